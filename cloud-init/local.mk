@@ -1,0 +1,1 @@
+# cloud-init: filled in by its issue

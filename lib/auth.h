@@ -1,0 +1,19 @@
+/*
+ * auth.h: authentication of a request for the kind its route declares.
+ */
+#ifndef OCH_AUTH_H
+#define OCH_AUTH_H
+
+#include "req.h"
+
+/*
+ * Authenticate r for kind and fill r->auth.  Returns OCH_OK, OCH_EAUTH
+ * (401: missing, malformed, stale, replayed or wrong credentials),
+ * OCH_EFORBIDDEN (403: authenticated but not allowed), or OCH_EDB (503).
+ * Failures never say which check failed.
+ */
+enum och_err	auth_check(struct req *r, enum auth_kind kind);
+/* Release what auth_check() put in r->auth. */
+void		auth_clear(struct req_auth *);
+
+#endif

@@ -1,0 +1,74 @@
+/*
+ * cfg.h: configuration.  One KEY=VALUE file (named by OCH_CONFIG, default
+ * $sysconfdir/openclawhost/och.conf) plus the environment; the environment
+ * wins.  Every known key has a kind that is validated at load; unknown keys
+ * in the file are refused (a typo must not pass silently).  A file holding
+ * any secret must be mode 0600 (or stricter).
+ */
+#ifndef OCH_CFG_H
+#define OCH_CFG_H
+
+#include "och.h"
+
+enum cfg_key {
+	CFG_DATABASE_URL,
+	CFG_HETZNER_API_TOKEN,
+	CFG_HETZNER_API_URL,
+	CFG_CLOUDFLARE_API_TOKEN,
+	CFG_CLOUDFLARE_ZONE_ID,
+	CFG_CLOUDFLARE_DOMAIN,
+	CFG_CLOUDFLARE_API_URL,
+	CFG_RESEND_API_KEY,
+	CFG_RESEND_API_URL,
+	CFG_EMAIL_FROM,
+	CFG_ADMIN_EMAIL,
+	CFG_WHMCS_API_URL,
+	CFG_WHMCS_API_IDENTIFIER,
+	CFG_WHMCS_API_SECRET,
+	CFG_JWT_SECRET,
+	CFG_OCH_MASTER_KEY,
+	CFG_OCH_MASTER_KEY_VERSION,
+	CFG_OCH_MASTER_KEY_PREV,
+	CFG_API_URL,
+	CFG_DASHBOARD_URL,
+	CFG_OCH_SCHEMA_DIR,
+	CFG_OCH_TEMPLATE_DIR,
+	CFG_OCH_BODY_MAX,
+	CFG_OCH_HMAC_WINDOW,
+	CFG_OPENCLAW_VERSION,
+	CFG_CONTROL_PLANE_IPS,
+	CFG_POLLER_RUN_SECONDS,
+	CFG_POLLER_MAX_ATTEMPTS,
+	CFG_BOOT_TIMEOUT,
+	CFG__MAX
+};
+
+struct cfg {
+	char	*val[CFG__MAX];		/* NULL when unset */
+	char	*path;			/* the file read, or NULL */
+};
+
+/*
+ * Load the file (if it exists; a missing file is fine only when OCH_CONFIG
+ * was not set explicitly) and the environment, validate every value set,
+ * and check that each key in required[] (terminated by CFG__MAX) is set.
+ * Returns 0, or -1 after writing one line "config: ..." naming the key to
+ * stderr.  The struct is zeroed first; release with cfg_free().
+ */
+int		 cfg_load(struct cfg *, const enum cfg_key *required);
+/*
+ * Check that every key in required[] (terminated by CFG__MAX) is set.
+ * Returns 0, or -1 after writing "config: 'KEY' missing" to stderr.
+ */
+int		 cfg_require(const struct cfg *, const enum cfg_key *required);
+void		 cfg_free(struct cfg *);
+/* The value of a key or NULL if unset (borrowed from the struct). */
+const char	*cfg_get(const struct cfg *, enum cfg_key);
+/* The value of a key or the default if unset. */
+const char	*cfg_str(const struct cfg *, enum cfg_key, const char *dflt);
+/* An integer key (validated at load) or the default if unset. */
+long long	 cfg_int(const struct cfg *, enum cfg_key, long long dflt);
+/* The key's name, e.g. "DATABASE_URL". */
+const char	*cfg_name(enum cfg_key);
+
+#endif

@@ -1,0 +1,285 @@
+/*
+ * db.c: one PostgreSQL connection with lazily prepared statements and
+ * reconnect after the server restarts (see db.h).
+ */
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+
+#define DB_MAXPREP 256
+
+struct db {
+	char		*url;
+	PGconn		*conn;
+	int		 in_tx;
+	/* names of the statements prepared on this connection */
+	const char	*prepared[DB_MAXPREP];
+	size_t		 nprepared;
+	char		 sqlstate[6];
+};
+
+struct db *
+db_open(const char *url)
+{
+	struct db	*d;
+
+	d = xcalloc(1, sizeof(*d));
+	d->url = xstrdup(url);
+	return d;
+}
+
+void
+db_close(struct db *d)
+{
+	if (d == NULL)
+		return;
+	if (d->conn != NULL)
+		PQfinish(d->conn);
+	xfree_secret(d->url);
+	free(d);
+}
+
+PGconn *
+db_conn(struct db *d)
+{
+	return d->conn;
+}
+
+int
+db_in_tx(const struct db *d)
+{
+	return d->in_tx;
+}
+
+const char *
+db_last_sqlstate(const struct db *d)
+{
+	return d->sqlstate;
+}
+
+static void
+db_drop(struct db *d)
+{
+	if (d->conn != NULL)
+		PQfinish(d->conn);
+	d->conn = NULL;
+	d->nprepared = 0;
+	d->in_tx = 0;
+}
+
+/*
+ * A server that went away (restart, shutdown) leaves an idle socket that
+ * is readable: a termination notice or EOF.  Read it now so that the
+ * loss is noticed before a statement is sent rather than after.
+ */
+static void
+db_probe(struct db *d)
+{
+	struct pollfd	 pfd;
+
+	if (d->conn == NULL || PQstatus(d->conn) != CONNECTION_OK)
+		return;
+	pfd.fd = PQsocket(d->conn);
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (pfd.fd < 0 || poll(&pfd, 1, 0) <= 0)
+		return;
+	if (PQconsumeInput(d->conn) == 0)
+		return;
+	/* notifications stay queued for LISTENers (db_conn()) */
+}
+
+int
+db_ensure(struct db *d)
+{
+	static const char *const kw[] = { "dbname", "connect_timeout",
+	    "application_name", NULL };
+	const char	*vals[4];
+
+	db_probe(d);
+	if (d->conn != NULL && PQstatus(d->conn) == CONNECTION_OK)
+		return 0;
+	if (d->in_tx)
+		log_warn("database connection lost inside a transaction");
+	db_drop(d);
+	vals[0] = d->url;
+	vals[1] = "2";
+	vals[2] = "openclawhost";
+	vals[3] = NULL;
+	d->conn = PQconnectdbParams(kw, vals, 1);
+	if (d->conn == NULL || PQstatus(d->conn) != CONNECTION_OK) {
+		/* the message may echo connection parameters, not secrets */
+		log_warn("database unavailable");
+		db_drop(d);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+is_prepared(const struct db *d, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < d->nprepared; i++)
+		if (d->prepared[i] == name || strcmp(d->prepared[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+static enum och_err
+map_error(struct db *d, const PGresult *res, const char *what)
+{
+	const char	*st;
+
+	st = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	snprintf(d->sqlstate, sizeof(d->sqlstate), "%s", st ? st : "");
+	if (d->conn == NULL || PQstatus(d->conn) != CONNECTION_OK) {
+		log_warn("database connection lost during '%s'", what);
+		return OCH_EDB;
+	}
+	if (st != NULL && strcmp(st, "23505") == 0)
+		return OCH_ECONFLICT;
+	if (st != NULL && (strncmp(st, "22", 2) == 0 ||
+	    strncmp(st, "23", 2) == 0)) {
+		log_info("statement '%s' refused: sqlstate=%s", what, st);
+		return OCH_EINVAL;
+	}
+	log_error("statement '%s' failed: sqlstate=%s %s", what,
+	    st ? st : "-", res ? PQresultErrorMessage(res) :
+	    PQerrorMessage(d->conn));
+	return OCH_EDB;
+}
+
+PGresult *
+db_exec(struct db *d, const struct db_stmt *s, int n,
+    const char *const *params, enum och_err *errp)
+{
+	PGresult	*res;
+	enum och_err	 err;
+	ExecStatusType	 st;
+
+	d->sqlstate[0] = '\0';
+	if (d->in_tx) {
+		/* never reconnect silently in the middle of a transaction */
+		if (d->conn == NULL || PQstatus(d->conn) != CONNECTION_OK) {
+			err = OCH_EDB;
+			goto fail;
+		}
+	} else if (db_ensure(d) < 0) {
+		err = OCH_EDB;
+		goto fail;
+	}
+	if (!is_prepared(d, s->name)) {
+		res = PQprepare(d->conn, s->name, s->sql, 0, NULL);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			err = map_error(d, res, s->name);
+			PQclear(res);
+			goto fail;
+		}
+		PQclear(res);
+		if (d->nprepared < DB_MAXPREP)
+			d->prepared[d->nprepared++] = s->name;
+	}
+	res = PQexecPrepared(d->conn, s->name, n, params, NULL, NULL, 0);
+	st = PQresultStatus(res);
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+		if (errp != NULL)
+			*errp = OCH_OK;
+		return res;
+	}
+	err = map_error(d, res, s->name);
+	PQclear(res);
+fail:
+	if (errp != NULL)
+		*errp = err;
+	return NULL;
+}
+
+enum och_err
+db_run(struct db *d, const struct db_stmt *s, int n,
+    const char *const *params, long *affected)
+{
+	PGresult	*res;
+	enum och_err	 err;
+
+	if ((res = db_exec(d, s, n, params, &err)) == NULL)
+		return err;
+	if (affected != NULL)
+		*affected = strtol(PQcmdTuples(res), NULL, 10);
+	PQclear(res);
+	return OCH_OK;
+}
+
+static int
+simple(struct db *d, const char *sql)
+{
+	PGresult	*res;
+	int		 rc = 0;
+
+	if (d->conn == NULL)
+		return -1;
+	res = PQexec(d->conn, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		log_warn("'%s' failed: %s", sql, PQerrorMessage(d->conn));
+		rc = -1;
+	}
+	PQclear(res);
+	return rc;
+}
+
+int
+db_begin(struct db *d)
+{
+	if (d->in_tx) {
+		log_error("nested transaction refused");
+		return -1;
+	}
+	if (db_ensure(d) < 0 || simple(d, "BEGIN") < 0)
+		return -1;
+	d->in_tx = 1;
+	return 0;
+}
+
+int
+db_commit(struct db *d)
+{
+	int	 rc;
+
+	if (!d->in_tx)
+		return -1;
+	rc = simple(d, "COMMIT");
+	d->in_tx = 0;
+	return rc;
+}
+
+void
+db_rollback(struct db *d)
+{
+	if (!d->in_tx)
+		return;
+	if (d->conn != NULL && PQstatus(d->conn) == CONNECTION_OK)
+		(void)simple(d, "ROLLBACK");
+	d->in_tx = 0;
+}
+
+const char *
+db_val(const PGresult *res, int row, int col)
+{
+	if (res == NULL || row >= PQntuples(res) || col >= PQnfields(res) ||
+	    PQgetisnull(res, row, col))
+		return NULL;
+	return PQgetvalue(res, row, col);
+}
+
+int64_t
+db_int(const PGresult *res, int row, int col)
+{
+	const char	*v = db_val(res, row, col);
+
+	return v != NULL ? strtoll(v, NULL, 10) : 0;
+}

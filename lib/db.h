@@ -1,0 +1,71 @@
+/*
+ * db.h: the process's one PostgreSQL connection.  Statements are declared
+ * next to the code that uses them as `static const struct db_stmt` and are
+ * prepared on the connection the first time they run (and again after a
+ * reconnect).  Only parameterised statements exist: values travel as text
+ * parameters, never inside SQL.
+ *
+ * A connection that the server dropped (restart, crash) is noticed before
+ * the next statement is sent and re-opened; while the server is away every
+ * call fails with OCH_EDB (the caller answers 503) and nothing blocks longer
+ * than the 2 s connect timeout.
+ */
+#ifndef OCH_DB_H
+#define OCH_DB_H
+
+#include <libpq-fe.h>
+
+#include "och.h"
+
+struct db_stmt {
+	const char	*name;	/* unique in the process, e.g. "user_by_email" */
+	const char	*sql;	/* with $1..$n placeholders */
+};
+
+struct db;
+
+/* Prepare to connect to url (connects lazily).  Never NULL. */
+struct db	*db_open(const char *url);
+void		 db_close(struct db *);
+/*
+ * Make sure the connection is up, reconnecting if it was lost.
+ * Returns 0, or -1 when the server cannot be reached.
+ */
+int		 db_ensure(struct db *);
+/* The raw connection for LISTEN/NOTIFY and COPY (may be NULL). */
+PGconn		*db_conn(struct db *);
+
+/*
+ * Run a statement with n text parameters (NULL entries are SQL NULL).
+ * Returns the result (free with PQclear) when it succeeded, or NULL with
+ * *err set: OCH_ECONFLICT on a unique violation (23505), OCH_EINVAL on a
+ * check/foreign-key/not-null violation or bad value (22xxx, 23xxx),
+ * OCH_EDB when the server is unreachable or anything else failed (logged).
+ * err may be NULL.
+ */
+PGresult	*db_exec(struct db *, const struct db_stmt *, int n,
+		    const char *const *params, enum och_err *err);
+/*
+ * Run a statement for its effect only.  Returns OCH_OK or as db_exec().
+ * If affected is not NULL it receives the number of rows touched.
+ */
+enum och_err	 db_run(struct db *, const struct db_stmt *, int n,
+		    const char *const *params, long *affected);
+
+/* Transactions (no nesting).  Each returns 0 or -1 (logged). */
+int		 db_begin(struct db *);
+int		 db_commit(struct db *);
+/* Roll back if a transaction is open; safe to call on any path. */
+void		 db_rollback(struct db *);
+/* 1 while a transaction is open. */
+int		 db_in_tx(const struct db *);
+
+/* The SQLSTATE of the last failure ("" if none). */
+const char	*db_last_sqlstate(const struct db *);
+
+/* Helpers on a result: value or NULL when SQL NULL / out of range. */
+const char	*db_val(const PGresult *, int row, int col);
+/* Value as int64 (0 when NULL). */
+int64_t		 db_int(const PGresult *, int row, int col);
+
+#endif

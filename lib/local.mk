@@ -1,0 +1,14 @@
+# lib/: the static library every binary links.  Helpers working on a
+# module add their files with `lib_libcore_a_SOURCES += ...` lines below.
+noinst_LIBRARIES += lib/libcore.a
+lib_libcore_a_SOURCES = \
+	lib/och.h lib/och.c \
+	lib/log.h lib/log.c \
+	lib/cfg.h lib/cfg.c \
+	lib/db.h lib/db.c \
+	lib/req.h lib/req.c \
+	lib/srv.h lib/srv.c \
+	lib/auth.h lib/auth.c
+# crypto, JWT, validators (cry_, tok_, valid_)
+lib_libcore_a_SOURCES += lib/cry.h lib/cry.c lib/tok.h lib/tok.c \
+	lib/valid.h lib/valid.c

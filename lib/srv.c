@@ -1,0 +1,393 @@
+/*
+ * srv.c: the FastCGI accept loop and routing shared by every binary
+ * (see srv.h for the order of checks).
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "cry.h"
+#include "log.h"
+#include "srv.h"
+
+#define SRV_DEFAULT_BODY_MAX	(64 * 1024)
+
+static volatile sig_atomic_t	 stopping;
+static int			 listen_fd = 0;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+	/* wake accept(): it fails and the loop ends */
+	shutdown(listen_fd, SHUT_RDWR);
+}
+
+#define SRV_MAXSEGS 16
+
+/*
+ * Split s at '/' into at most SRV_MAXSEGS (start, length) pairs; s must
+ * start with '/'.  Returns the count, or -1 if s is not absolute or has
+ * too many segments.
+ */
+static int
+split(const char *s, const char **seg, size_t *len)
+{
+	int	 n = 0;
+
+	if (*s != '/')
+		return -1;
+	while (*s == '/') {
+		if (n == SRV_MAXSEGS)
+			return -1;
+		s++;
+		seg[n] = s;
+		len[n] = strcspn(s, "/");
+		s += len[n];
+		n++;
+	}
+	return n;
+}
+
+int
+srv_match(const char *pattern, const char *path, const char **params,
+    int *nparams, char **segbuf)
+{
+	const char	*ps[SRV_MAXSEGS], *ss[SRV_MAXSEGS];
+	size_t		 pl[SRV_MAXSEGS], sl[SRV_MAXSEGS], off = 0;
+	char		*dec, *buf;
+	int		 np, ns, i, n = 0;
+	size_t		 plen[REQ_MAXPARAMS];
+	int		 pidx[REQ_MAXPARAMS];
+
+	*nparams = 0;
+	*segbuf = NULL;
+	if ((np = split(pattern, ps, pl)) < 0 ||
+	    (ns = split(path, ss, sl)) < 0 || np != ns)
+		return 0;
+	for (i = 0; i < np; i++) {
+		if (pl[i] >= 2 && ps[i][0] == '{' && ps[i][pl[i] - 1] == '}') {
+			if (sl[i] == 0 || n == REQ_MAXPARAMS)
+				return 0;
+			pidx[n] = i;
+			plen[n++] = sl[i];
+		} else if (pl[i] != sl[i] || strncmp(ps[i], ss[i], pl[i]) != 0)
+			return 0;
+	}
+	/* decode parameters into one buffer the caller frees */
+	buf = xmalloc(strlen(path) + REQ_MAXPARAMS + 1);
+	for (i = 0; i < n; i++) {
+		if ((dec = req_unescape(ss[pidx[i]], plen[i], 0)) == NULL ||
+		    *dec == '\0' || strchr(dec, '/') != NULL) {
+			free(dec);
+			free(buf);
+			return -1;
+		}
+		strcpy(buf + off, dec);
+		params[i] = buf + off;
+		off += strlen(dec) + 1;
+		free(dec);
+	}
+	*nparams = n;
+	*segbuf = buf;
+	return 1;
+}
+
+struct srv {
+	struct app		*app;
+	const struct route	*routes;
+	size_t			 nroutes;
+};
+
+static void
+req_release(struct req *r)
+{
+	cJSON_Delete(r->json);
+	if (r->body != NULL) {
+		/* bodies may carry secrets (bootstrap tokens, keys) */
+		memset(r->body, 0, r->bodylen);
+		free(r->body);
+	}
+	free(r->path);
+	free(r->segbuf);
+	buf_free(&r->headers);
+	auth_clear(&r->auth);
+	memset(r, 0, sizeof(*r));
+}
+
+static int
+json_ctype(const char *ct)
+{
+	size_t	 n = strlen("application/json");
+
+	if (ct == NULL || strncasecmp(ct, "application/json", n) != 0)
+		return 0;
+	ct += n;
+	while (*ct == ' ')
+		ct++;
+	return *ct == '\0' || *ct == ';';
+}
+
+/* Read exactly len bytes of body; returns 0 or -1 on a short body. */
+static int
+read_body(struct req *r, size_t len)
+{
+	size_t	 got = 0;
+	int	 n;
+
+	r->body = xmalloc(len + 1);
+	while (got < len) {
+		n = FCGX_GetStr(r->body + got, (int)(len - got), r->fr->in);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	r->body[got] = '\0';
+	r->bodylen = got;
+	return got == len ? 0 : -1;
+}
+
+/* Route one request through the front line; see srv.h. */
+static void
+serve(struct srv *s, struct req *r)
+{
+	const struct route	*rt = NULL;
+	const char		*cl, *ct, *q;
+	struct buf		 allow = { 0 };
+	char			*end, *seg = NULL;
+	const char		*params[REQ_MAXPARAMS];
+	long long		 len = 0;
+	size_t			 i, cap;
+	int			 m, nparams = 0, pathmatch = 0;
+	enum och_err		 err;
+
+	r->method = req_env(r, "REQUEST_METHOD");
+	r->target = req_env(r, "REQUEST_URI");
+	r->remote = req_env(r, "REMOTE_ADDR");
+	if (r->method == NULL)
+		r->method = "GET";
+	if (r->target == NULL)
+		r->target = req_env(r, "SCRIPT_NAME");
+	if (r->target == NULL || r->target[0] != '/') {
+		resp_error(r, OCH_EINVAL, "bad request target");
+		return;
+	}
+	q = strchr(r->target, '?');
+	r->path = q ? xstrndup(r->target, (size_t)(q - r->target)) :
+	    xstrdup(r->target);
+	r->query = q ? q + 1 : "";
+
+	/* 1. method and route */
+	for (i = 0; i < s->nroutes; i++) {
+		m = srv_match(s->routes[i].pattern, r->path, params, &nparams,
+		    &seg);
+		if (m < 0) {
+			resp_error(r, OCH_EINVAL, "bad percent-encoding in path");
+			goto out;
+		}
+		if (m == 0)
+			continue;
+		pathmatch = 1;
+		if (strcmp(s->routes[i].method, r->method) == 0 ||
+		    (strcmp(r->method, "HEAD") == 0 &&
+		    strcmp(s->routes[i].method, "GET") == 0)) {
+			rt = &s->routes[i];
+			break;
+		}
+		buf_printf(&allow, "%s%s", allow.len ? ", " : "",
+		    s->routes[i].method);
+		free(seg);
+		seg = NULL;
+	}
+	if (rt == NULL) {
+		if (pathmatch) {
+			resp_header(r, "Allow", allow.data);
+			resp_error(r, OCH_EMETHOD, NULL);
+		} else
+			resp_error(r, OCH_ENOTFOUND, "no such route");
+		goto out;
+	}
+	r->segbuf = seg;
+	seg = NULL;
+	memcpy(r->params, params, sizeof(params));
+	r->nparams = nparams;
+
+	/* 2. body size, before reading a byte */
+	cap = rt->body_max ? rt->body_max : s->app->body_max;
+	if ((cl = req_env(r, "CONTENT_LENGTH")) != NULL && *cl != '\0') {
+		errno = 0;
+		len = strtoll(cl, &end, 10);
+		if (errno || *end != '\0' || len < 0 || end == cl) {
+			resp_error(r, OCH_EINVAL, "bad Content-Length");
+			goto out;
+		}
+		if ((unsigned long long)len > cap) {
+			resp_error(r, OCH_ETOOLARGE, NULL);
+			goto out;
+		}
+	}
+
+	/* 3. content type */
+	if (len > 0) {
+		ct = req_env(r, "CONTENT_TYPE");
+		if (!json_ctype(ct)) {
+			resp_error(r, OCH_EMEDIA, NULL);
+			goto out;
+		}
+		if (read_body(r, (size_t)len) < 0) {
+			resp_error(r, OCH_EINVAL, "request body shorter than "
+			    "Content-Length");
+			goto out;
+		}
+	}
+
+	/* 4. authentication (on the raw body: signatures cover it) */
+	if ((err = auth_check(r, rt->auth)) != OCH_OK) {
+		resp_error(r, err, NULL);
+		goto out;
+	}
+
+	/* 5. JSON body */
+	if (r->bodylen > 0) {
+		r->json = cJSON_ParseWithLength(r->body, r->bodylen);
+		if (r->json == NULL) {
+			resp_error(r, OCH_EINVAL, "malformed JSON body");
+			goto out;
+		}
+		if (!cJSON_IsObject(r->json)) {
+			resp_error(r, OCH_EINVAL, "body must be a JSON object");
+			goto out;
+		}
+	}
+
+	/* 6. dispatch */
+	rt->fn(r);
+	if (!r->responded) {
+		log_error("handler for %s %s gave no answer", rt->method,
+		    rt->pattern);
+		resp_error(r, OCH_ESYSTEM, NULL);
+	}
+out:
+	free(seg);
+	buf_free(&allow);
+}
+
+static void
+usage(const char *prog)
+{
+	fprintf(stderr, "usage: %s [-s socket-path] [-b backlog]\n", prog);
+}
+
+int
+srv_main(int argc, char **argv, const char *prog, const struct route *routes,
+    size_t nroutes, const enum cfg_key *required, srv_init_fn init)
+{
+	static const enum cfg_key dbonly[] = { CFG_DATABASE_URL, CFG__MAX };
+	struct app		 app;
+	struct srv		 s;
+	struct req		 r;
+	struct sigaction	 sa;
+	FCGX_Request		 fr;
+	const char		*sock = NULL, *reqid;
+	char			 genid[33];
+	int			 c, backlog = 128, rc = 1;
+	unsigned long		 count = 0;
+
+	log_init(prog);
+	while ((c = getopt(argc, argv, "s:b:")) != -1)
+		switch (c) {
+		case 's':
+			sock = optarg;
+			break;
+		case 'b':
+			backlog = atoi(optarg);
+			break;
+		default:
+			usage(prog);
+			return 2;
+		}
+	memset(&app, 0, sizeof(app));
+	app.prog = prog;
+	if (cfg_load(&app.cfg, dbonly) < 0 ||
+	    (required != NULL && cfg_require(&app.cfg, required) < 0)) {
+		cfg_free(&app.cfg);
+		return 1;
+	}
+	app.body_max = (size_t)cfg_int(&app.cfg, CFG_OCH_BODY_MAX,
+	    SRV_DEFAULT_BODY_MAX);
+	if (cfg_get(&app.cfg, CFG_OCH_MASTER_KEY) != NULL &&
+	    (app.keys = cry_keyring_new(&app.cfg)) == NULL)
+		goto out;
+	app.db = db_open(cfg_get(&app.cfg, CFG_DATABASE_URL));
+	/* a database that is down at start is not fatal: requests get 503 */
+	(void)db_ensure(app.db);
+	if (init != NULL && init(&app) < 0)
+		goto out;
+
+	if (FCGX_Init() != 0) {
+		log_error("FCGX_Init failed");
+		goto out;
+	}
+	if (sock != NULL) {
+		unlink(sock);
+		if ((listen_fd = FCGX_OpenSocket(sock, backlog)) < 0) {
+			log_error("unable to listen on '%s'", sock);
+			goto out;
+		}
+		/* nginx workers run unprivileged; the directory guards it */
+		chmod(sock, 0666);
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+		log_error("FCGX_InitRequest failed");
+		goto out;
+	}
+	s.app = &app;
+	s.routes = routes;
+	s.nroutes = nroutes;
+	log_info("ready pid=%ld socket=%s", (long)getpid(),
+	    sock ? sock : "fd0");
+	while (!stopping && FCGX_Accept_r(&fr) >= 0) {
+		memset(&r, 0, sizeof(r));
+		r.app = &app;
+		r.fr = &fr;
+		if ((reqid = req_env(&r, "REQUEST_ID")) == NULL ||
+		    *reqid == '\0') {
+			snprintf(genid, sizeof(genid), "%lx-%lu",
+			    (unsigned long)getpid(), ++count);
+			reqid = genid;
+		}
+		log_set_reqid(reqid);
+		serve(&s, &r);
+		FCGX_Finish_r(&fr);
+		/* a transaction must never outlive its request */
+		db_rollback(app.db);
+		req_release(&r);
+		log_set_reqid(NULL);
+	}
+	FCGX_Free(&fr, 1);
+	log_info("stopping");
+	rc = 0;
+out:
+	db_close(app.db);
+	cry_keyring_free(app.keys);
+	cfg_free(&app.cfg);
+	if (sock != NULL)
+		unlink(sock);
+	return rc;
+}

@@ -1,0 +1,46 @@
+/*
+ * srv.h: the shared FastCGI accept loop.  A binary declares its routes and
+ * calls srv_main(); the loop does, in this order, for every request:
+ * method and route (404/405), body size from CONTENT_LENGTH before reading
+ * a byte (400/413), content type (415), JSON parsing (400), authentication
+ * (401/403), then the handler.  Every answer carries the security headers
+ * and the error shape of DESIGN §6; nothing of one request survives into
+ * the next.
+ */
+#ifndef OCH_SRV_H
+#define OCH_SRV_H
+
+#include "req.h"
+
+typedef void (*route_fn)(struct req *);
+
+struct route {
+	const char	*method;	/* "GET", "POST", ... */
+	const char	*pattern;	/* "/api/v1/instances/{id}/suspend" */
+	enum auth_kind	 auth;
+	route_fn	 fn;
+	size_t		 body_max;	/* 0: the app default */
+};
+
+/* Hook run once after config and database are set up (may be NULL). */
+typedef int (*srv_init_fn)(struct app *);
+
+/*
+ * Parse argv (-s SOCKET to listen on a Unix socket, else the FastCGI
+ * socket on fd 0 as spawn-fcgi passes it), load the configuration with the
+ * required keys (DATABASE_URL is always required), open the database and
+ * serve until SIGTERM/SIGINT.  Returns the process exit status.
+ */
+int	srv_main(int argc, char **argv, const char *prog,
+	    const struct route *routes, size_t nroutes,
+	    const enum cfg_key *required, srv_init_fn init);
+
+/*
+ * Match a decoded path against a pattern; on success store up to
+ * REQ_MAXPARAMS {…} segments in params (pointing into segbuf, a copy of
+ * path the caller frees) and return 1; else 0.  Exposed for tests.
+ */
+int	srv_match(const char *pattern, const char *path, const char **params,
+	    int *nparams, char **segbuf);
+
+#endif

@@ -1,0 +1,2 @@
+nginxdir = $(pkgdatadir)/nginx
+dist_nginx_DATA = %D%/och-site.conf.in %D%/och-fastcgi.conf %D%/nginx.conf.in

@@ -1,0 +1,1 @@
+# poller: filled in by its issue

@@ -1,0 +1,2 @@
+schemadir = $(pkgdatadir)/schema
+dist_schema_DATA = %D%/001_core.sql %D%/002_seed.sql

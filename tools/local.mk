@@ -1,0 +1,4 @@
+# tools/: ochctl, the operator's command line.
+sbin_PROGRAMS += tools/ochctl
+tools_ochctl_SOURCES = tools/ochctl.c tools/ochctl.h tools/ctl_more.c
+tools_ochctl_LDADD = $(OCH_LIBS)
