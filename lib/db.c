@@ -80,17 +80,32 @@ static void
 db_probe(struct db *d)
 {
 	struct pollfd	 pfd;
+	int		 i;
 
-	if (d->conn == NULL || PQstatus(d->conn) != CONNECTION_OK)
-		return;
-	pfd.fd = PQsocket(d->conn);
-	pfd.events = POLLIN;
-	pfd.revents = 0;
-	if (pfd.fd < 0 || poll(&pfd, 1, 0) <= 0)
-		return;
-	if (PQconsumeInput(d->conn) == 0)
-		return;
-	/* notifications stay queued for LISTENers (db_conn()) */
+	/* a termination notice may arrive before the EOF: read both */
+	for (i = 0; i < 4; i++) {
+		if (d->conn == NULL || PQstatus(d->conn) != CONNECTION_OK)
+			return;
+		pfd.fd = PQsocket(d->conn);
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (pfd.fd < 0 || poll(&pfd, 1, i == 0 ? 0 : 20) <= 0)
+			return;
+		if (PQconsumeInput(d->conn) == 0)
+			return;
+		/* notifications stay queued for LISTENers (db_conn()) */
+		if (PQstatus(d->conn) == CONNECTION_OK && !(pfd.revents &
+		    (POLLHUP | POLLERR)) && i > 0)
+			return;
+	}
+}
+
+/* Server notices go to the log, as one line, not to bare stderr. */
+static void
+db_notice(void *arg, const char *msg)
+{
+	(void)arg;
+	log_info("database says: %s", msg);
 }
 
 int
@@ -117,6 +132,7 @@ db_ensure(struct db *d)
 		db_drop(d);
 		return -1;
 	}
+	PQsetNoticeProcessor(d->conn, db_notice, NULL);
 	return 0;
 }
 

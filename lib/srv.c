@@ -162,7 +162,7 @@ static void
 serve(struct srv *s, struct req *r)
 {
 	const struct route	*rt = NULL;
-	const char		*cl, *ct, *q;
+	const char		*cl, *ct, *q, *jend = NULL;
 	struct buf		 allow = { 0 };
 	char			*end, *seg = NULL;
 	const char		*params[REQ_MAXPARAMS];
@@ -259,8 +259,13 @@ serve(struct srv *s, struct req *r)
 
 	/* 5. JSON body */
 	if (r->bodylen > 0) {
-		r->json = cJSON_ParseWithLength(r->body, r->bodylen);
-		if (r->json == NULL) {
+		r->json = cJSON_ParseWithLengthOpts(r->body, r->bodylen, &jend,
+		    0);
+		/* nothing but white space may follow the value */
+		while (r->json != NULL && jend < r->body + r->bodylen &&
+		    strchr(" \t\r\n", *jend) != NULL && *jend != '\0')
+			jend++;
+		if (r->json == NULL || jend != r->body + r->bodylen) {
 			resp_error(r, OCH_EINVAL, "malformed JSON body");
 			goto out;
 		}

@@ -6,3 +6,20 @@
 #   t_unit_NNN_name_LDADD = $(OCH_LIBS)
 TESTS = $(check_PROGRAMS)
 EXTRA_DIST += t/unit/tap.h
+# a FastCGI binary for the loop's own tests (t/2NN-*.t)
+noinst_PROGRAMS += t/unit/echo.fcgi
+t_unit_echo_fcgi_SOURCES = t/unit/echo-fcgi.c
+t_unit_echo_fcgi_LDADD = $(OCH_LIBS)
+# security modules: cry_, tok_, valid_, hmac_
+check_PROGRAMS += t/unit/001-crypto t/unit/002-jwt t/unit/003-valid \
+	t/unit/004-hmac
+t_unit_001_crypto_SOURCES = t/unit/001-crypto.c t/unit/tap.h
+t_unit_001_crypto_LDADD = $(OCH_LIBS)
+t_unit_002_jwt_SOURCES = t/unit/002-jwt.c t/unit/tap.h
+t_unit_002_jwt_LDADD = $(OCH_LIBS)
+t_unit_003_valid_SOURCES = t/unit/003-valid.c t/unit/tap.h
+t_unit_003_valid_LDADD = $(OCH_LIBS)
+t_unit_004_hmac_SOURCES = t/unit/004-hmac.c t/unit/tap.h
+t_unit_004_hmac_CPPFLAGS = $(AM_CPPFLAGS) -DOCH_TOP_SRCDIR='"$(abs_top_srcdir)"'
+t_unit_004_hmac_LDADD = $(OCH_LIBS)
+EXTRA_DIST += t/vectors/hmac.json

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Install the Debian packages the build, the tests and the demo need
+# (only those missing; needs root the first time).
+set -euo pipefail
+pkgs=(
+	autoconf automake make gcc pkg-config
+	libpq-dev libcurl4-openssl-dev libcjson-dev libssl-dev libjwt-dev
+	libfcgi-dev libfcgi-bin libmicrohttpd-dev
+	postgresql postgresql-contrib nginx-light spawn-fcgi
+	perl curl jq util-linux procps iproute2
+	php-cli php-curl php-mbstring php-xml phpunit
+	cloud-init shellcheck python3 python3-jsonschema python3-yaml
+	prometheus-node-exporter wrk
+)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "missing packages: ${missing[*]} (run as root to install them)" >&2
+	exit 1
+fi
+echo "== installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# the distribution's own servers are not ours to run
+for s in postgresql nginx; do
+	service "$s" stop >/dev/null 2>&1 || true
+done
