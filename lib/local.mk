@@ -12,3 +12,5 @@ lib_libcore_a_SOURCES = \
 # crypto, JWT, validators (cry_, tok_, valid_)
 lib_libcore_a_SOURCES += lib/cry.h lib/cry.c lib/tok.h lib/tok.c \
 	lib/valid.h lib/valid.c
+# HMAC request signing (hmac_)
+lib_libcore_a_SOURCES += lib/hmac.h lib/hmac.c
