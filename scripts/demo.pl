@@ -1,0 +1,81 @@
+#!/usr/bin/perl
+# The local demo: OCH::Stack (the same code the tests start the system
+# with) in the kept folder var/, on 127.0.0.1:8080.
+use strict;
+use warnings;
+use OCH::Stack;
+
+my $port = $ENV{OCH_DEMO_PORT} // 8080;
+my $s = OCH::Stack->new(dir => "$ENV{OCH_SRCDIR}/var", keep => 1);
+$SIG{INT} = $SIG{TERM} = sub { print "\nstopping...\n"; $s->stop_all; exit 0 };
+
+print "== PostgreSQL (var/pg)\n";
+$s->start_pg;
+my $have_sim = -x $s->bin('sim/och-cloudsim');
+if ($have_sim) {
+	print "== och-cloudsim\n";
+	$s->start_sim('--boot-delay', '2');
+}
+my @bins = grep { -x $s->bin("cgi-bin/$_.fcgi") } qw(health instances agent auth admin settings metrics webhooks);
+print "== FastCGI binaries: @bins\n== nginx on 127.0.0.1:$port\n";
+my $web = -f "$ENV{OCH_SRCDIR}/webapp/dist/index.html" ? "$ENV{OCH_SRCDIR}/webapp/dist" : undef;
+my $base = $s->start_api(binaries => \@bins, port => $port, $web ? (webroot => $web) : ());
+if (-x $s->bin('poller/och-poller')) {
+	print "== och-poller (provision, metrics, maintain)\n";
+	for my $mode (qw(provision metrics maintain)) {
+		$s->spawn(name => "poller-$mode", cmd => [ '/bin/sh', '-c',
+		    "while :; do '" . $s->bin('poller/och-poller') . "' $mode; sleep 1; done" ],
+		    env => { $s->env });
+	}
+}
+
+my ($rc, $out) = $s->ochctl('user', 'create-admin', 'admin@och.test');
+my ($key, $secret) = $s->api_client('whmcs-demo');
+open my $fh, '>', "$ENV{OCH_SRCDIR}/var/whmcs-api.env" or die $!;
+chmod 0600, "$ENV{OCH_SRCDIR}/var/whmcs-api.env";
+print $fh "OCH_API_KEY=$key\nOCH_API_SECRET=$secret\n";
+close $fh;
+
+my $order;
+if ((grep { $_ eq 'instances' } @bins) && $have_sim) {
+	my $sid = 1000 + int(rand(9000));
+	my $r = $s->signed(POST => '/api/v1/instances', { whmcs_service_id => $sid,
+	    whmcs_client_id => 1, email => 'customer@och.test', plan => 'starter',
+	    region => 'eu-falkenstein' }, key => $key, secret => $secret);
+	if ($r->{status} =~ /^20[01]$/) {
+		$order = $r->{json};
+		print "== sample order placed: instance $order->{id} ($order->{hostname})\n";
+		my $last = '';
+		my $ok = $s->wait_for(sub {
+			my $g = $s->signed(GET => "/api/v1/instances/$order->{id}", undef, key => $key, secret => $secret);
+			my $st = $g->{json}{state} // '?';
+			print "   state: $st\n" if $st ne $last;
+			$last = $st;
+			return $st eq 'active' || $st eq 'failed';
+		}, timeout => 120, interval => 0.5);
+		if ($have_sim) {
+			my $m = $s->http(GET => $s->sim_url . '/_sim/emails');
+			my @to = map { ref $_->{to} ? @{ $_->{to} } : $_->{to} } @{ $m->{json}{emails} // $m->{json} // [] };
+			print "   emails in the simulator's mailbox: " . scalar(@to) . " (@to)\n";
+		}
+	} else {
+		print "== sample order refused: $r->{status} $r->{content}\n";
+	}
+}
+
+print <<"EOT";
+
+openclawhost is running.
+  Dashboard:        $base/
+  Health:           $base/api/health
+  Admin user:       admin\@och.test (log in by magic link; the email lands in the simulator)
+EOT
+print "  Simulator:        " . $s->sim_url . "/_sim/stats  (emails: /_sim/emails)\n" if $have_sim;
+print <<"EOT";
+  WHMCS server entry (also in var/whmcs-api.env):
+    hostname 127.0.0.1:$port, username (API key) $key
+    password (API secret) $secret
+  Logs:             var/*.log
+Press Ctrl-C to stop everything.
+EOT
+sleep 1 while 1;
