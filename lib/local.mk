@@ -14,3 +14,5 @@ lib_libcore_a_SOURCES += lib/cry.h lib/cry.c lib/tok.h lib/tok.c \
 	lib/valid.h lib/valid.c
 # HMAC request signing (hmac_)
 lib_libcore_a_SOURCES += lib/hmac.h lib/hmac.c
+# templates for user-data and emails (tpl_)
+lib_libcore_a_SOURCES += lib/tpl.h lib/tpl.c

@@ -23,3 +23,7 @@ t_unit_004_hmac_SOURCES = t/unit/004-hmac.c t/unit/tap.h
 t_unit_004_hmac_CPPFLAGS = $(AM_CPPFLAGS) -DOCH_TOP_SRCDIR='"$(abs_top_srcdir)"'
 t_unit_004_hmac_LDADD = $(OCH_LIBS)
 EXTRA_DIST += t/vectors/hmac.json
+# template renderer (lib/tpl.c)
+check_PROGRAMS += t/unit/010-tpl
+t_unit_010_tpl_SOURCES = t/unit/010-tpl.c t/unit/tap.h
+t_unit_010_tpl_LDADD = $(OCH_LIBS)
