@@ -1,0 +1,565 @@
+/*
+ * cloudflare.c: the Cloudflare DNS records client (see cloudflare.h).
+ */
+#include <arpa/inet.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+
+#include "cfg.h"
+#include "cloudflare.h"
+#include "log.h"
+
+#define CF_PAGES_MAX	50
+#define CF_PER_PAGE	100
+
+struct cf {
+	struct hcl	*http;
+	char		*base;
+	char		*zone;		/* percent-encoded */
+	char		*auth;
+	struct hcl_policy policy;
+};
+
+struct cf_retry {
+	int	 idempotent;
+};
+
+static const struct cf_code {
+	long		 code;
+	enum och_err	 err;
+	int		 retryable;
+} cf_codes[] = {
+	{ 81057, OCH_ECONFLICT, 0 },	/* record already exists */
+	{ 81058, OCH_ECONFLICT, 0 },	/* identical record exists */
+	{ 81053, OCH_ECONFLICT, 0 },	/* A/AAAA/CNAME at that host */
+	{ 81054, OCH_ECONFLICT, 0 },
+	{ 81044, OCH_ENOTFOUND, 0 },	/* record does not exist */
+	{ 10000, OCH_EAUTH, 0 },	/* authentication error */
+	{ 9109, OCH_EAUTH, 0 },		/* invalid access token */
+	{ 6003, OCH_EAUTH, 0 },		/* invalid request headers */
+	{ 6111, OCH_EAUTH, 0 },		/* bad Authorization format */
+	{ 7000, OCH_EINVAL, 0 },	/* no route for that URI */
+	{ 7003, OCH_EINVAL, 0 },	/* bad zone identifier */
+	{ 971, OCH_ERATE, 1 },		/* throttled */
+};
+
+static int	cf_should_retry(const struct hcl_resp *, void *);
+
+struct cf *
+cf_new(struct hcl *http, const char *base, const char *token,
+    const char *zone)
+{
+	struct cf	*cf;
+	struct buf	 z = { 0 };
+	size_t		 n;
+
+	cf = xcalloc(1, sizeof(*cf));
+	cf->http = http;
+	cf->base = xstrdup(base && *base ? base : CF_API_URL);
+	n = strlen(cf->base);
+	while (n > 0 && cf->base[n - 1] == '/')
+		cf->base[--n] = '\0';
+	buf_add(&z, "", 0);
+	hcl_escape(&z, zone ? zone : "");
+	cf->zone = buf_detach(&z);
+	cf->auth = xasprintf("Authorization: Bearer %s", token ? token : "");
+	cf->policy.max_retries = 2;
+	cf->policy.base_ms = 250;
+	cf->policy.cap_ms = 2000;
+	cf->policy.should_retry = cf_should_retry;
+	return cf;
+}
+
+struct cf *
+cf_from_cfg(struct hcl *http, const struct cfg *cfg)
+{
+	const char	*tok, *zone;
+
+	if ((tok = cfg_get(cfg, CFG_CLOUDFLARE_API_TOKEN)) == NULL ||
+	    (zone = cfg_get(cfg, CFG_CLOUDFLARE_ZONE_ID)) == NULL)
+		return NULL;
+	return cf_new(http, cfg_str(cfg, CFG_CLOUDFLARE_API_URL, CF_API_URL),
+	    tok, zone);
+}
+
+void
+cf_free(struct cf *cf)
+{
+	if (cf == NULL)
+		return;
+	free(cf->base);
+	free(cf->zone);
+	xfree_secret(cf->auth);
+	free(cf);
+}
+
+void
+cf_set_policy(struct cf *cf, int max_retries, unsigned base_ms,
+    unsigned cap_ms)
+{
+	cf->policy.max_retries = max_retries < 0 ? 0 : max_retries;
+	cf->policy.base_ms = base_ms;
+	cf->policy.cap_ms = cap_ms;
+}
+
+int
+cf_is_duplicate(const struct prov_err *e)
+{
+	return hcl_perr_is(e, "81057") || hcl_perr_is(e, "81058") ||
+	    hcl_perr_is(e, "81053") || hcl_perr_is(e, "81054");
+}
+
+/* ---- classification -------------------------------------------------- */
+
+/*
+ * The first error of an envelope: *code (0 when none), message.
+ * Returns 1 when the body is an envelope with success == true.
+ */
+static int
+envelope(const char *body, size_t len, long *code, char *msg, size_t msgsz)
+{
+	cJSON		*root;
+	const cJSON	*errs, *first, *c;
+	char		 raw[256];
+	int		 ok;
+
+	*code = 0;
+	if (msg)
+		msg[0] = '\0';
+	if (body == NULL || len == 0 ||
+	    (root = cJSON_ParseWithLength(body, len)) == NULL)
+		return 0;
+	ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "success"));
+	errs = cJSON_GetObjectItemCaseSensitive(root, "errors");
+	first = cJSON_IsArray(errs) ? cJSON_GetArrayItem(errs, 0) : NULL;
+	c = cJSON_GetObjectItemCaseSensitive(first, "code");
+	if (cJSON_IsNumber(c) && c->valuedouble >= 1 &&
+	    c->valuedouble < 1e9)
+		*code = (long)c->valuedouble;
+	if (msg && hcl_json_str(first, "message", raw, sizeof(raw)) == 0)
+		hcl_sanitize(msg, msgsz, raw);
+	cJSON_Delete(root);
+	return ok;
+}
+
+void
+cf_classify(long status, const char *body, size_t len, struct prov_err *e)
+{
+	char		 code[64], msg[256];
+	long		 c;
+	size_t		 i;
+	enum och_err	 err;
+	int		 retryable;
+
+	e->status = status;
+	(void)envelope(body, len, &c, msg, sizeof(msg));
+	for (i = 0; i < OCH_NELEM(cf_codes); i++)
+		if (c != 0 && cf_codes[i].code == c)
+			break;
+	if (i < OCH_NELEM(cf_codes)) {
+		err = cf_codes[i].err;
+		retryable = cf_codes[i].retryable;
+	} else if (status >= 200 && status <= 299) {
+		err = OCH_EUPSTREAM;	/* success:false in a 2xx */
+		retryable = 1;
+	} else if (c >= 9000 && c < 10000) {
+		err = OCH_EINVAL;
+		retryable = 0;
+	} else {
+		retryable = 0;
+		switch (status) {
+		case 400:
+			err = OCH_EINVAL;
+			break;
+		case 401:
+			err = OCH_EAUTH;
+			break;
+		case 403:
+			err = OCH_EFORBIDDEN;
+			break;
+		case 429:
+			err = OCH_ERATE;
+			retryable = 1;
+			break;
+		case 408:
+		case 409:
+			err = OCH_EUPSTREAM;
+			retryable = 1;
+			break;
+		default:
+			err = OCH_EUPSTREAM;
+			retryable = status >= 500;
+			break;
+		}
+	}
+	if (c != 0)
+		snprintf(code, sizeof(code), "%ld", c);
+	else if (status >= 200 && status <= 299)
+		snprintf(code, sizeof(code), "bad_response");
+	else
+		snprintf(code, sizeof(code), "http_%ld", status);
+	hcl_perr_set(e, err, retryable, code, "%s",
+	    msg[0] ? msg : "no error message");
+}
+
+static int
+cf_should_retry(const struct hcl_resp *r, void *arg)
+{
+	const struct cf_retry	*how = arg;
+	struct prov_err		 e;
+
+	if (r->result == HCL_ECONNECT)
+		return 1;
+	if (r->result != HCL_HTTP)
+		return how->idempotent && hcl_retryable(r);
+	if (r->status >= 200 && r->status <= 299)
+		return 0;
+	hcl_perr_init(&e, "cloudflare");
+	cf_classify(r->status, r->body.data, r->body.len, &e);
+	if (e.err == OCH_ERATE)
+		return 1;	/* refused: nothing was done */
+	return how->idempotent && e.retryable;
+}
+
+/* ---- parsing --------------------------------------------------------- */
+
+int
+cf_parse_record(const cJSON *o, struct cf_record *rec)
+{
+	const cJSON	*it;
+	char		 raw[512];
+
+	memset(rec, 0, sizeof(*rec));
+	if (hcl_json_str(o, "id", raw, sizeof(raw)) == -1 || raw[0] == '\0' ||
+	    strlen(raw) >= sizeof(rec->id))
+		return -1;
+	hcl_sanitize(rec->id, sizeof(rec->id), raw);
+	if (hcl_json_str(o, "type", raw, sizeof(raw)) == -1 || raw[0] == '\0')
+		return -1;
+	hcl_sanitize(rec->type, sizeof(rec->type), raw);
+	if (hcl_json_str(o, "name", raw, sizeof(raw)) == -1)
+		return -1;
+	hcl_sanitize(rec->name, sizeof(rec->name), raw);
+	if (hcl_json_str(o, "content", raw, sizeof(raw)) == -1)
+		return -1;
+	hcl_sanitize(rec->content, sizeof(rec->content), raw);
+	it = cJSON_GetObjectItemCaseSensitive(o, "ttl");
+	if (cJSON_IsNumber(it) && it->valuedouble >= 0 &&
+	    it->valuedouble <= 1e7)
+		rec->ttl = (long)it->valuedouble;
+	rec->proxied = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o,
+	    "proxied"));
+	return 0;
+}
+
+/* A record id safe to put in a path. */
+static int
+valid_id(const char *id)
+{
+	size_t	 i;
+
+	if (id == NULL || *id == '\0')
+		return 0;
+	for (i = 0; id[i] != '\0'; i++)
+		if (i >= 63 || !(isalnum((unsigned char)id[i]) ||
+		    id[i] == '-' || id[i] == '_'))
+			return 0;
+	return 1;
+}
+
+/* The same record content: addresses compared as addresses. */
+static int
+same_content(const char *type, const char *a, const char *b)
+{
+	unsigned char	 x[16], y[16];
+	int		 af;
+
+	af = strcmp(type, "AAAA") == 0 ? AF_INET6 :
+	    strcmp(type, "A") == 0 ? AF_INET : 0;
+	if (af != 0 && inet_pton(af, a, x) == 1 && inet_pton(af, b, y) == 1)
+		return memcmp(x, y, af == AF_INET ? 4 : 16) == 0;
+	return strcasecmp(a, b) == 0;
+}
+
+/* ---- the call -------------------------------------------------------- */
+
+/*
+ * method on base/zones/<zone>/dns_records + rest.  On a 2xx answer with
+ * success true, *out gets the parsed envelope (free with cJSON_Delete).
+ * Returns e->err.
+ */
+static enum och_err
+cf_call(struct cf *cf, const char *method, const char *rest,
+    const cJSON *body, int idempotent, cJSON **out, struct prov_err *e)
+{
+	struct hcl_req		 rq;
+	struct hcl_resp		 r;
+	struct cf_retry		 how;
+	struct hcl_policy	 pol;
+	const char		*hdrs[4];
+	char			*url, *json = NULL, what[96];
+	cJSON			*root;
+
+	hcl_perr_init(e, "cloudflare");
+	*out = NULL;
+	memset(&r, 0, sizeof(r));
+	url = xasprintf("%s/zones/%s/dns_records%s", cf->base, cf->zone, rest);
+	hdrs[0] = cf->auth;
+	hdrs[1] = "Accept: application/json";
+	hdrs[2] = body ? "Content-Type: application/json" : NULL;
+	hdrs[3] = NULL;
+	memset(&rq, 0, sizeof(rq));
+	rq.method = method;
+	rq.url = url;
+	rq.headers = hdrs;
+	if (body != NULL) {
+		if ((json = cJSON_PrintUnformatted(body)) == NULL) {
+			hcl_perr_set(e, OCH_ESYSTEM, 0, "internal",
+			    "cannot encode the request");
+			goto out;
+		}
+		rq.body = json;
+		rq.bodylen = strlen(json);
+	}
+	how.idempotent = idempotent;
+	pol = cf->policy;
+	pol.arg = &how;
+	snprintf(what, sizeof(what), "cloudflare %s dns_records", method);
+
+	if (hcl_do_retry(cf->http, &rq, &r, &pol) != OCH_OK) {
+		hcl_perr_transport(e, &r);
+		hcl_perr_log(e, what);
+		goto out;
+	}
+	snprintf(e->corr_id, sizeof(e->corr_id), "%s", r.corr_id);
+	e->status = r.status;
+	root = NULL;
+	if (r.status >= 200 && r.status <= 299 &&
+	    (root = cJSON_ParseWithLength(r.body.data, r.body.len)) != NULL &&
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "success"))) {
+		*out = root;
+		goto out;
+	}
+	cJSON_Delete(root);
+	cf_classify(r.status, r.body.data, r.body.len, e);
+	if (r.rl.retry_after_ms > 0)
+		e->retry_after_ms = r.rl.retry_after_ms;
+	else if (e->err == OCH_ERATE && r.rl.reset_at > 0)
+		e->retry_after_ms = (r.rl.reset_at - time(NULL)) * 1000;
+	if (e->err == OCH_ENOTFOUND)
+		log_info("%s: %s (not found) corr=%s", what, e->code,
+		    e->corr_id[0] ? e->corr_id : "-");
+	else
+		hcl_perr_log(e, what);
+out:
+	cJSON_free(json);
+	hcl_resp_free(&r);
+	free(url);
+	return e->err;
+}
+
+static enum och_err
+bad_response(struct prov_err *e, const char *what, const char *missing)
+{
+	hcl_perr_set(e, OCH_EUPSTREAM, 1, "bad_response",
+	    "answer lacks a valid %s", missing);
+	hcl_perr_log(e, what);
+	return e->err;
+}
+
+static enum och_err
+take_record(const cJSON *root, struct cf_record *out, struct prov_err *e,
+    const char *what)
+{
+	struct cf_record	 tmp;
+
+	if (cf_parse_record(cJSON_GetObjectItemCaseSensitive(root, "result"),
+	    out ? out : &tmp) == -1)
+		return bad_response(e, what, "record");
+	return OCH_OK;
+}
+
+static cJSON *
+record_body(const char *type, const char *name, const char *content,
+    long ttl)
+{
+	cJSON	*b;
+
+	b = cJSON_CreateObject();
+	if (type != NULL)
+		cJSON_AddStringToObject(b, "type", type);
+	if (name != NULL)
+		cJSON_AddStringToObject(b, "name", name);
+	cJSON_AddStringToObject(b, "content", content);
+	cJSON_AddNumberToObject(b, "ttl", ttl > 0 ? ttl : CF_TTL_AUTO);
+	cJSON_AddBoolToObject(b, "proxied", 0);
+	return b;
+}
+
+static enum och_err
+invalid(struct prov_err *e, const char *msg)
+{
+	hcl_perr_init(e, "cloudflare");
+	hcl_perr_set(e, OCH_EINVAL, 0, "invalid_input", "%s", msg);
+	return e->err;
+}
+
+enum och_err
+cf_record_create(struct cf *cf, const char *type, const char *name,
+    const char *content, long ttl, struct cf_record *out, struct prov_err *e)
+{
+	cJSON			*body, *root = NULL;
+	struct cf_record	 tmp;
+	enum och_err		 rc;
+
+	if (type == NULL || name == NULL || content == NULL)
+		return invalid(e, "type, name and content are required");
+	body = record_body(type, name, content, ttl);
+	if ((rc = cf_call(cf, "POST", "", body, 0, &root, e)) == OCH_OK &&
+	    (rc = take_record(root, out ? out : &tmp, e,
+	    "cloudflare create record")) == OCH_OK)
+		log_info("cloudflare create %s %s id=%s corr=%s", type, name,
+		    out ? out->id : tmp.id, e->corr_id[0] ? e->corr_id : "-");
+	cJSON_Delete(body);
+	cJSON_Delete(root);
+	return rc;
+}
+
+enum och_err
+cf_record_list(struct cf *cf, const char *name, const char *type,
+    struct cf_record *out, size_t max, size_t *n, struct prov_err *e)
+{
+	struct buf		 q = { 0 };
+	struct cf_record	 rec;
+	cJSON			*root = NULL;
+	const cJSON		*arr, *it, *pages;
+	long			 page, total;
+	enum och_err		 rc = OCH_OK;
+
+	*n = 0;
+	if (name == NULL)
+		return invalid(e, "a name is required");
+	for (page = 1, total = 1; page <= total; page++) {
+		if (page > CF_PAGES_MAX)
+			return bad_response(e, "cloudflare list", "pagination");
+		buf_reset(&q);
+		buf_puts(&q, "?name.exact=");
+		hcl_escape(&q, name);
+		if (type != NULL) {
+			buf_puts(&q, "&type=");
+			hcl_escape(&q, type);
+		}
+		buf_printf(&q, "&per_page=%d&page=%ld", CF_PER_PAGE, page);
+		rc = cf_call(cf, "GET", q.data, NULL, 1, &root, e);
+		if (rc != OCH_OK)
+			break;
+		arr = cJSON_GetObjectItemCaseSensitive(root, "result");
+		if (!cJSON_IsArray(arr)) {
+			rc = bad_response(e, "cloudflare list", "result");
+			break;
+		}
+		cJSON_ArrayForEach(it, arr) {
+			if (cf_parse_record(it, &rec) == -1) {
+				rc = bad_response(e, "cloudflare list",
+				    "record");
+				goto out;
+			}
+			/* the filter is ours to check too */
+			if (strcasecmp(rec.name, name) != 0 ||
+			    (type != NULL && strcmp(rec.type, type) != 0))
+				continue;
+			if (*n < max)
+				out[*n] = rec;
+			(*n)++;
+		}
+		pages = cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(root, "result_info"),
+		    "total_pages");
+		total = cJSON_IsNumber(pages) && pages->valuedouble >= 1 &&
+		    pages->valuedouble <= CF_PAGES_MAX ?
+		    (long)pages->valuedouble : page;
+		if (cJSON_GetArraySize(arr) == 0)
+			total = page;
+		cJSON_Delete(root);
+		root = NULL;
+	}
+out:
+	cJSON_Delete(root);
+	buf_free(&q);
+	return rc;
+}
+
+enum och_err
+cf_record_patch(struct cf *cf, const char *id, const char *content, long ttl,
+    struct cf_record *out, struct prov_err *e)
+{
+	cJSON		*body, *root = NULL;
+	char		*rest;
+	enum och_err	 rc;
+
+	if (!valid_id(id) || content == NULL)
+		return invalid(e, "bad record id or no content");
+	body = record_body(NULL, NULL, content, ttl);
+	rest = xasprintf("/%s", id);
+	if ((rc = cf_call(cf, "PATCH", rest, body, 1, &root, e)) == OCH_OK &&
+	    (rc = take_record(root, out, e, "cloudflare patch record")) ==
+	    OCH_OK)
+		log_info("cloudflare patch id=%s corr=%s", id,
+		    e->corr_id[0] ? e->corr_id : "-");
+	cJSON_Delete(body);
+	cJSON_Delete(root);
+	free(rest);
+	return rc;
+}
+
+enum och_err
+cf_record_delete(struct cf *cf, const char *id, struct prov_err *e)
+{
+	cJSON		*root = NULL;
+	char		*rest;
+	enum och_err	 rc;
+
+	if (!valid_id(id))
+		return invalid(e, "bad record id");
+	rest = xasprintf("/%s", id);
+	if ((rc = cf_call(cf, "DELETE", rest, NULL, 1, &root, e)) == OCH_OK)
+		log_info("cloudflare delete id=%s corr=%s", id,
+		    e->corr_id[0] ? e->corr_id : "-");
+	cJSON_Delete(root);
+	free(rest);
+	return rc;
+}
+
+enum och_err
+cf_record_ensure(struct cf *cf, const char *type, const char *name,
+    const char *content, long ttl, struct cf_record *out, struct prov_err *e)
+{
+	struct cf_record	 found[8];
+	size_t			 n, i;
+	enum och_err		 rc;
+
+	rc = cf_record_create(cf, type, name, content, ttl, out, e);
+	if (rc == OCH_OK || !cf_is_duplicate(e))
+		return rc;
+	if ((rc = cf_record_list(cf, name, type, found, OCH_NELEM(found), &n,
+	    e)) != OCH_OK)
+		return rc;
+	if (n == 0) {
+		/* it existed a moment ago; the next attempt will see */
+		hcl_perr_set(e, OCH_ECONFLICT, 1, "conflict",
+		    "record reported as existing but not listed");
+		return e->err;
+	}
+	for (i = 0; i < n && i < OCH_NELEM(found); i++)
+		if (same_content(type, found[i].content, content)) {
+			*out = found[i];
+			return OCH_OK;
+		}
+	return cf_record_patch(cf, found[0].id, content, ttl, out, e);
+}

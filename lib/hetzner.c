@@ -1,0 +1,1003 @@
+/*
+ * hetzner.c: the Hetzner Cloud API client (see hetzner.h).
+ */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cfg.h"
+#include "hetzner.h"
+#include "log.h"
+
+#define HZ_PAGES_MAX	100	/* a list never takes more requests */
+#define HZ_PER_PAGE	50
+
+struct hz {
+	struct hcl	*http;
+	char		*base;
+	char		*auth;		/* "Authorization: Bearer ..." */
+	struct hcl_policy policy;
+};
+
+/* Which requests may be repeated inside one call. */
+struct hz_retry {
+	int	 idempotent;
+};
+
+static struct {
+	struct hcl_ratelimit	 rl;
+	time_t			 seen_at;
+} hz_rl = { { -1, -1, -1, -1 }, 0 };
+
+static const struct hz_code {
+	const char	*code;
+	enum och_err	 err;
+	int		 retryable;
+} hz_codes[] = {
+	{ "rate_limit_exceeded", OCH_ERATE, 1 },
+	{ "limit_reached", OCH_ERATE, 1 },
+	{ "conflict", OCH_ECONFLICT, 1 },
+	{ "locked", OCH_ECONFLICT, 1 },
+	{ "resource_locked", OCH_ECONFLICT, 1 },
+	{ "timeout", OCH_EUPSTREAM, 1 },
+	{ "server_error", OCH_EUPSTREAM, 1 },
+	{ "service_error", OCH_EUPSTREAM, 1 },
+	{ "bad_gateway", OCH_EUPSTREAM, 1 },
+	{ "unknown_error", OCH_EUPSTREAM, 1 },
+	{ "unavailable", OCH_EUNAVAIL, 1 },
+	{ "maintenance", OCH_EUNAVAIL, 1 },
+	{ "robot_unavailable", OCH_EUNAVAIL, 1 },
+	{ "resource_unavailable", OCH_EUNAVAIL, 1 },
+	{ "placement_error", OCH_EUNAVAIL, 1 },
+	{ "invalid_input", OCH_EINVAL, 0 },
+	{ "json_error", OCH_EINVAL, 0 },
+	{ "invalid_server_type", OCH_EINVAL, 0 },
+	{ "uniqueness_error", OCH_ECONFLICT, 0 },
+	{ "not_found", OCH_ENOTFOUND, 0 },
+	{ "forbidden", OCH_EFORBIDDEN, 0 },
+	{ "token_readonly", OCH_EFORBIDDEN, 0 },
+	{ "unauthorized", OCH_EAUTH, 0 },
+	{ "resource_limit_exceeded", OCH_EFORBIDDEN, 0 },
+	{ "protected", OCH_EFORBIDDEN, 0 },
+	{ "server_not_stopped", OCH_ECONFLICT, 0 },
+	{ "unsupported_error", OCH_EUNPROCESSABLE, 0 },
+	{ "deprecated_api_endpoint", OCH_EUPSTREAM, 0 },
+	{ "method_not_allowed", OCH_EUPSTREAM, 0 },
+};
+
+static const char *const act_names[HZ_ACT__MAX] = {
+	"poweron",	/* HZ_POWERON */
+	"poweroff",	/* HZ_POWEROFF */
+	"shutdown",	/* HZ_SHUTDOWN */
+	"reboot",	/* HZ_REBOOT */
+	"reset",	/* HZ_RESET */
+};
+
+static const char *const act_status[HZ_ACTION_STATUS__MAX] = {
+	"running",	/* HZ_ACTION_RUNNING */
+	"success",	/* HZ_ACTION_SUCCESS */
+	"error",	/* HZ_ACTION_ERROR */
+};
+
+static int	hz_should_retry(const struct hcl_resp *, void *);
+
+struct hz *
+hz_new(struct hcl *http, const char *base, const char *token)
+{
+	struct hz	*hz;
+	size_t		 n;
+
+	hz = xcalloc(1, sizeof(*hz));
+	hz->http = http;
+	hz->base = xstrdup(base && *base ? base : HZ_API_URL);
+	n = strlen(hz->base);
+	while (n > 0 && hz->base[n - 1] == '/')
+		hz->base[--n] = '\0';
+	hz->auth = xasprintf("Authorization: Bearer %s", token ? token : "");
+	hz->policy.max_retries = 2;
+	hz->policy.base_ms = 250;
+	hz->policy.cap_ms = 2000;
+	hz->policy.should_retry = hz_should_retry;
+	return hz;
+}
+
+struct hz *
+hz_from_cfg(struct hcl *http, const struct cfg *cfg)
+{
+	const char	*tok;
+
+	if ((tok = cfg_get(cfg, CFG_HETZNER_API_TOKEN)) == NULL)
+		return NULL;
+	return hz_new(http, cfg_str(cfg, CFG_HETZNER_API_URL, HZ_API_URL),
+	    tok);
+}
+
+void
+hz_free(struct hz *hz)
+{
+	if (hz == NULL)
+		return;
+	free(hz->base);
+	xfree_secret(hz->auth);
+	free(hz);
+}
+
+void
+hz_set_policy(struct hz *hz, int max_retries, unsigned base_ms,
+    unsigned cap_ms)
+{
+	hz->policy.max_retries = max_retries < 0 ? 0 : max_retries;
+	hz->policy.base_ms = base_ms;
+	hz->policy.cap_ms = cap_ms;
+}
+
+const char *
+hz_action_status_name(enum hz_action_status s)
+{
+	return (unsigned)s < HZ_ACTION_STATUS__MAX ? act_status[s] : "?";
+}
+
+/* ---- rate limit ------------------------------------------------------ */
+
+void
+hz_rl_note(const struct hcl_ratelimit *rl, time_t now)
+{
+	if (rl->remaining < 0 && rl->limit < 0 && rl->reset_at < 0)
+		return;
+	if (rl->limit >= 0)
+		hz_rl.rl.limit = rl->limit;
+	if (rl->remaining >= 0)
+		hz_rl.rl.remaining = rl->remaining;
+	if (rl->reset_at >= 0)
+		hz_rl.rl.reset_at = rl->reset_at;
+	hz_rl.rl.retry_after_ms = rl->retry_after_ms;
+	hz_rl.seen_at = now;
+}
+
+void
+hz_rl_get(struct hcl_ratelimit *rl, time_t *seen_at)
+{
+	*rl = hz_rl.rl;
+	if (seen_at != NULL)
+		*seen_at = hz_rl.seen_at;
+}
+
+long long
+hz_pace_ms(time_t now, long long floor)
+{
+	long long	 limit, have, need, ms, until;
+	double		 per_s;
+
+	if (hz_rl.seen_at == 0 || hz_rl.rl.remaining < 0)
+		return 0;
+	limit = hz_rl.rl.limit > 0 ? hz_rl.rl.limit : 3600;
+	per_s = (double)limit / 3600.0;
+	/* the budget refills while we wait: count what came back since */
+	have = hz_rl.rl.remaining;
+	if (now > hz_rl.seen_at)
+		have += (long long)((double)(now - hz_rl.seen_at) * per_s);
+	if (have > floor)
+		return 0;
+	need = floor - have + 1;
+	ms = (long long)((double)need * 1000.0 / per_s);
+	if (hz_rl.rl.reset_at > 0) {
+		until = (hz_rl.rl.reset_at - (long long)now) * 1000;
+		if (until < 0)
+			return 0;
+		if (ms > until)
+			ms = until;
+	}
+	return ms;
+}
+
+/* ---- classification -------------------------------------------------- */
+
+static const struct hz_code *
+code_find(const char *code)
+{
+	size_t	 i;
+
+	for (i = 0; i < OCH_NELEM(hz_codes); i++)
+		if (strcmp(hz_codes[i].code, code) == 0)
+			return &hz_codes[i];
+	return NULL;
+}
+
+/* By status alone, for answers without a usable error code. */
+static void
+by_status(long status, enum och_err *err, int *retryable)
+{
+	*retryable = 0;
+	switch (status) {
+	case 400:
+	case 422:
+		*err = OCH_EINVAL;
+		break;
+	case 401:
+		*err = OCH_EAUTH;
+		break;
+	case 403:
+		*err = OCH_EFORBIDDEN;
+		break;
+	case 404:
+		*err = OCH_ENOTFOUND;
+		break;
+	case 409:
+	case 423:
+		*err = OCH_ECONFLICT;
+		break;
+	case 408:
+		*err = OCH_EUPSTREAM;
+		*retryable = 1;
+		break;
+	case 429:
+		*err = OCH_ERATE;
+		*retryable = 1;
+		break;
+	default:
+		*err = OCH_EUPSTREAM;
+		*retryable = status >= 500;
+		break;
+	}
+}
+
+/* The error.code of a body, into code ("" when none). */
+static void
+error_code(const char *body, size_t len, char *code, size_t codesz,
+    char *msg, size_t msgsz)
+{
+	cJSON		*root;
+	const cJSON	*er;
+	char		 raw[256];
+
+	code[0] = '\0';
+	if (msg)
+		msg[0] = '\0';
+	if (body == NULL || len == 0)
+		return;
+	if ((root = cJSON_ParseWithLength(body, len)) == NULL)
+		return;
+	er = cJSON_GetObjectItemCaseSensitive(root, "error");
+	if (hcl_json_str(er, "code", raw, sizeof(raw)) == 0)
+		hcl_sanitize(code, codesz, raw);
+	if (msg && hcl_json_str(er, "message", raw, sizeof(raw)) == 0)
+		hcl_sanitize(msg, msgsz, raw);
+	cJSON_Delete(root);
+}
+
+void
+hz_classify(long status, const char *body, size_t len, struct prov_err *e)
+{
+	const struct hz_code	*c;
+	char			 code[64], msg[256];
+	enum och_err		 err;
+	int			 retryable;
+
+	e->status = status;
+	error_code(body, len, code, sizeof(code), msg, sizeof(msg));
+	if (code[0] != '\0' && (c = code_find(code)) != NULL) {
+		err = c->err;
+		retryable = c->retryable;
+	} else {
+		by_status(status, &err, &retryable);
+		if (code[0] == '\0')
+			snprintf(code, sizeof(code), "http_%ld", status);
+	}
+	hcl_perr_set(e, err, retryable, code, "%s",
+	    msg[0] ? msg : "no error message");
+}
+
+/*
+ * In-call retries: only what cannot have done anything, or what is
+ * idempotent anyway (see hetzner.h).
+ */
+static int
+hz_should_retry(const struct hcl_resp *r, void *arg)
+{
+	const struct hz_retry	*how = arg;
+	const struct hz_code	*c;
+	char			 code[64];
+
+	if (r->result == HCL_ECONNECT)
+		return 1;
+	if (r->result != HCL_HTTP)
+		return how->idempotent && hcl_retryable(r);
+	if (r->status < 400)
+		return 0;
+	error_code(r->body.data, r->body.len, code, sizeof(code), NULL, 0);
+	if (strcmp(code, "rate_limit_exceeded") == 0 ||
+	    strcmp(code, "conflict") == 0)
+		return 1;
+	if (!how->idempotent)
+		return 0;
+	if (code[0] != '\0' && (c = code_find(code)) != NULL)
+		return c->retryable;
+	return hcl_retryable(r);
+}
+
+/* ---- parsing --------------------------------------------------------- */
+
+static int
+valid_ip(int af, const char *s)
+{
+	unsigned char	 tmp[16];
+
+	return inet_pton(af, s, tmp) == 1;
+}
+
+/* "2001:db8::/64" (or a bare address) */
+static int
+valid_net6(const char *s)
+{
+	char		 a[64];
+	const char	*slash;
+	size_t		 n;
+	int64_t		 bits;
+
+	if ((slash = strchr(s, '/')) == NULL)
+		return valid_ip(AF_INET6, s);
+	n = (size_t)(slash - s);
+	if (n == 0 || n >= sizeof(a))
+		return 0;
+	memcpy(a, s, n);
+	a[n] = '\0';
+	if (hcl_parse_id(slash + 1, &bits) == -1 || bits > 128)
+		return 0;
+	return valid_ip(AF_INET6, a);
+}
+
+static void
+label_value(const cJSON *obj, char *dst, size_t dstsz)
+{
+	char	 raw[128];
+
+	dst[0] = '\0';
+	if (hcl_json_str(cJSON_GetObjectItemCaseSensitive(obj, "labels"),
+	    HZ_LABEL, raw, sizeof(raw)) == 0)
+		hcl_sanitize(dst, dstsz, raw);
+}
+
+int
+hz_parse_server(const cJSON *o, struct hz_server *s)
+{
+	const cJSON	*pn, *v4, *v6, *it;
+	char		 raw[128];
+
+	memset(s, 0, sizeof(*s));
+	if (hcl_json_id(o, "id", &s->id, 0) == -1)
+		return -1;
+	if (hcl_json_str(o, "name", raw, sizeof(raw)) == -1)
+		return -1;
+	hcl_sanitize(s->name, sizeof(s->name), raw);
+	if (hcl_json_str(o, "status", raw, sizeof(raw)) == -1 ||
+	    raw[0] == '\0')
+		return -1;
+	hcl_sanitize(s->status, sizeof(s->status), raw);
+	pn = cJSON_GetObjectItemCaseSensitive(o, "public_net");
+	if (pn != NULL && !cJSON_IsNull(pn)) {
+		if (!cJSON_IsObject(pn))
+			return -1;
+		v4 = cJSON_GetObjectItemCaseSensitive(pn, "ipv4");
+		if (cJSON_IsObject(v4)) {
+			if (hcl_json_str(v4, "ip", raw, sizeof(raw)) == -1 ||
+			    !valid_ip(AF_INET, raw))
+				return -1;
+			hcl_sanitize(s->ipv4, sizeof(s->ipv4), raw);
+		} else if (v4 != NULL && !cJSON_IsNull(v4))
+			return -1;
+		v6 = cJSON_GetObjectItemCaseSensitive(pn, "ipv6");
+		if (cJSON_IsObject(v6)) {
+			if (hcl_json_str(v6, "ip", raw, sizeof(raw)) == -1 ||
+			    !valid_net6(raw))
+				return -1;
+			hcl_sanitize(s->ipv6, sizeof(s->ipv6), raw);
+		} else if (v6 != NULL && !cJSON_IsNull(v6))
+			return -1;
+	}
+	if (hcl_json_str(cJSON_GetObjectItemCaseSensitive(o, "server_type"),
+	    "name", raw, sizeof(raw)) == 0)
+		hcl_sanitize(s->server_type, sizeof(s->server_type), raw);
+	if (hcl_json_str(cJSON_GetObjectItemCaseSensitive(o, "location"),
+	    "name", raw, sizeof(raw)) == 0)
+		hcl_sanitize(s->location, sizeof(s->location), raw);
+	label_value(o, s->instance, sizeof(s->instance));
+	it = cJSON_GetObjectItemCaseSensitive(o, "locked");
+	s->locked = cJSON_IsTrue(it);
+	return 0;
+}
+
+int
+hz_parse_action(const cJSON *o, struct hz_action *a)
+{
+	const cJSON	*it, *er;
+	char		 raw[256];
+	int		 i;
+
+	memset(a, 0, sizeof(*a));
+	if (hcl_json_id(o, "id", &a->id, 0) == -1)
+		return -1;
+	if (hcl_json_str(o, "status", raw, sizeof(raw)) == -1)
+		return -1;
+	for (i = 0; i < HZ_ACTION_STATUS__MAX; i++)
+		if (strcmp(raw, act_status[i]) == 0)
+			break;
+	if (i == HZ_ACTION_STATUS__MAX)
+		return -1;
+	a->status = (enum hz_action_status)i;
+	if (hcl_json_str(o, "command", raw, sizeof(raw)) == 0)
+		hcl_sanitize(a->command, sizeof(a->command), raw);
+	it = cJSON_GetObjectItemCaseSensitive(o, "progress");
+	if (cJSON_IsNumber(it) && it->valuedouble >= 0 &&
+	    it->valuedouble <= 100)
+		a->progress = (int)it->valuedouble;
+	if (a->status == HZ_ACTION_ERROR) {
+		er = cJSON_GetObjectItemCaseSensitive(o, "error");
+		if (hcl_json_str(er, "code", raw, sizeof(raw)) == 0)
+			hcl_sanitize(a->error_code, sizeof(a->error_code), raw);
+		else
+			snprintf(a->error_code, sizeof(a->error_code),
+			    "action_failed");
+		if (hcl_json_str(er, "message", raw, sizeof(raw)) == 0)
+			hcl_sanitize(a->error_message,
+			    sizeof(a->error_message), raw);
+	}
+	return 0;
+}
+
+int
+hz_parse_image(const cJSON *o, struct hz_image *im)
+{
+	char	 raw[256];
+
+	memset(im, 0, sizeof(*im));
+	if (hcl_json_id(o, "id", &im->id, 0) == -1)
+		return -1;
+	if (hcl_json_str(o, "type", raw, sizeof(raw)) == -1)
+		return -1;
+	hcl_sanitize(im->type, sizeof(im->type), raw);
+	if (hcl_json_str(o, "status", raw, sizeof(raw)) == 0)
+		hcl_sanitize(im->status, sizeof(im->status), raw);
+	if (hcl_json_str(o, "description", raw, sizeof(raw)) == 0)
+		hcl_sanitize(im->description, sizeof(im->description), raw);
+	(void)hcl_json_id(cJSON_GetObjectItemCaseSensitive(o, "created_from"),
+	    "id", &im->created_from, 0);
+	label_value(o, im->instance, sizeof(im->instance));
+	return 0;
+}
+
+/* ---- the call -------------------------------------------------------- */
+
+/*
+ * One API call: method on base + path, body (may be NULL) as JSON.  On
+ * a 2xx answer *out (if out is not NULL) gets the parsed body, which
+ * must be an object (else bad_response); free it with cJSON_Delete.
+ * Returns e->err.
+ */
+static enum och_err
+hz_call(struct hz *hz, const char *method, const char *path,
+    const cJSON *body, int idempotent, cJSON **out, struct prov_err *e)
+{
+	struct hcl_req		 rq;
+	struct hcl_resp		 r;
+	struct hz_retry		 how;
+	struct hcl_policy	 pol;
+	const char		*hdrs[4];
+	char			*url, *json = NULL, what[160];
+	cJSON			*root;
+
+	hcl_perr_init(e, "hetzner");
+	if (out != NULL)
+		*out = NULL;
+	memset(&r, 0, sizeof(r));
+	url = xasprintf("%s%s", hz->base, path);
+	hdrs[0] = hz->auth;
+	hdrs[1] = "Accept: application/json";
+	hdrs[2] = body ? "Content-Type: application/json" : NULL;
+	hdrs[3] = NULL;
+	memset(&rq, 0, sizeof(rq));
+	rq.method = method;
+	rq.url = url;
+	rq.headers = hdrs;
+	if (body != NULL) {
+		if ((json = cJSON_PrintUnformatted(body)) == NULL) {
+			hcl_perr_set(e, OCH_ESYSTEM, 0, "internal",
+			    "cannot encode the request");
+			goto out;
+		}
+		rq.body = json;
+		rq.bodylen = strlen(json);
+	}
+	how.idempotent = idempotent;
+	pol = hz->policy;
+	pol.arg = &how;
+	snprintf(what, sizeof(what), "hetzner %s %.*s", method,
+	    (int)strcspn(path, "?"), path);
+
+	if (hcl_do_retry(hz->http, &rq, &r, &pol) != OCH_OK) {
+		hcl_perr_transport(e, &r);
+		hcl_perr_log(e, what);
+		goto out;
+	}
+	hz_rl_note(&r.rl, time(NULL));
+	snprintf(e->corr_id, sizeof(e->corr_id), "%s", r.corr_id);
+	e->status = r.status;
+	if (r.status < 200 || r.status > 299) {
+		hz_classify(r.status, r.body.data, r.body.len, e);
+		if (r.rl.retry_after_ms > 0)
+			e->retry_after_ms = r.rl.retry_after_ms;
+		hcl_perr_log(e, what);
+		goto out;
+	}
+	if (out == NULL)
+		goto out;
+	root = cJSON_ParseWithLength(r.body.data, r.body.len);
+	if (!cJSON_IsObject(root)) {
+		cJSON_Delete(root);
+		hcl_perr_set(e, OCH_EUPSTREAM, 1, "bad_response",
+		    "answer is not a JSON object");
+		hcl_perr_log(e, what);
+		goto out;
+	}
+	*out = root;
+out:
+	cJSON_free(json);
+	hcl_resp_free(&r);
+	free(url);
+	return e->err;
+}
+
+/* A 2xx answer without what it must hold. */
+static enum och_err
+bad_response(struct prov_err *e, const char *what, const char *missing)
+{
+	hcl_perr_set(e, OCH_EUPSTREAM, 1, "bad_response",
+	    "answer lacks a valid %s", missing);
+	hcl_perr_log(e, what);
+	return e->err;
+}
+
+/* Read {"action": {...}} of root into act (may be NULL). */
+static enum och_err
+take_action(const cJSON *root, struct hz_action *act, struct prov_err *e,
+    const char *what)
+{
+	struct hz_action	 tmp;
+
+	if (hz_parse_action(cJSON_GetObjectItemCaseSensitive(root, "action"),
+	    act ? act : &tmp) == -1)
+		return bad_response(e, what, "action");
+	return OCH_OK;
+}
+
+static char *
+action_path(int64_t id, const char *name)
+{
+	return xasprintf("/servers/%" PRId64 "/actions/%s", id, name);
+}
+
+/* POST an action; body may be NULL. */
+static enum och_err
+post_action(struct hz *hz, int64_t id, const char *name, cJSON *body,
+    struct hz_action *act, struct prov_err *e)
+{
+	cJSON		*root = NULL;
+	char		*path;
+	enum och_err	 rc;
+
+	if (id <= 0) {
+		hcl_perr_init(e, "hetzner");
+		hcl_perr_set(e, OCH_EINVAL, 0, "invalid_input", "no server id");
+		return e->err;
+	}
+	path = action_path(id, name);
+	if ((rc = hz_call(hz, "POST", path, body, 0, &root, e)) == OCH_OK &&
+	    (rc = take_action(root, act, e, "hetzner server action")) ==
+	    OCH_OK && act != NULL)
+		log_info("hetzner %s server=%" PRId64 " action=%" PRId64
+		    " corr=%s", name, id, act->id,
+		    e->corr_id[0] ? e->corr_id : "-");
+	cJSON_Delete(root);
+	free(path);
+	return rc;
+}
+
+enum och_err
+hz_server_create(struct hz *hz, const struct hz_create *c,
+    struct hz_server *srv, struct hz_action *act, struct prov_err *e)
+{
+	cJSON		*body, *labels, *root = NULL;
+	enum och_err	 rc;
+
+	hcl_perr_init(e, "hetzner");
+	if (c->name == NULL || c->server_type == NULL || c->image == NULL ||
+	    c->instance == NULL) {
+		hcl_perr_set(e, OCH_EINVAL, 0, "invalid_input",
+		    "name, server_type, image and instance are required");
+		return e->err;
+	}
+	if (c->user_data != NULL && strlen(c->user_data) > HZ_USER_DATA_MAX) {
+		hcl_perr_set(e, OCH_EINVAL, 0, "invalid_input",
+		    "user_data is over %d bytes", HZ_USER_DATA_MAX);
+		return e->err;
+	}
+	body = cJSON_CreateObject();
+	cJSON_AddStringToObject(body, "name", c->name);
+	cJSON_AddStringToObject(body, "server_type", c->server_type);
+	cJSON_AddStringToObject(body, "image", c->image);
+	if (c->location != NULL)
+		cJSON_AddStringToObject(body, "location", c->location);
+	if (c->user_data != NULL)
+		cJSON_AddStringToObject(body, "user_data", c->user_data);
+	cJSON_AddBoolToObject(body, "start_after_create",
+	    c->start_after_create);
+	labels = cJSON_AddObjectToObject(body, "labels");
+	cJSON_AddStringToObject(labels, HZ_LABEL, c->instance);
+
+	if ((rc = hz_call(hz, "POST", "/servers", body, 0, &root, e)) !=
+	    OCH_OK)
+		goto out;
+	if (hz_parse_server(cJSON_GetObjectItemCaseSensitive(root, "server"),
+	    srv) == -1) {
+		rc = bad_response(e, "hetzner create_server", "server");
+		goto out;
+	}
+	if ((rc = take_action(root, act, e, "hetzner create_server")) !=
+	    OCH_OK)
+		goto out;
+	log_info("hetzner create_server id=%" PRId64 " instance=%s "
+	    "action=%" PRId64 " corr=%s", srv->id, c->instance,
+	    act ? act->id : 0, e->corr_id[0] ? e->corr_id : "-");
+out:
+	cJSON_Delete(body);
+	cJSON_Delete(root);
+	return rc;
+}
+
+enum och_err
+hz_server_get(struct hz *hz, int64_t id, struct hz_server *srv,
+    struct prov_err *e)
+{
+	cJSON		*root = NULL;
+	char		*path;
+	enum och_err	 rc;
+
+	path = xasprintf("/servers/%" PRId64, id);
+	if ((rc = hz_call(hz, "GET", path, NULL, 1, &root, e)) == OCH_OK &&
+	    hz_parse_server(cJSON_GetObjectItemCaseSensitive(root, "server"),
+	    srv) == -1)
+		rc = bad_response(e, "hetzner get server", "server");
+	cJSON_Delete(root);
+	free(path);
+	return rc;
+}
+
+/* Does the page after page exist?  0 when this was the last one. */
+static int64_t
+next_page(const cJSON *root, int64_t page)
+{
+	const cJSON	*pg;
+	int64_t		 next;
+
+	pg = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(root, "meta"), "pagination");
+	if (hcl_json_id(pg, "next_page", &next, 0) == -1 || next <= page)
+		return 0;
+	return next;
+}
+
+/*
+ * Walk every page of GET base?query (query ends with '&' or is empty)
+ * and hand each element of the array member key to take(), which stores
+ * it at index *n when *n < max; returns e->err.
+ */
+static enum och_err
+list_all(struct hz *hz, const char *base, const char *query, const char *key,
+    int (*take)(const cJSON *, void *, size_t), void *out, size_t max,
+    size_t *n, struct prov_err *e)
+{
+	cJSON		*root = NULL;
+	const cJSON	*arr, *it;
+	char		*path, what[64];
+	int64_t		 page = 1;
+	int		 pages;
+	enum och_err	 rc = OCH_OK;
+
+	*n = 0;
+	snprintf(what, sizeof(what), "hetzner list %s", key);
+	for (pages = 0; page > 0; pages++) {
+		if (pages >= HZ_PAGES_MAX)
+			return bad_response(e, what, "pagination (too many pages)");
+		path = xasprintf("%s?%sper_page=%d&page=%" PRId64, base, query,
+		    HZ_PER_PAGE, page);
+		rc = hz_call(hz, "GET", path, NULL, 1, &root, e);
+		free(path);
+		if (rc != OCH_OK)
+			return rc;
+		arr = cJSON_GetObjectItemCaseSensitive(root, key);
+		if (!cJSON_IsArray(arr)) {
+			cJSON_Delete(root);
+			return bad_response(e, what, key);
+		}
+		cJSON_ArrayForEach(it, arr) {
+			if (*n < max && take(it, out, *n) == -1) {
+				cJSON_Delete(root);
+				return bad_response(e, what, key);
+			}
+			(*n)++;
+		}
+		page = next_page(root, page);
+		cJSON_Delete(root);
+		root = NULL;
+	}
+	return rc;
+}
+
+static int
+take_server(const cJSON *it, void *out, size_t i)
+{
+	return hz_parse_server(it, (struct hz_server *)out + i);
+}
+
+static int
+take_image(const cJSON *it, void *out, size_t i)
+{
+	return hz_parse_image(it, (struct hz_image *)out + i);
+}
+
+enum och_err
+hz_server_list(struct hz *hz, const char *selector, const char *name,
+    struct hz_server *out, size_t max, size_t *n, struct prov_err *e)
+{
+	struct buf	 q = { 0 };
+	enum och_err	 rc;
+
+	buf_add(&q, "", 0);
+	if (selector != NULL) {
+		buf_puts(&q, "label_selector=");
+		hcl_escape(&q, selector);
+		buf_putc(&q, '&');
+	}
+	if (name != NULL) {
+		buf_puts(&q, "name=");
+		hcl_escape(&q, name);
+		buf_putc(&q, '&');
+	}
+	rc = list_all(hz, "/servers", q.data, "servers", take_server, out, max,
+	    n, e);
+	buf_free(&q);
+	return rc;
+}
+
+enum och_err
+hz_server_find_instance(struct hz *hz, const char *instance,
+    struct hz_server *out, size_t max, size_t *n, struct prov_err *e)
+{
+	char		*sel;
+	enum och_err	 rc;
+
+	sel = xasprintf("%s=%s", HZ_LABEL, instance);
+	rc = hz_server_list(hz, sel, NULL, out, max, n, e);
+	free(sel);
+	return rc;
+}
+
+enum och_err
+hz_server_delete(struct hz *hz, int64_t id, struct hz_action *act,
+    struct prov_err *e)
+{
+	cJSON		*root = NULL;
+	char		*path;
+	enum och_err	 rc;
+
+	path = xasprintf("/servers/%" PRId64, id);
+	if ((rc = hz_call(hz, "DELETE", path, NULL, 1, &root, e)) == OCH_OK &&
+	    (rc = take_action(root, act, e, "hetzner delete server")) ==
+	    OCH_OK)
+		log_info("hetzner delete_server id=%" PRId64 " corr=%s", id,
+		    e->corr_id[0] ? e->corr_id : "-");
+	cJSON_Delete(root);
+	free(path);
+	return rc;
+}
+
+enum och_err
+hz_server_act(struct hz *hz, int64_t id, enum hz_act what,
+    struct hz_action *act, struct prov_err *e)
+{
+	if ((unsigned)what >= HZ_ACT__MAX) {
+		hcl_perr_init(e, "hetzner");
+		hcl_perr_set(e, OCH_EINVAL, 0, "invalid_input", "no such action");
+		return e->err;
+	}
+	return post_action(hz, id, act_names[what], NULL, act, e);
+}
+
+enum och_err
+hz_server_rebuild(struct hz *hz, int64_t id, const char *image,
+    const char *user_data, struct hz_action *act, struct prov_err *e)
+{
+	cJSON		*body;
+	enum och_err	 rc;
+
+	hcl_perr_init(e, "hetzner");
+	if (image == NULL ||
+	    (user_data != NULL && strlen(user_data) > HZ_USER_DATA_MAX)) {
+		hcl_perr_set(e, OCH_EINVAL, 0, "invalid_input",
+		    "rebuild needs an image and user_data <= %d bytes",
+		    HZ_USER_DATA_MAX);
+		return e->err;
+	}
+	body = cJSON_CreateObject();
+	cJSON_AddStringToObject(body, "image", image);
+	if (user_data != NULL)
+		cJSON_AddStringToObject(body, "user_data", user_data);
+	rc = post_action(hz, id, "rebuild", body, act, e);
+	cJSON_Delete(body);
+	return rc;
+}
+
+enum och_err
+hz_server_change_type(struct hz *hz, int64_t id, const char *type,
+    int upgrade_disk, struct hz_action *act, struct prov_err *e)
+{
+	cJSON		*body;
+	enum och_err	 rc;
+
+	hcl_perr_init(e, "hetzner");
+	if (type == NULL) {
+		hcl_perr_set(e, OCH_EINVAL, 0, "invalid_input",
+		    "change_type needs a server type");
+		return e->err;
+	}
+	body = cJSON_CreateObject();
+	cJSON_AddStringToObject(body, "server_type", type);
+	cJSON_AddBoolToObject(body, "upgrade_disk", upgrade_disk);
+	rc = post_action(hz, id, "change_type", body, act, e);
+	cJSON_Delete(body);
+	return rc;
+}
+
+enum och_err
+hz_server_create_image(struct hz *hz, int64_t id, const char *description,
+    const char *instance, int64_t *image_id, struct hz_action *act,
+    struct prov_err *e)
+{
+	cJSON		*body, *labels, *root = NULL;
+	char		*path;
+	struct hz_image	 im;
+	enum och_err	 rc;
+
+	*image_id = 0;
+	body = cJSON_CreateObject();
+	cJSON_AddStringToObject(body, "type", "snapshot");
+	if (description != NULL)
+		cJSON_AddStringToObject(body, "description", description);
+	if (instance != NULL) {
+		labels = cJSON_AddObjectToObject(body, "labels");
+		cJSON_AddStringToObject(labels, HZ_LABEL, instance);
+	}
+	path = action_path(id, "create_image");
+	if ((rc = hz_call(hz, "POST", path, body, 0, &root, e)) != OCH_OK)
+		goto out;
+	if (hz_parse_image(cJSON_GetObjectItemCaseSensitive(root, "image"),
+	    &im) == -1) {
+		rc = bad_response(e, "hetzner create_image", "image");
+		goto out;
+	}
+	if ((rc = take_action(root, act, e, "hetzner create_image")) != OCH_OK)
+		goto out;
+	*image_id = im.id;
+	log_info("hetzner create_image server=%" PRId64 " image=%" PRId64
+	    " corr=%s", id, im.id, e->corr_id[0] ? e->corr_id : "-");
+out:
+	cJSON_Delete(body);
+	cJSON_Delete(root);
+	free(path);
+	return rc;
+}
+
+enum och_err
+hz_action_get(struct hz *hz, int64_t id, struct hz_action *act,
+    struct prov_err *e)
+{
+	cJSON		*root = NULL;
+	char		*path;
+	enum och_err	 rc;
+
+	path = xasprintf("/actions/%" PRId64, id);
+	if ((rc = hz_call(hz, "GET", path, NULL, 1, &root, e)) == OCH_OK)
+		rc = take_action(root, act, e, "hetzner get action");
+	if (rc == OCH_OK && act->id != id)
+		rc = bad_response(e, "hetzner get action", "action id");
+	cJSON_Delete(root);
+	free(path);
+	return rc;
+}
+
+enum och_err
+hz_actions_get(struct hz *hz, const int64_t *ids, size_t n,
+    struct hz_action *out, struct prov_err *e)
+{
+	struct buf		 q = { 0 };
+	struct hz_action	 a;
+	cJSON			*root = NULL;
+	const cJSON		*arr, *it;
+	size_t			 i;
+	enum och_err		 rc;
+
+	hcl_perr_init(e, "hetzner");
+	if (n == 0 || n > 25) {
+		hcl_perr_set(e, OCH_EINVAL, 0, "invalid_input",
+		    "between 1 and 25 action ids");
+		return e->err;
+	}
+	for (i = 0; i < n; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		buf_printf(&q, "%sid=%" PRId64, i ? "&" : "/actions?", ids[i]);
+	}
+	buf_printf(&q, "&per_page=%d", HZ_PER_PAGE);
+	if ((rc = hz_call(hz, "GET", q.data, NULL, 1, &root, e)) != OCH_OK)
+		goto out;
+	arr = cJSON_GetObjectItemCaseSensitive(root, "actions");
+	if (!cJSON_IsArray(arr)) {
+		rc = bad_response(e, "hetzner get actions", "actions");
+		goto out;
+	}
+	cJSON_ArrayForEach(it, arr) {
+		if (hz_parse_action(it, &a) == -1) {
+			rc = bad_response(e, "hetzner get actions", "action");
+			goto out;
+		}
+		for (i = 0; i < n; i++)
+			if (ids[i] == a.id && out[i].id == 0) {
+				out[i] = a;
+			}
+	}
+	for (i = 0; i < n; i++)
+		if (out[i].id == 0) {
+			rc = bad_response(e, "hetzner get actions",
+			    "action for every id");
+			break;
+		}
+out:
+	cJSON_Delete(root);
+	buf_free(&q);
+	return rc;
+}
+
+enum och_err
+hz_image_list(struct hz *hz, const char *selector, struct hz_image *out,
+    size_t max, size_t *n, struct prov_err *e)
+{
+	struct buf	 q = { 0 };
+	enum och_err	 rc;
+
+	buf_puts(&q, "type=snapshot&");
+	if (selector != NULL) {
+		buf_puts(&q, "label_selector=");
+		hcl_escape(&q, selector);
+		buf_putc(&q, '&');
+	}
+	rc = list_all(hz, "/images", q.data, "images", take_image, out, max, n,
+	    e);
+	buf_free(&q);
+	return rc;
+}
+
+enum och_err
+hz_image_delete(struct hz *hz, int64_t id, struct prov_err *e)
+{
+	char		*path;
+	enum och_err	 rc;
+
+	path = xasprintf("/images/%" PRId64, id);
+	if ((rc = hz_call(hz, "DELETE", path, NULL, 1, NULL, e)) == OCH_OK)
+		log_info("hetzner delete_image id=%" PRId64 " corr=%s", id,
+		    e->corr_id[0] ? e->corr_id : "-");
+	free(path);
+	return rc;
+}
