@@ -71,6 +71,9 @@ CREATE TABLE instances (
 	locked_by	text,
 	last_error	text,
 	config_revision	bigint NOT NULL DEFAULT 1,
+	-- set by the agent's ready call; the poller finishes creating first
+	-- if the VPS was quicker than the DNS step
+	ready_at	timestamptz,
 	created_at	timestamptz NOT NULL DEFAULT now(),
 	updated_at	timestamptz NOT NULL DEFAULT now(),
 	active_at	timestamptz,
