@@ -20,3 +20,5 @@ lib_libcore_a_SOURCES += lib/tpl.h lib/tpl.c
 lib_libcore_a_SOURCES += lib/hcl.h lib/hcl.c lib/hetzner.h lib/hetzner.c \
 	lib/cloudflare.h lib/cloudflare.c lib/resend.h lib/resend.c \
 	lib/whmcs.h lib/whmcs.c
+# instance lifecycle records shared by the API and the poller (inst_)
+lib_libcore_a_SOURCES += lib/inst.h lib/inst.c
