@@ -61,7 +61,8 @@ static enum och_err
 auth_hmac(struct req *r)
 {
 	const char	*key, *ts, *nonce, *sig, *enc, *params[3];
-	char		*ad = NULL, *secret = NULL, *canon = NULL, *exp = NULL;
+	char		*ad = NULL, *secret = NULL, *canon = NULL;
+	char		*exp = NULL;
 	PGresult	*res = NULL;
 	long		 window, n;
 	enum och_err	 rc, err;
@@ -167,7 +168,8 @@ auth_agent(struct req *r)
 	params[0] = hash;
 	if ((res = db_exec(r->app->db, &stmt_agent_token, 1, params,
 	    &err)) == NULL) {
-		rc = err == OCH_EDB ? OCH_EDB : refuse(r, "agent", "db_refused");
+		rc = err == OCH_EDB ? OCH_EDB :
+		    refuse(r, "agent", "db_refused");
 		goto out;
 	}
 	if (PQntuples(res) != 1 || db_val(res, 0, 0) == NULL) {

@@ -33,8 +33,8 @@ char		*cry_token(size_t nbytes);
 void		 cry_sha256(const void *p, size_t n, unsigned char out[32]);
 /* Lowercase hex SHA-256 of n bytes, NUL-terminated. */
 void		 cry_sha256_hex(const void *p, size_t n, char out[65]);
-void		 cry_hmac_sha256(const void *key, size_t klen, const void *p,
-		    size_t n, unsigned char out[32]);
+void		 cry_hmac_sha256(const void *key, size_t klen,
+		    const void *p, size_t n, unsigned char out[32]);
 
 /* Lowercase hex of n bytes into out, which holds 2n+1 chars. */
 void		 cry_hex(const unsigned char *p, size_t n, char *out);
@@ -42,7 +42,8 @@ void		 cry_hex(const unsigned char *p, size_t n, char *out);
  * Decode hex (either case) into out.  Returns 0 iff hex is exactly
  * 2*outlen hex digits, else -1 (out is then undefined).
  */
-int		 cry_unhex(const char *hex, unsigned char *out, size_t outlen);
+int		 cry_unhex(const char *hex, unsigned char *out,
+		    size_t outlen);
 
 /* 1 if the n bytes are equal, else 0; time independent of the content. */
 int		 cry_equal(const void *a, const void *b, size_t n);

@@ -23,7 +23,8 @@ char	*hmac_canonical(const char *method, const char *target,
 	    const char *timestamp, const char *nonce, const void *body,
 	    size_t bodylen);
 /* Lowercase hex HMAC-SHA256 of canonical under secret (as bytes). */
-void	 hmac_sign_hex(const char *secret, const char *canonical, char out[65]);
+void	 hmac_sign_hex(const char *secret, const char *canonical,
+	    char out[65]);
 /*
  * 1 if sig (64 lowercase hex) is the signature of canonical under secret,
  * else 0.  Constant time in the content of sig.

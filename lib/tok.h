@@ -18,15 +18,15 @@
  * ttl_s).  Returns a string the caller frees, or NULL if an argument is
  * missing or empty, ttl_s is not positive, or libjwt failed.
  */
-char		*tok_issue(const char *secret, const char *sub, const char *sid,
-		    long ttl_s);
+char		*tok_issue(const char *secret, const char *sub,
+		    const char *sid, long ttl_s);
 /*
  * Verify token under secret: HS256 only, a valid signature, exp present,
  * an integer and in the future, sub and sid non-empty strings.  Returns
  * OCH_OK with *sub and *sid set to strings the caller frees, or
  * OCH_EAUTH (nothing set) for anything else, without saying why.
  */
-enum och_err	 tok_verify(const char *secret, const char *token, char **sub,
-		    char **sid);
+enum och_err	 tok_verify(const char *secret, const char *token,
+		    char **sub, char **sid);
 
 #endif

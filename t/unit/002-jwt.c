@@ -285,5 +285,46 @@ main(void)
 	ok(refused(big), "overlong token");
 	ok(refused("eyJhbGciOiJIUzI1NiJ9.\xff\xfe.abc"), "non-ASCII bytes");
 
+	/* every one-character change of a good token is refused */
+	{
+		static const char	 al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz0123456789-_.";
+		size_t			 j, len, bad = 0, tried = 0;
+		char			*m;
+		int			 k;
+
+		t = tok_issue(SECRET, "42", "s", 600);
+		len = strlen(t);
+		m = xstrdup(t);
+		for (i = 0; i < len; i++) {
+			for (j = 0; j < sizeof(al) - 1; j += 7) {
+				if (al[j] == t[i])
+					continue;
+				m[i] = al[j];
+				tried++;
+				if (!refused(m))
+					bad++;
+			}
+			m[i] = t[i];
+		}
+		ok(tried > len, "mutations tried");
+		is_int(bad, 0, "every one-character change refused");
+		free(m);
+		free(t);
+
+		/* random strings over the token alphabet (fixed seed) */
+		srand(7519);
+		bad = 0;
+		for (k = 0; k < 5000; k++) {
+			len = (size_t)(rand() % 200);
+			for (i = 0; i < len; i++)
+				big[i] = al[rand() % (int)(sizeof(al) - 1)];
+			big[len] = '\0';
+			if (!refused(big))
+				bad++;
+		}
+		is_int(bad, 0, "random token-alphabet strings refused");
+	}
+
 	return done_testing();
 }

@@ -305,6 +305,41 @@ main(void)
 	ok(!valid_int64("", 0, 100, NULL), "int: empty");
 	ok(!valid_int64(NULL, 0, 100, NULL), "int: NULL");
 
+	/*
+	 * Random strings (fixed seed, so a failure reproduces): any string
+	 * with a control or non-ASCII byte is refused by every validator.
+	 */
+	{
+		unsigned char	 r[80];
+		size_t		 i, len, bad = 0, dirty = 0;
+		int		 k, hostile;
+
+		srand(4231);
+		for (k = 0; k < 20000; k++) {
+			len = (size_t)(rand() % (int)(sizeof(r) - 1));
+			hostile = 0;
+			for (i = 0; i < len; i++) {
+				/* mostly printable, now and then anything */
+				r[i] = (unsigned char)(rand() % 8 == 0 ?
+				    1 + rand() % 255 : 32 + rand() % 95);
+				if (r[i] < 32 || r[i] >= 127)
+					hostile = 1;
+			}
+			r[len] = '\0';
+			if (!hostile)
+				continue;
+			dirty++;
+			if (valid_uuid((char *)r) || valid_email((char *)r) ||
+			    valid_slug((char *)r) || valid_name((char *)r) ||
+			    valid_url((char *)r) || valid_hostname((char *)r) ||
+			    valid_hex((char *)r, 0, 80) ||
+			    valid_int64((char *)r, INT64_MIN, INT64_MAX, NULL))
+				bad++;
+		}
+		ok(dirty > 1000, "random: enough hostile strings generated");
+		is_int(bad, 0, "random: control/non-ASCII bytes always refused");
+	}
+
 	ok(valid_hex("", 0, 4), "hex: empty allowed when minlen is 0");
 	ok(!valid_hex("0000000000", 0, 8), "hex: over maxlen");
 
