@@ -613,7 +613,8 @@ hcl_json_id(const struct cJSON *obj, const char *key, int64_t *dst,
 	if (!cJSON_IsNumber(it))
 		return -1;
 	d = it->valuedouble;
-	if (!isfinite(d) || d < 1 || d > (double)HCL_ID_MAX || floor(d) != d)
+	if (!isfinite(d) || d < 1 || d > (double)HCL_ID_MAX ||
+	    (double)(long long)d != d)
 		return -1;
 	*dst = (int64_t)d;
 	return 0;

@@ -27,3 +27,19 @@ EXTRA_DIST += t/vectors/hmac.json
 check_PROGRAMS += t/unit/010-tpl
 t_unit_010_tpl_SOURCES = t/unit/010-tpl.c t/unit/tap.h
 t_unit_010_tpl_LDADD = $(OCH_LIBS)
+# HTTP client and provider clients (http helper): hcl_, hz_, cf_, rs_, wh_
+check_PROGRAMS += t/unit/020-hcl t/unit/021-hcl-transport \
+	t/unit/022-hetzner t/unit/023-cloudflare t/unit/024-resend \
+	t/unit/025-whmcs
+t_unit_020_hcl_SOURCES = t/unit/020-hcl.c t/unit/tap.h
+t_unit_020_hcl_LDADD = $(OCH_LIBS)
+t_unit_021_hcl_transport_SOURCES = t/unit/021-hcl-transport.c t/unit/tap.h
+t_unit_021_hcl_transport_LDADD = $(OCH_LIBS)
+t_unit_022_hetzner_SOURCES = t/unit/022-hetzner.c t/unit/tap.h
+t_unit_022_hetzner_LDADD = $(OCH_LIBS)
+t_unit_023_cloudflare_SOURCES = t/unit/023-cloudflare.c t/unit/tap.h
+t_unit_023_cloudflare_LDADD = $(OCH_LIBS)
+t_unit_024_resend_SOURCES = t/unit/024-resend.c t/unit/tap.h
+t_unit_024_resend_LDADD = $(OCH_LIBS)
+t_unit_025_whmcs_SOURCES = t/unit/025-whmcs.c t/unit/tap.h
+t_unit_025_whmcs_LDADD = $(OCH_LIBS)
