@@ -1,0 +1,759 @@
+/*
+ * instances.fcgi: the WHMCS-facing instance API (DESIGN §4–§6).  Every
+ * route records intent in the database, wakes the poller, and writes the
+ * audit log; nothing here talks to a provider.
+ *
+ *   POST /api/v1/instances                      create (idempotent on whmcs_service_id)
+ *   GET  /api/v1/instances?whmcs_service_id=N   find / list
+ *   GET  /api/v1/instances/{id}                 one instance with recent events
+ *   POST /api/v1/instances/{id}/{suspend,unsuspend,terminate,change-plan,reboot,rebuild,sso}
+ *   GET  /api/v1/instances/{id}/usage           disk and bandwidth for WHMCS
+ *   GET  /api/v1/plans, /api/v1/regions, /api/v1/ping
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "cry.h"
+#include "inst.h"
+#include "js.h"
+#include "log.h"
+#include "srv.h"
+#include "valid.h"
+
+static const struct db_stmt stmt_user_by_client = { "ins_user_by_client",
+	"SELECT id FROM users WHERE whmcs_client_id = $1::bigint" };
+static const struct db_stmt stmt_user_upsert = { "ins_user_upsert",
+	"INSERT INTO users (email, whmcs_client_id) VALUES ($1, $2::bigint)"
+	" ON CONFLICT (email) DO UPDATE SET whmcs_client_id ="
+	"  coalesce(users.whmcs_client_id, EXCLUDED.whmcs_client_id),"
+	"  updated_at = now()"
+	" RETURNING id, whmcs_client_id" };
+static const struct db_stmt stmt_plan = { "ins_plan",
+	"SELECT name FROM plans WHERE name = $1 AND active" };
+static const struct db_stmt stmt_region = { "ins_region",
+	"SELECT coalesce(alias_of, name) FROM regions WHERE name = $1 AND active" };
+static const struct db_stmt stmt_create = { "ins_create",
+	"INSERT INTO instances (slug, user_id, plan, region, whmcs_service_id,"
+	" whmcs_client_id, openclaw_version)"
+	" VALUES ($1, $2::bigint, $3, $4, $5::bigint, $6::bigint,"
+	"  (SELECT coalesce(openclaw_version, $7) FROM plans WHERE name = $3))"
+	" ON CONFLICT (whmcs_service_id) DO NOTHING RETURNING id" };
+static const struct db_stmt stmt_by_service = { "ins_by_service",
+	"SELECT " INST_COLUMNS INST_FROM " WHERE i.whmcs_service_id = $1::bigint" };
+static const struct db_stmt stmt_by_id = { "ins_by_id",
+	"SELECT " INST_COLUMNS INST_FROM " WHERE i.id = $1::uuid" };
+static const struct db_stmt stmt_by_id_lock = { "ins_by_id_lock",
+	"SELECT " INST_COLUMNS INST_FROM " WHERE i.id = $1::uuid FOR UPDATE OF i" };
+static const struct db_stmt stmt_list = { "ins_list",
+	"SELECT " INST_COLUMNS INST_FROM
+	" ORDER BY i.created_at, i.id LIMIT $1::integer OFFSET $2::integer" };
+static const struct db_stmt stmt_events = { "ins_events",
+	"SELECT kind, from_state, to_state, message,"
+	" to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+	" FROM instance_events WHERE instance_id = $1::uuid"
+	" ORDER BY id DESC LIMIT 20" };
+static const struct db_stmt stmt_intent = { "ins_intent",
+	"UPDATE instances SET desired_state = coalesce($2, desired_state),"
+	" pending_plan = CASE WHEN $3::text = '' THEN NULL"
+	"  ELSE coalesce($3, pending_plan) END,"
+	" pending_action = coalesce($4, pending_action),"
+	" plan = coalesce($5, plan),"
+	" next_attempt_at = now(), attempts = 0, updated_at = now()"
+	" WHERE id = $1::uuid" };
+static const struct db_stmt stmt_plans = { "ins_plans",
+	"SELECT name, display_name, server_type, vcpus, memory_mb, disk_gb,"
+	" max_channels, max_skills, backup_slots, price_cents"
+	" FROM plans WHERE active ORDER BY sort, name" };
+static const struct db_stmt stmt_regions = { "ins_regions",
+	"SELECT name, location, display_name FROM regions"
+	" WHERE active AND alias_of IS NULL ORDER BY name" };
+static const struct db_stmt stmt_sso = { "ins_sso",
+	"INSERT INTO sso_tokens (token_hash, user_id, instance_id, expires_at)"
+	" SELECT $2, user_id, id, now() + interval '60 seconds'"
+	" FROM instances WHERE id = $1::uuid" };
+static const struct db_stmt stmt_usage = { "ins_usage",
+	"SELECT p.disk_gb * 1024,"
+	" (SELECT (max(value) FILTER (WHERE series = 'disk_total')"
+	"   - min(value) FILTER (WHERE series = 'disk_free')) / 1048576"
+	"  FROM metrics m WHERE m.instance_id = i.id"
+	"  AND m.at > now() - interval '1 hour'),"
+	" (SELECT (max(value) - min(value)) / 1048576 FROM metrics m"
+	"  WHERE m.instance_id = i.id AND series IN ('net_tx_bytes')"
+	"  AND m.at > date_trunc('month', now()))"
+	" FROM instances i JOIN plans p ON p.name = i.plan WHERE i.id = $1::uuid" };
+
+/* Send one instance (row 0 of res) with its recent events. */
+static void
+send_instance(struct req *r, int status, const PGresult *res, int events)
+{
+	cJSON		*o, *arr, *e;
+	PGresult	*ev;
+	const char	*p[1];
+	int		 i;
+
+	o = inst_json(res, 0, &r->app->cfg);
+	if (events) {
+		p[0] = db_val(res, 0, 0);
+		arr = cJSON_AddArrayToObject(o, "events");
+		if ((ev = db_exec(r->app->db, &stmt_events, 1, p, NULL)) != NULL) {
+			for (i = 0; i < PQntuples(ev); i++) {
+				e = cJSON_CreateObject();
+				cJSON_AddStringToObject(e, "kind", db_val(ev, i, 0));
+				if (db_val(ev, i, 1))
+					cJSON_AddStringToObject(e, "from", db_val(ev, i, 1));
+				if (db_val(ev, i, 2))
+					cJSON_AddStringToObject(e, "to", db_val(ev, i, 2));
+				if (db_val(ev, i, 3))
+					cJSON_AddStringToObject(e, "message", db_val(ev, i, 3));
+				cJSON_AddStringToObject(e, "at", db_val(ev, i, 4));
+				cJSON_AddItemToArray(arr, e);
+			}
+			PQclear(ev);
+		}
+	}
+	resp_json(r, status, o);
+}
+
+/* Answer an error and audit it. */
+static void
+fail(struct req *r, const char *action, const char *id, enum och_err e,
+    const char *msg)
+{
+	resp_error(r, e, msg);
+	db_rollback(r->app->db);
+	audit_req(r, action, "instance", id, err_status(e), NULL);
+}
+
+/* A lower-cased copy of an email address (caller frees). */
+static char *
+lower(const char *s)
+{
+	char	*p, *c = xstrdup(s);
+
+	for (p = c; *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return c;
+}
+
+static void
+h_create(struct req *r)
+{
+	static const char *const action = "instance.create";
+	struct db	*db = r->app->db;
+	PGresult	*res = NULL, *u = NULL;
+	const char	*email, *plan, *region, *p[7];
+	char		 sid[24], cid[24], *mail = NULL, *slug = NULL, *hex;
+	char		*canon_region = NULL, *id = NULL, msg[160];
+	int64_t		 service, client;
+	enum och_err	 err;
+	enum js_res	 jr;
+	int		 try;
+
+	if (r->json == NULL) {
+		fail(r, action, NULL, OCH_EINVAL, "a JSON body is required");
+		return;
+	}
+	if ((jr = js_int64(r->json, "whmcs_service_id", 1, INT64_MAX,
+	    &service)) != JS_OK) {
+		fail(r, action, NULL, OCH_EINVAL, jr == JS_MISSING ?
+		    "whmcs_service_id: required" :
+		    "whmcs_service_id: must be a positive integer");
+		return;
+	}
+	if ((jr = js_int64(r->json, "whmcs_client_id", 1, INT64_MAX,
+	    &client)) != JS_OK) {
+		fail(r, action, NULL, OCH_EINVAL, jr == JS_MISSING ?
+		    "whmcs_client_id: required" :
+		    "whmcs_client_id: must be a positive integer");
+		return;
+	}
+	if ((jr = js_str(r->json, "email", 254, &email)) != JS_OK ||
+	    !valid_email(email)) {
+		fail(r, action, NULL, jr == JS_MISSING ? OCH_EINVAL :
+		    OCH_EUNPROCESSABLE, jr == JS_MISSING ? "email: required" :
+		    "email: not a valid email address");
+		return;
+	}
+	if ((jr = js_str(r->json, "plan", 32, &plan)) != JS_OK) {
+		fail(r, action, NULL, OCH_EINVAL, jr == JS_MISSING ?
+		    "plan: required" : "plan: must be a plan name");
+		return;
+	}
+	if ((jr = js_str(r->json, "region", 32, &region)) != JS_OK) {
+		fail(r, action, NULL, OCH_EINVAL, jr == JS_MISSING ?
+		    "region: required" : "region: must be a region name");
+		return;
+	}
+	snprintf(sid, sizeof(sid), "%lld", (long long)service);
+	snprintf(cid, sizeof(cid), "%lld", (long long)client);
+
+	/* the same order again: the same instance, 200 */
+	p[0] = sid;
+	if ((res = db_exec(db, &stmt_by_service, 1, p, &err)) == NULL)
+		goto dberr;
+	if (PQntuples(res) == 1)
+		goto existing;
+	PQclear(res);
+	res = NULL;
+
+	p[0] = plan;
+	if (!valid_name(plan) ||
+	    (res = db_exec(db, &stmt_plan, 1, p, &err)) == NULL ||
+	    PQntuples(res) != 1) {
+		if (res == NULL && valid_name(plan))
+			goto dberr;
+		fail(r, action, NULL, OCH_EUNPROCESSABLE, "plan: unknown plan");
+		goto out;
+	}
+	PQclear(res);
+	p[0] = region;
+	if (!valid_name(region) ||
+	    (res = db_exec(db, &stmt_region, 1, p, &err)) == NULL ||
+	    PQntuples(res) != 1) {
+		if (res == NULL && valid_name(region))
+			goto dberr;
+		fail(r, action, NULL, OCH_EUNPROCESSABLE,
+		    "region: unknown region");
+		goto out;
+	}
+	canon_region = xstrdup(db_val(res, 0, 0));
+	PQclear(res);
+	res = NULL;
+
+	mail = lower(email);
+	if (db_begin(db) < 0) {
+		err = OCH_EDB;
+		goto dberr;
+	}
+	/* the WHMCS client owns the user row; the email finds it otherwise */
+	p[0] = cid;
+	if ((u = db_exec(db, &stmt_user_by_client, 1, p, &err)) == NULL)
+		goto dberr;
+	if (PQntuples(u) == 0) {
+		PQclear(u);
+		p[0] = mail;
+		p[1] = cid;
+		if ((u = db_exec(db, &stmt_user_upsert, 2, p, &err)) == NULL)
+			goto dberr;
+		if (db_int(u, 0, 1) != client) {
+			fail(r, action, NULL, OCH_ECONFLICT, "email: belongs "
+			    "to a user of another WHMCS client");
+			goto out;
+		}
+	}
+	for (try = 0; try < 5; try++) {
+		if ((hex = cry_token(4)) == NULL) {
+			err = OCH_ESYSTEM;
+			goto dberr;
+		}
+		free(slug);
+		slug = xasprintf("oc-%s", hex);
+		free(hex);
+		p[0] = slug;
+		p[1] = db_val(u, 0, 0);
+		p[2] = plan;
+		p[3] = canon_region;
+		p[4] = sid;
+		p[5] = cid;
+		p[6] = cfg_str(&r->app->cfg, CFG_OPENCLAW_VERSION, NULL);
+		/* a slug collision is a unique violation: savepoint-free retry
+		 * is not possible inside a transaction, so check first */
+		res = db_exec(db, &stmt_create, 7, p, &err);
+		if (res != NULL || err != OCH_ECONFLICT)
+			break;
+		/* the transaction is aborted: start again */
+		db_rollback(db);
+		PQclear(u);
+		u = NULL;
+		if (db_begin(db) < 0) {
+			err = OCH_EDB;
+			goto dberr;
+		}
+		p[0] = cid;
+		if ((u = db_exec(db, &stmt_user_by_client, 1, p, &err)) == NULL)
+			goto dberr;
+		if (PQntuples(u) == 0) {
+			PQclear(u);
+			p[0] = mail;
+			p[1] = cid;
+			if ((u = db_exec(db, &stmt_user_upsert, 2, p, &err)) ==
+			    NULL)
+				goto dberr;
+		}
+	}
+	if (res == NULL)
+		goto dberr;
+	if (PQntuples(res) == 0) {
+		/* a concurrent request with the same service id won */
+		db_rollback(db);
+		PQclear(res);
+		p[0] = sid;
+		if ((res = db_exec(db, &stmt_by_service, 1, p, &err)) == NULL ||
+		    PQntuples(res) != 1)
+			goto dberr;
+		goto existing;
+	}
+	id = xstrdup(db_val(res, 0, 0));
+	PQclear(res);
+	res = NULL;
+	snprintf(msg, sizeof(msg), "order for WHMCS service %s", sid);
+	if ((err = inst_event(db, id, "order.created", NULL, "pending", msg,
+	    r->auth.client_id)) != OCH_OK ||
+	    (err = inst_notify(db, id)) != OCH_OK)
+		goto dberr;
+	if (db_commit(db) < 0) {
+		err = OCH_EDB;
+		goto dberr;
+	}
+	p[0] = id;
+	if ((res = db_exec(db, &stmt_by_id, 1, p, &err)) == NULL ||
+	    PQntuples(res) != 1)
+		goto dberr;
+	log_info("instance created id=%s service=%s plan=%s region=%s", id,
+	    sid, plan, canon_region);
+	send_instance(r, 201, res, 0);
+	audit_req(r, action, "instance", id, 201, NULL);
+	goto out;
+existing:
+	if (db_int(res, 0, 10) != client) {
+		fail(r, action, db_val(res, 0, 0), OCH_ECONFLICT,
+		    "whmcs_service_id: already used by another WHMCS client");
+		goto out;
+	}
+	send_instance(r, 200, res, 0);
+	audit_req(r, action, "instance", db_val(res, 0, 0), 200,
+	    "{\"repeat\":true}");
+	goto out;
+dberr:
+	fail(r, action, id, err == OCH_OK ? OCH_EDB : err, NULL);
+out:
+	PQclear(res);
+	PQclear(u);
+	free(mail);
+	free(slug);
+	free(id);
+	free(canon_region);
+}
+
+static void
+h_list(struct req *r)
+{
+	PGresult	*res;
+	cJSON		*root, *arr;
+	char		*sid, *lim, *off;
+	const char	*p[2];
+	int64_t		 v, limit = 100, offset = 0;
+	int		 bad = 0, bad2 = 0, bad3 = 0, i;
+	enum och_err	 err;
+
+	sid = req_query(r, "whmcs_service_id", &bad);
+	lim = req_query(r, "limit", &bad2);
+	off = req_query(r, "offset", &bad3);
+	if (bad || bad2 || bad3 ||
+	    (sid != NULL && !valid_int64(sid, 1, INT64_MAX, &v)) ||
+	    (lim != NULL && !valid_int64(lim, 1, 500, &limit)) ||
+	    (off != NULL && !valid_int64(off, 0, INT32_MAX, &offset))) {
+		resp_error(r, OCH_EINVAL, sid != NULL || bad ?
+		    "whmcs_service_id: must be a positive integer" :
+		    "limit/offset: out of range");
+		goto out;
+	}
+	if (sid != NULL) {
+		p[0] = sid;
+		res = db_exec(r->app->db, &stmt_by_service, 1, p, &err);
+	} else {
+		char	 lb[24], ob[24];
+
+		snprintf(lb, sizeof(lb), "%lld", (long long)limit);
+		snprintf(ob, sizeof(ob), "%lld", (long long)offset);
+		p[0] = lb;
+		p[1] = ob;
+		res = db_exec(r->app->db, &stmt_list, 2, p, &err);
+	}
+	if (res == NULL) {
+		resp_error(r, err, NULL);
+		goto out;
+	}
+	root = cJSON_CreateObject();
+	arr = cJSON_AddArrayToObject(root, "instances");
+	for (i = 0; i < PQntuples(res); i++)
+		cJSON_AddItemToArray(arr, inst_json(res, i, &r->app->cfg));
+	PQclear(res);
+	resp_json(r, 200, root);
+out:
+	audit_req(r, "instance.list", NULL, NULL, r->status, NULL);
+	free(sid);
+	free(lim);
+	free(off);
+}
+
+static void
+h_get(struct req *r)
+{
+	PGresult	*res;
+	const char	*p[1] = { req_param(r, 0) };
+	enum och_err	 err;
+
+	if (!valid_uuid(p[0])) {
+		resp_error(r, OCH_ENOTFOUND, "no such instance");
+		return;
+	}
+	if ((res = db_exec(r->app->db, &stmt_by_id, 1, p, &err)) == NULL) {
+		resp_error(r, err, NULL);
+		return;
+	}
+	if (PQntuples(res) == 0)
+		resp_error(r, OCH_ENOTFOUND, "no such instance");
+	else
+		send_instance(r, 200, res, 1);
+	PQclear(res);
+	audit_req(r, "instance.get", "instance", p[0], r->status, NULL);
+}
+
+enum act { ACT_SUSPEND, ACT_UNSUSPEND, ACT_TERMINATE, ACT_CHANGE_PLAN,
+	ACT_REBOOT, ACT_REBUILD, ACT__MAX };
+
+static const char *const act_names[ACT__MAX] = {
+	"instance.suspend",	/* ACT_SUSPEND */
+	"instance.unsuspend",	/* ACT_UNSUSPEND */
+	"instance.terminate",	/* ACT_TERMINATE */
+	"instance.change_plan",	/* ACT_CHANGE_PLAN */
+	"instance.reboot",	/* ACT_REBOOT */
+	"instance.rebuild",	/* ACT_REBUILD */
+};
+
+/*
+ * Record the intent of an action in one transaction after checking it
+ * makes sense in the current state; 202 with the instance, 409 with the
+ * reason otherwise.  Repeating an action already recorded is a no-op.
+ */
+static void
+action(struct req *r, enum act a)
+{
+	struct db	*db = r->app->db;
+	PGresult	*res = NULL, *pl = NULL;
+	const char	*id = req_param(r, 0), *state, *desired, *plan = NULL;
+	const char	*p[5] = { NULL, NULL, NULL, NULL, NULL };
+	char		 why[160];
+	enum och_err	 err;
+	enum js_res	 jr;
+	int		 changed = 1, gone;
+
+	if (!valid_uuid(id)) {
+		fail(r, act_names[a], NULL, OCH_ENOTFOUND, "no such instance");
+		return;
+	}
+	if (a == ACT_CHANGE_PLAN) {
+		if (r->json == NULL || (jr = js_str(r->json, "plan", 32,
+		    &plan)) != JS_OK) {
+			fail(r, act_names[a], id, OCH_EINVAL,
+			    "plan: required");
+			return;
+		}
+		p[0] = plan;
+		if (!valid_name(plan) ||
+		    (pl = db_exec(db, &stmt_plan, 1, p, &err)) == NULL ||
+		    PQntuples(pl) != 1) {
+			PQclear(pl);
+			fail(r, act_names[a], id, pl == NULL && valid_name(plan)
+			    ? err : OCH_EUNPROCESSABLE, pl == NULL &&
+			    valid_name(plan) ? NULL : "plan: unknown plan");
+			return;
+		}
+		PQclear(pl);
+	}
+	if (db_begin(db) < 0) {
+		fail(r, act_names[a], id, OCH_EDB, NULL);
+		return;
+	}
+	p[0] = id;
+	if ((res = db_exec(db, &stmt_by_id_lock, 1, p, &err)) == NULL) {
+		fail(r, act_names[a], id, err, NULL);
+		return;
+	}
+	if (PQntuples(res) == 0) {
+		fail(r, act_names[a], id, OCH_ENOTFOUND, "no such instance");
+		goto out;
+	}
+	state = db_val(res, 0, 2);
+	desired = db_val(res, 0, 3);
+	gone = strcmp(desired, "terminated") == 0 ||
+	    strcmp(state, "terminating") == 0 ||
+	    strcmp(state, "terminated") == 0;
+	p[1] = p[2] = p[3] = p[4] = NULL;
+	switch (a) {
+	case ACT_TERMINATE:
+		changed = !gone;
+		p[1] = "terminated";
+		break;
+	case ACT_SUSPEND:
+	case ACT_UNSUSPEND:
+		if (gone) {
+			snprintf(why, sizeof(why), "instance is terminated");
+			goto conflict;
+		}
+		p[1] = a == ACT_SUSPEND ? "suspended" : "active";
+		changed = strcmp(desired, p[1]) != 0;
+		break;
+	case ACT_CHANGE_PLAN:
+		if (gone) {
+			snprintf(why, sizeof(why), "instance is terminated");
+			goto conflict;
+		}
+		if (strcmp(state, "pending") == 0) {
+			/* no server yet: the create step uses the new plan */
+			changed = strcmp(db_val(res, 0, 4), plan) != 0;
+			p[4] = plan;
+		} else if (strcmp(db_val(res, 0, 4), plan) == 0) {
+			/* back to the current plan: drop a pending change */
+			changed = db_val(res, 0, 12) != NULL;
+			p[2] = "";
+		} else {
+			changed = db_val(res, 0, 12) == NULL ||
+			    strcmp(db_val(res, 0, 12), plan) != 0;
+			p[2] = plan;
+		}
+		break;
+	case ACT_REBOOT:
+	case ACT_REBUILD:
+		if (strcmp(state, "active") != 0 || gone) {
+			snprintf(why, sizeof(why), "instance is %s, not active",
+			    gone ? "terminated" : state);
+			goto conflict;
+		}
+		p[3] = a == ACT_REBOOT ? "reboot" : "rebuild";
+		changed = db_val(res, 0, 13) == NULL;
+		if (!changed && strcmp(db_val(res, 0, 13), p[3]) != 0) {
+			snprintf(why, sizeof(why), "a %s is already pending",
+			    db_val(res, 0, 13));
+			goto conflict;
+		}
+		break;
+	case ACT__MAX:
+		break;
+	}
+	if (changed) {
+		if ((err = db_run(db, &stmt_intent, 5, p, NULL)) != OCH_OK ||
+		    (err = inst_event(db, id, act_names[a], state, NULL,
+		    plan, r->auth.client_id)) != OCH_OK ||
+		    (err = inst_notify(db, id)) != OCH_OK) {
+			fail(r, act_names[a], id, err, NULL);
+			goto out;
+		}
+	}
+	if (db_commit(db) < 0) {
+		fail(r, act_names[a], id, OCH_EDB, NULL);
+		goto out;
+	}
+	PQclear(res);
+	p[0] = id;
+	if ((res = db_exec(db, &stmt_by_id, 1, p, &err)) == NULL) {
+		fail(r, act_names[a], id, err, NULL);
+		return;
+	}
+	send_instance(r, 202, res, 0);
+	audit_req(r, act_names[a], "instance", id, 202,
+	    changed ? NULL : "{\"repeat\":true}");
+	goto out;
+conflict:
+	fail(r, act_names[a], id, OCH_ECONFLICT, why);
+out:
+	PQclear(res);
+}
+
+static void h_suspend(struct req *r) { action(r, ACT_SUSPEND); }
+static void h_unsuspend(struct req *r) { action(r, ACT_UNSUSPEND); }
+static void h_terminate(struct req *r) { action(r, ACT_TERMINATE); }
+static void h_change_plan(struct req *r) { action(r, ACT_CHANGE_PLAN); }
+static void h_reboot(struct req *r) { action(r, ACT_REBOOT); }
+static void h_rebuild(struct req *r) { action(r, ACT_REBUILD); }
+
+/*
+ * POST /api/v1/instances/{id}/sso: a single-use login link for the
+ * instance's owner, valid 60 s (DESIGN §5).  The token is only in the
+ * answer; the database keeps its hash.
+ */
+static void
+h_sso(struct req *r)
+{
+	PGresult	*res;
+	const char	*id = req_param(r, 0), *p[2];
+	char		*tok = NULL, hash[65], *url;
+	cJSON		*o;
+	enum och_err	 err;
+	long		 n = 0;
+
+	if (!valid_uuid(id)) {
+		fail(r, "instance.sso", NULL, OCH_ENOTFOUND, "no such instance");
+		return;
+	}
+	p[0] = id;
+	if ((res = db_exec(r->app->db, &stmt_by_id, 1, p, &err)) == NULL) {
+		fail(r, "instance.sso", id, err, NULL);
+		return;
+	}
+	if (PQntuples(res) == 0 || strcmp(db_val(res, 0, 2), "terminated") == 0) {
+		PQclear(res);
+		fail(r, "instance.sso", id, OCH_ENOTFOUND, "no such instance");
+		return;
+	}
+	PQclear(res);
+	if ((tok = cry_token(32)) == NULL) {
+		fail(r, "instance.sso", id, OCH_ESYSTEM, NULL);
+		return;
+	}
+	cry_sha256_hex(tok, strlen(tok), hash);
+	p[1] = hash;
+	if ((err = db_run(r->app->db, &stmt_sso, 2, p, &n)) != OCH_OK || n != 1) {
+		xfree_secret(tok);
+		fail(r, "instance.sso", id, err ? err : OCH_ENOTFOUND, NULL);
+		return;
+	}
+	url = xasprintf("%s/sso?token=%s", cfg_str(&r->app->cfg,
+	    CFG_DASHBOARD_URL, ""), tok);
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "url", url);
+	cJSON_AddStringToObject(o, "token", tok);
+	cJSON_AddNumberToObject(o, "expires_in", 60);
+	resp_json(r, 201, o);
+	audit_req(r, "instance.sso", "instance", id, 201, NULL);
+	xfree_secret(url);
+	xfree_secret(tok);
+}
+
+static void
+h_usage(struct req *r)
+{
+	PGresult	*res;
+	const char	*p[1] = { req_param(r, 0) };
+	cJSON		*o;
+	enum och_err	 err;
+
+	if (!valid_uuid(p[0])) {
+		resp_error(r, OCH_ENOTFOUND, "no such instance");
+		return;
+	}
+	if ((res = db_exec(r->app->db, &stmt_usage, 1, p, &err)) == NULL) {
+		resp_error(r, err, NULL);
+		return;
+	}
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		resp_error(r, OCH_ENOTFOUND, "no such instance");
+		return;
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "disk_limit_mb", (double)db_int(res, 0, 0));
+	if (db_val(res, 0, 1))
+		cJSON_AddNumberToObject(o, "disk_used_mb",
+		    (double)db_int(res, 0, 1));
+	else
+		cJSON_AddNullToObject(o, "disk_used_mb");
+	if (db_val(res, 0, 2))
+		cJSON_AddNumberToObject(o, "bandwidth_used_mb",
+		    (double)db_int(res, 0, 2));
+	else
+		cJSON_AddNullToObject(o, "bandwidth_used_mb");
+	PQclear(res);
+	resp_json(r, 200, o);
+}
+
+static void
+h_plans(struct req *r)
+{
+	static const char *const cols[] = { "name", "display_name",
+	    "server_type", "vcpus", "memory_mb", "disk_gb", "max_channels",
+	    "max_skills", "backup_slots", "price_cents" };
+	PGresult	*res;
+	cJSON		*root, *arr, *o;
+	enum och_err	 err;
+	int		 i, c;
+
+	if ((res = db_exec(r->app->db, &stmt_plans, 0, NULL, &err)) == NULL) {
+		resp_error(r, err, NULL);
+		return;
+	}
+	root = cJSON_CreateObject();
+	arr = cJSON_AddArrayToObject(root, "plans");
+	for (i = 0; i < PQntuples(res); i++) {
+		o = cJSON_CreateObject();
+		for (c = 0; c < (int)OCH_NELEM(cols); c++)
+			if (c < 3)
+				cJSON_AddStringToObject(o, cols[c],
+				    db_val(res, i, c));
+			else
+				cJSON_AddNumberToObject(o, cols[c],
+				    (double)db_int(res, i, c));
+		cJSON_AddItemToArray(arr, o);
+	}
+	PQclear(res);
+	resp_json(r, 200, root);
+}
+
+static void
+h_regions(struct req *r)
+{
+	PGresult	*res;
+	cJSON		*root, *arr, *o;
+	enum och_err	 err;
+	int		 i;
+
+	if ((res = db_exec(r->app->db, &stmt_regions, 0, NULL, &err)) == NULL) {
+		resp_error(r, err, NULL);
+		return;
+	}
+	root = cJSON_CreateObject();
+	arr = cJSON_AddArrayToObject(root, "regions");
+	for (i = 0; i < PQntuples(res); i++) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", db_val(res, i, 0));
+		cJSON_AddStringToObject(o, "location", db_val(res, i, 1));
+		cJSON_AddStringToObject(o, "display_name", db_val(res, i, 2));
+		cJSON_AddItemToArray(arr, o);
+	}
+	PQclear(res);
+	resp_json(r, 200, root);
+}
+
+static void
+h_ping(struct req *r)
+{
+	cJSON	*o;
+
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "status", "ok");
+	cJSON_AddStringToObject(o, "client", r->auth.client_id);
+	cJSON_AddStringToObject(o, "version", OCH_VERSION);
+	resp_json(r, 200, o);
+	audit_req(r, "api.ping", NULL, NULL, 200, NULL);
+}
+
+static const struct route routes[] = {
+	{ "POST", "/api/v1/instances", AUTH_HMAC, h_create, 0 },
+	{ "GET", "/api/v1/instances", AUTH_HMAC, h_list, 0 },
+	{ "GET", "/api/v1/instances/{id}", AUTH_HMAC_OR_SESSION, h_get, 0 },
+	{ "POST", "/api/v1/instances/{id}/suspend", AUTH_HMAC, h_suspend, 0 },
+	{ "POST", "/api/v1/instances/{id}/unsuspend", AUTH_HMAC, h_unsuspend, 0 },
+	{ "POST", "/api/v1/instances/{id}/terminate", AUTH_HMAC, h_terminate, 0 },
+	{ "POST", "/api/v1/instances/{id}/change-plan", AUTH_HMAC, h_change_plan, 0 },
+	{ "POST", "/api/v1/instances/{id}/reboot", AUTH_HMAC_OR_SESSION, h_reboot, 0 },
+	{ "POST", "/api/v1/instances/{id}/rebuild", AUTH_HMAC, h_rebuild, 0 },
+	{ "POST", "/api/v1/instances/{id}/sso", AUTH_HMAC, h_sso, 0 },
+	{ "GET", "/api/v1/instances/{id}/usage", AUTH_HMAC, h_usage, 0 },
+	{ "GET", "/api/v1/plans", AUTH_HMAC_OR_SESSION, h_plans, 0 },
+	{ "GET", "/api/v1/regions", AUTH_HMAC_OR_SESSION, h_regions, 0 },
+	{ "GET", "/api/v1/ping", AUTH_HMAC, h_ping, 0 },
+};
+
+int
+main(int argc, char **argv)
+{
+	static const enum cfg_key required[] = { CFG_DATABASE_URL,
+	    CFG_OCH_MASTER_KEY, CFG__MAX };
+
+	return srv_main(argc, argv, "instances", routes, OCH_NELEM(routes),
+	    required, NULL);
+}

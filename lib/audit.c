@@ -1,0 +1,79 @@
+/*
+ * audit.c: writing audit_log rows (see audit.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "audit.h"
+#include "log.h"
+
+static const struct db_stmt stmt_audit = { "audit_insert",
+	"INSERT INTO audit_log (actor_kind, actor_id, action, object_kind,"
+	" object_id, remote_addr, request_id, status, detail)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8::integer, $9::jsonb)" };
+
+static int
+insert(struct db *db, const char *const p[9])
+{
+	if (db_run(db, &stmt_audit, 9, p, NULL) != OCH_OK) {
+		log_warn("audit record for '%s' not written", p[2]);
+		return -1;
+	}
+	return 0;
+}
+
+int
+audit_req(struct req *r, const char *action, const char *object_kind,
+    const char *object_id, int status, const char *detail)
+{
+	const char	*p[9];
+	char		 st[16], uid[32];
+
+	snprintf(st, sizeof(st), "%d", status);
+	switch (r->auth.kind) {
+	case AUTH_HMAC:
+	case AUTH_HMAC_OR_SESSION:
+		p[0] = "api_client";
+		p[1] = r->auth.client_id;
+		break;
+	case AUTH_AGENT:
+	case AUTH_BOOTSTRAP:
+		p[0] = "agent";
+		p[1] = r->auth.instance_id;
+		break;
+	case AUTH_SESSION:
+	case AUTH_ADMIN:
+		snprintf(uid, sizeof(uid), "%lld", (long long)r->auth.user_id);
+		p[0] = r->auth.is_admin ? "admin" : "user";
+		p[1] = uid;
+		break;
+	default:
+		p[0] = "system";
+		p[1] = NULL;
+		break;
+	}
+	p[2] = action;
+	p[3] = object_kind;
+	p[4] = object_id;
+	p[5] = r->remote;
+	p[6] = log_reqid();
+	p[7] = st;
+	p[8] = detail;
+	/* never inside the handler's transaction: a rollback must not lose it */
+	if (db_in_tx(r->app->db)) {
+		log_error("audit_req called inside a transaction");
+		return -1;
+	}
+	return insert(r->app->db, p);
+}
+
+int
+audit_log(struct db *db, const char *actor_kind, const char *actor_id,
+    const char *action, const char *object_kind, const char *object_id,
+    const char *detail)
+{
+	const char	*p[9] = { actor_kind, actor_id, action, object_kind,
+	    object_id, NULL, log_reqid(), NULL, detail };
+
+	return insert(db, p);
+}

@@ -1,0 +1,23 @@
+/*
+ * audit.h: the append-only audit log (who, what, on which object, from
+ * where, when, with which outcome).  Never holds a secret.
+ */
+#ifndef OCH_AUDIT_H
+#define OCH_AUDIT_H
+
+#include "req.h"
+
+/*
+ * Record what request r did: action (e.g. "instance.suspend"), the object
+ * it touched (kind and id, either may be NULL), the answer's status, and
+ * optional detail (a JSON object text or NULL).  The actor comes from
+ * r->auth.  Failures are logged, never fatal: returns 0 or -1.
+ */
+int	audit_req(struct req *r, const char *action, const char *object_kind,
+	    const char *object_id, int status, const char *detail);
+/* The same for work without a request (poller, ochctl). */
+int	audit_log(struct db *, const char *actor_kind, const char *actor_id,
+	    const char *action, const char *object_kind,
+	    const char *object_id, const char *detail);
+
+#endif
