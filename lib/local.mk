@@ -22,3 +22,7 @@ lib_libcore_a_SOURCES += lib/hcl.h lib/hcl.c lib/hetzner.h lib/hetzner.c \
 	lib/whmcs.h lib/whmcs.c
 # instance lifecycle records shared by the API and the poller (inst_)
 lib_libcore_a_SOURCES += lib/inst.h lib/inst.c
+# the audit log (audit_)
+lib_libcore_a_SOURCES += lib/audit.h lib/audit.c
+# strict JSON field getters (js_)
+lib_libcore_a_SOURCES += lib/js.h lib/js.c
