@@ -43,3 +43,7 @@ t_unit_024_resend_SOURCES = t/unit/024-resend.c t/unit/tap.h
 t_unit_024_resend_LDADD = $(OCH_LIBS)
 t_unit_025_whmcs_SOURCES = t/unit/025-whmcs.c t/unit/tap.h
 t_unit_025_whmcs_LDADD = $(OCH_LIBS)
+# provider client driver for t/45N-providers-*.t (http helper)
+noinst_PROGRAMS += t/unit/prov-drive
+t_unit_prov_drive_SOURCES = t/unit/prov-drive.c
+t_unit_prov_drive_LDADD = $(OCH_LIBS)
