@@ -226,12 +226,17 @@ cfg_load(struct cfg *c, const enum cfg_key *required)
 	path = getenv("OCH_CONFIG");
 	if (load_file(c, path != NULL ? path :
 	    OCH_SYSCONFDIR "/openclawhost/och.conf", path != NULL) < 0)
-		return -1;
+		goto fail;
 	for (i = 0; i < CFG__MAX; i++)
 		if ((v = getenv(keys[i].name)) != NULL &&
 		    set(c, i, v, "environment") < 0)
-			return -1;
-	return cfg_require(c, required);
+			goto fail;
+	if (cfg_require(c, required) < 0)
+		goto fail;
+	return 0;
+fail:
+	cfg_free(c);
+	return -1;
 }
 
 int

@@ -53,7 +53,8 @@ struct cfg {
  * was not set explicitly) and the environment, validate every value set,
  * and check that each key in required[] (terminated by CFG__MAX) is set.
  * Returns 0, or -1 after writing one line "config: ..." naming the key to
- * stderr.  The struct is zeroed first; release with cfg_free().
+ * stderr (nothing is then left to release).  The struct is zeroed first;
+ * release it with cfg_free() after a success.
  */
 int		 cfg_load(struct cfg *, const enum cfg_key *required);
 /*
