@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -50,6 +51,8 @@ static const struct cf_code {
 };
 
 static int	cf_should_retry(const struct hcl_resp *, void *);
+
+static struct hcl_rlstate cf_rl = { { -1, -1, -1, -1 }, 0 };
 
 struct cf *
 cf_new(struct hcl *http, const char *base, const char *token,
@@ -106,6 +109,14 @@ cf_set_policy(struct cf *cf, int max_retries, unsigned base_ms,
 	cf->policy.max_retries = max_retries < 0 ? 0 : max_retries;
 	cf->policy.base_ms = base_ms;
 	cf->policy.cap_ms = cap_ms;
+}
+
+void
+cf_rl_get(struct hcl_ratelimit *rl, time_t *seen_at)
+{
+	*rl = cf_rl.rl;
+	if (seen_at != NULL)
+		*seen_at = cf_rl.seen_at;
 }
 
 int
@@ -337,6 +348,7 @@ cf_call(struct cf *cf, const char *method, const char *rest,
 		hcl_perr_log(e, what);
 		goto out;
 	}
+	hcl_rl_note(&cf_rl, &r.rl, time(NULL));
 	snprintf(e->corr_id, sizeof(e->corr_id), "%s", r.corr_id);
 	e->status = r.status;
 	root = NULL;

@@ -21,6 +21,8 @@
 #ifndef OCH_CLOUDFLARE_H
 #define OCH_CLOUDFLARE_H
 
+#include <time.h>
+
 #include "hcl.h"
 
 struct cfg;
@@ -83,6 +85,12 @@ enum och_err	 cf_record_ensure(struct cf *, const char *type,
 
 /* 1 if e is the "record already exists" family (81057/81058/81053/81054). */
 int		 cf_is_duplicate(const struct prov_err *);
+
+/*
+ * The latest Cloudflare rate-limit headers seen by this process (fields
+ * -1 when never seen) and when (0: never).
+ */
+void		 cf_rl_get(struct hcl_ratelimit *, time_t *seen_at);
 
 /* Pure parts, exposed for the tests (see hetzner.h). */
 void		 cf_classify(long status, const char *body, size_t len,

@@ -633,6 +633,26 @@ hcl_sanitize(char *dst, size_t dstsz, const char *src)
 }
 
 void
+hcl_rl_note(struct hcl_rlstate *st, const struct hcl_ratelimit *rl,
+    time_t now)
+{
+	if (st->seen_at == 0)
+		st->rl.limit = st->rl.remaining = st->rl.reset_at =
+		    st->rl.retry_after_ms = -1;
+	if (rl->remaining < 0 && rl->limit < 0 && rl->reset_at < 0 &&
+	    rl->retry_after_ms < 0)
+		return;
+	if (rl->limit >= 0)
+		st->rl.limit = rl->limit;
+	if (rl->remaining >= 0)
+		st->rl.remaining = rl->remaining;
+	if (rl->reset_at >= 0)
+		st->rl.reset_at = rl->reset_at;
+	st->rl.retry_after_ms = rl->retry_after_ms;
+	st->seen_at = now;
+}
+
+void
 hcl_perr_init(struct prov_err *e, const char *upstream)
 {
 	memset(e, 0, sizeof(*e));

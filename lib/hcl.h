@@ -54,6 +54,12 @@ struct hcl_ratelimit {
 	long long	 retry_after_ms; /* wait this long before trying again */
 };
 
+/* The latest rate-limit headers of one upstream, kept process-wide. */
+struct hcl_rlstate {
+	struct hcl_ratelimit	 rl;
+	time_t			 seen_at;	/* 0: never */
+};
+
 struct hcl_req {
 	const char		*method;	/* "GET", "POST", ... (NULL: GET) */
 	const char		*url;
@@ -214,6 +220,14 @@ void		 hcl_perr_init(struct prov_err *, const char *upstream);
 void		 hcl_perr_transport(struct prov_err *, const struct hcl_resp *);
 void		 hcl_perr_set(struct prov_err *, enum och_err, int retryable,
 		    const char *code, const char *fmt, ...) OCH_PRINTF(5, 6);
+/*
+ * Merge the rate-limit fields present in rl into st (absent ones keep
+ * their last value; retry_after_ms is replaced); nothing happens when
+ * rl holds none.
+ */
+void		 hcl_rl_note(struct hcl_rlstate *, const struct hcl_ratelimit *,
+		    time_t now);
+
 /* 1 if e failed with this upstream code. */
 int		 hcl_perr_is(const struct prov_err *, const char *code);
 /*

@@ -28,10 +28,7 @@ struct hz_retry {
 	int	 idempotent;
 };
 
-static struct {
-	struct hcl_ratelimit	 rl;
-	time_t			 seen_at;
-} hz_rl = { { -1, -1, -1, -1 }, 0 };
+static struct hcl_rlstate hz_rl = { { -1, -1, -1, -1 }, 0 };
 
 static const struct hz_code {
 	const char	*code;
@@ -146,16 +143,7 @@ hz_action_status_name(enum hz_action_status s)
 void
 hz_rl_note(const struct hcl_ratelimit *rl, time_t now)
 {
-	if (rl->remaining < 0 && rl->limit < 0 && rl->reset_at < 0)
-		return;
-	if (rl->limit >= 0)
-		hz_rl.rl.limit = rl->limit;
-	if (rl->remaining >= 0)
-		hz_rl.rl.remaining = rl->remaining;
-	if (rl->reset_at >= 0)
-		hz_rl.rl.reset_at = rl->reset_at;
-	hz_rl.rl.retry_after_ms = rl->retry_after_ms;
-	hz_rl.seen_at = now;
+	hcl_rl_note(&hz_rl, rl, now);
 }
 
 void

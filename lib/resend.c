@@ -53,6 +53,8 @@ static const struct rs_code {
 
 static int	rs_should_retry(const struct hcl_resp *, void *);
 
+static struct hcl_rlstate rs_rl = { { -1, -1, -1, -1 }, 0 };
+
 struct rs *
 rs_new(struct hcl *http, const char *base, const char *key)
 {
@@ -100,6 +102,14 @@ rs_set_policy(struct rs *rs, int max_retries, unsigned base_ms,
 	rs->policy.max_retries = max_retries < 0 ? 0 : max_retries;
 	rs->policy.base_ms = base_ms;
 	rs->policy.cap_ms = cap_ms;
+}
+
+void
+rs_rl_get(struct hcl_ratelimit *rl, time_t *seen_at)
+{
+	*rl = rs_rl.rl;
+	if (seen_at != NULL)
+		*seen_at = rs_rl.seen_at;
 }
 
 void
@@ -293,6 +303,7 @@ rs_send(struct rs *rs, const struct rs_email *m, char *id, size_t idsz,
 		hcl_perr_log(e, "resend send");
 		goto out;
 	}
+	hcl_rl_note(&rs_rl, &r.rl, time(NULL));
 	snprintf(e->corr_id, sizeof(e->corr_id), "%s", r.corr_id);
 	e->status = r.status;
 	if (r.status >= 200 && r.status <= 299 &&

@@ -22,6 +22,8 @@
 #ifndef OCH_RESEND_H
 #define OCH_RESEND_H
 
+#include <time.h>
+
 #include "hcl.h"
 
 struct cfg;
@@ -60,6 +62,12 @@ void		 rs_set_policy(struct rs *, int max_retries, unsigned base_ms,
  */
 enum och_err	 rs_send(struct rs *, const struct rs_email *, char *id,
 		    size_t idsz, struct prov_err *);
+
+/*
+ * The latest Resend rate-limit headers seen by this process (fields
+ * -1 when never seen) and when (0: never).
+ */
+void		 rs_rl_get(struct hcl_ratelimit *, time_t *seen_at);
 
 /* Pure part, exposed for the tests. */
 void		 rs_classify(long status, const char *body, size_t len,
