@@ -1,1 +1,3 @@
-# deploy: filled in by its issue
+# deploy/: what an operator installs next to the binaries.
+deploydir = $(pkgdatadir)/deploy
+dist_deploy_DATA = %D%/och.conf.example %D%/openclawhost-fcgi@.service

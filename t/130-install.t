@@ -1,0 +1,20 @@
+# `make install` puts binaries, schema, nginx and deploy files where an
+# operator expects them (into a DESTDIR here).
+use strict;
+use warnings;
+use lib "$ENV{OCH_SRCDIR}/t/lib";
+use OCH::Test;
+
+my $t = OCH::Test->new;
+my $dest = $t->dir . '/root';
+my $out = $t->_capture([ 'make', '-s', '-C', OCH::Stack::builddir(), 'install', "DESTDIR=$dest" ], \my $err);
+is($?, 0, 'make install succeeds') or diag($err);
+chomp(my $prefix = `sed -n 's/^prefix = //p' '@{[ OCH::Stack::builddir() ]}/Makefile'`);
+my $root = "$dest$prefix";
+ok(-x "$root/sbin/ochctl", 'ochctl in sbin');
+ok(-x "$root/libexec/openclawhost/$_.fcgi", "$_.fcgi in libexec/openclawhost") for qw(health instances agent);
+ok(-f "$root/share/openclawhost/schema/001_core.sql", 'schema files');
+ok(-f "$root/share/openclawhost/nginx/och-site.conf.in", 'nginx site template');
+ok(-f "$root/share/openclawhost/deploy/och.conf.example", 'example config');
+ok(!-e "$root/libexec/openclawhost/echo.fcgi" && !glob("$root/*/*echo*"), 'test binaries are not installed');
+$t->done_testing;
