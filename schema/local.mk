@@ -1,2 +1,3 @@
 schemadir = $(pkgdatadir)/schema
 dist_schema_DATA = %D%/001_core.sql %D%/002_seed.sql
+dist_schema_DATA += %D%/003_poller.sql
