@@ -100,7 +100,11 @@ final class FixtureServer
      */
     public function setRoutes(array $routes)
     {
-        file_put_contents($this->dir . '/scenario.json', json_encode(array('routes' => (object)$routes)));
+        $json = json_encode(array('routes' => (object)$routes));
+        if ($json === false) {
+            throw new \InvalidArgumentException('routes are not JSON-encodable (use body_b64 for bytes)');
+        }
+        file_put_contents($this->dir . '/scenario.json', $json);
         @unlink($this->dir . '/requests.jsonl');
         @unlink($this->dir . '/forwarded.jsonl');
     }

@@ -34,12 +34,18 @@ namespace OpenClawHostTest {
         }
 
         /**
-         * The module log with WHMCS's masking NOT applied, as one string: a
-         * secret found here was handed to logModuleCall in clear.
+         * The module log (less the mask lists) with WHMCS's masking NOT
+         * applied, as one string: a secret found here was handed to
+         * logModuleCall in clear.
          */
         public static function rawLog()
         {
-            return json_encode(self::$moduleLog, JSON_UNESCAPED_SLASHES | JSON_PARTIAL_OUTPUT_ON_ERROR);
+            $entries = array();
+            foreach (self::$moduleLog as $e) {
+                unset($e['mask']);
+                $entries[] = $e;
+            }
+            return json_encode($entries, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_PARTIAL_OUTPUT_ON_ERROR);
         }
     }
 

@@ -514,8 +514,9 @@ class ApiClient
                     . ' with ' . $what . ' instead of JSON: check that the server hostname points at the '
                     . 'OpenClaw Host API.', $status);
             }
-            return $this->fail(ApiError::HTTP, self::statusMessage($status, '', '', $answer, $where)
-                . ' (the answer was ' . $what . ', not a JSON error)', $status);
+            return $this->fail(ApiError::HTTP, self::statusMessage($status, '', 'the answer was ' . $what
+                . ', not a JSON error' . ($status >= 500 ? ' (is the API service behind the web server running?)' : ''),
+                $answer, $where), $status);
         }
         if ($status >= 200 && $status < 300) {
             return $data;
