@@ -4,6 +4,7 @@
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <getopt.h>
@@ -290,7 +291,63 @@ out:
 static void
 usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s [-s socket-path] [-b backlog]\n", prog);
+	fprintf(stderr, "usage: %s [-s socket-path] [-b backlog] [-n workers]\n",
+	    prog);
+}
+
+/*
+ * Fork n workers that share the listening socket.  Returns 0 in a worker
+ * (which goes on to serve), or 1 in the supervisor after a stop signal
+ * once every worker has exited.  A worker that dies is replaced.
+ */
+static int
+prefork(int n)
+{
+	pid_t	*kids, pid;
+	int	 i, status, live = 0;
+
+	kids = xcalloc((size_t)n, sizeof(*kids));
+	for (;;) {
+		for (i = 0; i < n && !stopping; i++) {
+			if (kids[i] != 0)
+				continue;
+			if ((pid = fork()) == 0) {
+				free(kids);
+				return 0;
+			}
+			if (pid < 0) {
+				log_error("fork failed");
+				sleep(1);
+				continue;
+			}
+			kids[i] = pid;
+			live++;
+		}
+		if (live == 0)
+			break;
+		if ((pid = wait(&status)) < 0) {
+			if (stopping)
+				for (i = 0; i < n; i++)
+					if (kids[i] != 0)
+						kill(kids[i], SIGTERM);
+			continue;
+		}
+		for (i = 0; i < n; i++)
+			if (kids[i] == pid) {
+				kids[i] = 0;
+				live--;
+				if (!stopping)
+					log_warn("worker pid=%ld exited "
+					    "(status %d), replacing it",
+					    (long)pid, status);
+			}
+		if (stopping)
+			for (i = 0; i < n; i++)
+				if (kids[i] != 0)
+					kill(kids[i], SIGTERM);
+	}
+	free(kids);
+	return 1;
 }
 
 int
@@ -305,17 +362,24 @@ srv_main(int argc, char **argv, const char *prog, const struct route *routes,
 	FCGX_Request		 fr;
 	const char		*sock = NULL, *reqid;
 	char			 genid[33];
-	int			 c, backlog = 128, rc = 1;
+	int			 c, backlog = 128, rc = 1, workers = 1;
 	unsigned long		 count = 0;
 
 	log_init(prog);
-	while ((c = getopt(argc, argv, "s:b:")) != -1)
+	while ((c = getopt(argc, argv, "s:b:n:")) != -1)
 		switch (c) {
 		case 's':
 			sock = optarg;
 			break;
 		case 'b':
 			backlog = atoi(optarg);
+			break;
+		case 'n':
+			workers = atoi(optarg);
+			if (workers < 1 || workers > 256) {
+				usage(prog);
+				return 2;
+			}
 			break;
 		default:
 			usage(prog);
@@ -333,12 +397,6 @@ srv_main(int argc, char **argv, const char *prog, const struct route *routes,
 	if (cfg_get(&app.cfg, CFG_OCH_MASTER_KEY) != NULL &&
 	    (app.keys = cry_keyring_new(&app.cfg)) == NULL)
 		goto out;
-	app.db = db_open(cfg_get(&app.cfg, CFG_DATABASE_URL));
-	/* a database that is down at start is not fatal: requests get 503 */
-	(void)db_ensure(app.db);
-	if (init != NULL && init(&app) < 0)
-		goto out;
-
 	if (FCGX_Init() != 0) {
 		log_error("FCGX_Init failed");
 		goto out;
@@ -358,6 +416,18 @@ srv_main(int argc, char **argv, const char *prog, const struct route *routes,
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	if (workers > 1) {
+		if (prefork(workers) == 1) {
+			rc = 0;
+			goto out;
+		}
+		sock = NULL;	/* the supervisor owns the socket file */
+	}
+	app.db = db_open(cfg_get(&app.cfg, CFG_DATABASE_URL));
+	/* a database that is down at start is not fatal: requests get 503 */
+	(void)db_ensure(app.db);
+	if (init != NULL && init(&app) < 0)
+		goto out;
 	if (FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_error("FCGX_InitRequest failed");
 		goto out;

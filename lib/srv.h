@@ -27,7 +27,8 @@ typedef int (*srv_init_fn)(struct app *);
 
 /*
  * Parse argv (-s SOCKET to listen on a Unix socket, else the FastCGI
- * socket on fd 0 as spawn-fcgi passes it), load the configuration with the
+ * socket on fd 0 as spawn-fcgi passes it; -n N to run N worker processes
+ * on that socket under a supervisor), load the configuration with the
  * required keys (DATABASE_URL is always required), open the database and
  * serve until SIGTERM/SIGINT.  Returns the process exit status.
  */

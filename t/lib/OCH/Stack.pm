@@ -374,6 +374,7 @@ sub render {
 sub start_api {
 	my ($self, %o) = @_;
 	my @bins = @{ $o{binaries} // ['health'] };
+	$self->{fcgi_workers} = $o{workers} if $o{workers};
 	my $port = $o{port} // free_port();
 	my $base = "http://127.0.0.1:$port";
 	$self->{base_url} = $base;
@@ -408,7 +409,8 @@ sub start_fcgi {
 	my $sock = "$run/$b.sock";
 	unlink $sock;
 	return $self->spawn(name => "$b.fcgi",
-	    cmd => [ $self->bin($binrel // "cgi-bin/$b.fcgi"), '-s', $sock ],
+	    cmd => [ $self->bin($binrel // "cgi-bin/$b.fcgi"), '-s', $sock,
+		$self->{fcgi_workers} ? ('-n', $self->{fcgi_workers}) : () ],
 	    env => { $self->env }, ready_socket => $sock);
 }
 
