@@ -144,7 +144,7 @@ envelope(const char *body, size_t len, long *code, char *msg, size_t msgsz)
 	if (msg)
 		msg[0] = '\0';
 	if (body == NULL || len == 0 ||
-	    (root = cJSON_ParseWithLength(body, len)) == NULL)
+	    (root = hcl_json_parse(body, len)) == NULL)
 		return 0;
 	ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "success"));
 	errs = cJSON_GetObjectItemCaseSensitive(root, "errors");
@@ -353,7 +353,7 @@ cf_call(struct cf *cf, const char *method, const char *rest,
 	e->status = r.status;
 	root = NULL;
 	if (r.status >= 200 && r.status <= 299 &&
-	    (root = cJSON_ParseWithLength(r.body.data, r.body.len)) != NULL &&
+	    (root = hcl_json_parse(r.body.data, r.body.len)) != NULL &&
 	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "success"))) {
 		*out = root;
 		goto out;

@@ -577,6 +577,27 @@ hcl_json_str(const struct cJSON *obj, const char *key, char *dst,
 	return 0;
 }
 
+cJSON *
+hcl_json_parse(const char *body, size_t len)
+{
+	cJSON		*root;
+	const char	*end = NULL;
+
+	if (body == NULL || len == 0)
+		return NULL;
+	root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
+	if (root == NULL)
+		return NULL;
+	while (end != NULL && end < body + len &&
+	    (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
+		end++;
+	if (end == NULL || end != body + len) {
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return root;
+}
+
 int
 hcl_parse_id(const char *s, int64_t *dst)
 {

@@ -205,6 +205,13 @@ int		 hcl_json_str(const struct cJSON *obj, const char *key,
 		    char *dst, size_t dstsz);
 int		 hcl_json_id(const struct cJSON *obj, const char *key,
 		    int64_t *dst, int strok);
+/*
+ * Parse body (len bytes, no NUL needed) as exactly one JSON value with
+ * nothing but blanks after it.  Returns the tree (free with
+ * cJSON_Delete) or NULL for anything else (garbage, trailing junk,
+ * nesting deeper than cJSON's limit, an empty body).
+ */
+struct cJSON	*hcl_json_parse(const char *body, size_t len);
 /* Parse a decimal id in 1 .. 2^53-1; 0 or -1 (hostile input). */
 int		 hcl_parse_id(const char *s, int64_t *dst);
 

@@ -247,7 +247,7 @@ error_code(const char *body, size_t len, char *code, size_t codesz,
 		msg[0] = '\0';
 	if (body == NULL || len == 0)
 		return;
-	if ((root = cJSON_ParseWithLength(body, len)) == NULL)
+	if ((root = hcl_json_parse(body, len)) == NULL)
 		return;
 	er = cJSON_GetObjectItemCaseSensitive(root, "error");
 	if (hcl_json_str(er, "code", raw, sizeof(raw)) == 0)
@@ -522,7 +522,7 @@ hz_call(struct hz *hz, const char *method, const char *path,
 	}
 	if (out == NULL)
 		goto out;
-	root = cJSON_ParseWithLength(r.body.data, r.body.len);
+	root = hcl_json_parse(r.body.data, r.body.len);
 	if (!cJSON_IsObject(root)) {
 		cJSON_Delete(root);
 		hcl_perr_set(e, OCH_EUPSTREAM, 1, "bad_response",

@@ -123,7 +123,7 @@ rs_classify(long status, const char *body, size_t len, struct prov_err *e)
 
 	e->status = status;
 	if (body != NULL && len > 0 &&
-	    (root = cJSON_ParseWithLength(body, len)) != NULL) {
+	    (root = hcl_json_parse(body, len)) != NULL) {
 		if (hcl_json_str(root, "name", raw, sizeof(raw)) == 0)
 			hcl_sanitize(name, sizeof(name), raw);
 		if (hcl_json_str(root, "message", raw, sizeof(raw)) == 0)
@@ -307,7 +307,7 @@ rs_send(struct rs *rs, const struct rs_email *m, char *id, size_t idsz,
 	snprintf(e->corr_id, sizeof(e->corr_id), "%s", r.corr_id);
 	e->status = r.status;
 	if (r.status >= 200 && r.status <= 299 &&
-	    (root = cJSON_ParseWithLength(r.body.data, r.body.len)) != NULL &&
+	    (root = hcl_json_parse(r.body.data, r.body.len)) != NULL &&
 	    hcl_json_str(root, "id", raw, sizeof(raw)) == 0 &&
 	    raw[0] != '\0' && strlen(raw) < sizeof(raw) - 1 &&
 	    strlen(raw) < idsz) {

@@ -106,7 +106,7 @@ wh_parse(long status, const char *body, size_t len, cJSON **out,
 	if (out != NULL)
 		*out = NULL;
 	if (body != NULL && len > 0)
-		root = cJSON_ParseWithLength(body, len);
+		root = hcl_json_parse(body, len);
 	if (!cJSON_IsObject(root) ||
 	    hcl_json_str(root, "result", result, sizeof(result)) == -1) {
 		cJSON_Delete(root);

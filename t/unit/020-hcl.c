@@ -215,6 +215,31 @@ test_json(void)
 	is_int(hcl_json_str(o, "zz", s, sizeof(s)), -1, "missing member");
 	cJSON_Delete(o);
 
+	{
+		static const char	 nonul[] = { '{', '}', 'x' };
+		char			*deep;
+
+		o = hcl_json_parse("{\"a\":1}  \r\n", 10);
+		ok(cJSON_IsObject(o), "parse: trailing blanks fine");
+		cJSON_Delete(o);
+		ok(hcl_json_parse("{\"a\":1}]]]", 10) == NULL,
+		    "parse: trailing junk refused");
+		ok(hcl_json_parse("{\"a\":1}{}", 9) == NULL,
+		    "parse: two values refused");
+		ok(hcl_json_parse("", 0) == NULL, "parse: empty refused");
+		ok(hcl_json_parse(NULL, 5) == NULL, "parse: NULL refused");
+		ok(hcl_json_parse("{\"a\":", 5) == NULL, "parse: truncated");
+		o = hcl_json_parse(nonul, 2);
+		ok(cJSON_IsObject(o), "parse: length respected, no NUL needed");
+		cJSON_Delete(o);
+		deep = malloc(200001);
+		memset(deep, '[', 100000);
+		memset(deep + 100000, ']', 100000);
+		ok(hcl_json_parse(deep, 200000) == NULL,
+		    "parse: nesting beyond the limit refused");
+		free(deep);
+	}
+
 	hcl_sanitize(s, sizeof(s), "a\nb\x7f\xc3\xa9zzzz");
 	is_str(s, "a?b???z", "sanitize: printable ASCII, truncated");
 }
