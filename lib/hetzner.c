@@ -517,7 +517,14 @@ hz_call(struct hz *hz, const char *method, const char *path,
 		hz_classify(r.status, r.body.data, r.body.len, e);
 		if (r.rl.retry_after_ms > 0)
 			e->retry_after_ms = r.rl.retry_after_ms;
-		hcl_perr_log(e, what);
+		else if (e->err == OCH_ERATE && r.rl.reset_at > 0 &&
+		    r.rl.remaining == 0)
+			e->retry_after_ms = 1000;	/* refills 1/s */
+		if (e->err == OCH_ENOTFOUND)	/* often the expected answer */
+			log_info("%s: not found corr=%s", what,
+			    e->corr_id[0] ? e->corr_id : "-");
+		else
+			hcl_perr_log(e, what);
 		goto out;
 	}
 	if (out == NULL)
