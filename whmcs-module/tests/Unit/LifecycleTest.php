@@ -219,9 +219,11 @@ final class LifecycleTest extends TestCase
     {
         self::$server->setRoutes(array(
             self::LIST7 => $this->listed(self::inst()),
-            'GET /api/v1/instances/inst-7?events=1' => array('json' => self::inst(array('events' => array(
-                array('created_at' => '2026-01-02T03:05:00Z', 'message' => 'instance is active'),
-                array('created_at' => '2026-01-02T03:04:05Z', 'kind' => 'created'),
+            'GET /api/v1/instances/inst-7' => array('json' => self::inst(array('events' => array(
+                array('at' => '2026-01-02T03:05:00.000Z', 'kind' => 'state.active', 'from' => 'booting', 'to' => 'active',
+                    'message' => 'the server reported ready'),
+                array('at' => '2026-01-02T03:04:30.000Z', 'kind' => 'step', 'from' => 'creating', 'to' => 'booting'),
+                array('at' => '2026-01-02T03:04:05.000Z', 'kind' => 'order.created', 'to' => 'pending', 'message' => null),
                 'junk',
                 array('at' => 'x'),
             )))),
@@ -236,8 +238,11 @@ final class LifecycleTest extends TestCase
         $this->assertSame('Active', $v['och']['stateLabel']);
         $this->assertSame('https://happy-otter.och.test/', $v['och']['url']);
         $this->assertSame('127.0.0.7', $v['och']['ipv4']);
-        $this->assertSame(array(array('at' => '2026-01-02T03:05:00Z', 'text' => 'instance is active'),
-            array('at' => '2026-01-02T03:04:05Z', 'text' => 'created')), $v['ochEvents']);
+        $this->assertSame(array(
+            array('at' => '2026-01-02T03:05:00.000Z', 'text' => 'the server reported ready'),
+            array('at' => '2026-01-02T03:04:30.000Z', 'text' => 'step (creating -> booting)'),
+            array('at' => '2026-01-02T03:04:05.000Z', 'text' => 'order.created (pending)'),
+        ), $v['ochEvents']);
     }
 
     public function testClientAreaToleratesAnApiWithoutEvents()
@@ -284,7 +289,7 @@ final class LifecycleTest extends TestCase
 
     public function testListAccounts()
     {
-        self::$server->setRoutes(array('GET /api/v1/instances' => array('json' => array('instances' => array(
+        self::$server->setRoutes(array('GET /api/v1/instances?limit=500&offset=0' => array('json' => array('instances' => array(
             self::inst(),
             self::inst(array('id' => 'inst-8', 'whmcs_service_id' => 8, 'hostname' => 'b.och.test', 'state' => 'suspended',
                 'desired_state' => 'suspended', 'created_at' => null)),
@@ -298,6 +303,22 @@ final class LifecycleTest extends TestCase
         ), $r['accounts'][0]);
         $this->assertSame('Suspended', $r['accounts'][1]['status']);
         $this->assertSame('', $r['accounts'][1]['created']);
+    }
+
+    public function testListAccountsReadsEveryPage()
+    {
+        $page = array();
+        for ($i = 1; $i <= 500; $i++) {
+            $page[] = self::inst(array('id' => 'inst-p' . $i, 'whmcs_service_id' => 1000 + $i));
+        }
+        self::$server->setRoutes(array(
+            'GET /api/v1/instances?limit=500&offset=0' => array('json' => array('instances' => $page)),
+            'GET /api/v1/instances?limit=500&offset=500' => array('json' => array('instances' => array(self::inst()))),
+        ));
+        $r = openclawhost_ListAccounts($this->params());
+        $this->assertTrue($r['success']);
+        $this->assertCount(501, $r['accounts']);
+        $this->assertCount(2, $this->calls());
     }
 
     private function seedDatabase()
@@ -372,7 +393,7 @@ final class LifecycleTest extends TestCase
     public function testDailyCronSyncsAndFlagsDrift()
     {
         $this->seedDatabase();
-        self::$server->setRoutes(array('GET /api/v1/instances' => array('json' => array('instances' => array(
+        self::$server->setRoutes(array('GET /api/v1/instances?limit=500&offset=0' => array('json' => array('instances' => array(
             self::inst(),
             self::inst(array('id' => 'inst-8', 'whmcs_service_id' => 8, 'hostname' => 'b.och.test', 'ipv4' => '127.0.0.8',
                 'ipv6' => '', 'state' => 'suspended', 'desired_state' => 'suspended')),
@@ -381,7 +402,7 @@ final class LifecycleTest extends TestCase
             self::inst(array('id' => 'inst-12', 'whmcs_service_id' => 12, 'desired_state' => 'terminated', 'state' => 'terminated')),
         )))));
         openclawhost_hook_DailyCronJob(array());
-        $this->assertSame(array('GET /api/v1/instances'), $this->calls(), 'one list request for the server');
+        $this->assertSame(array('GET /api/v1/instances?limit=500&offset=0'), $this->calls(), 'one list request for the server');
         $this->assertSame('happy-otter.och.test', $this->row(7)['domain']);
         $this->assertSame('127.0.0.7', $this->row(7)['dedicatedip']);
         $this->assertSame('2001:db8::7', $this->row(7)['assignedips']);
@@ -401,13 +422,14 @@ final class LifecycleTest extends TestCase
     {
         $this->seedDatabase();
         self::$server->setRoutes(array(
-            'GET /api/v1/instances' => array('status' => 400, 'json' => array('error' => array('code' => 'invalid_input',
-                'message' => 'whmcs_service_id required'))),
+            'GET /api/v1/instances?limit=500&offset=0' => array('status' => 400, 'json' => array('error' => array(
+                'code' => 'invalid_input', 'message' => 'whmcs_service_id required'))),
             self::LIST7 => $this->listed(self::inst()),
             'GET /api/v1/instances?whmcs_service_id=8' => $this->listed(null),
         ));
         openclawhost_hook_DailyCronJob(array());
-        $this->assertSame(array('GET /api/v1/instances', self::LIST7, 'GET /api/v1/instances?whmcs_service_id=8'), $this->calls());
+        $this->assertSame(array('GET /api/v1/instances?limit=500&offset=0', self::LIST7,
+            'GET /api/v1/instances?whmcs_service_id=8'), $this->calls());
         $log = implode("\n", Whmcs::$activity);
         $this->assertStringContainsString('service #8 is Active in WHMCS but has no OpenClaw instance', $log);
         $this->assertStringContainsString('Daily sync: 2 services checked, 1 updated, 1 out of sync, 0 errors.', $log);

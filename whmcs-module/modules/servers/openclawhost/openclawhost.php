@@ -493,7 +493,7 @@ function openclawhost_ClientArea(array $params)
         $events = array();
         if ($inst !== null) {
             try {
-                $full = Instances::fromResponse($api->get('/api/v1/instances/' . Instances::id($inst), array('events' => 1)));
+                $full = Instances::fromResponse($api->get('/api/v1/instances/' . Instances::id($inst)));
                 $inst = $full;
             } catch (ApiError $e) {
                 /* the list entry is enough; the error is in the module log */
@@ -584,7 +584,7 @@ function openclawhost_ListAccounts(array $params)
     try {
         $api = ApiClient::fromParams($params, 'ListAccounts');
         $accounts = array();
-        foreach (Instances::listFrom($api->get('/api/v1/instances')) as $inst) {
+        foreach (Instances::all($api) as $inst) {
             $hostname = Instances::field($inst, 'hostname');
             $created = Instances::field($inst, 'created_at');
             $t = $created !== '' ? strtotime($created) : false;
@@ -875,10 +875,13 @@ function openclawhost_ViewEvents(array $inst)
                 break;
             }
         }
-        $text = '';
-        foreach (array('message', 'summary', 'event', 'kind', 'type') as $k) {
-            if (($text = Instances::field($ev, $k, 200)) !== '') {
-                break;
+        $text = Instances::field($ev, 'message', 200);
+        if ($text === '') {
+            $text = Instances::field($ev, 'kind', 60);
+            $from = Instances::field($ev, 'from', 30);
+            $to = Instances::field($ev, 'to', 30);
+            if ($text !== '' && $to !== '') {
+                $text .= ' (' . ($from !== '' ? $from . ' -> ' : '') . $to . ')';
             }
         }
         if ($text === '') {

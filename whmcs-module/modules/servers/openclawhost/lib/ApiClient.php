@@ -666,7 +666,8 @@ class ApiClient
     }
 
     /**
-     * A copy of decoded JSON with values under token-like keys replaced.
+     * A copy of decoded JSON with values under token-like keys, and URLs
+     * carrying a token (single sign-on links), replaced.
      *
      * @param mixed $data
      * @return mixed
@@ -678,7 +679,9 @@ class ApiClient
         }
         $out = array();
         foreach ($data as $k => $v) {
-            if (is_string($k) && preg_match('/token|secret|password|passwd|^url$|sso/i', $k)) {
+            if (is_string($k) && preg_match('/token|secret|password|passwd/i', $k)) {
+                $out[$k] = '[redacted]';
+            } elseif (is_string($v) && preg_match('/[?&#](token|sso|code)=/i', $v)) {
                 $out[$k] = '[redacted]';
             } else {
                 $out[$k] = self::redact($v);

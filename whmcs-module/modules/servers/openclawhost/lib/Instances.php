@@ -47,6 +47,31 @@ class Instances
     }
 
     /**
+     * Every instance the API client can see, page by page (the API caps a
+     * page at 500).
+     *
+     * @param ApiClient $api
+     * @param int       $maxPages safety stop
+     * @return array[]
+     * @throws ApiError
+     */
+    public static function all(ApiClient $api, $maxPages = 200)
+    {
+        $out = array();
+        $limit = 500;
+        for ($page = 0; $page < $maxPages; $page++) {
+            $list = self::listFrom($api->get('/api/v1/instances', array('limit' => $limit, 'offset' => $page * $limit)));
+            foreach ($list as $inst) {
+                $out[] = $inst;
+            }
+            if (count($list) < $limit) {
+                break;
+            }
+        }
+        return $out;
+    }
+
+    /**
      * The instance objects of a list answer ({"instances":[...]}).
      *
      * @param array $data

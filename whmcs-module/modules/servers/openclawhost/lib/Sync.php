@@ -91,7 +91,7 @@ class Sync
             $known = null;
             try {
                 $known = array();
-                foreach (Instances::listFrom($api->get('/api/v1/instances')) as $inst) {
+                foreach (Instances::all($api) as $inst) {
                     if (isset($inst['whmcs_service_id']) && is_scalar($inst['whmcs_service_id'])) {
                         $known[(int)$inst['whmcs_service_id']] = $inst;
                     }
