@@ -84,6 +84,32 @@ static const struct db_stmt stmt_usage = { "ins_usage",
 	"  AND m.at > date_trunc('month', now()))"
 	" FROM instances i JOIN plans p ON p.name = i.plan WHERE i.id = $1::uuid" };
 
+static const struct db_stmt stmt_owner = { "ins_owner",
+	"SELECT 1 FROM instances WHERE id = $1::uuid AND user_id = $2::bigint" };
+
+/*
+ * 1 if the request may see instance id: HMAC clients (the billing system)
+ * and admins see every instance, a customer session only its own.  On 0
+ * the caller answers 404, so others' ids stay unknown.
+ */
+static int
+may_see(struct req *r, const char *id)
+{
+	PGresult	*res;
+	char		 uid[24];
+	const char	*p[2] = { id, uid };
+	int		 ok;
+
+	if (r->auth.kind == AUTH_HMAC || r->auth.is_admin)
+		return 1;
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->auth.user_id);
+	if ((res = db_exec(r->app->db, &stmt_owner, 2, p, NULL)) == NULL)
+		return 0;
+	ok = PQntuples(res) == 1;
+	PQclear(res);
+	return ok;
+}
+
 /* Send one instance (row 0 of res) with its recent events. */
 static void
 send_instance(struct req *r, int status, const PGresult *res, int events)
@@ -397,7 +423,7 @@ h_get(struct req *r)
 	const char	*p[1] = { req_param(r, 0) };
 	enum och_err	 err;
 
-	if (!valid_uuid(p[0])) {
+	if (!valid_uuid(p[0]) || !may_see(r, p[0])) {
 		resp_error(r, OCH_ENOTFOUND, "no such instance");
 		return;
 	}
@@ -442,7 +468,7 @@ action(struct req *r, enum act a)
 	enum js_res	 jr;
 	int		 changed = 1, gone;
 
-	if (!valid_uuid(id)) {
+	if (!valid_uuid(id) || !may_see(r, id)) {
 		fail(r, act_names[a], NULL, OCH_ENOTFOUND, "no such instance");
 		return;
 	}
@@ -612,7 +638,7 @@ h_sso(struct req *r)
 		fail(r, "instance.sso", id, err ? err : OCH_ENOTFOUND, NULL);
 		return;
 	}
-	url = xasprintf("%s/sso?token=%s", cfg_str(&r->app->cfg,
+	url = xasprintf("%s/api/v1/auth/sso?token=%s", cfg_str(&r->app->cfg,
 	    CFG_DASHBOARD_URL, ""), tok);
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "url", url);

@@ -9,10 +9,14 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+
 #include "auth.h"
 #include "cry.h"
 #include "hmac.h"
 #include "log.h"
+#include "tok.h"
+#include "valid.h"
 
 #define AUTH_WINDOW_DEFAULT	300	/* seconds either side of now */
 
@@ -184,6 +188,124 @@ out:
 	return rc;
 }
 
+static const struct db_stmt	stmt_session = {
+	"auth_session",
+	"SELECT s.user_id, u.role, s.csrf_hash FROM sessions s"
+	" JOIN users u ON u.id = s.user_id"
+	" WHERE s.id = $1::uuid AND s.user_id = $2::bigint"
+	" AND s.revoked_at IS NULL AND s.expires_at > now()"
+};
+
+/*
+ * The value of cookie `name` in a Cookie header, copied into out (size
+ * outlen).  Returns 0, or -1 when absent or too long.
+ */
+int
+auth_cookie(const char *header, const char *name, char *out, size_t outlen)
+{
+	const char	*p = header, *end;
+	size_t		 nlen = strlen(name), vlen;
+
+	while (p != NULL && *p != '\0') {
+		while (*p == ' ' || *p == ';')
+			p++;
+		end = p + strcspn(p, ";");
+		if ((size_t)(end - p) > nlen && strncmp(p, name, nlen) == 0 &&
+		    p[nlen] == '=') {
+			vlen = (size_t)(end - p) - nlen - 1;
+			if (vlen == 0 || vlen >= outlen)
+				return -1;
+			memcpy(out, p + nlen + 1, vlen);
+			out[vlen] = '\0';
+			return 0;
+		}
+		p = end;
+	}
+	return -1;
+}
+
+static int
+unsafe_method(const char *m)
+{
+	return strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0 &&
+	    strcmp(m, "OPTIONS") != 0;
+}
+
+/*
+ * The cookie session (DESIGN §5): och_session is an HS256 JWT whose sid
+ * names a live row in sessions; unsafe methods also need X-CSRF-Token
+ * matching the session's CSRF hash.  admin: the user's role must be admin.
+ */
+static enum och_err
+auth_session(struct req *r, int admin)
+{
+	const char	*cookie, *csrf, *secret, *params[2];
+	char		 tok[TOK_MAXLEN + 1], hash[65];
+	char		*sub = NULL, *sid = NULL;
+	PGresult	*res = NULL;
+	enum och_err	 rc, err;
+	int64_t		 uid;
+
+	if ((cookie = req_header(r, "COOKIE")) == NULL ||
+	    auth_cookie(cookie, "och_session", tok, sizeof(tok)) < 0)
+		return refuse(r, "session", "no_cookie");
+	if ((secret = cfg_get(&r->app->cfg, CFG_JWT_SECRET)) == NULL) {
+		log_error("auth: no JWT_SECRET configured");
+		return OCH_EAUTH;
+	}
+	if (tok_verify(secret, tok, &sub, &sid) != OCH_OK) {
+		rc = refuse(r, "session", "bad_token");
+		goto out;
+	}
+	if (!valid_uuid(sid) || !valid_int64(sub, 1, INT64_MAX, &uid)) {
+		rc = refuse(r, "session", "bad_claims");
+		goto out;
+	}
+	params[0] = sid;
+	params[1] = sub;
+	if ((res = db_exec(r->app->db, &stmt_session, 2, params, &err)) ==
+	    NULL) {
+		rc = err == OCH_EDB ? OCH_EDB : refuse(r, "session", "db");
+		goto out;
+	}
+	if (PQntuples(res) != 1) {
+		rc = refuse(r, "session", "revoked_or_expired");
+		goto out;
+	}
+	if (unsafe_method(r->method)) {
+		csrf = req_header(r, "X_CSRF_TOKEN");
+		if (csrf == NULL || strlen(csrf) > 256) {
+			rc = OCH_EFORBIDDEN;
+			log_info("auth: session refused: csrf_missing");
+			goto out;
+		}
+		cry_sha256_hex(csrf, strlen(csrf), hash);
+		if (!cry_streq(hash, db_val(res, 0, 2))) {
+			rc = OCH_EFORBIDDEN;
+			log_info("auth: session refused: csrf_mismatch");
+			goto out;
+		}
+	}
+	r->auth.kind = admin ? AUTH_ADMIN : AUTH_SESSION;
+	r->auth.user_id = uid;
+	r->auth.is_admin = strcmp(db_val(res, 0, 1), "admin") == 0;
+	r->auth.session_id = sid;
+	sid = NULL;
+	if (admin && !r->auth.is_admin) {
+		log_info("auth: admin route refused to user %lld",
+		    (long long)uid);
+		rc = OCH_EFORBIDDEN;
+		goto out;
+	}
+	rc = OCH_OK;
+out:
+	PQclear(res);
+	free(sub);
+	free(sid);
+	OPENSSL_cleanse(tok, sizeof(tok));
+	return rc;
+}
+
 enum och_err
 auth_check(struct req *r, enum auth_kind kind)
 {
@@ -195,20 +317,19 @@ auth_check(struct req *r, enum auth_kind kind)
 	case AUTH_HMAC_OR_SESSION:
 		if (req_header(r, "X_OCH_KEY") != NULL)
 			return auth_hmac(r);
-		/*
-		 * Sessions come with a later issue: the och_session cookie
-		 * through tok_verify() plus a live sessions row.
-		 */
-		return refuse(r, "session", "not_implemented");
+		return auth_session(r, 0);
 	case AUTH_AGENT:
 		return auth_agent(r);
 	case AUTH_SESSION:
+		return auth_session(r, 0);
 	case AUTH_ADMIN:
-		/* later issue: cookie session (and role = admin) */
-		return refuse(r, "session", "not_implemented");
+		return auth_session(r, 1);
 	case AUTH_BOOTSTRAP:
-		/* later issue: one-time bootstrap token in the body */
-		return refuse(r, "bootstrap", "not_implemented");
+		/*
+		 * the bootstrap token travels in the body: its one route
+		 * (agent ready) is AUTH_NONE and checks the token itself
+		 */
+		return refuse(r, "bootstrap", "not_a_route_kind");
 	case AUTH__MAX:
 		break;
 	}

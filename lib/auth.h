@@ -13,6 +13,12 @@
  * Failures never say which check failed.
  */
 enum och_err	auth_check(struct req *r, enum auth_kind kind);
+/*
+ * The value of cookie `name` in a Cookie header, copied into out (size
+ * outlen).  Returns 0, or -1 when absent, empty or too long.
+ */
+int		auth_cookie(const char *header, const char *name, char *out,
+		    size_t outlen);
 /* Release what auth_check() put in r->auth. */
 void		auth_clear(struct req_auth *);
 
