@@ -277,7 +277,10 @@ final class LiveFlowTest extends TestCase
     }
 
     /**
-     * @depends testInstanceBecomesActive
+     * Runs after the instance is active, but a link works for any instance
+     * that is not terminated, so it only needs the create.
+     *
+     * @depends testCreateAccount
      */
     public function testSingleSignOnGivesAWorkingOneTimeLink($id)
     {
