@@ -44,7 +44,9 @@ sub parse_junit {
 		if ($body =~ m{<(failure|error)\b[^>]*>(.*?)</\1>}s || $body =~ m{<(failure|error)\b[^>]*/>}s) {
 			($status, $detail) = ('fail', _unxml($2));
 		} elsif ($body =~ m{<skipped\b}) {
-			($status, $detail) = ('skip', 'skipped (a skipped test counts as a failure here)');
+			my $why = $body =~ m{<skipped\b[^>]*>(.*?)</skipped>}s ? _unxml($1) : '';
+			($status, $detail) = ('skip', 'skipped' . (length $why ? ": $why" : ' (usually: a test it @depends on failed)')
+			    . '; a skip counts as a failure here');
 		}
 		push @cases, { name => "${class}::$name", status => $status, detail => $detail };
 	}

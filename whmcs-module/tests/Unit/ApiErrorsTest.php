@@ -109,7 +109,7 @@ final class ApiErrorsTest extends TestCase
             'HTML 502' => array(array('status' => 502, 'type' => 'text/html', 'body' => '<html><title>502 Bad Gateway</title></html>'),
                 'failed (HTTP 502): the answer was an HTML page, not a JSON error (is the API service behind the web server running?). Try again later'),
             'JSON 409' => array(array('status' => 409, 'json' => array('error' => array('code' => 'conflict', 'message' => 'instance is terminating'))),
-                'Not possible in the instance\'s current state (HTTP 409 conflict): instance is terminating'),
+                'Refused by the API (HTTP 409 conflict): instance is terminating'),
             'JSON 401' => array(array('status' => 401, 'json' => array('error' => array('code' => 'unauthorized', 'message' => 'authentication required'))),
                 'Authentication failed (HTTP 401 unauthorized): check the API client id (server Username), the secret'),
             'JSON 403' => array(array('status' => 403, 'json' => array('error' => array('code' => 'forbidden', 'message' => 'not allowed'))),

@@ -109,6 +109,7 @@ final class LifecycleTest extends TestCase
         $this->assertStringStartsWith('No plan is set', openclawhost_CreateAccount($this->params(array('configoption1' => ''))));
         $this->assertStringStartsWith('No region is set', openclawhost_CreateAccount($this->params(array('configoption2' => ' '))));
         $this->assertSame('The plan "a b" is not a valid plan name.', openclawhost_CreateAccount($this->params(array('configoption1' => 'a b'))));
+        $this->assertSame('Service #7 has no client id.', openclawhost_CreateAccount($this->params(array('userid' => 0))));
         $this->assertStringStartsWith('The client of service #7 has no email address',
             openclawhost_CreateAccount($this->params(array('clientsdetails' => array()))));
         $this->assertSame(array(), $this->calls(), 'nothing sent');
@@ -165,7 +166,7 @@ final class LifecycleTest extends TestCase
             'POST /api/v1/instances/inst-7/suspend' => array('status' => 409,
                 'json' => array('error' => array('code' => 'conflict', 'message' => 'instance is being created'))),
         ));
-        $this->assertSame('Not possible in the instance\'s current state (HTTP 409 conflict): instance is being created',
+        $this->assertSame('Refused by the API (HTTP 409 conflict): instance is being created',
             openclawhost_SuspendAccount($this->params()));
     }
 

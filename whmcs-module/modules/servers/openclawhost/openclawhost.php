@@ -163,6 +163,9 @@ function openclawhost_CreateAccount(array $params)
     try {
         $sid = openclawhost_ServiceId($params);
         $cid = (int)ApiClient::param($params, 'userid');
+        if ($cid <= 0) {
+            throw new ApiError(ApiError::CONFIG, 'Service #' . $sid . ' has no client id.');
+        }
         $email = '';
         if (isset($params['clientsdetails']) && is_array($params['clientsdetails'])) {
             $email = trim(ApiClient::param($params['clientsdetails'], 'email'));

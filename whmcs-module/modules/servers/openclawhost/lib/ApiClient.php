@@ -569,7 +569,7 @@ class ApiClient
             return 'Not found (' . $tag . '): ' . $detail;
         }
         if ($status === 409) {
-            return 'Not possible in the instance\'s current state (' . $tag . '): ' . $detail;
+            return 'Refused by the API (' . $tag . '): ' . $detail;
         }
         if ($status === 429) {
             return 'The API is rate limiting requests (' . $tag . '); try again in a minute';
