@@ -1,3 +1,4 @@
 schemadir = $(pkgdatadir)/schema
 dist_schema_DATA = %D%/001_core.sql %D%/002_seed.sql
 dist_schema_DATA += %D%/003_poller.sql
+dist_schema_DATA += %D%/010_settings.sql

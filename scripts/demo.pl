@@ -5,6 +5,7 @@ use strict;
 use warnings;
 use OCH::Stack;
 
+$| = 1;
 my $port = $ENV{OCH_DEMO_PORT} // 8080;
 my $s = OCH::Stack->new(dir => "$ENV{OCH_SRCDIR}/var", keep => 1);
 $SIG{INT} = $SIG{TERM} = sub { print "\nstopping...\n"; $s->stop_all; exit 0 };

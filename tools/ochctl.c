@@ -84,7 +84,7 @@ ctl_schema_files(const char *dir, char ***out)
 	struct dirent	*de;
 	char		**v = NULL;
 	size_t		 len;
-	int		 n = 0;
+	int		 n = 0, i;
 
 	if ((d = opendir(dir)) == NULL) {
 		fprintf(stderr, "ochctl: unable to open schema dir '%s': %s\n",
@@ -105,6 +105,16 @@ ctl_schema_files(const char *dir, char ***out)
 	closedir(d);
 	qsort(v, (size_t)n, sizeof(*v), cmp_names);
 	*out = v;
+	for (i = 1; i < n; i++)
+		if (atoi(v[i]) == atoi(v[i - 1])) {
+			fprintf(stderr, "ochctl: schema files '%s' and '%s' share "
+			    "a version number\n", v[i - 1], v[i]);
+			while (n > 0)
+				free(v[--n]);
+			free(v);
+			*out = NULL;
+			return -1;
+		}
 	return n;
 }
 
