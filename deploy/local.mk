@@ -1,3 +1,4 @@
 # deploy/: what an operator installs next to the binaries.
 deploydir = $(pkgdatadir)/deploy
 dist_deploy_DATA = %D%/och.conf.example %D%/openclawhost-fcgi@.service
+dist_deploy_DATA += %D%/och-poller.cron

@@ -26,3 +26,6 @@ lib_libcore_a_SOURCES += lib/inst.h lib/inst.c
 lib_libcore_a_SOURCES += lib/audit.h lib/audit.c
 # strict JSON field getters (js_)
 lib_libcore_a_SOURCES += lib/js.h lib/js.c
+# reconcile steps, outbox delivery, user-data (recon_, obx_, ud_)
+lib_libcore_a_SOURCES += lib/recon.h lib/recon.c lib/outbox.h lib/outbox.c \
+	lib/userdata.h lib/userdata.c

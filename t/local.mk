@@ -47,3 +47,8 @@ t_unit_025_whmcs_LDADD = $(OCH_LIBS)
 noinst_PROGRAMS += t/unit/prov-drive
 t_unit_prov_drive_SOURCES = t/unit/prov-drive.c
 t_unit_prov_drive_LDADD = $(OCH_LIBS)
+# the poller's pure parts (recon_, ud_, obx_)
+check_PROGRAMS += t/unit/030-poller
+t_unit_030_poller_SOURCES = t/unit/030-poller.c t/unit/tap.h
+t_unit_030_poller_CPPFLAGS = $(AM_CPPFLAGS) -DOCH_TOP_SRCDIR='"$(abs_top_srcdir)"'
+t_unit_030_poller_LDADD = $(OCH_LIBS)

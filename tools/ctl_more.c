@@ -14,6 +14,8 @@ struct ctl_cmd {
 };
 
 static const struct ctl_cmd cmds[] = {
+	{ "instances", "instances list [STATE] | show ID | retry ID",
+	    ctl_instances },
 	{ NULL, NULL, NULL },
 };
 

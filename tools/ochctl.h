@@ -28,6 +28,8 @@ int		 ctl_schema_files(const char *dir, char ***out);
  * or -1 if argv[0] is not a command it knows.
  */
 int		 ctl_dispatch_more(struct ctl *, int argc, char **argv);
+/* ochctl instances list|show|retry (tools/ctl_instances.c). */
+int		 ctl_instances(struct ctl *, int argc, char **argv);
 /* Print the usage lines of the further command groups. */
 void		 ctl_usage_more(void);
 

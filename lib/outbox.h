@@ -1,0 +1,64 @@
+/*
+ * outbox.h: delivery of the transactional outboxes (DESIGN §3): rows of
+ * email_outbox are rendered from templates/email/<template>.{subject,
+ * html,txt}.tmpl under OCH_TEMPLATE_DIR (HTML-escaped in the HTML part)
+ * and sent with Resend, Idempotency-Key "email-<row id>"; rows of
+ * webhook_outbox are WHMCS API commands (UpdateClientProduct, ...).
+ *
+ * Rows are claimed one at a time with FOR UPDATE SKIP LOCKED and a short
+ * lease, so several pollers share the work.  A row is marked sent once,
+ * after the upstream accepted it; a crash between the two makes the row
+ * due again after the lease, and the replay is harmless (Resend answers
+ * a known key with the first result; UpdateClientProduct sets values).
+ * Retryable failures back off with jitter (POLLER_BACKOFF_MS ..
+ * POLLER_BACKOFF_MAX_MS); a rate limit pauses the provider without
+ * counting an attempt; after OBX_MAX_ATTEMPTS, or at once for an error
+ * that cannot pass by waiting, the row is marked failed (logged).
+ */
+#ifndef OCH_OUTBOX_H
+#define OCH_OUTBOX_H
+
+#include <time.h>
+
+#include "cfg.h"
+#include "db.h"
+#include "hcl.h"
+
+#define OBX_MAX_ATTEMPTS	30
+#define OBX_LEASE_SECONDS	30
+
+struct obx;
+
+/* An email rendered from its templates (strings owned by the struct). */
+struct obx_mail {
+	char	*subject;
+	char	*html;		/* NULL when the template has no HTML part */
+	char	*text;		/* NULL when the template has no text part */
+};
+
+/*
+ * An outbox sender on db with the configured Resend and WHMCS clients
+ * (either may be unconfigured: its rows then wait).  cfg and hcl are
+ * borrowed.  Never NULL.
+ */
+struct obx	*obx_new(struct db *, const struct cfg *, struct hcl *);
+void		 obx_free(struct obx *);
+
+/*
+ * Handle due rows, emails first, until none is due, max rows were handled
+ * or deadline (UNIX time, 0: none) passed.  Returns the number of rows
+ * handled (sent, rescheduled or failed), or -1 when the database failed.
+ */
+int		 obx_sweep(struct obx *, int max, time_t deadline);
+
+/*
+ * Render the email template tmpl ([a-z_]+) with vars (a JSON object text;
+ * NULL is {}) for recipient to.  Besides vars, the templates may name
+ * email (the recipient) and dashboard_url.  Returns 0, or -1 (logged)
+ * when a part is missing or does not render.  Free with obx_mail_free.
+ */
+int		 obx_render(const struct cfg *, const char *tmpl,
+		    const char *vars, const char *to, struct obx_mail *);
+void		 obx_mail_free(struct obx_mail *);
+
+#endif

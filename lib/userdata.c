@@ -1,0 +1,138 @@
+/*
+ * userdata.c: bootstrap tokens and the rendered user-data (userdata.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cry.h"
+#include "log.h"
+#include "tpl.h"
+#include "userdata.h"
+
+static const struct db_stmt stmt_token = { "ud_token",
+	"INSERT INTO bootstrap_tokens (token_hash, instance_id, expires_at)"
+	" VALUES ($1, $2::uuid, now() + interval '" UD_TOKEN_TTL "')" };
+
+/* Templates tried in order: the full VPS recipe, then the minimal one. */
+static const char *const templates[] = {
+	"user-data.yaml.tmpl",
+	"minimal.yaml.tmpl",
+};
+
+const char *
+ud_template_dir(const struct cfg *c)
+{
+	return cfg_str(c, CFG_OCH_TEMPLATE_DIR, OCH_PKGDATADIR);
+}
+
+char *
+ud_token(struct db *db, const char *instance_id, enum och_err *err)
+{
+	char		*tok, hash[65];
+	const char	*p[2];
+	enum och_err	 e;
+
+	if ((tok = cry_token(UD_TOKEN_BYTES)) == NULL) {
+		*err = OCH_ESYSTEM;
+		return NULL;
+	}
+	cry_sha256_hex(tok, strlen(tok), hash);
+	p[0] = hash;
+	p[1] = instance_id;
+	if ((e = db_run(db, &stmt_token, 2, p, NULL)) != OCH_OK) {
+		xfree_secret(tok);
+		*err = e;
+		return NULL;
+	}
+	*err = OCH_OK;
+	return tok;
+}
+
+char *
+ud_render(const char *tmpl, const struct cfg *c, const struct ud_instance *in,
+    const char *token, enum och_err *err)
+{
+	struct tpl_var	 v[13];
+	char		*host, *api, *mem, *out;
+	const char	*dom, *ver;
+	size_t		 n = 0, len;
+
+	dom = cfg_str(c, CFG_CLOUDFLARE_DOMAIN, "och.test");
+	host = xasprintf("%s.%s", in->slug, dom);
+	api = xstrdup(cfg_str(c, CFG_API_URL, ""));
+	/* the agent appends /api/v1/...: no trailing slash */
+	len = strlen(api);
+	while (len > 0 && api[len - 1] == '/')
+		api[--len] = '\0';
+	mem = xasprintf("%ld", in->memory_mb);
+	ver = in->openclaw_version != NULL ? in->openclaw_version :
+	    cfg_str(c, CFG_OPENCLAW_VERSION, "latest");
+	v[n++] = (struct tpl_var){ "instance_id", in->id };
+	v[n++] = (struct tpl_var){ "slug", in->slug };
+	v[n++] = (struct tpl_var){ "hostname", host };
+	v[n++] = (struct tpl_var){ "domain", dom };
+	v[n++] = (struct tpl_var){ "plan", in->plan };
+	v[n++] = (struct tpl_var){ "memory_mb", mem };
+	v[n++] = (struct tpl_var){ "api_url", api };
+	v[n++] = (struct tpl_var){ "bootstrap_token", token };
+	v[n++] = (struct tpl_var){ "openclaw_version", ver };
+	v[n++] = (struct tpl_var){ "control_plane_ips",
+	    cfg_str(c, CFG_CONTROL_PLANE_IPS, "") };
+	v[n++] = (struct tpl_var){ "dashboard_url",
+	    cfg_str(c, CFG_DASHBOARD_URL, "") };
+	out = tpl_render(tmpl, TPL_YAML, v, n, err);
+	if (out != NULL && strlen(out) > UD_MAX) {
+		log_error("user-data for %s is %zu bytes, over %d", in->id,
+		    strlen(out), UD_MAX);
+		xfree_secret(out);
+		out = NULL;
+		*err = OCH_EINVAL;
+	}
+	free(host);
+	free(api);
+	free(mem);
+	return out;
+}
+
+/* 1 if dir/name can be opened. */
+static int
+exists(const char *dir, const char *name)
+{
+	char	*path;
+	int	 ok;
+
+	path = xasprintf("%s/%s", dir, name);
+	ok = access(path, R_OK) == 0;
+	free(path);
+	return ok;
+}
+
+char *
+ud_build(struct db *db, const struct cfg *c, const struct ud_instance *in,
+    enum och_err *err)
+{
+	char		*dir, *tmpl = NULL, *tok, *out;
+	size_t		 i;
+
+	dir = xasprintf("%s/cloud-init", ud_template_dir(c));
+	for (i = 0; i < OCH_NELEM(templates) && tmpl == NULL; i++)
+		/* the full recipe may be missing: don't warn about it */
+		if (i == OCH_NELEM(templates) - 1 || exists(dir, templates[i]))
+			tmpl = tpl_load(dir, templates[i]);
+	free(dir);
+	if (tmpl == NULL) {
+		log_error("no user-data template under %s/cloud-init",
+		    ud_template_dir(c));
+		*err = OCH_EINVAL;
+		return NULL;
+	}
+	if ((tok = ud_token(db, in->id, err)) == NULL) {
+		free(tmpl);
+		return NULL;
+	}
+	out = ud_render(tmpl, c, in, tok, err);
+	xfree_secret(tok);
+	free(tmpl);
+	return out;
+}

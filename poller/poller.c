@@ -1,0 +1,369 @@
+/*
+ * och-poller: the control plane's background work, started by cron every
+ * minute, one flock per mode (deploy/och-poller.cron):
+ *
+ *   och-poller provision  reconcile instances toward their desired state
+ *                         (lib/recon.h) and send the outboxes
+ *                         (lib/outbox.h); wakes on NOTIFY och_provision,
+ *                         so an order is acted on within a second; runs
+ *                         for POLLER_RUN_SECONDS (default 55)
+ *   och-poller maintain   one pass: expiry of nonces and one-time tokens,
+ *                         metrics partitions, stale heartbeats, then the
+ *                         outboxes until nothing is due
+ *   och-poller metrics    node_exporter scrapes (a later issue): a clean
+ *                         no-op for now
+ *
+ * Every mode writes poller_heartbeats (mode, host, pid, beat_at).  Any
+ * number of pollers may run on any number of hosts: work is claimed with
+ * SKIP LOCKED and leases.  SIGTERM or SIGINT ends the run after the
+ * current step.  Exit status: 0 after a run, 1 when the configuration is
+ * bad or (maintain) the database could not be reached, 2 for usage.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "db.h"
+#include "hcl.h"
+#include "inst.h"
+#include "log.h"
+#include "outbox.h"
+#include "recon.h"
+
+#define OUTBOX_BATCH	20	/* rows between two looks at instances */
+#define STEP_BATCH	20	/* steps between two outbox sweeps */
+
+static const struct db_stmt stmt_beat = { "poll_beat",
+	"INSERT INTO poller_heartbeats (mode, host, pid, beat_at)"
+	" VALUES ($1, $2, $3::int, now()) ON CONFLICT (mode, host)"
+	" DO UPDATE SET pid = EXCLUDED.pid, beat_at = now()" };
+static const struct db_stmt stmt_nonces = { "poll_exp_nonces",
+	"DELETE FROM api_nonces WHERE expires_at < now()" };
+static const struct db_stmt stmt_boot_tokens = { "poll_exp_boot",
+	"DELETE FROM bootstrap_tokens WHERE expires_at < now() - interval '1 day'" };
+static const struct db_stmt stmt_magic = { "poll_exp_magic",
+	"DELETE FROM magic_links WHERE expires_at < now() - interval '1 day'" };
+static const struct db_stmt stmt_sso = { "poll_exp_sso",
+	"DELETE FROM sso_tokens WHERE expires_at < now() - interval '1 day'" };
+static const struct db_stmt stmt_beats_old = { "poll_exp_beats",
+	"DELETE FROM poller_heartbeats WHERE beat_at < now() - interval '7 days'" };
+static const struct db_stmt stmt_partitions = { "poll_partitions",
+	"SELECT metrics_ensure_partition((now() AT TIME ZONE 'UTC')::date + d)"
+	" FROM generate_series(0, 2) AS d" };
+
+static volatile sig_atomic_t	 stop;
+
+struct poller {
+	struct cfg	 cfg;
+	struct db	*db;
+	struct hcl	*hcl;
+	const char	*mode;
+	char		 host[128];
+	char		 pid[16];
+	time_t		 deadline;
+	time_t		 beat_at;
+	time_t		 db_warned;
+	PGconn		*listen_conn;	/* the connection LISTENing */
+	int		 listen_pid;	/* and its backend */
+};
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void
+nap_ms(long ms)
+{
+	struct timespec	 ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	(void)nanosleep(&ts, NULL);
+}
+
+/* Heartbeat at most once a second.  Returns 0, or -1 on database error. */
+static int
+beat(struct poller *p)
+{
+	const char	*v[3];
+	time_t		 now = time(NULL);
+
+	if (now == p->beat_at)
+		return 0;
+	v[0] = p->mode;
+	v[1] = p->host;
+	v[2] = p->pid;
+	if (db_run(p->db, &stmt_beat, 3, v, NULL) != OCH_OK)
+		return -1;
+	p->beat_at = now;
+	return 0;
+}
+
+/* The database is away: say so now and then, and wait a little. */
+static void
+db_trouble(struct poller *p)
+{
+	time_t	 now = time(NULL);
+
+	if (now - p->db_warned >= 5) {
+		log_warn("database unavailable; retrying");
+		p->db_warned = now;
+	}
+	p->listen_conn = NULL;
+	nap_ms(500);
+}
+
+/* LISTEN on the current connection (again after a reconnect). */
+static int
+listen_on(struct poller *p)
+{
+	PGconn		*c = db_conn(p->db);
+	PGresult	*res;
+	int		 ok;
+
+	if (c == NULL)
+		return -1;
+	if (c == p->listen_conn && PQbackendPID(c) == p->listen_pid)
+		return 0;
+	res = PQexec(c, "LISTEN " INST_CHANNEL);
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	if (!ok) {
+		log_warn("LISTEN failed: %s", PQerrorMessage(c));
+		return -1;
+	}
+	p->listen_conn = c;
+	p->listen_pid = PQbackendPID(c);
+	return 0;
+}
+
+/*
+ * Take the notifications that arrived; each names an instance, which is
+ * made due at once.  Returns how many, or -1 on database error.
+ */
+static int
+drain(struct poller *p, struct recon *r)
+{
+	PGconn		*c = db_conn(p->db);
+	PGnotify	*n;
+	int		 got = 0, bad = 0;
+
+	if (c == NULL || c != p->listen_conn)
+		return 0;
+	(void)PQconsumeInput(c);
+	while ((n = PQnotifies(c)) != NULL) {
+		if (!bad && recon_wake(r, n->extra) < 0)
+			bad = 1;
+		PQfreemem(n);
+		got++;
+	}
+	return bad ? -1 : got;
+}
+
+/* Sleep until a notification arrives or ms pass. */
+static void
+wait_notify(struct poller *p, long ms)
+{
+	PGconn		*c = db_conn(p->db);
+	struct pollfd	 pfd;
+
+	if (ms <= 0)
+		return;
+	if (c == NULL || PQsocket(c) < 0 || c != p->listen_conn) {
+		nap_ms(ms);
+		return;
+	}
+	pfd.fd = PQsocket(c);
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	(void)poll(&pfd, 1, (int)ms);
+}
+
+static int
+run_provision(struct poller *p)
+{
+	struct recon	*r;
+	struct obx	*o;
+	time_t		 rescued = 0;
+	long		 ms;
+	int		 n, worked, sent, steps = 0;
+
+	if ((r = recon_new(p->db, &p->cfg, p->hcl, p->host)) == NULL)
+		return 1;
+	o = obx_new(p->db, &p->cfg, p->hcl);
+	recon_set_deadline(r, p->deadline);
+	log_info("provision: running until %lds from now as %s",
+	    (long)(p->deadline - time(NULL)), recon_owner(r));
+	while (!stop && time(NULL) < p->deadline) {
+		if (db_ensure(p->db) < 0) {
+			db_trouble(p);
+			continue;
+		}
+		if (listen_on(p) < 0 || beat(p) < 0) {
+			db_trouble(p);
+			continue;
+		}
+		if (time(NULL) - rescued >= 10) {
+			if (recon_rescue(r) < 0) {
+				db_trouble(p);
+				continue;
+			}
+			rescued = time(NULL);
+		}
+		if (drain(p, r) < 0 || recon_pickup(r) < 0) {
+			db_trouble(p);
+			continue;
+		}
+		worked = 0;
+		n = 0;
+		while (!stop && time(NULL) < p->deadline &&
+		    worked < STEP_BATCH) {
+			if ((n = recon_run_one(r)) <= 0)
+				break;
+			worked++;
+			/* a new order while busy: pick it up now */
+			if (drain(p, r) > 0 && recon_pickup(r) < 0) {
+				n = -1;
+				break;
+			}
+		}
+		steps += worked;
+		if (n < 0) {
+			db_trouble(p);
+			continue;
+		}
+		if ((sent = obx_sweep(o, OUTBOX_BATCH, p->deadline)) < 0) {
+			db_trouble(p);
+			continue;
+		}
+		if (worked > 0 || sent > 0)
+			continue;
+		if ((ms = recon_next_due_ms(r, 1000)) < 0) {
+			db_trouble(p);
+			continue;
+		}
+		if (ms > (long)(p->deadline - time(NULL)) * 1000)
+			ms = (long)(p->deadline - time(NULL)) * 1000;
+		wait_notify(p, ms);
+	}
+	log_info("provision: done after %d steps%s", steps,
+	    stop ? " (signal)" : "");
+	obx_free(o);
+	recon_free(r);
+	return 0;
+}
+
+static int
+run_maintain(struct poller *p)
+{
+	static const struct db_stmt *const expiry[] = { &stmt_nonces,
+	    &stmt_boot_tokens, &stmt_magic, &stmt_sso, &stmt_beats_old };
+	struct obx	*o;
+	PGresult	*res;
+	size_t		 i;
+	long		 n, total = 0;
+	int		 sent = 0, all = 0;
+
+	if (beat(p) < 0) {
+		log_error("maintain: database unavailable");
+		return 1;
+	}
+	for (i = 0; i < OCH_NELEM(expiry); i++) {
+		if (db_run(p->db, expiry[i], 0, NULL, &n) != OCH_OK) {
+			log_error("maintain: %s failed", expiry[i]->name);
+			return 1;
+		}
+		total += n;
+	}
+	if ((res = db_exec(p->db, &stmt_partitions, 0, NULL, NULL)) == NULL) {
+		log_error("maintain: metrics partitions failed");
+		return 1;
+	}
+	PQclear(res);
+	o = obx_new(p->db, &p->cfg, p->hcl);
+	while (!stop && time(NULL) < p->deadline &&
+	    (sent = obx_sweep(o, 100, p->deadline)) > 0)
+		all += sent;
+	obx_free(o);
+	log_info("maintain: %ld expired rows deleted, %d outbox rows handled",
+	    total, all);
+	return sent < 0 ? 1 : 0;
+}
+
+static int
+run_metrics(struct poller *p)
+{
+	if (beat(p) < 0)
+		log_warn("metrics: database unavailable");
+	log_info("metrics: no scrape targets yet (node_exporter scraping is a "
+	    "later issue); nothing to do");
+	return 0;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: och-poller provision|metrics|maintain\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const enum cfg_key required[] = { CFG_DATABASE_URL, CFG__MAX };
+	struct poller	 p;
+	struct sigaction sa;
+	char		*c;
+	int		 rc;
+
+	log_init("och-poller");
+	if (argc != 2 || (strcmp(argv[1], "provision") != 0 &&
+	    strcmp(argv[1], "metrics") != 0 &&
+	    strcmp(argv[1], "maintain") != 0)) {
+		usage();
+		return 2;
+	}
+	memset(&p, 0, sizeof(p));
+	p.mode = argv[1];
+	if (cfg_load(&p.cfg, required) < 0)
+		return 1;
+	if (gethostname(p.host, sizeof(p.host) - 1) < 0 || p.host[0] == '\0')
+		snprintf(p.host, sizeof(p.host), "localhost");
+	/* the lease owner is host:pid: keep the host free of ':' */
+	for (c = p.host; *c != '\0'; c++)
+		if (*c == ':' || *c < ' ')
+			*c = '_';
+	snprintf(p.pid, sizeof(p.pid), "%ld", (long)getpid());
+	p.deadline = time(NULL) + cfg_int(&p.cfg, CFG_POLLER_RUN_SECONDS, 55);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	p.db = db_open(cfg_get(&p.cfg, CFG_DATABASE_URL));
+	if ((p.hcl = hcl_new()) == NULL) {
+		log_error("libcurl does not initialise");
+		db_close(p.db);
+		cfg_free(&p.cfg);
+		return 1;
+	}
+	if (strcmp(p.mode, "provision") == 0)
+		rc = run_provision(&p);
+	else if (strcmp(p.mode, "maintain") == 0)
+		rc = run_maintain(&p);
+	else
+		rc = run_metrics(&p);
+	hcl_free(p.hcl);
+	db_close(p.db);
+	cfg_free(&p.cfg);
+	return rc;
+}
