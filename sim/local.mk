@@ -1,1 +1,29 @@
-# sim: filled in by its issue
+# sim: och-cloudsim, the local Hetzner/Cloudflare/Resend/WHMCS stand-in.
+# It is self-sufficient: from lib/ it only compiles och.c and log.c.
+bin_PROGRAMS += sim/och-cloudsim
+sim_och_cloudsim_SOURCES = \
+	sim/main.c \
+	sim/util.h sim/util.c \
+	sim/loop.h sim/loop.c \
+	sim/http.h sim/http.c \
+	sim/fault.h sim/fault.c \
+	sim/control.h sim/control.c \
+	sim/catalog.h sim/catalog.c \
+	sim/labels.h sim/labels.c \
+	sim/hetzner.h sim/hetzner.c \
+	sim/action.h sim/action.c \
+	sim/image.h sim/image.c \
+	sim/vm.h sim/vm.c \
+	sim/userdata.h sim/userdata.c \
+	sim/exporter.h sim/exporter.c \
+	sim/callback.h sim/callback.c \
+	sim/agent.h sim/agent.c \
+	sim/cloudflare.h sim/cloudflare.c \
+	sim/resend.h sim/resend.c \
+	sim/whmcs.h sim/whmcs.c \
+	lib/och.h lib/och.c \
+	lib/log.h lib/log.c
+sim_och_cloudsim_CPPFLAGS = $(AM_CPPFLAGS) $(YAML_CFLAGS) $(XCRYPT_CFLAGS)
+sim_och_cloudsim_LDADD = $(MHD_LIBS) $(CJSON_LIBS) $(CURL_LIBS) \
+	$(YAML_LIBS) $(XCRYPT_LIBS) $(OPENSSL_LIBS) -lm
+EXTRA_DIST += sim/README.md sim/validate.py

@@ -1,0 +1,380 @@
+/*
+ * control.c: /_sim routes (see control.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "och.h"
+#include "log.h"
+#include "agent.h"
+#include "callback.h"
+#include "cloudflare.h"
+#include "control.h"
+#include "exporter.h"
+#include "fault.h"
+#include "hetzner.h"
+#include "loop.h"
+#include "resend.h"
+#include "util.h"
+#include "vm.h"
+#include "whmcs.h"
+
+static void
+err(struct http_req *r, int status, const char *msg)
+{
+	cJSON	*o;
+
+	o = su_jobj();
+	su_jstr(o, "error", msg);
+	http_json(r, status, o);
+}
+
+/* JSON body; NULL after answering 400. */
+static cJSON *
+body(struct http_req *r)
+{
+	cJSON	*j;
+
+	if ((j = cJSON_ParseWithLength(r->body.data, r->body.len)) == NULL)
+		err(r, 400, "the body is not valid JSON");
+	return j;
+}
+
+void
+ctl_reset_all(void)
+{
+	hz_reset();
+	cf_reset();
+	rs_reset();
+	wh_reset();
+	flt_clear();
+	http_stats_reset();
+	su_seed_faults(su_cfg.seed);
+	su_seed_ids(su_cfg.seed);
+}
+
+static void
+health(struct http_req *r)
+{
+	cJSON	*o;
+
+	o = su_jobj();
+	su_jbool(o, "ok", 1);
+	su_jnum(o, "servers", vm_count());
+	su_jnum(o, "watched_fds", loop_nfds());
+	su_jnum(o, "exporter_connections", exp_nconns());
+	su_jnum(o, "hung_requests", http_nhung());
+	su_jnum(o, "callbacks_in_flight", cb_active());
+	su_jnum(o, "agents", ag_count());
+	su_jnum(o, "seed", (double)su_cfg.seed);
+	http_json(r, 200, o);
+}
+
+static void
+stats(struct http_req *r)
+{
+	http_json(r, 200, http_stats_json());
+}
+
+static void
+stats_reset(struct http_req *r)
+{
+	http_stats_reset();
+	http_json(r, 200, su_jobj());
+}
+
+static void
+emails(struct http_req *r)
+{
+	cJSON	*o;
+
+	o = su_jobj();
+	cJSON_AddItemToObject(o, "emails", rs_emails_json());
+	http_json(r, 200, o);
+}
+
+static void
+whmcs(struct http_req *r)
+{
+	http_json(r, 200, wh_json());
+}
+
+static void
+whmcs_seed(struct http_req *r)
+{
+	const char	*e;
+	cJSON		*j;
+
+	if ((j = body(r)) == NULL)
+		return;
+	if (wh_seed(j, &e) == -1)
+		err(r, 400, e);
+	else
+		http_json(r, 200, wh_json());
+	cJSON_Delete(j);
+}
+
+static void
+servers(struct http_req *r)
+{
+	struct vm	*v;
+	cJSON		*o, *arr;
+
+	arr = su_jarr();
+	for (v = vm_first(); v != NULL; v = v->next)
+		cJSON_AddItemToArray(arr, vm_json(v));
+	o = su_jobj();
+	cJSON_AddItemToObject(o, "servers", arr);
+	http_json(r, 200, o);
+}
+
+static void
+server_one(struct http_req *r)
+{
+	struct vm	*v;
+	int64_t		 id;
+
+	if (su_parse_id(http_param(r, 0), &id) == -1 ||
+	    (v = vm_find(id)) == NULL) {
+		err(r, 404, "no such server");
+		return;
+	}
+	http_json(r, 200, vm_json(v));
+}
+
+static void
+dns(struct http_req *r)
+{
+	cJSON	*o;
+
+	o = su_jobj();
+	cJSON_AddItemToObject(o, "records", cf_records_json());
+	http_json(r, 200, o);
+}
+
+static void
+reset(struct http_req *r)
+{
+	ctl_reset_all();
+	log_info("simulator reset");
+	http_json(r, 200, su_jobj());
+}
+
+static void
+faults_get(struct http_req *r)
+{
+	http_json(r, 200, flt_json());
+}
+
+static void
+faults_post(struct http_req *r)
+{
+	const char	*e;
+	cJSON		*j;
+
+	if ((j = body(r)) == NULL)
+		return;
+	if (flt_configure(j, &e) == -1)
+		err(r, 400, e);
+	else
+		http_json(r, 200, flt_json());
+	cJSON_Delete(j);
+}
+
+static void
+faults_delete(struct http_req *r)
+{
+	flt_clear();
+	http_json(r, 200, flt_json());
+}
+
+static cJSON *
+latency_json(void)
+{
+	cJSON	*o;
+
+	o = su_jobj();
+	su_jnum(o, "create", su_cfg.create_delay);
+	su_jnum(o, "boot", su_cfg.boot_delay);
+	su_jnum(o, "action", su_cfg.action_delay);
+	su_jnum(o, "hang", su_cfg.hang_seconds);
+	return o;
+}
+
+static void
+latency_get(struct http_req *r)
+{
+	http_json(r, 200, latency_json());
+}
+
+static void
+latency_post(struct http_req *r)
+{
+	static const char *const keys[] = { "create", "boot", "action",
+	    "hang" };
+	double		*dst[] = { &su_cfg.create_delay, &su_cfg.boot_delay,
+	    &su_cfg.action_delay, &su_cfg.hang_seconds };
+	cJSON		*j, *v;
+	size_t		 i;
+
+	if ((j = body(r)) == NULL)
+		return;
+	if (!cJSON_IsObject(j)) {
+		err(r, 400, "expected an object");
+		goto out;
+	}
+	for (i = 0; i < OCH_NELEM(keys); i++) {
+		v = cJSON_GetObjectItemCaseSensitive(j, keys[i]);
+		if (v != NULL && (!cJSON_IsNumber(v) || v->valuedouble < 0 ||
+		    v->valuedouble > 3600)) {
+			err(r, 400, "latencies are seconds in [0,3600]");
+			goto out;
+		}
+	}
+	for (i = 0; i < OCH_NELEM(keys); i++)
+		if ((v = cJSON_GetObjectItemCaseSensitive(j, keys[i])) != NULL)
+			*dst[i] = v->valuedouble;
+	http_json(r, 200, latency_json());
+out:
+	cJSON_Delete(j);
+}
+
+static cJSON *
+rl_json(void)
+{
+	cJSON	*o;
+
+	o = su_jobj();
+	cJSON_AddItemToObject(o, "hetzner", hz_ratelimit_json());
+	cJSON_AddItemToObject(o, "cloudflare", cf_ratelimit_json());
+	cJSON_AddItemToObject(o, "resend", rs_ratelimit_json());
+	return o;
+}
+
+static void
+rl_get(struct http_req *r)
+{
+	http_json(r, 200, rl_json());
+}
+
+/* A number member in [lo,hi] or absent (-1); -2 when bad. */
+static double
+num(const cJSON *o, const char *k, double lo, double hi)
+{
+	const cJSON	*v;
+
+	if ((v = cJSON_GetObjectItemCaseSensitive(o, k)) == NULL)
+		return -1;
+	if (!cJSON_IsNumber(v) || v->valuedouble < lo || v->valuedouble > hi)
+		return -2;
+	return v->valuedouble;
+}
+
+static void
+rl_post(struct http_req *r)
+{
+	cJSON	*j, *h, *c, *s;
+	double	 hl, hr, cl, cw, sr;
+
+	if ((j = body(r)) == NULL)
+		return;
+	h = cJSON_GetObjectItemCaseSensitive(j, "hetzner");
+	c = cJSON_GetObjectItemCaseSensitive(j, "cloudflare");
+	s = cJSON_GetObjectItemCaseSensitive(j, "resend");
+	hl = num(h, "limit", 1, 1e9);
+	hr = num(h, "remaining", 0, 1e9);
+	cl = num(c, "limit", 1, 1e9);
+	cw = num(c, "window", 1, 86400);
+	sr = num(s, "rate", 0.01, 1e6);
+	if (!cJSON_IsObject(j) || hl == -2 || hr == -2 || cl == -2 ||
+	    cw == -2 || sr == -2) {
+		err(r, 400, "bad rate limit settings");
+		cJSON_Delete(j);
+		return;
+	}
+	if (h != NULL)
+		hz_ratelimit_set(hl, hr);
+	if (c != NULL)
+		cf_ratelimit_set(cl, cw);
+	if (s != NULL)
+		rs_ratelimit_set(sr);
+	cJSON_Delete(j);
+	http_json(r, 200, rl_json());
+}
+
+static void
+config(struct http_req *r)
+{
+	cJSON	*o;
+	char	 url[96];
+
+	o = su_jobj();
+	snprintf(url, sizeof(url), "http://%s:%d", su_cfg.listen_host,
+	    su_cfg.listen_port);
+	su_jstr(o, "base_url", url);
+	su_jstr(o, "hetzner_token", su_cfg.hetzner_token);
+	su_jstr(o, "cloudflare_token", su_cfg.cloudflare_token);
+	su_jstr(o, "cloudflare_zone", su_cfg.cloudflare_zone);
+	su_jstr(o, "domain", su_cfg.domain);
+	su_jstr(o, "resend_key", su_cfg.resend_key);
+	su_jstr(o, "whmcs_identifier", su_cfg.whmcs_id);
+	su_jstr(o, "whmcs_secret", su_cfg.whmcs_secret);
+	su_jnum(o, "exporter_port", su_cfg.exporter_port);
+	su_jstr_or_null(o, "agent", su_cfg.agent);
+	su_jstr_or_null(o, "state_dir", su_cfg.state_dir);
+	cJSON_AddItemToObject(o, "latency", latency_json());
+	cJSON_AddItemToObject(o, "ratelimit", rl_json());
+	http_json(r, 200, o);
+}
+
+static int
+front(struct http_req *r)
+{
+	return 1;
+}
+
+static int
+auth(struct http_req *r)
+{
+	return 1;
+}
+
+static void
+fault(struct http_req *r, enum flt_kind k)
+{
+	err(r, 500, "no faults here");
+}
+
+static void
+nomatch(struct http_req *r, int status)
+{
+	err(r, status, status == 405 ? "method not allowed" :
+	    status == 413 ? "body too large" : "not found");
+}
+
+static const struct http_route routes[] = {
+	{ "GET", "/health", health },
+	{ "GET", "/config", config },
+	{ "GET", "/stats", stats },
+	{ "DELETE", "/stats", stats_reset },
+	{ "GET", "/emails", emails },
+	{ "GET", "/whmcs", whmcs },
+	{ "POST", "/whmcs/services", whmcs_seed },
+	{ "GET", "/servers", servers },
+	{ "GET", "/servers/{id}", server_one },
+	{ "GET", "/dns", dns },
+	{ "POST", "/reset", reset },
+	{ "GET", "/faults", faults_get },
+	{ "POST", "/faults", faults_post },
+	{ "DELETE", "/faults", faults_delete },
+	{ "GET", "/latency", latency_get },
+	{ "POST", "/latency", latency_post },
+	{ "GET", "/ratelimit", rl_get },
+	{ "POST", "/ratelimit", rl_post },
+};
+
+const struct http_svc ctl_svc = {
+	"_sim", "/_sim", routes, OCH_NELEM(routes), 0,
+	front, auth, fault, nomatch,
+};

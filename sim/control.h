@@ -1,0 +1,16 @@
+/*
+ * control.h: the simulator's own control API under /_sim (no auth,
+ * loopback only): stats, sent emails, WHMCS calls, servers, DNS, faults,
+ * latency, rate limits, reset.  sim/README.md documents it.
+ */
+#ifndef SIM_CONTROL_H
+#define SIM_CONTROL_H
+
+#include "http.h"
+
+extern const struct http_svc ctl_svc;
+
+/* Forget every simulated thing and reseed (POST /_sim/reset). */
+void	 ctl_reset_all(void);
+
+#endif

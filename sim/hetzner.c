@@ -1,0 +1,1533 @@
+/*
+ * hetzner.c: the Hetzner Cloud API (see hetzner.h).  Servers are vms
+ * (vm.c); actions and images have their own modules.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "och.h"
+#include "log.h"
+#include "action.h"
+#include "catalog.h"
+#include "hetzner.h"
+#include "image.h"
+#include "labels.h"
+#include "util.h"
+#include "vm.h"
+
+#define HZ_USER_DATA_MAX	32768
+#define HZ_PER_PAGE		25
+#define HZ_PER_PAGE_MAX		50
+#define HZ_Q_MAX		16
+
+static double	 bucket = -1;		/* tokens; -1: full at first use */
+static double	 bucket_t;		/* monotonic time of last refill */
+
+/* --- common ------------------------------------------------------- */
+
+void
+hz_error(struct http_req *r, int status, const char *code,
+    const char *message, cJSON *details)
+{
+	cJSON	*root, *e;
+
+	root = su_jobj();
+	e = su_jobj();
+	su_jstr(e, "code", code);
+	su_jstr(e, "message", message);
+	cJSON_AddItemToObject(e, "details", details ? details : su_jobj());
+	cJSON_AddItemToObject(root, "error", e);
+	http_json(r, status, root);
+}
+
+void
+hz_invalid(struct http_req *r, const char *field, const char *msg)
+{
+	cJSON	*d, *fields, *f, *m;
+	char	*text;
+
+	d = su_jobj();
+	fields = su_jarr();
+	f = su_jobj();
+	su_jstr(f, "name", field);
+	m = su_jarr();
+	cJSON_AddItemToArray(m, cJSON_CreateString(msg));
+	cJSON_AddItemToObject(f, "messages", m);
+	cJSON_AddItemToArray(fields, f);
+	cJSON_AddItemToObject(d, "fields", fields);
+	text = xasprintf("invalid input in field '%s'", field);
+	hz_error(r, 400, "invalid_input", text, d);
+	free(text);
+}
+
+void
+hz_not_found(struct http_req *r, const char *what)
+{
+	char	*msg;
+
+	msg = xasprintf("%s not found", what);
+	hz_error(r, 404, "not_found", msg, NULL);
+	free(msg);
+}
+
+cJSON *
+hz_body(struct http_req *r)
+{
+	cJSON	*j;
+	size_t	 i;
+
+	for (i = 0; i < r->body.len; i++)
+		if (!isspace((unsigned char)r->body.data[i]))
+			break;
+	if (i == r->body.len)
+		return su_jobj();
+	j = cJSON_ParseWithLength(r->body.data, r->body.len);
+	if (j == NULL) {
+		hz_error(r, 400, "json_error", "invalid JSON in request body",
+		    NULL);
+		return NULL;
+	}
+	if (!cJSON_IsObject(j)) {
+		cJSON_Delete(j);
+		hz_error(r, 400, "json_error", "request body must be a JSON "
+		    "object", NULL);
+		return NULL;
+	}
+	return j;
+}
+
+int
+hz_id(struct http_req *r, int n, int64_t *id)
+{
+	if (su_parse_id(http_param(r, n), id) == -1 || *id == 0) {
+		hz_invalid(r, "id", "must be a positive integer");
+		return -1;
+	}
+	return 0;
+}
+
+/* Parse a positive long; -1 on bad input. */
+static int
+parse_pos(const char *s, long *out)
+{
+	int64_t	 v;
+
+	if (su_parse_id(s, &v) == -1 || v < 1 || v > 1000000000)
+		return -1;
+	*out = (long)v;
+	return 0;
+}
+
+int
+hz_paging(struct http_req *r, struct hz_page *pg)
+{
+	const char	*p, *pp;
+
+	memset(pg, 0, sizeof(*pg));
+	pg->page = 1;
+	pg->per_page = HZ_PER_PAGE;
+	if ((p = http_query(r, "page")) != NULL &&
+	    parse_pos(p, &pg->page) == -1) {
+		hz_invalid(r, "page", "must be a positive integer");
+		return -1;
+	}
+	if ((pp = http_query(r, "per_page")) != NULL &&
+	    parse_pos(pp, &pg->per_page) == -1) {
+		hz_invalid(r, "per_page", "must be a positive integer");
+		return -1;
+	}
+	if (pg->per_page > HZ_PER_PAGE_MAX)
+		pg->per_page = HZ_PER_PAGE_MAX;
+	return 0;
+}
+
+void
+hz_page_range(struct hz_page *pg, long total)
+{
+	pg->total = total;
+	pg->first = (pg->page - 1) * pg->per_page;
+	if (pg->first > total)
+		pg->first = total;
+	pg->end = pg->first + pg->per_page;
+	if (pg->end > total)
+		pg->end = total;
+}
+
+/* URL of the same list at another page, for the Link header. */
+static char *
+page_url(struct http_req *r, long page)
+{
+	const char	*keys[64], *all[HZ_Q_MAX];
+	const char	*host;
+	struct buf	 b = { 0 };
+	char		*k, *v;
+	size_t		 n, i, j, m;
+
+	host = http_header_in(r, "Host");
+	buf_printf(&b, "http://%s%s?", host ? host : "127.0.0.1", r->path);
+	n = http_query_keys(r, keys, 64);
+	for (i = 0; i < n; i++) {
+		if (strcmp(keys[i], "page") == 0)
+			continue;
+		for (j = 0; j < i; j++)
+			if (strcmp(keys[j], keys[i]) == 0)
+				break;
+		if (j < i)
+			continue;	/* repeated key: done with the first */
+		m = http_query_all(r, keys[i], all, HZ_Q_MAX);
+		for (j = 0; j < m; j++) {
+			k = su_urlencode(keys[i]);
+			v = su_urlencode(all[j]);
+			buf_printf(&b, "%s=%s&", k, v);
+			free(k);
+			free(v);
+		}
+	}
+	buf_printf(&b, "page=%ld", page);
+	return buf_detach(&b);
+}
+
+void
+hz_meta(struct http_req *r, cJSON *root, const struct hz_page *pg)
+{
+	cJSON		*meta, *p;
+	struct buf	 link = { 0 };
+	char		*u;
+	long		 last;
+
+	last = pg->total == 0 ? 1 : (pg->total + pg->per_page - 1) /
+	    pg->per_page;
+	meta = su_jobj();
+	p = su_jobj();
+	su_jnum(p, "page", pg->page);
+	su_jnum(p, "per_page", pg->per_page);
+	if (pg->page > 1)
+		su_jnum(p, "previous_page", pg->page - 1 > last ? last :
+		    pg->page - 1);
+	else
+		su_jnull(p, "previous_page");
+	if (pg->page < last)
+		su_jnum(p, "next_page", pg->page + 1);
+	else
+		su_jnull(p, "next_page");
+	su_jnum(p, "last_page", last);
+	su_jnum(p, "total_entries", pg->total);
+	cJSON_AddItemToObject(meta, "pagination", p);
+	cJSON_AddItemToObject(root, "meta", meta);
+	if (pg->page > 1) {
+		u = page_url(r, pg->page - 1 > last ? last : pg->page - 1);
+		buf_printf(&link, "<%s>; rel=\"prev\"", u);
+		free(u);
+	}
+	if (pg->page < last) {
+		u = page_url(r, pg->page + 1);
+		buf_printf(&link, "%s<%s>; rel=\"next\"", link.len ? ", " : "",
+		    u);
+		free(u);
+	}
+	u = page_url(r, last);
+	buf_printf(&link, "%s<%s>; rel=\"last\"", link.len ? ", " : "", u);
+	free(u);
+	http_set_header(r, "Link", link.data);
+	buf_free(&link);
+}
+
+int
+hz_sort(struct http_req *r, const char *const *fields, int *keys, int *desc,
+    int max)
+{
+	const char	*v[HZ_Q_MAX];
+	size_t		 n, i, len;
+	const char	*colon;
+	int		 k, out = 0;
+
+	n = http_query_all(r, "sort", v, HZ_Q_MAX);
+	for (i = 0; i < n && out < max; i++) {
+		colon = strchr(v[i], ':');
+		len = colon ? (size_t)(colon - v[i]) : strlen(v[i]);
+		for (k = 0; fields[k] != NULL; k++)
+			if (strlen(fields[k]) == len &&
+			    strncmp(fields[k], v[i], len) == 0)
+				break;
+		if (fields[k] == NULL || (colon && strcmp(colon, ":asc") &&
+		    strcmp(colon, ":desc"))) {
+			hz_invalid(r, "sort", "invalid sort parameter");
+			return -1;
+		}
+		keys[out] = k;
+		desc[out] = colon && strcmp(colon, ":desc") == 0;
+		out++;
+	}
+	return out;
+}
+
+/* --- service front ------------------------------------------------ */
+
+void
+hz_ratelimit_set(double limit, double remaining)
+{
+	if (limit > 0)
+		su_cfg.rate_limit = limit;
+	bucket = remaining < 0 ? su_cfg.rate_limit :
+	    fmin(remaining, su_cfg.rate_limit);
+	bucket_t = su_mono();
+}
+
+static void
+refill(void)
+{
+	double	 now;
+
+	now = su_mono();
+	if (bucket < 0)
+		bucket = su_cfg.rate_limit;
+	else
+		bucket = fmin(su_cfg.rate_limit, bucket + (now - bucket_t) *
+		    su_cfg.rate_limit / 3600.0);
+	bucket_t = now;
+}
+
+cJSON *
+hz_ratelimit_json(void)
+{
+	cJSON	*o;
+
+	refill();
+	o = su_jobj();
+	su_jnum(o, "limit", su_cfg.rate_limit);
+	su_jnum(o, "remaining", floor(bucket));
+	return o;
+}
+
+static void
+rl_headers(struct http_req *r)
+{
+	char	 v[32];
+	double	 reset;
+
+	snprintf(v, sizeof(v), "%.0f", su_cfg.rate_limit);
+	http_set_header(r, "RateLimit-Limit", v);
+	snprintf(v, sizeof(v), "%.0f", floor(bucket));
+	http_set_header(r, "RateLimit-Remaining", v);
+	reset = floor(su_wall()) + ceil((su_cfg.rate_limit - bucket) *
+	    3600.0 / su_cfg.rate_limit);
+	snprintf(v, sizeof(v), "%.0f", reset);
+	http_set_header(r, "RateLimit-Reset", v);
+}
+
+static int
+front(struct http_req *r)
+{
+	char	 cid[33];
+
+	su_rand_hex(cid, 16);
+	http_set_header(r, "X-Correlation-Id", cid);
+	refill();
+	if (bucket < 1) {
+		rl_headers(r);
+		hz_error(r, 429, "rate_limit_exceeded", "limit of requests "
+		    "per hour reached", NULL);
+		return 0;
+	}
+	bucket -= 1;
+	rl_headers(r);
+	return 1;
+}
+
+static int
+auth(struct http_req *r)
+{
+	const char	*h, *tok;
+
+	h = http_header_in(r, "Authorization");
+	tok = h && strncasecmp(h, "Bearer ", 7) == 0 ? h + 7 : NULL;
+	if (tok != NULL && su_streq_ct(tok, su_cfg.hetzner_token))
+		return 1;
+	if (tok != NULL && su_cfg.hetzner_ro_token != NULL &&
+	    su_streq_ct(tok, su_cfg.hetzner_ro_token)) {
+		if (strcmp(r->method, "GET") == 0 ||
+		    strcmp(r->method, "HEAD") == 0)
+			return 1;
+		hz_error(r, 403, "token_readonly", "The token you are using "
+		    "is read-only.", NULL);
+		return 0;
+	}
+	hz_error(r, 401, "unauthorized", "unable to authenticate", NULL);
+	return 0;
+}
+
+static void
+fault(struct http_req *r, enum flt_kind k)
+{
+	switch (k) {
+	case FLT_429:
+		http_set_header(r, "RateLimit-Remaining", "0");
+		hz_error(r, 429, "rate_limit_exceeded", "limit of requests "
+		    "per hour reached", NULL);
+		break;
+	case FLT_502:
+		hz_error(r, 502, "bad_gateway", "bad gateway", NULL);
+		break;
+	case FLT_503:
+		hz_error(r, 503, "unavailable", "service temporarily "
+		    "unavailable", NULL);
+		break;
+	case FLT_504:
+		hz_error(r, 504, "timeout", "request timed out", NULL);
+		break;
+	case FLT_LOCKED:
+		hz_error(r, 423, "locked", "resource is locked by another "
+		    "action", NULL);
+		break;
+	case FLT_CONFLICT:
+		hz_error(r, 409, "conflict", "resource has changed during "
+		    "the request, please retry", NULL);
+		break;
+	case FLT_UNAVAILABLE:
+		hz_error(r, 412, "resource_unavailable", "error during "
+		    "placement", NULL);
+		break;
+	default:
+		hz_error(r, 500, "server_error", "internal server error",
+		    NULL);
+		break;
+	}
+}
+
+static void
+nomatch(struct http_req *r, int status)
+{
+	if (status == 405)
+		hz_error(r, 405, "method_not_allowed", "method not allowed",
+		    NULL);
+	else if (status == 413)
+		hz_error(r, 413, "invalid_input", "request body too large",
+		    NULL);
+	else
+		hz_not_found(r, "resource");
+}
+
+/* --- servers ------------------------------------------------------ */
+
+cJSON *
+hz_server_json(const struct vm *v)
+{
+	cJSON	*o, *pn, *ip, *p, *img;
+	char	 ptr[128];
+	double	 age;
+
+	o = su_jobj();
+	su_jnum(o, "id", v->id);
+	su_jstr(o, "name", v->name);
+	su_jstr(o, "status", vm_status_name(v->status));
+	su_jtime(o, "created", v->created);
+	pn = su_jobj();
+	if (v->has_ipv4) {
+		ip = su_jobj();
+		su_jnum(ip, "id", v->ip4_id);
+		su_jstr(ip, "ip", v->ip4s);
+		su_jbool(ip, "blocked", 0);
+		snprintf(ptr, sizeof(ptr), "static.%u.%u.%u.%u.clients."
+		    "your-server.de", v->ip4 & 0xff, (v->ip4 >> 8) & 0xff,
+		    (v->ip4 >> 16) & 0xff, v->ip4 >> 24);
+		su_jstr(ip, "dns_ptr", ptr);
+		cJSON_AddItemToObject(pn, "ipv4", ip);
+	} else
+		su_jnull(pn, "ipv4");
+	if (v->has_ipv6) {
+		ip = su_jobj();
+		su_jnum(ip, "id", v->ip6_id);
+		su_jstr(ip, "ip", v->ip6net);
+		su_jbool(ip, "blocked", 0);
+		cJSON_AddItemToObject(ip, "dns_ptr", su_jarr());
+		cJSON_AddItemToObject(pn, "ipv6", ip);
+	} else
+		su_jnull(pn, "ipv6");
+	cJSON_AddItemToObject(pn, "floating_ips", su_jarr());
+	cJSON_AddItemToObject(pn, "firewalls", su_jarr());
+	cJSON_AddItemToObject(o, "public_net", pn);
+	cJSON_AddItemToObject(o, "private_net", su_jarr());
+	cJSON_AddItemToObject(o, "server_type", cat_type_json(v->type));
+	cJSON_AddItemToObject(o, "location", cat_loc_json(v->loc));
+	if ((img = img_json_id(v->image_id)) != NULL)
+		cJSON_AddItemToObject(o, "image", img);
+	else
+		su_jnull(o, "image");
+	su_jnull(o, "iso");
+	su_jbool(o, "rescue_enabled", 0);
+	su_jbool(o, "locked", act_server_busy(v->id));
+	if (v->backups)
+		su_jstr(o, "backup_window", "22-02");
+	else
+		su_jnull(o, "backup_window");
+	age = su_wall() - v->created;
+	su_jnum(o, "outgoing_traffic", floor(age * 6500));
+	su_jnum(o, "ingoing_traffic", floor(age * 18000));
+	su_jnum(o, "included_traffic", v->loc->traffic_tb * 1099511627776.0);
+	p = su_jobj();
+	su_jbool(p, "delete", v->protect_delete);
+	su_jbool(p, "rebuild", v->protect_rebuild);
+	cJSON_AddItemToObject(o, "protection", p);
+	cJSON_AddItemToObject(o, "labels", cJSON_Duplicate(v->labels, 1));
+	cJSON_AddItemToObject(o, "volumes", su_jarr());
+	cJSON_AddItemToObject(o, "load_balancers", su_jarr());
+	su_jnum(o, "primary_disk_size", v->disk);
+	su_jnull(o, "placement_group");
+	return o;
+}
+
+/* Look a server up by the {id} parameter; NULL after answering. */
+static struct vm *
+server_param(struct http_req *r)
+{
+	struct vm	*v;
+	int64_t		 id;
+
+	if (hz_id(r, 0, &id) == -1)
+		return NULL;
+	if ((v = vm_find(id)) == NULL)
+		hz_not_found(r, "server");
+	return v;
+}
+
+static const char *const server_sorts[] = { "id", "name", "created", NULL };
+static int	 skeys[8], sdesc[8], nsort;
+
+static int
+server_cmp(const void *x, const void *y)
+{
+	const struct vm	*a = *(const struct vm *const *)x;
+	const struct vm	*b = *(const struct vm *const *)y;
+	int		 i, c = 0;
+
+	for (i = 0; i < nsort && c == 0; i++) {
+		if (skeys[i] == 0)
+			c = a->id < b->id ? -1 : a->id > b->id;
+		else if (skeys[i] == 1)
+			c = strcmp(a->name, b->name);
+		else
+			c = a->created < b->created ? -1 :
+			    a->created > b->created;
+		if (sdesc[i])
+			c = -c;
+	}
+	return c ? c : (a->id < b->id ? -1 : a->id > b->id);
+}
+
+static void
+servers_list(struct http_req *r)
+{
+	const char	*st[HZ_Q_MAX], *name, *q, *err;
+	struct lbl_sel	*sel = NULL;
+	struct vm	**vs, *v;
+	struct hz_page	 pg;
+	cJSON		*root, *arr;
+	size_t		 nst, n = 0, i;
+	long		 k;
+
+	nst = http_query_all(r, "status", st, HZ_Q_MAX);
+	for (i = 0; i < nst; i++) {
+		int	 s;
+
+		for (s = 0; s < VM__MAX; s++)
+			if (strcmp(st[i], vm_status_name(s)) == 0)
+				break;
+		if (s == VM__MAX) {
+			hz_invalid(r, "status", "invalid status");
+			return;
+		}
+	}
+	if ((q = http_query(r, "label_selector")) != NULL &&
+	    (sel = lbl_sel_parse(q, &err)) == NULL) {
+		hz_invalid(r, "label_selector", err);
+		return;
+	}
+	if ((nsort = hz_sort(r, server_sorts, skeys, sdesc, 8)) == -1 ||
+	    hz_paging(r, &pg) == -1) {
+		lbl_sel_free(sel);
+		return;
+	}
+	name = http_query(r, "name");
+	vs = xcalloc(vm_count() + 1, sizeof(*vs));
+	for (v = vm_first(); v != NULL; v = v->next) {
+		if (name != NULL && strcmp(name, v->name) != 0)
+			continue;
+		if (sel != NULL && !lbl_sel_match(sel, v->labels))
+			continue;
+		for (i = 0; i < nst; i++)
+			if (strcmp(st[i], vm_status_name(v->status)) == 0)
+				break;
+		if (nst > 0 && i == nst)
+			continue;
+		vs[n++] = v;
+	}
+	lbl_sel_free(sel);
+	if (n > 1)
+		qsort(vs, n, sizeof(*vs), server_cmp);
+	hz_page_range(&pg, (long)n);
+	root = su_jobj();
+	arr = su_jarr();
+	for (k = pg.first; k < pg.end; k++)
+		cJSON_AddItemToArray(arr, hz_server_json(vs[k]));
+	cJSON_AddItemToObject(root, "servers", arr);
+	hz_meta(r, root, &pg);
+	free(vs);
+	http_json(r, 200, root);
+}
+
+/* 1 when s is an RFC 1123 hostname. */
+static int
+hostname_ok(const char *s)
+{
+	size_t	 n, lab = 0, i;
+
+	n = strlen(s);
+	if (n == 0 || n > 253)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '.') {
+			if (lab == 0 || s[i - 1] == '-')
+				return 0;
+			lab = 0;
+			continue;
+		}
+		if (!(isalnum((unsigned char)s[i]) || s[i] == '-'))
+			return 0;
+		if (lab == 0 && s[i] == '-')
+			return 0;
+		if (++lab > 63)
+			return 0;
+	}
+	return lab > 0 && s[n - 1] != '-';
+}
+
+static const char *
+type_name(const cJSON *j)
+{
+	if (cJSON_IsString(j))
+		return "a string";
+	if (cJSON_IsNumber(j))
+		return "a number";
+	if (cJSON_IsBool(j))
+		return "a boolean";
+	if (cJSON_IsNull(j))
+		return "null";
+	if (cJSON_IsArray(j))
+		return "an array";
+	return "an object";
+}
+
+/*
+ * Field type checks: kind 's' string, 'b' bool, 'o' object, 'a' array,
+ * 'i' integer.  Returns the item (or NULL when absent and optional), or
+ * answers and sets *bad.
+ */
+static cJSON *
+field(struct http_req *r, cJSON *body, const char *name, int kind,
+    int required, int *bad)
+{
+	cJSON	*j;
+	char	*msg;
+	int	 ok;
+
+	if (*bad)
+		return NULL;
+	j = cJSON_GetObjectItemCaseSensitive(body, name);
+	if (j == NULL) {
+		if (required) {
+			hz_invalid(r, name, "is missing");
+			*bad = 1;
+		}
+		return NULL;
+	}
+	switch (kind) {
+	case 's':
+		ok = cJSON_IsString(j);
+		break;
+	case 'b':
+		ok = cJSON_IsBool(j);
+		break;
+	case 'o':
+		ok = cJSON_IsObject(j);
+		break;
+	case 'a':
+		ok = cJSON_IsArray(j);
+		break;
+	default:
+		ok = cJSON_IsNumber(j) && j->valuedouble ==
+		    floor(j->valuedouble);
+		break;
+	}
+	if (!ok) {
+		msg = xasprintf("is %s, expected %s", type_name(j),
+		    kind == 's' ? "a string" : kind == 'b' ? "a boolean" :
+		    kind == 'o' ? "an object" : kind == 'a' ? "an array" :
+		    "an integer");
+		hz_invalid(r, name, msg);
+		free(msg);
+		*bad = 1;
+		return NULL;
+	}
+	return j;
+}
+
+static void
+create_done(struct act *a, int64_t sid, int64_t start)
+{
+	struct vm	*v;
+
+	if ((v = vm_find(sid)) == NULL)
+		return;
+	if (a->fail || !start)
+		v->status = VM_OFF;
+	else
+		vm_power_on(v);
+}
+
+static void
+root_password(cJSON *o, int ssh_keys)
+{
+	char	 pw[21];
+	size_t	 i;
+	static const char set[] = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQR"
+	    "STUVWXYZ23456789";
+
+	if (ssh_keys) {
+		su_jnull(o, "root_password");
+		return;
+	}
+	for (i = 0; i < 20; i++)
+		pw[i] = set[su_id_rand() % (sizeof(set) - 1)];
+	pw[20] = '\0';
+	su_jstr(o, "root_password", pw);
+}
+
+static void
+server_create(struct http_req *r)
+{
+	cJSON			*body, *name, *st, *image, *loc, *dc, *ud;
+	cJSON			*labels, *keys, *start, *pn, *e, *root, *na;
+	cJSON			*vols, *nets, *fws, *pg;
+	const struct cat_type	*t;
+	const struct cat_loc	*l;
+	const char		*err, *imgs;
+	struct act		*ca, *sa;
+	struct vm		*v;
+	char			 num[32], *msg;
+	int64_t			 image_id;
+	int			 bad = 0, rc, ip4 = 1, ip6 = 1, doit;
+	size_t			 i;
+
+	if ((body = hz_body(r)) == NULL)
+		return;
+	name = field(r, body, "name", 's', 1, &bad);
+	st = field(r, body, "server_type", 's', 1, &bad);
+	image = cJSON_GetObjectItemCaseSensitive(body, "image");
+	if (!bad && image == NULL) {
+		hz_invalid(r, "image", "is missing");
+		bad = 1;
+	} else if (!bad && !cJSON_IsString(image) && !(cJSON_IsNumber(image)
+	    && image->valuedouble >= 1)) {
+		hz_invalid(r, "image", "is not a string");
+		bad = 1;
+	}
+	loc = field(r, body, "location", 's', 0, &bad);
+	dc = field(r, body, "datacenter", 's', 0, &bad);
+	ud = field(r, body, "user_data", 's', 0, &bad);
+	labels = field(r, body, "labels", 'o', 0, &bad);
+	keys = field(r, body, "ssh_keys", 'a', 0, &bad);
+	start = field(r, body, "start_after_create", 'b', 0, &bad);
+	field(r, body, "automount", 'b', 0, &bad);
+	vols = field(r, body, "volumes", 'a', 0, &bad);
+	nets = field(r, body, "networks", 'a', 0, &bad);
+	fws = field(r, body, "firewalls", 'a', 0, &bad);
+	pg = field(r, body, "placement_group", 'i', 0, &bad);
+	pn = field(r, body, "public_net", 'o', 0, &bad);
+	if (bad)
+		goto out;
+	if (!hostname_ok(name->valuestring)) {
+		hz_invalid(r, "name", "must be a valid hostname (RFC 1123)");
+		goto out;
+	}
+	if (dc != NULL) {
+		hz_invalid(r, "datacenter", "is not supported anymore, use "
+		    "location");
+		goto out;
+	}
+	if (ud != NULL && strlen(ud->valuestring) > HZ_USER_DATA_MAX) {
+		hz_invalid(r, "user_data", "is too long (maximum is 32KiB)");
+		goto out;
+	}
+	if (labels != NULL && !lbl_valid(labels, &err)) {
+		hz_invalid(r, "labels", err);
+		goto out;
+	}
+	if (keys != NULL)
+		cJSON_ArrayForEach(e, keys)
+			if (!cJSON_IsString(e) && !cJSON_IsNumber(e)) {
+				hz_invalid(r, "ssh_keys", "must be IDs or "
+				    "names");
+				goto out;
+			}
+	if ((vols && cJSON_GetArraySize(vols) > 0) ||
+	    (nets && cJSON_GetArraySize(nets) > 0) ||
+	    (fws && cJSON_GetArraySize(fws) > 0) || pg != NULL) {
+		hz_invalid(r, vols && cJSON_GetArraySize(vols) ? "volumes" :
+		    nets && cJSON_GetArraySize(nets) ? "networks" :
+		    fws && cJSON_GetArraySize(fws) ? "firewalls" :
+		    "placement_group", "not found");
+		goto out;
+	}
+	if (pn != NULL) {
+		cJSON	*a = cJSON_GetObjectItemCaseSensitive(pn,
+		    "enable_ipv4");
+		cJSON	*b = cJSON_GetObjectItemCaseSensitive(pn,
+		    "enable_ipv6");
+		cJSON	*c = cJSON_GetObjectItemCaseSensitive(pn, "ipv4");
+		cJSON	*d = cJSON_GetObjectItemCaseSensitive(pn, "ipv6");
+
+		if ((a && !cJSON_IsBool(a)) || (b && !cJSON_IsBool(b))) {
+			hz_invalid(r, "public_net", "enable flags must be "
+			    "booleans");
+			goto out;
+		}
+		if ((c && !cJSON_IsNull(c)) || (d && !cJSON_IsNull(d))) {
+			hz_invalid(r, "public_net", "primary IP not found");
+			goto out;
+		}
+		ip4 = a == NULL || cJSON_IsTrue(a);
+		ip6 = b == NULL || cJSON_IsTrue(b);
+	}
+	if ((t = cat_type_find(st->valuestring)) == NULL) {
+		msg = xasprintf("server type '%.64s' not found",
+		    st->valuestring);
+		hz_error(r, 400, "invalid_input", msg, NULL);
+		free(msg);
+		goto out;
+	}
+	if (loc != NULL && (l = cat_loc_find(loc->valuestring)) == NULL) {
+		msg = xasprintf("location '%.64s' not found",
+		    loc->valuestring);
+		hz_error(r, 400, "invalid_input", msg, NULL);
+		free(msg);
+		goto out;
+	}
+	if (loc == NULL)
+		for (i = 0; (l = cat_loc_at(i)) != NULL; i++)
+			if (cat_type_in(t, l))
+				break;
+	if (l == NULL || !cat_type_in(t, l)) {
+		hz_error(r, 400, "invalid_input", "unsupported location for "
+		    "server type", NULL);
+		goto out;
+	}
+	if (cJSON_IsNumber(image)) {
+		snprintf(num, sizeof(num), "%.0f", image->valuedouble);
+		imgs = num;
+	} else
+		imgs = image->valuestring;
+	if ((rc = img_resolve(imgs, t->arch, &image_id)) != 0) {
+		msg = rc == -2 ? xasprintf("image '%.64s' does not support "
+		    "the architecture of the server type", imgs) :
+		    rc == -3 ? xasprintf("image '%.64s' is not available", imgs)
+		    : xasprintf("image '%.64s' not found", imgs);
+		hz_error(r, 400, "invalid_input", msg, NULL);
+		free(msg);
+		goto out;
+	}
+	if (vm_find_name(name->valuestring) != NULL) {
+		cJSON	*d = su_jobj(), *fs = su_jarr(), *f = su_jobj();
+
+		su_jstr(f, "name", "name");
+		cJSON_AddItemToArray(fs, f);
+		cJSON_AddItemToObject(d, "fields", fs);
+		hz_error(r, 409, "uniqueness_error", "server name is already "
+		    "used", d);
+		goto out;
+	}
+	if ((int)vm_count() >= su_cfg.server_limit) {
+		cJSON	*d = su_jobj(), *ls = su_jarr(), *f = su_jobj();
+
+		su_jstr(f, "name", "server_limit");
+		cJSON_AddItemToArray(ls, f);
+		cJSON_AddItemToObject(d, "limits", ls);
+		hz_error(r, 403, "resource_limit_exceeded", "server limit "
+		    "exceeded for this project", d);
+		goto out;
+	}
+	if ((v = vm_new(name->valuestring, t, l, image_id, ud ?
+	    ud->valuestring : NULL)) == NULL) {
+		hz_error(r, 412, "resource_unavailable", "no free simulated "
+		    "address", NULL);
+		goto out;
+	}
+	if (labels != NULL) {
+		cJSON_Delete(v->labels);
+		v->labels = cJSON_Duplicate(labels, 1);
+	}
+	v->has_ipv4 = ip4;
+	v->has_ipv6 = ip6;
+	v->ssh_keys = keys != NULL && cJSON_GetArraySize(keys) > 0;
+	doit = start == NULL || cJSON_IsTrue(start);
+	ca = act_start("create_server", su_cfg.create_delay, v->id,
+	    create_done, doit);
+	if (r->fault.kind == FLT_ACTION_ERROR)
+		act_set_fail(ca);
+	root = su_jobj();
+	cJSON_AddItemToObject(root, "server", hz_server_json(v));
+	cJSON_AddItemToObject(root, "action", act_json(ca));
+	na = su_jarr();
+	if (doit) {
+		sa = act_start("start_server", su_cfg.create_delay, v->id,
+		    NULL, 0);
+		if (r->fault.kind == FLT_ACTION_ERROR)
+			act_set_fail(sa);
+		cJSON_AddItemToArray(na, act_json(sa));
+	}
+	cJSON_AddItemToObject(root, "next_actions", na);
+	root_password(root, v->ssh_keys);
+	log_info("server %lld '%s' created (%s, %s, %s)", (long long)v->id,
+	    v->name, t->name, l->name, v->ip4s);
+	http_json(r, 201, root);
+out:
+	cJSON_Delete(body);
+}
+
+static void
+server_get(struct http_req *r)
+{
+	struct vm	*v;
+	cJSON		*root;
+
+	if ((v = server_param(r)) == NULL)
+		return;
+	root = su_jobj();
+	cJSON_AddItemToObject(root, "server", hz_server_json(v));
+	http_json(r, 200, root);
+}
+
+static void
+server_update(struct http_req *r)
+{
+	struct vm	*v, *o;
+	cJSON		*body, *name, *labels, *root;
+	const char	*err;
+	int		 bad = 0;
+
+	if ((v = server_param(r)) == NULL || (body = hz_body(r)) == NULL)
+		return;
+	name = field(r, body, "name", 's', 0, &bad);
+	labels = field(r, body, "labels", 'o', 0, &bad);
+	if (bad)
+		goto out;
+	if (name != NULL && !hostname_ok(name->valuestring)) {
+		hz_invalid(r, "name", "must be a valid hostname (RFC 1123)");
+		goto out;
+	}
+	if (name != NULL && (o = vm_find_name(name->valuestring)) != NULL &&
+	    o != v) {
+		hz_error(r, 409, "uniqueness_error", "server name is already "
+		    "used", NULL);
+		goto out;
+	}
+	if (labels != NULL && !lbl_valid(labels, &err)) {
+		hz_invalid(r, "labels", err);
+		goto out;
+	}
+	if (name != NULL) {
+		free(v->name);
+		v->name = xstrdup(name->valuestring);
+	}
+	if (labels != NULL) {
+		cJSON_Delete(v->labels);
+		v->labels = cJSON_Duplicate(labels, 1);
+	}
+	root = su_jobj();
+	cJSON_AddItemToObject(root, "server", hz_server_json(v));
+	http_json(r, 200, root);
+out:
+	cJSON_Delete(body);
+}
+
+static void
+delete_done(struct act *a, int64_t sid, int64_t unused)
+{
+	struct vm	*v;
+
+	if ((v = vm_find(sid)) == NULL)
+		return;
+	log_info("server %lld deleted", (long long)sid);
+	img_drop_backups(sid);
+	vm_delete(v);
+}
+
+static void
+server_delete(struct http_req *r)
+{
+	struct vm	*v;
+	struct act	*a;
+	cJSON		*root;
+
+	if ((v = server_param(r)) == NULL)
+		return;
+	if (v->protect_delete) {
+		hz_error(r, 423, "protected", "server is protected", NULL);
+		return;
+	}
+	act_server_gone(v->id);
+	vm_power_off(v, VM_DELETING);
+	a = act_start("delete_server", su_cfg.action_delay, v->id,
+	    delete_done, 0);
+	root = su_jobj();
+	cJSON_AddItemToObject(root, "action", act_json(a));
+	http_json(r, 200, root);
+}
+
+/* --- server actions ----------------------------------------------- */
+
+static void
+start_done(struct act *a, int64_t sid, int64_t unused)
+{
+	struct vm	*v;
+
+	if ((v = vm_find(sid)) == NULL)
+		return;
+	if (a->fail)
+		v->status = VM_OFF;
+	else
+		vm_power_on(v);
+}
+
+static void
+off_done(struct act *a, int64_t sid, int64_t unused)
+{
+	struct vm	*v;
+
+	if ((v = vm_find(sid)) != NULL && !a->fail)
+		vm_power_off(v, VM_OFF);
+	else if (v != NULL && v->status == VM_STOPPING)
+		v->status = VM_RUNNING;
+}
+
+static void
+reboot_done(struct act *a, int64_t sid, int64_t unused)
+{
+	struct vm	*v;
+
+	if ((v = vm_find(sid)) != NULL && !a->fail)
+		vm_reboot(v);
+}
+
+static void
+rebuild_done(struct act *a, int64_t sid, int64_t unused)
+{
+	struct vm	*v;
+
+	if ((v = vm_find(sid)) == NULL)
+		return;
+	if (a->fail)
+		v->status = VM_OFF;
+	else
+		vm_power_on(v);
+}
+
+static void
+change_type_done(struct act *a, int64_t sid, int64_t arg)
+{
+	const struct cat_type	*t;
+	struct vm		*v;
+
+	if ((v = vm_find(sid)) == NULL || a->fail ||
+	    (t = cat_type_at((size_t)(arg & 0xffff))) == NULL)
+		return;
+	v->type = t;
+	if (arg >> 16)
+		v->disk = t->disk;
+}
+
+static void
+image_done(struct act *a, int64_t sid, int64_t image_id)
+{
+	img_ready(image_id, !a->fail);
+}
+
+static void
+answer_action(struct http_req *r, struct act *a, cJSON *root)
+{
+	if (root == NULL)
+		root = su_jobj();
+	if (r->fault.kind == FLT_ACTION_ERROR)
+		act_set_fail(a);
+	cJSON_AddItemToObject(root, "action", act_json(a));
+	http_json(r, 201, root);
+}
+
+/* rebuild: {"image": ..., "user_data": ...} */
+static void
+do_rebuild(struct http_req *r, struct vm *v, cJSON *body)
+{
+	cJSON		*image, *ud, *root;
+	struct act	*a;
+	char		 num[32], *msg;
+	const char	*imgs;
+	int64_t		 id;
+	int		 bad = 0, rc;
+
+	image = cJSON_GetObjectItemCaseSensitive(body, "image");
+	ud = field(r, body, "user_data", 's', 0, &bad);
+	if (bad)
+		return;
+	if (image == NULL || !(cJSON_IsString(image) ||
+	    cJSON_IsNumber(image))) {
+		hz_invalid(r, "image", image ? "is not a string" :
+		    "is missing");
+		return;
+	}
+	if (ud != NULL && strlen(ud->valuestring) > HZ_USER_DATA_MAX) {
+		hz_invalid(r, "user_data", "is too long (maximum is 32KiB)");
+		return;
+	}
+	if (v->protect_rebuild) {
+		hz_error(r, 423, "protected", "server is protected", NULL);
+		return;
+	}
+	if (cJSON_IsNumber(image)) {
+		snprintf(num, sizeof(num), "%.0f", image->valuedouble);
+		imgs = num;
+	} else
+		imgs = image->valuestring;
+	if ((rc = img_resolve(imgs, v->type->arch, &id)) != 0) {
+		msg = xasprintf("image '%.64s' %s", imgs, rc == -2 ?
+		    "does not support the architecture of the server type" :
+		    rc == -3 ? "is not available" : "not found");
+		hz_error(r, 400, "invalid_input", msg, NULL);
+		free(msg);
+		return;
+	}
+	vm_power_off(v, VM_REBUILDING);
+	vm_reinstall(v, id, ud ? ud->valuestring : NULL);
+	a = act_start("rebuild_server", su_cfg.action_delay, v->id,
+	    rebuild_done, 0);
+	root = su_jobj();
+	root_password(root, v->ssh_keys);
+	answer_action(r, a, root);
+}
+
+/* change_type: {"server_type": ..., "upgrade_disk": bool} */
+static void
+do_change_type(struct http_req *r, struct vm *v, cJSON *body)
+{
+	const struct cat_type	*t;
+	cJSON			*st, *up;
+	struct act		*a;
+	size_t			 i;
+	int			 bad = 0;
+
+	st = field(r, body, "server_type", 's', 1, &bad);
+	up = field(r, body, "upgrade_disk", 'b', 1, &bad);
+	if (bad)
+		return;
+	if ((t = cat_type_find(st->valuestring)) == NULL) {
+		hz_invalid(r, "server_type", "server type not found");
+		return;
+	}
+	if (v->status != VM_OFF) {
+		hz_error(r, 412, "server_not_stopped", "server must be "
+		    "stopped before changing its type", NULL);
+		return;
+	}
+	if (strcmp(t->arch, v->type->arch) != 0 || !cat_type_in(t, v->loc) ||
+	    t->disk < v->disk) {
+		hz_error(r, 422, "invalid_server_type", strcmp(t->arch,
+		    v->type->arch) ? "server type has another architecture" :
+		    !cat_type_in(t, v->loc) ? "server type is not available "
+		    "in this location" : "disk of the server type is smaller "
+		    "than the server's disk", NULL);
+		return;
+	}
+	for (i = 0; cat_type_at(i) != t; i++)
+		;
+	a = act_start("change_server_type", su_cfg.action_delay, v->id,
+	    change_type_done, (int64_t)i | ((int64_t)cJSON_IsTrue(up) << 16));
+	answer_action(r, a, NULL);
+}
+
+/* create_image: {"type", "description", "labels"} */
+static void
+do_create_image(struct http_req *r, struct vm *v, cJSON *body)
+{
+	cJSON		*type, *desc, *labels, *root, *img;
+	const char	*err, *ty = "snapshot";
+	struct act	*a;
+	int64_t		 id;
+	int		 bad = 0;
+
+	type = field(r, body, "type", 's', 0, &bad);
+	desc = field(r, body, "description", 's', 0, &bad);
+	labels = field(r, body, "labels", 'o', 0, &bad);
+	if (bad)
+		return;
+	if (type != NULL) {
+		ty = type->valuestring;
+		if (strcmp(ty, "snapshot") && strcmp(ty, "backup")) {
+			hz_invalid(r, "type", "must be snapshot or backup");
+			return;
+		}
+	}
+	if (labels != NULL && !lbl_valid(labels, &err)) {
+		hz_invalid(r, "labels", err);
+		return;
+	}
+	id = img_create(v, ty, desc ? desc->valuestring : NULL, labels);
+	a = act_start("create_image", su_cfg.action_delay, v->id, image_done,
+	    id);
+	act_add_resource(a, id, "image");
+	root = su_jobj();
+	img = img_json_id(id);
+	cJSON_AddItemToObject(root, "image", img);
+	answer_action(r, a, root);
+}
+
+static void
+server_action(struct http_req *r)
+{
+	const char	*name;
+	struct vm	*v;
+	struct act	*a;
+	cJSON		*body;
+
+	name = strrchr(r->route->pattern, '/') + 1;
+	if ((v = server_param(r)) == NULL || (body = hz_body(r)) == NULL)
+		return;
+	if (v->status == VM_DELETING) {
+		hz_not_found(r, "server");
+		goto out;
+	}
+	if (act_server_busy(v->id)) {
+		hz_error(r, 423, "locked", "server is locked by another "
+		    "action", NULL);
+		goto out;
+	}
+	if (strcmp(name, "poweron") == 0) {
+		if (v->status == VM_OFF)
+			v->status = VM_STARTING;
+		a = act_start("start_server", su_cfg.action_delay, v->id,
+		    start_done, 0);
+	} else if (strcmp(name, "poweroff") == 0) {
+		/* a power cut: the OS stops now, the status follows */
+		if (v->status == VM_RUNNING && r->fault.kind != FLT_ACTION_ERROR)
+			vm_power_off(v, VM_STOPPING);
+		a = act_start("stop_server", su_cfg.action_delay, v->id,
+		    off_done, 0);
+	} else if (strcmp(name, "shutdown") == 0) {
+		a = act_start("shutdown_server", su_cfg.action_delay, v->id,
+		    v->status == VM_RUNNING ? off_done : NULL, 0);
+	} else if (strcmp(name, "reboot") == 0) {
+		a = act_start("reboot_server", su_cfg.action_delay, v->id,
+		    reboot_done, 0);
+	} else if (strcmp(name, "reset") == 0) {
+		a = act_start("reset_server", su_cfg.action_delay, v->id,
+		    reboot_done, 0);
+	} else if (strcmp(name, "rebuild") == 0) {
+		do_rebuild(r, v, body);
+		goto out;
+	} else if (strcmp(name, "change_type") == 0) {
+		do_change_type(r, v, body);
+		goto out;
+	} else if (strcmp(name, "create_image") == 0) {
+		do_create_image(r, v, body);
+		goto out;
+	} else if (strcmp(name, "enable_backup") == 0) {
+		v->backups = 1;
+		a = act_start("enable_backup", su_cfg.action_delay, v->id,
+		    NULL, 0);
+	} else {
+		v->backups = 0;
+		img_drop_backups(v->id);
+		a = act_start("disable_backup", su_cfg.action_delay, v->id,
+		    NULL, 0);
+	}
+	answer_action(r, a, NULL);
+out:
+	cJSON_Delete(body);
+}
+
+/* --- metrics ------------------------------------------------------ */
+
+static void
+series(cJSON *ts, const char *name, double start, double end, long step,
+    double base, double amp, double period, int64_t seed)
+{
+	cJSON	*o, *vals, *pt;
+	char	 num[32];
+	double	 t, v;
+
+	o = su_jobj();
+	vals = su_jarr();
+	for (t = start; t <= end + 1e-6; t += step) {
+		v = base + amp * sin(t / period + (double)(seed % 13));
+		if (v < 0)
+			v = 0;
+		pt = su_jarr();
+		cJSON_AddItemToArray(pt, cJSON_CreateNumber(t));
+		snprintf(num, sizeof(num), "%.3f", v);
+		cJSON_AddItemToArray(pt, cJSON_CreateString(num));
+		cJSON_AddItemToArray(vals, pt);
+	}
+	cJSON_AddItemToObject(o, "values", vals);
+	cJSON_AddItemToObject(ts, name, o);
+}
+
+static void
+server_metrics(struct http_req *r)
+{
+	const char	*types[HZ_Q_MAX], *s, *e, *st;
+	struct vm	*v;
+	cJSON		*root, *m, *ts;
+	double		 start, end;
+	long		 step = 0;
+	size_t		 n, i;
+	int		 want[3] = { 0, 0, 0 };
+	char		*copy, *tok, *save;
+
+	if ((v = server_param(r)) == NULL)
+		return;
+	n = http_query_all(r, "type", types, HZ_Q_MAX);
+	if (n == 0) {
+		hz_invalid(r, "type", "is missing");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		copy = xstrdup(types[i]);
+		for (tok = strtok_r(copy, ",", &save); tok != NULL;
+		    tok = strtok_r(NULL, ",", &save)) {
+			if (strcmp(tok, "cpu") == 0)
+				want[0] = 1;
+			else if (strcmp(tok, "disk") == 0)
+				want[1] = 1;
+			else if (strcmp(tok, "network") == 0)
+				want[2] = 1;
+			else {
+				free(copy);
+				hz_invalid(r, "type", "must be cpu, disk or "
+				    "network");
+				return;
+			}
+		}
+		free(copy);
+	}
+	s = http_query(r, "start");
+	e = http_query(r, "end");
+	if (s == NULL || su_parse_rfc3339(s, &start) == -1) {
+		hz_invalid(r, "start", s ? "must be an RFC 3339 time" :
+		    "is missing");
+		return;
+	}
+	if (e == NULL || su_parse_rfc3339(e, &end) == -1) {
+		hz_invalid(r, "end", e ? "must be an RFC 3339 time" :
+		    "is missing");
+		return;
+	}
+	if (end < start) {
+		hz_invalid(r, "end", "must not be before start");
+		return;
+	}
+	if ((st = http_query(r, "step")) != NULL &&
+	    parse_pos(st, &step) == -1) {
+		hz_invalid(r, "step", "must be a positive integer");
+		return;
+	}
+	start = floor(start);
+	end = floor(end);
+	if (step == 0)
+		step = (long)ceil((end - start) / 200.0);
+	if (step < 1)
+		step = 1;
+	if ((end - start) / step > 499)
+		step = (long)ceil((end - start) / 499.0);
+	root = su_jobj();
+	m = su_jobj();
+	su_jtime(m, "start", start);
+	su_jtime(m, "end", end);
+	su_jnum(m, "step", step);
+	ts = su_jobj();
+	if (want[0])
+		series(ts, "cpu", start, end, step, 12, 8, 600, v->id);
+	if (want[1]) {
+		series(ts, "disk.0.iops.read", start, end, step, 3, 2, 300,
+		    v->id);
+		series(ts, "disk.0.iops.write", start, end, step, 25, 10, 200,
+		    v->id);
+		series(ts, "disk.0.bandwidth.read", start, end, step, 12288,
+		    8000, 300, v->id);
+		series(ts, "disk.0.bandwidth.write", start, end, step, 102400,
+		    40000, 200, v->id);
+	}
+	if (want[2]) {
+		series(ts, "network.0.pps.in", start, end, step, 26, 10, 240,
+		    v->id);
+		series(ts, "network.0.pps.out", start, end, step, 13, 5, 180,
+		    v->id);
+		series(ts, "network.0.bandwidth.in", start, end, step, 18000,
+		    9000, 240, v->id);
+		series(ts, "network.0.bandwidth.out", start, end, step, 6500,
+		    3000, 180, v->id);
+	}
+	cJSON_AddItemToObject(m, "time_series", ts);
+	cJSON_AddItemToObject(root, "metrics", m);
+	http_json(r, 200, root);
+}
+
+/* --- catalogue routes --------------------------------------------- */
+
+static void
+types_list(struct http_req *r)
+{
+	const struct cat_type	*t;
+	const char		*name;
+	struct hz_page		 pg;
+	cJSON			*root, *arr;
+	const struct cat_type	*sel[64];
+	long			 n = 0, k;
+	size_t			 i;
+
+	if (hz_paging(r, &pg) == -1)
+		return;
+	name = http_query(r, "name");
+	for (i = 0; (t = cat_type_at(i)) != NULL && n < 64; i++)
+		if (name == NULL || strcmp(name, t->name) == 0)
+			sel[n++] = t;
+	hz_page_range(&pg, n);
+	root = su_jobj();
+	arr = su_jarr();
+	for (k = pg.first; k < pg.end; k++)
+		cJSON_AddItemToArray(arr, cat_type_json(sel[k]));
+	cJSON_AddItemToObject(root, "server_types", arr);
+	hz_meta(r, root, &pg);
+	http_json(r, 200, root);
+}
+
+static void
+type_get(struct http_req *r)
+{
+	const struct cat_type	*t;
+	cJSON			*root;
+	int64_t			 id;
+
+	if (hz_id(r, 0, &id) == -1)
+		return;
+	if ((t = cat_type_find(http_param(r, 0))) == NULL) {
+		hz_not_found(r, "server type");
+		return;
+	}
+	root = su_jobj();
+	cJSON_AddItemToObject(root, "server_type", cat_type_json(t));
+	http_json(r, 200, root);
+}
+
+static void
+locs_list(struct http_req *r)
+{
+	const struct cat_loc	*l;
+	const char		*name;
+	struct hz_page		 pg;
+	cJSON			*root, *arr;
+	const struct cat_loc	*sel[64];
+	long			 n = 0, k;
+	size_t			 i;
+
+	if (hz_paging(r, &pg) == -1)
+		return;
+	name = http_query(r, "name");
+	for (i = 0; (l = cat_loc_at(i)) != NULL && n < 64; i++)
+		if (name == NULL || strcmp(name, l->name) == 0)
+			sel[n++] = l;
+	hz_page_range(&pg, n);
+	root = su_jobj();
+	arr = su_jarr();
+	for (k = pg.first; k < pg.end; k++)
+		cJSON_AddItemToArray(arr, cat_loc_json(sel[k]));
+	cJSON_AddItemToObject(root, "locations", arr);
+	hz_meta(r, root, &pg);
+	http_json(r, 200, root);
+}
+
+static void
+loc_get(struct http_req *r)
+{
+	const struct cat_loc	*l;
+	cJSON			*root;
+	int64_t			 id;
+
+	if (hz_id(r, 0, &id) == -1)
+		return;
+	if ((l = cat_loc_find(http_param(r, 0))) == NULL) {
+		hz_not_found(r, "location");
+		return;
+	}
+	root = su_jobj();
+	cJSON_AddItemToObject(root, "location", cat_loc_json(l));
+	http_json(r, 200, root);
+}
+
+static void
+datacenters(struct http_req *r)
+{
+	cJSON	*d = su_jobj();
+
+	su_jstr(d, "announcement", "https://docs.hetzner.cloud/changelog#"
+	    "2025-12-16-phasing-out-datacenters");
+	hz_error(r, 410, "deprecated_api_endpoint", "datacenters are not "
+	    "available anymore, use locations", d);
+}
+
+void
+hz_reset(void)
+{
+	act_clear();
+	vm_delete_all();
+	img_clear();
+	bucket = -1;
+}
+
+static const struct http_route routes[] = {
+	{ "GET", "/servers", servers_list },
+	{ "POST", "/servers", server_create },
+	{ "GET", "/servers/{id}", server_get },
+	{ "PUT", "/servers/{id}", server_update },
+	{ "DELETE", "/servers/{id}", server_delete },
+	{ "GET", "/servers/{id}/actions", act_server_list },
+	{ "POST", "/servers/{id}/actions/poweron", server_action },
+	{ "POST", "/servers/{id}/actions/poweroff", server_action },
+	{ "POST", "/servers/{id}/actions/shutdown", server_action },
+	{ "POST", "/servers/{id}/actions/reboot", server_action },
+	{ "POST", "/servers/{id}/actions/reset", server_action },
+	{ "POST", "/servers/{id}/actions/rebuild", server_action },
+	{ "POST", "/servers/{id}/actions/change_type", server_action },
+	{ "POST", "/servers/{id}/actions/create_image", server_action },
+	{ "POST", "/servers/{id}/actions/enable_backup", server_action },
+	{ "POST", "/servers/{id}/actions/disable_backup", server_action },
+	{ "GET", "/servers/{id}/actions/{action_id}", act_server_get },
+	{ "GET", "/servers/{id}/metrics", server_metrics },
+	{ "GET", "/actions", act_list },
+	{ "GET", "/actions/{id}", act_get },
+	{ "GET", "/images", img_list },
+	{ "GET", "/images/{id}", img_get },
+	{ "PUT", "/images/{id}", img_update },
+	{ "DELETE", "/images/{id}", img_delete },
+	{ "GET", "/server_types", types_list },
+	{ "GET", "/server_types/{id}", type_get },
+	{ "GET", "/locations", locs_list },
+	{ "GET", "/locations/{id}", loc_get },
+	{ "GET", "/datacenters", datacenters },
+	{ "GET", "/datacenters/{id}", datacenters },
+};
+
+const struct http_svc hz_svc = {
+	"hetzner", "/hetzner/v1", routes, OCH_NELEM(routes), 1,
+	front, auth, fault, nomatch,
+};

@@ -1,0 +1,62 @@
+/*
+ * hetzner.h: the Hetzner Cloud API under /hetzner/v1: the service
+ * (Bearer token, RateLimit-* token bucket, X-Correlation-Id, error bodies),
+ * servers, server actions and metrics.  Also the helpers its sibling
+ * modules (action.c, image.c) share: errors, pagination, body parsing.
+ */
+#ifndef SIM_HETZNER_H
+#define SIM_HETZNER_H
+
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "http.h"
+
+struct vm;
+
+struct hz_page {
+	long	 page;
+	long	 per_page;
+	long	 total;
+	long	 first;		/* index of the first item on the page */
+	long	 end;		/* one past the last */
+};
+
+extern const struct http_svc hz_svc;
+
+/* {"error":{"code","message","details"}}; details is taken (NULL: {}). */
+void	 hz_error(struct http_req *, int status, const char *code,
+	    const char *message, cJSON *details);
+/* 400 invalid_input naming one field. */
+void	 hz_invalid(struct http_req *, const char *field, const char *msg);
+/* 404 not_found. */
+void	 hz_not_found(struct http_req *, const char *what);
+/*
+ * Parse the JSON body into an object ("" counts as {}).  Returns it
+ * (caller deletes), or NULL after answering json_error/invalid_input.
+ */
+cJSON	*hz_body(struct http_req *);
+/* Path parameter n as an id; -1 after answering (400/404). */
+int	 hz_id(struct http_req *, int n, int64_t *);
+/* Read page/per_page; 0, or -1 after answering invalid_input. */
+int	 hz_paging(struct http_req *, struct hz_page *);
+/* Fix the page window for total items. */
+void	 hz_page_range(struct hz_page *, long total);
+/* Add "meta" to root and the Link header. */
+void	 hz_meta(struct http_req *, cJSON *root, const struct hz_page *);
+/*
+ * Parse the repeatable sort parameter against the allowed fields.  Fills
+ * keys/desc (up to max) and returns the count, or -1 after answering.
+ */
+int	 hz_sort(struct http_req *, const char *const *fields,
+	    int *keys, int *desc, int max);
+/* The server as the API shows it. */
+cJSON	*hz_server_json(const struct vm *);
+/* Reset the rate-limit bucket to full with a new limit (0: keep). */
+void	 hz_ratelimit_set(double limit, double remaining);
+cJSON	*hz_ratelimit_json(void);
+/* Forget servers, actions and images (POST /_sim/reset). */
+void	 hz_reset(void);
+
+#endif

@@ -1,0 +1,122 @@
+/*
+ * vm.h: simulated servers.  A vm is what Hetzner calls a server seen from
+ * the inside: a loopback IPv4 and a fake IPv6 net, power state, a disk
+ * (image + user-data), and what its OS does when it boots: on the first
+ * boot of a disk it reads the user-data as cloud-init would and either
+ * refuses it or performs the first-boot step (the ready callback, or with
+ * --agent the real agent); while running it serves node_exporter metrics.
+ * The Hetzner API (hetzner.c) owns the API-facing fields and drives power
+ * changes through the vm_* functions.
+ */
+#ifndef SIM_VM_H
+#define SIM_VM_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <cjson/cJSON.h>
+
+#include "catalog.h"
+#include "loop.h"
+
+enum vm_status {
+	VM_INITIALIZING,
+	VM_STARTING,
+	VM_RUNNING,
+	VM_STOPPING,
+	VM_OFF,
+	VM_DELETING,
+	VM_REBUILDING,
+	VM_MIGRATING,
+	VM_UNKNOWN,
+	VM__MAX
+};
+
+struct ud;
+struct cb_job;
+struct exp_srv;
+
+struct vm {
+	int64_t			 id;
+	char			*name;
+	enum vm_status		 status;
+	double			 created;	/* wall clock */
+	const struct cat_type	*type;
+	const struct cat_loc	*loc;
+	int64_t			 image_id;	/* system image or snapshot */
+	int			 disk;		/* primary_disk_size, GB */
+	cJSON			*labels;
+	char			*user_data;	/* NULL when none was given */
+	int			 has_ipv4, has_ipv6;
+	uint32_t		 ip4;		/* host order, 127.64/10 */
+	char			 ip4s[16];
+	char			 ip6net[48];	/* "2001:db8:...::/64" */
+	char			 ip6[48];	/* its ::1 */
+	int64_t			 ip4_id, ip6_id;
+	int			 ssh_keys;	/* created with ssh_keys */
+	int			 backups;	/* backup window set */
+	int			 protect_delete;
+	int			 protect_rebuild;
+
+	/* the inside */
+	double			 booted_at;	/* wall; 0 while down */
+	int			 boots;
+	int			 fresh;		/* disk not yet seen by cloud-init */
+	struct loop_timer	 boot_timer;
+	const char		*boot_state;	/* static string */
+	char			*boot_reason;
+	struct ud		*ud;
+	struct cb_job		*cb;
+	const char		*cb_state;	/* static string */
+	int			 cb_attempts;
+	long			 cb_status;
+	char			*cb_error;
+	char			*cb_url;
+	unsigned char		 ne_pw[32];	/* SHA-256 of the exporter */
+	int			 ne_pw_set;	/* password ready gave */
+	struct exp_srv		*exporter;
+	char			*exp_error;
+	long			 scrapes;
+	pid_t			 agent_pid;
+	int			 agent_starts;
+	int			 agent_last_exit;
+	char			*dir;		/* agent mode: state-dir/servers/<id> */
+
+	struct vm		*next;
+};
+
+/* Name of a status as the API spells it. */
+const char	*vm_status_name(enum vm_status);
+
+/*
+ * Create a stopped vm (status initializing) with unique addresses.
+ * user_data may be NULL.  Returns the vm, or NULL when no address is free.
+ */
+struct vm	*vm_new(const char *name, const struct cat_type *,
+		    const struct cat_loc *, int64_t image_id,
+		    const char *user_data);
+struct vm	*vm_find(int64_t id);
+struct vm	*vm_find_name(const char *);
+struct vm	*vm_first(void);
+size_t		 vm_count(void);
+
+/* Power on: status running; the OS boots after the boot delay. */
+void		 vm_power_on(struct vm *);
+/* Power off: stops the exporter, the agent and any callback. */
+void		 vm_power_off(struct vm *, enum vm_status);
+/* Reboot: the OS goes down and comes up again after the boot delay. */
+void		 vm_reboot(struct vm *);
+/* New disk from image_id (and new user-data when given). */
+void		 vm_reinstall(struct vm *, int64_t image_id,
+		    const char *user_data);
+/* Remove the vm and everything it runs. */
+void		 vm_delete(struct vm *);
+/* Remove all (reset and exit). */
+void		 vm_delete_all(void);
+/* The agent process pid exited (from the SIGCHLD handler). */
+void		 vm_agent_exited(pid_t, int status);
+
+/* /_sim/servers view of one vm (no secrets). */
+cJSON		*vm_json(const struct vm *);
+
+#endif
