@@ -965,6 +965,25 @@ lock_row(struct recon *r, const struct ri *in, char *state, size_t statesz,
 
 static enum och_err	 do_terminating(struct recon *, struct ri *);
 
+/* Record a DNS record id (p: id, owner, A id, AAAA id) with history. */
+static enum och_err
+dns_stored(struct recon *r, const struct ri *in, const char *const *p,
+    const char *type, const char *host, const char *addr)
+{
+	char		 msg[400];
+	enum och_err	 err;
+	int		 own;
+
+	snprintf(msg, sizeof(msg), "%s %s %s (record %s)", type, host, addr,
+	    p[2] != NULL ? p[2] : p[3]);
+	if ((err = tx_begin(r, &own)) != OCH_OK)
+		return err;
+	err = mine(r, &stmt_dns, 4, p);
+	if (err == OCH_OK)
+		err = event(r, in, "dns.record", NULL, msg);
+	return tx_end(r, own, err);
+}
+
 /* Create (or find) the server, then the DNS records, then booting. */
 static enum och_err
 do_creating(struct recon *r, struct ri *in)
@@ -1107,7 +1126,8 @@ do_creating(struct recon *r, struct ri *in)
 		}
 		p[2] = rec.id;
 		p[3] = NULL;
-		if ((err = mine(r, &stmt_dns, 4, p)) != OCH_OK) {
+		if ((err = dns_stored(r, in, p, "A", host, in->ipv4)) !=
+		    OCH_OK) {
 			free(host);
 			return err;
 		}
@@ -1123,7 +1143,8 @@ do_creating(struct recon *r, struct ri *in)
 		}
 		p[2] = NULL;
 		p[3] = rec.id;
-		if ((err = mine(r, &stmt_dns, 4, p)) != OCH_OK) {
+		if ((err = dns_stored(r, in, p, "AAAA", host, in->ipv6)) !=
+		    OCH_OK) {
 			free(host);
 			return err;
 		}
