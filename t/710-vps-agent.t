@@ -1,0 +1,432 @@
+# och-agent (cloud-init/och-agent) against a fake of its API
+# (cloud-init/AGENT-PROTOCOL.md) and the stand-in openclaw CLI
+# (t/bin/openclaw): the ready exchange stores 0600 files and consumes the
+# bootstrap token; a config is validated and applied atomically, a bad
+# one is refused and the last good one stays; ETag/304; commands run and
+# their results are posted once; the report carries health, version,
+# channels, pairing requests and usage; the API going away is survived
+# with backoff; no secret reaches a log, a report or a result.
+use strict;
+use warnings;
+use lib "$ENV{OCH_SRCDIR}/t/lib";
+use OCH::Test;
+use JSON::PP;
+
+my $t = OCH::Test->new;
+my $dir = $t->dir;
+my $agent = $t->src('cloud-init/och-agent');
+my $F = "$dir/api";		# the fake API's state
+my $J = JSON::PP->new->canonical(1);
+sub have { system("command -v '$_[0]' >/dev/null 2>&1") == 0 }
+plan skip_all => 'curl and jq are needed' unless have('curl') && have('jq');
+
+sub slurp { my ($f) = @_; open my $fh, '<', $f or return undef; local $/; <$fh> }
+sub spew { my ($f, $s) = @_; open my $fh, '>', $f or die "$f: $!"; print $fh $s; close $fh }
+sub mode { sprintf '%04o', (stat $_[0])[2] & 07777 }
+sub jsonl { my $s = slurp($_[0]) // ''; [map { decode_json($_) } grep { /\S/ } split /\n/, $s] }
+
+SKIP: {
+	skip 'shellcheck not installed', 1 unless have('shellcheck');
+	my $out = `shellcheck '$agent' '@{[ $t->src('t/bin/openclaw') ]}' '@{[ $t->src('t/bin/clawhub') ]}' 2>&1`;
+	is($?, 0, 'och-agent and the stand-ins are shellcheck-clean') or diag($out);
+}
+
+# ------------------------------------------------------------ the fake API
+mkdir $F;
+mkdir "$F/results";
+my %sec = (
+	boot => 'b00757' x 10 . 'abcd',
+	agent => 'AgentTok-' . 'q' x 30,
+	gw => 'GwTok-' . 'g' x 40,
+	ne => 'NePass-' . 'n' x 24,
+	anth => 'sk-ant-api03-' . 'A' x 30,
+	oai => 'sk-proj-' . 'O' x 30,
+);
+spew("$F/boot.token", $sec{boot});
+spew("$F/secrets.json", encode_json(\%sec));
+my $port = $t->free_port;
+spew("$dir/fake-api.pl", <<'EOF');
+# The agent API as cloud-init/AGENT-PROTOCOL.md describes it, plus the
+# gateway's /healthz, /readyz and admin RPC; state and logs in $F.
+use strict;
+use warnings;
+use IO::Socket::INET;
+use JSON::PP;
+my ($port, $F) = @ARGV;
+my $J = JSON::PP->new->canonical(1);
+sub slurp { open my $fh, '<', $_[0] or return undef; local $/; <$fh> }
+sub spew { open my $fh, '>', $_[0] or die; print $fh $_[1]; close $fh }
+sub app { open my $fh, '>>', $_[0] or die; print $fh $_[1]; close $fh }
+my $sec = decode_json(slurp("$F/secrets.json"));
+my $srv = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => $port,
+    Listen => 32, ReuseAddr => 1) or die "listen: $!";
+$SIG{PIPE} = 'IGNORE';
+while (my $c = $srv->accept) {
+	my $line = <$c> // next;
+	my ($m, $target) = $line =~ /^(\S+) (\S+)/ or next;
+	my %h;
+	while (my $l = <$c>) {
+		last if $l =~ /^\r?\n$/;
+		$h{lc $1} = $2 if $l =~ /^([^:]+):\s*(.*?)\r?$/;
+	}
+	my $body = '';
+	read($c, $body, $h{'content-length'}) if $h{'content-length'};
+	my ($path, $q) = split /\?/, $target, 2;
+	my $auth = $h{authorization} // '';
+	app("$F/requests.jsonl", $J->encode({ method => $m, path => $path, query => $q // '',
+	    auth => ($auth ? ($auth eq "Bearer $sec->{agent}" ? 'agent' : 'other') : ''),
+	    inm => $h{'if-none-match'} // '' }) . "\n");
+	my ($st, $out, @hdr) = (404, '{"error":{"code":"not_found"}}');
+	my $rev = (slurp("$F/config.rev") // 0) + 0;
+	if (-e "$F/down" && $path =~ m{^/api/}) {
+		($st, $out) = (503, '{"error":{"code":"unavailable"}}');
+	} elsif ($path eq '/healthz') {
+		($st, $out) = (200, '{"ok":true,"status":"live"}');
+	} elsif ($path eq '/readyz') {
+		my $v = slurp("$F/../openclaw/stub-version") // '';
+		my $broken = slurp("$F/broken-version") // 'none';
+		chomp($v, $broken);
+		($st, $out) = $v eq $broken ? (503, '{"ready":false,"failing":["agent-db"]}')
+		    : (200, '{"ready":true,"failing":[]}');
+	} elsif ($path eq '/api/v1/admin/rpc') {
+		my $r = eval { decode_json($body) } // {};
+		if ($auth ne "Bearer $sec->{gw}") {
+			($st, $out) = (401, '{"ok":false}');
+		} elsif (($r->{method} // '') eq 'web.login.start') {
+			($st, $out) = (200, '{"ok":true,"result":{"qrDataUrl":"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAE=","sessionKey":"s-1"}}');
+		} elsif (($r->{method} // '') eq 'web.login.wait') {
+			app("$F/rpc.jsonl", $body . "\n");
+			($st, $out) = (200, '{"ok":true,"result":{"connected":true}}');
+		}
+	} elsif ($path eq '/api/v1/agent/ready' && $m eq 'POST') {
+		my $r = eval { decode_json($body) } // {};
+		if (($r->{bootstrap_token} // '') eq slurp("$F/boot.token") && !-e "$F/boot.used" && !$auth) {
+			spew("$F/boot.used", $body);
+			($st, $out) = (200, $J->encode({ agent_token => $sec->{agent},
+			    instance_id => '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+			    secrets => { gateway_token => $sec->{gw}, node_exporter_password => $sec->{ne} },
+			    config_url => '/api/v1/agent/config' }));
+		} else {
+			($st, $out) = (401, '{"error":{"code":"unauthorized","message":"invalid token"}}');
+		}
+	} elsif ($auth ne "Bearer $sec->{agent}") {
+		($st, $out) = (401, '{"error":{"code":"unauthorized"}}');
+	} elsif ($path eq '/api/v1/agent/config' && $m eq 'GET') {
+		my $etag = "\"$rev\"";
+		if (($h{'if-none-match'} // '') eq $etag) {
+			($st, $out) = (304, '');
+		} else {
+			($st, $out, @hdr) = (200, slurp("$F/config.json") // '{}', "ETag: $etag");
+		}
+	} elsif ($path eq '/api/v1/agent/commands' && $m eq 'GET') {
+		my $all = eval { decode_json(slurp("$F/commands.json") // '[]') } // [];
+		my @pending = grep { !-e "$F/results/$_->{id}.final" } @$all;
+		($st, $out) = (200, $J->encode({ commands => \@pending, config_revision => $rev }));
+	} elsif ($path =~ m{^/api/v1/agent/commands/([\w-]+)$} && $m eq 'POST') {
+		my $id = $1;
+		if (-e "$F/fail-results") {
+			unlink "$F/fail-results";
+			($st, $out) = (503, '{"error":{"code":"unavailable"}}');
+		} else {
+			app("$F/results/$id.jsonl", $body . "\n");
+			my $r = eval { decode_json($body) } // {};
+			spew("$F/results/$id.final", $body) if ($r->{status} // '') ne 'running';
+			($st, $out) = (200, '{}');
+		}
+	} elsif ($path eq '/api/v1/agent/report' && $m eq 'POST') {
+		app("$F/reports.jsonl", $body . "\n");
+		($st, $out) = (200, '{}');
+	}
+	my %reason = (200 => 'OK', 304 => 'Not Modified', 401 => 'Unauthorized',
+	    404 => 'Not Found', 503 => 'Service Unavailable');
+	print $c "HTTP/1.1 $st $reason{$st}\r\n" . join('', map { "$_\r\n" } @hdr)
+	    . "Content-Type: application/json\r\nContent-Length: " . length($out)
+	    . "\r\nConnection: close\r\n\r\n$out";
+	close $c;
+}
+EOF
+$t->spawn(name => 'fake-api', ready_port => $port, cmd => [$^X, "$dir/fake-api.pl", $port, $F]);
+my $api = "http://127.0.0.1:$port";
+
+# stand-ins for systemctl and htpasswd (bcrypt-shaped, password from stdin)
+spew("$dir/systemctl", "#!/bin/sh\necho \"\$*\" >>'$dir/systemctl.calls'\n");
+spew("$dir/htpasswd", <<'EOF');
+#!/bin/sh
+case "$*" in *-i*B*|*-niBC*) ;; *) echo "want -i and -B" >&2; exit 2 ;; esac
+read -r pw
+h=$(printf '%s' "$pw" | sha256sum | cut -c1-53 | tr '0-9' 'A-J')
+echo "och:\$2y\$10\$$h"
+EOF
+chmod 0755, "$dir/systemctl", "$dir/htpasswd";
+
+# ------------------------------------------------------------ helpers
+my $boot = "$dir/bootstrap.env";
+spew($boot, "OCH_API_URL=$api\nOCH_BOOTSTRAP_TOKEN=$sec{boot}\nOCH_INSTANCE_ID=7c9e6679-7425-40de-944b-e07fc1f90ae7\n");
+chmod 0600, $boot;
+my $oc = "$dir/openclaw";
+mkdir $oc;
+mkdir "$dir/ne";
+my %env = (
+	OCH_AGENT_DIR => "$dir/agent",
+	OCH_BOOTSTRAP_ENV => $boot,
+	OPENCLAW_BIN => $t->src('t/bin/openclaw'),
+	OCH_CLAWHUB_BIN => $t->src('t/bin/clawhub'),
+	OPENCLAW_USER => '',
+	OPENCLAW_STATE_DIR => $oc,
+	OPENCLAW_STUB_LOG => "$dir/stub.calls",
+	OCH_GATEWAY_URL => $api,
+	OCH_SYSTEMCTL => "$dir/systemctl",
+	OCH_HTPASSWD => "$dir/htpasswd",
+	OCH_NODE_EXPORTER_WEB_CONFIG => "$dir/ne/web.yml",
+	OCH_AGENT_LOG => "$dir/agent.log",
+	OCH_AGENT_ONCE => 1,
+	OCH_POLL_WAIT => 0,
+	OCH_READY_TIMEOUT => 3,
+	OCH_WA_LOGIN_TIMEOUT => 5,
+);
+
+# one iteration; returns the exit status
+sub run_agent {
+	my (%extra) = @_;
+	my $pid = fork // die "fork: $!";
+	if (!$pid) {
+		$ENV{$_} = $env{$_} for keys %env;
+		$ENV{$_} = $extra{$_} for keys %extra;
+		open STDOUT, '>>', "$dir/agent-stderr.log";
+		open STDERR, '>&', \*STDOUT;
+		exec 'bash', $agent or die "exec: $!";
+	}
+	waitpid($pid, 0);
+	return $? >> 8;
+}
+sub requests { jsonl("$F/requests.jsonl") }
+sub reports { jsonl("$F/reports.jsonl") }
+sub last_report { my $r = reports(); $r->[-1] }
+sub calls { my ($f, $p) = @_; my $re = qr/$p/m; my $s = slurp($f) // ''; scalar(() = $s =~ /$re/mg) }
+my $nreq = sub { scalar @{ requests() } };
+
+sub set_config {
+	my ($rev, $doc) = @_;
+	spew("$F/config.json", ref $doc ? $J->encode({ revision => $rev, %$doc }) : $doc);
+	spew("$F/config.rev", $rev);
+}
+sub gateway_config {
+	my (%extra) = @_;
+	return { gateway => { mode => 'local', port => 18789, bind => 'loopback',
+	    auth => { mode => 'token', token => '${OPENCLAW_GATEWAY_TOKEN}' },
+	    trustedProxies => ['127.0.0.1'],
+	    controlUi => { allowedOrigins => ['https://acme-bot.claw.example'] },
+	    publicOrigin => 'https://acme-bot.claw.example', %{ $extra{gateway} // {} } },
+	    channels => { telegram => { enabled => JSON::PP::true, dmPolicy => 'pairing' } },
+	    plugins => { entries => { 'admin-http-rpc' => { enabled => JSON::PP::true } } },
+	    %{ $extra{top} // {} } };
+}
+
+# ------------------------------------------------------------ bad bootstrap
+spew("$dir/bad-boot.env", "OCH_API_URL=$api\nOCH_BOOTSTRAP_TOKEN=$sec{boot}\nOCH_API_URL=http://127.0.0.2:1\n");
+my $before = $nreq->();
+isnt(run_agent(OCH_BOOTSTRAP_ENV => "$dir/bad-boot.env", OCH_AGENT_DIR => "$dir/agent-x"), 0,
+    'a bootstrap file with a key given twice is refused');
+is($nreq->(), $before, 'and nothing was sent');
+like(slurp("$dir/agent.log"), qr/bootstrap file: OCH_API_URL given twice/, 'the reason is logged');
+
+# ------------------------------------------------------------ first boot
+set_config(1, { openclaw => gateway_config(), env => { ANTHROPIC_API_KEY => $sec{anth} },
+    skills => [{ slug => '@acme/weather', version => '1.2.0' }] });
+spew("$F/commands.json", '[]');
+spew("$oc/stub-pairing.json", '{"telegram":[{"code":"ABCD2345","senderId":"tg:42","createdAt":"2026-11-26T06:30:00Z"}]}');
+is(run_agent(), 0, 'first run: exit 0');
+my $req = requests();
+my ($ready) = grep { $_->{path} eq '/api/v1/agent/ready' } @$req;
+ok($ready && !$ready->{auth}, 'ready was called without an Authorization header');
+my $sent = decode_json(slurp("$F/boot.used"));
+is($sent->{bootstrap_token}, $sec{boot}, 'ready carried the bootstrap token');
+ok(exists $sent->{setup}, 'ready carries the setup status');
+is(mode("$dir/agent"), '0700', 'state folder 0700');
+is(mode("$dir/agent/agent.json"), '0600', 'agent.json 0600');
+my $cred = decode_json(slurp("$dir/agent/agent.json"));
+is($cred->{agent_token}, $sec{agent}, 'the agent token is stored');
+is($cred->{secrets}{gateway_token}, $sec{gw}, 'and the gateway token');
+unlike(slurp($boot), qr/OCH_BOOTSTRAP_TOKEN/, 'the used bootstrap token left bootstrap.env');
+like(slurp($boot), qr/^OCH_API_URL=\Q$api\E$/m, 'the API URL stays');
+my ($cfgreq) = grep { $_->{path} eq '/api/v1/agent/config' } @$req;
+is($cfgreq->{auth}, 'agent', 'the config call used the agent token');
+is_deeply(decode_json(slurp("$oc/openclaw.json")), gateway_config(), 'config revision 1 applied');
+is(mode("$oc/openclaw.json"), '0600', 'openclaw.json 0600');
+ok(!-e "$oc/openclaw.json.och-new", 'no candidate left behind');
+is(mode("$oc/.env"), '0600', 'env file 0600');
+is(slurp("$oc/.env"), "ANTHROPIC_API_KEY=$sec{anth}\nOPENCLAW_GATEWAY_TOKEN=$sec{gw}\n",
+    'env file: provider key and gateway token');
+like(slurp("$dir/stub.calls"), qr/^openclaw config validate --json$/m, 'the config was validated first');
+like(slurp("$dir/stub.calls"), qr/^openclaw skills install \@acme\/weather --global --version 1\.2\.0$/m,
+    'the skill was installed');
+like(slurp("$dir/systemctl.calls"), qr/^restart openclaw-gateway$/m, 'the gateway restarted for the new env');
+like(slurp("$dir/ne/web.yml"), qr/^  och: "\$2y\$10\$[A-Za-z]{53}"$/m, 'node_exporter basic auth: a bcrypt hash for och');
+like(slurp("$dir/systemctl.calls"), qr/^restart prometheus-node-exporter$/m, 'node_exporter restarted');
+my $rep = last_report();
+ok($rep, 'a report was posted');
+is($rep->{openclaw_version}, '2026.9.6', 'report: version');
+is_deeply($rep->{health}, { live => JSON::PP::true, ready => JSON::PP::true, failing => [] }, 'report: health');
+is($rep->{config}{applied_revision}, 1, 'report: applied revision');
+is_deeply([map { "$_->{channel}:$_->{code}:$_->{sender}" } @{ $rep->{pairing_requests} }],
+    ['telegram:ABCD2345:tg:42'], 'report: pending pairing request');
+ok($rep->{usage}{daily}[0]{totalTokens} > 0, 'report: usage');
+is($rep->{channels}{channels}{telegram}{running}, JSON::PP::true, 'report: channel status');
+is_deeply($rep->{skills}{installed}, [{ slug => '@acme/weather', version => '1.2.0' }], 'report: skills');
+
+# ------------------------------------------------------------ 304
+my $validates = calls("$dir/stub.calls", q{^openclaw config validate});
+$before = $nreq->();
+is(run_agent(), 0, 'second run: exit 0');
+my @new = @{ requests() }[$before .. $nreq->() - 1];
+my ($c2) = grep { $_->{path} eq '/api/v1/agent/config' } @new;
+is($c2->{inm}, '"1"', 'If-None-Match carries the ETag');
+is(calls("$dir/stub.calls", q{^openclaw config validate}), $validates, '304: nothing validated again');
+ok(!grep({ $_->{path} eq '/api/v1/agent/ready' } @new), 'ready is not called again');
+is(calls("$dir/stub.calls", q{^openclaw skills install}), 1, 'skills in place: nothing installed');
+
+# ------------------------------------------------------------ bad configs
+my $good = slurp("$oc/openclaw.json");
+set_config(2, { openclaw => gateway_config(gateway => { bogus => 1 }), env => { ANTHROPIC_API_KEY => $sec{anth} } });
+is(run_agent(), 0, 'a config with a key unknown to the pinned version: run ok');
+is(slurp("$oc/openclaw.json"), $good, 'the validator refused it; the last good config stays');
+$rep = last_report();
+is($rep->{config}{applied_revision}, 1, 'report: still revision 1 applied');
+is($rep->{config}{rejected_revision}, 2, 'report: revision 2 rejected');
+like($rep->{config}{error}, qr/gateway\.bogus/, 'report: the validator says why');
+$before = $nreq->();
+run_agent();
+($c2) = grep { $_->{path} eq '/api/v1/agent/config' } @{ requests() }[$before .. $nreq->() - 1];
+is($c2->{inm}, '"2"', 'a rejected revision is not fetched again');
+
+$validates = calls("$dir/stub.calls", q{^openclaw config validate});
+set_config(3, { openclaw => gateway_config(gateway => { bind => 'lan' }) });
+run_agent();
+is(slurp("$oc/openclaw.json"), $good, 'a gateway not on loopback is refused');
+like(last_report()->{config}{error}, qr/loopback/, 'report: why');
+set_config(4, { openclaw => gateway_config(), env => { LD_PRELOAD => '/tmp/x.so' } });
+run_agent();
+is(slurp("$oc/openclaw.json"), $good, 'a dangerous env name is refused');
+set_config(5, { openclaw => gateway_config(), env => { OPENAI_API_KEY => "x\nEVIL=1" } });
+run_agent();
+like(slurp("$oc/.env"), qr/\A[^\n]*\n[^\n]*\n\z/, 'an env value with a newline is refused');
+set_config(6, '{"revision": 6, "openclaw": {"gateway": {"mode": "lo');
+is(run_agent(), 0, 'a truncated config: run ok');
+is(slurp("$oc/openclaw.json"), $good, 'a truncated config is refused');
+like(last_report()->{config}{error}, qr/malformed/, 'report: malformed');
+is(calls("$dir/stub.calls", q{^openclaw config validate}), $validates,
+    'the agent refused those before running the validator');
+
+# ------------------------------------------------------------ a good change
+my $cfg7 = gateway_config(top => { agents => { defaults => { model => { primary => 'anthropic/claude-sonnet-4-5' } } } });
+set_config(7, { openclaw => $cfg7, env => { ANTHROPIC_API_KEY => $sec{anth}, OPENAI_API_KEY => $sec{oai} },
+    skills => [] });
+my $restarts = calls("$dir/systemctl.calls", q{^restart openclaw-gateway$});
+is(run_agent(), 0, 'revision 7: run ok');
+is_deeply(decode_json(slurp("$oc/openclaw.json")), $cfg7, 'revision 7 applied');
+is_deeply(decode_json(slurp("$dir/agent/last-good.json")), $cfg7, 'and kept as the last good config');
+like(slurp("$oc/.env"), qr/^OPENAI_API_KEY=\Q$sec{oai}\E$/m, 'new provider key in the env file');
+is(calls("$dir/systemctl.calls", q{^restart openclaw-gateway$}), $restarts + 1, 'gateway restarted once');
+like(slurp("$dir/stub.calls"), qr/^clawhub --workdir \S+ uninstall \@acme\/weather$/m, 'the dropped skill was removed');
+$rep = last_report();
+is($rep->{config}{applied_revision}, 7, 'report: revision 7');
+ok(!defined $rep->{config}{rejected_revision} && !defined $rep->{config}{error}, 'report: no rejection left');
+is_deeply($rep->{skills}{installed}, [], 'report: no skills');
+
+# ------------------------------------------------------------ commands
+spew("$F/commands.json", $J->encode([
+	{ id => 'c1', type => 'restart', args => {} },
+	{ id => 'c2', type => 'pairing_approve', args => { channel => 'telegram', code => 'ABCD2345', notify => JSON::PP::true } },
+	{ id => 'c3', type => 'backup_create', args => {} },
+	{ id => 'c4', type => 'doctor_fix', args => {} },
+	{ id => 'c5', type => 'update', args => { version => '2026.9.7' } },
+	{ id => 'c6', type => 'format_disk', args => {} },
+	{ id => 'c7', type => 'pairing_approve', args => { channel => 'telegram', code => 'x;rm -rf /' } },
+	{ id => 'c8', type => 'whatsapp_login', args => { account => 'main' } },
+	{ id => 'c9', type => 'restart', args => 'not an object' },
+]));
+is(run_agent(), 0, 'commands: run ok');
+my %res = map { $_ => jsonl("$F/results/$_.jsonl") } map { "c$_" } 1 .. 9;
+my %final = map { $_ => $res{$_}[-1]{status} } keys %res;
+is_deeply(\%final, { c1 => 'ok', c2 => 'ok', c3 => 'ok', c4 => 'ok', c5 => 'ok',
+    c6 => 'error', c7 => 'error', c8 => 'ok', c9 => 'error' }, 'every command has its final result');
+like(slurp("$dir/stub.calls"), qr/^openclaw pairing approve telegram ABCD2345 --notify$/m, 'pairing approved');
+ok(-f $res{c3}[-1]{output}{archive} && $res{c3}[-1]{output}{size_bytes} > 0, 'backup archive written');
+like(slurp("$dir/stub.calls"), qr/^openclaw doctor --fix --non-interactive --yes$/m, 'doctor --fix ran');
+is_deeply([@{ $res{c5}[-1]{output} }{qw(from to changed)}], ['2026.9.6', '2026.9.7', JSON::PP::true],
+    'update: 2026.9.6 -> 2026.9.7');
+ok(-f $res{c5}[-1]{output}{backup}, 'update: backup made first');
+is($res{c6}[-1]{error}, 'unknown command type', 'unknown type refused');
+is($res{c7}[-1]{error}, 'invalid arguments', 'bad arguments refused');
+is($res{c9}[-1]{error}, 'invalid arguments', 'non-object arguments refused');
+unlike(slurp("$dir/stub.calls"), qr/rm -rf/, 'bad arguments never reached the CLI');
+is($res{c8}[0]{status}, 'running', 'WhatsApp: an intermediate result first');
+like($res{c8}[0]{output}{qr}, qr{^data:image/png;base64,}, 'WhatsApp: with the QR code');
+is_deeply($res{c8}[-1]{output}, { account => 'main', linked => JSON::PP::true }, 'WhatsApp: linked');
+like(slurp("$F/rpc.jsonl"), qr/"sessionKey":"s-1"/, 'WhatsApp: waited with the session key');
+$rep = last_report();
+is($rep->{openclaw_version}, '2026.9.7', 'report: new version');
+is_deeply($rep->{pairing_requests}, [], 'report: pairing request gone');
+
+# an update that leaves the gateway unready is rolled back
+spew("$F/broken-version", '2026.9.8');
+spew("$F/commands.json", $J->encode([{ id => 'c10', type => 'update', args => { version => '2026.9.8' } }]));
+run_agent();
+my $r10 = jsonl("$F/results/c10.jsonl")->[-1];
+is($r10->{status}, 'error', 'update to a broken version fails');
+like($r10->{error}, qr/not ready after update; rollback ok/, 'and says it rolled back');
+is($r10->{output}{rolled_back}, JSON::PP::true, 'rolled_back: true');
+is(slurp("$oc/stub-version") =~ s/\s+//r, '2026.9.7', 'the previous version is back');
+is_deeply(decode_json(slurp("$oc/openclaw.json")), $cfg7, 'with the last good config');
+
+# a result the API did not take is sent again, the command not run again
+spew("$F/fail-results", '');
+spew("$F/commands.json", $J->encode([{ id => 'c11', type => 'restart', args => {} }]));
+$restarts = calls("$dir/systemctl.calls", q{^restart openclaw-gateway$});
+isnt(run_agent(), 0, 'result refused by the API: the run reports a failure');
+ok(-f "$dir/agent/results/c11.json", 'the result is kept');
+is(run_agent(), 0, 'next run: ok');
+is(jsonl("$F/results/c11.jsonl")->[-1]{status}, 'ok', 'the kept result was delivered');
+is(calls("$dir/systemctl.calls", q{^restart openclaw-gateway$}), $restarts + 1, 'the restart ran once');
+ok(!-e "$dir/agent/results/c11.json", 'and dropped once delivered');
+
+# ------------------------------------------------------------ API trouble
+spew("$F/down", '');
+isnt(run_agent(), 0, 'API answering 503: the run says so');
+like(slurp("$dir/agent.log"), qr/api GET \/api\/v1\/agent\/config: 503/, 'logged');
+is_deeply(decode_json(slurp("$oc/openclaw.json")), $cfg7, 'the gateway config is untouched');
+isnt(run_agent(OCH_API_URL => 'http://127.0.0.1:' . $t->free_port), 0, 'API unreachable: the run says so');
+like(slurp("$dir/agent.log"), qr/unreachable \(curl 7\)/, 'logged as unreachable');
+
+# the loop backs off while the API is down and carries on when it returns
+my $nrep = @{ reports() };
+my $p = $t->spawn(name => 'agent-loop', cmd => ['bash', $agent],
+    env => { %env, OCH_AGENT_ONCE => 0, OCH_BACKOFF_MAX => 2, OCH_POLL_WAIT => 1,
+	OCH_IDLE_SLEEP => 1, OCH_REPORT_INTERVAL => 60 });
+ok($t->wait_for(sub { calls("$dir/agent.log", q{retrying in \d+s}) >= 3 }, timeout => 20),
+    'the loop backs off while the API is down');
+unlink "$F/down";
+ok($t->wait_for(sub { @{ reports() } > $nrep }, timeout => 20), 'and reports once it is back');
+$t->stop($p);
+
+# a used bootstrap token is refused; the agent says so and stores nothing
+spew("$dir/boot2.env", "OCH_API_URL=$api\nOCH_BOOTSTRAP_TOKEN=$sec{boot}\n");
+isnt(run_agent(OCH_BOOTSTRAP_ENV => "$dir/boot2.env", OCH_AGENT_DIR => "$dir/agent2"), 0,
+    'a used bootstrap token: refused');
+ok(!-e "$dir/agent2/agent.json", 'no credentials stored');
+like(slurp("$dir/agent.log"), qr/ready: refused \(401 unauthorized\)/, 'the refusal is logged');
+
+# ------------------------------------------------------------ no secrets
+my %where = (
+	'agent log' => slurp("$dir/agent.log") . (slurp("$dir/agent-stderr.log") // '') . (slurp("$dir/agent-loop.log") // ''),
+	'CLI calls' => slurp("$dir/stub.calls") . slurp("$dir/systemctl.calls"),
+	'reports' => slurp("$F/reports.jsonl"),
+	'command results' => join('', map { slurp($_) } glob "$F/results/*.jsonl"),
+	'node_exporter config' => slurp("$dir/ne/web.yml"),
+);
+for my $w (sort keys %where) {
+	my @leaks = grep { index($where{$w}, $sec{$_}) >= 0 } sort keys %sec;
+	is_deeply(\@leaks, [], "no secret in the $w");
+}
+
+$t->done_testing;
