@@ -17,7 +17,8 @@ my $t = OCH::Test->new;
 $t->start_pg;
 
 my $have_sim = ok(-x $t->bin('sim/och-cloudsim'), 'och-cloudsim is built');
-my $sim = $have_sim ? $t->start_sim('--boot-delay', '1') : '';
+my $sim = $have_sim ? $t->start_sim('--boot-delay', '0.2', '--create-delay', '0.2',
+    '--action-delay', '0.3') : '';
 
 # the binaries the flow needs; auth serves POST /api/v1/auth/sso (the SSO
 # link's redemption), webhooks the ClientEdit hook
@@ -28,13 +29,14 @@ for my $b (@need) {
 	ok($built, "cgi-bin/$b.fcgi is built");
 	push @bins, $b if $built;
 }
-my $api = $t->start_api(binaries => \@bins);
+my $api = $t->start_api(binaries => \@bins,
+    config => { BOOT_TIMEOUT => 30, POLLER_BACKOFF_MS => 200 });
 
 my $poller = $t->bin('poller/och-poller');
 my $have_poller = ok(-x $poller, 'och-poller is built');
 if ($have_poller && $have_sim) {
-	$t->spawn(name => 'poller', cmd => [ '/bin/sh', '-c',
-	    "while :; do '$poller' provision; sleep 0.2; done" ], env => { $t->env });
+	$t->spawn(name => 'poller', cmd => [ $poller, 'provision' ],
+	    env => { $t->env, POLLER_RUN_SECONDS => 600 });
 }
 
 my ($key, $secret) = $t->api_client;
