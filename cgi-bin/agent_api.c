@@ -1,17 +1,620 @@
 /*
- * agent_api.c: config, commands and report for the VPS agent.  Until the
- * VPS issue lands these answer 501-like "not implemented" as a clear
- * error (503 unavailable) rather than pretending to work.
+ * agent_api.c: what the VPS agent fetches and sends with its agent token
+ * (cloud-init/AGENT-PROTOCOL.md).  Every query is keyed by the token's own
+ * instance (r->auth.instance_id); nothing here takes an instance id from
+ * the request.
+ *
+ *   GET  /api/v1/agent/config              the gateway config, env and skills (ETag = revision)
+ *   GET  /api/v1/agent/commands?wait=&config_revision=   long poll
+ *   POST /api/v1/agent/commands/{id}       a command's result
+ *   POST /api/v1/agent/report              health, version, channels, pairing, usage
  */
-#include "agent.h"
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
-static void
-later(struct req *r)
+#include <openssl/crypto.h>
+
+#include "agent.h"
+#include "audit.h"
+#include "cry.h"
+#include "inst.h"
+#include "js.h"
+#include "log.h"
+#include "valid.h"
+
+#define AGENT_CHANNEL	"och_agent"
+#define AGENT_WAIT_MAX	25
+
+static const struct db_stmt stmt_inst = { "agt_inst",
+	"SELECT slug, config_revision, model_primary,"
+	" array_to_json(model_fallbacks)::text, state FROM instances WHERE id = $1::uuid" };
+static const struct db_stmt stmt_channels = { "agt_channels",
+	"SELECT kind, enabled, dm_policy, array_to_json(allow_from)::text,"
+	" secret_enc FROM channels WHERE instance_id = $1::uuid ORDER BY kind" };
+static const struct db_stmt stmt_keys = { "agt_keys",
+	"SELECT provider, key_enc FROM ai_keys WHERE instance_id = $1::uuid"
+	" ORDER BY provider" };
+static const struct db_stmt stmt_skills = { "agt_skills",
+	"SELECT s.slug, s.version FROM instance_skills i"
+	" JOIN skills s ON s.name = i.skill"
+	" WHERE i.instance_id = $1::uuid AND i.enabled AND s.active ORDER BY s.slug" };
+static const struct db_stmt stmt_pending = { "agt_pending",
+	"WITH c AS (SELECT id FROM instance_commands"
+	"  WHERE instance_id = $1::uuid AND status IN ('queued', 'running')"
+	"  ORDER BY id LIMIT 20 FOR UPDATE)"
+	" UPDATE instance_commands x SET status = 'running',"
+	"  started_at = coalesce(started_at, now())"
+	" FROM c WHERE x.id = c.id RETURNING x.id, x.kind, x.args::text" };
+static const struct db_stmt stmt_revision = { "agt_revision",
+	"SELECT config_revision FROM instances WHERE id = $1::uuid" };
+static const struct db_stmt stmt_result = { "agt_result",
+	"UPDATE instance_commands SET status = $3, result = $4::jsonb,"
+	" finished_at = CASE WHEN $3 IN ('done', 'failed') THEN now() END"
+	" WHERE id = $2::bigint AND instance_id = $1::uuid"
+	"  AND status IN ('queued', 'running')" };
+static const struct db_stmt stmt_cmd_exists = { "agt_cmd_exists",
+	"SELECT status FROM instance_commands"
+	" WHERE id = $2::bigint AND instance_id = $1::uuid" };
+static const struct db_stmt stmt_report = { "agt_report",
+	"INSERT INTO agent_reports (instance_id, reported_at, health, version,"
+	" config_revision, config_error, channels, pairing)"
+	" VALUES ($1::uuid, now(), $2::jsonb, $3, $4::bigint, $5, $6::jsonb, $7::jsonb)"
+	" ON CONFLICT (instance_id) DO UPDATE SET reported_at = now(),"
+	" health = EXCLUDED.health, version = EXCLUDED.version,"
+	" config_revision = EXCLUDED.config_revision,"
+	" config_error = EXCLUDED.config_error, channels = EXCLUDED.channels,"
+	" pairing = EXCLUDED.pairing" };
+static const struct db_stmt stmt_usage = { "agt_usage",
+	"INSERT INTO ai_usage (instance_id, day, provider, model, input_tokens,"
+	" output_tokens, cost_usd, updated_at)"
+	" VALUES ($1::uuid, $2::date, 'all', 'all', $3::bigint, $4::bigint,"
+	"  $5::numeric, now())"
+	" ON CONFLICT (instance_id, day, provider, model) DO UPDATE SET"
+	" input_tokens = EXCLUDED.input_tokens,"
+	" output_tokens = EXCLUDED.output_tokens,"
+	" cost_usd = EXCLUDED.cost_usd, updated_at = now()" };
+static const struct db_stmt stmt_seen = { "agt_seen",
+	"UPDATE agent_tokens SET last_seen_at = now()"
+	" WHERE instance_id = $1::uuid AND revoked_at IS NULL" };
+
+/* Which environment variable carries each channel secret. */
+static const struct {
+	const char	*kind;
+	const char	*field;		/* in the sealed JSON object */
+	const char	*config_key;	/* in channels.<kind> */
+	const char	*env;
+} chan_secrets[] = {
+	{ "telegram", "bot_token", "botToken", "TELEGRAM_BOT_TOKEN" },
+	{ "discord", "token", "token", "DISCORD_BOT_TOKEN" },
+	{ "slack", "bot_token", "botToken", "SLACK_BOT_TOKEN" },
+	{ "slack", "app_token", "appToken", "SLACK_APP_TOKEN" },
+};
+
+/* A value the agent accepts in its env file (AGENT-PROTOCOL.md §2). */
+static int
+env_value_ok(const char *v)
 {
-	resp_error(r, OCH_EUNAVAIL, "not available yet");
+	size_t	 n = strlen(v);
+
+	return n >= 1 && n <= 4096 && strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789._~+/=:@,-") == n;
 }
 
-void agent_config(struct req *r) { later(r); }
-void agent_commands(struct req *r) { later(r); }
-void agent_command_result(struct req *r) { later(r); }
-void agent_report(struct req *r) { later(r); }
+/* "anthropic" → "ANTHROPIC_API_KEY" (caller frees). */
+static char *
+provider_env(const char *provider)
+{
+	char	*e, *p;
+
+	if (strcmp(provider, "google") == 0 || strcmp(provider, "gemini") == 0)
+		return xstrdup("GEMINI_API_KEY");
+	e = xasprintf("%s_API_KEY", provider);
+	for (p = e; *p != '\0'; p++)
+		if (*p == '-')
+			*p = '_';
+		else if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	return e;
+}
+
+static void
+add_env(struct req *r, cJSON *env, const char *name, const char *value)
+{
+	if (value == NULL || !env_value_ok(value)) {
+		/* say which, never what */
+		log_warn("instance %s: %s has characters the agent refuses; "
+		    "left out", r->auth.instance_id, name);
+		return;
+	}
+	cJSON_AddStringToObject(env, name, value);
+}
+
+/* The gateway block: loopback, token auth, behind the VPS's nginx. */
+static cJSON *
+gateway_block(const char *fqdn)
+{
+	cJSON	*g, *a, *arr, *ui;
+	char	*origin = xasprintf("https://%s", fqdn);
+
+	g = cJSON_CreateObject();
+	cJSON_AddStringToObject(g, "mode", "local");
+	cJSON_AddNumberToObject(g, "port", 18789);
+	cJSON_AddStringToObject(g, "bind", "loopback");
+	a = cJSON_AddObjectToObject(g, "auth");
+	cJSON_AddStringToObject(a, "mode", "token");
+	cJSON_AddStringToObject(a, "token", "${OPENCLAW_GATEWAY_TOKEN}");
+	arr = cJSON_AddArrayToObject(g, "trustedProxies");
+	cJSON_AddItemToArray(arr, cJSON_CreateString("127.0.0.1"));
+	ui = cJSON_AddObjectToObject(g, "controlUi");
+	cJSON_AddBoolToObject(ui, "enabled", 1);
+	arr = cJSON_AddArrayToObject(ui, "allowedOrigins");
+	cJSON_AddItemToArray(arr, cJSON_CreateString(origin));
+	cJSON_AddStringToObject(g, "publicOrigin", origin);
+	free(origin);
+	return g;
+}
+
+/*
+ * Build the agent's config document for the token's instance.  Returns
+ * the document (caller deletes) with *revision set, or NULL with *err.
+ */
+static cJSON *
+build_config(struct req *r, long long *revision, enum och_err *err)
+{
+	struct db	*db = r->app->db;
+	const char	*id = r->auth.instance_id, *p[1] = { id };
+	PGresult	*in = NULL, *ch = NULL, *ks = NULL, *sk = NULL;
+	cJSON		*doc = NULL, *oc, *chans, *c, *env, *skills, *s, *secret;
+	cJSON		*model, *allow, *plugins, *ent;
+	char		*fqdn, *ad, *plain, *name;
+	size_t		 len, j;
+	int		 i;
+
+	if ((in = db_exec(db, &stmt_inst, 1, p, err)) == NULL ||
+	    (ch = db_exec(db, &stmt_channels, 1, p, err)) == NULL ||
+	    (ks = db_exec(db, &stmt_keys, 1, p, err)) == NULL ||
+	    (sk = db_exec(db, &stmt_skills, 1, p, err)) == NULL)
+		goto out;
+	if (PQntuples(in) != 1) {
+		*err = OCH_ENOTFOUND;
+		goto out;
+	}
+	*revision = db_int(in, 0, 1);
+	doc = cJSON_CreateObject();
+	cJSON_AddNumberToObject(doc, "revision", (double)*revision);
+	oc = cJSON_AddObjectToObject(doc, "openclaw");
+	env = cJSON_CreateObject();
+	fqdn = inst_hostname(db_val(in, 0, 0), &r->app->cfg);
+	cJSON_AddItemToObject(oc, "gateway", gateway_block(fqdn));
+	free(fqdn);
+	plugins = cJSON_AddObjectToObject(oc, "plugins");
+	ent = cJSON_AddObjectToObject(plugins, "entries");
+	cJSON_AddBoolToObject(cJSON_AddObjectToObject(ent, "admin-http-rpc"),
+	    "enabled", 1);
+	if (db_val(in, 0, 2) != NULL) {
+		model = cJSON_AddObjectToObject(cJSON_AddObjectToObject(
+		    cJSON_AddObjectToObject(oc, "agents"), "defaults"), "model");
+		cJSON_AddStringToObject(model, "primary", db_val(in, 0, 2));
+		cJSON_AddItemToObject(model, "fallbacks",
+		    cJSON_Parse(db_val(in, 0, 3)));
+	}
+	chans = cJSON_AddObjectToObject(oc, "channels");
+	for (i = 0; i < PQntuples(ch); i++) {
+		c = cJSON_AddObjectToObject(chans, db_val(ch, i, 0));
+		cJSON_AddBoolToObject(c, "enabled",
+		    strcmp(db_val(ch, i, 1), "t") == 0);
+		cJSON_AddStringToObject(c, "dmPolicy", db_val(ch, i, 2));
+		if ((allow = cJSON_Parse(db_val(ch, i, 3))) != NULL &&
+		    cJSON_GetArraySize(allow) > 0)
+			cJSON_AddItemToObject(c, "allowFrom", allow);
+		else
+			cJSON_Delete(allow);
+		if (db_val(ch, i, 4) == NULL)
+			continue;
+		ad = xasprintf("channels:%s:%s", id, db_val(ch, i, 0));
+		plain = cry_open_bytea(r->app->keys, ad, db_val(ch, i, 4), &len);
+		free(ad);
+		if (plain == NULL) {
+			log_error("channel %s secret of %s does not open",
+			    db_val(ch, i, 0), id);
+			continue;
+		}
+		secret = cJSON_Parse(plain);
+		OPENSSL_cleanse(plain, len);
+		free(plain);
+		for (j = 0; j < OCH_NELEM(chan_secrets); j++) {
+			const cJSON	*v;
+
+			if (strcmp(chan_secrets[j].kind, db_val(ch, i, 0)) != 0)
+				continue;
+			v = cJSON_GetObjectItemCaseSensitive(secret,
+			    chan_secrets[j].field);
+			if (!cJSON_IsString(v))
+				continue;
+			name = xasprintf("${%s}", chan_secrets[j].env);
+			cJSON_AddStringToObject(c, chan_secrets[j].config_key,
+			    name);
+			free(name);
+			add_env(r, env, chan_secrets[j].env, v->valuestring);
+		}
+		if (secret != NULL) {
+			/* wipe the parsed copy's strings before freeing */
+			cJSON	*it;
+
+			cJSON_ArrayForEach(it, secret)
+				if (cJSON_IsString(it))
+					OPENSSL_cleanse(it->valuestring,
+					    strlen(it->valuestring));
+			cJSON_Delete(secret);
+		}
+	}
+	for (i = 0; i < PQntuples(ks); i++) {
+		ad = xasprintf("ai_keys:%s:%s", id, db_val(ks, i, 0));
+		plain = cry_open_bytea(r->app->keys, ad, db_val(ks, i, 1), &len);
+		free(ad);
+		if (plain == NULL) {
+			log_error("ai key %s of %s does not open",
+			    db_val(ks, i, 0), id);
+			continue;
+		}
+		name = provider_env(db_val(ks, i, 0));
+		add_env(r, env, name, plain);
+		free(name);
+		OPENSSL_cleanse(plain, len);
+		free(plain);
+	}
+	cJSON_AddItemToObject(doc, "env", env);
+	skills = cJSON_AddArrayToObject(doc, "skills");
+	for (i = 0; i < PQntuples(sk); i++) {
+		s = cJSON_CreateObject();
+		cJSON_AddStringToObject(s, "slug", db_val(sk, i, 0));
+		cJSON_AddStringToObject(s, "version", db_val(sk, i, 1));
+		cJSON_AddItemToArray(skills, s);
+	}
+out:
+	PQclear(in);
+	PQclear(ch);
+	PQclear(ks);
+	PQclear(sk);
+	return doc;
+}
+
+/* Free a config document after wiping the env values (provider keys). */
+static void
+wipe_config(cJSON *doc)
+{
+	cJSON	*env, *it;
+
+	env = cJSON_GetObjectItemCaseSensitive(doc, "env");
+	cJSON_ArrayForEach(it, env)
+		if (cJSON_IsString(it))
+			OPENSSL_cleanse(it->valuestring, strlen(it->valuestring));
+	cJSON_Delete(doc);
+}
+
+void
+agent_config(struct req *r)
+{
+	cJSON		*doc;
+	const char	*inm;
+	char		 etag[40], *s;
+	long long	 rev = 0;
+	enum och_err	 err = OCH_OK;
+	const char	*p[1] = { r->auth.instance_id };
+
+	(void)db_run(r->app->db, &stmt_seen, 1, p, NULL);
+	if ((doc = build_config(r, &rev, &err)) == NULL) {
+		resp_error(r, err, NULL);
+		return;
+	}
+	snprintf(etag, sizeof(etag), "\"%lld\"", rev);
+	resp_header(r, "ETag", etag);
+	inm = req_header(r, "IF_NONE_MATCH");
+	if (inm != NULL && strcmp(inm, etag) == 0) {
+		wipe_config(doc);
+		resp_empty(r, 304);
+		return;
+	}
+	s = cJSON_PrintUnformatted(doc);
+	wipe_config(doc);
+	if (s == NULL) {
+		resp_error(r, OCH_ESYSTEM, NULL);
+		return;
+	}
+	resp_raw(r, 200, "application/json", s, strlen(s));
+	OPENSSL_cleanse(s, strlen(s));
+	cJSON_free(s);
+	log_info("config revision %lld sent to %s", rev, r->auth.instance_id);
+}
+
+/* Drop notifications queued for this worker; 1 if one named `id`. */
+static int
+drain(PGconn *conn, const char *id)
+{
+	PGnotify	*n;
+	int		 hit = 0;
+
+	if (conn == NULL)
+		return 0;
+	PQconsumeInput(conn);
+	while ((n = PQnotifies(conn)) != NULL) {
+		if (strcmp(n->relname, AGENT_CHANNEL) == 0 &&
+		    strcmp(n->extra, id) == 0)
+			hit = 1;
+		PQfreemem(n);
+	}
+	return hit;
+}
+
+/*
+ * GET /api/v1/agent/commands: answer at once when commands are pending or
+ * the config revision moved past the agent's, else wait (LISTEN, no
+ * polling loop) up to `wait` seconds.
+ */
+void
+agent_commands(struct req *r)
+{
+	static int	 listening;
+	struct db	*db = r->app->db;
+	const char	*id = r->auth.instance_id, *p[1] = { id };
+	PGresult	*res = NULL;
+	cJSON		*o, *arr, *c, *args;
+	char		*w, *cr;
+	int64_t		 wait = AGENT_WAIT_MAX, seen = -1;
+	long long	 rev;
+	time_t		 deadline;
+	struct pollfd	 pfd;
+	enum och_err	 err;
+	int		 bad1 = 0, bad2 = 0, i, ms;
+
+	w = req_query(r, "wait", &bad1);
+	cr = req_query(r, "config_revision", &bad2);
+	if (bad1 || bad2 || (w != NULL && !valid_int64(w, 0, 3600, &wait)) ||
+	    (cr != NULL && !valid_int64(cr, 0, INT64_MAX, &seen))) {
+		free(w);
+		free(cr);
+		resp_error(r, OCH_EINVAL, "wait/config_revision: bad value");
+		return;
+	}
+	free(w);
+	free(cr);
+	if (wait > AGENT_WAIT_MAX)
+		wait = AGENT_WAIT_MAX;
+	(void)db_run(db, &stmt_seen, 1, p, NULL);
+	if (!listening || db_conn(db) == NULL) {
+		PGresult *l;
+
+		if (db_ensure(db) < 0) {
+			resp_error(r, OCH_EDB, NULL);
+			return;
+		}
+		l = PQexec(db_conn(db), "LISTEN " AGENT_CHANNEL);
+		listening = PQresultStatus(l) == PGRES_COMMAND_OK;
+		PQclear(l);
+	}
+	(void)drain(db_conn(db), id);
+	deadline = time(NULL) + wait;
+	for (;;) {
+		if (db_begin(db) < 0) {
+			resp_error(r, OCH_EDB, NULL);
+			return;
+		}
+		res = db_exec(db, &stmt_pending, 1, p, &err);
+		if (res == NULL || db_commit(db) < 0) {
+			PQclear(res);
+			listening = 0;
+			resp_error(r, res ? OCH_EDB : err, NULL);
+			return;
+		}
+		if (PQntuples(res) > 0)
+			break;
+		PQclear(res);
+		res = db_exec(db, &stmt_revision, 1, p, &err);
+		if (res == NULL) {
+			resp_error(r, err, NULL);
+			return;
+		}
+		rev = db_int(res, 0, 0);
+		PQclear(res);
+		res = NULL;
+		if (seen >= 0 && rev != seen)
+			break;
+		ms = (int)(deadline - time(NULL)) * 1000;
+		if (ms <= 0 || db_conn(db) == NULL)
+			break;
+		/* sleep until a NOTIFY for anyone arrives, then look again */
+		pfd.fd = PQsocket(db_conn(db));
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, ms) < 0)
+			break;
+		if (PQconsumeInput(db_conn(db)) == 0 ||
+		    PQstatus(db_conn(db)) != CONNECTION_OK) {
+			listening = 0;
+			break;
+		}
+		(void)drain(db_conn(db), id);
+	}
+	o = cJSON_CreateObject();
+	arr = cJSON_AddArrayToObject(o, "commands");
+	for (i = 0; res != NULL && i < PQntuples(res); i++) {
+		c = cJSON_CreateObject();
+		cJSON_AddStringToObject(c, "id", db_val(res, i, 0));
+		cJSON_AddStringToObject(c, "type", db_val(res, i, 1));
+		args = cJSON_Parse(db_val(res, i, 2));
+		cJSON_AddItemToObject(c, "args", args ? args :
+		    cJSON_CreateObject());
+		cJSON_AddItemToArray(arr, c);
+	}
+	PQclear(res);
+	res = db_exec(db, &stmt_revision, 1, p, &err);
+	if (res != NULL && PQntuples(res) == 1)
+		cJSON_AddNumberToObject(o, "config_revision",
+		    (double)db_int(res, 0, 0));
+	PQclear(res);
+	resp_json(r, 200, o);
+}
+
+/* POST /api/v1/agent/commands/{id} {status: ok|error|running, output, error} */
+void
+agent_command_result(struct req *r)
+{
+	const char	*cid = req_param(r, 0), *status, *p[4];
+	const cJSON	*out;
+	cJSON		*res_js;
+	PGresult	*res;
+	char		*s, *msg;
+	enum och_err	 err;
+	int64_t		 n;
+	long		 rows = 0;
+
+	if (!valid_int64(cid, 1, INT64_MAX, &n)) {
+		resp_error(r, OCH_ENOTFOUND, "no such command");
+		return;
+	}
+	if (r->json == NULL || js_str(r->json, "status", 16, &status) !=
+	    JS_OK || (strcmp(status, "ok") != 0 && strcmp(status, "error") !=
+	    0 && strcmp(status, "running") != 0)) {
+		resp_error(r, OCH_EINVAL, "status: one of ok, error, running");
+		return;
+	}
+	out = cJSON_GetObjectItemCaseSensitive(r->json, "output");
+	if (out != NULL && !cJSON_IsObject(out) && !cJSON_IsNull(out)) {
+		resp_error(r, OCH_EINVAL, "output: must be an object");
+		return;
+	}
+	res_js = cJSON_CreateObject();
+	if (out != NULL && cJSON_IsObject(out))
+		cJSON_AddItemToObject(res_js, "output", cJSON_Duplicate(out, 1));
+	if (js_str(r->json, "error", 4000, (const char **)&msg) == JS_OK)
+		cJSON_AddStringToObject(res_js, "error", msg);
+	s = cJSON_PrintUnformatted(res_js);
+	cJSON_Delete(res_js);
+	p[0] = r->auth.instance_id;
+	p[1] = cid;
+	p[2] = strcmp(status, "ok") == 0 ? "done" :
+	    strcmp(status, "error") == 0 ? "failed" : "running";
+	p[3] = s;
+	err = db_run(r->app->db, &stmt_result, 4, p, &rows);
+	cJSON_free(s);
+	if (err != OCH_OK) {
+		resp_error(r, err, NULL);
+		return;
+	}
+	if (rows == 0) {
+		/* unknown here, or already final: end the agent's retries */
+		if ((res = db_exec(r->app->db, &stmt_cmd_exists, 2, p, &err)) ==
+		    NULL) {
+			resp_error(r, err, NULL);
+			return;
+		}
+		if (PQntuples(res) == 0)
+			resp_error(r, OCH_ENOTFOUND, "no such command");
+		else
+			resp_error(r, OCH_ECONFLICT, "the command already has "
+			    "its final result");
+		PQclear(res);
+		return;
+	}
+	resp_empty(r, 204);
+	if (strcmp(status, "running") != 0)
+		audit_req(r, "agent.command_result", "instance_command", cid,
+		    204, strcmp(status, "ok") == 0 ? "{\"ok\":true}" :
+		    "{\"ok\":false}");
+}
+
+/* A member as JSON text for a jsonb column, or the fallback. */
+static char *
+member_json(const cJSON *o, const char *key, const char *fallback)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (v == NULL || cJSON_IsNull(v))
+		return xstrdup(fallback);
+	return cJSON_PrintUnformatted(v);
+}
+
+/* POST /api/v1/agent/report */
+void
+agent_report(struct req *r)
+{
+	struct db	*db = r->app->db;
+	const cJSON	*cfg, *usage, *daily, *d, *v;
+	const char	*ver = NULL, *cerr = NULL, *p[8];
+	char		*health, *chans, *pairing, rev[24], in[24], outb[24];
+	char		 cost[48];
+	enum och_err	 err;
+	int64_t		 applied = 0;
+
+	if (r->json == NULL) {
+		resp_error(r, OCH_EINVAL, "a JSON report is required");
+		return;
+	}
+	(void)js_str(r->json, "openclaw_version", 64, &ver);
+	cfg = cJSON_GetObjectItemCaseSensitive(r->json, "config");
+	if (cJSON_IsObject(cfg)) {
+		(void)js_int64(cfg, "applied_revision", 0, INT64_MAX, &applied);
+		(void)js_str(cfg, "error", 2000, &cerr);
+	}
+	health = member_json(r->json, "health", "{}");
+	chans = member_json(r->json, "channels", "[]");
+	pairing = member_json(r->json, "pairing_requests", "[]");
+	snprintf(rev, sizeof(rev), "%lld", (long long)applied);
+	if (db_begin(db) < 0) {
+		err = OCH_EDB;
+		goto out;
+	}
+	p[0] = r->auth.instance_id;
+	p[1] = health;
+	p[2] = ver;
+	p[3] = applied ? rev : NULL;
+	p[4] = cerr;
+	p[5] = chans;
+	p[6] = pairing;
+	if ((err = db_run(db, &stmt_report, 7, p, NULL)) != OCH_OK)
+		goto out;
+	usage = cJSON_GetObjectItemCaseSensitive(r->json, "usage");
+	daily = cJSON_IsObject(usage) ?
+	    cJSON_GetObjectItemCaseSensitive(usage, "daily") : NULL;
+	if (!cJSON_IsArray(daily))
+		daily = NULL;
+	cJSON_ArrayForEach(d, daily) {
+		const char	*date;
+		int64_t		 ti = 0, to = 0;
+
+		if (js_str(d, "date", 10, &date) != JS_OK ||
+		    strlen(date) != 10 || date[4] != '-' || date[7] != '-')
+			continue;
+		(void)js_int64(d, "input", 0, INT64_MAX / 2, &ti);
+		(void)js_int64(d, "output", 0, INT64_MAX / 2, &to);
+		v = cJSON_GetObjectItemCaseSensitive(d, "totalCost");
+		snprintf(cost, sizeof(cost), "%.6f", cJSON_IsNumber(v) &&
+		    v->valuedouble >= 0 && v->valuedouble < 1e9 ?
+		    v->valuedouble : 0.0);
+		snprintf(in, sizeof(in), "%lld", (long long)ti);
+		snprintf(outb, sizeof(outb), "%lld", (long long)to);
+		p[1] = date;
+		p[2] = in;
+		p[3] = outb;
+		p[4] = cost;
+		if ((err = db_run(db, &stmt_usage, 5, p, NULL)) != OCH_OK)
+			goto out;
+	}
+	p[0] = r->auth.instance_id;
+	(void)db_run(db, &stmt_seen, 1, p, NULL);
+	if (db_commit(db) < 0)
+		err = OCH_EDB;
+out:
+	db_rollback(db);
+	if (err != OCH_OK)
+		resp_error(r, err, err == OCH_EINVAL ?
+		    "the report holds a value out of range" : NULL);
+	else
+		resp_empty(r, 204);
+	cJSON_free(health);
+	cJSON_free(chans);
+	cJSON_free(pairing);
+}

@@ -32,6 +32,9 @@ CREATE TABLE ai_keys (
 
 CREATE TABLE skills (
 	name		text PRIMARY KEY CHECK (name ~ '^[a-z0-9][a-z0-9-]{0,63}$'),
+	-- what the agent installs: `openclaw skills install <slug>`
+	slug		text NOT NULL UNIQUE CHECK (slug ~ '^@[a-z0-9][a-z0-9-]{0,63}/[a-z0-9][a-z0-9-]{0,63}$'),
+	version		text NOT NULL DEFAULT '' CHECK (version ~ '^[0-9A-Za-z.+-]{0,32}$'),
 	display_name	text NOT NULL,
 	description	text NOT NULL DEFAULT '',
 	active		boolean NOT NULL DEFAULT true
@@ -87,15 +90,26 @@ CREATE TABLE backups (
 );
 CREATE INDEX backups_instance ON backups (instance_id, id);
 
--- the configuration revision is the agent's ETag: any change bumps it
+-- the configuration revision is the agent's ETag: any change bumps it,
+-- and wakes the agent's long poll (NOTIFY och_agent, payload the instance)
 CREATE FUNCTION instance_config_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+	inst uuid := CASE WHEN TG_OP = 'DELETE' THEN OLD.instance_id
+	    ELSE NEW.instance_id END;
 BEGIN
 	UPDATE instances SET config_revision = config_revision + 1,
-	    updated_at = now()
-	    WHERE id = CASE WHEN TG_OP = 'DELETE' THEN OLD.instance_id
-		ELSE NEW.instance_id END;
+	    updated_at = now() WHERE id = inst;
+	PERFORM pg_notify('och_agent', inst::text);
 	RETURN NULL;
 END $$;
+
+CREATE FUNCTION instance_command_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM pg_notify('och_agent', NEW.instance_id::text);
+	RETURN NULL;
+END $$;
+CREATE TRIGGER instance_commands_notify AFTER INSERT ON instance_commands
+    FOR EACH ROW EXECUTE FUNCTION instance_command_notify();
 CREATE TRIGGER channels_bump AFTER INSERT OR UPDATE OR DELETE ON channels
     FOR EACH ROW EXECUTE FUNCTION instance_config_bump();
 CREATE TRIGGER ai_keys_bump AFTER INSERT OR UPDATE OR DELETE ON ai_keys
@@ -109,14 +123,15 @@ BEGIN
 	    OR NEW.model_fallbacks IS DISTINCT FROM OLD.model_fallbacks
 	    OR NEW.openclaw_version IS DISTINCT FROM OLD.openclaw_version THEN
 		NEW.config_revision := OLD.config_revision + 1;
+		PERFORM pg_notify('och_agent', NEW.id::text);
 	END IF;
 	RETURN NEW;
 END $$;
 CREATE TRIGGER instances_model_bump BEFORE UPDATE ON instances
     FOR EACH ROW EXECUTE FUNCTION instance_model_bump();
 
-INSERT INTO skills (name, display_name, description) VALUES
-	('web-search', 'Web search', 'Search the web and read pages'),
-	('calendar', 'Calendar', 'Read and create calendar events'),
-	('github', 'GitHub', 'Work with issues and pull requests'),
-	('weather', 'Weather', 'Forecasts for a place');
+INSERT INTO skills (name, slug, display_name, description) VALUES
+	('web-search', '@openclaw/web-search', 'Web search', 'Search the web and read pages'),
+	('calendar', '@openclaw/calendar', 'Calendar', 'Read and create calendar events'),
+	('github', '@openclaw/github', 'GitHub', 'Work with issues and pull requests'),
+	('weather', '@openclaw/weather', 'Weather', 'Forecasts for a place');

@@ -16,6 +16,7 @@ struct ctl_cmd {
 static const struct ctl_cmd cmds[] = {
 	{ "instances", "instances list [STATE] | show ID | retry ID",
 	    ctl_instances },
+	{ "secret", "secret seal AD  (value on stdin)", ctl_secret },
 	{ NULL, NULL, NULL },
 };
 

@@ -33,4 +33,7 @@ int		 ctl_instances(struct ctl *, int argc, char **argv);
 /* Print the usage lines of the further command groups. */
 void		 ctl_usage_more(void);
 
+/* `ochctl secret seal AD` (tools/ctl_secret.c). */
+int		 ctl_secret(struct ctl *, int, char **);
+
 #endif

@@ -281,9 +281,17 @@ sub _capture {
 	my ($self, $cmd, $errref, %env) = @_;
 	my $o = "$self->{dir}/.cap-$$-out";
 	my $e = "$self->{dir}/.cap-$$-err";
+	my $i = "$self->{dir}/.cap-$$-in";
+	my $input = delete $env{_stdin};
+	if (defined $input) {
+		open my $fh, '>', $i or croak "$i: $!";
+		chmod 0600, $i;
+		print $fh $input;
+		close $fh;
+	}
 	my $pid = fork // croak "fork: $!";
 	if ($pid == 0) {
-		open STDIN, '<', '/dev/null';
+		open STDIN, '<', defined $input ? $i : '/dev/null';
 		open STDOUT, '>', $o;
 		open STDERR, '>', $e;
 		$ENV{$_} = $env{$_} for keys %env;
@@ -294,7 +302,7 @@ sub _capture {
 	local $/;
 	open my $fo, '<', $o; my $out = <$fo> // ''; close $fo;
 	open my $fe, '<', $e; my $err = <$fe> // ''; close $fe;
-	unlink $o, $e;
+	unlink $o, $e, $i;
 	$$errref = $err if $errref;
 	$? = $rc;
 	return $out;
@@ -307,6 +315,17 @@ sub ochctl {
 	my $rc = $? >> 8;
 	$self->_append_log('ochctl', $err) if length $err;
 	return ($rc, $out, $err);
+}
+
+# A value sealed under this stack's master key for row identity ad, in
+# bytea text form (ochctl secret seal; the value goes on stdin).
+sub seal {
+	my ($self, $ad, $value) = @_;
+	my $out = $self->_capture([ $self->bin('tools/ochctl'), 'secret', 'seal', $ad ], \my $err,
+	    $self->env, _stdin => $value);
+	croak "seal failed: $err" if $?;
+	chomp $out;
+	return $out;
 }
 
 sub _append_log {

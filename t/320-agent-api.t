@@ -1,0 +1,144 @@
+# agent.fcgi beyond ready (cloud-init/AGENT-PROTOCOL.md): the config with
+# its ETag, the long poll woken by NOTIFY, command results, reports; and an
+# agent token reaches its own instance only.
+use strict;
+use warnings;
+use lib "$ENV{OCH_SRCDIR}/t/lib";
+use OCH::Test;
+use Digest::SHA qw(sha256_hex);
+use Time::HiRes qw(time);
+
+my $t = OCH::Test->new;
+$t->start_pg;
+$t->start_api(binaries => [qw(instances agent)], config => { CLOUDFLARE_DOMAIN => 'och.test' });
+
+# two instances, each made ready with its own bootstrap token
+my %agent;
+for my $n (1, 2) {
+	my $id = $t->signed(POST => '/api/v1/instances', { whmcs_service_id => $n, whmcs_client_id => $n,
+	    email => "c$n\@example.com", plan => 'starter', region => 'eu-helsinki' })->{json}{id};
+	my $boot = sprintf('%02d', $n) x 32;
+	$t->psql("UPDATE instances SET state = 'booting' WHERE id = :'i'", i => $id);
+	$t->psql("INSERT INTO bootstrap_tokens (token_hash, instance_id, expires_at) VALUES (:'h', :'i', now() + interval '1 hour')",
+	    h => sha256_hex($boot), i => $id);
+	my $r = $t->http(POST => '/api/v1/agent/ready', body => { bootstrap_token => $boot });
+	$agent{$n} = { id => $id, token => $r->{json}{agent_token}, gw => $r->{json}{secrets}{gateway_token} };
+}
+my ($a1, $a2) = @agent{1, 2};
+sub as { my ($a, $m, $p, %o) = @_; $t->http($m => $p, %o, headers => { Authorization => "Bearer $a->{token}", %{ $o{headers} // {} } }) }
+
+my $r = as($a1, GET => '/api/v1/agent/config');
+is($r->{status}, 200, 'config');
+my $c = $r->{json};
+my $rev = $c->{revision};
+is($r->{headers}{etag}, "\"$rev\"", 'ETag is the quoted revision');
+is($c->{openclaw}{gateway}{mode}, 'local', 'gateway.mode local');
+is($c->{openclaw}{gateway}{bind}, 'loopback', 'bound to loopback');
+is($c->{openclaw}{gateway}{auth}{token}, '${OPENCLAW_GATEWAY_TOKEN}', 'the token comes from the env file, not the config');
+is_deeply($c->{openclaw}{gateway}{trustedProxies}, ['127.0.0.1'], 'trustedProxies');
+my $slug = $t->psql_one("SELECT slug FROM instances WHERE id = :'i'", i => $a1->{id});
+is_deeply($c->{openclaw}{gateway}{controlUi}{allowedOrigins}, ["https://$slug.och.test"], 'controlUi.allowedOrigins is the instance');
+is_deeply($c->{env}, {}, 'no provider keys yet');
+unlike($r->{content}, qr/\Q$a1->{gw}\E/, 'the gateway token itself is not in the config');
+is(as($a1, GET => '/api/v1/agent/config', headers => { 'If-None-Match' => "\"$rev\"" })->{status}, 304, 'unchanged: 304');
+
+# settings change: a Telegram channel with its token, an AI key, a skill, a model
+my $tg = '123456:ABC-def_ghi';
+$t->psql("INSERT INTO channels (instance_id, kind, dm_policy, allow_from, secret_enc) VALUES (:'i', 'telegram', 'allowlist', '{tg:42}', :'s')",
+    i => $a1->{id}, s => $t->seal("channels:$a1->{id}:telegram", qq({"bot_token":"$tg"})));
+$t->psql("INSERT INTO ai_keys (instance_id, provider, key_enc, last4) VALUES (:'i', 'anthropic', :'s', 'wxyz')",
+    i => $a1->{id}, s => $t->seal("ai_keys:$a1->{id}:anthropic", 'sk-ant-test-wxyz'));
+$t->psql("INSERT INTO instance_skills (instance_id, skill) VALUES (:'i', 'weather')", i => $a1->{id});
+$t->psql("UPDATE instances SET model_primary = 'anthropic/claude-sonnet-4-5' WHERE id = :'i'", i => $a1->{id});
+# a key sealed for the other instance and copied here does not open
+$t->psql("INSERT INTO ai_keys (instance_id, provider, key_enc) VALUES (:'i', 'openai', :'s')",
+    i => $a1->{id}, s => $t->seal("ai_keys:$a2->{id}:openai", 'sk-copied'));
+$t->allow_log(qr/ai key openai of .* does not open/);
+
+$r = as($a1, GET => '/api/v1/agent/config', headers => { 'If-None-Match' => "\"$rev\"" });
+is($r->{status}, 200, 'a settings change gives a new revision');
+$c = $r->{json};
+ok($c->{revision} > $rev, 'revision increased');
+is($c->{openclaw}{channels}{telegram}{botToken}, '${TELEGRAM_BOT_TOKEN}', 'channel token by reference');
+is($c->{openclaw}{channels}{telegram}{dmPolicy}, 'allowlist', 'dmPolicy');
+is_deeply($c->{openclaw}{channels}{telegram}{allowFrom}, ['tg:42'], 'allowFrom');
+is($c->{env}{TELEGRAM_BOT_TOKEN}, $tg, 'channel token in env');
+is($c->{env}{ANTHROPIC_API_KEY}, 'sk-ant-test-wxyz', 'provider key in env');
+ok(!exists $c->{env}{OPENAI_API_KEY}, 'a key copied from another row does not open');
+is_deeply($c->{skills}, [ { slug => '@openclaw/weather', version => '' } ], 'skills');
+is($c->{openclaw}{agents}{defaults}{model}{primary}, 'anthropic/claude-sonnet-4-5', 'model');
+$rev = $c->{revision};
+
+# the other instance sees nothing of it
+$r = as($a2, GET => '/api/v1/agent/config');
+is_deeply($r->{json}{env}, {}, "another instance's agent gets its own (empty) env");
+ok(!$r->{json}{openclaw}{channels}{telegram}, 'and not the channel');
+
+# long poll: returns at once on a revision change, waits otherwise, wakes on NOTIFY
+$r = as($a1, GET => '/api/v1/agent/commands?wait=5&config_revision=' . ($rev - 1));
+is($r->{status}, 200, 'long poll');
+is($r->{json}{config_revision}, $rev, 'answers at once with the newer revision');
+my $t0 = time;
+$r = as($a1, GET => "/api/v1/agent/commands?wait=1&config_revision=$rev");
+is_deeply($r->{json}{commands}, [], 'nothing pending: empty list after the wait');
+ok(time - $t0 >= 0.9, 'it did wait');
+my $pid = fork;
+if ($pid == 0) {
+	select undef, undef, undef, 0.5;
+	$t->psql("INSERT INTO instance_commands (instance_id, kind, args) VALUES (:'i', 'pairing_approve', '{\"channel\":\"telegram\",\"code\":\"ABCD2345\"}')",
+	    i => $a1->{id});
+	POSIX::_exit(0);
+}
+$t0 = time;
+$r = as($a1, GET => "/api/v1/agent/commands?wait=20&config_revision=$rev");
+waitpid($pid, 0);
+ok(time - $t0 < 10, 'a new command wakes the long poll');
+is(scalar @{ $r->{json}{commands} }, 1, 'one command');
+my $cmd = $r->{json}{commands}[0];
+is($cmd->{type}, 'pairing_approve', 'its type');
+is($cmd->{args}{code}, 'ABCD2345', 'its args');
+is(as($a2, GET => '/api/v1/agent/commands?wait=0')->{json}{commands}->@*, 0, "another agent does not get it");
+is(as($a1, GET => '/api/v1/agent/commands?wait=0')->{json}{commands}[0]{id}, $cmd->{id}, 'delivered again until a final result');
+
+is(as($a2, POST => "/api/v1/agent/commands/$cmd->{id}", body => { status => 'ok' })->{status}, 404,
+    "another agent cannot answer for it");
+is(as($a1, POST => "/api/v1/agent/commands/$cmd->{id}", body => { status => 'maybe' })->{status}, 400, 'bad status: 400');
+is(as($a1, POST => "/api/v1/agent/commands/$cmd->{id}", body => { status => 'ok', output => 'x' })->{status}, 400, 'output must be an object');
+is(as($a1, POST => "/api/v1/agent/commands/$cmd->{id}", body => { status => 'ok', output => { channel => 'telegram' } })->{status}, 204,
+    'result accepted');
+is($t->psql_one("SELECT status FROM instance_commands WHERE id = :'c'", c => $cmd->{id}), 'done', 'command done');
+is(as($a1, POST => "/api/v1/agent/commands/$cmd->{id}", body => { status => 'error' })->{status}, 409, 'a second final result: 409');
+is(as($a1, POST => '/api/v1/agent/commands/999999', body => { status => 'ok' })->{status}, 404, 'unknown command: 404');
+is(as($a1, GET => '/api/v1/agent/commands?wait=abc')->{status}, 400, 'bad wait: 400');
+
+# report
+my %report = (agent_version => '1', openclaw_version => '2026.9.6', time => time,
+    health => { live => \1, ready => \1, failing => [] },
+    channels => { telegram => { running => \1 } },
+    pairing_requests => [ { channel => 'telegram', code => 'WXYZ9876', sender => 'tg:7' } ],
+    usage => { daily => [ { date => '2026-11-26', input => 1200, output => 340, totalCost => 0.0123 } ] },
+    config => { applied_revision => $rev, rejected_revision => undef, error => undef });
+is(as($a1, POST => '/api/v1/agent/report', body => \%report)->{status}, 204, 'report accepted');
+is($t->psql_one("SELECT version FROM agent_reports WHERE instance_id = :'i'", i => $a1->{id}), '2026.9.6', 'version stored');
+is($t->psql_one("SELECT config_revision FROM agent_reports WHERE instance_id = :'i'", i => $a1->{id}), $rev, 'applied revision stored');
+is($t->psql_one("SELECT pairing->0->>'code' FROM agent_reports WHERE instance_id = :'i'", i => $a1->{id}), 'WXYZ9876', 'pairing requests stored');
+is($t->psql_one("SELECT input_tokens || '/' || output_tokens || '/' || cost_usd FROM ai_usage WHERE instance_id = :'i'", i => $a1->{id}),
+    '1200/340/0.012300', 'usage stored per day');
+$report{usage}{daily}[0]{input} = 1500;
+as($a1, POST => '/api/v1/agent/report', body => \%report);
+is($t->psql_one("SELECT input_tokens FROM ai_usage WHERE instance_id = :'i'", i => $a1->{id}), 1500, 'a later report replaces the day');
+is(as($a1, POST => '/api/v1/agent/report', body => '{"health":', content_type => 'application/json')->{status}, 400, 'garbage report: 400');
+is(as($a1, POST => '/api/v1/agent/report', body => { x => 'y' x (300 * 1024) })->{status}, 413, 'huge report: 413');
+is(as($a1, POST => '/api/v1/agent/report', body => { usage => { daily => [ { date => "2026-13-45", input => 1 } ] } })->{status}, 400,
+    'an impossible date is refused');
+ok($t->psql_one("SELECT last_seen_at IS NOT NULL FROM agent_tokens WHERE instance_id = :'i' AND revoked_at IS NULL", i => $a1->{id}) eq 't',
+    'agent last seen recorded');
+
+# tokens
+is($t->http(GET => '/api/v1/agent/config')->{status}, 401, 'no token: 401');
+is($t->http(GET => '/api/v1/agent/config', headers => { Authorization => 'Bearer ' . ('0' x 64) })->{status}, 401, 'unknown token: 401');
+is($t->http(GET => '/api/v1/agent/config', headers => { Authorization => "Basic $a1->{token}" })->{status}, 401, 'not a bearer: 401');
+$t->psql("UPDATE agent_tokens SET revoked_at = now() WHERE instance_id = :'i'", i => $a1->{id});
+is(as($a1, GET => '/api/v1/agent/config')->{status}, 401, 'a revoked agent token: 401');
+
+$t->done_testing;
