@@ -173,7 +173,11 @@ cf_classify(long status, const char *body, size_t len, struct prov_err *e)
 	for (i = 0; i < OCH_NELEM(cf_codes); i++)
 		if (c != 0 && cf_codes[i].code == c)
 			break;
-	if (i < OCH_NELEM(cf_codes)) {
+	if (status >= 500) {
+		/* a server error whatever the code says (10000 comes too) */
+		err = OCH_EUPSTREAM;
+		retryable = 1;
+	} else if (i < OCH_NELEM(cf_codes)) {
 		err = cf_codes[i].err;
 		retryable = cf_codes[i].retryable;
 	} else if (status >= 200 && status <= 299) {

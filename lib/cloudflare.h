@@ -3,7 +3,8 @@
  * reference/contracts.md §2.
  *
  * Answers are the v4 envelope {success, errors[{code,message}], result};
- * errors are classified by errors[0].code, then by status:
+ * a 5xx is a retryable upstream error whatever its code; other errors
+ * are classified by errors[0].code, then by status:
  *   81057, 81058, 81053, 81054 (record already exists): OCH_ECONFLICT,
  *     not retryable; cf_is_duplicate() says so; cf_record_ensure()
  *     turns it into a lookup;
@@ -77,7 +78,10 @@ enum och_err	 cf_record_delete(struct cf *, const char *id,
 /*
  * Find-or-create, one request on the clean path: create; if it already
  * exists, list name+type and take the record with this content, or
- * patch the first one to it.  out (not NULL) gets the record.
+ * patch the first one to it.  out (not NULL) gets the record.  Cloudflare
+ * lets several A/AAAA records share a name: records of this name with
+ * another content are left alone (list and delete them to replace an
+ * address).
  */
 enum och_err	 cf_record_ensure(struct cf *, const char *type,
 		    const char *name, const char *content, long ttl,

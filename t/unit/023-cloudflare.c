@@ -43,6 +43,8 @@ test_codes(void)
 		{ 1000, 502, OCH_EUPSTREAM, 1, 0 },
 		{ 1234, 409, OCH_EUPSTREAM, 1, 0 },
 		{ 1234, 403, OCH_EFORBIDDEN, 0, 0 },
+		{ 10000, 500, OCH_EUPSTREAM, 1, 0 },	/* a 5xx wins */
+		{ 81044, 503, OCH_EUPSTREAM, 1, 0 },
 	};
 	struct prov_err	 e;
 	char		 body[256], name[96], code[16];
