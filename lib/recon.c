@@ -135,7 +135,9 @@ static const struct db_stmt stmt_defer = { "recon_defer",
 	"UPDATE instances SET next_attempt_at =" IN_MS("$3") "," RELEASE MINE };
 static const struct db_stmt stmt_retry = { "recon_retry_later",
 	"UPDATE instances SET attempts = attempts + 1,"
-	" last_error = left($4, 1000), next_attempt_at =" IN_MS("$3") ","
+	" last_error = CASE WHEN state = 'failed' THEN last_error"
+	"  ELSE left($4, 1000) END,"
+	" next_attempt_at =" IN_MS("$3") ","
 	RELEASE MINE };
 static const struct db_stmt stmt_fail = { "recon_fail",
 	"UPDATE instances SET state = 'failed', failed_state = $3,"
