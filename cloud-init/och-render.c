@@ -112,8 +112,8 @@ main(int argc, char *argv[])
 		n++;
 	}
 	if ((out = tpl_render(tmpl, mode, vars, n, &err)) == NULL) {
-		fprintf(stderr, "och-render: %s: %s\n", argv[0],
-		    err_message(err));
+		fprintf(stderr, "och-render: %s: cannot render (%s, see "
+		    "above)\n", argv[0], err_code(err));
 		goto out;
 	}
 	fputs(out, stdout);
