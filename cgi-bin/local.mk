@@ -11,3 +11,6 @@ cgi_bin_agent_fcgi_LDADD = $(OCH_LIBS)
 cgibin_PROGRAMS += cgi-bin/auth.fcgi
 cgi_bin_auth_fcgi_SOURCES = cgi-bin/auth.c
 cgi_bin_auth_fcgi_LDADD = $(OCH_LIBS)
+cgibin_PROGRAMS += cgi-bin/settings.fcgi
+cgi_bin_settings_fcgi_SOURCES = cgi-bin/settings.c
+cgi_bin_settings_fcgi_LDADD = $(OCH_LIBS)

@@ -1,0 +1,653 @@
+/*
+ * settings.fcgi: what a customer configures on their instance, through
+ * the dashboard (session + CSRF; the owner or an admin).  Every change
+ * bumps the instance's config revision (schema triggers), which wakes the
+ * agent's long poll, so it reaches the VPS within seconds.  Secrets (bot
+ * tokens, provider keys) are sealed at once and never sent back: reads
+ * show only that one is set (and a key's last four characters).
+ *
+ *   GET    /api/v1/instances/{id}/channels
+ *   PUT    /api/v1/instances/{id}/channels/{kind}    {enabled, dm_policy, allow_from, secrets}
+ *   DELETE /api/v1/instances/{id}/channels/{kind}
+ *   GET    /api/v1/instances/{id}/ai-keys
+ *   PUT    /api/v1/instances/{id}/ai-keys/{provider} {key}
+ *   DELETE /api/v1/instances/{id}/ai-keys/{provider}
+ *   GET    /api/v1/instances/{id}/skills
+ *   PUT    /api/v1/instances/{id}/skills/{name}      {enabled}
+ *   DELETE /api/v1/instances/{id}/skills/{name}
+ *   GET    /api/v1/instances/{id}/pairing            pending requests from the last report
+ *   POST   /api/v1/instances/{id}/pairing/approve    {channel, code}
+ *   GET    /api/v1/instances/{id}/backups
+ *   POST   /api/v1/instances/{id}/backups            queue a backup on the VPS
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "audit.h"
+#include "cry.h"
+#include "js.h"
+#include "log.h"
+#include "srv.h"
+#include "valid.h"
+
+static const struct db_stmt stmt_access = { "set_access",
+	"SELECT i.state, p.max_channels, p.max_skills FROM instances i"
+	" JOIN plans p ON p.name = i.plan"
+	" WHERE i.id = $1::uuid AND ($2::boolean OR i.user_id = $3::bigint)" };
+static const struct db_stmt stmt_ch_list = { "set_ch_list",
+	"SELECT c.kind, c.enabled, c.dm_policy, array_to_json(c.allow_from)::text,"
+	" c.secret_enc IS NOT NULL,"
+	" to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	" FROM channels c WHERE c.instance_id = $1::uuid ORDER BY c.kind" };
+static const struct db_stmt stmt_ch_count = { "set_ch_count",
+	"SELECT count(*) FROM channels WHERE instance_id = $1::uuid AND kind <> $2" };
+static const struct db_stmt stmt_ch_put = { "set_ch_put",
+	"INSERT INTO channels (instance_id, kind, enabled, dm_policy, allow_from,"
+	" secret_enc) VALUES ($1::uuid, $2, $3::boolean, $4,"
+	"  ARRAY(SELECT json_array_elements_text($5::json)), $6::bytea)"
+	" ON CONFLICT (instance_id, kind) DO UPDATE SET enabled = EXCLUDED.enabled,"
+	" dm_policy = EXCLUDED.dm_policy, allow_from = EXCLUDED.allow_from,"
+	" secret_enc = coalesce(EXCLUDED.secret_enc, channels.secret_enc),"
+	" updated_at = now()" };
+static const struct db_stmt stmt_ch_del = { "set_ch_del",
+	"DELETE FROM channels WHERE instance_id = $1::uuid AND kind = $2" };
+static const struct db_stmt stmt_key_list = { "set_key_list",
+	"SELECT provider, last4,"
+	" to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	" FROM ai_keys WHERE instance_id = $1::uuid ORDER BY provider" };
+static const struct db_stmt stmt_key_put = { "set_key_put",
+	"INSERT INTO ai_keys (instance_id, provider, key_enc, last4)"
+	" VALUES ($1::uuid, $2, $3::bytea, $4)"
+	" ON CONFLICT (instance_id, provider) DO UPDATE SET"
+	" key_enc = EXCLUDED.key_enc, last4 = EXCLUDED.last4, updated_at = now()" };
+static const struct db_stmt stmt_key_del = { "set_key_del",
+	"DELETE FROM ai_keys WHERE instance_id = $1::uuid AND provider = $2" };
+static const struct db_stmt stmt_sk_list = { "set_sk_list",
+	"SELECT s.name, s.display_name, s.description, coalesce(i.enabled, false)"
+	" FROM skills s LEFT JOIN instance_skills i ON i.skill = s.name"
+	"  AND i.instance_id = $1::uuid WHERE s.active ORDER BY s.name" };
+static const struct db_stmt stmt_sk_count = { "set_sk_count",
+	"SELECT count(*) FROM instance_skills WHERE instance_id = $1::uuid"
+	" AND enabled AND skill <> $2" };
+static const struct db_stmt stmt_sk_put = { "set_sk_put",
+	"INSERT INTO instance_skills (instance_id, skill, enabled)"
+	" SELECT $1::uuid, name, $3::boolean FROM skills WHERE name = $2 AND active"
+	" ON CONFLICT (instance_id, skill) DO UPDATE SET enabled = EXCLUDED.enabled" };
+static const struct db_stmt stmt_sk_del = { "set_sk_del",
+	"DELETE FROM instance_skills WHERE instance_id = $1::uuid AND skill = $2" };
+static const struct db_stmt stmt_pairing = { "set_pairing",
+	"SELECT coalesce(pairing::text, '[]'),"
+	" to_char(reported_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	" FROM agent_reports WHERE instance_id = $1::uuid" };
+static const struct db_stmt stmt_command = { "set_command",
+	"INSERT INTO instance_commands (instance_id, kind, args, created_by)"
+	" VALUES ($1::uuid, $2, $3::jsonb, $4) RETURNING id" };
+static const struct db_stmt stmt_backups = { "set_backups",
+	"SELECT id, kind, status, name, size_bytes,"
+	" to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	" FROM backups WHERE instance_id = $1::uuid AND status <> 'deleted'"
+	" ORDER BY id DESC LIMIT 50" };
+static const struct db_stmt stmt_backup_cmds = { "set_backup_cmds",
+	"SELECT id, status, result::text,"
+	" to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	" FROM instance_commands WHERE instance_id = $1::uuid"
+	" AND kind = 'backup_create' ORDER BY id DESC LIMIT 20" };
+
+/* What a channel kind takes as secrets, and how long each may be. */
+static const struct {
+	const char	*kind;
+	const char	*fields[2];
+} chan_kinds[] = {
+	{ "telegram", { "bot_token", NULL } },
+	{ "discord", { "token", NULL } },
+	{ "slack", { "bot_token", "app_token" } },
+	{ "whatsapp", { NULL, NULL } },	/* logs in by QR on the VPS */
+};
+
+/* The characters the agent accepts in an env value (AGENT-PROTOCOL §2). */
+static int
+secret_ok(const char *v)
+{
+	size_t	 n = strlen(v);
+
+	return n >= 8 && n <= 4096 && strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789._~+/=:@,-") == n;
+}
+
+/*
+ * Check that the session may touch the instance; answers 404 itself when
+ * not (also for others' instances).  Returns the row (state, max
+ * channels, max skills; caller clears) or NULL.
+ */
+static PGresult *
+access_check(struct req *r)
+{
+	PGresult	*res;
+	const char	*id = req_param(r, 0), *p[3];
+	char		 uid[24];
+	enum och_err	 err;
+
+	if (!valid_uuid(id)) {
+		resp_error(r, OCH_ENOTFOUND, "no such instance");
+		return NULL;
+	}
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->auth.user_id);
+	p[0] = id;
+	p[1] = r->auth.is_admin ? "true" : "false";
+	p[2] = uid;
+	if ((res = db_exec(r->app->db, &stmt_access, 3, p, &err)) == NULL) {
+		resp_error(r, err, NULL);
+		return NULL;
+	}
+	if (PQntuples(res) != 1 || strcmp(db_val(res, 0, 0), "terminated") == 0) {
+		PQclear(res);
+		resp_error(r, OCH_ENOTFOUND, "no such instance");
+		return NULL;
+	}
+	return res;
+}
+
+/* Answer a change: 204 and an audit line, or the error. */
+static void
+changed(struct req *r, enum och_err err, const char *action)
+{
+	if (err != OCH_OK)
+		resp_error(r, err, NULL);
+	else
+		resp_empty(r, 204);
+	audit_req(r, action, "instance", req_param(r, 0), r->status, NULL);
+}
+
+static void
+h_channels(struct req *r)
+{
+	PGresult	*a, *res;
+	const char	*p[1] = { req_param(r, 0) };
+	cJSON		*root, *arr, *o;
+	enum och_err	 err;
+	int		 i;
+
+	if ((a = access_check(r)) == NULL)
+		return;
+	PQclear(a);
+	if ((res = db_exec(r->app->db, &stmt_ch_list, 1, p, &err)) == NULL) {
+		resp_error(r, err, NULL);
+		return;
+	}
+	root = cJSON_CreateObject();
+	arr = cJSON_AddArrayToObject(root, "channels");
+	for (i = 0; i < PQntuples(res); i++) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "kind", db_val(res, i, 0));
+		cJSON_AddBoolToObject(o, "enabled", *db_val(res, i, 1) == 't');
+		cJSON_AddStringToObject(o, "dm_policy", db_val(res, i, 2));
+		cJSON_AddItemToObject(o, "allow_from",
+		    cJSON_Parse(db_val(res, i, 3)));
+		cJSON_AddBoolToObject(o, "secret_set", *db_val(res, i, 4) == 't');
+		cJSON_AddStringToObject(o, "updated_at", db_val(res, i, 5));
+		cJSON_AddItemToArray(arr, o);
+	}
+	PQclear(res);
+	resp_json(r, 200, root);
+}
+
+static void
+h_channel_put(struct req *r)
+{
+	PGresult	*a, *cnt = NULL;
+	const char	*id = req_param(r, 0), *kind = req_param(r, 1);
+	const char	*policy = "pairing", *p[6], *v;
+	const cJSON	*en, *allow, *secrets, *it;
+	cJSON		*sealed_js = NULL;
+	char		*allow_s = NULL, *plain = NULL, *ad = NULL, *sealed = NULL;
+	size_t		 k, f;
+	enum och_err	 err = OCH_OK;
+
+	if ((a = access_check(r)) == NULL)
+		return;
+	for (k = 0; k < OCH_NELEM(chan_kinds); k++)
+		if (strcmp(chan_kinds[k].kind, kind) == 0)
+			break;
+	if (k == OCH_NELEM(chan_kinds)) {
+		resp_error(r, OCH_ENOTFOUND, "no such channel kind");
+		goto out;
+	}
+	if (r->json == NULL) {
+		resp_error(r, OCH_EINVAL, "a JSON body is required");
+		goto out;
+	}
+	en = cJSON_GetObjectItemCaseSensitive(r->json, "enabled");
+	if (en != NULL && !cJSON_IsBool(en)) {
+		resp_error(r, OCH_EINVAL, "enabled: must be true or false");
+		goto out;
+	}
+	if (js_str(r->json, "dm_policy", 16, &policy) == JS_BAD ||
+	    (strcmp(policy, "pairing") && strcmp(policy, "allowlist") &&
+	    strcmp(policy, "open") && strcmp(policy, "disabled"))) {
+		resp_error(r, OCH_EINVAL, "dm_policy: pairing, allowlist, open "
+		    "or disabled");
+		goto out;
+	}
+	allow = cJSON_GetObjectItemCaseSensitive(r->json, "allow_from");
+	if (allow != NULL && (!cJSON_IsArray(allow) ||
+	    cJSON_GetArraySize(allow) > 100)) {
+		resp_error(r, OCH_EINVAL, "allow_from: at most 100 strings");
+		goto out;
+	}
+	cJSON_ArrayForEach(it, allow)
+		if (!cJSON_IsString(it) || strlen(it->valuestring) == 0 ||
+		    strlen(it->valuestring) > 64 || strspn(it->valuestring,
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		    "0123456789:+*@._-") != strlen(it->valuestring)) {
+			resp_error(r, OCH_EINVAL, "allow_from: ids like "
+			    "tg:123 or +15551234567");
+			goto out;
+		}
+	if (strcmp(policy, "open") == 0) {
+		/* OpenClaw's rule: open needs allowFrom ["*"] */
+		allow_s = xstrdup("[\"*\"]");
+	} else
+		allow_s = allow ? cJSON_PrintUnformatted(allow) : xstrdup("[]");
+	secrets = cJSON_GetObjectItemCaseSensitive(r->json, "secrets");
+	if (secrets != NULL && !cJSON_IsObject(secrets)) {
+		resp_error(r, OCH_EINVAL, "secrets: must be an object");
+		goto out;
+	}
+	if (secrets != NULL) {
+		sealed_js = cJSON_CreateObject();
+		cJSON_ArrayForEach(it, secrets) {
+			for (f = 0; f < 2; f++)
+				if (chan_kinds[k].fields[f] != NULL &&
+				    strcmp(chan_kinds[k].fields[f],
+				    it->string) == 0)
+					break;
+			if (f == 2 || !cJSON_IsString(it) ||
+			    !secret_ok(it->valuestring)) {
+				resp_errorf(r, OCH_EINVAL, "secrets.%s: not a "
+				    "%s credential", f == 2 ? "?" :
+				    chan_kinds[k].fields[f], kind);
+				goto out;
+			}
+			cJSON_AddStringToObject(sealed_js, it->string,
+			    it->valuestring);
+		}
+		plain = cJSON_PrintUnformatted(sealed_js);
+		ad = xasprintf("channels:%s:%s", id, kind);
+		if ((sealed = cry_seal_bytea(r->app->keys, ad, plain,
+		    strlen(plain))) == NULL) {
+			resp_error(r, OCH_ESYSTEM, NULL);
+			goto out;
+		}
+	}
+	p[0] = id;
+	p[1] = kind;
+	if ((cnt = db_exec(r->app->db, &stmt_ch_count, 2, p, &err)) == NULL)
+		goto done;
+	if (db_int(cnt, 0, 0) >= db_int(a, 0, 1)) {
+		resp_errorf(r, OCH_EUNPROCESSABLE, "the plan allows %lld "
+		    "channels", (long long)db_int(a, 0, 1));
+		goto out;
+	}
+	v = en == NULL || cJSON_IsTrue(en) ? "true" : "false";
+	p[2] = v;
+	p[3] = policy;
+	p[4] = allow_s;
+	p[5] = sealed;
+	err = db_run(r->app->db, &stmt_ch_put, 6, p, NULL);
+done:
+	changed(r, err, "settings.channel_put");
+out:
+	PQclear(a);
+	PQclear(cnt);
+	if (sealed_js != NULL) {
+		cJSON_ArrayForEach(it, sealed_js)
+			OPENSSL_cleanse(it->valuestring, strlen(it->valuestring));
+		cJSON_Delete(sealed_js);
+	}
+	if (plain != NULL) {
+		OPENSSL_cleanse(plain, strlen(plain));
+		cJSON_free(plain);
+	}
+	cJSON_free(allow_s);
+	free(ad);
+	free(sealed);
+}
+
+/* DELETE of one row keyed by the second path parameter. */
+static void
+delete_one(struct req *r, const struct db_stmt *st, const char *action)
+{
+	PGresult	*a;
+	const char	*p[2] = { req_param(r, 0), req_param(r, 1) };
+	long		 n = 0;
+	enum och_err	 err;
+
+	if ((a = access_check(r)) == NULL)
+		return;
+	PQclear(a);
+	err = db_run(r->app->db, st, 2, p, &n);
+	if (err == OCH_OK && n == 0)
+		err = OCH_ENOTFOUND;
+	changed(r, err, action);
+}
+
+static void h_channel_del(struct req *r) { delete_one(r, &stmt_ch_del, "settings.channel_delete"); }
+static void h_key_del(struct req *r) { delete_one(r, &stmt_key_del, "settings.ai_key_delete"); }
+static void h_skill_del(struct req *r) { delete_one(r, &stmt_sk_del, "settings.skill_delete"); }
+
+static void
+h_keys(struct req *r)
+{
+	PGresult	*a, *res;
+	const char	*p[1] = { req_param(r, 0) };
+	cJSON		*root, *arr, *o;
+	enum och_err	 err;
+	int		 i;
+
+	if ((a = access_check(r)) == NULL)
+		return;
+	PQclear(a);
+	if ((res = db_exec(r->app->db, &stmt_key_list, 1, p, &err)) == NULL) {
+		resp_error(r, err, NULL);
+		return;
+	}
+	root = cJSON_CreateObject();
+	arr = cJSON_AddArrayToObject(root, "ai_keys");
+	for (i = 0; i < PQntuples(res); i++) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "provider", db_val(res, i, 0));
+		if (db_val(res, i, 1) != NULL)
+			cJSON_AddStringToObject(o, "last4", db_val(res, i, 1));
+		cJSON_AddStringToObject(o, "updated_at", db_val(res, i, 2));
+		cJSON_AddItemToArray(arr, o);
+	}
+	PQclear(res);
+	resp_json(r, 200, root);
+}
+
+static void
+h_key_put(struct req *r)
+{
+	PGresult	*a;
+	const char	*id = req_param(r, 0), *prov = req_param(r, 1), *key;
+	const char	*p[4];
+	char		*ad, *sealed, last4[5];
+	enum och_err	 err;
+
+	if ((a = access_check(r)) == NULL)
+		return;
+	PQclear(a);
+	if (!valid_name(prov)) {
+		resp_error(r, OCH_EINVAL, "provider: a name like anthropic");
+		return;
+	}
+	if (r->json == NULL || js_str(r->json, "key", 4096, &key) != JS_OK ||
+	    !secret_ok(key)) {
+		resp_error(r, OCH_EINVAL, "key: not an API key");
+		return;
+	}
+	snprintf(last4, sizeof(last4), "%s", key + strlen(key) - 4);
+	ad = xasprintf("ai_keys:%s:%s", id, prov);
+	sealed = cry_seal_bytea(r->app->keys, ad, key, strlen(key));
+	free(ad);
+	if (sealed == NULL) {
+		resp_error(r, OCH_ESYSTEM, NULL);
+		return;
+	}
+	p[0] = id;
+	p[1] = prov;
+	p[2] = sealed;
+	p[3] = last4;
+	err = db_run(r->app->db, &stmt_key_put, 4, p, NULL);
+	free(sealed);
+	changed(r, err, "settings.ai_key_put");
+}
+
+static void
+h_skills(struct req *r)
+{
+	PGresult	*a, *res;
+	const char	*p[1] = { req_param(r, 0) };
+	cJSON		*root, *arr, *o;
+	enum och_err	 err;
+	int		 i;
+
+	if ((a = access_check(r)) == NULL)
+		return;
+	PQclear(a);
+	if ((res = db_exec(r->app->db, &stmt_sk_list, 1, p, &err)) == NULL) {
+		resp_error(r, err, NULL);
+		return;
+	}
+	root = cJSON_CreateObject();
+	arr = cJSON_AddArrayToObject(root, "skills");
+	for (i = 0; i < PQntuples(res); i++) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", db_val(res, i, 0));
+		cJSON_AddStringToObject(o, "display_name", db_val(res, i, 1));
+		cJSON_AddStringToObject(o, "description", db_val(res, i, 2));
+		cJSON_AddBoolToObject(o, "enabled", *db_val(res, i, 3) == 't');
+		cJSON_AddItemToArray(arr, o);
+	}
+	PQclear(res);
+	resp_json(r, 200, root);
+}
+
+static void
+h_skill_put(struct req *r)
+{
+	PGresult	*a, *cnt;
+	const char	*p[3] = { req_param(r, 0), req_param(r, 1), "true" };
+	const cJSON	*en;
+	long		 n = 0;
+	enum och_err	 err;
+
+	if ((a = access_check(r)) == NULL)
+		return;
+	en = r->json ? cJSON_GetObjectItemCaseSensitive(r->json, "enabled") :
+	    NULL;
+	if (en != NULL && !cJSON_IsBool(en)) {
+		PQclear(a);
+		resp_error(r, OCH_EINVAL, "enabled: must be true or false");
+		return;
+	}
+	if (en != NULL && cJSON_IsFalse(en))
+		p[2] = "false";
+	if ((cnt = db_exec(r->app->db, &stmt_sk_count, 2, p, &err)) == NULL) {
+		PQclear(a);
+		resp_error(r, err, NULL);
+		return;
+	}
+	if (strcmp(p[2], "true") == 0 && db_int(cnt, 0, 0) >= db_int(a, 0, 2)) {
+		resp_errorf(r, OCH_EUNPROCESSABLE, "the plan allows %lld skills",
+		    (long long)db_int(a, 0, 2));
+		PQclear(a);
+		PQclear(cnt);
+		return;
+	}
+	PQclear(a);
+	PQclear(cnt);
+	err = valid_name(p[1]) || valid_slug(p[1]) ?
+	    db_run(r->app->db, &stmt_sk_put, 3, p, &n) : OCH_OK;
+	if (err == OCH_OK && n == 0)
+		err = OCH_ENOTFOUND;
+	changed(r, err, "settings.skill_put");
+}
+
+static void
+h_pairing(struct req *r)
+{
+	PGresult	*a, *res;
+	const char	*p[1] = { req_param(r, 0) };
+	cJSON		*o;
+	enum och_err	 err;
+
+	if ((a = access_check(r)) == NULL)
+		return;
+	PQclear(a);
+	if ((res = db_exec(r->app->db, &stmt_pairing, 1, p, &err)) == NULL) {
+		resp_error(r, err, NULL);
+		return;
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddItemToObject(o, "requests", PQntuples(res) ?
+	    cJSON_Parse(db_val(res, 0, 0)) : cJSON_CreateArray());
+	if (PQntuples(res))
+		cJSON_AddStringToObject(o, "reported_at", db_val(res, 0, 1));
+	PQclear(res);
+	resp_json(r, 200, o);
+}
+
+/* Queue a command for the instance's agent; 202 {"command_id"}. */
+static void
+queue(struct req *r, const char *kind, const char *args, const char *action)
+{
+	PGresult	*res;
+	const char	*p[4];
+	char		 who[32];
+	cJSON		*o;
+	enum och_err	 err;
+
+	snprintf(who, sizeof(who), "user:%lld", (long long)r->auth.user_id);
+	p[0] = req_param(r, 0);
+	p[1] = kind;
+	p[2] = args;
+	p[3] = who;
+	if ((res = db_exec(r->app->db, &stmt_command, 4, p, &err)) == NULL) {
+		resp_error(r, err, NULL);
+		audit_req(r, action, "instance", p[0], r->status, NULL);
+		return;
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "command_id", db_val(res, 0, 0));
+	PQclear(res);
+	resp_json(r, 202, o);
+	audit_req(r, action, "instance", p[0], 202, NULL);
+}
+
+static void
+h_pairing_approve(struct req *r)
+{
+	PGresult	*a;
+	const char	*ch, *code;
+	cJSON		*args;
+	char		*s;
+
+	if ((a = access_check(r)) == NULL)
+		return;
+	PQclear(a);
+	if (r->json == NULL || js_str(r->json, "channel", 32, &ch) != JS_OK ||
+	    !valid_name(ch) || js_str(r->json, "code", 16, &code) != JS_OK ||
+	    strlen(code) < 4 || strspn(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789") != strlen(code)) {
+		resp_error(r, OCH_EINVAL, "channel and code required");
+		return;
+	}
+	args = cJSON_CreateObject();
+	cJSON_AddStringToObject(args, "channel", ch);
+	cJSON_AddStringToObject(args, "code", code);
+	cJSON_AddBoolToObject(args, "notify", 1);
+	s = cJSON_PrintUnformatted(args);
+	cJSON_Delete(args);
+	queue(r, "pairing_approve", s, "settings.pairing_approve");
+	cJSON_free(s);
+}
+
+static void
+h_backups(struct req *r)
+{
+	PGresult	*a, *res, *cmds;
+	const char	*p[1] = { req_param(r, 0) };
+	cJSON		*root, *arr, *o;
+	enum och_err	 err;
+	int		 i;
+
+	if ((a = access_check(r)) == NULL)
+		return;
+	PQclear(a);
+	if ((res = db_exec(r->app->db, &stmt_backups, 1, p, &err)) == NULL) {
+		resp_error(r, err, NULL);
+		return;
+	}
+	if ((cmds = db_exec(r->app->db, &stmt_backup_cmds, 1, p, &err)) == NULL) {
+		PQclear(res);
+		resp_error(r, err, NULL);
+		return;
+	}
+	root = cJSON_CreateObject();
+	arr = cJSON_AddArrayToObject(root, "backups");
+	for (i = 0; i < PQntuples(res); i++) {
+		o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "id", (double)db_int(res, i, 0));
+		cJSON_AddStringToObject(o, "kind", db_val(res, i, 1));
+		cJSON_AddStringToObject(o, "status", db_val(res, i, 2));
+		if (db_val(res, i, 3))
+			cJSON_AddStringToObject(o, "name", db_val(res, i, 3));
+		if (db_val(res, i, 4))
+			cJSON_AddNumberToObject(o, "size_bytes",
+			    (double)db_int(res, i, 4));
+		cJSON_AddStringToObject(o, "created_at", db_val(res, i, 5));
+		cJSON_AddItemToArray(arr, o);
+	}
+	arr = cJSON_AddArrayToObject(root, "agent_backups");
+	for (i = 0; i < PQntuples(cmds); i++) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "command_id", db_val(cmds, i, 0));
+		cJSON_AddStringToObject(o, "status", db_val(cmds, i, 1));
+		if (db_val(cmds, i, 2))
+			cJSON_AddItemToObject(o, "result",
+			    cJSON_Parse(db_val(cmds, i, 2)));
+		cJSON_AddStringToObject(o, "created_at", db_val(cmds, i, 3));
+		cJSON_AddItemToArray(arr, o);
+	}
+	PQclear(res);
+	PQclear(cmds);
+	resp_json(r, 200, root);
+}
+
+static void
+h_backup_create(struct req *r)
+{
+	PGresult	*a;
+
+	if ((a = access_check(r)) == NULL)
+		return;
+	if (strcmp(db_val(a, 0, 0), "active") != 0) {
+		PQclear(a);
+		resp_error(r, OCH_ECONFLICT, "the instance is not active");
+		return;
+	}
+	PQclear(a);
+	queue(r, "backup_create", "{}", "settings.backup_create");
+}
+
+#define I "/api/v1/instances/{id}"
+static const struct route routes[] = {
+	{ "GET", I "/channels", AUTH_SESSION, h_channels, 0 },
+	{ "PUT", I "/channels/{kind}", AUTH_SESSION, h_channel_put, 16384 },
+	{ "DELETE", I "/channels/{kind}", AUTH_SESSION, h_channel_del, 0 },
+	{ "GET", I "/ai-keys", AUTH_SESSION, h_keys, 0 },
+	{ "PUT", I "/ai-keys/{provider}", AUTH_SESSION, h_key_put, 8192 },
+	{ "DELETE", I "/ai-keys/{provider}", AUTH_SESSION, h_key_del, 0 },
+	{ "GET", I "/skills", AUTH_SESSION, h_skills, 0 },
+	{ "PUT", I "/skills/{name}", AUTH_SESSION, h_skill_put, 1024 },
+	{ "DELETE", I "/skills/{name}", AUTH_SESSION, h_skill_del, 0 },
+	{ "GET", I "/pairing", AUTH_SESSION, h_pairing, 0 },
+	{ "POST", I "/pairing/approve", AUTH_SESSION, h_pairing_approve, 1024 },
+	{ "GET", I "/backups", AUTH_SESSION, h_backups, 0 },
+	{ "POST", I "/backups", AUTH_SESSION, h_backup_create, 0 },
+};
+#undef I
+
+int
+main(int argc, char **argv)
+{
+	static const enum cfg_key required[] = { CFG_DATABASE_URL,
+	    CFG_OCH_MASTER_KEY, CFG_JWT_SECRET, CFG__MAX };
+
+	return srv_main(argc, argv, "settings", routes, OCH_NELEM(routes),
+	    required, NULL);
+}
