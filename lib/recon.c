@@ -145,7 +145,7 @@ static const struct db_stmt stmt_fail = { "recon_fail",
 	" pending_action = coalesce($6, pending_action),"
 	" hetzner_action_id = NULL, hetzner_action = NULL, step_since = NULL,"
 	" return_state = NULL, attempts = 0, next_attempt_at = now(),"
-	" updated_at = now()," RELEASE MINE };
+	" updated_at = now()," RELEASE MINE " AND state = $7" };
 static const struct db_stmt stmt_server = { "recon_server",
 	"UPDATE instances SET hetzner_server_id = $3::bigint,"
 	" ipv4 = $4::inet, ipv6 = nullif($5, ''),"
@@ -165,14 +165,18 @@ static const struct db_stmt stmt_action = { "recon_action",
 	" return_state = coalesce($8, return_state),"
 	" pending_action = CASE WHEN $9::boolean THEN NULL"
 	"  ELSE pending_action END,"
-	" updated_at = now()," RELEASE MINE };
+	" updated_at = now()," RELEASE MINE " AND state = $10" };
 static const struct db_stmt stmt_action_done = { "recon_action_done",
 	"UPDATE instances SET hetzner_action_id = NULL, attempts = 0,"
 	" last_error = NULL" MINE };
 static const struct db_stmt stmt_action_clear = { "recon_action_clear",
 	"UPDATE instances SET hetzner_action_id = NULL, hetzner_action = NULL"
 	MINE };
-/* a transition; $6: release the lease (else the step goes on) */
+/*
+ * A transition from state $15 (the API may have moved the instance
+ * meanwhile: then nothing happens); $6: release the lease (else the step
+ * goes on).
+ */
 static const struct db_stmt stmt_state = { "recon_state",
 	"UPDATE instances SET state = $3,"
 	" step_since = CASE WHEN $4::boolean THEN now() ELSE NULL END,"
@@ -189,7 +193,7 @@ static const struct db_stmt stmt_state = { "recon_state",
 	" hetzner_action = $12, cleanup = $13::boolean,"
 	" attempts = CASE WHEN $14::boolean THEN attempts + 1 ELSE 0 END,"
 	" last_error = CASE WHEN $14::boolean THEN last_error ELSE NULL END,"
-	" updated_at = now()" MINE };
+	" updated_at = now()" MINE " AND state = $15" };
 static const struct db_stmt stmt_cleaned = { "recon_cleaned",
 	"UPDATE instances SET cleanup = false, hetzner_server_id = NULL,"
 	" ipv4 = NULL, ipv6 = NULL, dns_record_id = NULL,"
@@ -412,7 +416,8 @@ mine(struct recon *r, const struct db_stmt *st, int n, const char *const *p)
 	if ((err = db_run(r->db, st, n, p, &n_rows)) != OCH_OK)
 		return err;
 	if (n_rows != 1) {
-		log_warn("instance %s: lease lost (%s)", p[0], st->name);
+		log_warn("instance %s: lease lost or state changed (%s)", p[0],
+		    st->name);
 		return OCH_ECONFLICT;
 	}
 	return OCH_OK;
@@ -503,7 +508,7 @@ struct tr {
 static enum och_err
 transition(struct recon *r, struct ri *in, const struct tr *t)
 {
-	const char	*p[14];
+	const char	*p[15];
 	char		 delay[32], aid[32], kind[64];
 	enum och_err	 err;
 	int		 own;
@@ -525,9 +530,10 @@ transition(struct recon *r, struct ri *in, const struct tr *t)
 	p[11] = t->action;
 	p[12] = t->cleanup ? "true" : "false";
 	p[13] = t->count ? "true" : "false";
+	p[14] = in->state;
 	if ((err = tx_begin(r, &own)) != OCH_OK)
 		return err;
-	err = mine(r, &stmt_state, 14, p);
+	err = mine(r, &stmt_state, 15, p);
 	if (err == OCH_OK)
 		err = event(r, in, t->kind != NULL ? t->kind : kind, t->state,
 		    t->message);
@@ -587,7 +593,7 @@ resume_at(const struct ri *in, int *cleanup, const char **again)
 static enum och_err
 fail(struct recon *r, struct ri *in, const char *why)
 {
-	const char	*p[6], *st, *again;
+	const char	*p[7], *st, *again;
 	enum och_err	 err;
 	int		 own, cleanup;
 
@@ -598,9 +604,10 @@ fail(struct recon *r, struct ri *in, const char *why)
 	p[3] = cleanup ? "true" : "false";
 	p[4] = why;
 	p[5] = again;
+	p[6] = in->state;
 	if ((err = tx_begin(r, &own)) != OCH_OK)
 		return err;
-	err = mine(r, &stmt_fail, 6, p);
+	err = mine(r, &stmt_fail, 7, p);
 	if (err == OCH_OK)
 		err = event(r, in, "state.failed", "failed", why);
 	if (err == OCH_OK)
@@ -859,7 +866,7 @@ issued(struct recon *r, struct ri *in, const struct hz_action *a,
     const char *name, const char *state, int since, const char *ret,
     int clear_action)
 {
-	const char	*p[9];
+	const char	*p[10];
 	char		 id[32], delay[32], msg[96], kind[64];
 	enum och_err	 err;
 	int		 own;
@@ -875,12 +882,13 @@ issued(struct recon *r, struct ri *in, const struct hz_action *a,
 	p[6] = delay;
 	p[7] = ret;
 	p[8] = clear_action ? "true" : "false";
+	p[9] = in->state;
 	snprintf(msg, sizeof(msg), "%s (action %" PRId64 ")", name, a->id);
 	snprintf(kind, sizeof(kind), "%s.%s", state != NULL ? "state" :
 	    "hetzner", state != NULL ? state : name);
 	if ((err = tx_begin(r, &own)) != OCH_OK)
 		return err;
-	err = mine(r, &stmt_action, 9, p);
+	err = mine(r, &stmt_action, 10, p);
 	if (err == OCH_OK)
 		err = event(r, in, kind, state, msg);
 	if ((err = tx_end(r, own, err)) != OCH_OK)
