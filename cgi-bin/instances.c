@@ -38,7 +38,7 @@ static const struct db_stmt stmt_create = { "ins_create",
 	"INSERT INTO instances (slug, user_id, plan, region, whmcs_service_id,"
 	" whmcs_client_id, openclaw_version)"
 	" VALUES ($1, $2::bigint, $3, $4, $5::bigint, $6::bigint,"
-	"  (SELECT coalesce(openclaw_version, $7) FROM plans WHERE name = $3))"
+	"  coalesce($7, (SELECT openclaw_version FROM plans WHERE name = $3), $8))"
 	" ON CONFLICT (whmcs_service_id) DO NOTHING RETURNING id" };
 static const struct db_stmt stmt_by_service = { "ins_by_service",
 	"SELECT " INST_COLUMNS INST_FROM " WHERE i.whmcs_service_id = $1::bigint" };
@@ -170,7 +170,7 @@ h_create(struct req *r)
 	static const char *const action = "instance.create";
 	struct db	*db = r->app->db;
 	PGresult	*res = NULL, *u = NULL;
-	const char	*email, *plan, *region, *p[7];
+	const char	*email, *plan, *region, *p[8], *version = NULL;
 	char		 sid[24], cid[24], *mail = NULL, *slug = NULL, *hex;
 	char		*canon_region = NULL, *id = NULL, msg[160];
 	int64_t		 service, client;
@@ -211,6 +211,14 @@ h_create(struct req *r)
 	if ((jr = js_str(r->json, "region", 32, &region)) != JS_OK) {
 		fail(r, action, NULL, OCH_EINVAL, jr == JS_MISSING ?
 		    "region: required" : "region: must be a region name");
+		return;
+	}
+	/* optional: a version the product pins (npm dist-tag-free semver-ish) */
+	if ((jr = js_str(r->json, "openclaw_version", 32, &version)) ==
+	    JS_BAD || (jr == JS_OK && strspn(version, "0123456789.") !=
+	    strlen(version))) {
+		fail(r, action, NULL, OCH_EINVAL, "openclaw_version: a version "
+		    "like 2026.11.1");
 		return;
 	}
 	snprintf(sid, sizeof(sid), "%lld", (long long)service);
@@ -284,10 +292,11 @@ h_create(struct req *r)
 		p[3] = canon_region;
 		p[4] = sid;
 		p[5] = cid;
-		p[6] = cfg_str(&r->app->cfg, CFG_OPENCLAW_VERSION, NULL);
+		p[6] = version;
+		p[7] = cfg_str(&r->app->cfg, CFG_OPENCLAW_VERSION, NULL);
 		/* a slug collision is a unique violation: savepoint-free retry
 		 * is not possible inside a transaction, so check first */
-		res = db_exec(db, &stmt_create, 7, p, &err);
+		res = db_exec(db, &stmt_create, 8, p, &err);
 		if (res != NULL || err != OCH_ECONFLICT)
 			break;
 		/* the transaction is aborted: start again */

@@ -14,3 +14,6 @@ cgi_bin_auth_fcgi_LDADD = $(OCH_LIBS)
 cgibin_PROGRAMS += cgi-bin/settings.fcgi
 cgi_bin_settings_fcgi_SOURCES = cgi-bin/settings.c
 cgi_bin_settings_fcgi_LDADD = $(OCH_LIBS)
+cgibin_PROGRAMS += cgi-bin/webhooks.fcgi
+cgi_bin_webhooks_fcgi_SOURCES = cgi-bin/webhooks.c
+cgi_bin_webhooks_fcgi_LDADD = $(OCH_LIBS)

@@ -171,4 +171,10 @@ is($t->http(POST => '/api/v1/agent/ready', body => { bootstrap_token => 'x' })->
 is($t->http(POST => '/api/v1/agent/ready', body => {})->{status}, 401, 'no token: 401');
 is($t->http(POST => '/api/v1/agent/ready', body => { bootstrap_token => 'a' x 5000 })->{status}, 413, 'huge body: 413');
 
+# an order may pin the OpenClaw version; a bad one is refused
+$r = $t->signed(POST => '/api/v1/instances', { %order, whmcs_service_id => 104, openclaw_version => '2026.9.6' });
+is($r->{json}{openclaw_version}, '2026.9.6', 'the order pins the OpenClaw version');
+is($t->signed(POST => '/api/v1/instances', { %order, whmcs_service_id => 105, openclaw_version => 'latest; rm -rf /' })->{status},
+    400, 'a bad version: 400');
+
 $t->done_testing;
