@@ -471,6 +471,17 @@ daemon_ready(void *arg, uint32_t events)
 	MHD_run(daemon_);
 }
 
+/* libmicrohttpd has work that no descriptor will announce: do it. */
+static void
+daemon_due(void)
+{
+	MHD_UNSIGNED_LONG_LONG	 ms;
+
+	if (daemon_ != NULL && MHD_get_timeout(daemon_, &ms) == MHD_YES &&
+	    ms == 0)
+		MHD_run(daemon_);
+}
+
 static long
 daemon_timeout(void)
 {
@@ -525,7 +536,7 @@ http_start(const char *host, int port)
 		return -1;
 	}
 	daemon_fd = di->epoll_fd;
-	loop_set_timeout_hook(0, daemon_timeout);
+	loop_set_hook(0, daemon_timeout, daemon_due);
 	return 0;
 }
 
@@ -542,7 +553,7 @@ http_stop(void)
 	}
 	for (i = 0; i < 3; i++)
 		MHD_run(daemon_);
-	loop_set_timeout_hook(0, NULL);
+	loop_set_hook(0, NULL, NULL);
 	loop_del(daemon_fd);
 	MHD_stop_daemon(daemon_);
 	daemon_ = NULL;

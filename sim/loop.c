@@ -28,6 +28,7 @@ static struct loop_timer	**heap;
 static size_t			 nheap, capheap;
 static int			 stopping;
 static loop_timeout_fn		 hooks[LOOP_HOOKS];
+static loop_run_fn		 runs[LOOP_HOOKS];
 
 int
 loop_init(void)
@@ -195,10 +196,12 @@ loop_timer_at(struct loop_timer *t, double when, loop_timer_fn fn,
 }
 
 void
-loop_set_timeout_hook(int slot, loop_timeout_fn fn)
+loop_set_hook(int slot, loop_timeout_fn fn, loop_run_fn run)
 {
-	if (slot >= 0 && slot < LOOP_HOOKS)
+	if (slot >= 0 && slot < LOOP_HOOKS) {
 		hooks[slot] = fn;
+		runs[slot] = run;
+	}
 }
 
 void
@@ -266,6 +269,9 @@ loop_run(void)
 			w->fn(w->arg, evs[i].events);
 		}
 		run_timers();
+		for (i = 0; i < LOOP_HOOKS && !stopping; i++)
+			if (runs[i] != NULL)
+				runs[i]();
 	}
 	return 0;
 }

@@ -36,9 +36,13 @@ void	 loop_timer_at(struct loop_timer *, double when, loop_timer_fn,
 	    void *arg);
 /* Disarm a timer; harmless when it is not armed. */
 void	 loop_timer_cancel(struct loop_timer *);
-/* Ask another timeout (ms) to be honoured by the next wait (MHD, curl). */
+/*
+ * A library with its own timers (libmicrohttpd): timeout_fn gives the ms
+ * the next wait may last (-1: no limit); run_fn runs after every wait.
+ */
 typedef long	(*loop_timeout_fn)(void);
-void	 loop_set_timeout_hook(int slot, loop_timeout_fn);
+typedef void	(*loop_run_fn)(void);
+void	 loop_set_hook(int slot, loop_timeout_fn, loop_run_fn);
 /* Run until loop_stop(); 0 on a clean stop, -1 if epoll failed. */
 int	 loop_run(void);
 void	 loop_stop(void);
