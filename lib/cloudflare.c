@@ -368,8 +368,9 @@ cf_call(struct cf *cf, const char *method, const char *rest,
 		e->retry_after_ms = r.rl.retry_after_ms;
 	else if (e->err == OCH_ERATE && r.rl.reset_at > 0)
 		e->retry_after_ms = (r.rl.reset_at - time(NULL)) * 1000;
-	if (e->err == OCH_ENOTFOUND)
-		log_info("%s: %s (not found) corr=%s", what, e->code,
+	if (e->err == OCH_ENOTFOUND || cf_is_duplicate(e))
+		log_info("%s: %s (%s) corr=%s", what, e->code,
+		    e->err == OCH_ENOTFOUND ? "not found" : "already exists",
 		    e->corr_id[0] ? e->corr_id : "-");
 	else
 		hcl_perr_log(e, what);
