@@ -599,8 +599,8 @@ mail_json(const struct mail *m, int full)
 	    cJSON_GetObjectItemCaseSensitive(m->req, "reply_to")));
 	for (i = 0; i < OCH_NELEM(keys); i++) {
 		j = cJSON_GetObjectItemCaseSensitive(m->req, keys[i]);
-		su_jstr_or_null(o, keys[i], cJSON_IsString(j) ?
-		    j->valuestring : NULL);
+		if (cJSON_IsString(j))
+			su_jstr(o, keys[i], j->valuestring);
 	}
 	su_rfc3339us(ts, m->created);
 	su_jstr(o, "created_at", ts);
