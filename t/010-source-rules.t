@@ -20,7 +20,7 @@ for my $f (@c) {
 		push @escape, "$rel:$n" if $l =~ /\bPQescape\w*\s*\(/;
 		# PQexec only with a constant statement (BEGIN, LISTEN, ...);
 		# ochctl runs the schema files; db.c's BEGIN/COMMIT/ROLLBACK helper
-		push @exec, "$rel:$n" if $l =~ /\bPQexec\s*\(\s*[^,]+,\s*(?!")/ && $rel !~ m{^(?:tools/ochctl\.c|lib/db\.c)$};
+		push @exec, "$rel:$n" if $l =~ /\bPQexec\s*\(\s*[^,]+,\s*+(?!")/ && $rel !~ m{^(?:tools/ochctl\.c|lib/db\.c)$};
 		push @fmt, "$rel:$n" if $l =~ /\b(?:s?n?printf|xasprintf|buf_printf|asprintf)\s*\(.*"\s*(?:SELECT|INSERT|UPDATE|DELETE)\s/i;
 	}
 	close $fh;
