@@ -413,6 +413,39 @@ isnt(run_agent(OCH_BOOTSTRAP_ENV => "$dir/boot2.env", OCH_AGENT_DIR => "$dir/age
 ok(!-e "$dir/agent2/agent.json", 'no credentials stored');
 like(slurp("$dir/agent.log"), qr/ready: refused \(401 unauthorized\)/, 'the refusal is logged');
 
+# ------------------------------------------------------------ as root
+# On a VPS the agent is root and the CLI runs as the gateway's user; here
+# that user is "nobody": the files in its folders are its own, written by
+# it, and the backups land in its home.
+SKIP: {
+	skip 'needs root and the user nobody', 9 unless $> == 0 && getpwnam('nobody');
+	my ($uid, $gid) = (getpwnam('nobody'))[2, 3];
+	my $home = "$dir/home";
+	mkdir $home;
+	mkdir "$home/.openclaw";
+	spew("$dir/stub-nobody.calls", '');
+	chown $uid, $gid, $home, "$home/.openclaw", "$dir/stub-nobody.calls";
+	chmod 0700, "$home/.openclaw";
+	mkdir "$dir/agent3";
+	spew("$dir/agent3/agent.json", slurp("$dir/agent/agent.json"));
+	chmod 0600, "$dir/agent3/agent.json";
+	my $cfg10 = gateway_config();
+	set_config(10, { openclaw => $cfg10, env => { ANTHROPIC_API_KEY => $sec{anth} } });
+	spew("$F/commands.json", $J->encode([{ id => 'c20', type => 'backup_create', args => {} }]));
+	is(run_agent(OCH_AGENT_DIR => "$dir/agent3", OPENCLAW_USER => 'nobody',
+	    OPENCLAW_STATE_DIR => "$home/.openclaw", OCH_OPENCLAW_HOME => $home,
+	    OPENCLAW_STUB_LOG => "$dir/stub-nobody.calls"), 0, 'as root with a gateway user: run ok');
+	is_deeply(decode_json(slurp("$home/.openclaw/openclaw.json") // '{}'), $cfg10, 'config applied');
+	is((stat "$home/.openclaw/openclaw.json")[4], $uid, 'openclaw.json belongs to the gateway user');
+	is((stat "$home/.openclaw/.env")[4], $uid, '.env belongs to the gateway user');
+	is(mode("$home/.openclaw/.env"), '0600', '.env 0600');
+	like(slurp("$dir/stub-nobody.calls"), qr/^openclaw config validate --json$/m, 'the CLI ran as that user');
+	my $r20 = jsonl("$F/results/c20.jsonl")->[-1];
+	is($r20->{status}, 'ok', 'backup as that user');
+	like($r20->{output}{archive} // '', qr{^\Q$home\E/backups/}, 'in its home');
+	is((stat($r20->{output}{archive} // '/'))[4], $uid, 'owned by it');
+}
+
 # ------------------------------------------------------------ no secrets
 my %where = (
 	'agent log' => slurp("$dir/agent.log") . (slurp("$dir/agent-stderr.log") // '') . (slurp("$dir/agent-loop.log") // ''),
