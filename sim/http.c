@@ -358,6 +358,8 @@ hang_over(void *arg)
 	nhung--;
 	r->resumed = 1;
 	MHD_resume_connection(r->conn);
+	/* the resumed connection has no new event to announce it */
+	MHD_run(daemon_);
 }
 
 static enum MHD_Result
@@ -516,12 +518,12 @@ http_start(const char *host, int port)
 	}
 	daemon_ = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
 	    MHD_USE_ERROR_LOG, port, NULL, NULL, access_cb, NULL,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, NULL,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)16000,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)300,
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_END);
 	if (daemon_ == NULL) {
 		log_error("cannot listen on %s:%d", host, port);
