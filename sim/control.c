@@ -57,11 +57,21 @@ ctl_reset_all(void)
 static void
 health(struct http_req *r)
 {
-	cJSON	*o;
+	struct vm	*v;
+	cJSON		*o;
+	long		 booted = 0, exporters = 0, ready = 0;
 
+	for (v = vm_first(); v != NULL; v = v->next) {
+		booted += v->booted_at > 0;
+		exporters += v->exporter != NULL;
+		ready += v->cb_state != NULL && strcmp(v->cb_state, "ok") == 0;
+	}
 	o = su_jobj();
 	su_jbool(o, "ok", 1);
 	su_jnum(o, "servers", vm_count());
+	su_jnum(o, "booted", booted);
+	su_jnum(o, "exporters", exporters);
+	su_jnum(o, "ready_ok", ready);
 	su_jnum(o, "watched_fds", loop_nfds());
 	su_jnum(o, "exporter_connections", exp_nconns());
 	su_jnum(o, "hung_requests", http_nhung());

@@ -240,7 +240,7 @@ su_parse_secs(const char *s, double *out)
 		return -1;
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno != 0 || *end != '\0' || !isfinite(v) || v < 0 || v > 1e6)
+	if (errno != 0 || *end != '\0' || !isfinite(v) || v < 0 || v > 1e12)
 		return -1;
 	*out = v;
 	return 0;

@@ -76,7 +76,7 @@ void		 su_uuid(char *out);
 int		 su_streq_ct(const char *, const char *);
 /* Parse a non-negative decimal int64 (whole string); 0 ok, -1 bad. */
 int		 su_parse_id(const char *, int64_t *);
-/* Parse a double (whole string, finite, >= 0); 0 ok, -1 bad. */
+/* Parse a double (whole string, finite, 0..1e12); 0 ok, -1 bad. */
 int		 su_parse_secs(const char *, double *);
 
 /* cJSON helpers: never return NULL (allocation failure exits). */
