@@ -46,4 +46,11 @@ $r = $t->http(GET => '/some/client/route');
 is($r->{status}, 200, 'client-side routes fall back to index.html');
 is($r->{headers}{'x-frame-options'}, 'DENY', 'dashboard security headers');
 
+# the VPS fetches its setup script and agent from here at first boot
+$r = $t->http(GET => '/vps/och-agent');
+is($r->{status}, 200, 'och-agent served for the VPS');
+like($r->{content}, qr/^#!/, 'a script');
+is($t->http(GET => '/vps/och-setup')->{status}, 200, 'och-setup served');
+is($t->http(GET => '/vps/other')->{status}, 404, 'nothing else under /vps');
+
 $t->done_testing;

@@ -226,6 +226,7 @@ sub start_pg {
 		    API_URL => 'http://127.0.0.1:1',
 		    DASHBOARD_URL => 'http://127.0.0.1:1',
 		    EMAIL_FROM => 'openclawhost <noreply@och.test>',
+		    OPENCLAW_VERSION => '2026.9.6',
 		    ADMIN_EMAIL => 'ops@och.test',
 		);
 		unless ($o{no_migrate}) {
@@ -409,6 +410,7 @@ sub start_api {
 	}
 	my %v = (LISTEN => "127.0.0.1:$port", SERVER_NAME => 'localhost', RUNDIR => $run,
 	    CONFDIR => $conf, WEBROOT => $www, LOGDIR => $self->{dir},
+	    VPSDIR => srcdir() . '/cloud-init',
 	    NGINX_USER => $as_root ? 'www-data' : scalar getpwuid($>));
 	$self->render(srcdir() . '/nginx/och-site.conf.in', "$conf/och-site.conf", %v);
 	$self->render(srcdir() . '/nginx/nginx.conf.in', "$conf/nginx.conf", %v);
