@@ -109,10 +109,9 @@ exists(const char *dir, const char *name)
 }
 
 char *
-ud_build(struct db *db, const struct cfg *c, const struct ud_instance *in,
-    enum och_err *err)
+ud_template(const struct cfg *c, enum och_err *err)
 {
-	char		*dir, *tmpl = NULL, *tok, *out;
+	char		*dir, *tmpl = NULL;
 	size_t		 i;
 
 	dir = xasprintf("%s/cloud-init", ud_template_dir(c));
@@ -125,8 +124,18 @@ ud_build(struct db *db, const struct cfg *c, const struct ud_instance *in,
 		log_error("no user-data template under %s/cloud-init",
 		    ud_template_dir(c));
 		*err = OCH_EINVAL;
-		return NULL;
 	}
+	return tmpl;
+}
+
+char *
+ud_build(struct db *db, const struct cfg *c, const struct ud_instance *in,
+    enum och_err *err)
+{
+	char		*tmpl, *tok, *out;
+
+	if ((tmpl = ud_template(c, err)) == NULL)
+		return NULL;
 	if ((tok = ud_token(db, in->id, err)) == NULL) {
 		free(tmpl);
 		return NULL;

@@ -45,6 +45,13 @@ char	*ud_build(struct db *, const struct cfg *, const struct ud_instance *,
 	    enum och_err *err);
 
 /*
+ * The template text: the full recipe, or the minimal one when the full
+ * one is not installed.  Returns it (caller frees) or NULL with
+ * OCH_EINVAL in *err (logged).
+ */
+char	*ud_template(const struct cfg *, enum och_err *err);
+
+/*
  * Render the template text tmpl for the instance with the given token
  * (no database).  Returns the text or NULL (OCH_EINVAL in *err).
  */

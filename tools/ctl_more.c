@@ -17,6 +17,7 @@ static const struct ctl_cmd cmds[] = {
 	{ "instances", "instances list [STATE] | show ID | retry ID",
 	    ctl_instances },
 	{ "secret", "secret seal AD  (value on stdin)", ctl_secret },
+	{ "user-data", "user-data INSTANCE-ID", ctl_userdata },
 	{ NULL, NULL, NULL },
 };
 

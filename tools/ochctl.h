@@ -36,4 +36,7 @@ void		 ctl_usage_more(void);
 /* `ochctl secret seal AD` (tools/ctl_secret.c). */
 int		 ctl_secret(struct ctl *, int, char **);
 
+/* `ochctl user-data ID` (tools/ctl_userdata.c). */
+int		 ctl_userdata(struct ctl *, int, char **);
+
 #endif
