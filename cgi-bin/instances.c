@@ -164,14 +164,48 @@ lower(const char *s)
 	return c;
 }
 
+/*
+ * The user an order belongs to, inside the caller's transaction: the one
+ * already linked to the WHMCS client, else the one with this email
+ * (created if new, and linked).  Writes the user id into uid (24 bytes).
+ * Returns OCH_OK, OCH_ECONFLICT when the email is another WHMCS client's
+ * user, or a database error.
+ */
+static enum och_err
+resolve_user(struct db *db, const char *cid, const char *mail,
+    int64_t client, char *uid)
+{
+	PGresult	*u;
+	const char	*p[2] = { cid, NULL };
+	enum och_err	 err;
+
+	if ((u = db_exec(db, &stmt_user_by_client, 1, p, &err)) == NULL)
+		return err;
+	if (PQntuples(u) == 0) {
+		PQclear(u);
+		p[0] = mail;
+		p[1] = cid;
+		if ((u = db_exec(db, &stmt_user_upsert, 2, p, &err)) == NULL)
+			return err;
+		if (db_int(u, 0, 1) != client) {
+			PQclear(u);
+			return OCH_ECONFLICT;
+		}
+	}
+	snprintf(uid, 24, "%s", db_val(u, 0, 0));
+	PQclear(u);
+	return OCH_OK;
+}
+
 static void
 h_create(struct req *r)
 {
 	static const char *const action = "instance.create";
 	struct db	*db = r->app->db;
-	PGresult	*res = NULL, *u = NULL;
+	PGresult	*res = NULL;
 	const char	*email, *plan, *region, *p[8], *version = NULL;
-	char		 sid[24], cid[24], *mail = NULL, *slug = NULL, *hex;
+	char		 sid[24], cid[24], uid[24], *mail = NULL, *slug = NULL;
+	char		*hex;
 	char		*canon_region = NULL, *id = NULL, msg[160];
 	int64_t		 service, client;
 	enum och_err	 err;
@@ -258,27 +292,20 @@ h_create(struct req *r)
 	res = NULL;
 
 	mail = lower(email);
-	if (db_begin(db) < 0) {
-		err = OCH_EDB;
-		goto dberr;
-	}
-	/* the WHMCS client owns the user row; the email finds it otherwise */
-	p[0] = cid;
-	if ((u = db_exec(db, &stmt_user_by_client, 1, p, &err)) == NULL)
-		goto dberr;
-	if (PQntuples(u) == 0) {
-		PQclear(u);
-		p[0] = mail;
-		p[1] = cid;
-		if ((u = db_exec(db, &stmt_user_upsert, 2, p, &err)) == NULL)
+	/* a slug collision aborts the transaction: start it again */
+	for (try = 0;; try++) {
+		if (db_begin(db) < 0) {
+			err = OCH_EDB;
 			goto dberr;
-		if (db_int(u, 0, 1) != client) {
-			fail(r, action, NULL, OCH_ECONFLICT, "email: belongs "
-			    "to a user of another WHMCS client");
-			goto out;
 		}
-	}
-	for (try = 0; try < 5; try++) {
+		if ((err = resolve_user(db, cid, mail, client, uid)) != OCH_OK) {
+			if (err == OCH_ECONFLICT) {
+				fail(r, action, NULL, OCH_ECONFLICT, "email: "
+				    "belongs to a user of another WHMCS client");
+				goto out;
+			}
+			goto dberr;
+		}
 		if ((hex = cry_token(4)) == NULL) {
 			err = OCH_ESYSTEM;
 			goto dberr;
@@ -287,40 +314,19 @@ h_create(struct req *r)
 		slug = xasprintf("oc-%s", hex);
 		free(hex);
 		p[0] = slug;
-		p[1] = db_val(u, 0, 0);
+		p[1] = uid;
 		p[2] = plan;
 		p[3] = canon_region;
 		p[4] = sid;
 		p[5] = cid;
 		p[6] = version;
 		p[7] = cfg_str(&r->app->cfg, CFG_OPENCLAW_VERSION, NULL);
-		/* a slug collision is a unique violation: savepoint-free retry
-		 * is not possible inside a transaction, so check first */
-		res = db_exec(db, &stmt_create, 8, p, &err);
-		if (res != NULL || err != OCH_ECONFLICT)
+		if ((res = db_exec(db, &stmt_create, 8, p, &err)) != NULL)
 			break;
-		/* the transaction is aborted: start again */
 		db_rollback(db);
-		PQclear(u);
-		u = NULL;
-		if (db_begin(db) < 0) {
-			err = OCH_EDB;
+		if (err != OCH_ECONFLICT || try == 4)
 			goto dberr;
-		}
-		p[0] = cid;
-		if ((u = db_exec(db, &stmt_user_by_client, 1, p, &err)) == NULL)
-			goto dberr;
-		if (PQntuples(u) == 0) {
-			PQclear(u);
-			p[0] = mail;
-			p[1] = cid;
-			if ((u = db_exec(db, &stmt_user_upsert, 2, p, &err)) ==
-			    NULL)
-				goto dberr;
-		}
 	}
-	if (res == NULL)
-		goto dberr;
 	if (PQntuples(res) == 0) {
 		/* a concurrent request with the same service id won */
 		db_rollback(db);
@@ -366,7 +372,6 @@ dberr:
 	fail(r, action, id, err == OCH_OK ? OCH_EDB : err, NULL);
 out:
 	PQclear(res);
-	PQclear(u);
 	free(mail);
 	free(slug);
 	free(id);

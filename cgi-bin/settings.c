@@ -150,6 +150,26 @@ access_check(struct req *r)
 	return res;
 }
 
+/*
+ * The rows of a statement keyed by the instance in the path, after the
+ * access check.  Returns them (caller clears) or NULL when it answered
+ * (404, or the database error) itself.
+ */
+static PGresult *
+owned_rows(struct req *r, const struct db_stmt *st)
+{
+	PGresult	*a, *res;
+	const char	*p[1] = { req_param(r, 0) };
+	enum och_err	 err;
+
+	if ((a = access_check(r)) == NULL)
+		return NULL;
+	PQclear(a);
+	if ((res = db_exec(r->app->db, st, 1, p, &err)) == NULL)
+		resp_error(r, err, NULL);
+	return res;
+}
+
 /* Answer a change: 204 and an audit line, or the error. */
 static void
 changed(struct req *r, enum och_err err, const char *action)
@@ -164,19 +184,12 @@ changed(struct req *r, enum och_err err, const char *action)
 static void
 h_channels(struct req *r)
 {
-	PGresult	*a, *res;
-	const char	*p[1] = { req_param(r, 0) };
+	PGresult	*res;
 	cJSON		*root, *arr, *o;
-	enum och_err	 err;
 	int		 i;
 
-	if ((a = access_check(r)) == NULL)
+	if ((res = owned_rows(r, &stmt_ch_list)) == NULL)
 		return;
-	PQclear(a);
-	if ((res = db_exec(r->app->db, &stmt_ch_list, 1, p, &err)) == NULL) {
-		resp_error(r, err, NULL);
-		return;
-	}
 	root = cJSON_CreateObject();
 	arr = cJSON_AddArrayToObject(root, "channels");
 	for (i = 0; i < PQntuples(res); i++) {
@@ -341,19 +354,12 @@ static void h_skill_del(struct req *r) { delete_one(r, &stmt_sk_del, "settings.s
 static void
 h_keys(struct req *r)
 {
-	PGresult	*a, *res;
-	const char	*p[1] = { req_param(r, 0) };
+	PGresult	*res;
 	cJSON		*root, *arr, *o;
-	enum och_err	 err;
 	int		 i;
 
-	if ((a = access_check(r)) == NULL)
+	if ((res = owned_rows(r, &stmt_key_list)) == NULL)
 		return;
-	PQclear(a);
-	if ((res = db_exec(r->app->db, &stmt_key_list, 1, p, &err)) == NULL) {
-		resp_error(r, err, NULL);
-		return;
-	}
 	root = cJSON_CreateObject();
 	arr = cJSON_AddArrayToObject(root, "ai_keys");
 	for (i = 0; i < PQntuples(res); i++) {
@@ -409,19 +415,12 @@ h_key_put(struct req *r)
 static void
 h_skills(struct req *r)
 {
-	PGresult	*a, *res;
-	const char	*p[1] = { req_param(r, 0) };
+	PGresult	*res;
 	cJSON		*root, *arr, *o;
-	enum och_err	 err;
 	int		 i;
 
-	if ((a = access_check(r)) == NULL)
+	if ((res = owned_rows(r, &stmt_sk_list)) == NULL)
 		return;
-	PQclear(a);
-	if ((res = db_exec(r->app->db, &stmt_sk_list, 1, p, &err)) == NULL) {
-		resp_error(r, err, NULL);
-		return;
-	}
 	root = cJSON_CreateObject();
 	arr = cJSON_AddArrayToObject(root, "skills");
 	for (i = 0; i < PQntuples(res); i++) {
@@ -480,18 +479,11 @@ h_skill_put(struct req *r)
 static void
 h_pairing(struct req *r)
 {
-	PGresult	*a, *res;
-	const char	*p[1] = { req_param(r, 0) };
+	PGresult	*res;
 	cJSON		*o;
-	enum och_err	 err;
 
-	if ((a = access_check(r)) == NULL)
+	if ((res = owned_rows(r, &stmt_pairing)) == NULL)
 		return;
-	PQclear(a);
-	if ((res = db_exec(r->app->db, &stmt_pairing, 1, p, &err)) == NULL) {
-		resp_error(r, err, NULL);
-		return;
-	}
 	o = cJSON_CreateObject();
 	cJSON_AddItemToObject(o, "requests", PQntuples(res) ?
 	    cJSON_Parse(db_val(res, 0, 0)) : cJSON_CreateArray());
