@@ -44,8 +44,6 @@ static const struct db_stmt stmt_by_service = { "ins_by_service",
 	"SELECT " INST_COLUMNS INST_FROM " WHERE i.whmcs_service_id = $1::bigint" };
 static const struct db_stmt stmt_by_id = { "ins_by_id",
 	"SELECT " INST_COLUMNS INST_FROM " WHERE i.id = $1::uuid" };
-static const struct db_stmt stmt_by_id_lock = { "ins_by_id_lock",
-	"SELECT " INST_COLUMNS INST_FROM " WHERE i.id = $1::uuid FOR UPDATE OF i" };
 static const struct db_stmt stmt_list = { "ins_list",
 	"SELECT " INST_COLUMNS INST_FROM
 	" ORDER BY i.created_at, i.id LIMIT $1::integer OFFSET $2::integer" };
@@ -54,14 +52,6 @@ static const struct db_stmt stmt_events = { "ins_events",
 	" to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 	" FROM instance_events WHERE instance_id = $1::uuid"
 	" ORDER BY id DESC LIMIT 20" };
-static const struct db_stmt stmt_intent = { "ins_intent",
-	"UPDATE instances SET desired_state = coalesce($2, desired_state),"
-	" pending_plan = CASE WHEN $3::text = '' THEN NULL"
-	"  ELSE coalesce($3, pending_plan) END,"
-	" pending_action = coalesce($4, pending_action),"
-	" plan = coalesce($5, plan),"
-	" next_attempt_at = now(), attempts = 0, updated_at = now()"
-	" WHERE id = $1::uuid" };
 static const struct db_stmt stmt_plans = { "ins_plans",
 	"SELECT name, display_name, server_type, vcpus, memory_mb, disk_gb,"
 	" max_channels, max_skills, backup_slots, price_cents"
@@ -453,163 +443,65 @@ h_get(struct req *r)
 	audit_req(r, "instance.get", "instance", p[0], r->status, NULL);
 }
 
-enum act { ACT_SUSPEND, ACT_UNSUSPEND, ACT_TERMINATE, ACT_CHANGE_PLAN,
-	ACT_REBOOT, ACT_REBUILD, ACT__MAX };
-
-static const char *const act_names[ACT__MAX] = {
-	"instance.suspend",	/* ACT_SUSPEND */
-	"instance.unsuspend",	/* ACT_UNSUSPEND */
-	"instance.terminate",	/* ACT_TERMINATE */
-	"instance.change_plan",	/* ACT_CHANGE_PLAN */
-	"instance.reboot",	/* ACT_REBOOT */
-	"instance.rebuild",	/* ACT_REBUILD */
-};
-
 /*
- * Record the intent of an action in one transaction after checking it
- * makes sense in the current state; 202 with the instance, 409 with the
- * reason otherwise.  Repeating an action already recorded is a no-op.
+ * Record the intent of an action (inst_act(): checked against the current
+ * state, in one transaction); 202 with the instance, 409 with the reason
+ * otherwise.  Repeating an action already recorded is a no-op.
  */
 static void
-action(struct req *r, enum act a)
+action(struct req *r, enum inst_act a)
 {
-	struct db	*db = r->app->db;
-	PGresult	*res = NULL, *pl = NULL;
-	const char	*id = req_param(r, 0), *state, *desired, *plan = NULL;
-	const char	*p[5] = { NULL, NULL, NULL, NULL, NULL };
+	PGresult	*res;
+	const char	*id = req_param(r, 0), *plan = NULL, *name, *p[1];
 	char		 why[160];
 	enum och_err	 err;
-	enum js_res	 jr;
-	int		 changed = 1, gone;
+	int		 changed;
 
+	name = inst_act_name(a);
 	if (!valid_uuid(id) || !may_see(r, id)) {
-		fail(r, act_names[a], NULL, OCH_ENOTFOUND, "no such instance");
+		fail(r, name, NULL, OCH_ENOTFOUND, "no such instance");
 		return;
 	}
-	if (a == ACT_CHANGE_PLAN) {
-		if (r->json == NULL || (jr = js_str(r->json, "plan", 32,
-		    &plan)) != JS_OK) {
-			fail(r, act_names[a], id, OCH_EINVAL,
-			    "plan: required");
-			return;
-		}
-		p[0] = plan;
-		if (!valid_name(plan) ||
-		    (pl = db_exec(db, &stmt_plan, 1, p, &err)) == NULL ||
-		    PQntuples(pl) != 1) {
-			PQclear(pl);
-			fail(r, act_names[a], id, pl == NULL && valid_name(plan)
-			    ? err : OCH_EUNPROCESSABLE, pl == NULL &&
-			    valid_name(plan) ? NULL : "plan: unknown plan");
-			return;
-		}
-		PQclear(pl);
+	if (a == INST_CHANGE_PLAN && (r->json == NULL ||
+	    js_str(r->json, "plan", 32, &plan) != JS_OK)) {
+		fail(r, name, id, OCH_EINVAL, "plan: required");
+		return;
 	}
-	if (db_begin(db) < 0) {
-		fail(r, act_names[a], id, OCH_EDB, NULL);
+	err = inst_act(r->app->db, id, a, plan, r->auth.client_id, &changed,
+	    why, sizeof(why));
+	switch (err) {
+	case OCH_OK:
+		break;
+	case OCH_EUNPROCESSABLE:
+		fail(r, name, id, err, "plan: unknown plan");
+		return;
+	case OCH_ENOTFOUND:
+		fail(r, name, id, err, "no such instance");
+		return;
+	case OCH_ECONFLICT:
+		fail(r, name, id, err, why);
+		return;
+	default:
+		fail(r, name, id, err, NULL);
 		return;
 	}
 	p[0] = id;
-	if ((res = db_exec(db, &stmt_by_id_lock, 1, p, &err)) == NULL) {
-		fail(r, act_names[a], id, err, NULL);
-		return;
-	}
-	if (PQntuples(res) == 0) {
-		fail(r, act_names[a], id, OCH_ENOTFOUND, "no such instance");
-		goto out;
-	}
-	state = db_val(res, 0, 2);
-	desired = db_val(res, 0, 3);
-	gone = strcmp(desired, "terminated") == 0 ||
-	    strcmp(state, "terminating") == 0 ||
-	    strcmp(state, "terminated") == 0;
-	p[1] = p[2] = p[3] = p[4] = NULL;
-	switch (a) {
-	case ACT_TERMINATE:
-		changed = !gone;
-		p[1] = "terminated";
-		break;
-	case ACT_SUSPEND:
-	case ACT_UNSUSPEND:
-		if (gone) {
-			snprintf(why, sizeof(why), "instance is terminated");
-			goto conflict;
-		}
-		p[1] = a == ACT_SUSPEND ? "suspended" : "active";
-		changed = strcmp(desired, p[1]) != 0;
-		break;
-	case ACT_CHANGE_PLAN:
-		if (gone) {
-			snprintf(why, sizeof(why), "instance is terminated");
-			goto conflict;
-		}
-		if (strcmp(state, "pending") == 0) {
-			/* no server yet: the create step uses the new plan */
-			changed = strcmp(db_val(res, 0, 4), plan) != 0;
-			p[4] = plan;
-		} else if (strcmp(db_val(res, 0, 4), plan) == 0) {
-			/* back to the current plan: drop a pending change */
-			changed = db_val(res, 0, 12) != NULL;
-			p[2] = "";
-		} else {
-			changed = db_val(res, 0, 12) == NULL ||
-			    strcmp(db_val(res, 0, 12), plan) != 0;
-			p[2] = plan;
-		}
-		break;
-	case ACT_REBOOT:
-	case ACT_REBUILD:
-		if (strcmp(state, "active") != 0 || gone) {
-			snprintf(why, sizeof(why), "instance is %s, not active",
-			    gone ? "terminated" : state);
-			goto conflict;
-		}
-		p[3] = a == ACT_REBOOT ? "reboot" : "rebuild";
-		changed = db_val(res, 0, 13) == NULL;
-		if (!changed && strcmp(db_val(res, 0, 13), p[3]) != 0) {
-			snprintf(why, sizeof(why), "a %s is already pending",
-			    db_val(res, 0, 13));
-			goto conflict;
-		}
-		break;
-	case ACT__MAX:
-		break;
-	}
-	if (changed) {
-		if ((err = db_run(db, &stmt_intent, 5, p, NULL)) != OCH_OK ||
-		    (err = inst_event(db, id, act_names[a], state, NULL,
-		    plan, r->auth.client_id)) != OCH_OK ||
-		    (err = inst_notify(db, id)) != OCH_OK) {
-			fail(r, act_names[a], id, err, NULL);
-			goto out;
-		}
-	}
-	if (db_commit(db) < 0) {
-		fail(r, act_names[a], id, OCH_EDB, NULL);
-		goto out;
-	}
-	PQclear(res);
-	p[0] = id;
-	if ((res = db_exec(db, &stmt_by_id, 1, p, &err)) == NULL) {
-		fail(r, act_names[a], id, err, NULL);
+	if ((res = db_exec(r->app->db, &stmt_by_id, 1, p, &err)) == NULL) {
+		fail(r, name, id, err, NULL);
 		return;
 	}
 	send_instance(r, 202, res, 0);
-	audit_req(r, act_names[a], "instance", id, 202,
-	    changed ? NULL : "{\"repeat\":true}");
-	goto out;
-conflict:
-	fail(r, act_names[a], id, OCH_ECONFLICT, why);
-out:
 	PQclear(res);
+	audit_req(r, name, "instance", id, 202,
+	    changed ? NULL : "{\"repeat\":true}");
 }
 
-static void h_suspend(struct req *r) { action(r, ACT_SUSPEND); }
-static void h_unsuspend(struct req *r) { action(r, ACT_UNSUSPEND); }
-static void h_terminate(struct req *r) { action(r, ACT_TERMINATE); }
-static void h_change_plan(struct req *r) { action(r, ACT_CHANGE_PLAN); }
-static void h_reboot(struct req *r) { action(r, ACT_REBOOT); }
-static void h_rebuild(struct req *r) { action(r, ACT_REBUILD); }
+static void h_suspend(struct req *r) { action(r, INST_SUSPEND); }
+static void h_unsuspend(struct req *r) { action(r, INST_UNSUSPEND); }
+static void h_terminate(struct req *r) { action(r, INST_TERMINATE); }
+static void h_change_plan(struct req *r) { action(r, INST_CHANGE_PLAN); }
+static void h_reboot(struct req *r) { action(r, INST_REBOOT); }
+static void h_rebuild(struct req *r) { action(r, INST_REBUILD); }
 
 /*
  * POST /api/v1/instances/{id}/sso: a single-use login link for the

@@ -1,11 +1,13 @@
 /*
  * inst.c: instance transitions, history, outbox rows and JSON (inst.h).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "inst.h"
 #include "log.h"
+#include "valid.h"
 
 static const struct db_stmt stmt_event = { "inst_event",
 	"INSERT INTO instance_events (instance_id, kind, from_state, to_state,"
@@ -173,5 +175,158 @@ inst_activate(struct db *db, const struct cfg *c, const char *id,
 	free(host);
 	free(url);
 	PQclear(res);
+	return err;
+}
+
+/* ---- intents (inst_act) --------------------------------------------- */
+
+static const struct db_stmt stmt_act_plan = { "inst_act_plan",
+	"SELECT name FROM plans WHERE name = $1 AND active" };
+static const struct db_stmt stmt_act_lock = { "inst_act_lock",
+	"SELECT state, desired_state, plan, pending_plan, pending_action"
+	" FROM instances WHERE id = $1::uuid FOR UPDATE" };
+static const struct db_stmt stmt_act_intent = { "inst_act_intent",
+	"UPDATE instances SET desired_state = coalesce($2, desired_state),"
+	" pending_plan = CASE WHEN $3::text = '' THEN NULL"
+	"  ELSE coalesce($3, pending_plan) END,"
+	" pending_action = coalesce($4, pending_action),"
+	" plan = coalesce($5, plan),"
+	" next_attempt_at = now(), attempts = 0, updated_at = now()"
+	" WHERE id = $1::uuid" };
+
+static const char *const act_names[INST_ACT__MAX] = {
+	"instance.suspend",	/* INST_SUSPEND */
+	"instance.unsuspend",	/* INST_UNSUSPEND */
+	"instance.terminate",	/* INST_TERMINATE */
+	"instance.change_plan",	/* INST_CHANGE_PLAN */
+	"instance.reboot",	/* INST_REBOOT */
+	"instance.rebuild",	/* INST_REBUILD */
+};
+
+const char *
+inst_act_name(enum inst_act a)
+{
+	return (unsigned)a < INST_ACT__MAX ? act_names[a] : "instance.action";
+}
+
+/* Is the plan known and on sale?  OCH_OK, OCH_EUNPROCESSABLE, or error. */
+static enum och_err
+act_plan_ok(struct db *db, const char *plan)
+{
+	PGresult	*pl;
+	const char	*p[1] = { plan };
+	enum och_err	 err;
+	int		 n;
+
+	if (!valid_name(plan))
+		return OCH_EUNPROCESSABLE;
+	if ((pl = db_exec(db, &stmt_act_plan, 1, p, &err)) == NULL)
+		return err;
+	n = PQntuples(pl);
+	PQclear(pl);
+	return n == 1 ? OCH_OK : OCH_EUNPROCESSABLE;
+}
+
+enum och_err
+inst_act(struct db *db, const char *id, enum inst_act a, const char *plan,
+    const char *actor, int *changed, char *why, size_t whysz)
+{
+	PGresult	*res = NULL;
+	const char	*state, *desired, *cur_plan, *pend_plan, *pend_act;
+	const char	*p[5] = { NULL, NULL, NULL, NULL, NULL };
+	enum och_err	 err;
+	int		 gone;
+
+	*changed = 1;
+	if (whysz > 0)
+		why[0] = '\0';
+	if ((unsigned)a >= INST_ACT__MAX)
+		return OCH_EINVAL;
+	if (a == INST_CHANGE_PLAN && (err = act_plan_ok(db, plan)) != OCH_OK)
+		return err;
+	if (db_begin(db) < 0)
+		return OCH_EDB;
+	p[0] = id;
+	if ((res = db_exec(db, &stmt_act_lock, 1, p, &err)) == NULL)
+		goto fail;
+	if (PQntuples(res) == 0) {
+		err = OCH_ENOTFOUND;
+		goto fail;
+	}
+	state = db_val(res, 0, 0);
+	desired = db_val(res, 0, 1);
+	cur_plan = db_val(res, 0, 2);
+	pend_plan = db_val(res, 0, 3);
+	pend_act = db_val(res, 0, 4);
+	gone = strcmp(desired, "terminated") == 0 ||
+	    strcmp(state, "terminating") == 0 ||
+	    strcmp(state, "terminated") == 0;
+	switch (a) {
+	case INST_TERMINATE:
+		*changed = !gone;
+		p[1] = "terminated";
+		break;
+	case INST_SUSPEND:
+	case INST_UNSUSPEND:
+		if (gone) {
+			snprintf(why, whysz, "instance is terminated");
+			goto conflict;
+		}
+		p[1] = a == INST_SUSPEND ? "suspended" : "active";
+		*changed = strcmp(desired, p[1]) != 0;
+		break;
+	case INST_CHANGE_PLAN:
+		if (gone) {
+			snprintf(why, whysz, "instance is terminated");
+			goto conflict;
+		}
+		if (strcmp(state, "pending") == 0) {
+			/* no server yet: the create step uses the new plan */
+			*changed = strcmp(cur_plan, plan) != 0;
+			p[4] = plan;
+		} else if (strcmp(cur_plan, plan) == 0) {
+			/* back to the current plan: drop a pending change */
+			*changed = pend_plan != NULL;
+			p[2] = "";
+		} else {
+			*changed = pend_plan == NULL ||
+			    strcmp(pend_plan, plan) != 0;
+			p[2] = plan;
+		}
+		break;
+	case INST_REBOOT:
+	case INST_REBUILD:
+		if (strcmp(state, "active") != 0 || gone) {
+			snprintf(why, whysz, "instance is %s, not active",
+			    gone ? "terminated" : state);
+			goto conflict;
+		}
+		p[3] = a == INST_REBOOT ? "reboot" : "rebuild";
+		*changed = pend_act == NULL;
+		if (!*changed && strcmp(pend_act, p[3]) != 0) {
+			snprintf(why, whysz, "a %s is already pending",
+			    pend_act);
+			goto conflict;
+		}
+		break;
+	case INST_ACT__MAX:
+		break;
+	}
+	if (*changed) {
+		if ((err = db_run(db, &stmt_act_intent, 5, p, NULL)) != OCH_OK ||
+		    (err = inst_event(db, id, act_names[a], state, NULL,
+		    plan, actor)) != OCH_OK ||
+		    (err = inst_notify(db, id)) != OCH_OK)
+			goto fail;
+	}
+	PQclear(res);
+	if (db_commit(db) < 0)
+		return OCH_EDB;
+	return OCH_OK;
+conflict:
+	err = OCH_ECONFLICT;
+fail:
+	PQclear(res);
+	db_rollback(db);
 	return err;
 }

@@ -69,4 +69,26 @@ enum och_err	 inst_email(struct db *, const char *id, const char *tmpl,
 enum och_err	 inst_whmcs(struct db *, const char *id, const char *command,
 		    const char *payload);
 
+/* Intents an API caller records (instances.fcgi, admin.fcgi). */
+enum inst_act { INST_SUSPEND, INST_UNSUSPEND, INST_TERMINATE,
+	INST_CHANGE_PLAN, INST_REBOOT, INST_REBUILD, INST_ACT__MAX };
+
+/* The audit/history name of an action, e.g. "instance.suspend". */
+const char	*inst_act_name(enum inst_act);
+
+/*
+ * Record the intent of action a on instance id in one transaction of its
+ * own (the caller must not have one open) after checking it makes sense
+ * in the current state: desired_state, pending plan or action, history
+ * (actor may be NULL) and the poller's wake-up.  plan is the new plan of
+ * INST_CHANGE_PLAN (else NULL).  *changed is set to 0 when the intent
+ * was already recorded (a no-op repeat), else 1.  Returns OCH_OK;
+ * OCH_EUNPROCESSABLE for an unknown or inactive plan; OCH_ENOTFOUND;
+ * OCH_ECONFLICT with the reason in why (whysz bytes); or a database
+ * error.  No transaction is left open.
+ */
+enum och_err	 inst_act(struct db *, const char *id, enum inst_act a,
+		    const char *plan, const char *actor, int *changed,
+		    char *why, size_t whysz);
+
 #endif
