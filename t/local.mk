@@ -52,3 +52,9 @@ check_PROGRAMS += t/unit/030-poller
 t_unit_030_poller_SOURCES = t/unit/030-poller.c t/unit/tap.h
 t_unit_030_poller_CPPFLAGS = $(AM_CPPFLAGS) -DOCH_TOP_SRCDIR='"$(abs_top_srcdir)"'
 t_unit_030_poller_LDADD = $(OCH_LIBS)
+# Prometheus text parser and derived series (prom_, met_)
+check_PROGRAMS += t/unit/040-prom
+t_unit_040_prom_SOURCES = t/unit/040-prom.c t/unit/tap.h
+t_unit_040_prom_CPPFLAGS = $(AM_CPPFLAGS) -DOCH_TOP_SRCDIR='"$(abs_top_srcdir)"'
+t_unit_040_prom_LDADD = $(OCH_LIBS)
+EXTRA_DIST += t/vectors/node_exporter-e2e-output.txt
