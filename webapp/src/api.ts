@@ -1,0 +1,248 @@
+// The dashboard's only way to the control plane: same-origin JSON calls
+// under /api with the session cookie (och_session, HttpOnly) and, on unsafe
+// methods, X-CSRF-Token taken from the readable och_csrf cookie.  Every
+// failure becomes an ApiError carrying the API's {"error":{code,message}};
+// a 401 also tells the app (onUnauthorized) so it shows the login page.
+
+export class ApiError extends Error {
+  status: number
+  code: string
+  constructor(status: number, code: string, message: string) {
+    super(message)
+    this.name = 'ApiError'
+    this.status = status
+    this.code = code
+  }
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+/** Value of one cookie from a document.cookie string, or null. */
+export function readCookie(name: string, cookies?: string): string | null {
+  const all = cookies ?? (typeof document !== 'undefined' ? document.cookie : '')
+  for (const part of all.split(';')) {
+    const eq = part.indexOf('=')
+    if (eq < 0) continue
+    if (part.slice(0, eq).trim() === name) {
+      const v = part.slice(eq + 1).trim()
+      try {
+        return decodeURIComponent(v)
+      } catch {
+        return v
+      }
+    }
+  }
+  return null
+}
+
+/** Fallback texts when a body is not the API's error shape (a proxy page, a dropped connection). */
+function statusText(status: number): [string, string] {
+  switch (status) {
+    case 400: return ['invalid_input', 'The request was not accepted.']
+    case 401: return ['unauthorized', 'Please log in again.']
+    case 403: return ['forbidden', 'You are not allowed to do that.']
+    case 404: return ['not_found', 'Not found.']
+    case 409: return ['conflict', 'That is not possible right now.']
+    case 413: return ['payload_too_large', 'That is too large.']
+    case 422: return ['unprocessable', 'That value is not acceptable.']
+    case 429: return ['rate_limited', 'Too many requests; wait a moment and try again.']
+    case 502: return ['upstream_error', 'A provider failed; try again shortly.']
+    case 503: return ['unavailable', 'The service is temporarily unavailable; try again shortly.']
+    default:
+      return status >= 500
+        ? ['internal_error', 'Something went wrong on our side.']
+        : ['error', `Request failed (${status}).`]
+  }
+}
+
+/** Turn a failed response's status and body text into an ApiError. */
+export function parseError(status: number, text: string): ApiError {
+  let code: string | undefined
+  let message: string | undefined
+  try {
+    const j = JSON.parse(text)
+    const e = j && typeof j === 'object' ? j.error : undefined
+    if (e && typeof e === 'object') {
+      if (typeof e.code === 'string') code = e.code
+      if (typeof e.message === 'string' && e.message !== '') message = e.message
+    }
+  } catch {
+    /* not JSON */
+  }
+  const [dcode, dmsg] = statusText(status)
+  return new ApiError(status, code ?? dcode, message ?? dmsg)
+}
+
+type Listener = () => void
+let unauthorized: Listener[] = []
+
+/** Call fn whenever the API answers 401; returns the unsubscribe function. */
+export function onUnauthorized(fn: Listener): () => void {
+  unauthorized.push(fn)
+  return () => {
+    unauthorized = unauthorized.filter((f) => f !== fn)
+  }
+}
+
+export interface RequestOptions {
+  fetch?: typeof fetch
+  cookies?: string
+  signal?: AbortSignal
+}
+
+/**
+ * One API call.  Resolves with the parsed JSON body (undefined for 204 or
+ * an empty body); rejects with ApiError (status 0 when the network failed).
+ */
+export async function api<T = unknown>(method: string, path: string, body?: unknown,
+  opts: RequestOptions = {}): Promise<T> {
+  const m = method.toUpperCase()
+  const headers: Record<string, string> = { Accept: 'application/json' }
+  if (body !== undefined) headers['Content-Type'] = 'application/json'
+  if (UNSAFE.has(m)) {
+    const csrf = readCookie('och_csrf', opts.cookies)
+    if (csrf) headers['X-CSRF-Token'] = csrf
+  }
+  const f = opts.fetch ?? globalThis.fetch
+  let res: Response
+  try {
+    res = await f(path, {
+      method: m,
+      headers,
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+      credentials: 'same-origin',
+      cache: 'no-store',
+      signal: opts.signal,
+    })
+  } catch (e) {
+    if (e instanceof DOMException && e.name === 'AbortError') throw e
+    throw new ApiError(0, 'network', 'Cannot reach the server; check your connection.')
+  }
+  const text = await res.text()
+  if (!res.ok) {
+    const err = parseError(res.status, text)
+    if (res.status === 401) unauthorized.forEach((fn) => fn())
+    throw err
+  }
+  if (res.status === 204 || text === '') return undefined as T
+  try {
+    return JSON.parse(text) as T
+  } catch {
+    throw new ApiError(res.status, 'bad_response', 'The server sent an unreadable answer.')
+  }
+}
+
+// --- the shapes the dashboard uses (docs/api.md) ---
+
+export interface InstanceEvent {
+  kind: string
+  from?: string
+  to?: string
+  message?: string
+  at: string
+}
+
+export interface Instance {
+  id: string
+  slug: string
+  hostname: string
+  url: string
+  state: string
+  desired_state: string
+  plan: string
+  region: string
+  ipv4: string | null
+  ipv6: string | null
+  last_error: string | null
+  pending_plan: string | null
+  pending_action: string | null
+  openclaw_version: string | null
+  email?: string
+  created_at: string
+  updated_at: string
+  active_at?: string | null
+  events?: InstanceEvent[]
+}
+
+export interface Me {
+  id: number
+  email: string
+  role: string
+  instances: Instance[]
+}
+
+export interface Channel {
+  kind: string
+  enabled: boolean
+  dm_policy: string
+  allow_from: string[]
+  secret_set: boolean
+  updated_at: string
+}
+
+export interface AiKey {
+  provider: string
+  last4?: string
+  updated_at: string
+}
+
+export interface Skill {
+  name: string
+  display_name: string
+  description: string
+  enabled: boolean
+}
+
+export interface PairingRequest {
+  channel: string
+  code: string
+  sender?: string | null
+  account?: string | null
+  created_at?: string
+}
+
+export interface Backup {
+  id: number
+  kind: string
+  status: string
+  name?: string
+  size_bytes?: number
+  created_at: string
+}
+
+export interface AgentBackup {
+  command_id: string
+  status: string
+  result?: unknown
+  created_at: string
+}
+
+const enc = encodeURIComponent
+const inst = (id: string) => `/api/v1/instances/${enc(id)}`
+
+export const API = {
+  me: () => api<Me>('GET', '/api/v1/me'),
+  magicLink: (email: string) => api<void>('POST', '/api/v1/auth/magic-link', { email }),
+  logout: () => api<void>('POST', '/api/v1/auth/logout'),
+  instance: (id: string) => api<Instance>('GET', inst(id)),
+  reboot: (id: string) => api<unknown>('POST', `${inst(id)}/reboot`),
+  channels: (id: string) => api<{ channels: Channel[] }>('GET', `${inst(id)}/channels`),
+  putChannel: (id: string, kind: string, body: unknown) =>
+    api<void>('PUT', `${inst(id)}/channels/${enc(kind)}`, body),
+  deleteChannel: (id: string, kind: string) => api<void>('DELETE', `${inst(id)}/channels/${enc(kind)}`),
+  aiKeys: (id: string) => api<{ ai_keys: AiKey[] }>('GET', `${inst(id)}/ai-keys`),
+  putAiKey: (id: string, provider: string, key: string) =>
+    api<void>('PUT', `${inst(id)}/ai-keys/${enc(provider)}`, { key }),
+  deleteAiKey: (id: string, provider: string) => api<void>('DELETE', `${inst(id)}/ai-keys/${enc(provider)}`),
+  skills: (id: string) => api<{ skills: Skill[] }>('GET', `${inst(id)}/skills`),
+  putSkill: (id: string, name: string, enabled: boolean) =>
+    api<void>('PUT', `${inst(id)}/skills/${enc(name)}`, { enabled }),
+  deleteSkill: (id: string, name: string) => api<void>('DELETE', `${inst(id)}/skills/${enc(name)}`),
+  pairing: (id: string) => api<{ requests: PairingRequest[] | null; reported_at?: string }>('GET', `${inst(id)}/pairing`),
+  approvePairing: (id: string, channel: string, code: string) =>
+    api<{ command_id: string }>('POST', `${inst(id)}/pairing/approve`, { channel, code }),
+  backups: (id: string) => api<{ backups: Backup[]; agent_backups: AgentBackup[] }>('GET', `${inst(id)}/backups`),
+  createBackup: (id: string) => api<{ command_id: string }>('POST', `${inst(id)}/backups`),
+  metrics: (id: string, period = '24h') => api<unknown>('GET', `${inst(id)}/metrics?period=${enc(period)}`),
+  aiUsage: (id: string, period = '30d') => api<unknown>('GET', `${inst(id)}/ai-usage?period=${enc(period)}`),
+}
