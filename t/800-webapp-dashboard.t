@@ -1,0 +1,113 @@
+# webapp/: the customer dashboard.  (a) `npm ci` (from the npm registry,
+# cached in ~/.npm), the Vitest unit tests (one TAP line each) and
+# `npm run build`; (b) end to end: PostgreSQL, the API and nginx serving
+# the built dist, an order, its SSO link opened in headless Chromium
+# (Debian's, driven by playwright-core: webapp/e2e/run.mjs), which lands on
+# the instance page, sees the slug and state, adds an AI key and sees its
+# last four listed.  Screenshots go to the test folder (kept with
+# TEST_KEEP=1).  A missing registry or browser fails the test; nothing is
+# skipped.
+use strict;
+use warnings;
+use lib "$ENV{OCH_SRCDIR}/t/lib";
+use OCH::Test;
+
+my $t = OCH::Test->new;
+my $web = $t->src('webapp');
+my $dir = $t->dir;
+
+# Run a command in webapp/ with its output in a log; returns (ok, log text).
+sub run_logged {
+	my ($name, @cmd) = @_;
+	my $log = "$dir/$name.log";
+	my $pid = fork // die "fork: $!";
+	if ($pid == 0) {
+		chdir $web or die "chdir $web: $!";
+		open STDOUT, '>', $log or die "$log: $!";
+		open STDERR, '>&', \*STDOUT or die;
+		$ENV{CI} = '1';
+		$ENV{NO_COLOR} = '1';
+		exec 'timeout', '900', @cmd or die "exec @cmd: $!";
+	}
+	waitpid $pid, 0;
+	my $rc = $?;
+	open my $fh, '<', $log or die "$log: $!";
+	local $/;
+	my $text = <$fh> // '';
+	return ($rc == 0, $text);
+}
+sub tail { my ($s) = @_; my @l = split /\n/, $s; join("\n", @l[($#l > 30 ? $#l - 30 : 0) .. $#l]) }
+
+# --- (a) install, unit tests, build ---
+ok(-x '/usr/bin/chromium', 'chromium is installed (scripts/deps.sh)')
+    or BAIL_OUT('no /usr/bin/chromium: run scripts/deps.sh as root');
+my ($ok, $out) = run_logged('npm-ci', qw(npm ci --no-audit --no-fund --prefer-offline));
+ok($ok, 'npm ci (from the npm registry)') or diag(tail($out));
+BAIL_OUT('npm ci failed: is the npm registry reachable?') unless $ok;
+
+($ok, $out) = run_logged('npm-test', qw(npm test -- --reporter=tap-flat));
+my $n = 0;
+for (split /\n/, $out) {
+	next unless /^(not )?ok \d+ - (.*?)(?: # .*)?$/;
+	ok(!defined $1, "vitest: $2");
+	$n++;
+}
+ok($n >= 10, "vitest ran the API client tests ($n)");
+ok($ok, 'npm test passes') or diag(tail($out));
+
+unlink "$web/dist/index.html";
+($ok, $out) = run_logged('npm-build', qw(npm run build));
+ok($ok, 'npm run build (tsc + vite)') or diag(tail($out));
+my $index = -f "$web/dist/index.html" ? do { local (@ARGV, $/) = "$web/dist/index.html"; <> } : '';
+like($index, qr{<script type="module" crossorigin src="/assets/[^"]+\.js"></script>}, 'dist/index.html loads its script from /assets/');
+unlike($index, qr{<script(?![^>]*\bsrc=)[^>]*>}, 'no inline script (the CSP forbids it)');
+unlike($index, qr{https?://}, 'no external URL (fonts, CDNs)');
+my @js = glob "$web/dist/assets/*.js";
+ok(@js >= 1, 'the bundle is under dist/assets/');
+BAIL_OUT('no build to serve') unless -f "$web/dist/index.html";
+
+# --- (b) the built dashboard against the real API in headless Chromium ---
+$t->start_pg;
+# the metrics routes are another binary's: used when built, else the page
+# must cope with nginx's 503 (and its [crit] about the missing socket)
+my @bins = qw(health instances auth settings);
+if (-x $t->bin('cgi-bin/metrics.fcgi')) {
+	push @bins, 'metrics';
+} else {
+	$t->allow_log(qr{/metrics\.sock failed});
+}
+my $base = $t->start_api(binaries => \@bins, webroot => "$web/dist");
+
+my $r = $t->http(GET => '/instances/00000000-0000-0000-0000-000000000000');
+is($r->{status}, 200, 'nginx answers a deep link with the app');
+like($r->{headers}{'content-security-policy'} // '', qr/default-src 'self'/, 'under the strict CSP');
+
+$r = $t->signed(POST => '/api/v1/instances', { whmcs_service_id => 801, whmcs_client_id => 81,
+    email => 'dash@example.com', plan => 'starter', region => 'eu-helsinki' });
+is($r->{status}, 201, 'an order');
+my ($id, $slug) = @{ $r->{json} }{qw(id slug)};
+$r = $t->signed(POST => "/api/v1/instances/$id/sso");
+is($r->{status}, 201, 'an SSO link for its owner');
+my $sso = $r->{json}{url} // '';
+like($sso, qr{^\Q$base\E/api/v1/auth/sso\?token=}, 'pointing at this server');
+
+($ok, $out) = run_logged('e2e', 'node', 'e2e/run.mjs', $sso, $slug, $dir);
+my $checks = 0;
+for (split /\n/, $out) {
+	if (/^(not )?ok \d+ - (.*)$/) {
+		ok(!defined $1, "browser: $2");
+		$checks++;
+	} elsif (/^# (.*)/) {
+		note($1);
+	}
+}
+ok($checks >= 10, "the browser run made its checks ($checks)") or diag(tail($out));
+ok($ok, 'the browser run passed') or diag(tail($out));
+ok(-s "$dir/$_", "screenshot $_") for qw(instance.png ai-keys.png);
+note("screenshots in $dir (kept with TEST_KEEP=1)");
+
+is_deeply([ $t->psql("SELECT provider, last4 FROM ai_keys WHERE instance_id = :'i'", i => $id) ],
+    [ [ 'anthropic', 'WXyz' ] ], 'the API stored the key the page added');
+is($t->psql_one("SELECT count(*) FROM sessions WHERE revoked_at IS NULL"), 0, 'logout revoked the session');
+
+$t->done_testing;
