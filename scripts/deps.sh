@@ -11,6 +11,7 @@ pkgs=(
 	php-cli php-curl php-mbstring php-xml phpunit
 	cloud-init shellcheck python3 python3-jsonschema python3-yaml
 	prometheus-node-exporter wrk
+	chromium
 )
 missing=()
 for p in "${pkgs[@]}"; do
