@@ -66,7 +66,9 @@ void		 act_clear(void);
 /* Route handlers (hetzner.c lists them in its table). */
 void		 act_get(struct http_req *);		/* /actions/{id} */
 void		 act_list(struct http_req *);		/* /actions?id= */
-void		 act_server_get(struct http_req *);	/* /servers/{id}/actions/{a} */
-void		 act_server_list(struct http_req *);	/* /servers/{id}/actions */
+/* /servers/{id}/actions/{action_id} */
+void		 act_server_get(struct http_req *);
+/* /servers/{id}/actions */
+void		 act_server_list(struct http_req *);
 
 #endif

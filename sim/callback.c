@@ -262,6 +262,8 @@ cb_post_json(const char *url, const char *body, int max, cb_fn fn,
 	curl_easy_setopt(j->easy, CURLOPT_ERRORBUFFER, j->errbuf);
 	curl_easy_setopt(j->easy, CURLOPT_PRIVATE, j);
 	curl_easy_setopt(j->easy, CURLOPT_NOSIGNAL, 1L);
+	/* the simulated VPS has no proxy, whatever the host environment says */
+	curl_easy_setopt(j->easy, CURLOPT_PROXY, "");
 	curl_easy_setopt(j->easy, CURLOPT_CONNECTTIMEOUT, 5L);
 	curl_easy_setopt(j->easy, CURLOPT_TIMEOUT, 15L);
 	curl_easy_setopt(j->easy, CURLOPT_USERAGENT, "curl/" LIBCURL_VERSION);

@@ -865,7 +865,8 @@ rec_list(struct http_req *r)
 	dir = http_query(r, "direction");
 	p = http_query(r, "page");
 	pp = http_query(r, "per_page");
-	if ((p != NULL && (su_parse_id(p, &page) == -1 || page < 1)) ||
+	if ((p != NULL && (su_parse_id(p, &page) == -1 || page < 1 ||
+	    page > 1000000000)) ||
 	    (pp != NULL && (su_parse_id(pp, &per) == -1 || per < 1 ||
 	    per > 5000000))) {
 		fail(r, 400, 1004, "DNS Validation Error: invalid page or "

@@ -453,8 +453,9 @@ users(struct exp_srv *s, const struct ud_user **u, size_t *n)
 					data = xcalloc(1, st.st_size + 1);
 					len = fread(data, 1, st.st_size, f);
 					fclose(f);
-					if (ud_webyml(data, len, &s->fusers,
-					    &s->nfusers, &s->ftls, &why) == -1) {
+					if (ud_webyml(data, len,
+					    &s->fusers, &s->nfusers,
+					    &s->ftls, &why) == -1) {
 						log_warn("server %lld: web "
 						    "config: %s", (long long)
 						    s->vm->id, why);

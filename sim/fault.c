@@ -146,7 +146,8 @@ rule_parse(const cJSON *j, const char **err)
 		if (strcmp(svc->valuestring, services[i]) == 0)
 			break;
 	if (i == OCH_NELEM(services)) {
-		*err = "rule.service must be hetzner, cloudflare, resend or whmcs";
+		*err = "rule.service must be hetzner, cloudflare, resend "
+		    "or whmcs";
 		return NULL;
 	}
 	if (route != NULL && !cJSON_IsString(route)) {
@@ -219,7 +220,8 @@ badkind:
 	rule_free(r);
 	return NULL;
 hetzner:
-	*err = "locked, conflict, resource_unavailable and action_error are Hetzner faults";
+	*err = "locked, conflict, resource_unavailable and action_error "
+	    "are Hetzner faults";
 	rule_free(r);
 	return NULL;
 }

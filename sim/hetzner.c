@@ -1219,7 +1219,8 @@ server_action(struct http_req *r)
 		    start_done, 0);
 	} else if (strcmp(name, "poweroff") == 0) {
 		/* a power cut: the OS stops now, the status follows */
-		if (v->status == VM_RUNNING && r->fault.kind != FLT_ACTION_ERROR)
+		if (v->status == VM_RUNNING &&
+		    r->fault.kind != FLT_ACTION_ERROR)
 			vm_power_off(v, VM_STOPPING);
 		a = act_start("stop_server", su_cfg.action_delay, v->id,
 		    off_done, 0);

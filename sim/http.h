@@ -23,7 +23,7 @@ struct http_req;
 
 struct http_route {
 	const char	*method;
-	const char	*pattern;	/* "/servers/{id}", matched by segment */
+	const char	*pattern;	/* "/servers/{id}": {x} = a segment */
 	void		(*fn)(struct http_req *);
 };
 

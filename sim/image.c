@@ -213,7 +213,8 @@ img_drop_backups(int64_t server_id)
 	struct img	**pp, *i;
 
 	for (pp = &imgs; (i = *pp) != NULL;) {
-		if (i->bound_to == server_id && strcmp(i->type, "backup") == 0) {
+		if (i->bound_to == server_id &&
+		    strcmp(i->type, "backup") == 0) {
 			*pp = i->next;
 			img_free(i);
 		} else

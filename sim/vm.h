@@ -61,7 +61,7 @@ struct vm {
 	/* the inside */
 	double			 booted_at;	/* wall; 0 while down */
 	int			 boots;
-	int			 fresh;		/* disk not yet seen by cloud-init */
+	int			 fresh;		/* cloud-init has not run */
 	struct loop_timer	 boot_timer;
 	const char		*boot_state;	/* static string */
 	char			*boot_reason;
@@ -80,7 +80,7 @@ struct vm {
 	pid_t			 agent_pid;
 	int			 agent_starts;
 	int			 agent_last_exit;
-	char			*dir;		/* agent mode: state-dir/servers/<id> */
+	char			*dir;		/* agent: state/servers/<id> */
 
 	struct vm		*next;
 };
