@@ -86,12 +86,17 @@ $r = $t->signed(POST => '/api/v1/instances', { whmcs_service_id => 801, whmcs_cl
     email => 'dash@example.com', plan => 'starter', region => 'eu-helsinki' });
 is($r->{status}, 201, 'an order');
 my ($id, $slug) = @{ $r->{json} }{qw(id slug)};
+# a second, running instance of the same customer (for the reboot)
+$r = $t->signed(POST => '/api/v1/instances', { whmcs_service_id => 802, whmcs_client_id => 81,
+    email => 'dash@example.com', plan => 'starter', region => 'eu-nuremberg' });
+my ($id2, $slug2) = @{ $r->{json} }{qw(id slug)};
+$t->psql("UPDATE instances SET state = 'active', ipv4 = '203.0.113.7', active_at = now() WHERE id = :'i'", i => $id2);
 $r = $t->signed(POST => "/api/v1/instances/$id/sso");
 is($r->{status}, 201, 'an SSO link for its owner');
 my $sso = $r->{json}{url} // '';
 like($sso, qr{^\Q$base\E/api/v1/auth/sso\?token=}, 'pointing at this server');
 
-($ok, $out) = run_logged('e2e', 'node', 'e2e/run.mjs', $sso, $slug, $dir);
+($ok, $out) = run_logged('e2e', 'node', 'e2e/run.mjs', $sso, $slug, $dir, $slug2);
 my $checks = 0;
 for (split /\n/, $out) {
 	if (/^(not )?ok \d+ - (.*)$/) {
@@ -103,11 +108,15 @@ for (split /\n/, $out) {
 }
 ok($checks >= 10, "the browser run made its checks ($checks)") or diag(tail($out));
 ok($ok, 'the browser run passed') or diag(tail($out));
-ok(-s "$dir/$_", "screenshot $_") for qw(instance.png ai-keys.png);
+ok(-s "$dir/$_", "screenshot $_") for qw(instance.png ai-keys.png reboot.png);
 note("screenshots in $dir (kept with TEST_KEEP=1)");
 
 is_deeply([ $t->psql("SELECT provider, last4 FROM ai_keys WHERE instance_id = :'i'", i => $id) ],
     [ [ 'anthropic', 'WXyz' ] ], 'the API stored the key the page added');
+is($t->psql_one("SELECT pending_action FROM instances WHERE id = :'i'", i => $id2), 'reboot', 'the reboot the page asked for is recorded');
+is_deeply([ map { $_->[0] } $t->psql("SELECT kind FROM instance_commands WHERE instance_id = :'i' ORDER BY id", i => $id2) ],
+    [ 'backup_create', 'pairing_approve' ], 'so are the backup and the pairing approval');
+is($t->psql_one("SELECT count(*) FROM instance_skills WHERE instance_id = :'i' AND enabled", i => $id2), 1, 'and the skill');
 is($t->psql_one("SELECT count(*) FROM sessions WHERE revoked_at IS NULL"), 0, 'logout revoked the session');
 
 $t->done_testing;

@@ -1,11 +1,12 @@
 // End-to-end check of the built dashboard in headless Chromium (Debian's
 // /usr/bin/chromium driven by playwright-core; no browser download).
 //
-//   node e2e/run.mjs SSO_URL SLUG OUTDIR
+//   node e2e/run.mjs SSO_URL SLUG OUTDIR [ACTIVE_SLUG]
 //
 // Opens the SSO link (the API sets the cookies and redirects to the
 // instance page), checks the slug and state, adds an AI key and sees its
-// last four characters listed, saves a Telegram channel, then logs out.
+// last four characters listed, saves a Telegram channel, reboots the
+// user's running instance ACTIVE_SLUG (when given), then logs out.
 // Prints one "ok N - …" / "not ok N - …" line per check (TAP, no plan) and
 // screenshots to OUTDIR; exits 1 when a check failed or the run broke.
 import { chromium } from 'playwright-core'
@@ -13,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-const [sso, slug, out] = process.argv.slice(2)
+const [sso, slug, out, activeSlug] = process.argv.slice(2)
 if (!sso || !slug || !out) {
   console.error('usage: node e2e/run.mjs SSO_URL SLUG OUTDIR')
   process.exit(2)
@@ -91,6 +92,11 @@ try {
     if (!c || !js.includes('och_csrf=')) throw new Error('och_csrf not readable')
     if (js.includes('och_session=')) throw new Error('och_session visible to scripts')
   })
+  await step('a new instance shows its provisioning progress', async () => {
+    const cur = page.locator('.progress [aria-current="step"]')
+    const t = await cur.textContent()
+    if (!/Order received|Creating server|Installing OpenClaw/.test(t)) throw new Error(`current step: ${t}`)
+  })
   await page.screenshot({ path: join(out, 'instance.png'), fullPage: true })
 
   await step('an AI key is added and listed by its last four characters', async () => {
@@ -118,6 +124,7 @@ try {
     await page.getByTestId('tab-channels').click()
     await page.getByTestId('channel-telegram-edit').click()
     await page.getByPlaceholder('123456:ABC-DEF…').fill('7777777:AAbbCCddEEff')
+    await page.screenshot({ path: join(out, 'channel-form.png'), fullPage: true })
     await page.getByRole('button', { name: 'Save', exact: true }).click()
     await page.getByText('token set').waitFor()
   })
@@ -149,6 +156,45 @@ try {
     if (!t.includes(slug)) throw new Error(`card: ${t}`)
   })
   await page.screenshot({ path: join(out, 'list.png'), fullPage: true })
+
+  if (activeSlug) {
+    await step(`the running instance ${activeSlug} opens from the list`, async () => {
+      await page.getByTestId('instance-card').filter({ hasText: activeSlug }).click()
+      await page.getByTestId('slug').filter({ hasText: activeSlug }).waitFor()
+      const st = await page.getByTestId('state').first().textContent()
+      if (st !== 'Running') throw new Error(`state: ${st}`)
+    })
+    await step('a reboot is confirmed, sent with the CSRF token and acknowledged', async () => {
+      await page.getByRole('button', { name: 'Reboot', exact: true }).click()
+      await page.getByRole('button', { name: 'Reboot now' }).click()
+      await page.getByText('Reboot requested').waitFor()
+    })
+    await page.screenshot({ path: join(out, 'reboot.png'), fullPage: true })
+    await step('a skill from the catalog is switched on', async () => {
+      await page.getByTestId('tab-skills').click()
+      const first = page.locator('.skills li').first()
+      await first.waitFor()
+      await first.locator('input[type=checkbox]').click()
+      await page.getByText(/enabled; it is installed/).waitFor()
+      if (!(await first.locator('input[type=checkbox]').isChecked())) throw new Error('not on after saving')
+    })
+    await page.screenshot({ path: join(out, 'skills.png'), fullPage: true })
+    await step('a backup is requested', async () => {
+      await page.getByTestId('tab-backups').click()
+      await page.getByRole('button', { name: 'Back up now' }).click()
+      await page.getByText('Backup requested').waitFor()
+    })
+    await page.screenshot({ path: join(out, 'backups.png'), fullPage: true })
+    await step('a pairing code is approved', async () => {
+      await page.getByTestId('tab-pairing').click()
+      await page.getByPlaceholder('ABCD2345').fill('abcd2345')
+      await page.getByRole('button', { name: 'Approve', exact: true }).click()
+      await page.getByText('Approved ABCD2345 on telegram').waitFor()
+    })
+    await page.screenshot({ path: join(out, 'pairing.png'), fullPage: true })
+    await page.getByRole('link', { name: '← Your instances' }).click()
+    await page.getByTestId('instance-card').first().waitFor()
+  }
 
   await step('logout shows the login page, and the session is gone', async () => {
     await page.getByRole('button', { name: 'Log out' }).click()

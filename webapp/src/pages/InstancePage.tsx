@@ -98,15 +98,20 @@ function Overview({ i, reload }: { i: Instance; reload: () => Promise<void> }) {
   const provisioning = ['pending', 'creating', 'booting'].includes(i.state)
   return (
     <>
-      {(provisioning || i.state === 'active') && (
+      {provisioning && (
         <section className="card">
-          {provisioning ? (
-            <>
-              <h2>Setting up your instance</h2>
-              <p className="muted">This usually takes about a minute. The page updates by itself.</p>
-            </>
-          ) : null}
+          <h2>Setting up your instance</h2>
+          <p className="muted">This usually takes about a minute. The page updates by itself.</p>
           <Progress state={i.state} />
+        </section>
+      )}
+      {i.state === 'active' && (
+        <section className="card row between wrap">
+          <div>
+            <h2>OpenClaw is running</h2>
+            <span className="muted">Open the control panel and sign in with the gateway token from your welcome email.</span>
+          </div>
+          <a className="button" href={i.url} target="_blank" rel="noopener noreferrer">Open OpenClaw ↗</a>
         </section>
       )}
       {i.state === 'failed' && (
