@@ -109,8 +109,10 @@ static const struct db_stmt stmt_claim = { "recon_claim",
 	" RETURNING i.id" };
 static const struct db_stmt stmt_load = { "recon_load",
 	"SELECT i.id, i.slug, i.state, i.desired_state, i.plan,"
-	" i.pending_plan, i.pending_action, p.server_type, p.image,"
-	" coalesce(a.location, r.location), np.server_type,"
+	" i.pending_plan, i.pending_action,"
+	" coalesce(pt.server_type, p.server_type), p.image,"
+	" coalesce(a.location, r.location),"
+	" coalesce(npt.server_type, np.server_type),"
 	" i.hetzner_server_id, host(i.ipv4), i.ipv6, i.dns_record_id,"
 	" i.dns_record6_id, i.attempts, i.ready_at IS NOT NULL,"
 	" extract(epoch FROM now() - i.step_since)::float8,"
@@ -121,6 +123,11 @@ static const struct db_stmt stmt_load = { "recon_load",
 	" JOIN plans p ON p.name = i.plan JOIN regions r ON r.name = i.region"
 	" LEFT JOIN regions a ON a.name = r.alias_of"
 	" LEFT JOIN plans np ON np.name = i.pending_plan"
+	/* a plan's server type where its default is not sold (010 schema) */
+	" LEFT JOIN plan_server_types pt ON pt.plan = i.plan"
+	"  AND pt.location = coalesce(a.location, r.location)"
+	" LEFT JOIN plan_server_types npt ON npt.plan = i.pending_plan"
+	"  AND npt.location = coalesce(a.location, r.location)"
 	" WHERE i.id = $1::uuid AND i.locked_by = $2" };
 static const struct db_stmt stmt_lock = { "recon_lock",
 	"SELECT state, ready_at IS NOT NULL,"

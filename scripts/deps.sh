@@ -5,7 +5,7 @@ set -euo pipefail
 pkgs=(
 	autoconf automake make gcc pkg-config
 	libpq-dev libcurl4-openssl-dev libcjson-dev libssl-dev libjwt-dev
-	libfcgi-dev libfcgi-bin libmicrohttpd-dev
+	libfcgi-dev libfcgi-bin libmicrohttpd-dev libyaml-dev libcrypt-dev
 	postgresql postgresql-contrib nginx-light spawn-fcgi
 	perl curl jq util-linux procps iproute2
 	php-cli php-curl php-mbstring php-xml phpunit

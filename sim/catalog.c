@@ -44,6 +44,8 @@ static const struct cat_type types[] = {
 	    "x86", 7.99, ALL },
 	{ 119, "cpx32", "CPX32", "Regular Purpose", 4, 8, 160, "shared",
 	    "x86", 13.99, ALL },
+	{ 120, "cpx42", "CPX42", "Regular Purpose", 8, 16, 320, "shared",
+	    "x86", 25.99, ALL },
 };
 
 static const struct cat_image images[] = {
