@@ -24,3 +24,4 @@ dist_emailtmpl_DATA = \
 # full VPS recipe (cloud-init/user-data.yaml.tmpl) is not installed
 minimaluddir = $(pkgdatadir)/cloud-init
 dist_minimalud_DATA = cloud-init/minimal.yaml.tmpl
+poller_och_poller_SOURCES += poller/scrape.h poller/scrape.c

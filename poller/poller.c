@@ -10,8 +10,8 @@
  *   och-poller maintain   one pass: expiry of nonces and one-time tokens,
  *                         metrics partitions, stale heartbeats, then the
  *                         outboxes until nothing is due
- *   och-poller metrics    node_exporter scrapes (a later issue): a clean
- *                         no-op for now
+ *   och-poller metrics    one scrape cycle of every active instance's
+ *                         node_exporter (poller/scrape.h)
  *
  * Every mode writes poller_heartbeats (mode, host, pid, beat_at).  Any
  * number of pollers may run on any number of hosts: work is claimed with
@@ -35,6 +35,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "recon.h"
+#include "scrape.h"
 
 #define OUTBOX_BATCH	20	/* rows between two looks at instances */
 #define STEP_BATCH	20	/* steps between two outbox sweeps */
@@ -289,6 +290,8 @@ run_maintain(struct poller *p)
 		return 1;
 	}
 	PQclear(res);
+	if (scrape_maintain(p->db, &p->cfg) < 0)
+		return 1;
 	o = obx_new(p->db, &p->cfg, p->hcl);
 	while (!stop && time(NULL) < p->deadline &&
 	    (sent = obx_sweep(o, 100, p->deadline)) > 0)
@@ -302,11 +305,11 @@ run_maintain(struct poller *p)
 static int
 run_metrics(struct poller *p)
 {
-	if (beat(p) < 0)
-		log_warn("metrics: database unavailable");
-	log_info("metrics: no scrape targets yet (node_exporter scraping is a "
-	    "later issue); nothing to do");
-	return 0;
+	if (beat(p) < 0) {
+		log_error("metrics: database unavailable");
+		return 1;
+	}
+	return scrape_cycle(p->db, &p->cfg, p->deadline, &stop, NULL) < 0;
 }
 
 static void

@@ -1,0 +1,288 @@
+/*
+ * metrics.fcgi: what the dashboard charts for one instance (DESIGN §6).
+ *
+ *   GET /api/v1/instances/{id}/metrics?series=cpu_util[,load1...]&range=1h
+ *     range 1h or 6h: raw samples  {"t": unix s, "v": value}
+ *     range 24h, 7d or 30d: hourly rollups (metrics_hourly)
+ *                                  {"t": hour, "v": avg, "min", "max"}
+ *     series: comma list of the metrics whitelist (default cpu_util)
+ *   GET /api/v1/instances/{id}/ai-usage?days=30   (1..366)
+ *     rows of ai_usage per day, provider and model, newest first, and the
+ *     totals over the period
+ *
+ * Session (owner or admin) or HMAC (the billing system); any other
+ * instance is 404, the same answer as one that does not exist.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "srv.h"
+#include "valid.h"
+
+#define MAX_POINTS	20000	/* rows one answer carries at most */
+
+static const struct db_stmt stmt_visible = { "met_visible",
+	"SELECT 1 FROM instances"
+	" WHERE id = $1::uuid AND ($2::boolean OR user_id = $3::bigint)" };
+static const struct db_stmt stmt_raw = { "met_raw",
+	"SELECT series, extract(epoch FROM at)::float8, value FROM metrics"
+	" WHERE instance_id = $1::uuid AND series = ANY ($2::text[])"
+	" AND at > now() - $3::interval"
+	" ORDER BY series, at LIMIT 20000" };
+static const struct db_stmt stmt_hourly = { "met_hourly",
+	"SELECT series, extract(epoch FROM hour)::float8, avg, min, max"
+	" FROM metrics_hourly"
+	" WHERE instance_id = $1::uuid AND series = ANY ($2::text[])"
+	" AND hour > now() - $3::interval"
+	" ORDER BY series, hour LIMIT 20000" };
+static const struct db_stmt stmt_ai = { "met_ai",
+	"SELECT to_char(day, 'YYYY-MM-DD'), provider, model, input_tokens,"
+	" output_tokens, cost_usd::float8 FROM ai_usage"
+	" WHERE instance_id = $1::uuid"
+	" AND day > (now() AT TIME ZONE 'UTC')::date - $2::integer"
+	" ORDER BY day DESC, provider, model LIMIT 20000" };
+
+static const char *const whitelist[] = { "cpu_seconds", "cpu_util",
+    "load1", "mem_total", "mem_available", "disk_total", "disk_free",
+    "net_rx_bytes", "net_tx_bytes", "up" };
+
+static const struct {
+	const char	*name;
+	const char	*interval;
+	int		 hourly;
+} ranges[] = {
+	{ "1h", "1 hour", 0 },
+	{ "6h", "6 hours", 0 },
+	{ "24h", "24 hours", 1 },
+	{ "7d", "7 days", 1 },
+	{ "30d", "30 days", 1 },
+};
+
+/*
+ * 1 if the request may see instance id: HMAC clients and admins see every
+ * instance, a session only its own user's.  The caller answers 404 on 0.
+ */
+static int
+may_see(struct req *r, const char *id, enum och_err *err)
+{
+	PGresult	*res;
+	char		 uid[24];
+	const char	*p[3];
+	int		 ok;
+
+	*err = OCH_OK;
+	if (!valid_uuid(id))
+		return 0;
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->auth.user_id);
+	p[0] = id;
+	p[1] = r->auth.kind == AUTH_HMAC || r->auth.is_admin ? "true" :
+	    "false";
+	p[2] = uid;
+	if ((res = db_exec(r->app->db, &stmt_visible, 3, p, err)) == NULL)
+		return 0;
+	ok = PQntuples(res) == 1;
+	PQclear(res);
+	return ok;
+}
+
+/* The instance id of the route if visible, else NULL after the answer. */
+static const char *
+instance(struct req *r)
+{
+	const char	*id = req_param(r, 0);
+	enum och_err	 err;
+
+	if (!may_see(r, id, &err)) {
+		resp_error(r, err != OCH_OK ? err : OCH_ENOTFOUND,
+		    err != OCH_OK ? NULL : "no such instance");
+		return NULL;
+	}
+	return id;
+}
+
+/*
+ * Parse the series list into a PostgreSQL array literal of whitelisted
+ * names into arr.  Returns 0, or -1 for an unknown or repeated name or
+ * an empty item.
+ */
+static int
+series_list(const char *s, struct buf *arr)
+{
+	const char	*p = s, *q;
+	size_t		 i, n, count = 0;
+	unsigned	 seen = 0;
+
+	buf_putc(arr, '{');
+	for (;;) {
+		q = strchr(p, ',');
+		n = q != NULL ? (size_t)(q - p) : strlen(p);
+		for (i = 0; i < OCH_NELEM(whitelist); i++)
+			if (strlen(whitelist[i]) == n &&
+			    memcmp(whitelist[i], p, n) == 0)
+				break;
+		if (i == OCH_NELEM(whitelist) || (seen & (1u << i)))
+			return -1;
+		seen |= 1u << i;
+		count++;
+		if (count > 1)
+			buf_putc(arr, ',');
+		buf_puts(arr, whitelist[i]);
+		if (q == NULL)
+			break;
+		p = q + 1;
+	}
+	buf_putc(arr, '}');
+	return 0;
+}
+
+static void
+h_metrics(struct req *r)
+{
+	struct buf	 arr = { 0 };
+	PGresult	*res = NULL;
+	cJSON		*root, *ser, *pts = NULL, *pt;
+	const char	*id, *p[3], *cur = NULL;
+	char		*series = NULL, *range = NULL;
+	size_t		 ri;
+	int		 i, bad = 0, hourly;
+	enum och_err	 err;
+
+	if ((id = instance(r)) == NULL)
+		return;
+	series = req_query(r, "series", &bad);
+	range = req_query(r, "range", &bad);
+	for (ri = 0; ri < OCH_NELEM(ranges); ri++)
+		if (strcmp(ranges[ri].name, range != NULL ? range : "1h") == 0)
+			break;
+	if (bad || ri == OCH_NELEM(ranges)) {
+		resp_error(r, OCH_EINVAL, "range must be 1h, 6h, 24h, 7d or 30d");
+		goto out;
+	}
+	if (series_list(series != NULL ? series : "cpu_util", &arr) < 0) {
+		resp_error(r, OCH_EINVAL, "unknown series");
+		goto out;
+	}
+	hourly = ranges[ri].hourly;
+	p[0] = id;
+	p[1] = arr.data;
+	p[2] = ranges[ri].interval;
+	if ((res = db_exec(r->app->db, hourly ? &stmt_hourly : &stmt_raw, 3, p,
+	    &err)) == NULL) {
+		resp_error(r, err, NULL);
+		goto out;
+	}
+	root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "instance_id", id);
+	cJSON_AddStringToObject(root, "range", ranges[ri].name);
+	cJSON_AddStringToObject(root, "resolution", hourly ? "hour" : "raw");
+	ser = cJSON_AddObjectToObject(root, "series");
+	/* every asked series is present, possibly empty */
+	{
+		char	*names = xstrdup(arr.data + 1), *s, *save = NULL;
+
+		names[strlen(names) - 1] = '\0';
+		for (s = strtok_r(names, ",", &save); s != NULL;
+		    s = strtok_r(NULL, ",", &save))
+			cJSON_AddArrayToObject(ser, s);
+		free(names);
+	}
+	for (i = 0; i < PQntuples(res) && i < MAX_POINTS; i++) {
+		if (cur == NULL || strcmp(cur, db_val(res, i, 0)) != 0) {
+			cur = db_val(res, i, 0);
+			pts = cJSON_GetObjectItemCaseSensitive(ser, cur);
+		}
+		if (pts == NULL)
+			continue;
+		pt = cJSON_CreateObject();
+		cJSON_AddNumberToObject(pt, "t", strtod(db_val(res, i, 1), NULL));
+		cJSON_AddNumberToObject(pt, "v", strtod(db_val(res, i, 2), NULL));
+		if (hourly) {
+			cJSON_AddNumberToObject(pt, "min",
+			    strtod(db_val(res, i, 3), NULL));
+			cJSON_AddNumberToObject(pt, "max",
+			    strtod(db_val(res, i, 4), NULL));
+		}
+		cJSON_AddItemToArray(pts, pt);
+	}
+	resp_json(r, 200, root);
+out:
+	PQclear(res);
+	free(series);
+	free(range);
+	buf_free(&arr);
+}
+
+static void
+h_ai_usage(struct req *r)
+{
+	PGresult	*res;
+	cJSON		*root, *rows, *o, *tot;
+	const char	*id, *p[2];
+	char		*days, *end;
+	char		 dbuf[8];
+	long		 d = 30;
+	double		 in = 0, out = 0, cost = 0, v;
+	int		 i, bad = 0;
+	enum och_err	 err;
+
+	if ((id = instance(r)) == NULL)
+		return;
+	if ((days = req_query(r, "days", &bad)) != NULL || bad) {
+		d = days != NULL ? strtol(days, &end, 10) : 0;
+		if (bad || days == NULL || *days == '\0' || *end != '\0' ||
+		    d < 1 || d > 366) {
+			free(days);
+			resp_error(r, OCH_EINVAL, "days must be 1..366");
+			return;
+		}
+		free(days);
+	}
+	snprintf(dbuf, sizeof(dbuf), "%ld", d);
+	p[0] = id;
+	p[1] = dbuf;
+	if ((res = db_exec(r->app->db, &stmt_ai, 2, p, &err)) == NULL) {
+		resp_error(r, err, NULL);
+		return;
+	}
+	root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "instance_id", id);
+	cJSON_AddNumberToObject(root, "days", (double)d);
+	rows = cJSON_AddArrayToObject(root, "usage");
+	for (i = 0; i < PQntuples(res); i++) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "day", db_val(res, i, 0));
+		cJSON_AddStringToObject(o, "provider", db_val(res, i, 1));
+		cJSON_AddStringToObject(o, "model", db_val(res, i, 2));
+		v = (double)db_int(res, i, 3);
+		in += v;
+		cJSON_AddNumberToObject(o, "input_tokens", v);
+		v = (double)db_int(res, i, 4);
+		out += v;
+		cJSON_AddNumberToObject(o, "output_tokens", v);
+		v = strtod(db_val(res, i, 5), NULL);
+		cost += v;
+		cJSON_AddNumberToObject(o, "cost_usd", v);
+		cJSON_AddItemToArray(rows, o);
+	}
+	tot = cJSON_AddObjectToObject(root, "totals");
+	cJSON_AddNumberToObject(tot, "input_tokens", in);
+	cJSON_AddNumberToObject(tot, "output_tokens", out);
+	cJSON_AddNumberToObject(tot, "cost_usd", cost);
+	PQclear(res);
+	resp_json(r, 200, root);
+}
+
+static const struct route routes[] = {
+	{ "GET", "/api/v1/instances/{id}/metrics", AUTH_HMAC_OR_SESSION,
+	    h_metrics, 0 },
+	{ "GET", "/api/v1/instances/{id}/ai-usage", AUTH_HMAC_OR_SESSION,
+	    h_ai_usage, 0 },
+};
+
+int
+main(int argc, char **argv)
+{
+	return srv_main(argc, argv, "metrics", routes, OCH_NELEM(routes),
+	    NULL, NULL);
+}

@@ -1,0 +1,47 @@
+/*
+ * scrape.h: och-poller's metrics work (DESIGN §1, §3, §11).
+ *
+ * scrape_cycle() is one scrape cycle: every active instance's
+ * node_exporter at http://<ipv4>:<METRICS_EXPORTER_PORT, 9100>/metrics,
+ * basic auth `och` + the instance's sealed node_exporter_password, many
+ * in flight at once (libcurl multi, METRICS_CONCURRENCY, default 500;
+ * METRICS_TIMEOUT_MS per target, default 5000), parsed with prom_ and
+ * reduced to the whitelisted series with met_, stored with one COPY.  A
+ * target that fails (connect, timeout, HTTP status, bad exposition) is
+ * recorded as up=0, not as a poller error.
+ *
+ * scrape_maintain() is the maintain mode's part: partitions ahead, the
+ * hourly rollup into metrics_hourly, and retention (day partitions older
+ * than METRICS_RETENTION_DAYS, default 30, are dropped).
+ */
+#ifndef OCH_SCRAPE_H
+#define OCH_SCRAPE_H
+
+#include <signal.h>
+#include <time.h>
+
+#include "cfg.h"
+#include "db.h"
+
+struct scrape_stats {
+	long	 targets;	/* instances scraped */
+	long	 up;		/* of which answered with a valid exposition */
+	long	 rows;		/* rows stored */
+	long	 ms;		/* wall time of the cycle */
+};
+
+/*
+ * One cycle; no new target is started after deadline or once *stop is
+ * set.  Returns 0 (even when targets were down), or -1 when the database
+ * or the key ring failed (logged); st may be NULL.
+ */
+int	scrape_cycle(struct db *, const struct cfg *, time_t deadline,
+	    volatile sig_atomic_t *stop, struct scrape_stats *st);
+
+/*
+ * Rollup of the last hours into metrics_hourly and retention.  Returns
+ * 0, or -1 on a database error (logged).
+ */
+int	scrape_maintain(struct db *, const struct cfg *);
+
+#endif
