@@ -18,6 +18,7 @@ static const struct ctl_cmd cmds[] = {
 	    ctl_instances },
 	{ "secret", "secret seal AD  (value on stdin)", ctl_secret },
 	{ "user-data", "user-data INSTANCE-ID", ctl_userdata },
+	{ "rotate-keys", "rotate-keys", ctl_rotate },
 	{ NULL, NULL, NULL },
 };
 

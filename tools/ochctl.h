@@ -39,4 +39,7 @@ int		 ctl_secret(struct ctl *, int, char **);
 /* `ochctl user-data ID` (tools/ctl_userdata.c). */
 int		 ctl_userdata(struct ctl *, int, char **);
 
+/* `ochctl rotate-keys` (tools/ctl_rotate.c). */
+int		 ctl_rotate(struct ctl *, int, char **);
+
 #endif
