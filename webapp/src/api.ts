@@ -217,6 +217,36 @@ export interface AgentBackup {
   created_at: string
 }
 
+export interface MetricPoint {
+  t: number
+  v: number
+  min?: number
+  max?: number
+}
+
+export interface Metrics {
+  instance_id: string
+  range: string
+  resolution: 'raw' | 'hour'
+  series: Record<string, MetricPoint[]>
+}
+
+export interface AiUsageRow {
+  day: string
+  provider: string
+  model: string
+  input_tokens: number
+  output_tokens: number
+  cost_usd: number
+}
+
+export interface AiUsage {
+  instance_id: string
+  days: number
+  usage: AiUsageRow[]
+  totals: { input_tokens: number; output_tokens: number; cost_usd: number }
+}
+
 const enc = encodeURIComponent
 const inst = (id: string) => `/api/v1/instances/${enc(id)}`
 
@@ -243,6 +273,7 @@ export const API = {
     api<{ command_id: string }>('POST', `${inst(id)}/pairing/approve`, { channel, code }),
   backups: (id: string) => api<{ backups: Backup[]; agent_backups: AgentBackup[] }>('GET', `${inst(id)}/backups`),
   createBackup: (id: string) => api<{ command_id: string }>('POST', `${inst(id)}/backups`),
-  metrics: (id: string, period = '24h') => api<unknown>('GET', `${inst(id)}/metrics?period=${enc(period)}`),
-  aiUsage: (id: string, period = '30d') => api<unknown>('GET', `${inst(id)}/ai-usage?period=${enc(period)}`),
+  metrics: (id: string, range: string, series: string[]) =>
+    api<Metrics>('GET', `${inst(id)}/metrics?range=${enc(range)}&series=${series.map(enc).join(',')}`),
+  aiUsage: (id: string, days: number) => api<AiUsage>('GET', `${inst(id)}/ai-usage?days=${days}`),
 }

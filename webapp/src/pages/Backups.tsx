@@ -11,7 +11,7 @@ export function Backups({ id, active }: { id: string; active: boolean }) {
     if (await act.run(() => API.createBackup(id), 'Backup requested; it appears below when your instance has made it.')) list.reload()
   }
   const backups = list.data?.backups ?? []
-  const pending = (list.data?.agent_backups ?? []).filter((b) => b.status !== 'done' && b.status !== 'succeeded')
+  const pending = (list.data?.agent_backups ?? []).filter((b) => b.status !== 'done')
   return (
     <Section title="Backups" actions={
       <button onClick={create} disabled={act.busy || !active} title={active ? undefined : 'Only a running instance can be backed up'}>Back up now</button>}>
@@ -38,7 +38,7 @@ export function Backups({ id, active }: { id: string; active: boolean }) {
           <h3>Requested</h3>
           <ul className="plain">
             {pending.map((b) => (
-              <li key={b.command_id}>{when(b.created_at)} — <span className="badge">{b.status}</span></li>
+              <li key={b.command_id}>{when(b.created_at)} — <span className={`badge b-${b.status}`}>{b.status === 'queued' || b.status === 'running' ? `${b.status}…` : b.status}</span></li>
             ))}
           </ul>
         </>
