@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "auth.h"
 #include "cry.h"
 #include "log.h"
@@ -255,6 +256,11 @@ serve(struct srv *s, struct req *r)
 	/* 4. authentication (on the raw body: signatures cover it) */
 	if ((err = auth_check(r, rt->auth)) != OCH_OK) {
 		resp_error(r, err, NULL);
+		/* a signed-in user refused an admin route is worth a record */
+		if (rt->auth == AUTH_ADMIN && err == OCH_EFORBIDDEN &&
+		    r->auth.user_id != 0)
+			(void)audit_req(r, "admin.denied", "route", rt->pattern,
+			    r->status, NULL);
 		goto out;
 	}
 

@@ -77,8 +77,13 @@ for my $rt (@routes) {
 	    . " AND actor_kind = 'admin' AND actor_id = :'u'", a => $rt->[3], u => $admin_id) > $n0 },
 	    what => "audit of $what"), "$what is audited as $rt->[3]");
 }
-is($t->psql_one("SELECT count(*) FROM audit_log WHERE action LIKE 'admin.%' AND actor_kind <> 'admin'"), 0,
-    'no admin action was recorded for anyone else');
+is($t->psql_one("SELECT count(*) FROM audit_log WHERE action LIKE 'admin.%' AND action <> 'admin.denied'"
+    . " AND actor_kind <> 'admin'"), 0, 'no admin action was recorded for anyone else');
+is($t->psql_one("SELECT count(*) FROM audit_log WHERE action = 'admin.denied' AND actor_kind = 'user'"
+    . " AND actor_id = :'u' AND status = 403", u => $cust_id), scalar @routes,
+    "every refusal of the customer's session is audited");
+is($t->psql_one("SELECT count(*) FROM audit_log WHERE action = 'admin.denied' AND actor_id IS DISTINCT FROM :'u'",
+    u => $cust_id), 0, 'anonymous and CSRF refusals are not (no session user to name)');
 is($t->http(GET => "$A/nothing", headers => $adm)->{status}, 404, 'unknown admin route: 404');
 is($t->http(DELETE => "$A/plans/starter", headers => $adm)->{status}, 405, 'wrong method: 405');
 
