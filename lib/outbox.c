@@ -2,6 +2,8 @@
  * outbox.c: sending email_outbox and webhook_outbox rows (outbox.h).
  */
 #include <cjson/cJSON.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,48 +28,62 @@ struct obx {
 	/* a rate-limited provider waits until then (ms since the epoch) */
 	long long		 rs_pause, wh_pause;
 	int			 warned_rs, warned_wh;
+	char			 owner[192];
 };
 
 static const struct db_stmt stmt_email_claim = { "obx_email_claim",
 	"WITH c AS (SELECT id FROM email_outbox WHERE status = 'pending'"
 	"  AND next_attempt_at <= now()"
-	"  AND (locked_until IS NULL OR locked_until < now())"
+	"  AND (locked_until IS NULL OR locked_until < now() OR locked_by = $2)"
 	"  ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)"
 	" UPDATE email_outbox e SET locked_until = now() + make_interval("
-	"  secs => $1::int) FROM c WHERE e.id = c.id"
+	"  secs => $1::int), locked_by = $2 FROM c WHERE e.id = c.id"
 	" RETURNING e.id, e.template, e.to_email, e.vars::text, e.attempts,"
 	"  e.instance_id" };
 static const struct db_stmt stmt_email_sent = { "obx_email_sent",
 	"UPDATE email_outbox SET status = 'sent', sent_at = now(),"
-	" provider_id = $2, last_error = NULL, locked_until = NULL"
+	" provider_id = $2, last_error = NULL, locked_until = NULL,"
+	" locked_by = NULL"
 	" WHERE id = $1::bigint AND status = 'pending'" };
 static const struct db_stmt stmt_email_retry = { "obx_email_retry",
 	"UPDATE email_outbox SET attempts = attempts + $2::int,"
 	" next_attempt_at = now() + $3::bigint * interval '1 millisecond',"
-	" last_error = left($4, 1000), locked_until = NULL,"
+	" last_error = left($4, 1000), locked_until = NULL, locked_by = NULL,"
 	" status = CASE WHEN $5::boolean OR attempts + $2::int >= $6::int"
 	"  THEN 'failed' ELSE 'pending' END"
 	" WHERE id = $1::bigint AND status = 'pending' RETURNING status" };
 static const struct db_stmt stmt_hook_claim = { "obx_hook_claim",
 	"WITH c AS (SELECT id FROM webhook_outbox WHERE status = 'pending'"
 	"  AND next_attempt_at <= now()"
-	"  AND (locked_until IS NULL OR locked_until < now())"
+	"  AND (locked_until IS NULL OR locked_until < now() OR locked_by = $2)"
 	"  ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)"
 	" UPDATE webhook_outbox w SET locked_until = now() + make_interval("
-	"  secs => $1::int) FROM c WHERE w.id = c.id"
+	"  secs => $1::int), locked_by = $2 FROM c WHERE w.id = c.id"
 	" RETURNING w.id, w.target, w.command, w.payload::text, w.attempts,"
 	"  w.instance_id" };
 static const struct db_stmt stmt_hook_sent = { "obx_hook_sent",
 	"UPDATE webhook_outbox SET status = 'sent', sent_at = now(),"
-	" last_error = NULL, locked_until = NULL"
+	" last_error = NULL, locked_until = NULL, locked_by = NULL"
 	" WHERE id = $1::bigint AND status = 'pending'" };
 static const struct db_stmt stmt_hook_retry = { "obx_hook_retry",
 	"UPDATE webhook_outbox SET attempts = attempts + $2::int,"
 	" next_attempt_at = now() + $3::bigint * interval '1 millisecond',"
-	" last_error = left($4, 1000), locked_until = NULL,"
+	" last_error = left($4, 1000), locked_until = NULL, locked_by = NULL,"
 	" status = CASE WHEN $5::boolean OR attempts + $2::int >= $6::int"
 	"  THEN 'failed' ELSE 'pending' END"
 	" WHERE id = $1::bigint AND status = 'pending' RETURNING status" };
+
+static const struct db_stmt stmt_owners = { "obx_owners",
+	"SELECT locked_by FROM email_outbox"
+	"  WHERE split_part(locked_by, ':', 1) = $1 AND locked_until > now()"
+	" UNION SELECT locked_by FROM webhook_outbox"
+	"  WHERE split_part(locked_by, ':', 1) = $1 AND locked_until > now()" };
+static const struct db_stmt stmt_unlock_email = { "obx_unlock_email",
+	"UPDATE email_outbox SET locked_until = NULL, locked_by = NULL"
+	" WHERE locked_by = $1" };
+static const struct db_stmt stmt_unlock_hook = { "obx_unlock_hook",
+	"UPDATE webhook_outbox SET locked_until = NULL, locked_by = NULL"
+	" WHERE locked_by = $1" };
 
 static long long
 now_ms(void)
@@ -92,7 +108,52 @@ obx_new(struct db *db, const struct cfg *c, struct hcl *h)
 	o->cap_ms = (unsigned)cfg_int(c, CFG_POLLER_BACKOFF_MAX_MS, 60000);
 	if (o->cap_ms < o->base_ms)
 		o->cap_ms = o->base_ms;
+	snprintf(o->owner, sizeof(o->owner), "-");
 	return o;
+}
+
+void
+obx_set_owner(struct obx *o, const char *owner)
+{
+	snprintf(o->owner, sizeof(o->owner), "%s", owner);
+}
+
+int
+obx_rescue(struct obx *o)
+{
+	PGresult	*res;
+	const char	*p[1], *who, *colon;
+	char		 host[192];
+	long		 pid;
+	int		 i, n = 0;
+
+	snprintf(host, sizeof(host), "%s", o->owner);
+	if ((colon = strrchr(host, ':')) == NULL)
+		return 0;
+	host[colon - host] = '\0';
+	p[0] = host;
+	if ((res = db_exec(o->db, &stmt_owners, 1, p, NULL)) == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res); i++) {
+		who = db_val(res, i, 0);
+		if (who == NULL || strcmp(who, o->owner) == 0 ||
+		    (colon = strrchr(who, ':')) == NULL)
+			continue;
+		pid = strtol(colon + 1, NULL, 10);
+		if (pid <= 1 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		p[0] = who;
+		if (db_run(o->db, &stmt_unlock_email, 1, p, NULL) != OCH_OK ||
+		    db_run(o->db, &stmt_unlock_hook, 1, p, NULL) != OCH_OK) {
+			PQclear(res);
+			return -1;
+		}
+		log_info("released the outbox leases of %s (process gone)",
+		    who);
+		n++;
+	}
+	PQclear(res);
+	return n;
 }
 
 void
@@ -406,14 +467,15 @@ static int
 one(struct obx *o, int email)
 {
 	PGresult	*res;
-	const char	*p[1];
+	const char	*p[2];
 	char		 lease[16];
 	int		 rc;
 
 	snprintf(lease, sizeof(lease), "%d", OBX_LEASE_SECONDS);
 	p[0] = lease;
+	p[1] = o->owner;
 	if ((res = db_exec(o->db, email ? &stmt_email_claim : &stmt_hook_claim,
-	    1, p, NULL)) == NULL)
+	    2, p, NULL)) == NULL)
 		return -1;
 	if (PQntuples(res) == 0) {
 		PQclear(res);

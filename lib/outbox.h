@@ -43,6 +43,17 @@ struct obx_mail {
  */
 struct obx	*obx_new(struct db *, const struct cfg *, struct hcl *);
 void		 obx_free(struct obx *);
+/*
+ * Name the lease holder ("host:pid", copied; default "-") so that
+ * obx_rescue() on the same host can tell a dead holder.
+ */
+void		 obx_set_owner(struct obx *, const char *owner);
+/*
+ * Release the leases of outbox rows held by a process of this host
+ * (host is the part before ':' of the owner) that is gone.  Returns the
+ * number of owners released, or -1 on database error.
+ */
+int		 obx_rescue(struct obx *);
 
 /*
  * Handle due rows, emails first, until none is due, max rows were handled

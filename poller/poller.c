@@ -201,6 +201,7 @@ run_provision(struct poller *p)
 	if ((r = recon_new(p->db, &p->cfg, p->hcl, p->host)) == NULL)
 		return 1;
 	o = obx_new(p->db, &p->cfg, p->hcl);
+	obx_set_owner(o, recon_owner(r));
 	recon_set_deadline(r, p->deadline);
 	log_info("provision: running until %lds from now as %s",
 	    (long)(p->deadline - time(NULL)), recon_owner(r));
@@ -214,7 +215,7 @@ run_provision(struct poller *p)
 			continue;
 		}
 		if (time(NULL) - rescued >= 10) {
-			if (recon_rescue(r) < 0) {
+			if (recon_rescue(r) < 0 || obx_rescue(o) < 0) {
 				db_trouble(p);
 				continue;
 			}
@@ -270,6 +271,7 @@ run_maintain(struct poller *p)
 	    &stmt_boot_tokens, &stmt_magic, &stmt_sso, &stmt_beats_old };
 	struct obx	*o;
 	PGresult	*res;
+	char		 owner[192];
 	size_t		 i;
 	long		 n, total = 0;
 	int		 sent = 0, all = 0;
@@ -293,6 +295,13 @@ run_maintain(struct poller *p)
 	if (scrape_maintain(p->db, &p->cfg) < 0)
 		return 1;
 	o = obx_new(p->db, &p->cfg, p->hcl);
+	snprintf(owner, sizeof(owner), "%s:%s", p->host, p->pid);
+	obx_set_owner(o, owner);
+	if (obx_rescue(o) < 0) {
+		obx_free(o);
+		log_error("maintain: database unavailable");
+		return 1;
+	}
 	while (!stop && time(NULL) < p->deadline &&
 	    (sent = obx_sweep(o, 100, p->deadline)) > 0)
 		all += sent;

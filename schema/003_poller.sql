@@ -16,3 +16,8 @@ ALTER TABLE instances
 -- the poller's claim: rows whose state is not what is wanted
 CREATE INDEX instances_failed_todo ON instances (next_attempt_at)
     WHERE state = 'failed' AND (cleanup OR desired_state = 'terminated');
+
+-- who holds an outbox row's lease ("host:pid"), so that the rows of a
+-- poller that died are taken over at once
+ALTER TABLE email_outbox ADD COLUMN locked_by text;
+ALTER TABLE webhook_outbox ADD COLUMN locked_by text;
