@@ -86,6 +86,19 @@ $r = $t->signed(POST => '/api/v1/instances', { whmcs_service_id => 801, whmcs_cl
     email => 'dash@example.com', plan => 'starter', region => 'eu-helsinki' });
 is($r->{status}, 201, 'an order');
 my ($id, $slug) = @{ $r->{json} }{qw(id slug)};
+# a day of hourly server metrics and three days of AI usage for the usage tab
+$t->psql(q{INSERT INTO metrics_hourly (instance_id, series, hour, min, max, avg, samples)
+    SELECT :'i', s.name, date_trunc('hour', now()) - h * interval '1 hour', 0, 0,
+        CASE s.name WHEN 'cpu_util' THEN 20 + 15 * sin(h / 3.0) WHEN 'load1' THEN 0.4 + 0.3 * cos(h / 4.0)
+        WHEN 'mem_total' THEN 4e9 WHEN 'mem_available' THEN 2.5e9 - 1e7 * h WHEN 'disk_total' THEN 8e10
+        WHEN 'disk_free' THEN 6e10 + 1e7 * h ELSE (24 - h) * 3.6e7 END, 60
+    FROM generate_series(0, 23) h,
+        unnest(ARRAY['cpu_util','load1','mem_total','mem_available','disk_total','disk_free','net_rx_bytes','net_tx_bytes']) s(name)},
+    i => $id);
+$t->psql(q{INSERT INTO ai_usage (instance_id, day, provider, model, input_tokens, output_tokens, cost_usd)
+    SELECT :'i', current_date - d, 'anthropic', 'claude-sonnet-4-5', 12000 * (d + 1), 3400 * (d + 1), 0.09 * (d + 1)
+    FROM generate_series(0, 2) d}, i => $id);
+
 # a second, running instance of the same customer (for the reboot)
 $r = $t->signed(POST => '/api/v1/instances', { whmcs_service_id => 802, whmcs_client_id => 81,
     email => 'dash@example.com', plan => 'starter', region => 'eu-nuremberg' });
@@ -96,6 +109,7 @@ is($r->{status}, 201, 'an SSO link for its owner');
 my $sso = $r->{json}{url} // '';
 like($sso, qr{^\Q$base\E/api/v1/auth/sso\?token=}, 'pointing at this server');
 
+$ENV{E2E_EXPECT_METRICS} = grep({ $_ eq 'metrics' } @bins) ? 1 : 0;
 ($ok, $out) = run_logged('e2e', 'node', 'e2e/run.mjs', $sso, $slug, $dir, $slug2);
 my $checks = 0;
 for (split /\n/, $out) {

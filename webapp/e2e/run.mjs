@@ -147,6 +147,14 @@ try {
     await page.getByRole('heading', { name: 'Server' }).waitFor()
     await page.waitForFunction(() => !document.body.innerText.includes('Loading…'))
   })
+  if (process.env.E2E_EXPECT_METRICS === '1') {
+    await step('the usage tab charts the server and lists AI usage', async () => {
+      await page.getByTestId('metrics').waitFor()
+      await page.getByTestId('ai-usage').waitFor()
+      const t = await page.getByTestId('ai-usage').textContent()
+      if (!t.includes('claude-sonnet-4-5')) throw new Error(`ai usage: ${t.slice(0, 200)}`)
+    })
+  }
   await page.screenshot({ path: join(out, 'usage.png'), fullPage: true })
 
   await step('the instance list links to the instance', async () => {
