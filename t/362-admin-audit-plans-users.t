@@ -4,6 +4,7 @@ use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
 use OCH::Test;
+use POSIX ();
 
 my $t = OCH::Test->new;
 $t->start_pg;
@@ -131,8 +132,23 @@ is($r->{status}, 200, 'a customer promoted');
 is($r->{json}{previous_role}, 'customer', 'from customer');
 is($t->psql_one("SELECT detail->>'to' FROM audit_log WHERE action = 'admin.user.role' AND status = 200"), 'admin',
     'audited with the change');
-is(post("$A/users/$chief/role", { role => 'customer' })->{status}, 200, 'with two admins one may step down');
-is(get("$A/users")->{status}, 403, 'and is no admin any more');
+is(post("$A/users/$client/role", { role => 'admin' })->{status}, 200, 'promoting an admin again: 200, no change');
+
+# two admins, both demoted at the same moment: exactly one demotion wins
+my @kids;
+for my $u ($client, $chief) {
+	my $pid = fork // die "fork: $!";
+	if ($pid == 0) {
+		my $st = post("$A/users/$u/role", { role => 'customer' })->{status};
+		# 403: the other demotion took the acting admin's role first
+		POSIX::_exit($st == 200 ? 0 : $st == 409 || $st == 403 ? 1 : 2);
+	}
+	push @kids, $pid;
+}
+my @codes = sort map { waitpid($_, 0); $? >> 8 } @kids;
+is_deeply(\@codes, [ 0, 1 ], 'two concurrent demotions: one 200, one refused (409, or 403 once the actor lost the role)');
 is($t->psql_one("SELECT count(*) FROM users WHERE role = 'admin'"), 1, 'one admin left');
+my $left = $t->psql_one("SELECT id FROM users WHERE role = 'admin'");
+is(get("$A/users")->{status}, $left == $chief ? 200 : 403, 'the demoted one has no admin access any more');
 
 $t->done_testing;
