@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "auth.h"
 #include "cry.h"
 #include "inst.h"
 #include "js.h"
@@ -73,32 +74,6 @@ static const struct db_stmt stmt_usage = { "ins_usage",
 	"  WHERE m.instance_id = i.id AND series IN ('net_tx_bytes')"
 	"  AND m.at > date_trunc('month', now()))"
 	" FROM instances i JOIN plans p ON p.name = i.plan WHERE i.id = $1::uuid" };
-
-static const struct db_stmt stmt_owner = { "ins_owner",
-	"SELECT 1 FROM instances WHERE id = $1::uuid AND user_id = $2::bigint" };
-
-/*
- * 1 if the request may see instance id: HMAC clients (the billing system)
- * and admins see every instance, a customer session only its own.  On 0
- * the caller answers 404, so others' ids stay unknown.
- */
-static int
-may_see(struct req *r, const char *id)
-{
-	PGresult	*res;
-	char		 uid[24];
-	const char	*p[2] = { id, uid };
-	int		 ok;
-
-	if (r->auth.kind == AUTH_HMAC || r->auth.is_admin)
-		return 1;
-	snprintf(uid, sizeof(uid), "%lld", (long long)r->auth.user_id);
-	if ((res = db_exec(r->app->db, &stmt_owner, 2, p, NULL)) == NULL)
-		return 0;
-	ok = PQntuples(res) == 1;
-	PQclear(res);
-	return ok;
-}
 
 /* Send one instance (row 0 of res) with its recent events. */
 static void
@@ -427,8 +402,9 @@ h_get(struct req *r)
 	const char	*p[1] = { req_param(r, 0) };
 	enum och_err	 err;
 
-	if (!valid_uuid(p[0]) || !may_see(r, p[0])) {
-		resp_error(r, OCH_ENOTFOUND, "no such instance");
+	if (!auth_may_see(r, p[0], &err)) {
+		resp_error(r, err ? err : OCH_ENOTFOUND, err ? NULL :
+		    "no such instance");
 		return;
 	}
 	if ((res = db_exec(r->app->db, &stmt_by_id, 1, p, &err)) == NULL) {
@@ -458,8 +434,9 @@ action(struct req *r, enum inst_act a)
 	int		 changed;
 
 	name = inst_act_name(a);
-	if (!valid_uuid(id) || !may_see(r, id)) {
-		fail(r, name, NULL, OCH_ENOTFOUND, "no such instance");
+	if (!auth_may_see(r, id, &err)) {
+		fail(r, name, NULL, err ? err : OCH_ENOTFOUND, err ? NULL :
+		    "no such instance");
 		return;
 	}
 	if (a == INST_CHANGE_PLAN && (r->json == NULL ||

@@ -17,14 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "srv.h"
 #include "valid.h"
 
 #define MAX_POINTS	20000	/* rows one answer carries at most */
 
-static const struct db_stmt stmt_visible = { "met_visible",
-	"SELECT 1 FROM instances"
-	" WHERE id = $1::uuid AND ($2::boolean OR user_id = $3::bigint)" };
 static const struct db_stmt stmt_raw = { "met_raw",
 	"SELECT series, extract(epoch FROM at)::float8, value FROM metrics"
 	" WHERE instance_id = $1::uuid AND series = ANY ($2::text[])"
@@ -59,33 +57,6 @@ static const struct {
 	{ "30d", "30 days", 1 },
 };
 
-/*
- * 1 if the request may see instance id: HMAC clients and admins see every
- * instance, a session only its own user's.  The caller answers 404 on 0.
- */
-static int
-may_see(struct req *r, const char *id, enum och_err *err)
-{
-	PGresult	*res;
-	char		 uid[24];
-	const char	*p[3];
-	int		 ok;
-
-	*err = OCH_OK;
-	if (!valid_uuid(id))
-		return 0;
-	snprintf(uid, sizeof(uid), "%lld", (long long)r->auth.user_id);
-	p[0] = id;
-	p[1] = r->auth.kind == AUTH_HMAC || r->auth.is_admin ? "true" :
-	    "false";
-	p[2] = uid;
-	if ((res = db_exec(r->app->db, &stmt_visible, 3, p, err)) == NULL)
-		return 0;
-	ok = PQntuples(res) == 1;
-	PQclear(res);
-	return ok;
-}
-
 /* The instance id of the route if visible, else NULL after the answer. */
 static const char *
 instance(struct req *r)
@@ -93,7 +64,7 @@ instance(struct req *r)
 	const char	*id = req_param(r, 0);
 	enum och_err	 err;
 
-	if (!may_see(r, id, &err)) {
+	if (!auth_may_see(r, id, &err)) {
 		resp_error(r, err != OCH_OK ? err : OCH_ENOTFOUND,
 		    err != OCH_OK ? NULL : "no such instance");
 		return NULL;

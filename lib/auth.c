@@ -306,6 +306,35 @@ out:
 	return rc;
 }
 
+static const struct db_stmt	stmt_visible = {
+	"auth_visible",
+	"SELECT 1 FROM instances WHERE id = $1::uuid"
+	" AND ($2::boolean OR user_id = $3::bigint)"
+};
+
+int
+auth_may_see(struct req *r, const char *id, enum och_err *err)
+{
+	PGresult	*res;
+	char		 uid[24];
+	const char	*p[3];
+	int		 ok;
+
+	*err = OCH_OK;
+	if (id == NULL || !valid_uuid(id))
+		return 0;
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->auth.user_id);
+	p[0] = id;
+	p[1] = r->auth.kind == AUTH_HMAC || r->auth.is_admin ? "true" :
+	    "false";
+	p[2] = uid;
+	if ((res = db_exec(r->app->db, &stmt_visible, 3, p, err)) == NULL)
+		return 0;
+	ok = PQntuples(res) == 1;
+	PQclear(res);
+	return ok;
+}
+
 enum och_err
 auth_check(struct req *r, enum auth_kind kind)
 {

@@ -19,6 +19,14 @@ enum och_err	auth_check(struct req *r, enum auth_kind kind);
  */
 int		auth_cookie(const char *header, const char *name, char *out,
 		    size_t outlen);
+/*
+ * Ownership (DESIGN §5): 1 if the authenticated request may see instance
+ * id — the billing system (HMAC) and admins see every instance, a
+ * customer session only its own user's.  0 otherwise (the caller answers
+ * 404, so others' ids stay unknown), with *err set to a database error
+ * when that was the reason (else OCH_OK).
+ */
+int		auth_may_see(struct req *r, const char *id, enum och_err *err);
 /* Release what auth_check() put in r->auth. */
 void		auth_clear(struct req_auth *);
 
