@@ -212,5 +212,5 @@ main(int argc, char **argv)
 	    CFG_OCH_MASTER_KEY, CFG__MAX };
 
 	return srv_main(argc, argv, "agent", routes, OCH_NELEM(routes),
-	    required, NULL);
+	    required, agent_init);
 }

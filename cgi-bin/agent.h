@@ -7,6 +7,8 @@
 
 #include "srv.h"
 
+/* Start the long-poll waker thread (srv_main's init hook); 0 or -1. */
+int	agent_init(struct app *);
 void	agent_config(struct req *);
 void	agent_commands(struct req *);
 void	agent_command_result(struct req *);

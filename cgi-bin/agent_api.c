@@ -9,11 +9,17 @@
  *   POST /api/v1/agent/commands/{id}       a command's result
  *   POST /api/v1/agent/report              health, version, channels, pairing, usage
  */
+#include <sys/resource.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -330,45 +336,282 @@ agent_config(struct req *r)
 	log_info("config revision %lld sent to %s", rev, r->auth.instance_id);
 }
 
-/* Drop notifications queued for this worker; 1 if one named `id`. */
-static int
-drain(PGconn *conn, const char *id)
-{
-	PGnotify	*n;
-	int		 hit = 0;
+/*
+ * The long poll.  A worker process must not sit in a poll for 25 s: with
+ * one process per waiting agent, a few hundred VPSes would need a few
+ * hundred processes.  So a poll that has nothing to answer yet is parked
+ * (srv_detach) and the worker goes on accepting; one waker thread per
+ * worker LISTENs on och_agent with its own connection and answers a
+ * parked poll when its instance gets a command or a new config revision,
+ * or when the poll's time is up.  Each parked poll costs one descriptor
+ * and a few hundred bytes.
+ */
+struct park {
+	struct req	*r;
+	char		 inst[40];
+	int64_t		 seen;		/* the agent's config revision, or -1 */
+	time_t		 deadline;
+	struct park	*next;
+};
 
-	if (conn == NULL)
-		return 0;
-	PQconsumeInput(conn);
-	while ((n = PQnotifies(conn)) != NULL) {
-		if (strcmp(n->relname, AGENT_CHANNEL) == 0 &&
-		    strcmp(n->extra, id) == 0)
-			hit = 1;
-		PQfreemem(n);
+#define PARK_RECHECK	10	/* s: look at every parked poll this often */
+
+static struct {
+	pthread_mutex_t	 mu;
+	struct park	*list;
+	size_t		 n, max;
+	int		 pipe[2];
+	pthread_t	 thread;
+	int		 running;
+	volatile int	 stop;
+	char		*dburl;
+	struct app	*app;
+} waker = { PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, { -1, -1 }, 0, 0, 0,
+	NULL, NULL };
+
+/*
+ * Look at an instance's queue: the commands to deliver (marked running)
+ * and the current config revision, as the answer in *out.  Returns 1 when
+ * the answer is worth sending now (commands, or a revision other than
+ * `seen`), 0 when it is empty, -1 on a database error (*err).
+ */
+static int
+poll_once(struct db *db, const char *inst, int64_t seen, cJSON **out,
+    enum och_err *err)
+{
+	PGresult	*res = NULL;
+	cJSON		*o, *arr, *c, *args;
+	const char	*p[1] = { inst };
+	int64_t		 rev;
+	int		 i, n;
+
+	*out = NULL;
+	if (db_begin(db) < 0) {
+		*err = OCH_EDB;
+		return -1;
 	}
-	return hit;
+	if ((res = db_exec(db, &stmt_pending, 1, p, err)) == NULL ||
+	    db_commit(db) < 0) {
+		db_rollback(db);
+		PQclear(res);
+		if (res != NULL)
+			*err = OCH_EDB;
+		return -1;
+	}
+	o = cJSON_CreateObject();
+	arr = cJSON_AddArrayToObject(o, "commands");
+	n = PQntuples(res);
+	for (i = 0; i < n; i++) {
+		c = cJSON_CreateObject();
+		cJSON_AddStringToObject(c, "id", db_val(res, i, 0));
+		cJSON_AddStringToObject(c, "type", db_val(res, i, 1));
+		args = cJSON_Parse(db_val(res, i, 2));
+		cJSON_AddItemToObject(c, "args", args ? args :
+		    cJSON_CreateObject());
+		cJSON_AddItemToArray(arr, c);
+	}
+	PQclear(res);
+	if ((res = db_exec(db, &stmt_revision, 1, p, err)) == NULL) {
+		cJSON_Delete(o);
+		return -1;
+	}
+	rev = PQntuples(res) == 1 ? db_int(res, 0, 0) : 0;
+	PQclear(res);
+	cJSON_AddNumberToObject(o, "config_revision", (double)rev);
+	*out = o;
+	return n > 0 || (seen >= 0 && rev != seen);
+}
+
+/* Answer a parked poll with o (or the error) and let it go. */
+static void
+unpark(struct park *pk, cJSON *o, enum och_err err)
+{
+	log_set_reqid(req_env(pk->r, "REQUEST_ID"));
+	if (o != NULL)
+		resp_json(pk->r, 200, o);
+	else
+		resp_error(pk->r, err ? err : OCH_EDB, NULL);
+	srv_finish(pk->r);
+	free(pk);
+}
+
+static int
+waker_listen(struct db *db)
+{
+	PGresult	*l;
+	int		 ok;
+
+	if (db_ensure(db) < 0)
+		return -1;
+	l = PQexec(db_conn(db), "LISTEN " AGENT_CHANNEL);
+	ok = PQresultStatus(l) == PGRES_COMMAND_OK;
+	PQclear(l);
+	return ok ? 0 : -1;
+}
+
+static void *
+waker_main(void *arg)
+{
+	struct db	*db = db_open(waker.dburl);
+	struct pollfd	 pfd[2];
+	struct park	*todo, *pk, *next, *keep;
+	PGnotify	*nt;
+	char		 hit[64][40], junk[64];
+	cJSON		*o;
+	time_t		 now, soonest, recheck = 0;
+	enum och_err	 err;
+	int		 nhit, all, listening = 0, i, rc, ms, due;
+
+	(void)arg;
+	while (!waker.stop) {
+		if (!listening && (listening = waker_listen(db) == 0))
+			recheck = 0;	/* notifications may have been lost */
+		now = time(NULL);
+		pthread_mutex_lock(&waker.mu);
+		soonest = now + PARK_RECHECK;
+		for (pk = waker.list; pk != NULL; pk = pk->next)
+			if (pk->deadline < soonest)
+				soonest = pk->deadline;
+		pthread_mutex_unlock(&waker.mu);
+		ms = soonest > now ? (int)(soonest - now) * 1000 : 0;
+		if (!listening && ms > 1000)
+			ms = 1000;
+		pfd[0].fd = waker.pipe[0];
+		pfd[0].events = POLLIN;
+		pfd[1].fd = listening && db_conn(db) ? PQsocket(db_conn(db)) : -1;
+		pfd[1].events = POLLIN;
+		pfd[0].revents = pfd[1].revents = 0;
+		(void)poll(pfd, 2, ms);
+		if (pfd[0].revents & POLLIN)
+			while (read(waker.pipe[0], junk, sizeof(junk)) > 0)
+				;
+		nhit = all = 0;
+		if (listening && (PQconsumeInput(db_conn(db)) == 0 ||
+		    PQstatus(db_conn(db)) != CONNECTION_OK)) {
+			listening = 0;
+			all = 1;
+		}
+		while (listening && (nt = PQnotifies(db_conn(db))) != NULL) {
+			if (nhit < 64)
+				snprintf(hit[nhit++], sizeof(hit[0]), "%s",
+				    nt->extra);
+			else
+				all = 1;
+			PQfreemem(nt);
+		}
+		now = time(NULL);
+		if (now >= recheck) {
+			all = 1;
+			recheck = now + PARK_RECHECK;
+		}
+		pthread_mutex_lock(&waker.mu);
+		todo = waker.list;
+		waker.list = NULL;
+		pthread_mutex_unlock(&waker.mu);
+		keep = NULL;
+		for (pk = todo; pk != NULL; pk = next) {
+			next = pk->next;
+			due = all || pk->deadline <= now;
+			for (i = 0; !due && i < nhit; i++)
+				due = strcmp(hit[i], pk->inst) == 0;
+			if (!due) {
+				pk->next = keep;
+				keep = pk;
+				continue;
+			}
+			rc = poll_once(db, pk->inst, pk->seen, &o, &err);
+			if (rc == 0 && pk->deadline > now) {
+				cJSON_Delete(o);
+				pk->next = keep;
+				keep = pk;
+				continue;
+			}
+			pthread_mutex_lock(&waker.mu);
+			waker.n--;
+			pthread_mutex_unlock(&waker.mu);
+			unpark(pk, o, err);
+		}
+		pthread_mutex_lock(&waker.mu);
+		for (pk = keep; pk != NULL; pk = next) {
+			next = pk->next;
+			pk->next = waker.list;
+			waker.list = pk;
+		}
+		pthread_mutex_unlock(&waker.mu);
+	}
+	/* stopping: every parked poll gets its answer now */
+	pthread_mutex_lock(&waker.mu);
+	todo = waker.list;
+	waker.list = NULL;
+	waker.n = 0;
+	pthread_mutex_unlock(&waker.mu);
+	for (pk = todo; pk != NULL; pk = next) {
+		next = pk->next;
+		(void)poll_once(db, pk->inst, pk->seen, &o, &err);
+		unpark(pk, o, err);
+	}
+	db_close(db);
+	return NULL;
+}
+
+static void
+agent_fini(struct app *app)
+{
+	(void)app;
+	if (!waker.running)
+		return;
+	waker.stop = 1;
+	(void)write(waker.pipe[1], "x", 1);
+	pthread_join(waker.thread, NULL);
+	close(waker.pipe[0]);
+	close(waker.pipe[1]);
+	free(waker.dburl);
+	waker.running = 0;
+}
+
+int
+agent_init(struct app *app)
+{
+	struct rlimit	 rl;
+
+	/* each parked poll holds a descriptor: allow as many as permitted */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	waker.max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > 256 ?
+	    (size_t)rl.rlim_cur - 128 : 128;
+	if (pipe2(waker.pipe, O_NONBLOCK | O_CLOEXEC) < 0) {
+		log_error("waker pipe: %s", strerror(errno));
+		return -1;
+	}
+	waker.app = app;
+	waker.dburl = xstrdup(cfg_get(&app->cfg, CFG_DATABASE_URL));
+	if (pthread_create(&waker.thread, NULL, waker_main, NULL) != 0) {
+		log_error("unable to start the long-poll thread");
+		return -1;
+	}
+	waker.running = 1;
+	app->fini = agent_fini;
+	return 0;
 }
 
 /*
- * GET /api/v1/agent/commands: answer at once when commands are pending or
- * the config revision moved past the agent's, else wait (LISTEN, no
- * polling loop) up to `wait` seconds.
+ * GET /api/v1/agent/commands?wait=S&config_revision=N: answer at once
+ * when commands are pending or the config revision moved past the
+ * agent's; else park the request for up to S (≤ 25) seconds.
  */
 void
 agent_commands(struct req *r)
 {
-	static int	 listening;
 	struct db	*db = r->app->db;
 	const char	*id = r->auth.instance_id, *p[1] = { id };
-	PGresult	*res = NULL;
-	cJSON		*o, *arr, *c, *args;
+	struct park	*pk;
+	cJSON		*o;
 	char		*w, *cr;
 	int64_t		 wait = AGENT_WAIT_MAX, seen = -1;
-	long long	 rev;
-	time_t		 deadline;
-	struct pollfd	 pfd;
-	enum och_err	 err;
-	int		 bad1 = 0, bad2 = 0, i, ms;
+	enum och_err	 err = OCH_OK;
+	int		 bad1 = 0, bad2 = 0, rc;
 
 	w = req_query(r, "wait", &bad1);
 	cr = req_query(r, "config_revision", &bad2);
@@ -384,78 +627,27 @@ agent_commands(struct req *r)
 	if (wait > AGENT_WAIT_MAX)
 		wait = AGENT_WAIT_MAX;
 	(void)db_run(db, &stmt_seen, 1, p, NULL);
-	if (!listening || db_conn(db) == NULL) {
-		PGresult *l;
-
-		if (db_ensure(db) < 0) {
-			resp_error(r, OCH_EDB, NULL);
-			return;
-		}
-		l = PQexec(db_conn(db), "LISTEN " AGENT_CHANNEL);
-		listening = PQresultStatus(l) == PGRES_COMMAND_OK;
-		PQclear(l);
+	if ((rc = poll_once(db, id, seen, &o, &err)) < 0) {
+		resp_error(r, err, NULL);
+		return;
 	}
-	(void)drain(db_conn(db), id);
-	deadline = time(NULL) + wait;
-	for (;;) {
-		if (db_begin(db) < 0) {
-			resp_error(r, OCH_EDB, NULL);
-			return;
-		}
-		res = db_exec(db, &stmt_pending, 1, p, &err);
-		if (res == NULL || db_commit(db) < 0) {
-			PQclear(res);
-			listening = 0;
-			resp_error(r, res ? OCH_EDB : err, NULL);
-			return;
-		}
-		if (PQntuples(res) > 0)
-			break;
-		PQclear(res);
-		res = db_exec(db, &stmt_revision, 1, p, &err);
-		if (res == NULL) {
-			resp_error(r, err, NULL);
-			return;
-		}
-		rev = db_int(res, 0, 0);
-		PQclear(res);
-		res = NULL;
-		if (seen >= 0 && rev != seen)
-			break;
-		ms = (int)(deadline - time(NULL)) * 1000;
-		if (ms <= 0 || db_conn(db) == NULL)
-			break;
-		/* sleep until a NOTIFY for anyone arrives, then look again */
-		pfd.fd = PQsocket(db_conn(db));
-		pfd.events = POLLIN;
-		pfd.revents = 0;
-		if (poll(&pfd, 1, ms) < 0)
-			break;
-		if (PQconsumeInput(db_conn(db)) == 0 ||
-		    PQstatus(db_conn(db)) != CONNECTION_OK) {
-			listening = 0;
-			break;
-		}
-		(void)drain(db_conn(db), id);
+	pthread_mutex_lock(&waker.mu);
+	if (rc == 1 || wait == 0 || !waker.running || waker.n >= waker.max) {
+		pthread_mutex_unlock(&waker.mu);
+		resp_json(r, 200, o);
+		return;
 	}
-	o = cJSON_CreateObject();
-	arr = cJSON_AddArrayToObject(o, "commands");
-	for (i = 0; res != NULL && i < PQntuples(res); i++) {
-		c = cJSON_CreateObject();
-		cJSON_AddStringToObject(c, "id", db_val(res, i, 0));
-		cJSON_AddStringToObject(c, "type", db_val(res, i, 1));
-		args = cJSON_Parse(db_val(res, i, 2));
-		cJSON_AddItemToObject(c, "args", args ? args :
-		    cJSON_CreateObject());
-		cJSON_AddItemToArray(arr, c);
-	}
-	PQclear(res);
-	res = db_exec(db, &stmt_revision, 1, p, &err);
-	if (res != NULL && PQntuples(res) == 1)
-		cJSON_AddNumberToObject(o, "config_revision",
-		    (double)db_int(res, 0, 0));
-	PQclear(res);
-	resp_json(r, 200, o);
+	cJSON_Delete(o);
+	pk = xcalloc(1, sizeof(*pk));
+	snprintf(pk->inst, sizeof(pk->inst), "%s", id);
+	pk->seen = seen;
+	pk->deadline = time(NULL) + wait;
+	pk->r = srv_detach(r);
+	pk->next = waker.list;
+	waker.list = pk;
+	waker.n++;
+	pthread_mutex_unlock(&waker.mu);
+	(void)write(waker.pipe[1], "x", 1);
 }
 
 /* POST /api/v1/agent/commands/{id} {status: ok|error|running, output, error} */

@@ -11,7 +11,8 @@
 
 static const char	*prog = "och";
 static enum log_level	 minlevel = LOG_INFO;
-static char		 reqid[64] = "-";
+/* per thread: a worker may answer a detached request on another one */
+static __thread char	 reqid[64] = "-";
 
 static const char *const levels[LOG__MAX] = {
 	"DEBUG",	/* LOG_DEBUG */

@@ -37,6 +37,8 @@ struct app {
 	struct cry_keyring *keys;	/* NULL unless OCH_MASTER_KEY is set */
 	size_t		 body_max;	/* default cap on request bodies */
 	void		*data;		/* the binary's own state */
+	/* run once after the accept loop ends (may be NULL) */
+	void		(*fini)(struct app *);
 };
 
 /* Who the request was authenticated as (filled by auth_check()). */
@@ -68,6 +70,7 @@ struct req {
 	int		 status;
 	struct buf	 headers;	/* extra response header lines */
 	char		*segbuf;	/* storage for params[] */
+	int		 detached;	/* handed off by srv_detach() */
 };
 
 /* A request header by CGI name without prefix, e.g. "X_OCH_KEY"; or NULL. */

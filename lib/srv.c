@@ -127,6 +127,36 @@ req_release(struct req *r)
 	memset(r, 0, sizeof(*r));
 }
 
+struct req *
+srv_detach(struct req *r)
+{
+	struct req	*d;
+
+	d = xmalloc(sizeof(*d));
+	*d = *r;
+	/* the copy owns it all now; the loop releases nothing of it */
+	memset(r, 0, sizeof(*r));
+	r->detached = 1;
+	d->detached = 1;
+	return d;
+}
+
+void
+srv_finish(struct req *d)
+{
+	FCGX_Request	*fr = d->fr;
+
+	log_set_reqid(req_env(d, "REQUEST_ID"));
+	if (!d->responded)
+		resp_error(d, OCH_ESYSTEM, NULL);
+	FCGX_Finish_r(fr);
+	req_release(d);
+	free(d);
+	FCGX_Free(fr, 1);
+	free(fr);
+	log_set_reqid(NULL);
+}
+
 static int
 json_ctype(const char *ct)
 {
@@ -284,6 +314,8 @@ serve(struct srv *s, struct req *r)
 
 	/* 6. dispatch */
 	rt->fn(r);
+	if (r->detached)
+		goto out;	/* answered later by its new owner */
 	if (!r->responded) {
 		log_error("handler for %s %s gave no answer", rt->method,
 		    rt->pattern);
@@ -365,7 +397,7 @@ srv_main(int argc, char **argv, const char *prog, const struct route *routes,
 	struct srv		 s;
 	struct req		 r;
 	struct sigaction	 sa;
-	FCGX_Request		 fr;
+	FCGX_Request		*fr = NULL;
 	const char		*sock = NULL, *reqid;
 	char			 genid[33];
 	int			 c, backlog = 128, rc = 1, workers = 1;
@@ -434,7 +466,8 @@ srv_main(int argc, char **argv, const char *prog, const struct route *routes,
 	(void)db_ensure(app.db);
 	if (init != NULL && init(&app) < 0)
 		goto out;
-	if (FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+	fr = xcalloc(1, sizeof(*fr));
+	if (FCGX_InitRequest(fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_error("FCGX_InitRequest failed");
 		goto out;
 	}
@@ -443,10 +476,10 @@ srv_main(int argc, char **argv, const char *prog, const struct route *routes,
 	s.nroutes = nroutes;
 	log_info("ready pid=%ld socket=%s", (long)getpid(),
 	    sock ? sock : "fd0");
-	while (!stopping && FCGX_Accept_r(&fr) >= 0) {
+	while (!stopping && FCGX_Accept_r(fr) >= 0) {
 		memset(&r, 0, sizeof(r));
 		r.app = &app;
-		r.fr = &fr;
+		r.fr = fr;
 		if ((reqid = req_env(&r, "REQUEST_ID")) == NULL ||
 		    *reqid == '\0') {
 			snprintf(genid, sizeof(genid), "%lx-%lu",
@@ -455,16 +488,28 @@ srv_main(int argc, char **argv, const char *prog, const struct route *routes,
 		}
 		log_set_reqid(reqid);
 		serve(&s, &r);
-		FCGX_Finish_r(&fr);
 		/* a transaction must never outlive its request */
 		db_rollback(app.db);
-		req_release(&r);
+		if (r.detached) {
+			/* its owner answers it: accept on a fresh request */
+			fr = xcalloc(1, sizeof(*fr));
+			FCGX_InitRequest(fr, listen_fd,
+			    FCGI_FAIL_ACCEPT_ON_INTR);
+		} else {
+			FCGX_Finish_r(fr);
+			req_release(&r);
+		}
 		log_set_reqid(NULL);
 	}
-	FCGX_Free(&fr, 1);
 	log_info("stopping");
+	if (app.fini != NULL)
+		app.fini(&app);
 	rc = 0;
 out:
+	if (fr != NULL) {
+		FCGX_Free(fr, 1);
+		free(fr);
+	}
 	db_close(app.db);
 	cry_keyring_free(app.keys);
 	cfg_free(&app.cfg);

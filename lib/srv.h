@@ -37,6 +37,17 @@ int	srv_main(int argc, char **argv, const char *prog,
 	    const enum cfg_key *required, srv_init_fn init);
 
 /*
+ * Take a request out of the loop so that it can be answered later, from
+ * another thread (a long poll that must not hold the process): returns a
+ * heap copy that owns everything the request owned; the loop goes on
+ * accepting.  Answer it with resp_* and then release it with
+ * srv_finish(), exactly once, from one thread at a time.
+ */
+struct req	*srv_detach(struct req *);
+/* Complete a detached request (500 if it was never answered) and free it. */
+void		 srv_finish(struct req *);
+
+/*
  * Match a decoded path against a pattern; on success store up to
  * REQ_MAXPARAMS {…} segments in params (pointing into segbuf, a copy of
  * path the caller frees) and return 1; else 0.  Exposed for tests.

@@ -111,6 +111,29 @@ is(as($a1, POST => "/api/v1/agent/commands/$cmd->{id}", body => { status => 'err
 is(as($a1, POST => '/api/v1/agent/commands/999999', body => { status => 'ok' })->{status}, 404, 'unknown command: 404');
 is(as($a1, GET => '/api/v1/agent/commands?wait=abc')->{status}, 400, 'bad wait: 400');
 
+# many agents waiting at once do not hold the (single) worker: their polls
+# are parked, other requests are served meanwhile, and a NOTIFY answers
+# every poll of that instance
+my @kids;
+for my $k (1 .. 20) {
+	my $pid = fork;
+	if ($pid == 0) {
+		my $res = as($a2, GET => "/api/v1/agent/commands?wait=25&config_revision=" .
+		    $t->psql_one("SELECT config_revision FROM instances WHERE id = :'i'", i => $a2->{id}));
+		open my $fh, '>', $t->dir . "/poll$k.json"; print $fh $res->{status}, ' ', $res->{content}; close $fh;
+		POSIX::_exit(0);
+	}
+	push @kids, $pid;
+}
+sleep 1;
+is(scalar(grep { kill 0, $_ } @kids), 20, 'twenty long polls are waiting');
+is(as($a1, GET => '/api/v1/agent/config')->{status}, 200, 'and the worker still serves other requests');
+is(scalar(grep { waitpid($_, POSIX::WNOHANG()) == 0 } @kids), 20, 'while they keep waiting');
+$t->psql("INSERT INTO instance_commands (instance_id, kind) VALUES (:'i', 'restart')", i => $a2->{id});
+ok($t->wait_for(sub { !grep { waitpid($_, POSIX::WNOHANG()) == 0 } @kids }, timeout => 20), 'a command answers all of them');
+my @got = map { local (@ARGV, $/) = ($t->dir . "/poll$_.json"); <> } 1 .. 20;
+is(scalar(grep { /^200 .*"type":"restart"/ } @got), 20, 'each got the command');
+
 # report
 my %report = (agent_version => '1', openclaw_version => '2026.9.6', time => time,
     health => { live => \1, ready => \1, failing => [] },

@@ -53,9 +53,9 @@ my $sim;
 	$sim = $t->start_sim('--agent', $t->src('cloud-init/och-agent'),
 	    '--create-delay', '0.2', '--boot-delay', '0.5', '--action-delay', '0.2');
 }
-# a long poll holds an agent.fcgi worker for its whole wait: one per agent,
-# plus one for everything else
-my $api = $t->start_api(binaries => [qw(health instances agent settings auth)], workers => 4,
+# one worker per binary, as deployed: the agents' long polls are parked
+# (agent.fcgi's waker thread), not held in the worker
+my $api = $t->start_api(binaries => [qw(health instances agent settings auth)],
     config => { BOOT_TIMEOUT => 60, POLLER_BACKOFF_MS => 200 });
 $t->spawn(name => 'poller', cmd => [ $t->bin('poller/och-poller'), 'provision' ],
     env => { $t->env, POLLER_RUN_SECONDS => 600 });
