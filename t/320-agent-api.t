@@ -69,6 +69,38 @@ is_deeply($c->{skills}, [ { slug => '@openclaw/weather', version => '' } ], 'ski
 is($c->{openclaw}{agents}{defaults}{model}{primary}, 'anthropic/claude-sonnet-4-5', 'model');
 $rev = $c->{revision};
 
+# every key of the generated gateway configuration is one that
+# reference/openclaw.md documents for the pinned OpenClaw 2026.9.6 ("Key
+# schema": gateway, models/agents, channels, DM policy, plugins entries)
+$t->psql("INSERT INTO channels (instance_id, kind, secret_enc) VALUES (:'i', 'slack', :'s'), (:'i', 'discord', :'d'), (:'i', 'whatsapp', NULL)",
+    i => $a1->{id}, s => $t->seal("channels:$a1->{id}:slack", '{"bot_token":"xoxb-1234567890","app_token":"xapp-1234567890"}'),
+    d => $t->seal("channels:$a1->{id}:discord", '{"token":"discord.token.12345"}'));
+my $full = as($a1, GET => '/api/v1/agent/config')->{json};
+my %documented = map { $_ => 1 } (
+	'gateway.mode', 'gateway.port', 'gateway.bind', 'gateway.auth.mode', 'gateway.auth.token',
+	'gateway.trustedProxies', 'gateway.controlUi.enabled', 'gateway.controlUi.allowedOrigins',
+	'gateway.publicOrigin', 'agents.defaults.model.primary', 'agents.defaults.model.fallbacks',
+	'plugins.entries.*.enabled',
+	map({ ("channels.$_.enabled", "channels.$_.dmPolicy", "channels.$_.allowFrom") } qw(telegram discord slack whatsapp)),
+	'channels.telegram.botToken', 'channels.discord.token', 'channels.slack.botToken', 'channels.slack.appToken');
+my @paths;
+my $walk;
+$walk = sub {
+	my ($node, $path) = @_;
+	if (ref $node eq 'HASH' && !($path =~ /\.(allowedOrigins|trustedProxies|allowFrom|fallbacks)$/)) {
+		$walk->($node->{$_}, $path eq '' ? $_ : "$path.$_") for keys %$node;
+	} else {
+		push @paths, $path;
+	}
+};
+$walk->($full->{openclaw}, '');
+my @unknown = grep { my $p = $_; (my $w = $p) =~ s/^plugins\.entries\.[^.]+\./plugins.entries.*./; !$documented{$w} } sort @paths;
+is_deeply(\@unknown, [], 'OpenClaw 2026.9.6: the generated config uses only documented keys (' . scalar(@paths) . ' paths)');
+ok(scalar(grep { /^channels\.slack\./ } @paths) >= 3, 'slack rendered');
+is($full->{env}{SLACK_APP_TOKEN}, 'xapp-1234567890', 'slack app token by env');
+is($full->{env}{DISCORD_BOT_TOKEN}, 'discord.token.12345', 'discord token by env');
+$rev = $full->{revision};
+
 # the other instance sees nothing of it
 $r = as($a2, GET => '/api/v1/agent/config');
 is_deeply($r->{json}{env}, {}, "another instance's agent gets its own (empty) env");
