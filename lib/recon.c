@@ -233,7 +233,8 @@ static const struct db_stmt stmt_next = { "recon_next_due",
 static const struct db_stmt stmt_wake = { "recon_wake",
 	"UPDATE instances SET next_attempt_at = now()"
 	" WHERE id = $1::uuid AND next_attempt_at > now()"
-	" AND state NOT IN ('terminated')" };
+	" AND (state IN ('pending', 'active', 'suspended')"
+	"  OR (desired_state = 'terminated' AND state <> 'terminated'))" };
 static const struct db_stmt stmt_owners = { "recon_owners",
 	"SELECT DISTINCT locked_by FROM instances"
 	" WHERE split_part(locked_by, ':', 1) = $1 AND locked_until > now()" };

@@ -88,7 +88,9 @@ int		 recon_run_one(struct recon *);
  */
 long		 recon_next_due_ms(struct recon *, long cap);
 /*
- * Make an instance due now (a NOTIFY named it).  id must be a uuid
+ * Make an instance due now (a NOTIFY named it), if an intent can change
+ * what it does next: a stable instance, or one to terminate (a step
+ * that is waiting for something keeps its schedule).  id must be a uuid
  * (else nothing happens).  Returns 0, or -1 on database error.
  */
 int		 recon_wake(struct recon *, const char *id);
