@@ -171,6 +171,12 @@ $p = $t->spawn(name => 'metrics', cmd => [ $t->bin('poller/och-poller'), 'metric
 ok($t->wait_for(sub { waitpid($p->{pid}, 1) == $p->{pid} and $p->{dead} = 1 and $p->{status} = $? ; $p->{dead} }, timeout => 20),
     'metrics finishes');
 is($p->{status}, 0, 'metrics exits 0 (nothing to do yet)');
+my $t_run = time;
+$p = $t->spawn(name => 'short', cmd => [ $t->bin('poller/och-poller'), 'provision' ],
+    env => { $t->env, POLLER_RUN_SECONDS => 2 });
+ok($t->wait_for(sub { waitpid($p->{pid}, 1) == $p->{pid} and $p->{dead} = 1 and $p->{status} = $? ; $p->{dead} }, timeout => 15),
+    'provision exits by itself after POLLER_RUN_SECONDS');
+is($p->{status}, 0, 'with status 0');
 my $usage = system($t->bin('poller/och-poller') . ' bogus 2>/dev/null') >> 8;
 is($usage, 2, 'an unknown mode is a usage error');
 

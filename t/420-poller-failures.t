@@ -160,4 +160,16 @@ poller();
 ok($t->wait_for(sub { col($orphan, 'state') eq 'active' }, timeout => 30),
     'the lease of a dead poller is released at once');
 
+# ---- Hetzner's rate limit is paced across instances, not hit
+$r = $t->http(POST => "$sim/_sim/ratelimit", body => { hetzner => { limit => 3600, remaining => 13 } });
+is($r->{status}, 200, 'Hetzner budget down to 13 requests (refill 1/s)');
+my @paced = map { order() } 1 .. 4;
+ok($t->wait_for(sub { !grep { col($_, 'state') ne 'active' } @paced }, timeout => 40), 'four orders active');
+is($t->psql_one(q{SELECT count(*) FROM instance_events WHERE kind = 'step.retry'
+	AND message LIKE '%rate_limit%'}), 0, 'no request ran into the limit');
+my $paused = grep { /hetzner rate limit low: pausing/ } map { open my $fh, '<', $_ or die; <$fh> }
+    glob "$t->{dir}/poller*.log";
+ok($paused, 'the poller paused when the budget ran low');
+cmp_ok(simget('/_sim/ratelimit')->{hetzner}{remaining}, '>', 0, 'the budget never ran out');
+
 $t->done_testing;
