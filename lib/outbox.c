@@ -492,7 +492,8 @@ obx_sweep(struct obx *o, int max, time_t deadline)
 	int	 done = 0, r, k, more[2] = { 1, 1 };
 
 	if (o->rs == NULL && !o->warned_rs++)
-		log_warn("RESEND_API_KEY is not set: emails wait in the outbox");
+		log_warn("RESEND_API_KEY is not set: emails wait in the "
+		    "outbox");
 	if (o->wh == NULL && !o->warned_wh++)
 		log_warn("WHMCS_API_URL/_IDENTIFIER/_SECRET not set: WHMCS "
 		    "updates wait in the outbox");

@@ -32,8 +32,8 @@ struct obx;
 /* An email rendered from its templates (strings owned by the struct). */
 struct obx_mail {
 	char	*subject;
-	char	*html;		/* NULL when the template has no HTML part */
-	char	*text;		/* NULL when the template has no text part */
+	char	*html;		/* NULL: the template has no HTML part */
+	char	*text;		/* NULL: the template has no text part */
 };
 
 /*

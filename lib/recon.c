@@ -42,7 +42,7 @@ struct ri {
 	char		 server_type[32];	/* of the current plan */
 	char		 image[64];
 	char		 location[16];
-	char		 new_server_type[32];	/* of the pending plan */
+	char		 new_server_type[32];	/* pending plan's */
 	int64_t		 server_id;
 	char		 ipv4[48];
 	char		 ipv6[64];
@@ -50,7 +50,7 @@ struct ri {
 	char		 dns6[64];
 	int		 attempts;
 	int		 ready;
-	double		 age;		/* seconds since step_since, -1 */
+	double		 age;		/* s since step_since, or -1 */
 	int64_t		 action_id;
 	char		 action[32];
 	char		 return_state[16];
@@ -80,7 +80,8 @@ struct recon {
 #define DUE \
 	" (i.state IN ('pending', 'creating', 'booting', 'suspending'," \
 	"  'resuming', 'resizing', 'rebooting', 'rebuilding', 'terminating')" \
-	" OR (i.state IN ('active', 'suspended') AND (i.desired_state <> i.state" \
+	" OR (i.state IN ('active', 'suspended')" \
+	"  AND (i.desired_state <> i.state" \
 	"  OR i.pending_plan IS NOT NULL OR i.pending_action IS NOT NULL))" \
 	" OR (i.state = 'failed' AND (i.cleanup OR (i.desired_state =" \
 	"  'terminated' AND i.failed_state IS DISTINCT FROM 'terminating'))))"
@@ -100,7 +101,8 @@ static const struct db_stmt stmt_pickup = { "recon_pickup",
 	"  message, actor) SELECT id, 'state.creating', 'pending', 'creating',"
 	"  'order picked up', $1 FROM u" };
 static const struct db_stmt stmt_claim = { "recon_claim",
-	"WITH c AS (SELECT i.id FROM instances i WHERE i.next_attempt_at <= now()"
+	"WITH c AS (SELECT i.id FROM instances i"
+	"  WHERE i.next_attempt_at <= now()"
 	"  AND (i.locked_until IS NULL OR i.locked_until < now()"
 	"  OR i.locked_by = $1) AND" DUE
 	"  ORDER BY i.next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)"
@@ -227,7 +229,8 @@ static const struct db_stmt stmt_drop_action = { "recon_drop_action",
 	RELEASE MINE };
 static const struct db_stmt stmt_next = { "recon_next_due",
 	"SELECT coalesce(greatest(0, extract(epoch FROM min("
-	" greatest(i.next_attempt_at, coalesce(i.locked_until, i.next_attempt_at)))"
+	" greatest(i.next_attempt_at,"
+	"  coalesce(i.locked_until, i.next_attempt_at)))"
 	" - now()) * 1000), $1::float8)::bigint"
 	" FROM instances i WHERE" DUE };
 static const struct db_stmt stmt_wake = { "recon_wake",
@@ -506,8 +509,8 @@ struct tr {
 	int64_t		 action_id;
 	const char	*action;
 	int		 cleanup;
-	int		 count;		/* a failed attempt, not progress */
-	const char	*kind;		/* event; NULL: "state.<state>" */
+	int		 count;		/* a failed attempt */
+	const char	*kind;		/* NULL: "state.<state>" */
 	const char	*message;
 	const char	*email;		/* template to the customer */
 	const char	*dedupe;
@@ -951,7 +954,7 @@ power(struct recon *r, struct ri *in, enum hz_act act, const char *state,
 	    clear_action);
 }
 
-/* ---- the steps ------------------------------------------------------------ */
+/* ---- the steps ------------------------------------------------------ */
 
 /*
  * Lock the instance row (inside a transaction) and read what the API may
@@ -1014,7 +1017,8 @@ do_creating(struct recon *r, struct ri *in)
 	struct prov_err		 e;
 	struct tr		 t;
 	const char		*p[7];
-	char			 sid[32], aid[32], v6[64], msg[160], *ud, *host;
+	char			 sid[32], aid[32], v6[64], msg[160];
+	char			*ud, *host;
 	char			 cur[16];
 	size_t			 n, left;
 	enum och_err		 rc, err;
@@ -1075,7 +1079,8 @@ do_creating(struct recon *r, struct ri *in)
 			before_hz(r, in);
 			rc = hz_server_create(r->hz, &hc, &srv, &act, &e);
 			xfree_secret(ud);
-			if (rc != OCH_OK && hcl_perr_is(&e, "uniqueness_error")) {
+			if (rc != OCH_OK &&
+			    hcl_perr_is(&e, "uniqueness_error")) {
 				/* created by a request we saw fail? */
 				if (find_servers(r, in, s, &n, NULL, &e) ==
 				    OCH_OK && n > 0) {
@@ -1579,7 +1584,7 @@ step(struct recon *r, struct ri *in)
 	return mine(r, &stmt_release, 2, p);
 }
 
-/* ---- the public part ------------------------------------------------------ */
+/* ---- the public part ------------------------------------------------ */
 
 struct recon *
 recon_new(struct db *db, const struct cfg *c, struct hcl *h, const char *host)

@@ -53,7 +53,7 @@
 
 #define RECON_LEASE_SECONDS	120
 #define RECON_SHUTDOWN_TIMEOUT	60	/* s before a hard poweroff */
-#define RECON_HZ_FLOOR		10	/* Hetzner requests kept in reserve */
+#define RECON_HZ_FLOOR		10	/* Hetzner requests in reserve */
 #define RECON_ACTOR		"poller"
 
 struct recon;

@@ -15,7 +15,7 @@
 
 #define UD_TOKEN_BYTES	32		/* 64 hex characters */
 #define UD_TOKEN_TTL	"2 hours"
-#define UD_MAX		32768		/* Hetzner's user_data limit */
+#define UD_MAX		32768		/* Hetzner's limit */
 
 /* What the template may name besides the configuration. */
 struct ud_instance {
@@ -41,8 +41,8 @@ char	*ud_token(struct db *, const char *instance_id, enum och_err *err);
  * the template does not render (reason logged) or the result is over
  * UD_MAX bytes; OCH_ESYSTEM or a database error from ud_token().
  */
-char	*ud_build(struct db *, const struct cfg *, const struct ud_instance *,
-	    enum och_err *err);
+char	*ud_build(struct db *, const struct cfg *,
+	    const struct ud_instance *, enum och_err *err);
 
 /*
  * The template text: the full recipe, or the minimal one when the full

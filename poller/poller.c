@@ -47,13 +47,15 @@ static const struct db_stmt stmt_beat = { "poll_beat",
 static const struct db_stmt stmt_nonces = { "poll_exp_nonces",
 	"DELETE FROM api_nonces WHERE expires_at < now()" };
 static const struct db_stmt stmt_boot_tokens = { "poll_exp_boot",
-	"DELETE FROM bootstrap_tokens WHERE expires_at < now() - interval '1 day'" };
+	"DELETE FROM bootstrap_tokens"
+	" WHERE expires_at < now() - interval '1 day'" };
 static const struct db_stmt stmt_magic = { "poll_exp_magic",
 	"DELETE FROM magic_links WHERE expires_at < now() - interval '1 day'" };
 static const struct db_stmt stmt_sso = { "poll_exp_sso",
 	"DELETE FROM sso_tokens WHERE expires_at < now() - interval '1 day'" };
 static const struct db_stmt stmt_beats_old = { "poll_exp_beats",
-	"DELETE FROM poller_heartbeats WHERE beat_at < now() - interval '7 days'" };
+	"DELETE FROM poller_heartbeats"
+	" WHERE beat_at < now() - interval '7 days'" };
 static const struct db_stmt stmt_partitions = { "poll_partitions",
 	"SELECT metrics_ensure_partition((now() AT TIME ZONE 'UTC')::date + d)"
 	" FROM generate_series(0, 2) AS d" };
@@ -70,7 +72,7 @@ struct poller {
 	time_t		 deadline;
 	time_t		 beat_at;
 	time_t		 db_warned;
-	PGconn		*listen_conn;	/* the connection LISTENing */
+	PGconn		*listen_conn;	/* the LISTENing connection */
 	int		 listen_pid;	/* and its backend */
 };
 

@@ -171,7 +171,6 @@ $p = $t->spawn(name => 'metrics', cmd => [ $t->bin('poller/och-poller'), 'metric
 ok($t->wait_for(sub { waitpid($p->{pid}, 1) == $p->{pid} and $p->{dead} = 1 and $p->{status} = $? ; $p->{dead} }, timeout => 20),
     'metrics finishes');
 is($p->{status}, 0, 'metrics exits 0 (nothing to do yet)');
-my $t_run = time;
 $p = $t->spawn(name => 'short', cmd => [ $t->bin('poller/och-poller'), 'provision' ],
     env => { $t->env, POLLER_RUN_SECONDS => 2 });
 ok($t->wait_for(sub { waitpid($p->{pid}, 1) == $p->{pid} and $p->{dead} = 1 and $p->{status} = $? ; $p->{dead} }, timeout => 15),
