@@ -1122,7 +1122,13 @@ do_creating(struct recon *r, struct ri *in)
 			err = event(r, in, created ? "server.created" :
 			    "server.found", NULL, msg);
 		if ((err = tx_end(r, own, err)) != OCH_OK) {
-			if (err == OCH_ECONFLICT || err == OCH_EDB)
+			/*
+			 * a unique violation is not a lost lease: another
+			 * instance row names this server id.  Retrying would
+			 * only repeat it (and spend Hetzner's budget), so fail.
+			 */
+			if (err == OCH_EDB || (err == OCH_ECONFLICT &&
+			    strcmp(db_last_sqlstate(r->db), "23505") != 0))
 				return err;
 			our_err(&e, 0, "server_taken",
 			    "the server is recorded for another instance");

@@ -3,10 +3,15 @@
 # with) in the kept folder var/, on 127.0.0.1:8080.
 use strict;
 use warnings;
+use File::Path ();
 use OCH::Stack;
 
 $| = 1;
 my $port = $ENV{OCH_DEMO_PORT} // 8080;
+# each run starts clean: the simulator's servers, DNS records and mail do
+# not outlive it, so orders kept from an earlier run would point at
+# nothing (the simulator would even hand out their server ids again)
+File::Path::remove_tree("$ENV{OCH_SRCDIR}/var");
 my $s = OCH::Stack->new(dir => "$ENV{OCH_SRCDIR}/var", keep => 1);
 $SIG{INT} = $SIG{TERM} = sub { print "\nstopping...\n"; $s->stop_all; exit 0 };
 
@@ -54,11 +59,15 @@ if ((grep { $_ eq 'instances' } @bins) && $have_sim) {
 			$last = $st;
 			return $st eq 'active' || $st eq 'failed';
 		}, timeout => 120, interval => 0.5);
-		if ($have_sim) {
+		# the welcome email leaves through the outbox a moment later
+		my @mail;
+		$s->wait_for(sub {
 			my $m = $s->http(GET => $s->sim_url . '/_sim/emails');
-			my @to = map { ref $_->{to} ? @{ $_->{to} } : $_->{to} } @{ $m->{json}{emails} // $m->{json} // [] };
-			print "   emails in the simulator's mailbox: " . scalar(@to) . " (@to)\n";
-		}
+			@mail = @{ $m->{json}{emails} // [] };
+			return scalar @mail;
+		}, timeout => 20, interval => 0.5);
+		printf "   emails in the simulator's mailbox: %d\n", scalar @mail;
+		printf "     to %s: %s\n", join(',', @{ $_->{to} // [] }), $_->{subject} // '' for @mail;
 	} else {
 		print "== sample order refused: $r->{status} $r->{content}\n";
 	}
