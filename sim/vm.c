@@ -521,9 +521,13 @@ vm_json(const struct vm *v)
 	su_jstr(s, "state", v->boot_state);
 	su_jstr_or_null(s, "reason", v->boot_reason);
 	su_jnum(s, "boots", v->boots);
-	if (v->booted_at > 0)
-		su_jtime(s, "booted_at", v->booted_at);
-	else
+	if (v->booted_at > 0) {
+		/* the control API measures latencies: microseconds */
+		char	 ts[40];
+
+		su_rfc3339us(ts, v->booted_at);
+		su_jstr(s, "booted_at", ts);
+	} else
 		su_jnull(s, "booted_at");
 	cJSON_AddItemToObject(o, "boot", s);
 

@@ -133,6 +133,8 @@ my %active = map { $_->[0] => $_->[1] } $t->psql(q{SELECT hetzner_server_id, ext
 my $late = grep { my $b = $_->{boot}{booted_at};
 	!$b || !$active{ $_->{id} } || $active{ $_->{id} } - iso($b) >= 1 } @$servers;
 is($late, 0, 'VPS booted -> active under 1 s for every instance');
+my ($worst) = sort { $b <=> $a } map { my $b = $_->{boot}{booted_at}; $b && $active{ $_->{id} } ? $active{ $_->{id} } - iso($b) : () } @$servers;
+diag sprintf 'slowest VPS booted -> active: %.3f s', $worst // -1;
 sub iso {
 	my ($s) = @_;
 	my ($y, $mo, $d, $h, $mi, $sec) = $s =~ /^(\d+)-(\d+)-(\d+)T(\d+):(\d+):([\d.]+)Z$/ or return 0;
