@@ -228,8 +228,8 @@ attempt(void *arg)
 }
 
 struct cb_job *
-cb_post_json(const char *url, const char *body, int max, cb_fn fn,
-    void *arg)
+cb_post_json(const char *url, const char *body, const char *source, int max,
+    cb_fn fn, void *arg)
 {
 	struct cb_job	*j;
 
@@ -269,6 +269,9 @@ cb_post_json(const char *url, const char *body, int max, cb_fn fn,
 	curl_easy_setopt(j->easy, CURLOPT_USERAGENT, "curl/" LIBCURL_VERSION);
 	if (su_cfg.ca_file != NULL)
 		curl_easy_setopt(j->easy, CURLOPT_CAINFO, su_cfg.ca_file);
+	/* call from the VPS's own address, as a real one would */
+	if (source != NULL)
+		curl_easy_setopt(j->easy, CURLOPT_INTERFACE, source);
 	j->next = jobs;
 	if (jobs)
 		jobs->prev = j;

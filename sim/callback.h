@@ -28,13 +28,15 @@ int		 cb_init(void);
 /* Cancel every job and release libcurl. */
 void		 cb_shutdown(void);
 /*
- * Start POSTing body (copied) to url with at most max attempts.  fn is
+ * Start POSTing body (copied) to url from the local address source (NULL:
+ * any) with at most max attempts.  fn is
  * called after each attempt; after the final report the job is freed, so
  * fn must forget it then (and never call cb_cancel).  Returns the job
  * (stop it early with cb_cancel, which reports nothing), or NULL if curl
  * refused the URL.
  */
-struct cb_job	*cb_post_json(const char *url, const char *body, int max,
+struct cb_job	*cb_post_json(const char *url, const char *body,
+		    const char *source, int max,
 		    cb_fn, void *arg);
 void		 cb_cancel(struct cb_job *);
 /* Jobs in flight (for the leak checks in /_sim/health). */

@@ -263,7 +263,8 @@ ready_call(struct vm *v)
 	cJSON_AddItemToObject(body, "setup", setup);
 	s = su_jprint(body);
 	cJSON_Delete(body);
-	v->cb = cb_post_json(v->cb_url, s, VM_CB_ATTEMPTS, cb_report, v);
+	v->cb = cb_post_json(v->cb_url, s, v->ip4s, VM_CB_ATTEMPTS,
+	    cb_report, v);
 	explicit_bzero(s, strlen(s));
 	free(s);
 	if (v->cb == NULL) {

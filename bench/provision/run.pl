@@ -28,27 +28,6 @@ sub pct {
 	return $v[$i];
 }
 
-# Every simulated VPS calls back from 127.0.0.1, so the shipped per-address
-# limit on the ready call (nginx/och-site.conf.in) would throttle the whole
-# fleet as if it were one machine: lift it in this bench's rendered copy.
-sub lift_ready_limit {
-	my ($s) = @_;
-	my $conf = $s->dir . '/nginx';
-	my $f = "$conf/och-site.conf";
-	open my $in, '<', $f or die "$f: $!";
-	local $/;
-	my $text = <$in>;
-	close $in;
-	$text =~ s/(zone=och_agent_ready:\S+\s+rate=)\d+r\/s/${1}100000r\/s/
-	    or die "no ready-call limit in $f\n";
-	open my $out, '>', $f or die "$f: $!";
-	print $out $text;
-	close $out;
-	system('nginx', '-p', $conf, '-c', "$conf/nginx.conf", '-s', 'reload') == 0
-	    or die "nginx reload failed\n";
-	sleep 0.5;
-}
-
 sub round {
 	my ($n, $backlog, @delays) = @_;
 	my %d = @delays;
@@ -57,7 +36,6 @@ sub round {
 	my $sim = $s->start_sim('--boot-delay', $d{boot}, '--create-delay', $d{create},
 	    '--action-delay', '0', '--resend-rate', '10000', '--rate-limit', '360000');
 	$s->start_api(binaries => [qw(health instances agent)], config => { BOOT_TIMEOUT => 600 });
-	lift_ready_limit($s);
 	$s->api_client;
 	my $start = sub {
 		for my $i (1 .. $pollers) {
