@@ -106,17 +106,13 @@ void
 cf_set_policy(struct cf *cf, int max_retries, unsigned base_ms,
     unsigned cap_ms)
 {
-	cf->policy.max_retries = max_retries < 0 ? 0 : max_retries;
-	cf->policy.base_ms = base_ms;
-	cf->policy.cap_ms = cap_ms;
+	hcl_policy_set(&cf->policy, max_retries, base_ms, cap_ms);
 }
 
 void
 cf_rl_get(struct hcl_ratelimit *rl, time_t *seen_at)
 {
-	*rl = cf_rl.rl;
-	if (seen_at != NULL)
-		*seen_at = cf_rl.seen_at;
+	hcl_rl_get(&cf_rl, rl, seen_at);
 }
 
 int
@@ -382,15 +378,6 @@ out:
 }
 
 static enum och_err
-bad_response(struct prov_err *e, const char *what, const char *missing)
-{
-	hcl_perr_set(e, OCH_EUPSTREAM, 1, "bad_response",
-	    "answer lacks a valid %s", missing);
-	hcl_perr_log(e, what);
-	return e->err;
-}
-
-static enum och_err
 take_record(const cJSON *root, struct cf_record *out, struct prov_err *e,
     const char *what)
 {
@@ -398,7 +385,7 @@ take_record(const cJSON *root, struct cf_record *out, struct prov_err *e,
 
 	if (cf_parse_record(cJSON_GetObjectItemCaseSensitive(root, "result"),
 	    out ? out : &tmp) == -1)
-		return bad_response(e, what, "record");
+		return hcl_perr_bad_response(e, what, "record");
 	return OCH_OK;
 }
 
@@ -464,7 +451,8 @@ cf_record_list(struct cf *cf, const char *name, const char *type,
 		return invalid(e, "a name is required");
 	for (page = 1, total = 1; page <= total; page++) {
 		if (page > CF_PAGES_MAX)
-			return bad_response(e, "cloudflare list", "pagination");
+			return hcl_perr_bad_response(e, "cloudflare list",
+			    "pagination");
 		buf_reset(&q);
 		buf_puts(&q, "?name.exact=");
 		hcl_escape(&q, name);
@@ -478,12 +466,13 @@ cf_record_list(struct cf *cf, const char *name, const char *type,
 			break;
 		arr = cJSON_GetObjectItemCaseSensitive(root, "result");
 		if (!cJSON_IsArray(arr)) {
-			rc = bad_response(e, "cloudflare list", "result");
+			rc = hcl_perr_bad_response(e, "cloudflare list",
+			    "result");
 			break;
 		}
 		cJSON_ArrayForEach(it, arr) {
 			if (cf_parse_record(it, &rec) == -1) {
-				rc = bad_response(e, "cloudflare list",
+				rc = hcl_perr_bad_response(e, "cloudflare list",
 				    "record");
 				goto out;
 			}

@@ -754,3 +754,31 @@ hcl_perr_log(const struct prov_err *e, const char *what)
 	log_warn("%s failed: %s retryable=%d", what,
 	    hcl_perr_str(e, line, sizeof(line)), e->retryable);
 }
+
+enum och_err
+hcl_perr_bad_response(struct prov_err *e, const char *what,
+    const char *missing)
+{
+	hcl_perr_set(e, OCH_EUPSTREAM, 1, "bad_response",
+	    "answer lacks a valid %s", missing);
+	hcl_perr_log(e, what);
+	return e->err;
+}
+
+void
+hcl_policy_set(struct hcl_policy *p, int max_retries, unsigned base_ms,
+    unsigned cap_ms)
+{
+	p->max_retries = max_retries < 0 ? 0 : max_retries;
+	p->base_ms = base_ms;
+	p->cap_ms = cap_ms;
+}
+
+void
+hcl_rl_get(const struct hcl_rlstate *st, struct hcl_ratelimit *rl,
+    time_t *seen_at)
+{
+	*rl = st->rl;
+	if (seen_at != NULL)
+		*seen_at = st->seen_at;
+}

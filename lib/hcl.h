@@ -235,6 +235,20 @@ void		 hcl_perr_set(struct prov_err *, enum och_err, int retryable,
 void		 hcl_rl_note(struct hcl_rlstate *, const struct hcl_ratelimit *,
 		    time_t now);
 
+/*
+ * Fill e for a 2xx answer that lacks what it must hold ("answer lacks a
+ * valid <missing>", retryable: the next answer may be whole), log it
+ * under `what`, and return e->err.
+ */
+enum och_err	 hcl_perr_bad_response(struct prov_err *, const char *what,
+		    const char *missing);
+/* Set a client's retry policy (negative retries count as none). */
+void		 hcl_policy_set(struct hcl_policy *, int max_retries,
+		    unsigned base_ms, unsigned cap_ms);
+/* Copy the last rate-limit state out (seen_at may be NULL). */
+void		 hcl_rl_get(const struct hcl_rlstate *, struct hcl_ratelimit *,
+		    time_t *seen_at);
+
 /* 1 if e failed with this upstream code. */
 int		 hcl_perr_is(const struct prov_err *, const char *code);
 /*

@@ -127,9 +127,7 @@ void
 hz_set_policy(struct hz *hz, int max_retries, unsigned base_ms,
     unsigned cap_ms)
 {
-	hz->policy.max_retries = max_retries < 0 ? 0 : max_retries;
-	hz->policy.base_ms = base_ms;
-	hz->policy.cap_ms = cap_ms;
+	hcl_policy_set(&hz->policy, max_retries, base_ms, cap_ms);
 }
 
 const char *
@@ -149,9 +147,7 @@ hz_rl_note(const struct hcl_ratelimit *rl, time_t now)
 void
 hz_rl_get(struct hcl_ratelimit *rl, time_t *seen_at)
 {
-	*rl = hz_rl.rl;
-	if (seen_at != NULL)
-		*seen_at = hz_rl.seen_at;
+	hcl_rl_get(&hz_rl, rl, seen_at);
 }
 
 long long
@@ -545,16 +541,6 @@ out:
 	return e->err;
 }
 
-/* A 2xx answer without what it must hold. */
-static enum och_err
-bad_response(struct prov_err *e, const char *what, const char *missing)
-{
-	hcl_perr_set(e, OCH_EUPSTREAM, 1, "bad_response",
-	    "answer lacks a valid %s", missing);
-	hcl_perr_log(e, what);
-	return e->err;
-}
-
 /* Read {"action": {...}} of root into act (may be NULL). */
 static enum och_err
 take_action(const cJSON *root, struct hz_action *act, struct prov_err *e,
@@ -564,7 +550,7 @@ take_action(const cJSON *root, struct hz_action *act, struct prov_err *e,
 
 	if (hz_parse_action(cJSON_GetObjectItemCaseSensitive(root, "action"),
 	    act ? act : &tmp) == -1)
-		return bad_response(e, what, "action");
+		return hcl_perr_bad_response(e, what, "action");
 	return OCH_OK;
 }
 
@@ -637,7 +623,8 @@ hz_server_create(struct hz *hz, const struct hz_create *c,
 		goto out;
 	if (hz_parse_server(cJSON_GetObjectItemCaseSensitive(root, "server"),
 	    srv) == -1) {
-		rc = bad_response(e, "hetzner create_server", "server");
+		rc = hcl_perr_bad_response(e, "hetzner create_server",
+		    "server");
 		goto out;
 	}
 	if ((rc = take_action(root, act, e, "hetzner create_server")) !=
@@ -664,7 +651,7 @@ hz_server_get(struct hz *hz, int64_t id, struct hz_server *srv,
 	if ((rc = hz_call(hz, "GET", path, NULL, 1, &root, e)) == OCH_OK &&
 	    hz_parse_server(cJSON_GetObjectItemCaseSensitive(root, "server"),
 	    srv) == -1)
-		rc = bad_response(e, "hetzner get server", "server");
+		rc = hcl_perr_bad_response(e, "hetzner get server", "server");
 	cJSON_Delete(root);
 	free(path);
 	return rc;
@@ -705,7 +692,8 @@ list_all(struct hz *hz, const char *base, const char *query, const char *key,
 	snprintf(what, sizeof(what), "hetzner list %s", key);
 	for (pages = 0; page > 0; pages++) {
 		if (pages >= HZ_PAGES_MAX)
-			return bad_response(e, what, "pagination (too many pages)");
+			return hcl_perr_bad_response(e, what,
+			    "pagination (too many pages)");
 		path = xasprintf("%s?%sper_page=%d&page=%" PRId64, base, query,
 		    HZ_PER_PAGE, page);
 		rc = hz_call(hz, "GET", path, NULL, 1, &root, e);
@@ -715,12 +703,12 @@ list_all(struct hz *hz, const char *base, const char *query, const char *key,
 		arr = cJSON_GetObjectItemCaseSensitive(root, key);
 		if (!cJSON_IsArray(arr)) {
 			cJSON_Delete(root);
-			return bad_response(e, what, key);
+			return hcl_perr_bad_response(e, what, key);
 		}
 		cJSON_ArrayForEach(it, arr) {
 			if (*n < max && take(it, out, *n) == -1) {
 				cJSON_Delete(root);
-				return bad_response(e, what, key);
+				return hcl_perr_bad_response(e, what, key);
 			}
 			(*n)++;
 		}
@@ -880,7 +868,7 @@ hz_server_create_image(struct hz *hz, int64_t id, const char *description,
 		goto out;
 	if (hz_parse_image(cJSON_GetObjectItemCaseSensitive(root, "image"),
 	    &im) == -1) {
-		rc = bad_response(e, "hetzner create_image", "image");
+		rc = hcl_perr_bad_response(e, "hetzner create_image", "image");
 		goto out;
 	}
 	if ((rc = take_action(root, act, e, "hetzner create_image")) != OCH_OK)
@@ -907,7 +895,8 @@ hz_action_get(struct hz *hz, int64_t id, struct hz_action *act,
 	if ((rc = hz_call(hz, "GET", path, NULL, 1, &root, e)) == OCH_OK)
 		rc = take_action(root, act, e, "hetzner get action");
 	if (rc == OCH_OK && act->id != id)
-		rc = bad_response(e, "hetzner get action", "action id");
+		rc = hcl_perr_bad_response(e, "hetzner get action",
+		    "action id");
 	cJSON_Delete(root);
 	free(path);
 	return rc;
@@ -939,12 +928,13 @@ hz_actions_get(struct hz *hz, const int64_t *ids, size_t n,
 		goto out;
 	arr = cJSON_GetObjectItemCaseSensitive(root, "actions");
 	if (!cJSON_IsArray(arr)) {
-		rc = bad_response(e, "hetzner get actions", "actions");
+		rc = hcl_perr_bad_response(e, "hetzner get actions", "actions");
 		goto out;
 	}
 	cJSON_ArrayForEach(it, arr) {
 		if (hz_parse_action(it, &a) == -1) {
-			rc = bad_response(e, "hetzner get actions", "action");
+			rc = hcl_perr_bad_response(e, "hetzner get actions",
+			    "action");
 			goto out;
 		}
 		for (i = 0; i < n; i++)
@@ -954,7 +944,7 @@ hz_actions_get(struct hz *hz, const int64_t *ids, size_t n,
 	}
 	for (i = 0; i < n; i++)
 		if (out[i].id == 0) {
-			rc = bad_response(e, "hetzner get actions",
+			rc = hcl_perr_bad_response(e, "hetzner get actions",
 			    "action for every id");
 			break;
 		}

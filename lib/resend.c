@@ -99,17 +99,13 @@ void
 rs_set_policy(struct rs *rs, int max_retries, unsigned base_ms,
     unsigned cap_ms)
 {
-	rs->policy.max_retries = max_retries < 0 ? 0 : max_retries;
-	rs->policy.base_ms = base_ms;
-	rs->policy.cap_ms = cap_ms;
+	hcl_policy_set(&rs->policy, max_retries, base_ms, cap_ms);
 }
 
 void
 rs_rl_get(struct hcl_ratelimit *rl, time_t *seen_at)
 {
-	*rl = rs_rl.rl;
-	if (seen_at != NULL)
-		*seen_at = rs_rl.seen_at;
+	hcl_rl_get(&rs_rl, rl, seen_at);
 }
 
 void

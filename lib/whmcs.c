@@ -72,9 +72,7 @@ void
 wh_set_policy(struct wh *wh, int max_retries, unsigned base_ms,
     unsigned cap_ms)
 {
-	wh->policy.max_retries = max_retries < 0 ? 0 : max_retries;
-	wh->policy.base_ms = base_ms;
-	wh->policy.cap_ms = cap_ms;
+	hcl_policy_set(&wh->policy, max_retries, base_ms, cap_ms);
 }
 
 void
