@@ -321,23 +321,9 @@ cf_call(struct cf *cf, const char *method, const char *rest,
 	*out = NULL;
 	memset(&r, 0, sizeof(r));
 	url = xasprintf("%s/zones/%s/dns_records%s", cf->base, cf->zone, rest);
-	hdrs[0] = cf->auth;
-	hdrs[1] = "Accept: application/json";
-	hdrs[2] = body ? "Content-Type: application/json" : NULL;
-	hdrs[3] = NULL;
-	memset(&rq, 0, sizeof(rq));
-	rq.method = method;
-	rq.url = url;
-	rq.headers = hdrs;
-	if (body != NULL) {
-		if ((json = cJSON_PrintUnformatted(body)) == NULL) {
-			hcl_perr_set(e, OCH_ESYSTEM, 0, "internal",
-			    "cannot encode the request");
-			goto out;
-		}
-		rq.body = json;
-		rq.bodylen = strlen(json);
-	}
+	if (hcl_json_req(&rq, hdrs, method, url, cf->auth, body, &json,
+	    e) < 0)
+		goto out;
 	how.idempotent = idempotent;
 	pol = cf->policy;
 	pol.arg = &how;

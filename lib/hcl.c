@@ -782,3 +782,29 @@ hcl_rl_get(const struct hcl_rlstate *st, struct hcl_ratelimit *rl,
 	if (seen_at != NULL)
 		*seen_at = st->seen_at;
 }
+
+int
+hcl_json_req(struct hcl_req *rq, const char *hdrs[4], const char *method,
+    const char *url, const char *auth, const cJSON *body, char **json,
+    struct prov_err *e)
+{
+	hdrs[0] = auth;
+	hdrs[1] = "Accept: application/json";
+	hdrs[2] = body ? "Content-Type: application/json" : NULL;
+	hdrs[3] = NULL;
+	memset(rq, 0, sizeof(*rq));
+	rq->method = method;
+	rq->url = url;
+	rq->headers = hdrs;
+	*json = NULL;
+	if (body == NULL)
+		return 0;
+	if ((*json = cJSON_PrintUnformatted(body)) == NULL) {
+		hcl_perr_set(e, OCH_ESYSTEM, 0, "internal",
+		    "cannot encode the request");
+		return -1;
+	}
+	rq->body = *json;
+	rq->bodylen = strlen(*json);
+	return 0;
+}

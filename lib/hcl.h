@@ -19,6 +19,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <cjson/cJSON.h>
+
 #include "och.h"
 
 struct cJSON;
@@ -242,6 +244,16 @@ void		 hcl_rl_note(struct hcl_rlstate *, const struct hcl_ratelimit *,
  */
 enum och_err	 hcl_perr_bad_response(struct prov_err *, const char *what,
 		    const char *missing);
+/*
+ * Fill rq for a JSON API call: method, url, the header array hdrs (four
+ * slots: auth, Accept, Content-Type when there is a body, NULL) and body
+ * (may be NULL) encoded into *json (free with cJSON_free; NULL when there
+ * is no body).  Returns 0, or -1 with e set when the body cannot be
+ * encoded.
+ */
+int		 hcl_json_req(struct hcl_req *rq, const char *hdrs[4],
+		    const char *method, const char *url, const char *auth,
+		    const cJSON *body, char **json, struct prov_err *e);
 /* Set a client's retry policy (negative retries count as none). */
 void		 hcl_policy_set(struct hcl_policy *, int max_retries,
 		    unsigned base_ms, unsigned cap_ms);

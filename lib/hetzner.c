@@ -478,23 +478,9 @@ hz_call(struct hz *hz, const char *method, const char *path,
 		*out = NULL;
 	memset(&r, 0, sizeof(r));
 	url = xasprintf("%s%s", hz->base, path);
-	hdrs[0] = hz->auth;
-	hdrs[1] = "Accept: application/json";
-	hdrs[2] = body ? "Content-Type: application/json" : NULL;
-	hdrs[3] = NULL;
-	memset(&rq, 0, sizeof(rq));
-	rq.method = method;
-	rq.url = url;
-	rq.headers = hdrs;
-	if (body != NULL) {
-		if ((json = cJSON_PrintUnformatted(body)) == NULL) {
-			hcl_perr_set(e, OCH_ESYSTEM, 0, "internal",
-			    "cannot encode the request");
-			goto out;
-		}
-		rq.body = json;
-		rq.bodylen = strlen(json);
-	}
+	if (hcl_json_req(&rq, hdrs, method, url, hz->auth, body, &json,
+	    e) < 0)
+		goto out;
 	how.idempotent = idempotent;
 	pol = hz->policy;
 	pol.arg = &how;
