@@ -7,51 +7,15 @@ use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
 use OCH::Test;
+use OCH::ProvDrive;
 use JSON::PP;
 
 my $t = OCH::Test->new;
 my $sim = $t->start_sim('--create-delay', '0.3', '--boot-delay', '0.3',
     '--action-delay', '0.3', '--seed', '7');
 my %S = %OCH::Stack::SIM;
-my %env = (
-	OCH_CONFIG => $t->dir . '/empty.conf',
-	HETZNER_API_URL => "$sim/hetzner/v1", HETZNER_API_TOKEN => $S{hetzner_token},
-	CLOUDFLARE_API_URL => "$sim/cloudflare/client/v4",
-	CLOUDFLARE_API_TOKEN => $S{cloudflare_token},
-	CLOUDFLARE_ZONE_ID => $S{cloudflare_zone},
-	RESEND_API_URL => "$sim/resend", RESEND_API_KEY => $S{resend_key},
-	WHMCS_API_URL => "$sim/whmcs/includes/api.php",
-	WHMCS_API_IDENTIFIER => $S{whmcs_identifier},
-	WHMCS_API_SECRET => $S{whmcs_secret},
-);
-{ open my $c, '>', $env{OCH_CONFIG} or die; close $c; chmod 0600, $env{OCH_CONFIG} }
-my $stderr = '';
-
-# Run prov-drive (extra environment first, as KEY => VALUE pairs in a
-# hash ref, optional); returns its JSON answer.
-sub drive {
-	my %extra = ref $_[0] ? %{ shift() } : ();
-	my @args = @_;
-	my ($out, $err) = map { $t->dir . "/drive.$_" } qw(out err);
-	my $pid = fork // die "fork: $!";
-	if ($pid == 0) {
-		open STDIN, '<', '/dev/null';
-		open STDOUT, '>', $out;
-		open STDERR, '>', $err;
-		%ENV = (%ENV, %env, %extra);
-		exec { $t->bin('t/unit/prov-drive') } 'prov-drive', @args or exit 127;
-	}
-	waitpid($pid, 0);
-	my $rc = $? >> 8;
-	local $/;
-	open my $o, '<', $out; my $text = <$o> // ''; close $o;
-	open my $e, '<', $err; my $etext = <$e> // ''; close $e;
-	$stderr .= $etext;
-	open my $log, '>>', $t->dir . '/prov-drive.log'; print $log $etext; close $log;
-	my $j = eval { decode_json($text) };
-	ok($rc == 0 && $j, "prov-drive @args[0,1]: one JSON answer") or diag("rc $rc: $text$etext");
-	return $j // {};
-}
+my $pd = OCH::ProvDrive->new($t, $sim);
+sub drive { $pd->drive(@_) }
 
 sub fails {
 	my ($j, $err, $code, $retryable, $name) = @_;
@@ -103,7 +67,7 @@ is($j->{rl}{limit}, 3600, 'RateLimit-Limit recorded');
 ok($j->{rl}{remaining} >= 0 && $j->{rl}{remaining} < 3600, 'RateLimit-Remaining recorded');
 ok($j->{rl}{reset_at} > time - 5, 'RateLimit-Reset is a UNIX time');
 like($j->{corr_id}, qr/^\S{8,}$/, 'X-Correlation-Id recorded');
-like($stderr, qr/create_server id=$sid instance=inst-a .*corr=\Q$j->{corr_id}\E/,
+like($pd->stderr, qr/create_server id=$sid instance=inst-a .*corr=\Q$j->{corr_id}\E/,
     'create logged with the correlation id');
 my $create_action = $j->{action}{id};
 
@@ -270,6 +234,6 @@ fails(drive({ WHMCS_API_SECRET => 'wrong' }, 'wh-get', 77), 'unauthorized', 'aut
 # ---- logs ---------------------------------------------------------------
 
 for my $secret (@S{qw(hetzner_token cloudflare_token resend_key whmcs_secret)}, 'wrong-token') {
-	unlike($stderr, qr/\Q$secret\E/, "'$secret' never logged");
+	unlike($pd->stderr, qr/\Q$secret\E/, "'$secret' never logged");
 }
 $t->done_testing;

@@ -7,50 +7,15 @@ use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
 use OCH::Test;
+use OCH::ProvDrive;
 use JSON::PP;
 
 my $t = OCH::Test->new;
 my $sim = $t->start_sim('--create-delay', '0.2', '--boot-delay', '0.2',
     '--action-delay', '0.2', '--seed', '11', '--hang-seconds', '3');
 my %S = %OCH::Stack::SIM;
-my %env = (
-	OCH_CONFIG => $t->dir . '/empty.conf',
-	HETZNER_API_URL => "$sim/hetzner/v1", HETZNER_API_TOKEN => $S{hetzner_token},
-	CLOUDFLARE_API_URL => "$sim/cloudflare/client/v4",
-	CLOUDFLARE_API_TOKEN => $S{cloudflare_token},
-	CLOUDFLARE_ZONE_ID => $S{cloudflare_zone},
-	RESEND_API_URL => "$sim/resend", RESEND_API_KEY => $S{resend_key},
-	WHMCS_API_URL => "$sim/whmcs/includes/api.php",
-	WHMCS_API_IDENTIFIER => $S{whmcs_identifier},
-	WHMCS_API_SECRET => $S{whmcs_secret},
-);
-{ open my $c, '>', $env{OCH_CONFIG} or die; close $c; chmod 0600, $env{OCH_CONFIG} }
-my $stderr = '';
-
-# Run prov-drive (extra environment in an optional leading hash ref).
-sub drive {
-	my %extra = ref $_[0] ? %{ shift() } : ();
-	my @args = @_;
-	my ($out, $err) = map { $t->dir . "/drive.$_" } qw(out err);
-	my $pid = fork // die "fork: $!";
-	if ($pid == 0) {
-		open STDIN, '<', '/dev/null';
-		open STDOUT, '>', $out;
-		open STDERR, '>', $err;
-		%ENV = (%ENV, %env, %extra);
-		exec { $t->bin('t/unit/prov-drive') } 'prov-drive', @args or exit 127;
-	}
-	waitpid($pid, 0);
-	my $rc = $? >> 8;
-	local $/;
-	open my $o, '<', $out; my $text = <$o> // ''; close $o;
-	open my $e, '<', $err; my $etext = <$e> // ''; close $e;
-	$stderr .= $etext;
-	open my $log, '>>', $t->dir . '/prov-drive.log'; print $log $etext; close $log;
-	my $j = eval { decode_json($text) };
-	ok($rc == 0 && $j, "prov-drive @args[0,1]: one JSON answer") or diag("rc $rc: $text$etext");
-	return $j // {};
-}
+my $pd = OCH::ProvDrive->new($t, $sim);
+sub drive { $pd->drive(@_) }
 
 sub fails {
 	my ($j, $err, $code, $retryable, $name) = @_;
@@ -230,6 +195,6 @@ is(succeeds(drive('wh-get', 9), 'GetClientsProducts through a drop')->{product}{
 
 $t->http(DELETE => "$sim/_sim/faults");
 for my $secret (@S{qw(hetzner_token cloudflare_token resend_key whmcs_secret)}) {
-	unlike($stderr, qr/\Q$secret\E/, "'$secret' never logged");
+	unlike($pd->stderr, qr/\Q$secret\E/, "'$secret' never logged");
 }
 $t->done_testing;
