@@ -11,7 +11,8 @@
 
 #include "cfg.h"
 
-enum kind { K_TEXT, K_URL, K_SECRET, K_HEX32, K_INT, K_HOST, K_EMAIL, K_PATH };
+enum kind { K_TEXT, K_URL, K_SECRET, K_HEX32, K_INT, K_HOST, K_EMAIL, K_PATH,
+    K_PUBURL };
 
 static const struct {
 	const char	*name;
@@ -36,8 +37,8 @@ static const struct {
 	{ "OCH_MASTER_KEY", K_HEX32, 0, 0 },		/* CFG_OCH_MASTER_KEY */
 	{ "OCH_MASTER_KEY_VERSION", K_INT, 1, 255 },	/* CFG_OCH_MASTER_KEY_VERSION */
 	{ "OCH_MASTER_KEY_PREV", K_HEX32, 0, 0 },	/* CFG_OCH_MASTER_KEY_PREV */
-	{ "API_URL", K_URL, 0, 0 },			/* CFG_API_URL */
-	{ "DASHBOARD_URL", K_URL, 0, 0 },		/* CFG_DASHBOARD_URL */
+	{ "API_URL", K_PUBURL, 0, 0 },		/* CFG_API_URL */
+	{ "DASHBOARD_URL", K_PUBURL, 0, 0 },	/* CFG_DASHBOARD_URL */
 	{ "OCH_SCHEMA_DIR", K_PATH, 0, 0 },		/* CFG_OCH_SCHEMA_DIR */
 	{ "OCH_TEMPLATE_DIR", K_PATH, 0, 0 },		/* CFG_OCH_TEMPLATE_DIR */
 	{ "OCH_BODY_MAX", K_INT, 1024, 16777216 },	/* CFG_OCH_BODY_MAX */
@@ -73,6 +74,39 @@ lookup(const char *name)
 	return -1;
 }
 
+int
+cfg_url_loopback(const char *url)
+{
+	const char	*h, *e;
+	size_t		 n;
+	int		 dots = 0;
+
+	if (strncmp(url, "http://", 7) == 0)
+		h = url + 7;
+	else if (strncmp(url, "https://", 8) == 0)
+		h = url + 8;
+	else
+		return 0;
+	if (strncmp(h, "[::1]", 5) == 0)
+		return h[5] == '\0' || h[5] == ':' || h[5] == '/';
+	for (e = h; *e != '\0' && *e != ':' && *e != '/' && *e != '?' &&
+	    *e != '#' && *e != '@'; e++)
+		;
+	if (*e == '@')		/* user info: not a plain host */
+		return 0;
+	n = (size_t)(e - h);
+	if (n == 9 && strncmp(h, "localhost", 9) == 0)
+		return 1;
+	if (n < 4 || n > 15 || strncmp(h, "127.", 4) != 0)
+		return 0;
+	for (; h < e; h++)
+		if (*h == '.')
+			dots++;
+		else if (!isdigit((unsigned char)*h))
+			return 0;
+	return dots == 3;
+}
+
 /* Returns NULL when the value suits its kind, else the reason. */
 static const char *
 check(int k, const char *v)
@@ -97,6 +131,12 @@ check(int k, const char *v)
 		if (keys[k].min && (long long)len < keys[k].min)
 			return "is too short";
 		return NULL;
+	case K_PUBURL:
+		/* browsers and VPSes reach these: TLS, except on loopback */
+		if (strncmp(v, "https://", 8) && !cfg_url_loopback(v))
+			return "must start with https:// (http:// only for a "
+			    "loopback host)";
+		/* FALLTHROUGH */
 	case K_URL:
 		if (strncmp(v, "http://", 7) && strncmp(v, "https://", 8))
 			return "must start with http:// or https://";

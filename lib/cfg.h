@@ -76,6 +76,12 @@ const char	*cfg_get(const struct cfg *, enum cfg_key);
 const char	*cfg_str(const struct cfg *, enum cfg_key, const char *dflt);
 /* An integer key (validated at load) or the default if unset. */
 long long	 cfg_int(const struct cfg *, enum cfg_key, long long dflt);
+/*
+ * 1 if url is http:// or https:// to a loopback host (127.0.0.0/8,
+ * localhost, [::1]), else 0.  API_URL and DASHBOARD_URL may be plain http
+ * only then (tests and the local demo); everything else needs TLS.
+ */
+int		 cfg_url_loopback(const char *url);
 /* The key's name, e.g. "DATABASE_URL". */
 const char	*cfg_name(enum cfg_key);
 

@@ -96,6 +96,22 @@ like($err, qr/^config: 'DATABASE_URL' missing$/m, 'missing required key named');
 like($err, qr/'OCH_MASTER_KEY' must be 64 hex digits/, 'short master key refused');
 ($rc, $err) = with_conf("DATABASE_URL=$db\nJWT_SECRET=" . ('s' x 40) . "\n", 0644);
 like($err, qr/must be mode 0600/, 'a secrets file readable by others is refused');
+# browsers and VPSes reach API_URL and DASHBOARD_URL: TLS unless loopback
+for my $k (qw(API_URL DASHBOARD_URL)) {
+	for my $bad ('http://api.example.com', 'http://127.0.0.1.evil.example',
+	    'http://localhost.example', 'http://user@127.0.0.1/', 'http://10.0.0.1:8080') {
+		($rc, $err) = with_conf("DATABASE_URL=$db\n$k=$bad\n");
+		is($rc, 1, "$k=$bad stops the process");
+		like($err, qr/^config: '$k' must start with https:\/\/ \(http:\/\/ only for a loopback host\)/,
+		    "$k=$bad: one clear line");
+		is(scalar(() = $err =~ /\n/g), 1, "$k=$bad: exactly one line");
+	}
+	for my $good ('https://api.example.com', 'http://127.0.0.1:8080', 'http://localhost/',
+	    'http://[::1]:9000', 'http://127.3.4.5') {
+		($rc, $err) = with_conf("DATABASE_URL=$db\n$k=$good\n");
+		unlike($err, qr/'$k'/, "$k=$good accepted");
+	}
+}
 {
 	local $ENV{POLLER_RUN_SECONDS} = 'abc';
 	($rc, $err) = with_conf("DATABASE_URL=$db\n");
