@@ -16,5 +16,6 @@ ok(-x "$root/libexec/openclawhost/$_.fcgi", "$_.fcgi in libexec/openclawhost") f
 ok(-f "$root/share/openclawhost/schema/001_core.sql", 'schema files');
 ok(-f "$root/share/openclawhost/nginx/och-site.conf.in", 'nginx site template');
 ok(-f "$root/share/openclawhost/deploy/och.conf.example", 'example config');
+ok(-f "$root/share/man/$_", "man page $_") for qw(man8/ochctl.8 man8/och-poller.8 man1/och-cloudsim.1 man5/och.conf.5);
 ok(!-e "$root/libexec/openclawhost/echo.fcgi" && !glob("$root/*/*echo*"), 'test binaries are not installed');
 $t->done_testing;

@@ -19,6 +19,7 @@ static const struct ctl_cmd cmds[] = {
 	{ "secret", "secret seal AD  (value on stdin)", ctl_secret },
 	{ "user-data", "user-data INSTANCE-ID", ctl_userdata },
 	{ "rotate-keys", "rotate-keys", ctl_rotate },
+	{ "db-backup", "db-backup FILE", ctl_dbbackup },
 	{ NULL, NULL, NULL },
 };
 

@@ -6,3 +6,4 @@ tools_ochctl_SOURCES += tools/ctl_instances.c
 tools_ochctl_SOURCES += tools/ctl_secret.c
 tools_ochctl_SOURCES += tools/ctl_userdata.c
 tools_ochctl_SOURCES += tools/ctl_rotate.c
+tools_ochctl_SOURCES += tools/ctl_dbbackup.c
