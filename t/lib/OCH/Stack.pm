@@ -415,6 +415,15 @@ sub start_api {
 	$self->render(srcdir() . '/nginx/och-site.conf.in', "$conf/och-site.conf", %v);
 	$self->render(srcdir() . '/nginx/nginx.conf.in', "$conf/nginx.conf", %v);
 	system('cp', srcdir() . '/nginx/och-fastcgi.conf', "$conf/och-fastcgi.conf") == 0 or croak 'cp';
+	# realip => TEXT replaces the shipped (empty) och-realip.conf, as an
+	# operator behind a TLS terminator would
+	if (defined $o{realip}) {
+		open my $fh, '>', "$conf/och-realip.conf" or croak $!;
+		print $fh $o{realip};
+		close $fh;
+	} else {
+		system('cp', srcdir() . '/nginx/och-realip.conf', "$conf/och-realip.conf") == 0 or croak 'cp';
+	}
 	$self->spawn(name => 'nginx',
 	    cmd => [ 'nginx', '-p', $conf, '-c', "$conf/nginx.conf", '-g', 'daemon off;' ],
 	    ready_port => $port);
