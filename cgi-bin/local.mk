@@ -23,3 +23,6 @@ cgi_bin_admin_fcgi_LDADD = $(OCH_LIBS)
 cgibin_PROGRAMS += cgi-bin/metrics.fcgi
 cgi_bin_metrics_fcgi_SOURCES = cgi-bin/metrics.c
 cgi_bin_metrics_fcgi_LDADD = $(OCH_LIBS)
+cgibin_PROGRAMS += cgi-bin/alerts.fcgi
+cgi_bin_alerts_fcgi_SOURCES = cgi-bin/alerts.c
+cgi_bin_alerts_fcgi_LDADD = $(OCH_LIBS)

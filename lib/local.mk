@@ -31,3 +31,5 @@ lib_libcore_a_SOURCES += lib/recon.h lib/recon.c lib/outbox.h lib/outbox.c \
 	lib/userdata.h lib/userdata.c
 # Prometheus text parser and the derived metrics series (prom_, met_)
 lib_libcore_a_SOURCES += lib/prom.h lib/prom.c lib/met.h lib/met.c
+# alert conditions and their evaluation (alert_)
+lib_libcore_a_SOURCES += lib/alert.h lib/alert.c lib/alerthook.h lib/alerthook.c

@@ -16,6 +16,7 @@
 #include "tpl.h"
 #include "userdata.h"
 #include "whmcs.h"
+#include "alerthook.h"
 
 #define OBX_MAX_VARS	48
 
@@ -24,6 +25,7 @@ struct obx {
 	const struct cfg	*cfg;
 	struct rs		*rs;
 	struct wh		*wh;
+	struct hcl		*hcl;
 	unsigned		 base_ms, cap_ms;
 	/* a rate-limited provider waits until then (ms since the epoch) */
 	long long		 rs_pause, wh_pause;
@@ -104,6 +106,7 @@ obx_new(struct db *db, const struct cfg *c, struct hcl *h)
 	o->cfg = c;
 	o->rs = rs_from_cfg(h, c);
 	o->wh = wh_from_cfg(h, c);
+	o->hcl = h;
 	o->base_ms = (unsigned)cfg_int(c, CFG_POLLER_BACKOFF_MS, 1000);
 	o->cap_ms = (unsigned)cfg_int(c, CFG_POLLER_BACKOFF_MAX_MS, 60000);
 	if (o->cap_ms < o->base_ms)
@@ -396,24 +399,33 @@ send_email(struct obx *o, const PGresult *row)
 	return rc;
 }
 
+static int	hook_done(struct obx *, const char *, const char *, int,
+		    enum och_err, const struct prov_err *);
+
 /* Send one claimed webhook row.  Returns 0, or -1 on database error. */
 static int
 send_hook(struct obx *o, const PGresult *row)
 {
 	const char	*id = db_val(row, 0, 0), *cmd = db_val(row, 0, 2);
-	const char	*p[1];
 	int		 attempts = (int)db_int(row, 0, 4);
 	struct wh_param	 params[24];
-	char		*vals[24], why[512];
+	char		*vals[24];
 	cJSON		*j, *it;
 	struct prov_err	 e;
 	enum och_err	 err;
 	size_t		 n = 0, i;
-	int		 rc;
 
+	if (strcmp(db_val(row, 0, 1), "alert") == 0) {
+		/* the operators' alert webhook (lib/alerthook.h) */
+		err = alert_hook_send(o->hcl, o->cfg, db_val(row, 0, 3), &e);
+		return hook_done(o, id, cmd, attempts, err, &e);
+	}
 	if (strcmp(db_val(row, 0, 1), "whmcs") != 0)
 		return reschedule(o, &stmt_hook_retry, id, attempts, 1, 1, 0,
 		    "unknown target", "webhook");
+	if (o->wh == NULL)	/* swept for the alert webhook: wait */
+		return reschedule(o, &stmt_hook_retry, id, attempts, 0, 0,
+		    60000, "WHMCS is not configured", "webhook");
 	if ((j = cJSON_Parse(db_val(row, 0, 3))) == NULL ||
 	    !cJSON_IsObject(j)) {
 		cJSON_Delete(j);
@@ -440,6 +452,22 @@ send_hook(struct obx *o, const PGresult *row)
 	for (i = 0; i < n; i++)
 		free(vals[i]);
 	cJSON_Delete(j);
+	return hook_done(o, id, cmd, attempts, err, &e);
+}
+
+/*
+ * Record the outcome err (e) of webhook row id.  Returns 0, or -1 on
+ * database error.
+ */
+static int
+hook_done(struct obx *o, const char *id, const char *cmd, int attempts,
+    enum och_err err, const struct prov_err *pe)
+{
+	const char	*p[1];
+	char		 why[512];
+	struct prov_err	 e = *pe;
+	int		 rc;
+
 	if (err == OCH_OK) {
 		p[0] = id;
 		if (db_run(o->db, &stmt_hook_sent, 1, p, NULL) != OCH_OK)
@@ -449,8 +477,9 @@ send_hook(struct obx *o, const PGresult *row)
 	}
 	hcl_perr_str(&e, why, sizeof(why));
 	if (e.err == OCH_ERATE && e.retryable) {
-		o->wh_pause = now_ms() + (e.retry_after_ms > 0 ?
-		    e.retry_after_ms : 1000);
+		if (strcmp(e.upstream, "alert-webhook") != 0)
+			o->wh_pause = now_ms() + (e.retry_after_ms > 0 ?
+			    e.retry_after_ms : 1000);
 		rc = reschedule(o, &stmt_hook_retry, id, attempts, 0, 0,
 		    backoff(o, 0, &e), why, "webhook");
 	} else
@@ -505,7 +534,8 @@ obx_sweep(struct obx *o, int max, time_t deadline)
 				continue;
 			if ((k == 0 && (o->rs == NULL ||
 			    o->rs_pause > now_ms())) ||
-			    (k == 1 && (o->wh == NULL ||
+			    (k == 1 && ((o->wh == NULL &&
+			    cfg_get(o->cfg, CFG_ALERT_WEBHOOK_URL) == NULL) ||
 			    o->wh_pause > now_ms()))) {
 				more[k] = 0;
 				continue;

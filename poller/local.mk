@@ -20,6 +20,14 @@ dist_emailtmpl_DATA = \
 	templates/email/provisioning_failed.subject.tmpl \
 	templates/email/provisioning_failed.html.tmpl \
 	templates/email/provisioning_failed.txt.tmpl
+# the alert emails (lib/alert.h)
+dist_emailtmpl_DATA += \
+	templates/email/alert_opened.subject.tmpl \
+	templates/email/alert_opened.html.tmpl \
+	templates/email/alert_opened.txt.tmpl \
+	templates/email/alert_resolved.subject.tmpl \
+	templates/email/alert_resolved.html.tmpl \
+	templates/email/alert_resolved.txt.tmpl
 # the minimal user-data (OCH_TEMPLATE_DIR/cloud-init), used while the
 # full VPS recipe (cloud-init/user-data.yaml.tmpl) is not installed
 minimaluddir = $(pkgdatadir)/cloud-init

@@ -8,10 +8,12 @@
  *                         so an order is acted on within a second; runs
  *                         for POLLER_RUN_SECONDS (default 55)
  *   och-poller maintain   one pass: expiry of nonces and one-time tokens,
- *                         metrics partitions, stale heartbeats, then the
- *                         outboxes until nothing is due
+ *                         metrics partitions, stale heartbeats, the
+ *                         alerts (lib/alert.h), then the outboxes until
+ *                         nothing is due
  *   och-poller metrics    one scrape cycle of every active instance's
- *                         node_exporter (poller/scrape.h)
+ *                         node_exporter (poller/scrape.h), then the
+ *                         alerts
  *
  * Every mode writes poller_heartbeats (mode, host, pid, beat_at).  Any
  * number of pollers may run on any number of hosts: work is claimed with
@@ -28,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alert.h"
 #include "cfg.h"
 #include "db.h"
 #include "hcl.h"
@@ -294,7 +297,8 @@ run_maintain(struct poller *p)
 		return 1;
 	}
 	PQclear(res);
-	if (scrape_maintain(p->db, &p->cfg) < 0)
+	if (scrape_maintain(p->db, &p->cfg) < 0 ||
+	    alert_evaluate(p->db, &p->cfg, NULL) < 0)
 		return 1;
 	o = obx_new(p->db, &p->cfg, p->hcl);
 	snprintf(owner, sizeof(owner), "%s:%s", p->host, p->pid);
@@ -320,7 +324,10 @@ run_metrics(struct poller *p)
 		log_error("metrics: database unavailable");
 		return 1;
 	}
-	return scrape_cycle(p->db, &p->cfg, p->deadline, &stop, NULL) < 0;
+	if (scrape_cycle(p->db, &p->cfg, p->deadline, &stop, NULL) < 0)
+		return 1;
+	/* fresh samples: the conditions that read them (lib/alert.h) */
+	return alert_evaluate(p->db, &p->cfg, NULL) < 0;
 }
 
 static void

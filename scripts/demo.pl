@@ -22,7 +22,7 @@ if ($have_sim) {
 	print "== och-cloudsim\n";
 	$s->start_sim('--boot-delay', '2');
 }
-my @bins = grep { -x $s->bin("cgi-bin/$_.fcgi") } qw(health instances agent auth admin settings metrics webhooks);
+my @bins = grep { -x $s->bin("cgi-bin/$_.fcgi") } qw(health instances agent auth admin settings metrics webhooks alerts);
 print "== FastCGI binaries: @bins\n== nginx on 127.0.0.1:$port\n";
 my $web = -f "$ENV{OCH_SRCDIR}/webapp/dist/index.html" ? "$ENV{OCH_SRCDIR}/webapp/dist" : undef;
 my $base = $s->start_api(binaries => \@bins, port => $port, $web ? (webroot => $web) : ());

@@ -45,14 +45,6 @@ sub latest {	# series => value of an instance's newest scrape
 		SELECT series, value FROM metrics WHERE instance_id = :'i'
 		AND at = (SELECT max(at) FROM metrics WHERE instance_id = :'i')}, i => $id) };
 }
-sub login {
-	my ($id) = @_;
-	my $tok = $t->signed(POST => "/api/v1/instances/$id/sso")->{json}{token};
-	my $r = $t->http(POST => '/api/v1/auth/sso', body => { token => $tok });
-	my $c = $r->{headers}{'set-cookie'};
-	my ($jwt) = map { /^och_session=([^;]+)/ ? $1 : () } ref $c ? @$c : ($c // '');
-	return { Cookie => "och_session=" . ($jwt // '') };
-}
 
 # ---- three active instances, provisioned the real way
 my @ids = map { order($_) } 1 .. 3;
@@ -124,8 +116,8 @@ my ($samples) = $t->psql_one(q{SELECT sum(samples) FROM metrics_hourly WHERE ser
 is($samples, 3, 'hourly rollup counts the three up samples');
 
 # ---- the API
-my $own = login($ids[0]);
-my $other = login($ids[1]);
+my $own = $t->sso_session($ids[0]);
+my $other = $t->sso_session($ids[1]);
 $r = $t->http(GET => "/api/v1/instances/$ids[0]/metrics?series=cpu_util,up&range=1h", headers => $own);
 is($r->{status}, 200, 'owner reads metrics') or diag $r->{content};
 is($r->{json}{resolution}, 'raw', '1h is raw');

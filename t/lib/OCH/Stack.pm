@@ -493,6 +493,18 @@ sub signed {
 }
 
 # An API client created with ochctl (cached): (id, secret).
+# A customer's session the way WHMCS gives one: an SSO token minted over
+# HMAC for instance id, redeemed at POST /api/v1/auth/sso.  Returns the
+# session's request headers (Cookie, X-CSRF-Token).
+sub sso_session {
+	my ($self, $id) = @_;
+	my $tok = $self->signed(POST => "/api/v1/instances/$id/sso")->{json}{token} // '';
+	my $r = $self->http(POST => '/api/v1/auth/sso', body => { token => $tok });
+	my $c = $r->{headers}{'set-cookie'};
+	my ($jwt) = map { /^och_session=([^;]+)/ ? $1 : () } ref $c ? @$c : ($c // '');
+	return { Cookie => 'och_session=' . ($jwt // ''), 'X-CSRF-Token' => $r->{json}{csrf_token} // '' };
+}
+
 sub api_client {
 	my ($self, $name) = @_;
 	return @{ $self->{api_client} } if $self->{api_client} && !$name;
