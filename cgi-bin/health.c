@@ -5,8 +5,8 @@
  */
 #include <stdlib.h>
 
+#include "health.h"
 #include "log.h"
-#include "srv.h"
 
 static const struct db_stmt stmt_health = { "health",
 	"SELECT (SELECT max(version) FROM schema_migrations),"
@@ -42,6 +42,7 @@ h_health(struct req *r)
 
 static const struct route routes[] = {
 	{ "GET", "/api/health", AUTH_NONE, h_health, 0 },
+	{ "GET", "/internal/metrics", AUTH_NONE, h_metrics, 0 },
 };
 
 int

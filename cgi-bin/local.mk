@@ -1,6 +1,7 @@
 # cgi-bin/: one FastCGI binary per route group.
 cgibin_PROGRAMS += cgi-bin/health.fcgi
-cgi_bin_health_fcgi_SOURCES = cgi-bin/health.c
+cgi_bin_health_fcgi_SOURCES = cgi-bin/health.c cgi-bin/health.h \
+	cgi-bin/health_metrics.c
 cgi_bin_health_fcgi_LDADD = $(OCH_LIBS)
 cgibin_PROGRAMS += cgi-bin/instances.fcgi
 cgi_bin_instances_fcgi_SOURCES = cgi-bin/instances.c

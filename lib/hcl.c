@@ -26,7 +26,16 @@ struct hcl {
 	long		 total_ms;
 	size_t		 max_body;
 	char		 errbuf[CURL_ERROR_SIZE];
+	hcl_observer	 obs;		/* told of every call, or NULL */
+	void		*obs_arg;
 };
+
+void
+hcl_set_observer(struct hcl *h, hcl_observer fn, void *arg)
+{
+	h->obs = fn;
+	h->obs_arg = arg;
+}
 
 /* Per-request state handed to the callbacks. */
 struct hcl_io {
@@ -431,6 +440,9 @@ hcl_do(struct hcl *h, const struct hcl_req *rq, struct hcl_resp *r)
 	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(hdrs);
 	url_for_log(where, sizeof(where), rq->url);
+	if (h->obs != NULL)
+		h->obs(h->obs_arg, rq->url, r->result == HCL_HTTP ? r->status :
+		    0, r->elapsed_ms);
 	if (rc == OCH_OK)
 		log_debug("http %s %s status=%ld ms=%ld corr=%s", method, where,
 		    r->status, r->elapsed_ms, r->corr_id[0] ? r->corr_id : "-");
@@ -671,98 +683,6 @@ hcl_rl_note(struct hcl_rlstate *st, const struct hcl_ratelimit *rl,
 		st->rl.reset_at = rl->reset_at;
 	st->rl.retry_after_ms = rl->retry_after_ms;
 	st->seen_at = now;
-}
-
-void
-hcl_perr_init(struct prov_err *e, const char *upstream)
-{
-	memset(e, 0, sizeof(*e));
-	e->err = OCH_OK;
-	e->upstream = upstream;
-}
-
-void
-hcl_perr_set(struct prov_err *e, enum och_err err, int retryable,
-    const char *code, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	 msg[256];
-
-	e->err = err;
-	e->retryable = retryable;
-	hcl_sanitize(e->code, sizeof(e->code), code);
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	hcl_sanitize(e->message, sizeof(e->message), msg);
-}
-
-void
-hcl_perr_transport(struct prov_err *e, const struct hcl_resp *r)
-{
-	e->status = 0;
-	snprintf(e->corr_id, sizeof(e->corr_id), "%s", r->corr_id);
-	switch (r->result) {
-	case HCL_ETIMEOUT:
-		hcl_perr_set(e, OCH_EUPSTREAM, 1, "timeout", "%s", r->reason);
-		break;
-	case HCL_ETOOBIG:
-		hcl_perr_set(e, OCH_EUPSTREAM, 0, "too_big", "%s", r->reason);
-		break;
-	case HCL_ECONNECT:
-		hcl_perr_set(e, OCH_EUPSTREAM, 1, "connect", "%s", r->reason);
-		break;
-	case HCL_ETRANSPORT:
-	case HCL_HTTP:
-	default:
-		hcl_perr_set(e, OCH_EUPSTREAM, 1, "transport", "%s",
-		    r->reason[0] ? r->reason : "transport error");
-		break;
-	}
-}
-
-int
-hcl_perr_is(const struct prov_err *e, const char *code)
-{
-	return e->err != OCH_OK && strcmp(e->code, code) == 0;
-}
-
-const char *
-hcl_perr_str(const struct prov_err *e, char *dst, size_t dstsz)
-{
-	char	 st[24] = "";
-
-	if (e->status > 0)
-		snprintf(st, sizeof(st), " (%ld)", e->status);
-	if (e->err == OCH_OK)
-		snprintf(dst, dstsz, "%s ok", e->upstream ? e->upstream : "?");
-	else
-		snprintf(dst, dstsz, "%s %s%s: %s%s%s%s",
-		    e->upstream ? e->upstream : "upstream",
-		    e->code[0] ? e->code : err_code(e->err), st,
-		    e->message[0] ? e->message : err_message(e->err),
-		    e->corr_id[0] ? " [corr " : "", e->corr_id,
-		    e->corr_id[0] ? "]" : "");
-	return dst;
-}
-
-void
-hcl_perr_log(const struct prov_err *e, const char *what)
-{
-	char	 line[600];
-
-	log_warn("%s failed: %s retryable=%d", what,
-	    hcl_perr_str(e, line, sizeof(line)), e->retryable);
-}
-
-enum och_err
-hcl_perr_bad_response(struct prov_err *e, const char *what,
-    const char *missing)
-{
-	hcl_perr_set(e, OCH_EUPSTREAM, 1, "bad_response",
-	    "answer lacks a valid %s", missing);
-	hcl_perr_log(e, what);
-	return e->err;
 }
 
 void

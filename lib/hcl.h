@@ -62,6 +62,16 @@ struct hcl_rlstate {
 	time_t			 seen_at;	/* 0: never */
 };
 
+/*
+ * Told after every hcl_do() on a handle: the request's URL, the answer's
+ * HTTP status (0 when none came back) and the time it took.  For counters
+ * (the poller's och_upstream_* metrics); it must not log the URL's query.
+ */
+typedef void (*hcl_observer)(void *arg, const char *url, long status,
+    long elapsed_ms);
+/* Set (or with NULL clear) the handle's observer. */
+void		 hcl_set_observer(struct hcl *, hcl_observer, void *arg);
+
 struct hcl_req {
 	const char		*method;	/* "GET", "POST", ... (NULL: GET) */
 	const char		*url;

@@ -12,12 +12,14 @@ lib_libcore_a_SOURCES = \
 # crypto, JWT, validators (cry_, tok_, valid_)
 lib_libcore_a_SOURCES += lib/cry.h lib/cry.c lib/tok.h lib/tok.c \
 	lib/valid.h lib/valid.c
+# shared request counters for the Prometheus exposition (stats_)
+lib_libcore_a_SOURCES += lib/stats.h lib/stats.c
 # HMAC request signing (hmac_)
 lib_libcore_a_SOURCES += lib/hmac.h lib/hmac.c
 # templates for user-data and emails (tpl_)
 lib_libcore_a_SOURCES += lib/tpl.h lib/tpl.c
 # HTTP client and provider clients (hcl_, hz_, cf_, rs_, wh_)
-lib_libcore_a_SOURCES += lib/hcl.h lib/hcl.c lib/hetzner.h lib/hetzner.c \
+lib_libcore_a_SOURCES += lib/hcl.h lib/hcl.c lib/hcl_perr.c lib/hetzner.h lib/hetzner.c \
 	lib/cloudflare.h lib/cloudflare.c lib/resend.h lib/resend.c \
 	lib/whmcs.h lib/whmcs.c
 # instance lifecycle records shared by the API and the poller (inst_)

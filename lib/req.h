@@ -37,6 +37,7 @@ struct app {
 	struct cry_keyring *keys;	/* NULL unless OCH_MASTER_KEY is set */
 	size_t		 body_max;	/* default cap on request bodies */
 	void		*data;		/* the binary's own state */
+	struct stats	*stats;		/* request counters, or NULL (stats.h) */
 	/* run once after the accept loop ends (may be NULL) */
 	void		(*fini)(struct app *);
 };
@@ -71,6 +72,8 @@ struct req {
 	struct buf	 headers;	/* extra response header lines */
 	char		*segbuf;	/* storage for params[] */
 	int		 detached;	/* handed off by srv_detach() */
+	size_t		 slot;		/* its route's stats slot */
+	uint64_t	 t0_us;		/* when it was accepted (stats_now_us) */
 };
 
 /* A request header by CGI name without prefix, e.g. "X_OCH_KEY"; or NULL. */

@@ -20,6 +20,7 @@
 #include "cry.h"
 #include "log.h"
 #include "srv.h"
+#include "stats.h"
 
 #define SRV_DEFAULT_BODY_MAX	(64 * 1024)
 
@@ -149,6 +150,8 @@ srv_finish(struct req *d)
 	log_set_reqid(req_env(d, "REQUEST_ID"));
 	if (!d->responded)
 		resp_error(d, OCH_ESYSTEM, NULL);
+	stats_observe(d->app->stats, d->slot, d->status,
+	    stats_now_us() - d->t0_us);
 	FCGX_Finish_r(fr);
 	req_release(d);
 	free(d);
@@ -203,6 +206,7 @@ serve(struct srv *s, struct req *r)
 	int			 m, nparams = 0, pathmatch = 0;
 	enum och_err		 err;
 
+	r->slot = s->nroutes;	/* unrouted until a route matches */
 	r->method = req_env(r, "REQUEST_METHOD");
 	r->target = req_env(r, "REQUEST_URI");
 	r->remote = req_env(r, "REMOTE_ADDR");
@@ -234,6 +238,7 @@ serve(struct srv *s, struct req *r)
 		    (strcmp(r->method, "HEAD") == 0 &&
 		    strcmp(s->routes[i].method, "GET") == 0)) {
 			rt = &s->routes[i];
+			r->slot = i;
 			break;
 		}
 		buf_printf(&allow, "%s%s", allow.len ? ", " : "",
@@ -324,6 +329,33 @@ serve(struct srv *s, struct req *r)
 out:
 	free(seg);
 	buf_free(&allow);
+}
+
+/*
+ * The binary's request counters: one slot per route ("METHOD pattern")
+ * and a last one for requests no route took.  NULL without
+ * OCH_STATS_DIR or when the file cannot be made (then nothing is
+ * counted; the binary still serves).
+ */
+static struct stats *
+open_stats(struct app *app, const char *prog, const struct route *routes,
+    size_t nroutes)
+{
+	struct stats	*st;
+	char		**names;
+	size_t		 i;
+
+	names = xcalloc(nroutes + 1, sizeof(*names));
+	for (i = 0; i < nroutes; i++)
+		names[i] = xasprintf("%s %s", routes[i].method,
+		    routes[i].pattern);
+	names[nroutes] = xstrdup("ANY (unrouted)");
+	st = stats_open(cfg_get(&app->cfg, CFG_OCH_STATS_DIR), prog,
+	    STATS_HTTP, (const char *const *)names, nroutes + 1, 0);
+	for (i = 0; i <= nroutes; i++)
+		free(names[i]);
+	free(names);
+	return st;
 }
 
 static void
@@ -454,6 +486,8 @@ srv_main(int argc, char **argv, const char *prog, const struct route *routes,
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* before the fork: every worker counts into the same mapping */
+	app.stats = open_stats(&app, prog, routes, nroutes);
 	if (workers > 1) {
 		if (prefork(workers) == 1) {
 			rc = 0;
@@ -480,6 +514,7 @@ srv_main(int argc, char **argv, const char *prog, const struct route *routes,
 		memset(&r, 0, sizeof(r));
 		r.app = &app;
 		r.fr = fr;
+		r.t0_us = stats_now_us();
 		if ((reqid = req_env(&r, "REQUEST_ID")) == NULL ||
 		    *reqid == '\0') {
 			snprintf(genid, sizeof(genid), "%lx-%lu",
@@ -496,6 +531,8 @@ srv_main(int argc, char **argv, const char *prog, const struct route *routes,
 			FCGX_InitRequest(fr, listen_fd,
 			    FCGI_FAIL_ACCEPT_ON_INTR);
 		} else {
+			stats_observe(app.stats, r.slot, r.status,
+			    stats_now_us() - r.t0_us);
 			FCGX_Finish_r(fr);
 			req_release(&r);
 		}
@@ -512,6 +549,7 @@ out:
 	}
 	db_close(app.db);
 	cry_keyring_free(app.keys);
+	stats_close(app.stats);
 	cfg_free(&app.cfg);
 	if (sock != NULL)
 		unlink(sock);

@@ -33,3 +33,4 @@ dist_emailtmpl_DATA += \
 minimaluddir = $(pkgdatadir)/cloud-init
 dist_minimalud_DATA = cloud-init/minimal.yaml.tmpl
 poller_och_poller_SOURCES += poller/scrape.h poller/scrape.c
+poller_och_poller_SOURCES += poller/pstats.h poller/pstats.c

@@ -37,6 +37,7 @@
 #include "inst.h"
 #include "log.h"
 #include "outbox.h"
+#include "pstats.h"
 #include "recon.h"
 #include "scrape.h"
 
@@ -111,6 +112,7 @@ beat(struct poller *p)
 	if (db_run(p->db, &stmt_beat, 3, v, NULL) != OCH_OK)
 		return -1;
 	p->beat_at = now;
+	pstats_beat();
 	return 0;
 }
 
@@ -377,12 +379,14 @@ main(int argc, char **argv)
 		cfg_free(&p.cfg);
 		return 1;
 	}
+	pstats_open(&p.cfg, p.hcl, p.mode);
 	if (strcmp(p.mode, "provision") == 0)
 		rc = run_provision(&p);
 	else if (strcmp(p.mode, "maintain") == 0)
 		rc = run_maintain(&p);
 	else
 		rc = run_metrics(&p);
+	pstats_close(p.hcl);
 	hcl_free(p.hcl);
 	db_close(p.db);
 	cfg_free(&p.cfg);
