@@ -110,6 +110,29 @@ req_query(const struct req *r, const char *name, int *bad)
 	return NULL;
 }
 
+const char *
+req_json_body(const char *body, size_t len, cJSON **out)
+{
+	const char	*end = NULL;
+
+	*out = cJSON_ParseWithLengthOpts(body, len, &end, 0);
+	/* nothing but white space may follow the value */
+	while (*out != NULL && end < body + len &&
+	    strchr(" \t\r\n", *end) != NULL && *end != '\0')
+		end++;
+	if (*out == NULL || end != body + len) {
+		cJSON_Delete(*out);
+		*out = NULL;
+		return "malformed JSON body";
+	}
+	if (!cJSON_IsObject(*out)) {
+		cJSON_Delete(*out);
+		*out = NULL;
+		return "body must be a JSON object";
+	}
+	return NULL;
+}
+
 void
 resp_header(struct req *r, const char *name, const char *value)
 {

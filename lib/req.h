@@ -97,6 +97,14 @@ const char	*req_param(const struct req *, int i);
 char		*req_unescape(const char *s, size_t n, int plus_is_space);
 
 /*
+ * Parse a request body (len bytes) as exactly one JSON object with
+ * nothing but blanks after it.  Returns NULL with *out set to the tree
+ * (free with cJSON_Delete), or the message for a 400 (a static string)
+ * with *out NULL.  fuzz/json-body.c feeds it hostile bodies.
+ */
+const char	*req_json_body(const char *body, size_t len, cJSON **out);
+
+/*
  * Answers.  Exactly one answer per request; a second is ignored and
  * logged.  The security headers are added here and nowhere else.
  */

@@ -197,7 +197,7 @@ static void
 serve(struct srv *s, struct req *r)
 {
 	const struct route	*rt = NULL;
-	const char		*cl, *ct, *q, *jend = NULL;
+	const char		*cl, *ct, *q, *jerr;
 	struct buf		 allow = { 0 };
 	char			*end, *seg = NULL;
 	const char		*params[REQ_MAXPARAMS];
@@ -301,18 +301,9 @@ serve(struct srv *s, struct req *r)
 
 	/* 5. JSON body */
 	if (r->bodylen > 0) {
-		r->json = cJSON_ParseWithLengthOpts(r->body, r->bodylen, &jend,
-		    0);
-		/* nothing but white space may follow the value */
-		while (r->json != NULL && jend < r->body + r->bodylen &&
-		    strchr(" \t\r\n", *jend) != NULL && *jend != '\0')
-			jend++;
-		if (r->json == NULL || jend != r->body + r->bodylen) {
-			resp_error(r, OCH_EINVAL, "malformed JSON body");
-			goto out;
-		}
-		if (!cJSON_IsObject(r->json)) {
-			resp_error(r, OCH_EINVAL, "body must be a JSON object");
+		if ((jerr = req_json_body(r->body, r->bodylen, &r->json))
+		    != NULL) {
+			resp_error(r, OCH_EINVAL, jerr);
 			goto out;
 		}
 	}

@@ -3,7 +3,7 @@
 # (only those missing; needs root the first time).
 set -euo pipefail
 pkgs=(
-	autoconf automake make gcc pkg-config
+	autoconf automake make gcc pkg-config clang
 	libpq-dev libcurl4-openssl-dev libcjson-dev libssl-dev libjwt-dev
 	libfcgi-dev libfcgi-bin libmicrohttpd-dev libyaml-dev libcrypt-dev
 	postgresql postgresql-contrib nginx-light spawn-fcgi

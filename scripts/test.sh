@@ -27,6 +27,16 @@ build() {	# dir, configure args...
 
 echo "== build (plain, -Werror)"
 build build
+# the libFuzzer harnesses (fuzz/): a clang tree of the library and the
+# harnesses only, when the whole suite runs or t/015-fuzz.t is named
+if [ $# -eq 0 ] || [[ " $* " == *015-fuzz* ]]; then
+	echo "== build (clang, libFuzzer + ASan+UBSan: fuzz/)"
+	mkdir -p build-fuzz
+	(cd build-fuzz &&
+	 { [ -f Makefile ] || "$top/configure" -q CC=clang --enable-fuzzing; } &&
+	 make -s -j"$jobs" fuzz >/dev/null)
+	export OCH_FUZZ_BUILDDIR="$top/build-fuzz"
+fi
 if [ "${OCH_SANITIZERS:-1}" = 1 ]; then
 	echo "== build (ASan+UBSan)"
 	build build-san --enable-sanitizers
