@@ -5,7 +5,9 @@
  *     Trades the bootstrap token (single use, 2 h) for the long-lived agent
  *     token and the instance's secrets, once; moves a booting instance to
  *     active in the same transaction, with the welcome email and the WHMCS
- *     update queued in the outboxes.
+ *     update queued in the outboxes -- unless its "setup" says the VPS's
+ *     setup failed (then failed, operators emailed) or is still running
+ *     (then booting until a report says finished): agent_status.c.
  *
  * The other agent routes (config, commands, report) use the agent token
  * (Authorization: Bearer) and reach only the token's own instance.
@@ -157,11 +159,12 @@ h_ready(struct req *r)
 	p[0] = id;
 	if ((err = db_run(db, &stmt_ready, 1, p, NULL)) != OCH_OK)
 		goto fail;
-	if (strcmp(state, "booting") == 0 || strcmp(state, "rebuilding") == 0) {
-		if ((err = inst_activate(db, &r->app->cfg, id, state,
-		    "agent")) != OCH_OK)
-			goto fail;
-	} else if ((err = inst_event(db, id, "agent.ready", state, NULL,
+	/* active, still setting up, or failed: as the setup says */
+	if (agent_setup_apply(r, id, state, cJSON_GetObjectItemCaseSensitive(
+	    r->json, "setup"), &err) == AGENT_SETUP_ERROR)
+		goto fail;
+	if (strcmp(state, "booting") != 0 && strcmp(state, "rebuilding") != 0 &&
+	    (err = inst_event(db, id, "agent.ready", state, NULL,
 	    "ready before the create step finished", "agent")) != OCH_OK)
 		goto fail;
 	/* the poller sends the outbox rows now */

@@ -14,6 +14,34 @@ void	agent_commands(struct req *);
 void	agent_command_result(struct req *);
 void	agent_report(struct req *);
 
+/* What a ready call or report's setup did to the instance. */
+enum agent_setup { AGENT_SETUP_NONE, AGENT_SETUP_ACTIVE, AGENT_SETUP_WAIT,
+	AGENT_SETUP_FAILED, AGENT_SETUP_ERROR };
+
+/*
+ * agent_status.c.  Store the setup state the VPS sent for instance id
+ * (in `state`) and, when booting or rebuilding, activate it, leave it
+ * booting (setup still running) or fail it (setup failed), inside the
+ * caller's transaction.  Returns what happened; AGENT_SETUP_ERROR with
+ * *err on a database error.
+ */
+enum agent_setup agent_setup_apply(struct req *, const char *id,
+		    const char *state, const cJSON *setup, enum och_err *err);
+/*
+ * Keep a report's setup, tls, skills, devices and usage for the token's
+ * instance (its agent_reports row must exist), and settle a booting
+ * instance by its setup; inside the caller's transaction.  Returns OCH_OK
+ * or a database error.
+ */
+enum och_err	 agent_report_store(struct req *, const cJSON *report);
+
+/*
+ * Add the instance's current gateway token to the agent's config
+ * document as "gateway_token" (a rotation reaches the VPS this way).
+ * Leaves it out, logged, when it is missing or does not open.
+ */
+void		 agent_config_token(struct req *, cJSON *doc);
+
 #define AGENT_ROUTES \
 	{ "GET", "/api/v1/agent/config", AUTH_AGENT, agent_config, 0 }, \
 	{ "GET", "/api/v1/agent/commands", AUTH_AGENT, agent_commands, 0 }, \

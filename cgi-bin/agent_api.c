@@ -7,7 +7,8 @@
  *   GET  /api/v1/agent/config              the gateway config, env and skills (ETag = revision)
  *   GET  /api/v1/agent/commands?wait=&config_revision=   long poll
  *   POST /api/v1/agent/commands/{id}       a command's result
- *   POST /api/v1/agent/report              health, version, channels, pairing, usage
+ *   POST /api/v1/agent/report              health, version, channels, pairing
+ *                                          (the rest: agent_status.c)
  */
 #include <sys/resource.h>
 
@@ -73,15 +74,6 @@ static const struct db_stmt stmt_report = { "agt_report",
 	" config_revision = EXCLUDED.config_revision,"
 	" config_error = EXCLUDED.config_error, channels = EXCLUDED.channels,"
 	" pairing = EXCLUDED.pairing" };
-static const struct db_stmt stmt_usage = { "agt_usage",
-	"INSERT INTO ai_usage (instance_id, day, provider, model, input_tokens,"
-	" output_tokens, cost_usd, updated_at)"
-	" VALUES ($1::uuid, $2::date, 'all', 'all', $3::bigint, $4::bigint,"
-	"  $5::numeric, now())"
-	" ON CONFLICT (instance_id, day, provider, model) DO UPDATE SET"
-	" input_tokens = EXCLUDED.input_tokens,"
-	" output_tokens = EXCLUDED.output_tokens,"
-	" cost_usd = EXCLUDED.cost_usd, updated_at = now()" };
 static const struct db_stmt stmt_seen = { "agt_seen",
 	"UPDATE agent_tokens SET last_seen_at = now()"
 	" WHERE instance_id = $1::uuid AND revoked_at IS NULL" };
@@ -273,6 +265,7 @@ build_config(struct req *r, long long *revision, enum och_err *err)
 		free(plain);
 	}
 	cJSON_AddItemToObject(doc, "env", env);
+	agent_config_token(r, doc);
 	skills = cJSON_AddArrayToObject(doc, "skills");
 	for (i = 0; i < PQntuples(sk); i++) {
 		s = cJSON_CreateObject();
@@ -294,6 +287,9 @@ wipe_config(cJSON *doc)
 {
 	cJSON	*env, *it;
 
+	it = cJSON_GetObjectItemCaseSensitive(doc, "gateway_token");
+	if (cJSON_IsString(it))
+		OPENSSL_cleanse(it->valuestring, strlen(it->valuestring));
 	env = cJSON_GetObjectItemCaseSensitive(doc, "env");
 	cJSON_ArrayForEach(it, env)
 		if (cJSON_IsString(it))
@@ -734,10 +730,9 @@ void
 agent_report(struct req *r)
 {
 	struct db	*db = r->app->db;
-	const cJSON	*cfg, *usage, *daily, *d, *v;
+	const cJSON	*cfg;
 	const char	*ver = NULL, *cerr = NULL, *p[8];
-	char		*health, *chans, *pairing, rev[24], in[24], outb[24];
-	char		 cost[48];
+	char		*health, *chans, *pairing, rev[24];
 	enum och_err	 err;
 	int64_t		 applied = 0;
 
@@ -768,33 +763,9 @@ agent_report(struct req *r)
 	p[6] = pairing;
 	if ((err = db_run(db, &stmt_report, 7, p, NULL)) != OCH_OK)
 		goto out;
-	usage = cJSON_GetObjectItemCaseSensitive(r->json, "usage");
-	daily = cJSON_IsObject(usage) ?
-	    cJSON_GetObjectItemCaseSensitive(usage, "daily") : NULL;
-	if (!cJSON_IsArray(daily))
-		daily = NULL;
-	cJSON_ArrayForEach(d, daily) {
-		const char	*date;
-		int64_t		 ti = 0, to = 0;
-
-		if (js_str(d, "date", 10, &date) != JS_OK ||
-		    strlen(date) != 10 || date[4] != '-' || date[7] != '-')
-			continue;
-		(void)js_int64(d, "input", 0, INT64_MAX / 2, &ti);
-		(void)js_int64(d, "output", 0, INT64_MAX / 2, &to);
-		v = cJSON_GetObjectItemCaseSensitive(d, "totalCost");
-		snprintf(cost, sizeof(cost), "%.6f", cJSON_IsNumber(v) &&
-		    v->valuedouble >= 0 && v->valuedouble < 1e9 ?
-		    v->valuedouble : 0.0);
-		snprintf(in, sizeof(in), "%lld", (long long)ti);
-		snprintf(outb, sizeof(outb), "%lld", (long long)to);
-		p[1] = date;
-		p[2] = in;
-		p[3] = outb;
-		p[4] = cost;
-		if ((err = db_run(db, &stmt_usage, 5, p, NULL)) != OCH_OK)
-			goto out;
-	}
+	/* setup, tls, skills, devices, usage; a booting instance settled */
+	if ((err = agent_report_store(r, r->json)) != OCH_OK)
+		goto out;
 	p[0] = r->auth.instance_id;
 	(void)db_run(db, &stmt_seen, 1, p, NULL);
 	if (db_commit(db) < 0)

@@ -7,13 +7,15 @@ cgibin_PROGRAMS += cgi-bin/instances.fcgi
 cgi_bin_instances_fcgi_SOURCES = cgi-bin/instances.c
 cgi_bin_instances_fcgi_LDADD = $(OCH_LIBS)
 cgibin_PROGRAMS += cgi-bin/agent.fcgi
-cgi_bin_agent_fcgi_SOURCES = cgi-bin/agent.c cgi-bin/agent.h cgi-bin/agent_api.c
+cgi_bin_agent_fcgi_SOURCES = cgi-bin/agent.c cgi-bin/agent.h cgi-bin/agent_api.c \
+    cgi-bin/agent_status.c
 cgi_bin_agent_fcgi_LDADD = $(OCH_LIBS) -lpthread
 cgibin_PROGRAMS += cgi-bin/auth.fcgi
 cgi_bin_auth_fcgi_SOURCES = cgi-bin/auth.c
 cgi_bin_auth_fcgi_LDADD = $(OCH_LIBS)
 cgibin_PROGRAMS += cgi-bin/settings.fcgi
-cgi_bin_settings_fcgi_SOURCES = cgi-bin/settings.c
+cgi_bin_settings_fcgi_SOURCES = cgi-bin/settings.c cgi-bin/settings.h \
+    cgi-bin/settings_status.c cgi-bin/settings_gateway.c
 cgi_bin_settings_fcgi_LDADD = $(OCH_LIBS)
 cgibin_PROGRAMS += cgi-bin/webhooks.fcgi
 cgi_bin_webhooks_fcgi_SOURCES = cgi-bin/webhooks.c

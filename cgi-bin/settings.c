@@ -19,6 +19,8 @@
  *   POST   /api/v1/instances/{id}/pairing/approve    {channel, code}
  *   GET    /api/v1/instances/{id}/backups
  *   POST   /api/v1/instances/{id}/backups            queue a backup on the VPS
+ * and the first-hour routes of settings.h (status, model, retry, gateway
+ * token, devices, WhatsApp login, commands).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +32,7 @@
 #include "cry.h"
 #include "js.h"
 #include "log.h"
+#include "settings.h"
 #include "srv.h"
 #include "valid.h"
 
@@ -494,8 +497,9 @@ h_pairing(struct req *r)
 }
 
 /* Queue a command for the instance's agent; 202 {"command_id"}. */
-static void
-queue(struct req *r, const char *kind, const char *args, const char *action)
+void
+settings_queue(struct req *r, const char *kind, const char *args,
+    const char *action)
 {
 	PGresult	*res;
 	const char	*p[4];
@@ -544,7 +548,7 @@ h_pairing_approve(struct req *r)
 	cJSON_AddBoolToObject(args, "notify", 1);
 	s = cJSON_PrintUnformatted(args);
 	cJSON_Delete(args);
-	queue(r, "pairing_approve", s, "settings.pairing_approve");
+	settings_queue(r, "pairing_approve", s, "settings.pairing_approve");
 	cJSON_free(s);
 }
 
@@ -613,7 +617,7 @@ h_backup_create(struct req *r)
 		return;
 	}
 	PQclear(a);
-	queue(r, "backup_create", "{}", "settings.backup_create");
+	settings_queue(r, "backup_create", "{}", "settings.backup_create");
 }
 
 #define I "/api/v1/instances/{id}"
@@ -631,6 +635,7 @@ static const struct route routes[] = {
 	{ "POST", I "/pairing/approve", AUTH_SESSION, h_pairing_approve, 1024 },
 	{ "GET", I "/backups", AUTH_SESSION, h_backups, 0 },
 	{ "POST", I "/backups", AUTH_SESSION, h_backup_create, 0 },
+	SETTINGS_FIRST_HOUR_ROUTES(I)
 };
 #undef I
 

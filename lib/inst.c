@@ -24,6 +24,14 @@ static const struct db_stmt stmt_email = { "inst_email",
 	"INSERT INTO email_outbox (instance_id, template, to_email, vars,"
 	" dedupe_key) VALUES ($1, $2, $3, coalesce($4, '{}')::jsonb, $5)"
 	" ON CONFLICT (dedupe_key) DO NOTHING" };
+static const struct db_stmt stmt_setup_failed = { "inst_setup_failed",
+	"UPDATE instances i SET state = 'failed', failed_state = 'active',"
+	" pending_action = 'rebuild', last_error = left($2, 1000),"
+	" attempts = 0, next_attempt_at = now(), locked_until = NULL,"
+	" locked_by = NULL, step_since = NULL, updated_at = now()"
+	" FROM users u WHERE u.id = i.user_id AND i.id = $1"
+	"  AND i.state IN ('booting', 'rebuilding')"
+	" RETURNING i.slug, u.email, i.plan" };
 static const struct db_stmt stmt_whmcs = { "inst_whmcs",
 	"INSERT INTO webhook_outbox (instance_id, target, command, payload)"
 	" VALUES ($1, 'whmcs', $2, $3::jsonb)" };
@@ -174,6 +182,62 @@ inst_activate(struct db *db, const struct cfg *c, const char *id,
 	free(dedupe);
 	free(host);
 	free(url);
+	PQclear(res);
+	return err;
+}
+
+enum och_err
+inst_email_admins(struct db *db, const struct cfg *c, const char *id,
+    const char *host, const char *customer, const char *plan,
+    const char *step, const char *why)
+{
+	const char	*to = cfg_get(c, CFG_ADMIN_EMAIL);
+	cJSON		*v;
+	char		*s;
+	enum och_err	 err;
+
+	if (to == NULL) {
+		log_warn("ADMIN_EMAIL is not set: nobody is told that "
+		    "instance %s failed", id);
+		return OCH_OK;
+	}
+	v = cJSON_CreateObject();
+	cJSON_AddStringToObject(v, "instance_id", id);
+	cJSON_AddStringToObject(v, "hostname", host ? host : "");
+	cJSON_AddStringToObject(v, "step", step);
+	cJSON_AddStringToObject(v, "error", why);
+	cJSON_AddStringToObject(v, "customer", customer ? customer : "");
+	cJSON_AddStringToObject(v, "plan", plan ? plan : "");
+	s = cJSON_PrintUnformatted(v);
+	err = inst_email(db, id, "provisioning_failed", to, s, NULL);
+	cJSON_free(s);
+	cJSON_Delete(v);
+	return err;
+}
+
+enum och_err
+inst_setup_failed(struct db *db, const struct cfg *c, const char *id,
+    const char *from, const char *why, const char *actor)
+{
+	PGresult	*res;
+	const char	*p[2] = { id, why };
+	char		*host;
+	enum och_err	 err;
+
+	if ((res = db_exec(db, &stmt_setup_failed, 2, p, &err)) == NULL)
+		return err;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return OCH_ENOTFOUND;
+	}
+	host = inst_hostname(db_val(res, 0, 0), c);
+	err = inst_event(db, id, "state.failed", from, "failed", why, actor);
+	if (err == OCH_OK)
+		err = inst_email_admins(db, c, id, host, db_val(res, 0, 1),
+		    db_val(res, 0, 2), "setup", why);
+	if (err == OCH_OK)
+		err = inst_notify(db, id);
+	free(host);
 	PQclear(res);
 	return err;
 }

@@ -65,6 +65,27 @@ enum och_err	 inst_activate(struct db *, const struct cfg *,
  */
 enum och_err	 inst_email(struct db *, const char *id, const char *tmpl,
 		    const char *to, const char *vars, const char *dedupe);
+/*
+ * Tell the operators (ADMIN_EMAIL) that an instance needs one: the
+ * provisioning_failed email in the outbox, inside the caller's
+ * transaction.  host, customer and plan may be NULL.  Returns OCH_OK (also
+ * when ADMIN_EMAIL is unset: logged) or a database error.
+ */
+enum och_err	 inst_email_admins(struct db *, const struct cfg *,
+		    const char *id, const char *host, const char *customer,
+		    const char *plan, const char *step, const char *why);
+
+/*
+ * The VPS's own setup failed (its ready call or report said so): a
+ * booting or rebuilding instance becomes `failed` with the reason, resumes
+ * as a rebuild when retried, the operators are emailed, and no welcome
+ * email goes out.  Inside the caller's transaction.  Returns OCH_OK,
+ * OCH_ENOTFOUND (not in such a state any more) or a database error.
+ */
+enum och_err	 inst_setup_failed(struct db *, const struct cfg *,
+		    const char *id, const char *from, const char *why,
+		    const char *actor);
+
 /* Queue a WHMCS API command with a JSON object payload. */
 enum och_err	 inst_whmcs(struct db *, const char *id, const char *command,
 		    const char *payload);

@@ -470,28 +470,12 @@ static enum och_err
 email_admin(struct recon *r, const struct ri *in, const char *step,
     const char *why)
 {
-	const char	*to = cfg_get(r->cfg, CFG_ADMIN_EMAIL);
-	cJSON		*v;
-	char		*host, *s;
+	char		*host;
 	enum och_err	 err;
 
-	if (to == NULL) {
-		log_warn("ADMIN_EMAIL is not set: nobody is told that "
-		    "instance %s failed", in->id);
-		return OCH_OK;
-	}
 	host = hostname(r, in);
-	v = cJSON_CreateObject();
-	cJSON_AddStringToObject(v, "instance_id", in->id);
-	cJSON_AddStringToObject(v, "hostname", host);
-	cJSON_AddStringToObject(v, "step", step);
-	cJSON_AddStringToObject(v, "error", why);
-	cJSON_AddStringToObject(v, "customer", in->email);
-	cJSON_AddStringToObject(v, "plan", in->plan);
-	s = cJSON_PrintUnformatted(v);
-	err = inst_email(r->db, in->id, "provisioning_failed", to, s, NULL);
-	cJSON_free(s);
-	cJSON_Delete(v);
+	err = inst_email_admins(r->db, r->cfg, in->id, host, in->email,
+	    in->plan, step, why);
 	free(host);
 	return err;
 }

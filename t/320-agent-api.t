@@ -6,6 +6,7 @@ use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
 use OCH::Test;
 use Digest::SHA qw(sha256_hex);
+use JSON::PP;
 use Time::HiRes qw(time);
 
 my $t = OCH::Test->new;
@@ -39,7 +40,8 @@ is_deeply($c->{openclaw}{gateway}{trustedProxies}, ['127.0.0.1'], 'trustedProxie
 my $slug = $t->psql_one("SELECT slug FROM instances WHERE id = :'i'", i => $a1->{id});
 is_deeply($c->{openclaw}{gateway}{controlUi}{allowedOrigins}, ["https://$slug.och.test"], 'controlUi.allowedOrigins is the instance');
 is_deeply($c->{env}, {}, 'no provider keys yet');
-unlike($r->{content}, qr/\Q$a1->{gw}\E/, 'the gateway token itself is not in the config');
+unlike(JSON::PP->new->canonical->encode($c->{openclaw}), qr/\Q$a1->{gw}\E/, 'the gateway token itself is not in openclaw.json');
+is($c->{gateway_token}, $a1->{gw}, 'it travels beside it, for the env file (a rotation reaches the VPS this way)');
 is(as($a1, GET => '/api/v1/agent/config', headers => { 'If-None-Match' => "\"$rev\"" })->{status}, 304, 'unchanged: 304');
 
 # settings change: a Telegram channel with its token, an AI key, a skill, a model

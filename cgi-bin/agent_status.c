@@ -1,0 +1,295 @@
+/*
+ * agent_status.c: what the VPS says about itself, and what that does to
+ * the instance (cloud-init/AGENT-PROTOCOL.md §1, §5).
+ *
+ * The ready call and every report carry och-setup's setup.json.  A
+ * booting (or rebuilding) instance becomes `active` only when that says
+ * the setup finished (or, from an agent that cannot read it, says
+ * nothing); a setup that failed makes it `failed` with the step and the
+ * reason, the operators are emailed, no welcome email goes out, and a
+ * retry rebuilds the server.  A setup still running leaves it booting: the
+ * next report decides.
+ *
+ * A report's setup, tls, skills (installed and errors) and Control UI
+ * devices are kept in agent_reports for the dashboard; its usage goes to
+ * ai_usage, one row per day, provider and model when the agent splits it
+ * (usage.models), else one `all`/`all` row per day.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "agent.h"
+#include "cry.h"
+#include "inst.h"
+#include "js.h"
+#include "log.h"
+
+static const struct db_stmt stmt_setup_state = { "ags_setup_state",
+	"UPDATE instances SET setup_state = $2::jsonb WHERE id = $1::uuid" };
+static const struct db_stmt stmt_lock = { "ags_lock",
+	"SELECT state FROM instances WHERE id = $1::uuid FOR UPDATE" };
+static const struct db_stmt stmt_extra = { "ags_extra",
+	"UPDATE agent_reports SET setup = $2::jsonb, tls = $3::jsonb,"
+	" skills = $4::jsonb, devices = coalesce($5::jsonb, '[]')"
+	" WHERE instance_id = $1::uuid" };
+static const struct db_stmt stmt_usage_all = { "ags_usage_all",
+	"INSERT INTO ai_usage (instance_id, day, provider, model, input_tokens,"
+	" output_tokens, cost_usd, updated_at)"
+	" VALUES ($1::uuid, $2::date, 'all', 'all', $3::bigint, $4::bigint,"
+	"  $5::numeric, now())"
+	" ON CONFLICT (instance_id, day, provider, model) DO UPDATE SET"
+	" input_tokens = EXCLUDED.input_tokens,"
+	" output_tokens = EXCLUDED.output_tokens,"
+	" cost_usd = EXCLUDED.cost_usd, updated_at = now()" };
+static const struct db_stmt stmt_usage_clear = { "ags_usage_clear",
+	"DELETE FROM ai_usage WHERE instance_id = $1::uuid AND day = $2::date" };
+static const struct db_stmt stmt_usage_model = { "ags_usage_model",
+	"INSERT INTO ai_usage (instance_id, day, provider, model, input_tokens,"
+	" output_tokens, cost_usd, updated_at)"
+	" VALUES ($1::uuid, $2::date, $6, $7, $3::bigint, $4::bigint,"
+	"  $5::numeric, now())"
+	" ON CONFLICT (instance_id, day, provider, model) DO UPDATE SET"
+	" input_tokens = ai_usage.input_tokens + EXCLUDED.input_tokens,"
+	" output_tokens = ai_usage.output_tokens + EXCLUDED.output_tokens,"
+	" cost_usd = ai_usage.cost_usd + EXCLUDED.cost_usd, updated_at = now()" };
+
+static const struct db_stmt stmt_token = { "ags_token",
+	"SELECT value_enc FROM instance_secrets"
+	" WHERE instance_id = $1::uuid AND name = 'gateway_token'" };
+
+#define USAGE_MODELS_MAX	200
+
+static int
+is(const char *a, const char *b)
+{
+	return a != NULL && strcmp(a, b) == 0;
+}
+
+enum agent_setup
+agent_setup_apply(struct req *r, const char *id, const char *state,
+    const cJSON *setup, enum och_err *err)
+{
+	struct db	*db = r->app->db;
+	const cJSON	*ok;
+	const char	*step = NULL, *msg = NULL, *p[2];
+	char		*s, *why;
+
+	*err = OCH_OK;
+	if (cJSON_IsObject(setup)) {
+		s = cJSON_PrintUnformatted(setup);
+		p[0] = id;
+		p[1] = s;
+		*err = db_run(db, &stmt_setup_state, 2, p, NULL);
+		cJSON_free(s);
+		if (*err != OCH_OK)
+			return AGENT_SETUP_ERROR;
+	}
+	if (!is(state, "booting") && !is(state, "rebuilding"))
+		return AGENT_SETUP_NONE;
+	ok = cJSON_IsObject(setup) ?
+	    cJSON_GetObjectItemCaseSensitive(setup, "ok") : NULL;
+	if (!cJSON_IsFalse(ok)) {
+		/* finished, or an agent that cannot tell: the server is up */
+		*err = inst_activate(db, &r->app->cfg, id, state, "agent");
+		return *err == OCH_OK ? AGENT_SETUP_ACTIVE : AGENT_SETUP_ERROR;
+	}
+	if (js_str(setup, "step", 64, &step) != JS_OK)
+		step = "unknown";
+	if (strcmp(step, "running") == 0) {
+		/* och-setup started the agent before its last line */
+		*err = inst_event(db, id, "agent.setup_running", state, NULL,
+		    "the server's setup is still running", "agent");
+		return *err == OCH_OK ? AGENT_SETUP_WAIT : AGENT_SETUP_ERROR;
+	}
+	if (js_str(setup, "error", 300, &msg) != JS_OK)
+		msg = "no reason given";
+	why = xasprintf("setup failed at step %s: %s", step, msg);
+	*err = inst_setup_failed(db, &r->app->cfg, id, state, why, "agent");
+	log_warn("instance %s: %s", id, why);
+	free(why);
+	return *err == OCH_OK ? AGENT_SETUP_FAILED : AGENT_SETUP_ERROR;
+}
+
+/* A usage row's numbers as text: input, output, cost. */
+static void
+usage_nums(const cJSON *d, char *in, char *out, char *cost, size_t sz)
+{
+	const cJSON	*v;
+	int64_t		 ti = 0, to = 0;
+
+	(void)js_int64(d, "input", 0, INT64_MAX / 2, &ti);
+	(void)js_int64(d, "output", 0, INT64_MAX / 2, &to);
+	v = cJSON_GetObjectItemCaseSensitive(d, "totalCost");
+	snprintf(cost, sz, "%.6f", cJSON_IsNumber(v) && v->valuedouble >= 0 &&
+	    v->valuedouble < 1e9 ? v->valuedouble : 0.0);
+	snprintf(in, sz, "%lld", (long long)ti);
+	snprintf(out, sz, "%lld", (long long)to);
+}
+
+static int
+date_ok(const cJSON *d, const char **date)
+{
+	return js_str(d, "date", 10, date) == JS_OK && strlen(*date) == 10 &&
+	    (*date)[4] == '-' && (*date)[7] == '-';
+}
+
+/* A provider or model name we store: printable, no spaces, bounded. */
+static int
+label_ok(const char *s, size_t max)
+{
+	size_t	 n = strlen(s);
+
+	return n >= 1 && n <= max && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789._:/@+-") == n;
+}
+
+/* Does the array hold a row for this date? */
+static int
+has_date(const cJSON *arr, const char *date)
+{
+	const cJSON	*m;
+	const char	*d;
+
+	cJSON_ArrayForEach(m, arr)
+		if (date_ok(m, &d) && strcmp(d, date) == 0)
+			return 1;
+	return 0;
+}
+
+static enum och_err
+store_usage(struct req *r, const cJSON *usage)
+{
+	struct db	*db = r->app->db;
+	const cJSON	*daily, *models, *d;
+	const char	*p[7], *date, *prov, *model;
+	char		 in[48], out[48], cost[48];
+	enum och_err	 err;
+
+	if (!cJSON_IsObject(usage))
+		return OCH_OK;
+	daily = cJSON_GetObjectItemCaseSensitive(usage, "daily");
+	models = cJSON_GetObjectItemCaseSensitive(usage, "models");
+	if (!cJSON_IsArray(models) ||
+	    cJSON_GetArraySize(models) > USAGE_MODELS_MAX)
+		models = NULL;
+	p[0] = r->auth.instance_id;
+	p[2] = in;
+	p[3] = out;
+	p[4] = cost;
+	/* days split by model: replaced by the split */
+	cJSON_ArrayForEach(d, daily) {
+		if (!date_ok(d, &date))
+			continue;
+		p[1] = date;
+		if (models != NULL && has_date(models, date))
+			err = db_run(db, &stmt_usage_clear, 2, p, NULL);
+		else {
+			usage_nums(d, in, out, cost, sizeof(in));
+			err = db_run(db, &stmt_usage_all, 5, p, NULL);
+		}
+		if (err != OCH_OK)
+			return err;
+	}
+	cJSON_ArrayForEach(d, models) {
+		if (!date_ok(d, &date) ||
+		    js_str(d, "provider", 64, &prov) != JS_OK ||
+		    js_str(d, "model", 128, &model) != JS_OK ||
+		    !label_ok(prov, 64) || !label_ok(model, 128))
+			continue;
+		/* only days just cleared (else a second report adds up) */
+		if (!has_date(daily, date))
+			continue;
+		usage_nums(d, in, out, cost, sizeof(in));
+		p[1] = date;
+		p[5] = prov;
+		p[6] = model;
+		if ((err = db_run(db, &stmt_usage_model, 7, p, NULL)) != OCH_OK)
+			return err;
+	}
+	return OCH_OK;
+}
+
+/* A member as JSON text (NULL when absent or null; caller frees). */
+static char *
+member(const cJSON *o, const char *key)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return v == NULL || cJSON_IsNull(v) ? NULL : cJSON_PrintUnformatted(v);
+}
+
+enum och_err
+agent_report_store(struct req *r, const cJSON *rep)
+{
+	struct db	*db = r->app->db;
+	PGresult	*res;
+	const char	*p[5];
+	char		*setup, *tls, *skills, *devices, *state;
+	enum och_err	 err;
+
+	setup = member(rep, "setup");
+	tls = member(rep, "tls");
+	skills = member(rep, "skills");
+	devices = member(rep, "devices");
+	p[0] = r->auth.instance_id;
+	p[1] = setup;
+	p[2] = tls;
+	p[3] = skills;
+	p[4] = devices;
+	err = db_run(db, &stmt_extra, 5, p, NULL);
+	cJSON_free(setup);
+	cJSON_free(tls);
+	cJSON_free(skills);
+	cJSON_free(devices);
+	if (err != OCH_OK)
+		return err;
+	if ((err = store_usage(r, cJSON_GetObjectItemCaseSensitive(rep,
+	    "usage"))) != OCH_OK)
+		return err;
+	/* a server that was still setting up when it called ready */
+	if ((res = db_exec(db, &stmt_lock, 1, p, &err)) == NULL)
+		return err;
+	state = PQntuples(res) == 1 ? xstrdup(db_val(res, 0, 0)) : NULL;
+	PQclear(res);
+	if (state != NULL && (is(state, "booting") ||
+	    is(state, "rebuilding")) && cJSON_IsObject(
+	    cJSON_GetObjectItemCaseSensitive(rep, "setup"))) {
+		if (agent_setup_apply(r, p[0], state,
+		    cJSON_GetObjectItemCaseSensitive(rep, "setup"), &err) !=
+		    AGENT_SETUP_ERROR && err == OCH_OK)
+			err = inst_notify(db, p[0]);
+	}
+	free(state);
+	return err;
+}
+
+void
+agent_config_token(struct req *r, cJSON *doc)
+{
+	PGresult	*res;
+	const char	*p[1] = { r->auth.instance_id };
+	char		*ad, *tok;
+	size_t		 len;
+	enum och_err	 err;
+
+	if ((res = db_exec(r->app->db, &stmt_token, 1, p, &err)) == NULL)
+		return;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return;
+	}
+	ad = xasprintf("instance_secrets:%s:gateway_token", p[0]);
+	tok = cry_open_bytea(r->app->keys, ad, db_val(res, 0, 0), &len);
+	free(ad);
+	PQclear(res);
+	if (tok == NULL) {
+		log_error("gateway token of %s does not open", p[0]);
+		return;
+	}
+	cJSON_AddStringToObject(doc, "gateway_token", tok);
+	OPENSSL_cleanse(tok, len);
+	free(tok);
+}

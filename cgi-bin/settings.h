@@ -1,0 +1,49 @@
+/*
+ * settings.h: the first-hour routes of settings.fcgi beyond settings.c:
+ * the honest status of an instance, its AI model, a retry after a failed
+ * setup (settings_status.c), and reaching OpenClaw: the gateway token,
+ * the Control UI devices, WhatsApp's QR login and the commands' progress
+ * (settings_gateway.c).  Every route checks that the caller may see the
+ * instance (auth_may_see(): owner, admin, or WHMCS over HMAC) and answers
+ * 404 otherwise.
+ */
+#ifndef OCH_SETTINGS_H
+#define OCH_SETTINGS_H
+
+#include "srv.h"
+
+void	st_status(struct req *);
+void	st_model_put(struct req *);
+void	st_retry(struct req *);
+void	gw_token_reveal(struct req *);
+void	gw_token_rotate(struct req *);
+void	gw_devices_approve(struct req *);
+void	gw_whatsapp_login(struct req *);
+void	gw_command(struct req *);
+
+/*
+ * The instance in the path if the caller may see it and it is not
+ * terminated: returns its state (caller frees), else NULL after answering
+ * (404, or the database error).
+ */
+char	*st_visible(struct req *);
+
+/*
+ * settings.c: queue command `kind` with JSON object args for the agent of
+ * the instance in the path; answers 202 {command_id} (or the database
+ * error) itself and audits it as `action`.
+ */
+void	settings_queue(struct req *, const char *kind, const char *args,
+	    const char *action);
+
+#define SETTINGS_FIRST_HOUR_ROUTES(I) \
+	{ "GET", I "/status", AUTH_SESSION, st_status, 0 }, \
+	{ "PUT", I "/model", AUTH_SESSION, st_model_put, 4096 }, \
+	{ "POST", I "/retry", AUTH_SESSION, st_retry, 0 }, \
+	{ "POST", I "/gateway-token", AUTH_SESSION, gw_token_reveal, 0 }, \
+	{ "POST", I "/gateway-token/rotate", AUTH_HMAC_OR_SESSION, gw_token_rotate, 0 }, \
+	{ "POST", I "/devices/approve", AUTH_SESSION, gw_devices_approve, 1024 }, \
+	{ "POST", I "/whatsapp/login", AUTH_SESSION, gw_whatsapp_login, 1024 }, \
+	{ "GET", I "/commands/{cid}", AUTH_SESSION, gw_command, 0 },
+
+#endif
