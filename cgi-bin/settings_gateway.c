@@ -168,8 +168,13 @@ out:
 		    "gateway token exists once it reports ready");
 	else if (err != OCH_OK)
 		resp_error(r, err, NULL);
-	else
-		resp_empty(r, 204);
+	else {
+		cJSON	*o = cJSON_CreateObject();
+
+		/* a JSON answer: the WHMCS module expects one */
+		cJSON_AddBoolToObject(o, "rotated", 1);
+		resp_json(r, 200, o);
+	}
 	audit_req(r, "instance.gateway_token_rotate", "instance", p[0],
 	    r->status, NULL);
 }

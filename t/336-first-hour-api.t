@@ -169,7 +169,8 @@ my $rev = $cfg->{json}{revision};
 is($cfg->{json}{gateway_token}, $gw, 'the agent config carries the current gateway token');
 
 $r = $t->http(POST => "$base/gateway-token/rotate", headers => $s);
-is($r->{status}, 204, 'rotate');
+is($r->{status}, 200, 'rotate');
+ok($r->{json}{rotated}, '{rotated: true}');
 my $gw2 = $t->http(POST => "$base/gateway-token", headers => $s)->{json}{token};
 ok($gw2 && $gw2 ne $gw, 'a new token');
 like($gw2, qr/^[0-9a-f]{48}$/, '... of 24 random bytes');
@@ -179,7 +180,7 @@ is($cfg->{json}{gateway_token}, $gw2, '... carrying the new token to the agent')
 unlike($t->psql_one("SELECT encode(value_enc, 'escape') FROM instance_secrets WHERE instance_id = :'i' AND name = 'gateway_token'", i => $id) // '',
     qr/\Q$gw2\E/, 'sealed at rest');
 $r = $t->signed(POST => "$base/gateway-token/rotate");
-is($r->{status}, 204, 'WHMCS (HMAC) rotates too: ChangePassword');
+is($r->{status}, 200, 'WHMCS (HMAC) rotates too: ChangePassword');
 isnt($t->http(POST => "$base/gateway-token", headers => $s)->{json}{token}, $gw2, '... another new token');
 is($t->http(POST => "/api/v1/instances/$slow/gateway-token/rotate", headers => $s)->{status}, 404, "rotating another's: 404");
 

@@ -150,7 +150,7 @@ final class ApiErrorsTest extends TestCase
         $this->assertDoesNotMatchRegularExpression('/[\x00-\x1f]/', $conn['error']);
 
         foreach (array('CreateAccount', 'SuspendAccount', 'UnsuspendAccount', 'TerminateAccount', 'ChangePackage',
-            'Renew', 'reboot', 'rebuild', 'syncstatus') as $fn) {
+            'Renew', 'reboot', 'rebuild', 'ChangePassword', 'syncstatus') as $fn) {
             $r = call_user_func('openclawhost_' . $fn, $params);
             $this->assertIsString($r, $fn);
             $this->assertStringContainsString($expect, $r, $fn);

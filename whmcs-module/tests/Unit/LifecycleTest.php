@@ -192,12 +192,15 @@ final class LifecycleTest extends TestCase
             self::LIST7 => $this->listed(self::inst()),
             'POST /api/v1/instances/inst-7/reboot' => array('status' => 202, 'json' => self::inst(array('state' => 'rebooting'))),
             'POST /api/v1/instances/inst-7/rebuild' => array('status' => 202, 'json' => self::inst(array('state' => 'rebuilding'))),
+            'POST /api/v1/instances/inst-7/gateway-token/rotate' => array('status' => 200, 'json' => array('rotated' => true)),
         ));
         $this->assertSame('success', openclawhost_Renew($this->params()));
         $this->assertSame('success', openclawhost_reboot($this->params()));
         $this->assertSame('success', openclawhost_rebuild($this->params()));
+        $this->assertSame('success', openclawhost_ChangePassword($this->params(array('password' => 'typed-in-whmcs'))));
         $this->assertSame(array(self::LIST7, self::LIST7, 'POST /api/v1/instances/inst-7/reboot {}',
-            self::LIST7, 'POST /api/v1/instances/inst-7/rebuild {}'), $this->calls());
+            self::LIST7, 'POST /api/v1/instances/inst-7/rebuild {}',
+            self::LIST7, 'POST /api/v1/instances/inst-7/gateway-token/rotate {}'), $this->calls());
     }
 
     public function testSyncStatusCopiesDetailsAndReportsDrift()

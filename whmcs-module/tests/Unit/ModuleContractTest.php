@@ -44,6 +44,7 @@ final class ModuleContractTest extends TestCase
             'AdminLink' => array('AdminLink', 'string'),
             'reboot' => array('reboot', 'string'),
             'rebuild' => array('rebuild', 'string'),
+            'ChangePassword' => array('ChangePassword', 'string'),
             'syncstatus' => array('syncstatus', 'string'),
         );
     }

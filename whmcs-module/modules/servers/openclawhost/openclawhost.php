@@ -397,6 +397,20 @@ function openclawhost_reboot(array $params)
 }
 
 /**
+ * WHMCS's "Change Password": the OpenClaw gateway has no password, so this
+ * replaces the gateway token (the API makes a new random one and the VPS
+ * applies it; the customer sees it in the dashboard). The password typed
+ * into WHMCS is not used and never sent.
+ *
+ * @param array $params
+ * @return string 'success' or an error
+ */
+function openclawhost_ChangePassword(array $params)
+{
+    return openclawhost_Action($params, 'ChangePassword', 'gateway-token/rotate');
+}
+
+/**
  * Rebuild the VPS from the image and restore the instance's configuration.
  *
  * @param array $params
@@ -645,7 +659,7 @@ function openclawhost_Transition(array $params, $fn, $route, $desired)
 }
 
 /**
- * A custom action (reboot, rebuild) on the service's instance.
+ * An action (reboot, rebuild, gateway-token/rotate) on the service's instance.
  *
  * @return string 'success' or an error
  */
