@@ -1096,7 +1096,8 @@ out:
 /*
  * POST /admin/users/{id}/role {role}: promote or demote.  The last admin
  * cannot be demoted (409): every admin row is locked first, so two
- * demotions at the same time cannot leave none.
+ * demotions at the same time cannot leave none.  A WHMCS client's user
+ * is never promoted (400; principals never merge).
  */
 static void
 h_user_role(struct req *r)
@@ -1151,8 +1152,9 @@ h_user_role(struct req *r)
 	}
 	if (strcmp(from, role) != 0 &&
 	    (err = db_run(db, &stmt_user_role, 2, p, NULL)) != OCH_OK) {
-		PQclear(res);
-		fail(r, action, "user", uid, err, NULL);
+		PQclear(res);	/* EINVAL: users_admin_is_operator (050) */
+		fail(r, action, "user", uid, err, err == OCH_EINVAL ? "role: a"
+		    " WHMCS client's user cannot be an admin" : NULL);
 		return;
 	}
 	if (db_commit(db) < 0) {

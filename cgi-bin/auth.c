@@ -1,15 +1,22 @@
 /*
  * auth.fcgi: customer and admin login (DESIGN §5).  Both ways in end in a
- * session: a sessions row, an HS256 JWT in the HttpOnly cookie och_session
- * naming it, and a CSRF token (cookie och_csrf, readable by the dashboard,
- * sent back as X-CSRF-Token on unsafe methods).
+ * session: a sessions row, an HS256 JWT in the HttpOnly cookie
+ * AUTH_COOKIE_SESSION naming it, and a CSRF token (cookie
+ * AUTH_COOKIE_CSRF, readable by the dashboard, sent back as X-CSRF-Token
+ * on unsafe methods).  A link alone never signs a browser in (login
+ * CSRF): links open the dashboard's /signin page with the token in the
+ * URL fragment (never sent to a server, so in no log); the page shows
+ * whose account it is (preview) and a click completes with a POST.
  *
- *   GET  /api/v1/auth/sso?token=T      WHMCS single sign-on link (60 s, once) → 302
- *   POST /api/v1/auth/sso {token}      the same for the dashboard's own fetch
- *   POST /api/v1/auth/magic-link {email}   emails a login link (15 min, once); always 202
- *   GET  /api/v1/auth/verify?token=T   the emailed link → 302
- *   POST /api/v1/auth/verify {token}
+ *   GET  /api/v1/auth/sso?token=T      older links → 303 to /signin#sso=T
+ *   POST /api/v1/auth/sso {token}      WHMCS single sign-on (60 s, once)
+ *   POST /api/v1/auth/preview {kind, token}  whose link this is (not used)
+ *   POST /api/v1/auth/magic-link {email}   emails a login link (15 min,
+ *                                      once); always 202
+ *   GET  /api/v1/auth/verify?token=T   older links → 303 to /signin#magic=T
+ *   POST /api/v1/auth/verify {token}   the emailed link
  *   POST /api/v1/auth/logout           revokes the session
+ *   POST /api/v1/auth/logout-all       revokes every session of the user
  *   GET  /api/v1/me                    the user and their instances
  */
 #include <stdio.h>
@@ -19,6 +26,7 @@
 #include <openssl/crypto.h>
 
 #include "audit.h"
+#include "auth.h"
 #include "cry.h"
 #include "inst.h"
 #include "js.h"
@@ -27,32 +35,105 @@
 #include "tok.h"
 #include "valid.h"
 
-#define SESSION_TTL	(7 * 24 * 3600)
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
+#define MAGIC_TTL_MIN	15	/* minutes a magic link lives */
+#define MAGIC_FANOUT	4	/* accounts one address may sign in to */
+#define MAGIC_PER_ADDR	10	/* link emails to one address an hour */
+#define MAGIC_PER_ACCT	5	/* links for one account an hour */
 
+/* SSO signs in a WHMCS client's own user only, never an admin. */
 static const struct db_stmt stmt_sso_use = { "auth_sso_use",
-	"UPDATE sso_tokens SET used_at = now() WHERE token_hash = $1"
-	" AND used_at IS NULL AND expires_at > now()"
-	" RETURNING user_id, instance_id" };
+	"UPDATE sso_tokens t SET used_at = now() FROM users u"
+	" WHERE t.token_hash = $1 AND t.used_at IS NULL"
+	" AND t.expires_at > now() AND u.id = t.user_id"
+	" AND u.role = 'customer' AND u.whmcs_client_id IS NOT NULL"
+	" RETURNING t.user_id, t.instance_id" };
 static const struct db_stmt stmt_magic_use = { "auth_magic_use",
 	"UPDATE magic_links SET used_at = now() WHERE token_hash = $1"
 	" AND used_at IS NULL AND expires_at > now()"
 	" RETURNING user_id, NULL::uuid" };
+static const struct db_stmt stmt_sso_preview = { "auth_sso_preview",
+	"SELECT u.email, u.role, u.whmcs_client_id IS NOT NULL, i.id, i.slug"
+	" FROM sso_tokens t JOIN users u ON u.id = t.user_id"
+	" LEFT JOIN instances i ON i.id = t.instance_id"
+	" WHERE t.token_hash = $1 AND t.used_at IS NULL"
+	" AND t.expires_at > now() AND u.role = 'customer'"
+	" AND u.whmcs_client_id IS NOT NULL" };
+static const struct db_stmt stmt_magic_preview = { "auth_magic_preview",
+	"SELECT u.email, u.role, u.whmcs_client_id IS NOT NULL, NULL, NULL"
+	" FROM magic_links t JOIN users u ON u.id = t.user_id"
+	" WHERE t.token_hash = $1 AND t.used_at IS NULL"
+	" AND t.expires_at > now()" };
+/* admins get the shorter absolute lifetime; column 1: seconds left */
 static const struct db_stmt stmt_session_new = { "auth_session_new",
 	"INSERT INTO sessions (user_id, csrf_hash, expires_at, ip, user_agent)"
-	" VALUES ($1::bigint, $2, now() + make_interval(secs => $3::integer),"
-	"  $4::inet, left($5, 200)) RETURNING id" };
-static const struct db_stmt stmt_user_by_email = { "auth_user_by_email",
-	"SELECT id FROM users WHERE email = lower($1)" };
+	" SELECT u.id, $2, now() + make_interval(secs => CASE u.role"
+	"  WHEN 'admin' THEN $6::integer ELSE $3::integer END),"
+	"  $4::inet, left($5, 200) FROM users u WHERE u.id = $1::bigint"
+	" RETURNING id, extract(epoch FROM expires_at - now())::integer" };
+/*
+ * A magic-link request in one statement, the same for every address
+ * (DESIGN §5: the answer and the work do not tell who has an account).
+ * For each account of the address (at most MAGIC_FANOUT): unless a link
+ * for it was minted in the last minute (that live link is on its way:
+ * reused, not multiplied), the account had MAGIC_PER_ACCT links in the
+ * last hour, or the address got MAGIC_PER_ADDR link emails in the hour, its older links die,
+ * a new one ($2[n] hashes the token $3[n]) is stored and emailed.
+ * Returns how many were queued.
+ */
 static const struct db_stmt stmt_magic_new = { "auth_magic_new",
-	"INSERT INTO magic_links (token_hash, user_id, expires_at)"
-	" VALUES ($1, $2::bigint, now() + interval '15 minutes')" };
+	"WITH u AS (SELECT id, email, whmcs_client_id IS NULL AS operator,"
+	"  row_number() OVER (ORDER BY id) AS n FROM users"
+	"  WHERE email = lower($1) ORDER BY id LIMIT " STR(MAGIC_FANOUT) "),"
+	" ok AS (SELECT u.* FROM u WHERE"
+	"  (SELECT count(*) FROM email_outbox e WHERE e.template = 'magic_link'"
+	"   AND e.to_email = lower($1)"
+	"   AND e.created_at > now() - interval '1 hour') < " STR(MAGIC_PER_ADDR)
+	"  AND NOT EXISTS (SELECT 1 FROM magic_links m WHERE m.user_id = u.id"
+	"   AND m.created_at > now() - interval '1 minute'"
+	"   AND m.used_at IS NULL AND m.expires_at > now())"
+	"  AND (SELECT count(*) FROM magic_links m WHERE m.user_id = u.id"
+	"   AND m.created_at > now() - interval '1 hour') < " STR(MAGIC_PER_ACCT)
+	"),"
+	" old AS (UPDATE magic_links m SET expires_at = now() FROM ok"
+	"  WHERE m.user_id = ok.id AND m.used_at IS NULL"
+	"  AND m.expires_at > now()),"
+	" new AS (INSERT INTO magic_links (token_hash, user_id, expires_at)"
+	"  SELECT ($2::text[])[ok.n], ok.id,"
+	"  now() + interval '" STR(MAGIC_TTL_MIN) " minutes' FROM ok),"
+	" mail AS (INSERT INTO email_outbox (template, to_email, vars)"
+	"  SELECT 'magic_link', ok.email, jsonb_build_object('link',"
+	"  $4 || ($3::text[])[ok.n], 'expires_minutes', "
+	STR(MAGIC_TTL_MIN) ", 'operator', ok.operator) FROM ok"
+	"  RETURNING id)"
+	" SELECT count(*) FROM mail" };
 static const struct db_stmt stmt_logout = { "auth_logout",
 	"UPDATE sessions SET revoked_at = now() WHERE id = $1::uuid" };
+static const struct db_stmt stmt_logout_all = { "auth_logout_all",
+	"UPDATE sessions SET revoked_at = now() WHERE user_id = $1::bigint"
+	" AND revoked_at IS NULL" };
 static const struct db_stmt stmt_me = { "auth_me",
 	"SELECT id, email, role FROM users WHERE id = $1::bigint" };
 static const struct db_stmt stmt_my_instances = { "auth_my_instances",
 	"SELECT " INST_COLUMNS INST_FROM " WHERE i.user_id = $1::bigint"
 	" AND i.state <> 'terminated' ORDER BY i.created_at" };
+
+/* Set (value, max_age > 0) or clear (NULL, 0) both session cookies. */
+static void
+set_cookies(struct req *r, const char *jwt, const char *csrf, int max_age)
+{
+	char	*c;
+
+	c = xasprintf(AUTH_COOKIE_SESSION "=%s; Path=/; Max-Age=%d; HttpOnly; "
+	    "Secure; SameSite=Lax", jwt ? jwt : "", max_age);
+	resp_header(r, "Set-Cookie", c);
+	xfree_secret(c);
+	c = xasprintf(AUTH_COOKIE_CSRF "=%s; Path=/; Max-Age=%d; Secure; "
+	    "SameSite=Lax", csrf ? csrf : "", max_age);
+	resp_header(r, "Set-Cookie", c);
+	xfree_secret(c);
+}
 
 /*
  * Consume a one-time token with stmt (its hash) and open a session for
@@ -66,10 +147,11 @@ login(struct req *r, const struct db_stmt *stmt, const char *token,
 {
 	struct db	*db = r->app->db;
 	PGresult	*res = NULL, *s = NULL;
-	const char	*p[5];
-	char		 hash[65], chash[65], ttl[16], *csrf = NULL, *jwt = NULL;
-	char		*cookie;
+	const char	*p[6];
+	char		 hash[65], chash[65], ttl[16], attl[16];
+	char		*csrf = NULL, *jwt = NULL;
 	enum och_err	 err;
+	int		 left;
 
 	*csrf_out = *instance_out = NULL;
 	if (token == NULL || !valid_hex(token, 32, 256))
@@ -90,16 +172,19 @@ login(struct req *r, const struct db_stmt *stmt, const char *token,
 		goto fail;
 	}
 	cry_sha256_hex(csrf, strlen(csrf), chash);
-	snprintf(ttl, sizeof(ttl), "%d", SESSION_TTL);
+	snprintf(ttl, sizeof(ttl), "%d", AUTH_SESSION_TTL);
+	snprintf(attl, sizeof(attl), "%d", AUTH_ADMIN_TTL);
 	p[0] = db_val(res, 0, 0);
 	p[1] = chash;
 	p[2] = ttl;
 	p[3] = r->remote;
 	p[4] = req_header(r, "USER_AGENT");
-	if ((s = db_exec(db, &stmt_session_new, 5, p, &err)) == NULL)
+	p[5] = attl;
+	if ((s = db_exec(db, &stmt_session_new, 6, p, &err)) == NULL)
 		goto fail;
+	left = (int)db_int(s, 0, 1);
 	jwt = tok_issue(cfg_get(&r->app->cfg, CFG_JWT_SECRET), db_val(res, 0, 0),
-	    db_val(s, 0, 0), SESSION_TTL);
+	    db_val(s, 0, 0), left);
 	if (jwt == NULL) {
 		err = OCH_ESYSTEM;
 		goto fail;
@@ -108,14 +193,7 @@ login(struct req *r, const struct db_stmt *stmt, const char *token,
 		err = OCH_EDB;
 		goto fail;
 	}
-	cookie = xasprintf("och_session=%s; Path=/; Max-Age=%d; HttpOnly; "
-	    "Secure; SameSite=Lax", jwt, SESSION_TTL);
-	resp_header(r, "Set-Cookie", cookie);
-	xfree_secret(cookie);
-	cookie = xasprintf("och_csrf=%s; Path=/; Max-Age=%d; Secure; "
-	    "SameSite=Lax", csrf, SESSION_TTL);
-	resp_header(r, "Set-Cookie", cookie);
-	xfree_secret(cookie);
+	set_cookies(r, jwt, csrf, left);
 	*uid_out = db_int(res, 0, 0);
 	r->auth.user_id = *uid_out;
 	r->auth.kind = AUTH_SESSION;
@@ -136,33 +214,30 @@ out:
 	return err;
 }
 
-/* GET …?token=T: log in and send the browser to the dashboard. */
+/*
+ * GET or HEAD …?token=T (a link from before the sign-in page): consumes
+ * nothing and sets no cookie; 303 to the dashboard's sign-in page with
+ * the token in the fragment, where a person confirms (DESIGN §5).
+ */
 static void
-login_redirect(struct req *r, const struct db_stmt *stmt, const char *action)
+link_redirect(struct req *r, const char *kind)
 {
-	char		*tok, *csrf = NULL, *inst = NULL, *loc;
-	int64_t		 uid = 0;
-	int		 bad;
-	enum och_err	 err;
+	char	*tok, *loc;
+	int	 bad;
 
 	tok = req_query(r, "token", &bad);
-	err = login(r, stmt, tok, &csrf, &inst, &uid);
-	xfree_secret(tok);
-	if (err != OCH_OK) {
-		resp_error(r, err, err == OCH_EAUTH ?
-		    "this link is invalid, used or expired" : NULL);
-		audit_req(r, action, NULL, NULL, r->status, NULL);
+	if (tok == NULL || !valid_hex(tok, 32, 256)) {
+		xfree_secret(tok);
+		resp_error(r, OCH_EAUTH, "this link is invalid, used or expired");
 		return;
 	}
-	loc = inst != NULL ? xasprintf("%s/instances/%s",
-	    cfg_str(&r->app->cfg, CFG_DASHBOARD_URL, ""), inst) :
-	    xasprintf("%s/", cfg_str(&r->app->cfg, CFG_DASHBOARD_URL, ""));
+	loc = xasprintf("%s/signin#%s=%s", cfg_str(&r->app->cfg,
+	    CFG_DASHBOARD_URL, ""), kind, tok);
 	resp_header(r, "Location", loc);
-	resp_empty(r, 302);
-	audit_req(r, action, inst ? "instance" : NULL, inst, 302, NULL);
-	free(loc);
-	free(inst);
-	xfree_secret(csrf);
+	resp_header(r, "Referrer-Policy", "no-referrer");
+	resp_empty(r, 303);
+	xfree_secret(loc);
+	xfree_secret(tok);
 }
 
 /* POST {token}: log in and answer JSON with the CSRF token. */
@@ -178,7 +253,8 @@ login_json(struct req *r, const struct db_stmt *stmt, const char *action)
 	if (r->json != NULL)
 		(void)js_str(r->json, "token", 256, &tok);
 	if ((err = login(r, stmt, tok, &csrf, &inst, &uid)) != OCH_OK) {
-		resp_error(r, err, NULL);
+		resp_error(r, err, err == OCH_EAUTH ?
+		    "this link is invalid, used or expired" : NULL);
 		audit_req(r, action, NULL, NULL, r->status, NULL);
 		return;
 	}
@@ -193,62 +269,126 @@ login_json(struct req *r, const struct db_stmt *stmt, const char *action)
 	xfree_secret(csrf);
 }
 
-static void h_sso_get(struct req *r) { login_redirect(r, &stmt_sso_use, "auth.sso"); }
+static void h_sso_get(struct req *r) { link_redirect(r, "sso"); }
 static void h_sso_post(struct req *r) { login_json(r, &stmt_sso_use, "auth.sso"); }
-static void h_verify_get(struct req *r) { login_redirect(r, &stmt_magic_use, "auth.magic_link"); }
+static void h_verify_get(struct req *r) { link_redirect(r, "magic"); }
 static void h_verify_post(struct req *r) { login_json(r, &stmt_magic_use, "auth.magic_link"); }
 
 /*
- * POST /api/v1/auth/magic-link {email}: the same answer whether or not
- * the address belongs to a user, so nobody learns who is a customer.
+ * POST /api/v1/auth/preview {kind: "sso"|"magic", token}: whose account a
+ * live link signs in to, without using it, for the sign-in page to show
+ * before the person confirms.  Only the link's holder learns anything.
+ */
+static void
+h_preview(struct req *r)
+{
+	PGresult	*res;
+	const char	*kind = NULL, *tok = NULL, *p[1];
+	char		 hash[65];
+	cJSON		*o, *i;
+	enum och_err	 err;
+
+	if (r->json == NULL || js_str(r->json, "kind", 8, &kind) != JS_OK ||
+	    (strcmp(kind, "sso") != 0 && strcmp(kind, "magic") != 0)) {
+		resp_error(r, OCH_EINVAL, "kind: sso or magic");
+		return;
+	}
+	if (js_str(r->json, "token", 256, &tok) != JS_OK ||
+	    !valid_hex(tok, 32, 256)) {
+		resp_error(r, OCH_EAUTH, "this link is invalid, used or expired");
+		return;
+	}
+	cry_sha256_hex(tok, strlen(tok), hash);
+	p[0] = hash;
+	if ((res = db_exec(r->app->db, strcmp(kind, "sso") == 0 ?
+	    &stmt_sso_preview : &stmt_magic_preview, 1, p, &err)) == NULL) {
+		resp_error(r, err, NULL);
+		return;
+	}
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		resp_error(r, OCH_EAUTH, "this link is invalid, used or expired");
+		return;
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "email", db_val(res, 0, 0));
+	cJSON_AddStringToObject(o, "role", db_val(res, 0, 1));
+	cJSON_AddStringToObject(o, "account", strcmp(db_val(res, 0, 2), "t") ==
+	    0 ? "customer" : "operator");
+	if (db_val(res, 0, 3) != NULL) {
+		i = cJSON_AddObjectToObject(o, "instance");
+		cJSON_AddStringToObject(i, "id", db_val(res, 0, 3));
+		cJSON_AddStringToObject(i, "slug", db_val(res, 0, 4));
+	}
+	PQclear(res);
+	resp_json(r, 200, o);
+}
+
+/* A text[] literal of hex strings: {a,b,...} (caller frees). */
+static char *
+hex_array(char *const *v, int n)
+{
+	size_t	 len = 3, k;
+	char	*s;
+	int	 i;
+
+	for (i = 0; i < n; i++)
+		len += strlen(v[i]) + 1;
+	s = xmalloc(len);
+	s[0] = '{';
+	k = 1;
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			s[k++] = ',';
+		memcpy(s + k, v[i], strlen(v[i]));
+		k += strlen(v[i]);
+	}
+	s[k++] = '}';
+	s[k] = '\0';
+	return s;
+}
+
+/*
+ * POST /api/v1/auth/magic-link {email}: the same answer, and the same
+ * work (MAGIC_FANOUT fresh tokens, one statement), whether or not the
+ * address belongs to an account, so nobody learns who is a customer.
+ * The limits of stmt_magic_new also answer 202.
  */
 static void
 h_magic(struct req *r)
 {
-	struct db	*db = r->app->db;
 	PGresult	*res = NULL;
-	const char	*email = NULL, *p[2];
-	char		*tok = NULL, hash[65], *link = NULL, *vars = NULL;
-	cJSON		*v, *o;
+	const char	*email = NULL, *p[4];
+	char		*tok[MAGIC_FANOUT], *hash[MAGIC_FANOUT];
+	char		*toks = NULL, *hashes = NULL, *prefix;
+	cJSON		*o;
 	enum och_err	 err = OCH_OK;
+	int		 i;
 
 	if (r->json == NULL || js_str(r->json, "email", 254, &email) != JS_OK ||
 	    !valid_email(email)) {
 		resp_error(r, OCH_EINVAL, "email: not a valid email address");
 		return;
 	}
-	p[0] = email;
-	if ((res = db_exec(db, &stmt_user_by_email, 1, p, &err)) == NULL)
-		goto out;
-	if (PQntuples(res) == 1) {
-		if ((tok = cry_token(32)) == NULL) {
+	for (i = 0; i < MAGIC_FANOUT; i++) {
+		if ((tok[i] = cry_token(32)) == NULL)
+			tok[i] = xstrdup("");
+		hash[i] = xmalloc(65);
+		cry_sha256_hex(tok[i], strlen(tok[i]), hash[i]);
+		if (tok[i][0] == '\0')
 			err = OCH_ESYSTEM;
-			goto out;
-		}
-		cry_sha256_hex(tok, strlen(tok), hash);
-		link = xasprintf("%s/api/v1/auth/verify?token=%s",
-		    cfg_str(&r->app->cfg, CFG_DASHBOARD_URL, ""), tok);
-		v = cJSON_CreateObject();
-		cJSON_AddStringToObject(v, "link", link);
-		cJSON_AddNumberToObject(v, "expires_minutes", 15);
-		vars = cJSON_PrintUnformatted(v);
-		cJSON_Delete(v);
-		if (db_begin(db) < 0) {
-			err = OCH_EDB;
-			goto out;
-		}
-		p[0] = hash;
-		p[1] = db_val(res, 0, 0);
-		if ((err = db_run(db, &stmt_magic_new, 2, p, NULL)) != OCH_OK ||
-		    (err = inst_email(db, NULL, "magic_link", email, vars,
-		    NULL)) != OCH_OK) {
-			db_rollback(db);
-			goto out;
-		}
-		if (db_commit(db) < 0)
-			err = OCH_EDB;
 	}
-out:
+	toks = hex_array(tok, MAGIC_FANOUT);
+	hashes = hex_array(hash, MAGIC_FANOUT);
+	prefix = xasprintf("%s/signin#magic=", cfg_str(&r->app->cfg,
+	    CFG_DASHBOARD_URL, ""));
+	p[0] = email;
+	p[1] = hashes;
+	p[2] = toks;
+	p[3] = prefix;
+	if (err == OCH_OK &&
+	    (res = db_exec(r->app->db, &stmt_magic_new, 4, p, &err)) != NULL)
+		log_info("magic link request: %s queued", db_val(res, 0, 0));
 	if (err != OCH_OK)
 		resp_error(r, err, NULL);
 	else {
@@ -258,31 +398,39 @@ out:
 	}
 	audit_req(r, "auth.magic_link_request", NULL, NULL, r->status, NULL);
 	PQclear(res);
-	xfree_secret(tok);
-	xfree_secret(link);
-	if (vars != NULL) {
-		OPENSSL_cleanse(vars, strlen(vars));
-		cJSON_free(vars);
+	for (i = 0; i < MAGIC_FANOUT; i++) {
+		xfree_secret(tok[i]);
+		free(hash[i]);
 	}
+	xfree_secret(toks);
+	free(hashes);
+	free(prefix);
 }
 
+/* POST /auth/logout (this session) and /auth/logout-all (every one). */
 static void
-h_logout(struct req *r)
+logout(struct req *r, int all)
 {
+	char		 uid[24];
 	const char	*p[1] = { r->auth.session_id };
 	enum och_err	 err;
 
-	if ((err = db_run(r->app->db, &stmt_logout, 1, p, NULL)) != OCH_OK) {
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->auth.user_id);
+	if (all)
+		p[0] = uid;
+	if ((err = db_run(r->app->db, all ? &stmt_logout_all : &stmt_logout,
+	    1, p, NULL)) != OCH_OK) {
 		resp_error(r, err, NULL);
 		return;
 	}
-	resp_header(r, "Set-Cookie", "och_session=; Path=/; Max-Age=0; "
-	    "HttpOnly; Secure; SameSite=Lax");
-	resp_header(r, "Set-Cookie", "och_csrf=; Path=/; Max-Age=0; Secure; "
-	    "SameSite=Lax");
+	set_cookies(r, NULL, NULL, 0);
 	resp_empty(r, 204);
-	audit_req(r, "auth.logout", NULL, NULL, 204, NULL);
+	audit_req(r, all ? "auth.logout_all" : "auth.logout", all ? "user" :
+	    NULL, all ? uid : NULL, 204, NULL);
 }
+
+static void h_logout(struct req *r) { logout(r, 0); }
+static void h_logout_all(struct req *r) { logout(r, 1); }
 
 static void
 h_me(struct req *r)
@@ -320,10 +468,12 @@ h_me(struct req *r)
 static const struct route routes[] = {
 	{ "GET", "/api/v1/auth/sso", AUTH_NONE, h_sso_get, 0 },
 	{ "POST", "/api/v1/auth/sso", AUTH_NONE, h_sso_post, 4096 },
+	{ "POST", "/api/v1/auth/preview", AUTH_NONE, h_preview, 4096 },
 	{ "POST", "/api/v1/auth/magic-link", AUTH_NONE, h_magic, 4096 },
 	{ "GET", "/api/v1/auth/verify", AUTH_NONE, h_verify_get, 0 },
 	{ "POST", "/api/v1/auth/verify", AUTH_NONE, h_verify_post, 4096 },
 	{ "POST", "/api/v1/auth/logout", AUTH_SESSION, h_logout, 0 },
+	{ "POST", "/api/v1/auth/logout-all", AUTH_SESSION, h_logout_all, 0 },
 	{ "GET", "/api/v1/me", AUTH_SESSION, h_me, 0 },
 };
 

@@ -23,14 +23,15 @@
 #include "srv.h"
 #include "valid.h"
 
-static const struct db_stmt stmt_user_by_client = { "ins_user_by_client",
-	"SELECT id FROM users WHERE whmcs_client_id = $1::bigint" };
-static const struct db_stmt stmt_user_upsert = { "ins_user_upsert",
+/*
+ * The WHMCS client's own user (DESIGN §5, principals never merge): found
+ * or created by client id alone; the email is contact data and links to
+ * no other row (an operator's or another client's with the same address).
+ */
+static const struct db_stmt stmt_user_of_client = { "ins_user_of_client",
 	"INSERT INTO users (email, whmcs_client_id) VALUES ($1, $2::bigint)"
-	" ON CONFLICT (email) DO UPDATE SET whmcs_client_id ="
-	"  coalesce(users.whmcs_client_id, EXCLUDED.whmcs_client_id),"
-	"  updated_at = now()"
-	" RETURNING id, whmcs_client_id" };
+	" ON CONFLICT (whmcs_client_id) WHERE whmcs_client_id IS NOT NULL"
+	" DO UPDATE SET updated_at = users.updated_at RETURNING id" };
 static const struct db_stmt stmt_plan = { "ins_plan",
 	"SELECT name FROM plans WHERE name = $1 AND active" };
 static const struct db_stmt stmt_region = { "ins_region",
@@ -60,10 +61,13 @@ static const struct db_stmt stmt_plans = { "ins_plans",
 static const struct db_stmt stmt_regions = { "ins_regions",
 	"SELECT name, location, display_name FROM regions"
 	" WHERE active AND alias_of IS NULL ORDER BY name" };
+/* never for an admin (DESIGN §5): only a WHMCS client's own user */
 static const struct db_stmt stmt_sso = { "ins_sso",
 	"INSERT INTO sso_tokens (token_hash, user_id, instance_id, expires_at)"
-	" SELECT $2, user_id, id, now() + interval '60 seconds'"
-	" FROM instances WHERE id = $1::uuid" };
+	" SELECT $2, i.user_id, i.id, now() + interval '60 seconds'"
+	" FROM instances i JOIN users u ON u.id = i.user_id"
+	" WHERE i.id = $1::uuid AND u.role = 'customer'"
+	" AND u.whmcs_client_id IS NOT NULL" };
 static const struct db_stmt stmt_usage = { "ins_usage",
 	"SELECT p.disk_gb * 1024,"
 	" (SELECT (max(value) FILTER (WHERE series = 'disk_total')"
@@ -130,33 +134,19 @@ lower(const char *s)
 }
 
 /*
- * The user an order belongs to, inside the caller's transaction: the one
- * already linked to the WHMCS client, else the one with this email
- * (created if new, and linked).  Writes the user id into uid (24 bytes).
- * Returns OCH_OK, OCH_ECONFLICT when the email is another WHMCS client's
- * user, or a database error.
+ * The user an order belongs to, inside the caller's transaction: the
+ * WHMCS client's own (created if new).  Writes the user id into uid (24
+ * bytes).  Returns OCH_OK or a database error.
  */
 static enum och_err
-resolve_user(struct db *db, const char *cid, const char *mail,
-    int64_t client, char *uid)
+resolve_user(struct db *db, const char *cid, const char *mail, char *uid)
 {
 	PGresult	*u;
-	const char	*p[2] = { cid, NULL };
+	const char	*p[2] = { mail, cid };
 	enum och_err	 err;
 
-	if ((u = db_exec(db, &stmt_user_by_client, 1, p, &err)) == NULL)
+	if ((u = db_exec(db, &stmt_user_of_client, 2, p, &err)) == NULL)
 		return err;
-	if (PQntuples(u) == 0) {
-		PQclear(u);
-		p[0] = mail;
-		p[1] = cid;
-		if ((u = db_exec(db, &stmt_user_upsert, 2, p, &err)) == NULL)
-			return err;
-		if (db_int(u, 0, 1) != client) {
-			PQclear(u);
-			return OCH_ECONFLICT;
-		}
-	}
 	snprintf(uid, 24, "%s", db_val(u, 0, 0));
 	PQclear(u);
 	return OCH_OK;
@@ -263,14 +253,8 @@ h_create(struct req *r)
 			err = OCH_EDB;
 			goto dberr;
 		}
-		if ((err = resolve_user(db, cid, mail, client, uid)) != OCH_OK) {
-			if (err == OCH_ECONFLICT) {
-				fail(r, action, NULL, OCH_ECONFLICT, "email: "
-				    "belongs to a user of another WHMCS client");
-				goto out;
-			}
+		if ((err = resolve_user(db, cid, mail, uid)) != OCH_OK)
 			goto dberr;
-		}
 		if ((hex = cry_token(4)) == NULL) {
 			err = OCH_ESYSTEM;
 			goto dberr;
@@ -482,7 +466,8 @@ static void h_rebuild(struct req *r) { action(r, INST_REBUILD); }
 
 /*
  * POST /api/v1/instances/{id}/sso: a single-use login link for the
- * instance's owner, valid 60 s (DESIGN §5).  The token is only in the
+ * instance's owner (a WHMCS client's user, never an admin), valid 60 s
+ * (DESIGN §5), to the dashboard's sign-in page.  The token is only in the
  * answer; the database keeps its hash.
  */
 static void
@@ -521,7 +506,8 @@ h_sso(struct req *r)
 		fail(r, "instance.sso", id, err ? err : OCH_ENOTFOUND, NULL);
 		return;
 	}
-	url = xasprintf("%s/api/v1/auth/sso?token=%s", cfg_str(&r->app->cfg,
+	/* the sign-in page; the token in the fragment reaches no server */
+	url = xasprintf("%s/signin#sso=%s", cfg_str(&r->app->cfg,
 	    CFG_DASHBOARD_URL, ""), tok);
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "url", url);

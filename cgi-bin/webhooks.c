@@ -5,7 +5,9 @@
  *
  *   POST /api/v1/webhooks/whmcs
  *     {"event":"client.email_changed","whmcs_client_id":N,"email":E,"old_email":E}
- *       → the customer's login address follows WHMCS.
+ *       → the customer's login address follows WHMCS; when it changed,
+ *         the user's sessions and live magic links end (they belonged to
+ *         whoever held the old address).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,17 +18,28 @@
 #include "srv.h"
 #include "valid.h"
 
+/* Rows: the user, when it exists; column 0 whether the address changed. */
 static const struct db_stmt stmt_email = { "wh_email",
-	"UPDATE users SET email = lower($2), updated_at = now()"
-	" WHERE whmcs_client_id = $1::bigint" };
+	"WITH old AS (SELECT id, email FROM users"
+	"  WHERE whmcs_client_id = $1::bigint FOR UPDATE),"
+	" u AS (UPDATE users SET email = lower($2), updated_at = now()"
+	"  FROM old WHERE users.id = old.id RETURNING users.id,"
+	"  old.email <> lower($2) AS changed),"
+	" s AS (UPDATE sessions SET revoked_at = now() FROM u"
+	"  WHERE sessions.user_id = u.id AND u.changed"
+	"  AND sessions.revoked_at IS NULL),"
+	" m AS (UPDATE magic_links SET expires_at = now() FROM u"
+	"  WHERE magic_links.user_id = u.id AND u.changed"
+	"  AND magic_links.used_at IS NULL AND magic_links.expires_at > now())"
+	" SELECT changed FROM u" };
 
 static void
 email_changed(struct req *r)
 {
 	const char	*email, *p[2];
 	char		 cid[24] = "";
+	PGresult	*res;
 	int64_t		 client;
-	long		 n = 0;
 	enum och_err	 err;
 
 	if (js_int64(r->json, "whmcs_client_id", 1, INT64_MAX, &client) !=
@@ -43,19 +56,16 @@ email_changed(struct req *r)
 	}
 	p[0] = cid;
 	p[1] = email;
-	err = db_run(r->app->db, &stmt_email, 2, p, &n);
-	if (err == OCH_ECONFLICT) {
-		resp_error(r, OCH_ECONFLICT, "email: already used by another "
-		    "customer");
-		goto out;
-	}
-	if (err != OCH_OK) {
+	if ((res = db_exec(r->app->db, &stmt_email, 2, p, &err)) == NULL) {
 		resp_error(r, err, NULL);
 		goto out;
 	}
-	if (n == 0)
+	if (PQntuples(res) == 0)
 		log_info("email change for unknown WHMCS client %s ignored",
 		    cid);
+	else if (strcmp(db_val(res, 0, 0), "t") == 0)
+		log_info("WHMCS client %s: new email, sessions revoked", cid);
+	PQclear(res);
 	resp_json(r, 200, cJSON_CreateObject());
 out:
 	audit_req(r, "webhook.client_email_changed", "whmcs_client",

@@ -188,12 +188,25 @@ out:
 	return rc;
 }
 
+/*
+ * A live session: not revoked, not expired and, for an admin, used in the
+ * last AUTH_ADMIN_IDLE seconds.  Column 3: whether last_seen_at is over a
+ * minute old (then stmt_session_seen refreshes it: one write a minute).
+ */
 static const struct db_stmt	stmt_session = {
 	"auth_session",
-	"SELECT s.user_id, u.role, s.csrf_hash FROM sessions s"
+	"SELECT s.user_id, u.role, s.csrf_hash,"
+	" s.last_seen_at < now() - interval '1 minute' FROM sessions s"
 	" JOIN users u ON u.id = s.user_id"
 	" WHERE s.id = $1::uuid AND s.user_id = $2::bigint"
 	" AND s.revoked_at IS NULL AND s.expires_at > now()"
+	" AND (u.role <> 'admin' OR"
+	"  s.last_seen_at > now() - make_interval(secs => $3::integer))"
+};
+
+static const struct db_stmt	stmt_session_seen = {
+	"auth_session_seen",
+	"UPDATE sessions SET last_seen_at = now() WHERE id = $1::uuid"
 };
 
 /*
@@ -232,22 +245,22 @@ unsafe_method(const char *m)
 }
 
 /*
- * The cookie session (DESIGN §5): och_session is an HS256 JWT whose sid
- * names a live row in sessions; unsafe methods also need X-CSRF-Token
+ * The cookie session (DESIGN §5): AUTH_COOKIE_SESSION is an HS256 JWT
+ * whose sid names a live row in sessions (stmt_session); unsafe methods also need X-CSRF-Token
  * matching the session's CSRF hash.  admin: the user's role must be admin.
  */
 static enum och_err
 auth_session(struct req *r, int admin)
 {
-	const char	*cookie, *csrf, *secret, *params[2];
-	char		 tok[TOK_MAXLEN + 1], hash[65];
+	const char	*cookie, *csrf, *secret, *params[3];
+	char		 tok[TOK_MAXLEN + 1], hash[65], idle[16];
 	char		*sub = NULL, *sid = NULL;
 	PGresult	*res = NULL;
 	enum och_err	 rc, err;
 	int64_t		 uid;
 
 	if ((cookie = req_header(r, "COOKIE")) == NULL ||
-	    auth_cookie(cookie, "och_session", tok, sizeof(tok)) < 0)
+	    auth_cookie(cookie, AUTH_COOKIE_SESSION, tok, sizeof(tok)) < 0)
 		return refuse(r, "session", "no_cookie");
 	if ((secret = cfg_get(&r->app->cfg, CFG_JWT_SECRET)) == NULL) {
 		log_error("auth: no JWT_SECRET configured");
@@ -261,9 +274,11 @@ auth_session(struct req *r, int admin)
 		rc = refuse(r, "session", "bad_claims");
 		goto out;
 	}
+	snprintf(idle, sizeof(idle), "%d", AUTH_ADMIN_IDLE);
 	params[0] = sid;
 	params[1] = sub;
-	if ((res = db_exec(r->app->db, &stmt_session, 2, params, &err)) ==
+	params[2] = idle;
+	if ((res = db_exec(r->app->db, &stmt_session, 3, params, &err)) ==
 	    NULL) {
 		rc = err == OCH_EDB ? OCH_EDB : refuse(r, "session", "db");
 		goto out;
@@ -286,6 +301,10 @@ auth_session(struct req *r, int admin)
 			goto out;
 		}
 	}
+	/* bookkeeping only: a failure here does not refuse the request */
+	if (strcmp(db_val(res, 0, 3), "t") == 0 && db_run(r->app->db,
+	    &stmt_session_seen, 1, params, NULL) != OCH_OK)
+		log_warn("auth: cannot update last_seen_at of a session");
 	r->auth.kind = admin ? AUTH_ADMIN : AUTH_SESSION;
 	r->auth.user_id = uid;
 	r->auth.is_admin = strcmp(db_val(res, 0, 1), "admin") == 0;

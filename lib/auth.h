@@ -7,6 +7,19 @@
 #include "req.h"
 
 /*
+ * The session cookies (DESIGN §5), __Host- prefixed: Secure, Path=/, no
+ * Domain, so no other host (a customer's instance under a shared parent
+ * domain) can set or shadow them.  t/lib/OCH/Stack.pm and webapp/src/
+ * api.ts read the names from here.
+ */
+#define AUTH_COOKIE_SESSION	"__Host-och_session"
+#define AUTH_COOKIE_CSRF	"__Host-och_csrf"
+/* Session lifetimes, seconds: customers; admins (absolute, idle). */
+#define AUTH_SESSION_TTL	(7 * 24 * 3600)
+#define AUTH_ADMIN_TTL		(8 * 3600)
+#define AUTH_ADMIN_IDLE		(30 * 60)
+
+/*
  * Authenticate r for kind and fill r->auth.  Returns OCH_OK, OCH_EAUTH
  * (401: missing, malformed, stale, replayed or wrong credentials),
  * OCH_EFORBIDDEN (403: authenticated but not allowed), or OCH_EDB (503).

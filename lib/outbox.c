@@ -45,14 +45,17 @@ static const struct db_stmt stmt_email_claim = { "obx_email_claim",
 static const struct db_stmt stmt_email_sent = { "obx_email_sent",
 	"UPDATE email_outbox SET status = 'sent', sent_at = now(),"
 	" provider_id = $2, last_error = NULL, locked_until = NULL,"
-	" locked_by = NULL"
+	" locked_by = NULL, vars = '{}'"
 	" WHERE id = $1::bigint AND status = 'pending'" };
+/* sent or failed for good, a row drops its variables (a login link) */
 static const struct db_stmt stmt_email_retry = { "obx_email_retry",
 	"UPDATE email_outbox SET attempts = attempts + $2::int,"
 	" next_attempt_at = now() + $3::bigint * interval '1 millisecond',"
 	" last_error = left($4, 1000), locked_until = NULL, locked_by = NULL,"
 	" status = CASE WHEN $5::boolean OR attempts + $2::int >= $6::int"
-	"  THEN 'failed' ELSE 'pending' END"
+	"  THEN 'failed' ELSE 'pending' END,"
+	" vars = CASE WHEN $5::boolean OR attempts + $2::int >= $6::int"
+	"  THEN '{}' ELSE vars END"
 	" WHERE id = $1::bigint AND status = 'pending' RETURNING status" };
 static const struct db_stmt stmt_hook_claim = { "obx_hook_claim",
 	"WITH c AS (SELECT id FROM webhook_outbox WHERE status = 'pending'"

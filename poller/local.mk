@@ -19,7 +19,10 @@ dist_emailtmpl_DATA = \
 	templates/email/terminated.txt.tmpl \
 	templates/email/provisioning_failed.subject.tmpl \
 	templates/email/provisioning_failed.html.tmpl \
-	templates/email/provisioning_failed.txt.tmpl
+	templates/email/provisioning_failed.txt.tmpl \
+	templates/email/magic_link.subject.tmpl \
+	templates/email/magic_link.html.tmpl \
+	templates/email/magic_link.txt.tmpl
 # the alert emails (lib/alert.h)
 dist_emailtmpl_DATA += \
 	templates/email/alert_opened.subject.tmpl \

@@ -8,9 +8,10 @@
  *                         so an order is acted on within a second; runs
  *                         for POLLER_RUN_SECONDS (default 55)
  *   och-poller maintain   one pass: expiry of nonces and one-time tokens,
- *                         metrics partitions, stale heartbeats, the
- *                         alerts (lib/alert.h), then the outboxes until
- *                         nothing is due
+ *                         metrics partitions, stale heartbeats, emails
+ *                         sent or failed over 30 days ago, the alerts
+ *                         (lib/alert.h), then the outboxes until nothing
+ *                         is due
  *   och-poller metrics    one scrape cycle of every active instance's
  *                         node_exporter (poller/scrape.h), then the
  *                         alerts
@@ -57,6 +58,16 @@ static const struct db_stmt stmt_magic = { "poll_exp_magic",
 	"DELETE FROM magic_links WHERE expires_at < now() - interval '1 day'" };
 static const struct db_stmt stmt_sso = { "poll_exp_sso",
 	"DELETE FROM sso_tokens WHERE expires_at < now() - interval '1 day'" };
+/* delivered or given-up emails are kept a month (admin views), no longer */
+static const struct db_stmt stmt_outbox_old = { "poll_exp_outbox",
+	"DELETE FROM email_outbox WHERE status IN ('sent', 'failed')"
+	" AND created_at < now() - interval '30 days'" };
+/* a login email still unsent when its link expired: give up, drop it */
+static const struct db_stmt stmt_outbox_dead_links = { "poll_exp_links",
+	"UPDATE email_outbox SET status = 'failed', vars = '{}',"
+	" last_error = 'the login link expired before it could be sent'"
+	" WHERE status = 'pending' AND template = 'magic_link'"
+	" AND created_at < now() - interval '15 minutes'" };
 static const struct db_stmt stmt_beats_old = { "poll_exp_beats",
 	"DELETE FROM poller_heartbeats"
 	" WHERE beat_at < now() - interval '7 days'" };
@@ -275,7 +286,8 @@ static int
 run_maintain(struct poller *p)
 {
 	static const struct db_stmt *const expiry[] = { &stmt_nonces,
-	    &stmt_boot_tokens, &stmt_magic, &stmt_sso, &stmt_beats_old };
+	    &stmt_boot_tokens, &stmt_magic, &stmt_sso, &stmt_beats_old,
+	    &stmt_outbox_old, &stmt_outbox_dead_links };
 	struct obx	*o;
 	PGresult	*res;
 	char		 owner[192];

@@ -5,6 +5,7 @@ use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
 use OCH::Test;
+use OCH::Login qw(session_of sso_login);
 use Digest::SHA qw(sha256_hex);
 
 my $t = OCH::Test->new;
@@ -16,13 +17,7 @@ sub order {
 	$t->signed(POST => '/api/v1/instances', { whmcs_service_id => $n, whmcs_client_id => $n,
 	    email => "u$n\@example.com", plan => 'starter', region => 'eu-helsinki' })->{json}{id};
 }
-sub login {
-	my ($id) = @_;
-	my $tok = $t->signed(POST => "/api/v1/instances/$id/sso")->{json}{token};
-	my $r = $t->http(POST => '/api/v1/auth/sso', body => { token => $tok });
-	my ($jwt) = map { /^och_session=([^;]+)/ ? $1 : () } ref $r->{headers}{'set-cookie'} ? @{ $r->{headers}{'set-cookie'} } : $r->{headers}{'set-cookie'};
-	return { Cookie => "och_session=$jwt", 'X-CSRF-Token' => $r->{json}{csrf_token} };
-}
+sub login { session_of(sso_login($t, $_[0])) }
 my $id = order(1);
 my $other = order(2);
 my $s = login($id);

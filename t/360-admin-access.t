@@ -5,27 +5,19 @@ use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
 use OCH::Test;
+use OCH::Login qw(session_of magic_login);
 
 my $t = OCH::Test->new;
 $t->start_pg;
+$t->start_sim;
 $t->start_api(binaries => [qw(instances auth admin)]);
 
-sub session_of {
-	my ($r) = @_;
-	my $h = $r->{headers}{'set-cookie'} // [];
-	my ($jwt) = map { /^och_session=([^;]+)/ ? $1 : () } ref $h ? @$h : ($h);
-	return { Cookie => "och_session=$jwt", 'X-CSRF-Token' => $r->{json}{csrf_token} };
-}
-# an admin logs in with a magic link
+# an admin logs in with the magic link from the simulator's mailbox
 sub admin_login {
 	my ($email) = @_;
 	my ($rc, undef, $err) = $t->ochctl('user', 'create-admin', $email);
 	is($rc, 0, "ochctl user create-admin $email") or diag $err;
-	$t->http(POST => '/api/v1/auth/magic-link', body => { email => $email });
-	my $vars = $t->psql_one("SELECT vars::text FROM email_outbox WHERE template = 'magic_link'"
-	    . " AND to_email = :'e' ORDER BY id DESC LIMIT 1", e => $email) // '';
-	my ($tok) = $vars =~ /token=([0-9a-f]{64})/;
-	return session_of($t->http(POST => '/api/v1/auth/verify', body => { token => $tok }));
+	return session_of(magic_login($t, $email));
 }
 my $id = $t->signed(POST => '/api/v1/instances', { whmcs_service_id => 1, whmcs_client_id => 1,
     email => 'cust@example.com', plan => 'starter', region => 'eu-helsinki' })->{json}{id};

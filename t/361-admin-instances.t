@@ -6,22 +6,18 @@ use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
 use OCH::Test;
+use OCH::Login qw(session_of magic_login);
 
 my $t = OCH::Test->new;
 $t->start_pg;
+$t->start_sim;
 $t->start_api(binaries => [qw(instances auth admin)]);
 
+# an admin signs in with the magic link from the simulator's mailbox
 sub admin_login {
 	my ($email) = @_;
 	$t->ochctl('user', 'create-admin', $email);
-	$t->http(POST => '/api/v1/auth/magic-link', body => { email => $email });
-	my $vars = $t->psql_one("SELECT vars::text FROM email_outbox WHERE template = 'magic_link'"
-	    . " AND to_email = :'e' ORDER BY id DESC LIMIT 1", e => $email) // '';
-	my ($tok) = $vars =~ /token=([0-9a-f]{64})/;
-	my $r = $t->http(POST => '/api/v1/auth/verify', body => { token => $tok });
-	my $h = $r->{headers}{'set-cookie'} // [];
-	my ($jwt) = map { /^och_session=([^;]+)/ ? $1 : () } ref $h ? @$h : ($h);
-	return { Cookie => "och_session=$jwt", 'X-CSRF-Token' => $r->{json}{csrf_token} };
+	return session_of(magic_login($t, $email));
 }
 my $adm = admin_login('ops@example.com');
 my $admin_id = $t->psql_one("SELECT id FROM users WHERE email = 'ops\@example.com'");

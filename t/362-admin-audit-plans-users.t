@@ -4,23 +4,19 @@ use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
 use OCH::Test;
+use OCH::Login qw(session_of magic_login);
 use POSIX ();
 
 my $t = OCH::Test->new;
 $t->start_pg;
+$t->start_sim;
 $t->start_api(binaries => [qw(instances auth admin)]);
 
+# an admin signs in with the magic link from the simulator's mailbox
 sub admin_login {
 	my ($email) = @_;
 	$t->ochctl('user', 'create-admin', $email);
-	$t->http(POST => '/api/v1/auth/magic-link', body => { email => $email });
-	my $vars = $t->psql_one("SELECT vars::text FROM email_outbox WHERE template = 'magic_link'"
-	    . " AND to_email = :'e' ORDER BY id DESC LIMIT 1", e => $email) // '';
-	my ($tok) = $vars =~ /token=([0-9a-f]{64})/;
-	my $r = $t->http(POST => '/api/v1/auth/verify', body => { token => $tok });
-	my $h = $r->{headers}{'set-cookie'} // [];
-	my ($jwt) = map { /^och_session=([^;]+)/ ? $1 : () } ref $h ? @$h : ($h);
-	return { Cookie => "och_session=$jwt", 'X-CSRF-Token' => $r->{json}{csrf_token} };
+	return session_of(magic_login($t, $email));
 }
 my $adm = admin_login('chief@example.com');
 my $chief = $t->psql_one("SELECT id FROM users WHERE email = 'chief\@example.com'");
@@ -128,15 +124,22 @@ is(post("$A/users/$client/role", {})->{status}, 400, 'no role: 400');
 is(post("$A/users/999999/role", { role => 'admin' })->{status}, 404, 'unknown user: 404');
 is(post("$A/users/abc/role", { role => 'admin' })->{status}, 404, 'malformed user id: 404');
 $r = post("$A/users/$client/role", { role => 'admin' });
-is($r->{status}, 200, 'a customer promoted');
+is($r->{status}, 400, "a WHMCS client's user is never promoted (principals never merge)");
+like($r->{json}{error}{message}, qr/cannot be an admin/, 'saying why');
+# an operator account (ochctl) without the admin role is promoted
+$t->ochctl('user', 'create-admin', 'deputy@example.com');
+my $deputy = $t->psql_one("SELECT id FROM users WHERE email = 'deputy\@example.com'");
+is(post("$A/users/$deputy/role", { role => 'customer' })->{status}, 200, 'an operator admin demoted');
+$r = post("$A/users/$deputy/role", { role => 'admin' });
+is($r->{status}, 200, 'an operator account promoted');
 is($r->{json}{previous_role}, 'customer', 'from customer');
-is($t->psql_one("SELECT detail->>'to' FROM audit_log WHERE action = 'admin.user.role' AND status = 200"), 'admin',
-    'audited with the change');
-is(post("$A/users/$client/role", { role => 'admin' })->{status}, 200, 'promoting an admin again: 200, no change');
+is($t->psql_one("SELECT detail->>'to' FROM audit_log WHERE action = 'admin.user.role' AND status = 200"
+    . " ORDER BY id DESC LIMIT 1"), 'admin', 'audited with the change');
+is(post("$A/users/$deputy/role", { role => 'admin' })->{status}, 200, 'promoting an admin again: 200, no change');
 
 # two admins, both demoted at the same moment: exactly one demotion wins
 my @kids;
-for my $u ($client, $chief) {
+for my $u ($deputy, $chief) {
 	my $pid = fork // die "fork: $!";
 	if ($pid == 0) {
 		my $st = post("$A/users/$u/role", { role => 'customer' })->{status};

@@ -19,6 +19,7 @@ use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
 use OCH::Test;
+use OCH::Login qw(session_of sso_login);
 use Digest::SHA qw(sha256_hex);
 use JSON::PP;
 use Time::HiRes qw(time sleep);
@@ -64,14 +65,7 @@ sub simserver { $t->http(GET => "$sim/_sim/servers/$_[0]")->{json} }
 sub inst { my ($id, $col) = @_; $t->psql_one("SELECT $col FROM instances WHERE id = :'i'", i => $id) }
 sub report { my ($id) = @_; ($t->psql("SELECT coalesce(config_revision, 0), coalesce(config_error, ''), version
 	FROM agent_reports WHERE instance_id = :'i'", i => $id))[0] // [ 0, '', '' ] }
-sub login {
-	my ($id) = @_;
-	my $tok = $t->signed(POST => "/api/v1/instances/$id/sso")->{json}{token};
-	my $r = $t->http(POST => '/api/v1/auth/sso', body => { token => $tok });
-	my ($jwt) = map { /^och_session=([^;]+)/ ? $1 : () }
-	    ref $r->{headers}{'set-cookie'} ? @{ $r->{headers}{'set-cookie'} } : $r->{headers}{'set-cookie'} // ();
-	return { Cookie => "och_session=$jwt", 'X-CSRF-Token' => $r->{json}{csrf_token} // '' };
-}
+sub login { session_of(sso_login($t, $_[0])) }
 
 # ---------------------------------------------------------------- 1. order
 my %vps;

@@ -2,8 +2,8 @@
 # cached in ~/.npm), the Vitest unit tests (one TAP line each) and
 # `npm run build`; (b) end to end: PostgreSQL, the API and nginx serving
 # the built dist, an order, its SSO link opened in headless Chromium
-# (Debian's, driven by playwright-core: webapp/e2e/run.mjs), which lands on
-# the instance page, sees the slug and state, adds an AI key and sees its
+# (Debian's, driven by playwright-core: webapp/e2e/run.mjs), which opens
+# the sign-in page and, confirmed, the instance page, sees the slug and state, adds an AI key and sees its
 # last four listed.  Screenshots go to the test folder (kept with
 # TEST_KEEP=1).  A missing registry or browser fails the test; nothing is
 # skipped.
@@ -11,6 +11,7 @@ use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
 use OCH::Test;
+use OCH::Login qw(cookie_name magic_link);
 
 my $t = OCH::Test->new;
 my $web = $t->src('webapp');
@@ -67,7 +68,11 @@ ok(@js >= 1, 'the bundle is under dist/assets/');
 BAIL_OUT('no build to serve') unless -f "$web/dist/index.html";
 
 # --- (b) the built dashboard against the real API in headless Chromium ---
+my $api_ts = do { local (@ARGV, $/) = "$web/src/api.ts"; <> };
+my ($csrf_name) = $api_ts =~ /export const CSRF_COOKIE = '([^']+)'/;
+is($csrf_name, cookie_name('csrf'), "the dashboard reads the CSRF cookie lib/auth.h sets ($csrf_name)");
 $t->start_pg;
+$t->start_sim;
 # the metrics routes are another binary's: used when built, else the page
 # must cope with nginx's 503 (and its [crit] about the missing socket)
 my @bins = qw(health instances auth settings);
@@ -107,8 +112,13 @@ $t->psql("UPDATE instances SET state = 'active', ipv4 = '203.0.113.7', active_at
 $r = $t->signed(POST => "/api/v1/instances/$id/sso");
 is($r->{status}, 201, 'an SSO link for its owner');
 my $sso = $r->{json}{url} // '';
-like($sso, qr{^\Q$base\E/api/v1/auth/sso\?token=}, 'pointing at this server');
+like($sso, qr{^\Q$base\E/signin#sso=[0-9a-f]{64}$}, 'pointing at this server\'s sign-in page, the token in the fragment');
 
+# another customer's sign-in link, from the simulator's mailbox
+$t->signed(POST => '/api/v1/instances', { whmcs_service_id => 803, whmcs_client_id => 82,
+    email => 'other@example.com', plan => 'starter', region => 'eu-helsinki' });
+$ENV{E2E_MAGIC_URL} = magic_link($t, 'other@example.com') // '';
+like($ENV{E2E_MAGIC_URL}, qr{^\Q$base\E/signin#magic=}, "the other customer's magic link arrived by email");
 $ENV{E2E_EXPECT_METRICS} = grep({ $_ eq 'metrics' } @bins) ? 1 : 0;
 ($ok, $out) = run_logged('e2e', 'node', 'e2e/run.mjs', $sso, $slug, $dir, $slug2);
 my $checks = 0;
@@ -122,7 +132,7 @@ for (split /\n/, $out) {
 }
 ok($checks >= 10, "the browser run made its checks ($checks)") or diag(tail($out));
 ok($ok, 'the browser run passed') or diag(tail($out));
-ok(-s "$dir/$_", "screenshot $_") for qw(instance.png ai-keys.png reboot.png);
+ok(-s "$dir/$_", "screenshot $_") for qw(signin.png instance.png ai-keys.png reboot.png signin-switch.png);
 note("screenshots in $dir (kept with TEST_KEEP=1)");
 
 is_deeply([ $t->psql("SELECT provider, last4 FROM ai_keys WHERE instance_id = :'i'", i => $id) ],
@@ -131,6 +141,9 @@ is($t->psql_one("SELECT pending_action FROM instances WHERE id = :'i'", i => $id
 is_deeply([ map { $_->[0] } $t->psql("SELECT kind FROM instance_commands WHERE instance_id = :'i' ORDER BY id", i => $id2) ],
     [ 'backup_create', 'pairing_approve' ], 'so are the backup and the pairing approval');
 is($t->psql_one("SELECT count(*) FROM instance_skills WHERE instance_id = :'i' AND enabled", i => $id2), 1, 'and the skill');
-is($t->psql_one("SELECT count(*) FROM sessions WHERE revoked_at IS NULL"), 0, 'logout revoked the session');
+is($t->psql_one("SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.revoked_at IS NULL"
+    . " AND u.email = 'dash\@example.com'"), 0, 'logout revoked the session');
+is($t->psql_one("SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.revoked_at IS NULL"
+    . " AND u.email = 'other\@example.com'"), 1, 'the emailed link opened one session, after the click');
 
 $t->done_testing;

@@ -58,3 +58,8 @@ t_unit_040_prom_SOURCES = t/unit/040-prom.c t/unit/tap.h
 t_unit_040_prom_CPPFLAGS = $(AM_CPPFLAGS) -DOCH_TOP_SRCDIR='"$(abs_top_srcdir)"'
 t_unit_040_prom_LDADD = $(OCH_LIBS)
 EXTRA_DIST += t/vectors/node_exporter-e2e-output.txt
+# one email template rendered by lib/outbox.c, for t/313-email-templates.t
+noinst_PROGRAMS += t/unit/render-mail
+t_unit_render_mail_SOURCES = t/unit/render-mail.c
+t_unit_render_mail_CPPFLAGS = $(AM_CPPFLAGS) -DOCH_TOP_SRCDIR='"$(abs_top_srcdir)"'
+t_unit_render_mail_LDADD = $(OCH_LIBS)

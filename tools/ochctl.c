@@ -1,7 +1,7 @@
 /*
  * ochctl: the operator's command line.
  *   ochctl migrate                  apply pending schema files
- *   ochctl user create-admin EMAIL  create (or promote) an admin user
+ *   ochctl user create-admin EMAIL  create (or promote) an operator admin
  *   ochctl api-client create NAME   create an HMAC client; prints id and secret once
  *   ochctl doctor                   check config, database and schema
  * Exit status: 0 success, 1 failure (one line on stderr says why), 2 usage.
@@ -27,10 +27,17 @@ static const struct db_stmt stmt_versions = { "migrate_versions",
 	"SELECT version FROM schema_migrations ORDER BY version" };
 static const struct db_stmt stmt_record = { "migrate_record",
 	"INSERT INTO schema_migrations (version, name) VALUES ($1::integer, $2)" };
+/*
+ * An operator account (no WHMCS client: principals never merge, DESIGN
+ * §5), created or made admin.  No row when the address belongs to a
+ * WHMCS client's user: that address is refused, not linked.
+ */
 static const struct db_stmt stmt_admin = { "user_create_admin",
-	"INSERT INTO users (email, role) VALUES ($1, 'admin')"
-	" ON CONFLICT (email) DO UPDATE SET role = 'admin', updated_at = now()"
-	" RETURNING id" };
+	"INSERT INTO users (email, role) SELECT $1, 'admin'"
+	" WHERE NOT EXISTS (SELECT 1 FROM users WHERE email = lower($1)"
+	"  AND whmcs_client_id IS NOT NULL)"
+	" ON CONFLICT (email) WHERE whmcs_client_id IS NULL"
+	" DO UPDATE SET role = 'admin', updated_at = now() RETURNING id" };
 static const struct db_stmt stmt_client = { "api_client_create",
 	"INSERT INTO api_clients (id, name, secret_enc) VALUES ($1, $2, $3::bytea)" };
 static const struct db_stmt stmt_schema_version = { "doctor_schema",
@@ -207,6 +214,13 @@ cmd_user(struct ctl *ctl, int argc, char **argv)
 	if ((res = db_exec(ctl->db, &stmt_admin, 1, params, &err)) == NULL) {
 		fprintf(stderr, "ochctl: unable to create admin: %s\n",
 		    err_code(err));
+		return 1;
+	}
+	if (PQntuples(res) != 1) {
+		fprintf(stderr, "ochctl: %s belongs to a WHMCS client's "
+		    "customer account; an operator account needs an address "
+		    "of its own\n", argv[2]);
+		PQclear(res);
 		return 1;
 	}
 	printf("admin %s (user %s)\n", argv[2], db_val(res, 0, 0));

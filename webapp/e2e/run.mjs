@@ -2,11 +2,15 @@
 // /usr/bin/chromium driven by playwright-core; no browser download).
 //
 //   node e2e/run.mjs SSO_URL SLUG OUTDIR [ACTIVE_SLUG]
+//   env E2E_MAGIC_URL: an emailed sign-in link of another customer
 //
-// Opens the SSO link (the API sets the cookies and redirects to the
-// instance page), checks the slug and state, adds an AI key and sees its
+// Opens the SSO link: the sign-in page shows whose account it opens and
+// sets no cookie until "Continue" (its POST) signs in and opens the
+// instance page; checks the slug and state, adds an AI key and sees its
 // last four characters listed, saves a Telegram channel, reboots the
-// user's running instance ACTIVE_SLUG (when given), then logs out.
+// user's running instance ACTIVE_SLUG (when given); opens the other
+// customer's magic link while signed in (the page asks whether to switch:
+// "Stay"), logs out, and signs in with that link.
 // Prints one "ok N - …" / "not ok N - …" line per check (TAP, no plan) and
 // screenshots to OUTDIR; exits 1 when a check failed or the run broke.
 import { chromium } from 'playwright-core'
@@ -70,8 +74,20 @@ try {
     if (m.type() === 'error' && !/Failed to load resource/.test(t)) problems.push(`console: ${t}`)
   })
 
-  await step('the SSO link lands on the instance page', async () => {
+  await step('the SSO link opens the sign-in page, naming the account', async () => {
     await page.goto(sso, { waitUntil: 'load' })
+    await page.waitForURL(/\/signin$/)
+    const who = await page.getByTestId('signin-account').textContent()
+    if (who !== 'dash@example.com') throw new Error(`account shown: ${who}`)
+  })
+  await step('the token left the address bar, and no cookie is set before the click', async () => {
+    if (page.url().includes('#') || /[0-9a-f]{64}/.test(page.url())) throw new Error(`url: ${page.url()}`)
+    const cookies = await ctx.cookies()
+    if (cookies.some((c) => /och_session/.test(c.name))) throw new Error('a session cookie before confirming')
+  })
+  await page.screenshot({ path: join(out, 'signin.png'), fullPage: true })
+  await step('"Continue" signs in and lands on the instance page', async () => {
+    await page.getByTestId('signin-confirm').click()
     await page.waitForURL(/\/instances\/[0-9a-f-]+/)
   })
   await step(`the page shows the slug ${slug}`, async () => {
@@ -85,12 +101,12 @@ try {
   })
   await step('the session cookie is HttpOnly and the CSRF cookie readable', async () => {
     const cookies = await ctx.cookies()
-    const s = cookies.find((c) => c.name === 'och_session')
-    const c = cookies.find((c) => c.name === 'och_csrf')
-    if (!s || !s.httpOnly) throw new Error('no HttpOnly och_session cookie')
+    const s = cookies.find((c) => c.name === '__Host-och_session')
+    const c = cookies.find((c) => c.name === '__Host-och_csrf')
+    if (!s || !s.httpOnly || !s.secure || s.path !== '/') throw new Error('no HttpOnly, Secure __Host-och_session cookie')
     const js = await page.evaluate(() => document.cookie)
-    if (!c || !js.includes('och_csrf=')) throw new Error('och_csrf not readable')
-    if (js.includes('och_session=')) throw new Error('och_session visible to scripts')
+    if (!c || !js.includes('__Host-och_csrf=')) throw new Error('__Host-och_csrf not readable')
+    if (js.includes('och_session=')) throw new Error('the session cookie is visible to scripts')
   })
   await step('a new instance shows its provisioning progress', async () => {
     const cur = page.locator('.progress [aria-current="step"]')
@@ -204,8 +220,26 @@ try {
     await page.getByTestId('instance-card').first().waitFor()
   }
 
+  const magic = process.env.E2E_MAGIC_URL
+  if (magic) {
+    await step("another account's link, while signed in: the page asks whether to switch", async () => {
+      await page.goto(magic, { waitUntil: 'load' })
+      await page.getByTestId('signin-switch').waitFor()
+      const cur = await page.getByTestId('signin-current').textContent()
+      const who = await page.getByTestId('signin-account').textContent()
+      if (cur !== 'dash@example.com' || who !== 'other@example.com') throw new Error(`current ${cur}, link ${who}`)
+    })
+    await page.screenshot({ path: join(out, 'signin-switch.png'), fullPage: true })
+    await step('"Stay" keeps the signed-in account', async () => {
+      await page.getByTestId('signin-stay').click()
+      await page.getByTestId('instance-card').first().waitFor()
+      const who = await page.getByTestId('user-email').textContent()
+      if (who !== 'dash@example.com') throw new Error(`signed in as ${who}`)
+    })
+  }
+
   await step('logout shows the login page, and the session is gone', async () => {
-    await page.getByRole('button', { name: 'Log out' }).click()
+    await page.getByRole('button', { name: 'Log out', exact: true }).click()
     await page.getByRole('heading', { name: 'Log in' }).waitFor()
     await page.reload()
     await page.getByRole('heading', { name: 'Log in' }).waitFor()
@@ -216,6 +250,19 @@ try {
     await page.getByText('a login link is on its way').waitFor()
   })
   await page.screenshot({ path: join(out, 'login.png'), fullPage: true })
+
+  if (magic) {
+    await step('the emailed link signs the other customer in after "Continue"', async () => {
+      await page.goto(magic, { waitUntil: 'load' })
+      await page.getByTestId('signin-confirm').click()
+      await page.getByTestId('user-email').filter({ hasText: 'other@example.com' }).waitFor()
+    })
+    await step('the same link again says it no longer works and offers a new one', async () => {
+      await page.goto(magic, { waitUntil: 'load' })
+      await page.getByTestId('signin-bad').waitFor()
+    })
+    await page.screenshot({ path: join(out, 'signin-used.png'), fullPage: true })
+  }
 
   check(problems.length === 0, 'no script errors or CSP violations', problems.join('\n'))
 } catch (e) {

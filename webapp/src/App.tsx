@@ -1,11 +1,12 @@
 // The shell: who is logged in (GET /api/v1/me), the header with logout,
 // and which page the path asks for.  Any 401 from any call shows the
-// login page.
+// login page; /signin (where sign-in links land) shows whoever is in.
 import { useCallback, useEffect, useState } from 'react'
 import { API, ApiError, Me, onUnauthorized } from './api'
 import { linkClick, navigate, usePath } from './router'
 import { errText } from './util'
 import { Login } from './pages/Login'
+import { SignIn } from './pages/SignIn'
 import { InstanceList } from './pages/InstanceList'
 import { InstancePage } from './pages/InstancePage'
 
@@ -52,6 +53,17 @@ export function App() {
     navigate('/', true)
   }
 
+  const logoutAll = async () => {
+    try {
+      await API.logoutAll()
+    } catch {
+      /* the session may already be gone */
+    }
+    setMe(null)
+    setStatus('out')
+    navigate('/', true)
+  }
+
   let page
   const m = path.match(/^\/instances\/([^/]+)\/?$/)
   if (status === 'loading') {
@@ -64,6 +76,8 @@ export function App() {
         <button onClick={() => { setStatus('loading'); load() }}>Try again</button>
       </div>
     )
+  } else if (path === '/signin') {
+    page = <SignIn me={status === 'in' ? me : null} onSignedIn={load} />
   } else if (status === 'out' || !me) {
     page = <Login />
   } else if (path === '/' || path === '/login' || path === '/instances') {
@@ -90,6 +104,8 @@ export function App() {
           <div className="who">
             <span className="muted" data-testid="user-email">{me.email}</span>
             <button className="ghost small" onClick={logout}>Log out</button>
+            <button className="ghost small" onClick={logoutAll} data-testid="logout-all"
+              title="End every session of this account, on every device">Log out everywhere</button>
           </div>
         )}
       </header>

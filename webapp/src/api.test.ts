@@ -20,26 +20,26 @@ const hdr = (s: Seen) => (s.init.headers ?? {}) as Record<string, string>
 
 describe('readCookie', () => {
   it('finds a cookie among others', () => {
-    expect(readCookie('och_csrf', 'a=1; och_csrf=abc123; b=2')).toBe('abc123')
+    expect(readCookie('__Host-och_csrf', 'a=1; __Host-och_csrf=abc123; b=2')).toBe('abc123')
   })
   it('does not match a prefix of another name', () => {
-    expect(readCookie('och_csrf', 'xoch_csrf=no; och_csrf_old=no')).toBeNull()
+    expect(readCookie('__Host-och_csrf', 'x__Host-och_csrf=no; __Host-och_csrf_old=no')).toBeNull()
   })
   it('decodes percent-encoding', () => {
     expect(readCookie('t', 't=a%2Bb')).toBe('a+b')
   })
   it('is null when absent or empty input', () => {
-    expect(readCookie('och_csrf', '')).toBeNull()
+    expect(readCookie('__Host-och_csrf', '')).toBeNull()
   })
 })
 
 describe('CSRF header', () => {
   for (const m of ['POST', 'PUT', 'DELETE', 'PATCH']) {
-    it(`is sent on ${m} from the och_csrf cookie`, async () => {
+    it(`is sent on ${m} from the __Host-och_csrf cookie`, async () => {
       const seen: Seen[] = []
       await api(m, '/api/v1/x', m === 'DELETE' ? undefined : { a: 1 }, {
         fetch: fakeFetch(204, '', seen),
-        cookies: 'och_session=zzz; och_csrf=tok-42',
+        cookies: '__Host-och_session=zzz; __Host-och_csrf=tok-42',
       })
       expect(hdr(seen[0])['X-CSRF-Token']).toBe('tok-42')
       expect(seen[0].init.method).toBe(m)
@@ -48,7 +48,7 @@ describe('CSRF header', () => {
   }
   it('is not sent on GET', async () => {
     const seen: Seen[] = []
-    await api('GET', '/api/v1/me', undefined, { fetch: fakeFetch(200, '{"id":1}', seen), cookies: 'och_csrf=tok' })
+    await api('GET', '/api/v1/me', undefined, { fetch: fakeFetch(200, '{"id":1}', seen), cookies: '__Host-och_csrf=tok' })
     expect(hdr(seen[0])['X-CSRF-Token']).toBeUndefined()
   })
   it('is left out when there is no cookie', async () => {
@@ -58,7 +58,7 @@ describe('CSRF header', () => {
   })
   it('sends JSON bodies with a content type', async () => {
     const seen: Seen[] = []
-    await api('PUT', '/p', { key: 'sk-1234' }, { fetch: fakeFetch(204, '', seen), cookies: 'och_csrf=t' })
+    await api('PUT', '/p', { key: 'sk-1234' }, { fetch: fakeFetch(204, '', seen), cookies: '__Host-och_csrf=t' })
     expect(hdr(seen[0])['Content-Type']).toBe('application/json')
     expect(seen[0].init.body).toBe('{"key":"sk-1234"}')
   })
@@ -114,5 +114,25 @@ describe('error parsing', () => {
     off()
     await expect(api('GET', '/x', undefined, { fetch: fakeFetch(401, body) })).rejects.toMatchObject({ status: 401 })
     expect(n).toBe(1)
+  })
+})
+
+describe('sign-in links', () => {
+  it('are read from the URL fragment', async () => {
+    const { parseSignInHash } = await import('./pages/SignIn')
+    expect(parseSignInHash('#sso=' + 'a'.repeat(64))).toEqual({ kind: 'sso', token: 'a'.repeat(64) })
+    expect(parseSignInHash('#magic=' + '0f'.repeat(32))).toEqual({ kind: 'magic', token: '0f'.repeat(32) })
+    expect(parseSignInHash('#magic=short')).toBeNull()
+    expect(parseSignInHash('#other=' + 'a'.repeat(64))).toBeNull()
+    expect(parseSignInHash('')).toBeNull()
+  })
+  it('a refused link (401) does not sign the app out', async () => {
+    let told = 0
+    const off = onUnauthorized(() => { told++ })
+    await expect(api('POST', '/api/v1/auth/preview', { kind: 'sso', token: 'x' },
+      { fetch: fakeFetch(401, '{"error":{"code":"unauthorized","message":"this link is invalid"}}', []), quiet401: true }))
+      .rejects.toThrow('this link is invalid')
+    expect(told).toBe(0)
+    off()
   })
 })

@@ -1,6 +1,6 @@
 // The dashboard's only way to the control plane: same-origin JSON calls
-// under /api with the session cookie (och_session, HttpOnly) and, on unsafe
-// methods, X-CSRF-Token taken from the readable och_csrf cookie.  Every
+// under /api with the session cookie (__Host-och_session, HttpOnly) and, on
+// unsafe methods, X-CSRF-Token taken from the readable CSRF_COOKIE.  Every
 // failure becomes an ApiError carrying the API's {"error":{code,message}};
 // a 401 also tells the app (onUnauthorized) so it shows the login page.
 
@@ -16,6 +16,9 @@ export class ApiError extends Error {
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+/** The readable CSRF cookie: AUTH_COOKIE_CSRF of lib/auth.h (t/800 checks they agree). */
+export const CSRF_COOKIE = '__Host-och_csrf'
 
 /** Value of one cookie from a document.cookie string, or null. */
 export function readCookie(name: string, cookies?: string): string | null {
@@ -88,6 +91,8 @@ export interface RequestOptions {
   fetch?: typeof fetch
   cookies?: string
   signal?: AbortSignal
+  /** a 401 is this call's own answer (a bad sign-in link), not "signed out" */
+  quiet401?: boolean
 }
 
 /**
@@ -100,7 +105,7 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   const headers: Record<string, string> = { Accept: 'application/json' }
   if (body !== undefined) headers['Content-Type'] = 'application/json'
   if (UNSAFE.has(m)) {
-    const csrf = readCookie('och_csrf', opts.cookies)
+    const csrf = readCookie(CSRF_COOKIE, opts.cookies)
     if (csrf) headers['X-CSRF-Token'] = csrf
   }
   const f = opts.fetch ?? globalThis.fetch
@@ -121,7 +126,7 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   const text = await res.text()
   if (!res.ok) {
     const err = parseError(res.status, text)
-    if (res.status === 401) unauthorized.forEach((fn) => fn())
+    if (res.status === 401 && !opts.quiet401) unauthorized.forEach((fn) => fn())
     throw err
   }
   if (res.status === 204 || text === '') return undefined as T
@@ -170,6 +175,16 @@ export interface Me {
   role: string
   instances: Instance[]
 }
+
+/** Whose account a sign-in link opens (POST /api/v1/auth/preview). */
+export interface LinkPreview {
+  email: string
+  role: string
+  account: 'customer' | 'operator'
+  instance?: { id: string; slug: string }
+}
+
+export type LinkKind = 'sso' | 'magic'
 
 export interface Channel {
   kind: string
@@ -254,6 +269,12 @@ export const API = {
   me: () => api<Me>('GET', '/api/v1/me'),
   magicLink: (email: string) => api<void>('POST', '/api/v1/auth/magic-link', { email }),
   logout: () => api<void>('POST', '/api/v1/auth/logout'),
+  logoutAll: () => api<void>('POST', '/api/v1/auth/logout-all'),
+  previewLink: (kind: LinkKind, token: string) =>
+    api<LinkPreview>('POST', '/api/v1/auth/preview', { kind, token }, { quiet401: true }),
+  signIn: (kind: LinkKind, token: string) =>
+    api<{ user_id: number; csrf_token: string; instance_id?: string }>('POST',
+      kind === 'sso' ? '/api/v1/auth/sso' : '/api/v1/auth/verify', { token }, { quiet401: true }),
   instance: (id: string) => api<Instance>('GET', inst(id)),
   reboot: (id: string) => api<unknown>('POST', `${inst(id)}/reboot`),
   channels: (id: string) => api<{ channels: Channel[] }>('GET', `${inst(id)}/channels`),

@@ -499,11 +499,8 @@ sub signed {
 # session's request headers (Cookie, X-CSRF-Token).
 sub sso_session {
 	my ($self, $id) = @_;
-	my $tok = $self->signed(POST => "/api/v1/instances/$id/sso")->{json}{token} // '';
-	my $r = $self->http(POST => '/api/v1/auth/sso', body => { token => $tok });
-	my $c = $r->{headers}{'set-cookie'};
-	my ($jwt) = map { /^och_session=([^;]+)/ ? $1 : () } ref $c ? @$c : ($c // '');
-	return { Cookie => 'och_session=' . ($jwt // ''), 'X-CSRF-Token' => $r->{json}{csrf_token} // '' };
+	require OCH::Login;	# (which uses this module)
+	return OCH::Login::session_of(OCH::Login::sso_login($self, $id));
 }
 
 sub api_client {
