@@ -78,9 +78,14 @@ print <<"EOT";
 openclawhost is running.
   Dashboard:        $base/
   Health:           $base/api/health
-  Admin user:       admin\@och.test (log in by magic link; the email lands in the simulator)
+  Admin user:       admin\@och.test
+  Sample customer:  customer\@och.test
+  Sign in:          open $base/, enter one of the two addresses, press "Email me a
+                    login link"; the email lands in the simulator's mailbox
+                    (below, "text" of the newest email): open its link
+                    ($base/signin#magic=…) and press "Continue".
 EOT
-print "  Simulator:        " . $s->sim_url . "/_sim/stats  (emails: /_sim/emails)\n" if $have_sim;
+print "  Simulator:        " . $s->sim_url . "/_sim/stats  (emails: " . $s->sim_url . "/_sim/emails)\n" if $have_sim;
 print <<"EOT";
   WHMCS server entry (also in var/whmcs-api.env):
     hostname 127.0.0.1:$port, username (API key) $key

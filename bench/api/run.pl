@@ -11,6 +11,7 @@
 use strict;
 use warnings;
 use OCH::Stack;
+use OCH::Login qw(session_of sso_login);
 
 my $secs = shift // 10;
 my $conns = shift // 64;
@@ -22,18 +23,15 @@ my $base = $s->start_api(binaries => [qw(health instances auth)], workers => $wo
 # a customer with a session cookie, as the dashboard has one
 my $inst = $s->signed(POST => '/api/v1/instances', { whmcs_service_id => 1, whmcs_client_id => 1,
     email => 'bench@example.com', plan => 'starter', region => 'eu-helsinki' })->{json}{id};
-my $tok = $s->signed(POST => "/api/v1/instances/$inst/sso")->{json}{token};
-my $login = $s->http(POST => '/api/v1/auth/sso', body => { token => $tok });
-my ($cookie) = map { /^(och_session=[^;]+)/ ? $1 : () }
-    (ref $login->{headers}{'set-cookie'} ? @{ $login->{headers}{'set-cookie'} } : $login->{headers}{'set-cookie'});
-die "no session cookie\n" unless $cookie;
+my $cookie = session_of(sso_login($s, $inst))->{Cookie};
+die "no session cookie\n" unless $cookie =~ /_session=[^;]/;
 
 # the Hono baseline
 my $hono = "$ENV{OCH_SRCDIR}/bench/api/hono";
 system("cd '$hono' && npm ci --no-audit --no-fund >/dev/null 2>&1") == 0 or die "npm ci in $hono failed\n";
 my $nport = OCH::Stack::free_port();
 $s->spawn(name => 'hono', cmd => [ 'node', "$hono/server.mjs" ], ready_port => $nport,
-    env => { PORT => $nport, WORKERS => $workers, JWT_SECRET => $s->config->{JWT_SECRET},
+    env => { PORT => $nport, WORKERS => $workers, JWT_SECRET => $s->config->{JWT_SECRET}, SESSION_COOKIE => OCH::Login::cookie_name('session'),
 	PGHOST => $s->{pgdir}, PGUSER => 'och', PGDATABASE => 'och' });
 
 # baseline 1: nginx alone answering from memory

@@ -17,7 +17,7 @@ if (cluster.isPrimary && workers > 1) {
   const pool = new pg.Pool({ max: 4 });
   const app = new Hono();
   app.get('/api/v1/me', async (c) => {
-    const tok = getCookie(c, 'och_session');
+    const tok = getCookie(c, process.env.SESSION_COOKIE);
     if (!tok) return c.json({ error: { code: 'unauthorized', message: 'authentication required' } }, 401);
     let claims;
     try {

@@ -287,19 +287,20 @@ final class LiveFlowTest extends TestCase
         $r = openclawhost_ServiceSingleSignOn(self::params(self::$sid));
         $this->assertTrue($r['success'], isset($r['errorMsg']) ? $r['errorMsg'] : '');
         $this->assertStringStartsWith(self::env('OCH_TEST_API_URL'), $r['redirectTo'], 'link on the dashboard');
-        $this->assertMatchesRegularExpression('#/sso\?token=[A-Za-z0-9_-]{20,}$#', $r['redirectTo']);
-        parse_str((string)parse_url($r['redirectTo'], PHP_URL_QUERY), $q);
+        $this->assertMatchesRegularExpression('#/signin\#sso=[0-9a-f]{64}$#', $r['redirectTo'], 'the sign-in page, token in the fragment');
+        parse_str((string)parse_url($r['redirectTo'], PHP_URL_FRAGMENT), $q);
+        $q['token'] = $q['sso'];
         $this->assertFalse(strpos(Whmcs::rawLog(), $q['token']), 'the token is not in the module log');
 
-        /* what the dashboard's /sso page does with it: trade it for a session, once */
+        /* what the dashboard's /signin page does with it once confirmed: trade it for a session, once */
         $first = self::post(self::env('OCH_TEST_API_URL') . '/api/v1/auth/sso', array('token' => $q['token']));
         $this->assertSame(200, $first['status'], 'POST /api/v1/auth/sso accepts the token (auth.fcgi running?): '
             . substr($first['body'], 0, 200));
-        $this->assertMatchesRegularExpression('/(^|\n)set-cookie:\s*och_session=[^;\s]+/i', $first['headers'], 'a session cookie');
+        $this->assertMatchesRegularExpression('/(^|\n)set-cookie:\s*__Host-och_session=[^;\s]+/i', $first['headers'], 'a session cookie');
         $second = self::post(self::env('OCH_TEST_API_URL') . '/api/v1/auth/sso', array('token' => $q['token']));
         $this->assertGreaterThanOrEqual(400, $second['status'], 'the token works once');
         $this->assertLessThan(500, $second['status']);
-        $this->assertDoesNotMatchRegularExpression('/set-cookie:\s*och_session=[^;\s]+/i', $second['headers']);
+        $this->assertDoesNotMatchRegularExpression('/set-cookie:\s*__Host-och_session=[^;\s]+/i', $second['headers']);
     }
 
     /** A plain JSON POST (no signature): status, headers, body. */
