@@ -56,14 +56,14 @@ def jwt(h, p, secret=SECRET):
 
 
 good = jwt({"alg": "HS256", "typ": "JWT"}, {"sub": "42", "sid": "7f3e2b1a9c8d", "iat": 1767225600, "exp": 4102444800})
-w('session', 'cookie-good', 'theme=dark; och_session=' + good + '; lang=en')
+w('session', 'cookie-good', 'theme=dark; __Host-och_session=' + good + '; lang=en')
 w('session', 'bare-good', good)
 w('session', 'expired', jwt({"alg": "HS256", "typ": "JWT"}, {"sub": "42", "sid": "s", "iat": 1, "exp": 2}))
 w('session', 'alg-none', b64(b'{"alg":"none"}') + '.' + b64(b'{"sub":"42","sid":"s","exp":4102444800}') + '.')
 w('session', 'hs512', jwt({"alg": "HS512", "typ": "JWT"}, {"sub": "42", "sid": "s", "exp": 4102444800}))
 w('session', 'no-sid', jwt({"alg": "HS256"}, {"sub": "42", "exp": 4102444800}))
 w('session', 'exp-string', jwt({"alg": "HS256"}, {"sub": "42", "sid": "s", "exp": "4102444800"}))
-w('session', 'quoted', 'och_session="' + good + '"; och_session=second')
+w('session', 'quoted', '__Host-och_session="' + good + '"; __Host-och_session=second')
 
 # hmac: key, timestamp, nonce, signature, method, target, body
 HS = b'fuzz-hmac-secret-0123456789abcdef'

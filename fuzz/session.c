@@ -1,6 +1,6 @@
 /*
  * session: the customer's cookie session as auth_check() reads it: the
- * och_session value out of a Cookie header (auth_cookie), then the JWT
+ * AUTH_COOKIE_SESSION value out of a Cookie header (auth_cookie), then the JWT
  * check (tok_verify: HS256 only, signature, exp, sub, sid).  The corpus
  * holds tokens signed with the secret below, so mutations reach the
  * claims and not only the signature check.
@@ -30,7 +30,7 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {
 	char	*hdr = fz_str(d, n), out[2048];
 
-	if (auth_cookie(hdr, "och_session", out, sizeof(out)) == 0) {
+	if (auth_cookie(hdr, AUTH_COOKIE_SESSION, out, sizeof(out)) == 0) {
 		FZ_ASSERT(*out != '\0' && strlen(out) < sizeof(out));
 		verify(out);
 	}
