@@ -4,7 +4,9 @@
 # got on its ready call), repeated C times.  Prints, per cycle, the wall
 # time, targets/s, the poller's CPU time (user+sys) and CPU ms per 1,000
 # targets, and the rows stored; then the projection against DESIGN §11
-# (10,000 targets within one 60 s cycle on one core).
+# (10,000 targets within one 60 s cycle on one core).  Then Debian's
+# prometheus scrapes the same exporters and its CPU per 1,000 targets is
+# printed beside ours (DESIGN §11: ours no more than Prometheus's).
 #   OCH_SRCDIR=$PWD OCH_BUILDDIR=$PWD/build perl -It/lib bench/metrics/run.pl [N] [cycles] [concurrency]
 use strict;
 use warnings;
@@ -81,4 +83,84 @@ printf "best cycle: %d ms for %d targets (%.0f targets/s); median CPU %.2f s per
 printf "projection: 10,000 targets need %.1f s of poller CPU per cycle (budget: 60 s on one core)\n",
     $cpu_per_1k * 10;
 print "rows in metrics: ", $s->psql_one('SELECT count(*) FROM metrics'), "\n";
+
+# ---- the reference: Debian's prometheus scraping the same N exporters
+# (same basic auth, gzip as both ask for it), once storing everything it
+# scrapes (its default) and once keeping only the series our whitelist
+# reads (metric_relabel_configs), as like for like.  CPU is the prometheus
+# process's own (utime+stime from /proc) over a window of whole scrape
+# intervals after a warm-up; scrapes are counted by prometheus itself
+# (count_over_time(up[window])).  OCH_BENCH_PROM=0 skips this part.
+my @ours = map { 1e6 * $_->{cpu} / $N } @res;
+my $ours = (sort { $a <=> $b } @ours)[int(@ours / 2)];
+my $prom = $ENV{OCH_BENCH_PROM} // 1;
+my $pbin = `command -v prometheus 2>/dev/null` =~ s/\s+$//r;
+if ($prom && !$pbin) {
+	print "prometheus not installed (apt-get install --no-install-recommends prometheus): reference skipped\n";
+	$prom = 0;
+}
+my %ref;
+if ($prom) {
+	# the series lib/met.c derives its whitelist from (see lib/met.h)
+	my $keep = 'node_(cpu_seconds_total|load1|memory_(MemTotal|MemAvailable|MemFree|Buffers|Cached)_bytes'
+	    . '|filesystem_(size|avail)_bytes|network_(receive|transmit)_bytes_total|boot_time_seconds)';
+	for my $mode ('all series', 'whitelist only') {
+		$ref{$mode} = prom_ref($mode eq 'whitelist only' ? $keep : undef);
+		printf "prometheus (%s): %d scrapes in %.0f s, CPU %.2f s = %.0f ms per 1,000 targets scraped; RSS %.0f MiB\n",
+		    $mode, $ref{$mode}{scrapes}, $ref{$mode}{window}, $ref{$mode}{cpu}, $ref{$mode}{per1k}, $ref{$mode}{rss} / 1024;
+	}
+	printf "CPU per 1,000 targets: och-poller %.0f ms (median cycle), prometheus %.0f ms (all series), %.0f ms (whitelist only)\n",
+	    $ours, $ref{'all series'}{per1k}, $ref{'whitelist only'}{per1k};
+	printf "ratio och-poller / prometheus: %.2f (all series), %.2f (whitelist only)\n",
+	    $ours / $ref{'all series'}{per1k}, $ours / $ref{'whitelist only'}{per1k};
+}
 $s->stop_all;
+
+sub proc_cpu {		# utime + stime of pid, in seconds
+	my ($pid) = @_;
+	open my $fh, '<', "/proc/$pid/stat" or return 0;
+	my @f = split ' ', (<$fh> =~ s/^.*\)\s//r);
+	return ($f[11] + $f[12]) / 100;	# fields 14 and 15, in clock ticks (USER_HZ = 100)
+}
+
+sub proc_rss {		# VmRSS of pid in KiB
+	my ($pid) = @_;
+	open my $fh, '<', "/proc/$pid/status" or return 0;
+	for (<$fh>) { return $1 if /^VmRSS:\s+(\d+)/ }
+	return 0;
+}
+
+sub prom_ref {
+	my ($keep) = @_;
+	my $interval = $ENV{OCH_BENCH_PROM_INTERVAL} // 10;
+	my $rounds = $ENV{OCH_BENCH_PROM_ROUNDS} // 3;
+	my $dir = $s->dir . '/prometheus-' . ($keep ? 'keep' : 'all');
+	mkdir $dir;
+	open my $pw, '>', "$dir/pass" or die; print $pw 'ne-secret-pass'; close $pw;
+	open my $cf, '>', "$dir/prometheus.yml" or die;
+	print $cf "global:\n  scrape_interval: ${interval}s\n  scrape_timeout: 5s\n"
+	    . "scrape_configs:\n  - job_name: node\n"
+	    . "    basic_auth:\n      username: och\n      password_file: $dir/pass\n"
+	    . ($keep ? "    metric_relabel_configs:\n      - source_labels: [__name__]\n"
+		. "        regex: '$keep'\n        action: keep\n" : '')
+	    . "    static_configs:\n      - targets:\n"
+	    . join('', map { "          - '$ip{$_}:9100'\n" } sort { $a <=> $b } keys %ip);
+	close $cf;
+	my $port = OCH::Stack::free_port();
+	my $p = $s->spawn(name => 'prometheus-' . ($keep ? 'keep' : 'all'), ready_port => $port, cmd => [ $pbin,
+	    "--config.file=$dir/prometheus.yml", "--storage.tsdb.path=$dir/data",
+	    "--web.listen-address=127.0.0.1:$port", '--log.level=warn' ]);
+	sleep $interval + 2;	# warm-up: every target scraped once, series created
+	my ($c0, $w0) = (proc_cpu($p->{pid}), time);
+	sleep $interval * $rounds;
+	my ($c1, $w1) = (proc_cpu($p->{pid}), time);
+	my $rss = proc_rss($p->{pid});
+	my $win = int($w1 - $w0);
+	my $r = $s->http(GET => "http://127.0.0.1:$port/api/v1/query?query=sum(count_over_time(up[${win}s]))");
+	my $scrapes = $r->{json}{data}{result}[0]{value}[1] // 0;
+	my $up = $s->http(GET => "http://127.0.0.1:$port/api/v1/query?query=sum(up)")->{json}{data}{result}[0]{value}[1] // 0;
+	$s->stop($p);
+	print "prometheus: $up of $N targets up\n" if $up < $N;
+	return { cpu => $c1 - $c0, window => $w1 - $w0, scrapes => $scrapes, rss => $rss,
+	    per1k => $scrapes ? 1e6 * ($c1 - $c0) / $scrapes : 0 };
+}
