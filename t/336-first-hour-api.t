@@ -27,13 +27,7 @@ sub order {
 	$t->signed(POST => '/api/v1/instances', { whmcs_service_id => 3360 + $n, whmcs_client_id => 3360 + $n,
 	    email => "fh$n\@example.com", plan => 'starter', region => 'eu-helsinki' })->{json}{id};
 }
-sub login {
-	my ($id) = @_;
-	my $tok = $t->signed(POST => "/api/v1/instances/$id/sso")->{json}{token};
-	my $r = $t->http(POST => '/api/v1/auth/sso', body => { token => $tok });
-	my ($jwt) = map { /^och_session=([^;]+)/ ? $1 : () } ref $r->{headers}{'set-cookie'} ? @{ $r->{headers}{'set-cookie'} } : $r->{headers}{'set-cookie'};
-	return { Cookie => "och_session=$jwt", 'X-CSRF-Token' => $r->{json}{csrf_token} };
-}
+sub login { $t->sso_session($_[0]) }
 # the instance booting with a bootstrap token, as the create step leaves it
 sub boot {
 	my ($id) = @_;
