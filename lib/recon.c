@@ -69,6 +69,7 @@ struct recon {
 	char			 owner[192];
 	char			 host[128];
 	int			 max_attempts;
+	int			 lease_s;	/* POLLER_LEASE_SECONDS */
 	long			 boot_timeout;
 	unsigned		 base_ms, cap_ms;
 	time_t			 deadline;
@@ -372,8 +373,8 @@ before_hz(struct recon *r, const struct ri *in)
 	long long	 ms;
 	time_t		 now = time(NULL);
 
-	if (now - r->claimed_at > RECON_LEASE_SECONDS / 3) {
-		snprintf(lease, sizeof(lease), "%d", RECON_LEASE_SECONDS);
+	if (now - r->claimed_at > r->lease_s / 3) {
+		snprintf(lease, sizeof(lease), "%d", r->lease_s);
 		p[0] = in->id;
 		p[1] = r->owner;
 		p[2] = lease;
@@ -1602,6 +1603,8 @@ recon_new(struct db *db, const struct cfg *c, struct hcl *h, const char *host)
 	copy(r->host, sizeof(r->host), host);
 	snprintf(r->owner, sizeof(r->owner), "%s:%ld", host, (long)getpid());
 	r->max_attempts = (int)cfg_int(c, CFG_POLLER_MAX_ATTEMPTS, 8);
+	r->lease_s = (int)cfg_int(c, CFG_POLLER_LEASE_SECONDS,
+	    RECON_LEASE_SECONDS);
 	r->boot_timeout = (long)cfg_int(c, CFG_BOOT_TIMEOUT, 600);
 	r->base_ms = (unsigned)cfg_int(c, CFG_POLLER_BACKOFF_MS, 1000);
 	r->cap_ms = (unsigned)cfg_int(c, CFG_POLLER_BACKOFF_MAX_MS, 60000);
@@ -1695,7 +1698,7 @@ recon_run_one(struct recon *r)
 	char		 lease[16], id[40];
 	enum och_err	 err;
 
-	snprintf(lease, sizeof(lease), "%d", RECON_LEASE_SECONDS);
+	snprintf(lease, sizeof(lease), "%d", r->lease_s);
 	p[0] = r->owner;
 	p[1] = lease;
 	if ((res = db_exec(r->db, &stmt_claim, 2, p, NULL)) == NULL)

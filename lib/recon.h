@@ -9,7 +9,8 @@
  * on any number of hosts never run the same step twice.  Every write of
  * a step checks that the lease is still ours.  A lease left by a poller
  * that died on this host is released at once (recon_rescue); one left
- * elsewhere expires after RECON_LEASE_SECONDS.
+ * elsewhere expires after POLLER_LEASE_SECONDS (default
+ * RECON_LEASE_SECONDS).
  *
  * Steps (every one safe to repeat after a crash at any point):
  *   pending -> creating: picked up in bulk at once (recon_pickup);

@@ -10,7 +10,7 @@ pkgs=(
 	perl curl jq util-linux procps iproute2
 	php-cli php-curl php-mbstring php-xml phpunit
 	cloud-init shellcheck python3 python3-jsonschema python3-yaml
-	prometheus-node-exporter prometheus wrk
+	prometheus-node-exporter prometheus pgbouncer wrk
 	chromium
 )
 missing=()
@@ -27,6 +27,6 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # the distribution's own servers are not ours to run
-for s in postgresql nginx prometheus; do
+for s in postgresql nginx prometheus pgbouncer; do
 	service "$s" stop >/dev/null 2>&1 || true
 done
