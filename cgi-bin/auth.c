@@ -110,6 +110,9 @@ static const struct db_stmt stmt_magic_new = { "auth_magic_new",
 	" SELECT count(*) FROM mail" };
 static const struct db_stmt stmt_logout = { "auth_logout",
 	"UPDATE sessions SET revoked_at = now() WHERE id = $1::uuid" };
+static const struct db_stmt stmt_replaced = { "auth_replaced",
+	"UPDATE sessions SET revoked_at = now() WHERE id = $1::uuid"
+	" AND revoked_at IS NULL" };
 static const struct db_stmt stmt_logout_all = { "auth_logout_all",
 	"UPDATE sessions SET revoked_at = now() WHERE user_id = $1::bigint"
 	" AND revoked_at IS NULL" };
@@ -136,9 +139,34 @@ set_cookies(struct req *r, const char *jwt, const char *csrf, int max_age)
 }
 
 /*
+ * The session id the request's session cookie names when its JWT
+ * verifies (caller frees), else NULL: the session a sign-in replaces.
+ */
+static char *
+cookie_sid(struct req *r)
+{
+	const char	*cookie;
+	char		 tok[TOK_MAXLEN + 1], *sub = NULL, *sid = NULL;
+
+	if ((cookie = req_header(r, "COOKIE")) == NULL ||
+	    auth_cookie(cookie, AUTH_COOKIE_SESSION, tok, sizeof(tok)) < 0)
+		return NULL;
+	if (tok_verify(cfg_get(&r->app->cfg, CFG_JWT_SECRET), tok, &sub,
+	    &sid) != OCH_OK || !valid_uuid(sid)) {
+		free(sid);
+		sid = NULL;
+	}
+	free(sub);
+	OPENSSL_cleanse(tok, sizeof(tok));
+	return sid;
+}
+
+/*
  * Consume a one-time token with stmt (its hash) and open a session for
  * its user: cookies set on r, the CSRF token and the instance the token
- * named (may be NULL) returned to the caller (free both).  Returns OCH_OK,
+ * named (may be NULL) returned to the caller (free both).  The session
+ * the browser had (its cookie) ends: switching accounts leaves none
+ * behind.  Returns OCH_OK,
  * OCH_EAUTH for an unknown, used or expired token, or a database error.
  */
 static enum och_err
@@ -149,7 +177,7 @@ login(struct req *r, const struct db_stmt *stmt, const char *token,
 	PGresult	*res = NULL, *s = NULL;
 	const char	*p[6];
 	char		 hash[65], chash[65], ttl[16], attl[16];
-	char		*csrf = NULL, *jwt = NULL;
+	char		*csrf = NULL, *jwt = NULL, *old;
 	enum och_err	 err;
 	int		 left;
 
@@ -188,6 +216,13 @@ login(struct req *r, const struct db_stmt *stmt, const char *token,
 	if (jwt == NULL) {
 		err = OCH_ESYSTEM;
 		goto fail;
+	}
+	if ((old = cookie_sid(r)) != NULL) {
+		p[0] = old;
+		err = db_run(db, &stmt_replaced, 1, p, NULL);
+		free(old);
+		if (err != OCH_OK)
+			goto fail;
 	}
 	if (db_commit(db) < 0) {
 		err = OCH_EDB;

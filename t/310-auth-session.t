@@ -131,8 +131,11 @@ $r = $t->http(POST => '/api/v1/auth/magic-link', body => { email => 'nobody@exam
 is($r->{status}, 202, 'an unknown address gets the same answer');
 is($t->psql_one("SELECT count(*) FROM email_outbox WHERE to_email = 'nobody\@example.com'"), 0, 'and no email');
 is($t->http(POST => '/api/v1/auth/magic-link', body => { email => 'x' })->{status}, 400, 'bad address: 400');
-$r = $t->http(POST => '/api/v1/auth/verify', body => { token => $ltok2 });
+my $before = session_of(OCH::Login::sso_login($t, $theirs));
+is($t->http(GET => '/api/v1/me', headers => $before)->{status}, 200, 'the browser has another session (eve)');
+$r = $t->http(POST => '/api/v1/auth/verify', headers => { Cookie => $before->{Cookie} }, body => { token => $ltok2 });
 is($r->{status}, 200, 'the magic link signs in with the POST');
+is($t->http(GET => '/api/v1/me', headers => $before)->{status}, 401, 'switching accounts ended the session it replaced');
 like($r->{json}{csrf_token} // '', qr/^[0-9a-f]{64}$/, 'CSRF token in the answer');
 my $sess2 = session_of($r);
 is($t->http(POST => '/api/v1/auth/verify', body => { token => $ltok2 })->{status}, 401, 'the magic link works once');

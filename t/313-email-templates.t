@@ -1,9 +1,10 @@
 # The email template contract: every template name the C code can queue
 # (found in the source, not listed here: a new name without its files
-# fails this test) has a subject, an HTML and a text part under
-# templates/email/, is installed (poller/local.mk), and renders with lib/
-# outbox.c's renderer (t/unit/render-mail) when given the variables its
-# parts name.
+# fails this test), and every template under templates/email/ (names the
+# code composes, such as 'alert_' || event, are found this way), has a
+# subject, an HTML and a text part, is installed (poller/local.mk), and
+# renders with lib/outbox.c's renderer (t/unit/render-mail) when given the
+# variables its parts name.
 use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
@@ -28,6 +29,8 @@ for my $f (glob("$src/lib/*.c"), glob("$src/cgi-bin/*.c"), glob("$src/poller/*.c
 	}
 }
 delete $names{$_} for grep { !/^[a-z_]+$/ } keys %names;
+my %files = map { m{/([a-z_]+)\.subject\.tmpl$} ? ($1 => 1) : () } glob("$src/templates/email/*.subject.tmpl");
+$names{$_}{'templates/email'} //= 1 for grep { !$names{$_} } keys %files;
 ok(scalar(keys %names) >= 6, 'template names found in the code: ' . join(', ', sort keys %names));
 ok($names{magic_link}, 'magic_link is among them (cgi-bin/auth.c)');
 ok($names{welcome}, 'and welcome (lib/inst.c)');
