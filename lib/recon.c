@@ -1351,7 +1351,8 @@ do_power(struct recon *r, struct ri *in)
 
 /*
  * resizing (a plan change): shutdown, wait until off, change_type
- * without disk upgrade, poweron unless it was suspended.  What to do
+ * without disk upgrade (Hetzner starts the server again), poweron when
+ * it is not running, poweroff when it was suspended.  What to do
  * next is read from the server, so the step may repeat at any point.
  */
 static enum och_err
@@ -1394,10 +1395,12 @@ do_resizing(struct recon *r, struct ri *in)
 			return defer(r, in, poll_ms(r, in->age));
 		return power(r, in, HZ_SHUTDOWN, NULL, 1, NULL, 0);
 	}
+	/* change_type starts the server again: a suspended one goes off */
 	want_on = !is(in->return_state, "suspended");
-	if (want_on && !is(srv.status, "running")) {
-		if (is(srv.status, "off"))
-			return power(r, in, HZ_POWERON, NULL, 0, NULL, 0);
+	if (!is(srv.status, want_on ? "running" : "off")) {
+		if (is(srv.status, want_on ? "off" : "running"))
+			return power(r, in, want_on ? HZ_POWERON : HZ_POWEROFF,
+			    NULL, 0, NULL, 0);
 		return defer(r, in, poll_ms(r, in->age));
 	}
 	snprintf(msg, sizeof(msg), "plan %s -> %s (%s)", in->plan,

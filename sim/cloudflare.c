@@ -11,6 +11,7 @@
 
 #include "och.h"
 #include "log.h"
+#include "cfenv.h"
 #include "cloudflare.h"
 #include "util.h"
 
@@ -38,59 +39,6 @@ static long		 win_count;
 static const char *const types[] = {
 	"A", "AAAA", "CAA", "CNAME", "MX", "NS", "PTR", "SRV", "TXT"
 };
-
-/* --- envelope ----------------------------------------------------- */
-
-static cJSON *
-msg(int code, const char *text)
-{
-	cJSON	*o;
-
-	o = su_jobj();
-	su_jnum(o, "code", code);
-	su_jstr(o, "message", text);
-	return o;
-}
-
-static void
-ok(struct http_req *r, cJSON *result, cJSON *info)
-{
-	cJSON	*root;
-
-	root = su_jobj();
-	cJSON_AddItemToObject(root, "result", result);
-	su_jbool(root, "success", 1);
-	cJSON_AddItemToObject(root, "errors", su_jarr());
-	cJSON_AddItemToObject(root, "messages", su_jarr());
-	if (info != NULL)
-		cJSON_AddItemToObject(root, "result_info", info);
-	http_json(r, 200, root);
-}
-
-/* Fail with one error (and optionally a second one after it). */
-static void
-fail2(struct http_req *r, int status, int code, const char *text,
-    int code2, const char *text2)
-{
-	cJSON	*root, *errs;
-
-	root = su_jobj();
-	su_jnull(root, "result");
-	su_jbool(root, "success", 0);
-	errs = su_jarr();
-	cJSON_AddItemToArray(errs, msg(code, text));
-	if (code2 != 0)
-		cJSON_AddItemToArray(errs, msg(code2, text2));
-	cJSON_AddItemToObject(root, "errors", errs);
-	cJSON_AddItemToObject(root, "messages", su_jarr());
-	http_json(r, status, root);
-}
-
-static void
-fail(struct http_req *r, int status, int code, const char *text)
-{
-	fail2(r, status, code, text, 0, NULL);
-}
 
 /* --- front -------------------------------------------------------- */
 
@@ -148,7 +96,7 @@ front(struct http_req *r)
 	if (locked_until > now) {
 		snprintf(v, sizeof(v), "%.0f", ceil(locked_until - now));
 		http_set_header(r, "Retry-After", v);
-		fail(r, 429, 971, "Please wait and consider throttling your "
+		cf_fail(r, 429, 971, "Please wait and consider throttling your "
 		    "request speed");
 		return 0;
 	}
@@ -170,9 +118,9 @@ auth(struct http_req *r)
 		su_jnull(root, "result");
 		su_jbool(root, "success", 0);
 		errs = su_jarr();
-		e = msg(6003, "Invalid request headers");
+		e = cf_msg(6003, "Invalid request headers");
 		chain = su_jarr();
-		cJSON_AddItemToArray(chain, msg(6111, "Invalid format for "
+		cJSON_AddItemToArray(chain, cf_msg(6111, "Invalid format for "
 		    "Authorization header"));
 		cJSON_AddItemToObject(e, "error_chain", chain);
 		cJSON_AddItemToArray(errs, e);
@@ -182,7 +130,7 @@ auth(struct http_req *r)
 		return 0;
 	}
 	if (!su_streq_ct(h + 7, su_cfg.cloudflare_token)) {
-		fail(r, 403, 10000, "Authentication error");
+		cf_fail(r, 403, 10000, "Authentication error");
 		return 0;
 	}
 	return 1;
@@ -194,20 +142,20 @@ fault(struct http_req *r, enum flt_kind k)
 	switch (k) {
 	case FLT_429:
 		http_set_header(r, "Retry-After", "1");
-		fail(r, 429, 971, "Please wait and consider throttling your "
+		cf_fail(r, 429, 971, "Please wait and consider throttling your "
 		    "request speed");
 		break;
 	case FLT_502:
-		fail(r, 502, 10000, "Bad gateway");
+		cf_fail(r, 502, 10000, "Bad gateway");
 		break;
 	case FLT_503:
-		fail(r, 503, 10000, "Service unavailable");
+		cf_fail(r, 503, 10000, "Service unavailable");
 		break;
 	case FLT_504:
-		fail(r, 504, 10000, "Gateway timeout");
+		cf_fail(r, 504, 10000, "Gateway timeout");
 		break;
 	default:
-		fail(r, 500, 10000, "Internal server error");
+		cf_fail(r, 500, 10000, "Internal server error");
 		break;
 	}
 }
@@ -216,12 +164,12 @@ static void
 nomatch(struct http_req *r, int status)
 {
 	if (status == 413)
-		fail(r, 413, 9207, "Request body is too large");
+		cf_fail(r, 413, 9207, "Request body is too large");
 	else if (status == 405)
-		fail(r, 405, 10000, "Method not allowed for this "
+		cf_fail(r, 405, 10000, "Method not allowed for this "
 		    "authentication scheme");
 	else
-		fail2(r, 404, 7003, "Could not route to the requested "
+		cf_fail2(r, 404, 7003, "Could not route to the requested "
 		    "resource, perhaps your object identifier is invalid?",
 		    7000, "No route for that URI");
 }
@@ -251,10 +199,10 @@ zone_ok(struct http_req *r)
 	if (!hex32(z)) {
 		t = xasprintf("Could not route to %s, perhaps your object "
 		    "identifier is invalid?", r->path);
-		fail2(r, 400, 7003, t, 7000, "No route for that URI");
+		cf_fail2(r, 400, 7003, t, 7000, "No route for that URI");
 		free(t);
 	} else
-		fail(r, 403, 9109, "Unauthorized to access requested "
+		cf_fail(r, 403, 9109, "Unauthorized to access requested "
 		    "resource");
 	return 0;
 }
@@ -279,42 +227,30 @@ zone_json(void)
 	return o;
 }
 
-static cJSON *
-info(long page, long per_page, long count, long total)
-{
-	cJSON	*o;
-
-	o = su_jobj();
-	su_jnum(o, "page", page);
-	su_jnum(o, "per_page", per_page);
-	su_jnum(o, "count", count);
-	su_jnum(o, "total_count", total);
-	su_jnum(o, "total_pages", total == 0 ? 0 :
-	    (total + per_page - 1) / per_page);
-	return o;
-}
-
+/* The one zone, on page 1 only (the SDK pages until an empty one). */
 static void
 zones_list(struct http_req *r)
 {
 	const char	*name;
 	cJSON		*arr;
-	int		 n = 0;
+	int64_t		 page, per;
+	int		 n;
 
+	if (cf_paging(r, &page, &per, 20, 5, 50) == -1)
+		return;
 	name = http_query(r, "name");
+	n = name == NULL || strcasecmp(name, su_cfg.domain) == 0;
 	arr = su_jarr();
-	if (name == NULL || strcasecmp(name, su_cfg.domain) == 0) {
+	if (n && page == 1)
 		cJSON_AddItemToArray(arr, zone_json());
-		n = 1;
-	}
-	ok(r, arr, info(1, 20, n, n));
+	cf_ok(r, arr, cf_info((long)page, (long)per, cJSON_GetArraySize(arr), n));
 }
 
 static void
 zone_get(struct http_req *r)
 {
 	if (zone_ok(r))
-		ok(r, zone_json(), NULL);
+		cf_ok(r, zone_json(), NULL);
 }
 
 static void
@@ -325,7 +261,7 @@ verify(struct http_req *r)
 	o = su_jobj();
 	su_jstr(o, "id", "ed17574386854bf78a67040be0a770b0");
 	su_jstr(o, "status", "active");
-	ok(r, o, NULL);
+	cf_ok_note(r, o, NULL, cf_msg(10000, "This API Token is valid and active"));
 }
 
 /* --- records ------------------------------------------------------ */
@@ -493,7 +429,7 @@ apply(struct http_req *r, cJSON *b, struct rec *x, int full)
 	tags = cJSON_GetObjectItemCaseSensitive(b, "tags");
 	prio = cJSON_GetObjectItemCaseSensitive(b, "priority");
 	if (full && type == NULL) {
-		fail(r, 400, 9009, "DNS record type is required");
+		cf_fail(r, 400, 9009, "DNS record type is required");
 		return -1;
 	}
 	if (type != NULL) {
@@ -502,7 +438,7 @@ apply(struct http_req *r, cJSON *b, struct rec *x, int full)
 			    strcmp(type->valuestring, types[i]) == 0)
 				break;
 		if (i == OCH_NELEM(types)) {
-			fail(r, 400, 9009, "Unknown or invalid DNS record "
+			cf_fail(r, 400, 9009, "Unknown or invalid DNS record "
 			    "type");
 			return -1;
 		}
@@ -510,26 +446,26 @@ apply(struct http_req *r, cJSON *b, struct rec *x, int full)
 		x->type = xstrdup(types[i]);
 	}
 	if (full && name == NULL) {
-		fail(r, 400, 9007, "DNS record name is required");
+		cf_fail(r, 400, 9007, "DNS record name is required");
 		return -1;
 	}
 	if (name != NULL) {
 		if (!cJSON_IsString(name) ||
 		    (n = fqdn(name->valuestring)) == NULL) {
-			fail(r, 400, 9007, "DNS name is invalid");
+			cf_fail(r, 400, 9007, "DNS name is invalid");
 			return -1;
 		}
 		free(x->name);
 		x->name = n;
 	}
 	if (full && content == NULL) {
-		fail(r, 400, 9005, "DNS record content is required");
+		cf_fail(r, 400, 9005, "DNS record content is required");
 		return -1;
 	}
 	if (content != NULL) {
 		if (!cJSON_IsString(content) ||
 		    strlen(content->valuestring) > 4096) {
-			fail(r, 400, 9005, "Content is invalid");
+			cf_fail(r, 400, 9005, "Content is invalid");
 			return -1;
 		}
 		free(x->content);
@@ -539,7 +475,7 @@ apply(struct http_req *r, cJSON *b, struct rec *x, int full)
 		if (!cJSON_IsNumber(ttl) || ttl->valuedouble !=
 		    floor(ttl->valuedouble) || !(ttl->valuedouble == 1 ||
 		    (ttl->valuedouble >= 60 && ttl->valuedouble <= 86400))) {
-			fail(r, 400, 9021, "Invalid TTL. Must be between 60 "
+			cf_fail(r, 400, 9021, "Invalid TTL. Must be between 60 "
 			    "and 86400 seconds, or 1 for Automatic.");
 			return -1;
 		}
@@ -548,7 +484,7 @@ apply(struct http_req *r, cJSON *b, struct rec *x, int full)
 		x->ttl = 1;
 	if (proxied != NULL) {
 		if (!cJSON_IsBool(proxied)) {
-			fail(r, 400, 9003, "Invalid 'proxied' value, must be "
+			cf_fail(r, 400, 9003, "Invalid 'proxied' value, must be "
 			    "a boolean");
 			return -1;
 		}
@@ -557,12 +493,12 @@ apply(struct http_req *r, cJSON *b, struct rec *x, int full)
 		x->proxied = 0;
 	if (comment != NULL) {
 		if (!cJSON_IsString(comment) && !cJSON_IsNull(comment)) {
-			fail(r, 400, 9101, "comment must be a string");
+			cf_fail(r, 400, 9101, "comment must be a string");
 			return -1;
 		}
 		if (cJSON_IsString(comment) &&
 		    strlen(comment->valuestring) > 100) {
-			fail(r, 400, 9102, "DNS record comment is too long "
+			cf_fail(r, 400, 9102, "DNS record comment is too long "
 			    "(100 characters at most)");
 			return -1;
 		}
@@ -575,13 +511,13 @@ apply(struct http_req *r, cJSON *b, struct rec *x, int full)
 	}
 	if (tags != NULL) {
 		if (!cJSON_IsArray(tags)) {
-			fail(r, 400, 9103, "tags must be an array");
+			cf_fail(r, 400, 9103, "tags must be an array");
 			return -1;
 		}
 		cJSON_ArrayForEach(e, tags)
 			if (!cJSON_IsString(e) || strchr(e->valuestring,
 			    ':') == NULL) {
-				fail(r, 400, 9103, "tags must be name:value "
+				cf_fail(r, 400, 9103, "tags must be name:value "
 				    "strings");
 				return -1;
 			}
@@ -591,25 +527,25 @@ apply(struct http_req *r, cJSON *b, struct rec *x, int full)
 	if (prio != NULL) {
 		if (!cJSON_IsNumber(prio) || prio->valuedouble < 0 ||
 		    prio->valuedouble > 65535) {
-			fail(r, 400, 9004, "priority must be 0..65535");
+			cf_fail(r, 400, 9004, "priority must be 0..65535");
 			return -1;
 		}
 		x->priority = (int)prio->valuedouble;
 	}
 	t = x->type;
 	if (strcmp(t, "A") == 0 && inet_pton(AF_INET, x->content, addr) != 1) {
-		fail(r, 400, 9005, "Content for A record must be a valid "
+		cf_fail(r, 400, 9005, "Content for A record must be a valid "
 		    "IPv4 address.");
 		return -1;
 	}
 	if (strcmp(t, "AAAA") == 0 && inet_pton(AF_INET6, x->content, addr) !=
 	    1) {
-		fail(r, 400, 9006, "Content for AAAA record must be a valid "
+		cf_fail(r, 400, 9006, "Content for AAAA record must be a valid "
 		    "IPv6 address.");
 		return -1;
 	}
 	if (x->proxied && !proxiable(t)) {
-		fail(r, 400, 9004, "This record type cannot be proxied.");
+		cf_fail(r, 400, 9004, "This record type cannot be proxied.");
 		return -1;
 	}
 	if (strcmp(t, "MX") == 0 && x->priority < 0)
@@ -634,7 +570,7 @@ unique(struct http_req *r, const struct rec *x, const struct rec *self)
 		if ((strcmp(x->type, "CNAME") == 0) !=
 		    (strcmp(o->type, "CNAME") == 0) && (proxiable(x->type) &&
 		    proxiable(o->type))) {
-			fail(r, 400, 81053, "An A, AAAA, or CNAME record with "
+			cf_fail(r, 400, 81053, "An A, AAAA, or CNAME record with "
 			    "that host already exists.");
 			return -1;
 		}
@@ -642,11 +578,11 @@ unique(struct http_req *r, const struct rec *x, const struct rec *self)
 		    strcmp(o->content, x->content) != 0)
 			continue;
 		if (o->ttl == x->ttl && o->proxied == x->proxied) {
-			fail(r, 400, 81058, "An identical record already "
+			cf_fail(r, 400, 81058, "An identical record already "
 			    "exists.");
 			return -1;
 		}
-		fail(r, 400, 81057, "Record already exists.");
+		cf_fail(r, 400, 81057, "Record already exists.");
 		return -1;
 	}
 	return 0;
@@ -661,7 +597,7 @@ body(struct http_req *r)
 	j = cJSON_ParseWithLength(r->body.data, r->body.len);
 	if (j == NULL || !cJSON_IsObject(j)) {
 		cJSON_Delete(j);
-		fail(r, 400, 9207, "Request body is invalid.");
+		cf_fail(r, 400, 9207, "Request body is invalid.");
 		return NULL;
 	}
 	return j;
@@ -692,7 +628,7 @@ rec_create(struct http_req *r)
 	recs = x;
 	nrecs++;
 	log_info("dns record %s %s %s created", x->type, x->name, x->content);
-	ok(r, rec_json(x), NULL);
+	cf_ok(r, rec_json(x), NULL);
 }
 
 static struct rec *
@@ -703,7 +639,7 @@ rec_param(struct http_req *r)
 	if (!zone_ok(r))
 		return NULL;
 	if ((x = find(http_param(r, 1))) == NULL)
-		fail(r, 404, 81044, "Record does not exist.");
+		cf_fail(r, 404, 81044, "Record does not exist.");
 	return x;
 }
 
@@ -713,7 +649,7 @@ rec_get(struct http_req *r)
 	struct rec	*x;
 
 	if ((x = rec_param(r)) != NULL)
-		ok(r, rec_json(x), NULL);
+		cf_ok(r, rec_json(x), NULL);
 }
 
 /* PUT (full) and PATCH (partial) work on a copy, then swap it in. */
@@ -749,7 +685,7 @@ rec_change(struct http_req *r, int full)
 	tmp.next = x->next;
 	tmp.modified = su_wall();
 	*x = tmp;
-	ok(r, rec_json(x), NULL);
+	cf_ok(r, rec_json(x), NULL);
 }
 
 static void
@@ -782,7 +718,7 @@ rec_delete(struct http_req *r)
 	nrecs--;
 	log_info("dns record %s %s deleted", x->type, x->name);
 	rec_free(x);
-	ok(r, o, NULL);
+	cf_ok(r, o, NULL);
 }
 
 /* One filter result: count it as set, and as hit when it passed. */
@@ -849,10 +785,10 @@ rec_cmp(const void *a, const void *b)
 static void
 rec_list(struct http_req *r)
 {
-	const char	*type, *prox, *match, *order, *dir, *p, *pp;
+	const char	*type, *prox, *match, *order, *dir;
 	struct rec	**sel, *x;
 	cJSON		*arr;
-	int64_t		 page = 1, per = CF_PER_PAGE;
+	int64_t		 page, per;
 	size_t		 n = 0, i;
 	int		 any, set, hits;
 
@@ -863,23 +799,15 @@ rec_list(struct http_req *r)
 	match = http_query(r, "match");
 	order = http_query(r, "order");
 	dir = http_query(r, "direction");
-	p = http_query(r, "page");
-	pp = http_query(r, "per_page");
-	if ((p != NULL && (su_parse_id(p, &page) == -1 || page < 1 ||
-	    page > 1000000000)) ||
-	    (pp != NULL && (su_parse_id(pp, &per) == -1 || per < 1 ||
-	    per > 5000000))) {
-		fail(r, 400, 1004, "DNS Validation Error: invalid page or "
-		    "per_page");
+	if (cf_paging(r, &page, &per, CF_PER_PAGE, 1, 0) == -1)
 		return;
-	}
 	if ((match && strcmp(match, "all") && strcmp(match, "any")) ||
 	    (order && strcmp(order, "type") && strcmp(order, "name") &&
 	    strcmp(order, "content") && strcmp(order, "ttl") &&
 	    strcmp(order, "proxied")) ||
 	    (dir && strcmp(dir, "asc") && strcmp(dir, "desc")) ||
 	    (prox && strcmp(prox, "true") && strcmp(prox, "false"))) {
-		fail(r, 400, 1004, "DNS Validation Error: invalid filter");
+		cf_fail(r, 400, 1004, "DNS Validation Error: invalid filter");
 		return;
 	}
 	any = match != NULL && strcmp(match, "any") == 0;
@@ -905,7 +833,7 @@ rec_list(struct http_req *r)
 	    i < (size_t)(page * per); i++)
 		cJSON_AddItemToArray(arr, rec_json(sel[i]));
 	free(sel);
-	ok(r, arr, info((long)page, (long)per, cJSON_GetArraySize(arr),
+	cf_ok(r, arr, cf_info((long)page, (long)per, cJSON_GetArraySize(arr),
 	    (long)n));
 }
 

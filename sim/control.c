@@ -13,6 +13,7 @@
 #include "control.h"
 #include "exporter.h"
 #include "fault.h"
+#include "firewall.h"
 #include "hetzner.h"
 #include "loop.h"
 #include "resend.h"
@@ -125,6 +126,22 @@ whmcs_seed(struct http_req *r)
 	cJSON_Delete(j);
 }
 
+/*
+ * A server as /_sim shows it: the inside (vm_json) plus the SSH keys it
+ * was created with (its authorized_keys) and the firewalls that reach it.
+ */
+static cJSON *
+server_json(const struct vm *v)
+{
+	cJSON	*o;
+
+	o = vm_json(v);
+	cJSON_AddItemToObject(o, "ssh_keys", v->keys ?
+	    cJSON_Duplicate(v->keys, 1) : su_jarr());
+	cJSON_AddItemToObject(o, "firewalls", fw_server_json(v));
+	return o;
+}
+
 static void
 servers(struct http_req *r)
 {
@@ -133,7 +150,7 @@ servers(struct http_req *r)
 
 	arr = su_jarr();
 	for (v = vm_first(); v != NULL; v = v->next)
-		cJSON_AddItemToArray(arr, vm_json(v));
+		cJSON_AddItemToArray(arr, server_json(v));
 	o = su_jobj();
 	cJSON_AddItemToObject(o, "servers", arr);
 	http_json(r, 200, o);
@@ -150,7 +167,7 @@ server_one(struct http_req *r)
 		err(r, 404, "no such server");
 		return;
 	}
-	http_json(r, 200, vm_json(v));
+	http_json(r, 200, server_json(v));
 }
 
 static void

@@ -13,13 +13,14 @@
 #include "log.h"
 #include "action.h"
 #include "catalog.h"
+#include "firewall.h"
 #include "hetzner.h"
 #include "image.h"
 #include "labels.h"
+#include "sshkey.h"
 #include "util.h"
 #include "vm.h"
 
-#define HZ_USER_DATA_MAX	32768
 #define HZ_PER_PAGE		25
 #define HZ_PER_PAGE_MAX		50
 #define HZ_Q_MAX		16
@@ -62,6 +63,17 @@ hz_invalid(struct http_req *r, const char *field, const char *msg)
 	text = xasprintf("invalid input in field '%s'", field);
 	hz_error(r, 400, "invalid_input", text, d);
 	free(text);
+}
+
+void
+hz_uniqueness(struct http_req *r, const char *field, const char *msg)
+{
+	cJSON	*d = su_jobj(), *fs = su_jarr(), *f = su_jobj();
+
+	su_jstr(f, "name", field);
+	cJSON_AddItemToArray(fs, f);
+	cJSON_AddItemToObject(d, "fields", fs);
+	hz_error(r, 409, "uniqueness_error", msg, d);
 }
 
 void
@@ -448,7 +460,7 @@ hz_server_json(const struct vm *v)
 	} else
 		su_jnull(pn, "ipv6");
 	cJSON_AddItemToObject(pn, "floating_ips", su_jarr());
-	cJSON_AddItemToObject(pn, "firewalls", su_jarr());
+	cJSON_AddItemToObject(pn, "firewalls", fw_server_json(v));
 	cJSON_AddItemToObject(o, "public_net", pn);
 	cJSON_AddItemToObject(o, "private_net", su_jarr());
 	cJSON_AddItemToObject(o, "server_type", cat_type_json(v->type));
@@ -481,8 +493,8 @@ hz_server_json(const struct vm *v)
 }
 
 /* Look a server up by the {id} parameter; NULL after answering. */
-static struct vm *
-server_param(struct http_req *r)
+struct vm *
+hz_server_param(struct http_req *r)
 {
 	struct vm	*v;
 	int64_t		 id;
@@ -494,45 +506,23 @@ server_param(struct http_req *r)
 	return v;
 }
 
-static const char *const server_sorts[] = { "id", "name", "created", NULL };
-static int	 skeys[8], sdesc[8], nsort;
-
-static int
-server_cmp(const void *x, const void *y)
+static cJSON *
+server_item_json(const void *v)
 {
-	const struct vm	*a = *(const struct vm *const *)x;
-	const struct vm	*b = *(const struct vm *const *)y;
-	int		 i, c = 0;
-
-	for (i = 0; i < nsort && c == 0; i++) {
-		if (skeys[i] == 0)
-			c = a->id < b->id ? -1 : a->id > b->id;
-		else if (skeys[i] == 1)
-			c = strcmp(a->name, b->name);
-		else
-			c = a->created < b->created ? -1 :
-			    a->created > b->created;
-		if (sdesc[i])
-			c = -c;
-	}
-	return c ? c : (a->id < b->id ? -1 : a->id > b->id);
+	return hz_server_json(v);
 }
 
 static void
 servers_list(struct http_req *r)
 {
-	const char	*st[HZ_Q_MAX], *name, *q, *err;
-	struct lbl_sel	*sel = NULL;
-	struct vm	**vs, *v;
-	struct hz_page	 pg;
-	cJSON		*root, *arr;
+	const char	*st[HZ_Q_MAX];
+	struct hz_item	*it;
+	struct vm	*v;
 	size_t		 nst, n = 0, i;
-	long		 k;
+	int		 s;
 
 	nst = http_query_all(r, "status", st, HZ_Q_MAX);
 	for (i = 0; i < nst; i++) {
-		int	 s;
-
 		for (s = 0; s < VM__MAX; s++)
 			if (strcmp(st[i], vm_status_name(s)) == 0)
 				break;
@@ -541,42 +531,17 @@ servers_list(struct http_req *r)
 			return;
 		}
 	}
-	if ((q = http_query(r, "label_selector")) != NULL &&
-	    (sel = lbl_sel_parse(q, &err)) == NULL) {
-		hz_invalid(r, "label_selector", err);
-		return;
-	}
-	if ((nsort = hz_sort(r, server_sorts, skeys, sdesc, 8)) == -1 ||
-	    hz_paging(r, &pg) == -1) {
-		lbl_sel_free(sel);
-		return;
-	}
-	name = http_query(r, "name");
-	vs = xcalloc(vm_count() + 1, sizeof(*vs));
+	it = xcalloc(vm_count() + 1, sizeof(*it));
 	for (v = vm_first(); v != NULL; v = v->next) {
-		if (name != NULL && strcmp(name, v->name) != 0)
-			continue;
-		if (sel != NULL && !lbl_sel_match(sel, v->labels))
-			continue;
 		for (i = 0; i < nst; i++)
 			if (strcmp(st[i], vm_status_name(v->status)) == 0)
 				break;
-		if (nst > 0 && i == nst)
-			continue;
-		vs[n++] = v;
+		if (nst == 0 || i < nst)
+			it[n++] = (struct hz_item){ v->id, v->name,
+			    v->created, v->labels, v };
 	}
-	lbl_sel_free(sel);
-	if (n > 1)
-		qsort(vs, n, sizeof(*vs), server_cmp);
-	hz_page_range(&pg, (long)n);
-	root = su_jobj();
-	arr = su_jarr();
-	for (k = pg.first; k < pg.end; k++)
-		cJSON_AddItemToArray(arr, hz_server_json(vs[k]));
-	cJSON_AddItemToObject(root, "servers", arr);
-	hz_meta(r, root, &pg);
-	free(vs);
-	http_json(r, 200, root);
+	hz_list(r, "servers", it, n, server_item_json);
+	free(it);
 }
 
 /* 1 when s is an RFC 1123 hostname. */
@@ -621,13 +586,8 @@ type_name(const cJSON *j)
 	return "an object";
 }
 
-/*
- * Field type checks: kind 's' string, 'b' bool, 'o' object, 'a' array,
- * 'i' integer.  Returns the item (or NULL when absent and optional), or
- * answers and sets *bad.
- */
-static cJSON *
-field(struct http_req *r, cJSON *body, const char *name, int kind,
+cJSON *
+hz_field(struct http_req *r, cJSON *body, const char *name, int kind,
     int required, int *bad)
 {
 	cJSON	*j;
@@ -657,6 +617,11 @@ field(struct http_req *r, cJSON *body, const char *name, int kind,
 	case 'a':
 		ok = cJSON_IsArray(j);
 		break;
+	case 'n':
+		ok = cJSON_IsString(j) || (cJSON_IsNumber(j) &&
+		    j->valuedouble >= 1 && j->valuedouble == floor(
+		    j->valuedouble));
+		break;
 	default:
 		ok = cJSON_IsNumber(j) && j->valuedouble ==
 		    floor(j->valuedouble);
@@ -666,13 +631,22 @@ field(struct http_req *r, cJSON *body, const char *name, int kind,
 		msg = xasprintf("is %s, expected %s", type_name(j),
 		    kind == 's' ? "a string" : kind == 'b' ? "a boolean" :
 		    kind == 'o' ? "an object" : kind == 'a' ? "an array" :
-		    "an integer");
+		    kind == 'n' ? "an ID or a name" : "an integer");
 		hz_invalid(r, name, msg);
 		free(msg);
 		*bad = 1;
 		return NULL;
 	}
 	return j;
+}
+
+const char *
+hz_idname(const cJSON *j, char *buf, size_t len)
+{
+	if (cJSON_IsString(j))
+		return j->valuestring;
+	snprintf(buf, len, "%.0f", j->valuedouble);
+	return buf;
 }
 
 static void
@@ -688,8 +662,8 @@ create_done(struct act *a, int64_t sid, int64_t start)
 		vm_power_on(v);
 }
 
-static void
-root_password(cJSON *o, int ssh_keys)
+void
+hz_root_password(cJSON *o, int ssh_keys)
 {
 	char	 pw[21];
 	size_t	 i;
@@ -711,7 +685,7 @@ server_create(struct http_req *r)
 {
 	cJSON			*body, *name, *st, *image, *loc, *dc, *ud;
 	cJSON			*labels, *keys, *start, *pn, *e, *root, *na;
-	cJSON			*vols, *nets, *fws, *pg;
+	cJSON			*vols, *nets, *fws, *pg, *kl = NULL, *k;
 	const struct cat_type	*t;
 	const struct cat_loc	*l;
 	const char		*err, *imgs;
@@ -724,29 +698,21 @@ server_create(struct http_req *r)
 
 	if ((body = hz_body(r)) == NULL)
 		return;
-	name = field(r, body, "name", 's', 1, &bad);
-	st = field(r, body, "server_type", 's', 1, &bad);
-	image = cJSON_GetObjectItemCaseSensitive(body, "image");
-	if (!bad && image == NULL) {
-		hz_invalid(r, "image", "is missing");
-		bad = 1;
-	} else if (!bad && !cJSON_IsString(image) && !(cJSON_IsNumber(image)
-	    && image->valuedouble >= 1)) {
-		hz_invalid(r, "image", "is not a string");
-		bad = 1;
-	}
-	loc = field(r, body, "location", 's', 0, &bad);
-	dc = field(r, body, "datacenter", 's', 0, &bad);
-	ud = field(r, body, "user_data", 's', 0, &bad);
-	labels = field(r, body, "labels", 'o', 0, &bad);
-	keys = field(r, body, "ssh_keys", 'a', 0, &bad);
-	start = field(r, body, "start_after_create", 'b', 0, &bad);
-	field(r, body, "automount", 'b', 0, &bad);
-	vols = field(r, body, "volumes", 'a', 0, &bad);
-	nets = field(r, body, "networks", 'a', 0, &bad);
-	fws = field(r, body, "firewalls", 'a', 0, &bad);
-	pg = field(r, body, "placement_group", 'i', 0, &bad);
-	pn = field(r, body, "public_net", 'o', 0, &bad);
+	name = hz_field(r, body, "name", 's', 1, &bad);
+	st = hz_field(r, body, "server_type", 'n', 1, &bad);
+	image = hz_field(r, body, "image", 'n', 1, &bad);
+	loc = hz_field(r, body, "location", 'n', 0, &bad);
+	dc = hz_field(r, body, "datacenter", 's', 0, &bad);
+	ud = hz_field(r, body, "user_data", 's', 0, &bad);
+	labels = hz_field(r, body, "labels", 'o', 0, &bad);
+	keys = hz_field(r, body, "ssh_keys", 'a', 0, &bad);
+	start = hz_field(r, body, "start_after_create", 'b', 0, &bad);
+	hz_field(r, body, "automount", 'b', 0, &bad);
+	vols = hz_field(r, body, "volumes", 'a', 0, &bad);
+	nets = hz_field(r, body, "networks", 'a', 0, &bad);
+	fws = hz_field(r, body, "firewalls", 'a', 0, &bad);
+	pg = hz_field(r, body, "placement_group", 'i', 0, &bad);
+	pn = hz_field(r, body, "public_net", 'o', 0, &bad);
 	if (bad)
 		goto out;
 	if (!hostname_ok(name->valuestring)) {
@@ -766,22 +732,25 @@ server_create(struct http_req *r)
 		hz_invalid(r, "labels", err);
 		goto out;
 	}
-	if (keys != NULL)
-		cJSON_ArrayForEach(e, keys)
-			if (!cJSON_IsString(e) && !cJSON_IsNumber(e)) {
-				hz_invalid(r, "ssh_keys", "must be IDs or "
-				    "names");
-				goto out;
-			}
+	kl = su_jarr();
+	cJSON_ArrayForEach(e, keys) {
+		if ((k = (cJSON_IsString(e) || cJSON_IsNumber(e)) ? key_ref(
+		    hz_idname(e, num, sizeof(num))) : NULL) == NULL) {
+			hz_invalid(r, "ssh_keys", "must be IDs or names of "
+			    "SSH keys of the project");
+			goto out;
+		}
+		cJSON_AddItemToArray(kl, k);
+	}
 	if ((vols && cJSON_GetArraySize(vols) > 0) ||
-	    (nets && cJSON_GetArraySize(nets) > 0) ||
-	    (fws && cJSON_GetArraySize(fws) > 0) || pg != NULL) {
+	    (nets && cJSON_GetArraySize(nets) > 0) || pg != NULL) {
 		hz_invalid(r, vols && cJSON_GetArraySize(vols) ? "volumes" :
 		    nets && cJSON_GetArraySize(nets) ? "networks" :
-		    fws && cJSON_GetArraySize(fws) ? "firewalls" :
 		    "placement_group", "not found");
 		goto out;
 	}
+	if (fws != NULL && fw_check_create(r, fws) == -1)
+		goto out;
 	if (pn != NULL) {
 		cJSON	*a = cJSON_GetObjectItemCaseSensitive(pn,
 		    "enable_ipv4");
@@ -802,16 +771,16 @@ server_create(struct http_req *r)
 		ip4 = a == NULL || cJSON_IsTrue(a);
 		ip6 = b == NULL || cJSON_IsTrue(b);
 	}
-	if ((t = cat_type_find(st->valuestring)) == NULL) {
-		msg = xasprintf("server type '%.64s' not found",
-		    st->valuestring);
+	imgs = hz_idname(st, num, sizeof(num));
+	if ((t = cat_type_find(imgs)) == NULL) {
+		msg = xasprintf("server type '%.64s' not found", imgs);
 		hz_error(r, 400, "invalid_input", msg, NULL);
 		free(msg);
 		goto out;
 	}
-	if (loc != NULL && (l = cat_loc_find(loc->valuestring)) == NULL) {
-		msg = xasprintf("location '%.64s' not found",
-		    loc->valuestring);
+	if (loc != NULL && (l = cat_loc_find(imgs = hz_idname(loc, num,
+	    sizeof(num)))) == NULL) {
+		msg = xasprintf("location '%.64s' not found", imgs);
 		hz_error(r, 400, "invalid_input", msg, NULL);
 		free(msg);
 		goto out;
@@ -825,11 +794,7 @@ server_create(struct http_req *r)
 		    "server type", NULL);
 		goto out;
 	}
-	if (cJSON_IsNumber(image)) {
-		snprintf(num, sizeof(num), "%.0f", image->valuedouble);
-		imgs = num;
-	} else
-		imgs = image->valuestring;
+	imgs = hz_idname(image, num, sizeof(num));
 	if ((rc = img_resolve(imgs, t->arch, &image_id)) != 0) {
 		msg = rc == -2 ? xasprintf("image '%.64s' does not support "
 		    "the architecture of the server type", imgs) :
@@ -840,13 +805,7 @@ server_create(struct http_req *r)
 		goto out;
 	}
 	if (vm_find_name(name->valuestring) != NULL) {
-		cJSON	*d = su_jobj(), *fs = su_jarr(), *f = su_jobj();
-
-		su_jstr(f, "name", "name");
-		cJSON_AddItemToArray(fs, f);
-		cJSON_AddItemToObject(d, "fields", fs);
-		hz_error(r, 409, "uniqueness_error", "server name is already "
-		    "used", d);
+		hz_uniqueness(r, "name", "server name is already used");
 		goto out;
 	}
 	if ((int)vm_count() >= su_cfg.server_limit) {
@@ -871,7 +830,10 @@ server_create(struct http_req *r)
 	}
 	v->has_ipv4 = ip4;
 	v->has_ipv6 = ip6;
-	v->ssh_keys = keys != NULL && cJSON_GetArraySize(keys) > 0;
+	v->ssh_keys = cJSON_GetArraySize(kl) > 0;
+	v->keys = kl;
+	kl = NULL;
+	fw_apply_create(fws, v->id);
 	doit = start == NULL || cJSON_IsTrue(start);
 	ca = act_start("create_server", su_cfg.create_delay, v->id,
 	    create_done, doit);
@@ -889,11 +851,12 @@ server_create(struct http_req *r)
 		cJSON_AddItemToArray(na, act_json(sa));
 	}
 	cJSON_AddItemToObject(root, "next_actions", na);
-	root_password(root, v->ssh_keys);
+	hz_root_password(root, v->ssh_keys);
 	log_info("server %lld '%s' created (%s, %s, %s)", (long long)v->id,
 	    v->name, t->name, l->name, v->ip4s);
 	http_json(r, 201, root);
 out:
+	cJSON_Delete(kl);
 	cJSON_Delete(body);
 }
 
@@ -903,7 +866,7 @@ server_get(struct http_req *r)
 	struct vm	*v;
 	cJSON		*root;
 
-	if ((v = server_param(r)) == NULL)
+	if ((v = hz_server_param(r)) == NULL)
 		return;
 	root = su_jobj();
 	cJSON_AddItemToObject(root, "server", hz_server_json(v));
@@ -918,10 +881,10 @@ server_update(struct http_req *r)
 	const char	*err;
 	int		 bad = 0;
 
-	if ((v = server_param(r)) == NULL || (body = hz_body(r)) == NULL)
+	if ((v = hz_server_param(r)) == NULL || (body = hz_body(r)) == NULL)
 		return;
-	name = field(r, body, "name", 's', 0, &bad);
-	labels = field(r, body, "labels", 'o', 0, &bad);
+	name = hz_field(r, body, "name", 's', 0, &bad);
+	labels = hz_field(r, body, "labels", 'o', 0, &bad);
 	if (bad)
 		goto out;
 	if (name != NULL && !hostname_ok(name->valuestring)) {
@@ -930,8 +893,7 @@ server_update(struct http_req *r)
 	}
 	if (name != NULL && (o = vm_find_name(name->valuestring)) != NULL &&
 	    o != v) {
-		hz_error(r, 409, "uniqueness_error", "server name is already "
-		    "used", NULL);
+		hz_uniqueness(r, "name", "server name is already used");
 		goto out;
 	}
 	if (labels != NULL && !lbl_valid(labels, &err)) {
@@ -953,18 +915,11 @@ out:
 	cJSON_Delete(body);
 }
 
-static void
-delete_done(struct act *a, int64_t sid, int64_t unused)
-{
-	struct vm	*v;
-
-	if ((v = vm_find(sid)) == NULL)
-		return;
-	log_info("server %lld deleted", (long long)sid);
-	img_drop_backups(sid);
-	vm_delete(v);
-}
-
+/*
+ * DELETE: Hetzner removes the server from the project at once (404, name
+ * free, firewalls detached, its backups gone); the delete_server action
+ * only records it.
+ */
 static void
 server_delete(struct http_req *r)
 {
@@ -972,289 +927,21 @@ server_delete(struct http_req *r)
 	struct act	*a;
 	cJSON		*root;
 
-	if ((v = server_param(r)) == NULL)
+	if ((v = hz_server_param(r)) == NULL)
 		return;
 	if (v->protect_delete) {
 		hz_error(r, 423, "protected", "server is protected", NULL);
 		return;
 	}
 	act_server_gone(v->id);
-	vm_power_off(v, VM_DELETING);
-	a = act_start("delete_server", su_cfg.action_delay, v->id,
-	    delete_done, 0);
+	a = act_start("delete_server", su_cfg.action_delay, v->id, NULL, 0);
+	log_info("server %lld deleted", (long long)v->id);
+	img_drop_backups(v->id);
+	fw_server_gone(v);
+	vm_delete(v);
 	root = su_jobj();
 	cJSON_AddItemToObject(root, "action", act_json(a));
 	http_json(r, 200, root);
-}
-
-/* --- server actions ----------------------------------------------- */
-
-static void
-start_done(struct act *a, int64_t sid, int64_t unused)
-{
-	struct vm	*v;
-
-	if ((v = vm_find(sid)) == NULL)
-		return;
-	if (a->fail)
-		v->status = VM_OFF;
-	else
-		vm_power_on(v);
-}
-
-static void
-off_done(struct act *a, int64_t sid, int64_t unused)
-{
-	struct vm	*v;
-
-	if ((v = vm_find(sid)) != NULL && !a->fail)
-		vm_power_off(v, VM_OFF);
-	else if (v != NULL && v->status == VM_STOPPING)
-		v->status = VM_RUNNING;
-}
-
-static void
-reboot_done(struct act *a, int64_t sid, int64_t unused)
-{
-	struct vm	*v;
-
-	if ((v = vm_find(sid)) != NULL && !a->fail)
-		vm_reboot(v);
-}
-
-static void
-rebuild_done(struct act *a, int64_t sid, int64_t unused)
-{
-	struct vm	*v;
-
-	if ((v = vm_find(sid)) == NULL)
-		return;
-	if (a->fail)
-		v->status = VM_OFF;
-	else
-		vm_power_on(v);
-}
-
-static void
-change_type_done(struct act *a, int64_t sid, int64_t arg)
-{
-	const struct cat_type	*t;
-	struct vm		*v;
-
-	if ((v = vm_find(sid)) == NULL || a->fail ||
-	    (t = cat_type_at((size_t)(arg & 0xffff))) == NULL)
-		return;
-	v->type = t;
-	if (arg >> 16)
-		v->disk = t->disk;
-}
-
-static void
-image_done(struct act *a, int64_t sid, int64_t image_id)
-{
-	img_ready(image_id, !a->fail);
-}
-
-static void
-answer_action(struct http_req *r, struct act *a, cJSON *root)
-{
-	if (root == NULL)
-		root = su_jobj();
-	if (r->fault.kind == FLT_ACTION_ERROR)
-		act_set_fail(a);
-	cJSON_AddItemToObject(root, "action", act_json(a));
-	http_json(r, 201, root);
-}
-
-/* rebuild: {"image": ..., "user_data": ...} */
-static void
-do_rebuild(struct http_req *r, struct vm *v, cJSON *body)
-{
-	cJSON		*image, *ud, *root;
-	struct act	*a;
-	char		 num[32], *msg;
-	const char	*imgs;
-	int64_t		 id;
-	int		 bad = 0, rc;
-
-	image = cJSON_GetObjectItemCaseSensitive(body, "image");
-	ud = field(r, body, "user_data", 's', 0, &bad);
-	if (bad)
-		return;
-	if (image == NULL || !(cJSON_IsString(image) ||
-	    cJSON_IsNumber(image))) {
-		hz_invalid(r, "image", image ? "is not a string" :
-		    "is missing");
-		return;
-	}
-	if (ud != NULL && strlen(ud->valuestring) > HZ_USER_DATA_MAX) {
-		hz_invalid(r, "user_data", "is too long (maximum is 32KiB)");
-		return;
-	}
-	if (v->protect_rebuild) {
-		hz_error(r, 423, "protected", "server is protected", NULL);
-		return;
-	}
-	if (cJSON_IsNumber(image)) {
-		snprintf(num, sizeof(num), "%.0f", image->valuedouble);
-		imgs = num;
-	} else
-		imgs = image->valuestring;
-	if ((rc = img_resolve(imgs, v->type->arch, &id)) != 0) {
-		msg = xasprintf("image '%.64s' %s", imgs, rc == -2 ?
-		    "does not support the architecture of the server type" :
-		    rc == -3 ? "is not available" : "not found");
-		hz_error(r, 400, "invalid_input", msg, NULL);
-		free(msg);
-		return;
-	}
-	vm_power_off(v, VM_REBUILDING);
-	vm_reinstall(v, id, ud ? ud->valuestring : NULL);
-	a = act_start("rebuild_server", su_cfg.action_delay, v->id,
-	    rebuild_done, 0);
-	root = su_jobj();
-	root_password(root, v->ssh_keys);
-	answer_action(r, a, root);
-}
-
-/* change_type: {"server_type": ..., "upgrade_disk": bool} */
-static void
-do_change_type(struct http_req *r, struct vm *v, cJSON *body)
-{
-	const struct cat_type	*t;
-	cJSON			*st, *up;
-	struct act		*a;
-	size_t			 i;
-	int			 bad = 0;
-
-	st = field(r, body, "server_type", 's', 1, &bad);
-	up = field(r, body, "upgrade_disk", 'b', 1, &bad);
-	if (bad)
-		return;
-	if ((t = cat_type_find(st->valuestring)) == NULL) {
-		hz_invalid(r, "server_type", "server type not found");
-		return;
-	}
-	if (v->status != VM_OFF) {
-		hz_error(r, 412, "server_not_stopped", "server must be "
-		    "stopped before changing its type", NULL);
-		return;
-	}
-	if (strcmp(t->arch, v->type->arch) != 0 || !cat_type_in(t, v->loc) ||
-	    t->disk < v->disk) {
-		hz_error(r, 422, "invalid_server_type", strcmp(t->arch,
-		    v->type->arch) ? "server type has another architecture" :
-		    !cat_type_in(t, v->loc) ? "server type is not available "
-		    "in this location" : "disk of the server type is smaller "
-		    "than the server's disk", NULL);
-		return;
-	}
-	for (i = 0; cat_type_at(i) != t; i++)
-		;
-	a = act_start("change_server_type", su_cfg.action_delay, v->id,
-	    change_type_done, (int64_t)i | ((int64_t)cJSON_IsTrue(up) << 16));
-	answer_action(r, a, NULL);
-}
-
-/* create_image: {"type", "description", "labels"} */
-static void
-do_create_image(struct http_req *r, struct vm *v, cJSON *body)
-{
-	cJSON		*type, *desc, *labels, *root, *img;
-	const char	*err, *ty = "snapshot";
-	struct act	*a;
-	int64_t		 id;
-	int		 bad = 0;
-
-	type = field(r, body, "type", 's', 0, &bad);
-	desc = field(r, body, "description", 's', 0, &bad);
-	labels = field(r, body, "labels", 'o', 0, &bad);
-	if (bad)
-		return;
-	if (type != NULL) {
-		ty = type->valuestring;
-		if (strcmp(ty, "snapshot") && strcmp(ty, "backup")) {
-			hz_invalid(r, "type", "must be snapshot or backup");
-			return;
-		}
-	}
-	if (labels != NULL && !lbl_valid(labels, &err)) {
-		hz_invalid(r, "labels", err);
-		return;
-	}
-	id = img_create(v, ty, desc ? desc->valuestring : NULL, labels);
-	a = act_start("create_image", su_cfg.action_delay, v->id, image_done,
-	    id);
-	act_add_resource(a, id, "image");
-	root = su_jobj();
-	img = img_json_id(id);
-	cJSON_AddItemToObject(root, "image", img);
-	answer_action(r, a, root);
-}
-
-static void
-server_action(struct http_req *r)
-{
-	const char	*name;
-	struct vm	*v;
-	struct act	*a;
-	cJSON		*body;
-
-	name = strrchr(r->route->pattern, '/') + 1;
-	if ((v = server_param(r)) == NULL || (body = hz_body(r)) == NULL)
-		return;
-	if (v->status == VM_DELETING) {
-		hz_not_found(r, "server");
-		goto out;
-	}
-	if (act_server_busy(v->id)) {
-		hz_error(r, 423, "locked", "server is locked by another "
-		    "action", NULL);
-		goto out;
-	}
-	if (strcmp(name, "poweron") == 0) {
-		if (v->status == VM_OFF)
-			v->status = VM_STARTING;
-		a = act_start("start_server", su_cfg.action_delay, v->id,
-		    start_done, 0);
-	} else if (strcmp(name, "poweroff") == 0) {
-		/* a power cut: the OS stops now, the status follows */
-		if (v->status == VM_RUNNING &&
-		    r->fault.kind != FLT_ACTION_ERROR)
-			vm_power_off(v, VM_STOPPING);
-		a = act_start("stop_server", su_cfg.action_delay, v->id,
-		    off_done, 0);
-	} else if (strcmp(name, "shutdown") == 0) {
-		a = act_start("shutdown_server", su_cfg.action_delay, v->id,
-		    v->status == VM_RUNNING ? off_done : NULL, 0);
-	} else if (strcmp(name, "reboot") == 0) {
-		a = act_start("reboot_server", su_cfg.action_delay, v->id,
-		    reboot_done, 0);
-	} else if (strcmp(name, "reset") == 0) {
-		a = act_start("reset_server", su_cfg.action_delay, v->id,
-		    reboot_done, 0);
-	} else if (strcmp(name, "rebuild") == 0) {
-		do_rebuild(r, v, body);
-		goto out;
-	} else if (strcmp(name, "change_type") == 0) {
-		do_change_type(r, v, body);
-		goto out;
-	} else if (strcmp(name, "create_image") == 0) {
-		do_create_image(r, v, body);
-		goto out;
-	} else if (strcmp(name, "enable_backup") == 0) {
-		v->backups = 1;
-		a = act_start("enable_backup", su_cfg.action_delay, v->id,
-		    NULL, 0);
-	} else {
-		v->backups = 0;
-		img_drop_backups(v->id);
-		a = act_start("disable_backup", su_cfg.action_delay, v->id,
-		    NULL, 0);
-	}
-	answer_action(r, a, NULL);
-out:
-	cJSON_Delete(body);
 }
 
 /* --- metrics ------------------------------------------------------ */
@@ -1295,7 +982,7 @@ server_metrics(struct http_req *r)
 	int		 want[3] = { 0, 0, 0 };
 	char		*copy, *tok, *save;
 
-	if ((v = server_param(r)) == NULL)
+	if ((v = hz_server_param(r)) == NULL)
 		return;
 	n = http_query_all(r, "type", types, HZ_Q_MAX);
 	if (n == 0) {
@@ -1492,6 +1179,8 @@ hz_reset(void)
 	act_clear();
 	vm_delete_all();
 	img_clear();
+	key_reset();
+	fw_reset();
 	bucket = -1;
 }
 
@@ -1502,16 +1191,16 @@ static const struct http_route routes[] = {
 	{ "PUT", "/servers/{id}", server_update },
 	{ "DELETE", "/servers/{id}", server_delete },
 	{ "GET", "/servers/{id}/actions", act_server_list },
-	{ "POST", "/servers/{id}/actions/poweron", server_action },
-	{ "POST", "/servers/{id}/actions/poweroff", server_action },
-	{ "POST", "/servers/{id}/actions/shutdown", server_action },
-	{ "POST", "/servers/{id}/actions/reboot", server_action },
-	{ "POST", "/servers/{id}/actions/reset", server_action },
-	{ "POST", "/servers/{id}/actions/rebuild", server_action },
-	{ "POST", "/servers/{id}/actions/change_type", server_action },
-	{ "POST", "/servers/{id}/actions/create_image", server_action },
-	{ "POST", "/servers/{id}/actions/enable_backup", server_action },
-	{ "POST", "/servers/{id}/actions/disable_backup", server_action },
+	{ "POST", "/servers/{id}/actions/poweron", hz_server_action },
+	{ "POST", "/servers/{id}/actions/poweroff", hz_server_action },
+	{ "POST", "/servers/{id}/actions/shutdown", hz_server_action },
+	{ "POST", "/servers/{id}/actions/reboot", hz_server_action },
+	{ "POST", "/servers/{id}/actions/reset", hz_server_action },
+	{ "POST", "/servers/{id}/actions/rebuild", hz_server_action },
+	{ "POST", "/servers/{id}/actions/change_type", hz_server_action },
+	{ "POST", "/servers/{id}/actions/create_image", hz_server_action },
+	{ "POST", "/servers/{id}/actions/enable_backup", hz_server_action },
+	{ "POST", "/servers/{id}/actions/disable_backup", hz_server_action },
 	{ "GET", "/servers/{id}/actions/{action_id}", act_server_get },
 	{ "GET", "/servers/{id}/metrics", server_metrics },
 	{ "GET", "/actions", act_list },
@@ -1520,6 +1209,19 @@ static const struct http_route routes[] = {
 	{ "GET", "/images/{id}", img_get },
 	{ "PUT", "/images/{id}", img_update },
 	{ "DELETE", "/images/{id}", img_delete },
+	{ "GET", "/ssh_keys", key_list },
+	{ "POST", "/ssh_keys", key_create },
+	{ "GET", "/ssh_keys/{id}", key_get },
+	{ "PUT", "/ssh_keys/{id}", key_update },
+	{ "DELETE", "/ssh_keys/{id}", key_delete },
+	{ "GET", "/firewalls", fw_list },
+	{ "POST", "/firewalls", fw_create },
+	{ "GET", "/firewalls/{id}", fw_get },
+	{ "PUT", "/firewalls/{id}", fw_update },
+	{ "DELETE", "/firewalls/{id}", fw_delete },
+	{ "POST", "/firewalls/{id}/actions/apply_to_resources", fw_action },
+	{ "POST", "/firewalls/{id}/actions/remove_from_resources", fw_action },
+	{ "POST", "/firewalls/{id}/actions/set_rules", fw_action },
 	{ "GET", "/server_types", types_list },
 	{ "GET", "/server_types/{id}", type_get },
 	{ "GET", "/locations", locs_list },

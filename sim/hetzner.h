@@ -15,6 +15,8 @@
 
 struct vm;
 
+#define HZ_USER_DATA_MAX	32768	/* bytes of user_data */
+
 struct hz_page {
 	long	 page;
 	long	 per_page;
@@ -30,6 +32,8 @@ void	 hz_error(struct http_req *, int status, const char *code,
 	    const char *message, cJSON *details);
 /* 400 invalid_input naming one field. */
 void	 hz_invalid(struct http_req *, const char *field, const char *msg);
+/* 409 uniqueness_error naming one field. */
+void	 hz_uniqueness(struct http_req *, const char *field, const char *msg);
 /* 404 not_found. */
 void	 hz_not_found(struct http_req *, const char *what);
 /*
@@ -51,6 +55,37 @@ void	 hz_meta(struct http_req *, cJSON *root, const struct hz_page *);
  */
 int	 hz_sort(struct http_req *, const char *const *fields,
 	    int *keys, int *desc, int max);
+/*
+ * Type-check one body field: kind 's' string, 'b' bool, 'o' object, 'a'
+ * array, 'i' integer, 'n' an id or a name (integer or string).  Returns
+ * the item (NULL when absent and optional), or answers 400 and sets *bad
+ * (a set *bad makes it do nothing).
+ */
+cJSON	*hz_field(struct http_req *, cJSON *body, const char *name, int kind,
+	    int required, int *bad);
+/* An 'n' field as text: the string, or the integer printed into buf. */
+const char *hz_idname(const cJSON *, char *buf, size_t len);
+/* Add root_password: null when the server has SSH keys, else a new one. */
+void	 hz_root_password(cJSON *root, int ssh_keys);
+/* The server named by the {id} parameter; NULL after answering 400/404. */
+struct vm *hz_server_param(struct http_req *);
+/* POST /servers/{id}/actions/<name> (srvaction.c). */
+void	 hz_server_action(struct http_req *);
+/* One resource of a listed collection (hz_list). */
+struct hz_item {
+	int64_t		 id;
+	const char	*name;
+	double		 created;
+	const cJSON	*labels;
+	const void	*obj;		/* what json() shows */
+};
+/*
+ * Answer GET on a collection: filter items (reordered in place) by name
+ * and label_selector, sort, page; key is the array's name.  Answers 400
+ * on a bad parameter.
+ */
+void	 hz_list(struct http_req *, const char *key, struct hz_item *,
+	    size_t n, cJSON *(*json)(const void *));
 /* The server as the API shows it. */
 cJSON	*hz_server_json(const struct vm *);
 /* Reset the rate-limit bucket to full with a new limit (0: keep). */

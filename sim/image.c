@@ -73,6 +73,9 @@ img_resolve(const char *s, const char *arch, int64_t *id)
 	int64_t			 n;
 
 	if ((ci = cat_image_find(s, arch)) != NULL) {
+		/* by id, a system image of the other architecture is found */
+		if (strcmp(ci->arch, arch) != 0)
+			return -2;
 		*id = ci->id;
 		return 0;
 	}

@@ -10,7 +10,8 @@ sim_och_cloudsim_SOURCES = \
 	sim/control.h sim/control.c \
 	sim/catalog.h sim/catalog.c \
 	sim/labels.h sim/labels.c \
-	sim/hetzner.h sim/hetzner.c \
+	sim/hetzner.h sim/hetzner.c sim/srvaction.c sim/hzlist.c \
+	sim/sshkey.h sim/sshkey.c sim/firewall.h sim/firewall.c \
 	sim/action.h sim/action.c \
 	sim/image.h sim/image.c \
 	sim/vm.h sim/vm.c \
@@ -18,7 +19,7 @@ sim_och_cloudsim_SOURCES = \
 	sim/exporter.h sim/exporter.c \
 	sim/callback.h sim/callback.c \
 	sim/agent.h sim/agent.c \
-	sim/cloudflare.h sim/cloudflare.c \
+	sim/cloudflare.h sim/cloudflare.c sim/cfenv.h sim/cfenv.c \
 	sim/resend.h sim/resend.c \
 	sim/whmcs.h sim/whmcs.c \
 	lib/och.h lib/och.c \

@@ -563,11 +563,14 @@ send_batch(struct http_req *r)
 	idem_store(key, hash, r->out.data);
 }
 
+/* An address field as an array; unset is null, as Resend answers. */
 static cJSON *
 as_array(const cJSON *j)
 {
 	cJSON	*a;
 
+	if (j == NULL || cJSON_IsNull(j))
+		return cJSON_CreateNull();
 	if (cJSON_IsArray(j))
 		return cJSON_Duplicate(j, 1);
 	a = su_jarr();

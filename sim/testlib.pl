@@ -45,6 +45,19 @@ sub wh {
 
 sub _enc { my $s = shift; $s =~ s/([^A-Za-z0-9_.~-])/sprintf '%%%02X', ord $1/ge; $s }
 
+# A fresh key pair made by ssh-keygen in the test folder: the public key
+# line and its MD5 fingerprint as ssh-keygen prints it (what Hetzner shows).
+sub ssh_pubkey {
+	my ($t, $name) = @_;
+	my $f = $t->dir . "/$name";
+	system('ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', $name, '-f', $f) == 0
+	    or die "ssh-keygen failed\n";
+	open my $fh, '<', "$f.pub" or die "$f.pub: $!\n";
+	chomp(my $pub = <$fh>);
+	my ($fp) = `ssh-keygen -E md5 -lf '$f.pub'` =~ /MD5:([0-9a-f:]+)/;
+	return ($pub, $fp);
+}
+
 sub simctl {
 	my ($t, $method, $path, $body) = @_;
 	my $r = $t->http($method, "$t->{sim}/_sim$path", defined $body ? (body => $body) : ());

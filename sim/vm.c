@@ -172,6 +172,7 @@ static void
 os_down(struct vm *v)
 {
 	loop_timer_cancel(&v->boot_timer);
+	loop_timer_cancel(&v->acpi_timer);
 	exp_stop(v->exporter);
 	v->exporter = NULL;
 	if (v->cb != NULL) {
@@ -403,6 +404,23 @@ vm_power_off(struct vm *v, enum vm_status st)
 	v->status = st;
 }
 
+static void
+acpi_off(void *arg)
+{
+	struct vm	*v = arg;
+
+	if (v->status == VM_RUNNING)
+		vm_power_off(v, VM_OFF);
+}
+
+void
+vm_acpi_shutdown(struct vm *v)
+{
+	if (v->status == VM_RUNNING && v->booted_at > 0)
+		loop_timer_at(&v->acpi_timer, su_mono() + su_cfg.action_delay,
+		    acpi_off, v);
+}
+
 void
 vm_reboot(struct vm *v)
 {
@@ -454,6 +472,7 @@ vm_free(struct vm *v)
 	free(v->cb_error);
 	free(v->cb_url);
 	free(v->exp_error);
+	cJSON_Delete(v->keys);
 	free(v);
 }
 

@@ -54,6 +54,7 @@ struct vm {
 	char			 ip6[48];	/* its ::1 */
 	int64_t			 ip4_id, ip6_id;
 	int			 ssh_keys;	/* created with ssh_keys */
+	cJSON			*keys;		/* [{id,name,fingerprint}] */
 	int			 backups;	/* backup window set */
 	int			 protect_delete;
 	int			 protect_rebuild;
@@ -63,6 +64,7 @@ struct vm {
 	int			 boots;
 	int			 fresh;		/* cloud-init has not run */
 	struct loop_timer	 boot_timer;
+	struct loop_timer	 acpi_timer;	/* shutdown requested */
 	const char		*boot_state;	/* static string */
 	char			*boot_reason;
 	struct ud		*ud;
@@ -104,6 +106,12 @@ size_t		 vm_count(void);
 void		 vm_power_on(struct vm *);
 /* Power off: stops the exporter, the agent and any callback. */
 void		 vm_power_off(struct vm *, enum vm_status);
+/*
+ * ACPI shutdown request: an OS that is up powers the machine off one
+ * action delay later; one that is not up (booting, or already off)
+ * ignores it and the server stays as it is.
+ */
+void		 vm_acpi_shutdown(struct vm *);
 /* Reboot: the OS goes down and comes up again after the boot delay. */
 void		 vm_reboot(struct vm *);
 /* New disk from image_id (and new user-data when given). */

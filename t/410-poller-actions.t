@@ -1,7 +1,7 @@
 # The actions WHMCS asks for, through the signed API and och-poller, as
 # the simulator sees them: suspend (poweroff), unsuspend (poweron), change
-# plan (shutdown, change_type without disk upgrade, poweron; only
-# change_type while suspended), reboot, rebuild (a new bootstrap token,
+# plan (shutdown, change_type without disk upgrade, which starts the
+# server again; poweroff after it while suspended), reboot, rebuild (a new bootstrap token,
 # the ready call activates again, no second welcome email), terminate
 # (server, DNS records and snapshots deleted, secrets wiped, tokens
 # revoked); the customer emails of each.
@@ -83,15 +83,15 @@ ok($t->wait_for(sub { emails('owner@example.test', 'unsuspended') == 1 }, timeou
 $mark = last_action($sid);
 act($id, 'change-plan', { plan => 'professional' });
 wait_state($id, 'active', 'active after the plan change');
-is_deeply(actions_after($sid, $mark), [qw(shutdown_server change_server_type start_server)],
-    'change plan: shutdown, change_type, poweron');
+is_deeply(actions_after($sid, $mark), [qw(shutdown_server change_server_type)],
+    'change plan: shutdown, change_type (which starts the server again)');
 is(col($id, 'plan'), 'professional', 'the plan is recorded');
 is(server($sid)->{server_type}, 'cx33', 'the server has the new type');
 is(server($sid)->{status}, 'running', 'and runs');
 my $hist = join ',', map { $_->[0] } $t->psql(q{SELECT kind FROM instance_events WHERE instance_id = :'id'
 	AND kind IN ('state.resizing', 'hetzner.shutdown', 'hetzner.change_type', 'hetzner.poweron', 'plan.changed')
 	ORDER BY id}, id => $id);
-is($hist, 'state.resizing,hetzner.shutdown,hetzner.change_type,hetzner.poweron,plan.changed',
+is($hist, 'state.resizing,hetzner.shutdown,hetzner.change_type,plan.changed',
     'each step in the history');
 
 # ---- change plan while suspended: no poweron
@@ -100,9 +100,10 @@ wait_state($id, 'suspended', 'suspended');
 $mark = last_action($sid);
 act($id, 'change-plan', { plan => 'enterprise' });
 wait_state($id, 'suspended', 'still suspended after the plan change');
-is_deeply(actions_after($sid, $mark), ['change_server_type'], 'only change_type while suspended');
+is_deeply(actions_after($sid, $mark), [qw(change_server_type stop_server)],
+    'while suspended: change_type, then poweroff (change_type started it)');
 is(server($sid)->{server_type}, 'cx43', 'the server has the new type');
-is(server($sid)->{status}, 'off', 'and stays off');
+is(server($sid)->{status}, 'off', 'and is off');
 act($id, 'unsuspend');
 wait_state($id, 'active', 'active');
 

@@ -178,15 +178,19 @@ is($r->{json}{error}{details}{fields}[0]{name}, 'upgrade_disk', 'change_type nee
 $r = hz($t, 'POST', "/servers/$id/actions/change_type", { server_type => 'cax11', upgrade_disk => JSON::PP::false });
 is($r->{status}, 422, 'other architecture: 422');
 is($r->{json}{error}{code}, 'invalid_server_type', 'invalid_server_type');
-$r = hz($t, 'POST', "/servers/$id/actions/change_type", { server_type => 'cx33', upgrade_disk => JSON::PP::false });
-is($r->{json}{action}{command}, 'change_server_type', 'change_type while off');
+# by id, as hcloud-go sends it (114 is cx23's id, 115 cx33's)
+$r = hz($t, 'POST', "/servers/$id/actions/change_type", { server_type => 115, upgrade_disk => JSON::PP::false });
+is($r->{json}{action}{command}, 'change_server_type', 'change_type while off, type by id');
 ok($t->wait_for(sub { hz($t, 'GET', "/servers/$id")->{json}{server}{server_type}{name} eq 'cx33' }), 'type changed');
 is(hz($t, 'GET', "/servers/$id")->{json}{server}{primary_disk_size}, 40, 'disk kept without upgrade_disk');
+ok($t->wait_for(sub { hz($t, 'GET', "/servers/$id")->{json}{server}{status} eq 'running' }),
+    'change_type starts the server again (Hetzner: "copies the content of its disk, and starts it again")');
+hz($t, 'POST', "/servers/$id/actions/poweroff");
+$t->wait_for(sub { hz($t, 'GET', "/servers/$id")->{json}{server}{status} eq 'off' });
 $r = hz($t, 'POST', "/servers/$id/actions/change_type", { server_type => 'cx23', upgrade_disk => JSON::PP::false });
 is($r->{status}, 201, 'downgrade possible: the disk was not upgraded');
-$t->wait_for(sub { !hz($t, 'GET', "/servers/$id")->{json}{server}{locked} });
-$r = hz($t, 'POST', "/servers/$id/actions/poweron");
-is($r->{json}{action}{command}, 'start_server', 'poweron');
+is(hz($t, 'POST', "/servers/$id/actions/change_type", { server_type => 1.5, upgrade_disk => JSON::PP::false })->{status},
+    400, 'a server type that is neither an id nor a name: 400');
 ok($t->wait_for(sub { hz($t, 'GET', "/servers/$id")->{json}{server}{status} eq 'running' }), 'running again');
 $r = hz($t, 'POST', "/servers/$id/actions/change_type", { server_type => 'cx33', upgrade_disk => JSON::PP::true });
 is($r->{status}, 412, 'change_type while running: 412');
@@ -223,6 +227,44 @@ is($r->{content}, '', 'no body');
 is(hz($t, 'DELETE', '/images/161547269')->{status}, 403, 'system images cannot be deleted');
 is(hz($t, 'DELETE', "/images/$img")->{status}, 404, 'deleted image: 404');
 is(hz($t, 'POST', "/servers/$id/actions/frobnicate")->{status} >= 404, 1, 'unknown action refused');
+
+# --- ids for names (hcloud-go sends ids), architecture, shutdown, delete
+$r = hz($t, 'POST', '/servers', { name => 'by-id', server_type => 114, location => 1, image => 161547269 });
+is($r->{status}, 201, 'create with server type, location and image by id');
+is($r->{json}{server}{server_type}{name}, 'cx23', 'type 114 is cx23');
+is($r->{json}{server}{location}{name}, 'fsn1', 'location 1 is fsn1');
+my $byid = $r->{json}{server}{id};
+is(hz($t, 'POST', '/servers', { name => 'x', server_type => 999, image => 'ubuntu-24.04' })->{status}, 400,
+    'unknown server type id: 400');
+$r = hz($t, 'POST', '/servers', { name => 'arm-x86', server_type => 'cax11', location => 'fsn1', image => 161547269 });
+is($r->{status}, 400, 'Arm server with the x86 image id: 400');
+like($r->{json}{error}{message}, qr/architecture/, '... for its architecture');
+$r = hz($t, 'POST', '/servers', { name => 'arm-ok', server_type => 'cax11', location => 'fsn1', image => 161547270 });
+is($r->{status}, 201, 'Arm server with the Arm image id');
+my $arm = $r->{json}{server}{id};
+$t->wait_for(sub { hz($t, 'GET', "/servers/$arm")->{json}{server}{status} eq 'running' });
+$r = hz($t, 'POST', "/servers/$arm/actions/rebuild", { image => 161547269 });
+is($r->{status}, 400, 'rebuild across architectures by image id: 400');
+simctl($t, 'POST', '/latency', { boot => 600 });
+$r = create_server($t, name => 'slow-boot');
+my $slow = $r->{json}{server}{id};
+$t->wait_for(sub { hz($t, 'GET', "/servers/$slow")->{json}{server}{status} eq 'running' });
+$r = hz($t, 'POST', "/servers/$slow/actions/shutdown");
+my $sd = $r->{json}{action}{id};
+ok($t->wait_for(sub { hz($t, 'GET', "/actions/$sd")->{json}{action}{status} eq 'success' }),
+    'shutdown action succeeds: the request was delivered');
+is(hz($t, 'GET', "/servers/$slow")->{json}{server}{status}, 'running',
+    'an OS that is not up ignores ACPI: the server stays running');
+simctl($t, 'POST', '/latency', { boot => 0 });
+hz($t, 'POST', "/servers/$arm/actions/shutdown");
+ok($t->wait_for(sub { hz($t, 'GET', "/servers/$arm")->{json}{server}{status} eq 'off' }),
+    'a booted OS powers off after the shutdown request');
+$r = hz($t, 'DELETE', "/servers/$byid");
+is($r->{json}{action}{command}, 'delete_server', 'delete_server action');
+is(hz($t, 'GET', "/servers/$byid")->{status}, 404, 'deleted server: 404 at once');
+is(hz($t, 'POST', '/servers', { name => 'by-id', server_type => 'cx23', image => 'ubuntu-24.04' })->{status}, 201,
+    'its name is free at once');
+hz($t, 'DELETE', "/servers/$_") for $arm, $slow;
 
 # --- metrics
 my $now = time;
