@@ -10,9 +10,10 @@
 #include <string.h>
 
 #include "cfg.h"
+#include "fleetnet.h"
 
 enum kind { K_TEXT, K_URL, K_SECRET, K_HEX32, K_INT, K_HOST, K_EMAIL, K_PATH,
-    K_PUBURL };
+    K_PUBURL, K_CIDRS, K_SSHKEY };
 
 static const struct {
 	const char	*name;
@@ -44,7 +45,7 @@ static const struct {
 	{ "OCH_BODY_MAX", K_INT, 1024, 16777216 },	/* CFG_OCH_BODY_MAX */
 	{ "OCH_HMAC_WINDOW", K_INT, 10, 3600 },	/* CFG_OCH_HMAC_WINDOW */
 	{ "OPENCLAW_VERSION", K_TEXT, 0, 0 },		/* CFG_OPENCLAW_VERSION */
-	{ "CONTROL_PLANE_IPS", K_TEXT, 0, 0 },		/* CFG_CONTROL_PLANE_IPS */
+	{ "CONTROL_PLANE_IPS", K_CIDRS, 0, 0 },	/* CFG_CONTROL_PLANE_IPS */
 	{ "POLLER_RUN_SECONDS", K_INT, 1, 3600 },	/* CFG_POLLER_RUN_SECONDS */
 	{ "POLLER_MAX_ATTEMPTS", K_INT, 1, 1000 },	/* CFG_POLLER_MAX_ATTEMPTS */
 	{ "POLLER_LEASE_SECONDS", K_INT, 5, 3600 },	/* CFG_POLLER_LEASE_SECONDS */
@@ -71,6 +72,9 @@ static const struct {
 	{ "ALERT_WEBHOOK_URL", K_URL, 0, 0 },	/* CFG_ALERT_WEBHOOK_URL */
 	{ "ALERT_WEBHOOK_SECRET", K_SECRET, 16, 0 },	/* CFG_ALERT_WEBHOOK_SECRET */
 	{ "OCH_STATS_DIR", K_PATH, 0, 0 },		/* CFG_OCH_STATS_DIR */
+	{ "OPERATOR_SSH_KEY", K_SSHKEY, 0, 0 },	/* CFG_OPERATOR_SSH_KEY */
+	{ "OPERATOR_SSH_RANGES", K_CIDRS, 0, 0 },	/* CFG_OPERATOR_SSH_RANGES */
+	{ "FLEET_RECONCILE_SECONDS", K_INT, 1, 86400 },	/* CFG_FLEET_RECONCILE_SECONDS */
 };
 
 const char *
@@ -184,6 +188,18 @@ check(int k, const char *v)
 	case K_EMAIL:
 		if ((p = strchr(v, '@')) == NULL || p == v || p[1] == '\0')
 			return "is not an email address";
+		return NULL;
+	case K_CIDRS:
+		n = fleet_cidrs(v, NULL, 0);
+		if (n < 0 || n > FLEET_CIDRS_MAX)
+			return "must be IPv4/IPv6 addresses or CIDR blocks "
+			    "(host bits empty, at most 100), separated by "
+			    "commas or blanks";
+		return NULL;
+	case K_SSHKEY:
+		if (!fleet_sshkey_ok(v))
+			return "is not an OpenSSH public key line "
+			    "(\"ssh-ed25519 AAAA... comment\")";
 		return NULL;
 	}
 	return NULL;

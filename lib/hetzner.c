@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "cfg.h"
+#include "fleetnet.h"
 #include "hetzner.h"
 #include "log.h"
 
@@ -455,14 +456,9 @@ hz_parse_image(const cJSON *o, struct hz_image *im)
 
 /* ---- the call -------------------------------------------------------- */
 
-/*
- * One API call: method on base + path, body (may be NULL) as JSON.  On
- * a 2xx answer *out (if out is not NULL) gets the parsed body, which
- * must be an object (else bad_response); free it with cJSON_Delete.
- * Returns e->err.
- */
-static enum och_err
-hz_call(struct hz *hz, const char *method, const char *path,
+/* One API call (hetzner.h). */
+enum och_err
+hz_request(struct hz *hz, const char *method, const char *path,
     const cJSON *body, int idempotent, cJSON **out, struct prov_err *e)
 {
 	struct hcl_req		 rq;
@@ -561,7 +557,7 @@ post_action(struct hz *hz, int64_t id, const char *name, cJSON *body,
 		return e->err;
 	}
 	path = action_path(id, name);
-	if ((rc = hz_call(hz, "POST", path, body, 0, &root, e)) == OCH_OK &&
+	if ((rc = hz_request(hz, "POST", path, body, 0, &root, e)) == OCH_OK &&
 	    (rc = take_action(root, act, e, "hetzner server action")) ==
 	    OCH_OK && act != NULL)
 		log_info("hetzner %s server=%" PRId64 " action=%" PRId64
@@ -603,8 +599,9 @@ hz_server_create(struct hz *hz, const struct hz_create *c,
 	    c->start_after_create);
 	labels = cJSON_AddObjectToObject(body, "labels");
 	cJSON_AddStringToObject(labels, HZ_LABEL, c->instance);
+	fleet_create_fields(body, c->ssh_key_id, c->firewall_id);
 
-	if ((rc = hz_call(hz, "POST", "/servers", body, 0, &root, e)) !=
+	if ((rc = hz_request(hz, "POST", "/servers", body, 0, &root, e)) !=
 	    OCH_OK)
 		goto out;
 	if (hz_parse_server(cJSON_GetObjectItemCaseSensitive(root, "server"),
@@ -634,7 +631,7 @@ hz_server_get(struct hz *hz, int64_t id, struct hz_server *srv,
 	enum och_err	 rc;
 
 	path = xasprintf("/servers/%" PRId64, id);
-	if ((rc = hz_call(hz, "GET", path, NULL, 1, &root, e)) == OCH_OK &&
+	if ((rc = hz_request(hz, "GET", path, NULL, 1, &root, e)) == OCH_OK &&
 	    hz_parse_server(cJSON_GetObjectItemCaseSensitive(root, "server"),
 	    srv) == -1)
 		rc = hcl_perr_bad_response(e, "hetzner get server", "server");
@@ -682,7 +679,7 @@ list_all(struct hz *hz, const char *base, const char *query, const char *key,
 			    "pagination (too many pages)");
 		path = xasprintf("%s?%sper_page=%d&page=%" PRId64, base, query,
 		    HZ_PER_PAGE, page);
-		rc = hz_call(hz, "GET", path, NULL, 1, &root, e);
+		rc = hz_request(hz, "GET", path, NULL, 1, &root, e);
 		free(path);
 		if (rc != OCH_OK)
 			return rc;
@@ -763,7 +760,8 @@ hz_server_delete(struct hz *hz, int64_t id, struct hz_action *act,
 	enum och_err	 rc;
 
 	path = xasprintf("/servers/%" PRId64, id);
-	if ((rc = hz_call(hz, "DELETE", path, NULL, 1, &root, e)) == OCH_OK &&
+	if ((rc = hz_request(hz, "DELETE", path, NULL, 1, &root, e)) ==
+	    OCH_OK &&
 	    (rc = take_action(root, act, e, "hetzner delete server")) ==
 	    OCH_OK)
 		log_info("hetzner delete_server id=%" PRId64 " corr=%s", id,
@@ -850,7 +848,7 @@ hz_server_create_image(struct hz *hz, int64_t id, const char *description,
 		cJSON_AddStringToObject(labels, HZ_LABEL, instance);
 	}
 	path = action_path(id, "create_image");
-	if ((rc = hz_call(hz, "POST", path, body, 0, &root, e)) != OCH_OK)
+	if ((rc = hz_request(hz, "POST", path, body, 0, &root, e)) != OCH_OK)
 		goto out;
 	if (hz_parse_image(cJSON_GetObjectItemCaseSensitive(root, "image"),
 	    &im) == -1) {
@@ -878,7 +876,7 @@ hz_action_get(struct hz *hz, int64_t id, struct hz_action *act,
 	enum och_err	 rc;
 
 	path = xasprintf("/actions/%" PRId64, id);
-	if ((rc = hz_call(hz, "GET", path, NULL, 1, &root, e)) == OCH_OK)
+	if ((rc = hz_request(hz, "GET", path, NULL, 1, &root, e)) == OCH_OK)
 		rc = take_action(root, act, e, "hetzner get action");
 	if (rc == OCH_OK && act->id != id)
 		rc = hcl_perr_bad_response(e, "hetzner get action",
@@ -910,7 +908,7 @@ hz_actions_get(struct hz *hz, const int64_t *ids, size_t n,
 		buf_printf(&q, "%sid=%" PRId64, i ? "&" : "/actions?", ids[i]);
 	}
 	buf_printf(&q, "&per_page=%d", HZ_PER_PAGE);
-	if ((rc = hz_call(hz, "GET", q.data, NULL, 1, &root, e)) != OCH_OK)
+	if ((rc = hz_request(hz, "GET", q.data, NULL, 1, &root, e)) != OCH_OK)
 		goto out;
 	arr = cJSON_GetObjectItemCaseSensitive(root, "actions");
 	if (!cJSON_IsArray(arr)) {
@@ -966,7 +964,7 @@ hz_image_delete(struct hz *hz, int64_t id, struct prov_err *e)
 	enum och_err	 rc;
 
 	path = xasprintf("/images/%" PRId64, id);
-	if ((rc = hz_call(hz, "DELETE", path, NULL, 1, NULL, e)) == OCH_OK)
+	if ((rc = hz_request(hz, "DELETE", path, NULL, 1, NULL, e)) == OCH_OK)
 		log_info("hetzner delete_image id=%" PRId64 " corr=%s", id,
 		    e->corr_id[0] ? e->corr_id : "-");
 	free(path);

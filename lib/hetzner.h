@@ -90,6 +90,8 @@ struct hz_create {
 	const char	*user_data;	/* <= 32 KiB, or NULL */
 	const char	*instance;	/* value of the och-instance label */
 	int		 start_after_create;
+	int64_t		 ssh_key_id;	/* the operator's key (0: none) */
+	int64_t		 firewall_id;	/* the fleet firewall (0: none) */
 };
 
 /* Server actions without arguments. */
@@ -113,6 +115,15 @@ struct hz	*hz_new(struct hcl *, const char *base_url, const char *token);
  */
 struct hz	*hz_from_cfg(struct hcl *, const struct cfg *);
 void		 hz_free(struct hz *);
+/*
+ * One API call: method on base + path, body (may be NULL) as JSON, under
+ * the client's retry policy (idempotent: safe to send again).  On a 2xx
+ * answer *out (if out is not NULL) gets the parsed body, which must be an
+ * object (else bad_response); free it with cJSON_Delete.  Returns e->err.
+ */
+enum och_err	 hz_request(struct hz *, const char *method, const char *path,
+		    const struct cJSON *body, int idempotent,
+		    struct cJSON **out, struct prov_err *);
 /* Replace the in-call retry policy (max_retries 0 turns it off). */
 void		 hz_set_policy(struct hz *, int max_retries, unsigned base_ms,
 		    unsigned cap_ms);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cloudflare.h"
+#include "fleetnet.h"
 #include "hetzner.h"
 #include "inst.h"
 #include "log.h"
@@ -1054,6 +1055,13 @@ do_creating(struct recon *r, struct ri *in)
 				    1);
 			}
 			memset(&hc, 0, sizeof(hc));
+			/* never without the operator's key and the firewall */
+			if ((rc = fleet_ids(r->db, r->cfg, r->hz,
+			    &hc.ssh_key_id, &hc.firewall_id, &e)) != OCH_OK) {
+				xfree_secret(ud);
+				return rc == OCH_EDB ? rc : upstream_failed(r,
+				    in, &e, "fleet network", 1);
+			}
 			hc.name = in->slug;
 			hc.server_type = in->server_type;
 			hc.image = in->image;

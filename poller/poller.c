@@ -5,8 +5,10 @@
  *   och-poller provision  reconcile instances toward their desired state
  *                         (lib/recon.h) and send the outboxes
  *                         (lib/outbox.h); wakes on NOTIFY och_provision,
- *                         so an order is acted on within a second; runs
- *                         for POLLER_RUN_SECONDS (default 55)
+ *                         so an order is acted on within a second; keeps
+ *                         the fleet's SSH key and Cloud Firewall in shape
+ *                         (lib/fleetnet.h); runs for POLLER_RUN_SECONDS
+ *                         (default 55)
  *   och-poller maintain   one pass: expiry of nonces and one-time tokens,
  *                         metrics partitions, stale heartbeats, emails
  *                         sent or failed over 30 days ago, the alerts
@@ -34,7 +36,9 @@
 #include "alert.h"
 #include "cfg.h"
 #include "db.h"
+#include "fleetnet.h"
 #include "hcl.h"
+#include "hetzner.h"
 #include "inst.h"
 #include "log.h"
 #include "outbox.h"
@@ -89,6 +93,8 @@ struct poller {
 	time_t		 db_warned;
 	PGconn		*listen_conn;	/* the LISTENing connection */
 	int		 listen_pid;	/* and its backend */
+	struct hz	*fleet_hz;	/* NULL without a Hetzner token */
+	time_t		 fleet_at;	/* next fleet_reconcile */
 };
 
 static void
@@ -207,6 +213,22 @@ wait_notify(struct poller *p, long ms)
 	(void)poll(&pfd, 1, (int)ms);
 }
 
+/*
+ * The fleet network (lib/fleetnet.h), every FLEET_RECONCILE_SECONDS: a
+ * failure is logged there and tried again next time.
+ */
+static void
+fleet_tick(struct poller *p)
+{
+	struct prov_err	 e;
+
+	if (p->fleet_hz == NULL || time(NULL) < p->fleet_at)
+		return;
+	fleet_reconcile(p->db, &p->cfg, p->fleet_hz, 0, &e);
+	p->fleet_at = time(NULL) + cfg_int(&p->cfg,
+	    CFG_FLEET_RECONCILE_SECONDS, 300);
+}
+
 static int
 run_provision(struct poller *p)
 {
@@ -221,6 +243,7 @@ run_provision(struct poller *p)
 	o = obx_new(p->db, &p->cfg, p->hcl);
 	obx_set_owner(o, recon_owner(r));
 	recon_set_deadline(r, p->deadline);
+	p->fleet_hz = hz_from_cfg(p->hcl, &p->cfg);
 	log_info("provision: running until %lds from now as %s",
 	    (long)(p->deadline - time(NULL)), recon_owner(r));
 	while (!stop && time(NULL) < p->deadline) {
@@ -239,6 +262,7 @@ run_provision(struct poller *p)
 			}
 			rescued = time(NULL);
 		}
+		fleet_tick(p);
 		if (drain(p, r) < 0 || recon_pickup(r) < 0) {
 			db_trouble(p);
 			continue;
@@ -279,6 +303,8 @@ run_provision(struct poller *p)
 	    stop ? " (signal)" : "");
 	obx_free(o);
 	recon_free(r);
+	if (p->fleet_hz != NULL)
+		hz_free(p->fleet_hz);
 	return 0;
 }
 

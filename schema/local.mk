@@ -7,3 +7,4 @@ dist_schema_DATA += %D%/011_plan_server_types.sql
 dist_schema_DATA += %D%/070_first_hour.sql
 dist_schema_DATA += %D%/110_alerts.sql
 dist_schema_DATA += %D%/050_principals.sql
+dist_schema_DATA += %D%/090_fleet_network.sql

@@ -243,7 +243,8 @@ zones_list(struct http_req *r)
 	arr = su_jarr();
 	if (n && page == 1)
 		cJSON_AddItemToArray(arr, zone_json());
-	cf_ok(r, arr, cf_info((long)page, (long)per, cJSON_GetArraySize(arr), n));
+	cf_ok(r, arr, cf_info((long)page, (long)per, cJSON_GetArraySize(arr),
+	    n));
 }
 
 static void
@@ -261,7 +262,8 @@ verify(struct http_req *r)
 	o = su_jobj();
 	su_jstr(o, "id", "ed17574386854bf78a67040be0a770b0");
 	su_jstr(o, "status", "active");
-	cf_ok_note(r, o, NULL, cf_msg(10000, "This API Token is valid and active"));
+	cf_ok_note(r, o, NULL, cf_msg(10000, "This API Token is valid and "
+	    "active"));
 }
 
 /* --- records ------------------------------------------------------ */
@@ -484,8 +486,8 @@ apply(struct http_req *r, cJSON *b, struct rec *x, int full)
 		x->ttl = 1;
 	if (proxied != NULL) {
 		if (!cJSON_IsBool(proxied)) {
-			cf_fail(r, 400, 9003, "Invalid 'proxied' value, must be "
-			    "a boolean");
+			cf_fail(r, 400, 9003, "Invalid 'proxied' value, must "
+			    "be a boolean");
 			return -1;
 		}
 		x->proxied = cJSON_IsTrue(proxied);
@@ -570,8 +572,8 @@ unique(struct http_req *r, const struct rec *x, const struct rec *self)
 		if ((strcmp(x->type, "CNAME") == 0) !=
 		    (strcmp(o->type, "CNAME") == 0) && (proxiable(x->type) &&
 		    proxiable(o->type))) {
-			cf_fail(r, 400, 81053, "An A, AAAA, or CNAME record with "
-			    "that host already exists.");
+			cf_fail(r, 400, 81053, "An A, AAAA, or CNAME record "
+			    "with that host already exists.");
 			return -1;
 		}
 		if (strcmp(o->type, x->type) != 0 ||

@@ -600,7 +600,8 @@ fw_list(struct http_req *r)
 void
 fw_create(struct http_req *r)
 {
-	cJSON		*body, *name, *labels, *rules, *apply, *acts, *rs = NULL;
+	cJSON		*body, *name, *labels, *rules, *apply, *acts;
+	cJSON		*rs = NULL;
 	const char	*err;
 	struct fw	*f;
 	int		 bad = 0;

@@ -1,5 +1,6 @@
 # och-poller provision against och-cloudsim, nginx and the real API: the
-# request budget of one clean provision, then 20 orders handled by two
+# request budget of one clean provision (the fleet's SSH key and firewall
+# counted apart, once per fleet), then 20 orders handled by two
 # pollers at once: all active, no step taken twice, one welcome email per
 # customer, WHMCS told each IP and domain; order -> creating and ready ->
 # active within a second (from the recorded times); ochctl instances;
@@ -34,10 +35,19 @@ sub count_state {
 	my ($state) = @_;
 	return $t->psql_one('SELECT count(*) FROM instances WHERE state = :\'s\'', s => $state);
 }
+# Requests per order; the fleet's SSH key and firewall (lib/fleetnet.h)
+# are set up once for the whole fleet and counted apart (fleet_total).
+sub fleet_route { $_[0] =~ m{^\S+ /(ssh_keys|firewalls)\b} }
 sub hz_total {
 	my ($st, $svc) = @_;
 	my $n = 0;
-	$n += $_ for values %{ $st->{$svc} // {} };
+	$n += $st->{$svc}{$_} for grep { !fleet_route($_) } keys %{ $st->{$svc} // {} };
+	return $n;
+}
+sub fleet_total {
+	my ($st) = @_;
+	my $n = 0;
+	$n += $st->{hetzner}{$_} for grep { fleet_route($_) } keys %{ $st->{hetzner} // {} };
 	return $n;
 }
 
@@ -52,6 +62,9 @@ cmp_ok(hz_total($st, 'hetzner'), '<=', 4, 'a clean provision: at most 4 Hetzner 
 cmp_ok(hz_total($st, 'cloudflare'), '<=', 2, 'a clean provision: at most 2 Cloudflare requests')
     or diag explain $st;
 is($st->{hetzner}{'POST /servers'}, 1, 'one server created');
+cmp_ok(fleet_total($st), '<=', 5, 'the fleet network set up once: at most 5 requests (key lookup and create, '
+    . 'firewall lookup and create, its check)') or diag explain $st;
+is($st->{hetzner}{'POST /firewalls'}, 1, 'one firewall created');
 
 # ---- 20 orders, two pollers
 $t->http(DELETE => "$sim/_sim/stats");
@@ -62,6 +75,9 @@ ok($t->wait_for(sub { count_state('active') == 21 }, timeout => 60), '21 instanc
 $st = simget('/_sim/stats');
 cmp_ok(hz_total($st, 'hetzner'), '<=', 4 * 20, '20 provisions: at most 80 Hetzner requests');
 cmp_ok(hz_total($st, 'cloudflare'), '<=', 2 * 20, '20 provisions: at most 40 Cloudflare requests');
+cmp_ok(fleet_total($st), '<=', 2 * 60 / 300 + 2, 'the fleet network: a check per FLEET_RECONCILE_SECONDS '
+    . 'per poller, not per order') or diag explain $st;
+ok(!$st->{hetzner}{'POST /firewalls'} && !$st->{hetzner}{'POST /ssh_keys'}, 'no second firewall or key');
 
 my %steps = map { ($_->[0] => $_->[1]) } $t->psql(q{
 	SELECT kind, string_agg(DISTINCT n::text, ',') FROM (

@@ -88,8 +88,8 @@ my @plans = (
 	[enterprise => 'cx43', 16384], [tiny => 'synthetic', 2048],
 );
 my @top = sort qw(hostname fqdn prefer_fqdn_over_hostname manage_etc_hosts users
-    write_files runcmd);
-my @paths = sort qw(/etc/och-agent/bootstrap.env /etc/och/vps.env
+    ssh_pwauth write_files runcmd);
+my @paths = sort qw(/etc/ssh/sshd_config.d/00-och.conf /etc/och-agent/bootstrap.env /etc/och/vps.env
     /etc/systemd/system/och-agent.service /etc/systemd/system/openclaw-gateway.service
     /etc/systemd/system/och-cert.service /etc/systemd/system/och-cert.timer
     /etc/apt/apt.conf.d/20auto-upgrades /etc/nginx/sites-available/openclaw);
@@ -105,6 +105,10 @@ for my $p (@plans) {
 	is_deeply([sort keys %{ $y // {} }], \@top, "$name: top-level keys");
 	my %f = map { $_->{path} => $_ } @{ $y->{write_files} // [] };
 	is_deeply([sort keys %f], \@paths, "$name: files written");
+	ok(exists $y->{ssh_pwauth} && !$y->{ssh_pwauth}, "$name: ssh_pwauth false");
+	is($f{'/etc/ssh/sshd_config.d/00-och.conf'}{content}, "PasswordAuthentication no\n"
+	    . "KbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\n",
+	    "$name: sshd: no password login, root by key only");
 	is($f{'/etc/och-agent/bootstrap.env'}{content},
 	    "OCH_API_URL=$base{api_url}\nOCH_BOOTSTRAP_TOKEN=$base{bootstrap_token}\n"
 	    . "OCH_INSTANCE_ID=$base{instance_id}\n",

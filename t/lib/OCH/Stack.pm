@@ -347,6 +347,8 @@ our %SIM = (
 	resend_key => 're_sim_key',
 	whmcs_identifier => 'sim-whmcs-id',
 	whmcs_secret => 'sim-whmcs-secret',
+	operator_ssh_key => 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEFCWCi73CTyKq2Rd1utPO3foNnWHgKrmyY3/IiDR8ZN '
+	    . 'operator@och.test',
 );
 
 sub start_sim {
@@ -370,6 +372,9 @@ sub start_sim {
 	    WHMCS_API_URL => "$url/whmcs/includes/api.php",
 	    WHMCS_API_IDENTIFIER => $SIM{whmcs_identifier},
 	    WHMCS_API_SECRET => $SIM{whmcs_secret},
+	    # the fleet network (lib/fleetnet.h): a public key, not a secret
+	    OPERATOR_SSH_KEY => $SIM{operator_ssh_key},
+	    OPERATOR_SSH_RANGES => '192.0.2.0/24',
 	) if $self->{dburl};
 	return $url;
 }
