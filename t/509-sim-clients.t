@@ -145,6 +145,13 @@ simctl($t, 'POST', '/faults', { service => 'hetzner', route => 'POST /servers', 
 ($rc, $out) = hc('server', 'create', '--name', 'ebc-1', '--type', 'cx23', '--image', 'ubuntu-24.04');
 ok($rc != 0 && $out =~ /server_error/, 'fault error_but_created: the CLI reports server_error') or diag($out);
 ok(hcj('server', 'describe', 'ebc-1'), '... and the server exists');
+for my $k (qw(drop_but_created hang_but_created)) {
+	(my $name = $k) =~ s/_/-/g;
+	simctl($t, 'POST', '/faults', { service => 'hetzner', route => 'POST /servers', script => [$k] });
+	($rc, $out) = hc('server', 'create', '--name', $name, '--type', 'cx23', '--image', 'ubuntu-24.04');
+	ok($rc != 0 && $out =~ /EOF|timeout/, "fault $k: the CLI fails") or diag($out);
+	ok(hcj('server', 'describe', $name), '... and the server exists');
+}
 simctl($t, 'POST', '/faults', { service => 'hetzner', route => 'POST /servers/{id}/actions/poweroff',
     script => ['action_error'] });
 ($rc, $out) = hc('server', 'poweroff', 'ebc-1');

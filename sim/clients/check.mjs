@@ -133,6 +133,14 @@ async function cloudflare() {
 	check('... and the record exists anyway',
 	    (await cf.dns.records.list({ zone_id: zone, name: { exact: `d${tname}` } })).result.length === 1);
 
+	await fault('cloudflare', 'POST /zones/{zone_id}/dns_records', ['hang_but_created'], { hang_seconds: 3 });
+	e = await failure(cf.dns.records.create({ zone_id: zone, type: 'A', name: `h${tname}`, content: '192.0.2.22',
+	    ttl: 1 }, { timeout: 1000 }));
+	check('fault hang_but_created: APIConnectionTimeoutError', e instanceof Cloudflare.APIConnectionTimeoutError,
+	    String(e));
+	check('... and the record exists anyway',
+	    (await cf.dns.records.list({ zone_id: zone, name: { exact: `h${tname}` } })).result.length === 1);
+
 	// with the SDK's own retries (2 by default): 429 and 5xx are retried
 	const retrying = new Cloudflare({ apiToken: 'sim-cloudflare-token', baseURL });
 	await sim('DELETE', '/stats');
@@ -206,6 +214,13 @@ async function resend() {
 	r = await rs.emails.send({ ...msg, subject: 'ebc' }, { idempotencyKey: 'ebc-1' });
 	check('... the retry with its Idempotency-Key sends no second one',
 	    r.error === null && (await mails()).length === n0 + 1, JSON.stringify(r));
+	for (const k of ['drop_but_created', 'hang_but_created']) {
+		const before = (await mails()).length;
+		await fault('resend', 'POST /emails', [k], { hang_seconds: 1 });
+		r = await rs.emails.send({ ...msg, subject: k });
+		check(`fault ${k}: an error, no data`, r.data === null && r.error !== null, JSON.stringify(r));
+		check('... and the email went out', (await mails()).length === before + 1);
+	}
 	await sim('DELETE', '/faults');
 }
 
