@@ -5,6 +5,8 @@
 -- links two principals.  Also what sign-in needs: session activity (the
 -- admins' idle limit) and the indexes of the magic-link limits.
 
+ALTER TABLE users DROP CONSTRAINT users_email_key;
+
 -- Undo merges the old order path made (an order whose email was an
 -- admin's linked the client to the admin's row): the admin stays the
 -- operator's, the client gets a customer row of its own with the
@@ -35,7 +37,6 @@ BEGIN
 	END LOOP;
 END $$;
 
-ALTER TABLE users DROP CONSTRAINT users_email_key;
 CREATE UNIQUE INDEX users_operator_email_uq ON users (email)
     WHERE whmcs_client_id IS NULL;
 CREATE INDEX users_email ON users (email);
