@@ -1,12 +1,15 @@
 # webapp/: the customer dashboard.  (a) `npm ci` (from the npm registry,
-# cached in ~/.npm), the Vitest unit tests (one TAP line each) and
-# `npm run build`; (b) end to end: PostgreSQL, the API and nginx serving
-# the built dist, an order, its SSO link opened in headless Chromium
-# (Debian's, driven by playwright-core: webapp/e2e/run.mjs), which opens
-# the sign-in page and, confirmed, the instance page, sees the slug and state, adds an AI key and sees its
-# last four listed.  Screenshots go to the test folder (kept with
-# TEST_KEEP=1).  A missing registry or browser fails the test; nothing is
-# skipped.
+# cached in ~/.npm), ESLint (`npm run lint`), the Vitest unit tests (one
+# TAP line each) and `npm run build` (the generated state list checked
+# against schema/, tsc, vite); (b) end to end: PostgreSQL, the API and
+# nginx serving the built dist, an order, its SSO link opened in headless
+# Chromium (Debian's, driven by playwright-core: webapp/e2e/run.mjs), which
+# opens the sign-in page and, confirmed, the instance page, works every tab
+# and signs another customer in by an emailed link, with axe-core on every
+# page, the reboot dialog by keyboard, German and dark mode.  Screenshots
+# go to the test folder (kept with TEST_KEEP=1) and the main ones to
+# docs/screenshots/.  A missing registry or browser fails the test;
+# nothing is skipped.
 use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
@@ -46,6 +49,9 @@ my ($ok, $out) = run_logged('npm-ci', qw(npm ci --no-audit --no-fund --prefer-of
 ok($ok, 'npm ci (from the npm registry)') or diag(tail($out));
 BAIL_OUT('npm ci failed: is the npm registry reachable?') unless $ok;
 
+($ok, $out) = run_logged('npm-lint', qw(npm run lint));
+ok($ok, 'npm run lint (ESLint + typescript-eslint)') or diag(tail($out));
+
 ($ok, $out) = run_logged('npm-test', qw(npm test -- --reporter=tap-flat));
 my $n = 0;
 for (split /\n/, $out) {
@@ -68,7 +74,7 @@ ok(@js >= 1, 'the bundle is under dist/assets/');
 BAIL_OUT('no build to serve') unless -f "$web/dist/index.html";
 
 # --- (b) the built dashboard against the real API in headless Chromium ---
-my $api_ts = do { local (@ARGV, $/) = "$web/src/api.ts"; <> };
+my $api_ts = do { local (@ARGV, $/) = "$web/src/lib/api.ts"; <> };
 my ($csrf_name) = $api_ts =~ /export const CSRF_COOKIE = '([^']+)'/;
 is($csrf_name, cookie_name('csrf'), "the dashboard reads the CSRF cookie lib/auth.h sets ($csrf_name)");
 $t->start_pg;
@@ -119,6 +125,7 @@ $t->signed(POST => '/api/v1/instances', { whmcs_service_id => 803, whmcs_client_
     email => 'other@example.com', plan => 'starter', region => 'eu-helsinki' });
 $ENV{E2E_MAGIC_URL} = magic_link($t, 'other@example.com') // '';
 like($ENV{E2E_MAGIC_URL}, qr{^\Q$base\E/signin#magic=}, "the other customer's magic link arrived by email");
+$ENV{E2E_DOCS} = $t->src('docs/screenshots');
 $ENV{E2E_EXPECT_METRICS} = grep({ $_ eq 'metrics' } @bins) ? 1 : 0;
 ($ok, $out) = run_logged('e2e', 'node', 'e2e/run.mjs', $sso, $slug, $dir, $slug2);
 my $checks = 0;

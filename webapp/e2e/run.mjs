@@ -1,5 +1,4 @@
-// End-to-end check of the built dashboard in headless Chromium (Debian's
-// /usr/bin/chromium driven by playwright-core; no browser download).
+// End-to-end check of the built customer dashboard in headless Chromium.
 //
 //   node e2e/run.mjs SSO_URL SLUG OUTDIR [ACTIVE_SLUG]
 //   env E2E_MAGIC_URL: an emailed sign-in link of another customer
@@ -7,73 +6,33 @@
 // Opens the SSO link: the sign-in page shows whose account it opens and
 // sets no cookie until "Continue" (its POST) signs in and opens the
 // instance page; checks the slug and state, adds an AI key and sees its
-// last four characters listed, saves a Telegram channel, reboots the
-// user's running instance ACTIVE_SLUG (when given); opens the other
-// customer's magic link while signed in (the page asks whether to switch:
-// "Stay"), logs out, and signs in with that link.
-// Prints one "ok N - …" / "not ok N - …" line per check (TAP, no plan) and
-// screenshots to OUTDIR; exits 1 when a check failed or the run broke.
-import { chromium } from 'playwright-core'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+// last four characters listed, saves a Telegram channel, sees an API error,
+// charts usage; on the user's running instance ACTIVE_SLUG (when given)
+// walks the reboot dialog by keyboard and reboots, switches a skill on,
+// requests a backup and approves a pairing code; switches to German and
+// dark mode; opens the other customer's magic link while signed in (the
+// page asks whether to switch: "Stay"), logs out, and signs in with it.  axe-core runs on every page.  Prints one TAP
+// line per check; screenshots go to OUTDIR (and to E2E_DOCS when set);
+// exits 1 when a check failed or the run broke.
+import { axe, check, finish, launch, shot, step } from './lib.mjs'
 
 const [sso, slug, out, activeSlug] = process.argv.slice(2)
 if (!sso || !slug || !out) {
-  console.error('usage: node e2e/run.mjs SSO_URL SLUG OUTDIR')
+  console.error('usage: node e2e/run.mjs SSO_URL SLUG OUTDIR [ACTIVE_SLUG]')
   process.exit(2)
 }
-const exe = process.env.CHROMIUM ?? '/usr/bin/chromium'
+const docs = process.env.E2E_DOCS
 const key = 'sk-ant-e2e-test-0123456789-WXyz'
-const timeout = 15000
 
-let n = 0
-let failed = 0
-function check(cond, name, diag) {
-  n++
-  if (!cond) failed++
-  console.log(`${cond ? 'ok' : 'not ok'} ${n} - ${name}`)
-  if (!cond && diag) console.log(`# ${String(diag).split('\n').join('\n# ')}`)
-  return cond
-}
-async function step(name, fn) {
-  try {
-    await fn()
-    return check(true, name)
-  } catch (e) {
-    return check(false, name, e && e.message)
-  }
-}
-
-const profile = mkdtempSync(join(tmpdir(), 'och-chromium-'))
-let ctx
+let b
 try {
-  // a persistent context on a fresh, empty profile (--user-data-dir)
-  ctx = await chromium.launchPersistentContext(profile, {
-    executablePath: exe,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1200, height: 860 },
-  })
+  b = await launch()
 } catch (e) {
-  check(false, `chromium starts (${exe})`, e && e.message)
-  rmSync(profile, { recursive: true, force: true })
-  process.exit(1)
+  check(false, 'chromium starts', e.message)
+  process.exit(finish())
 }
-
-const problems = []
+const { ctx, page, problems } = b
 try {
-  const page = ctx.pages()[0] ?? await ctx.newPage()
-  page.setDefaultTimeout(timeout)
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
-  page.on('console', (m) => {
-    const t = m.text()
-    // a 4xx/5xx answer the page handles is logged by the browser as a
-    // resource failure; script errors and CSP violations are problems
-    if (m.type() === 'error' && !/Failed to load resource/.test(t)) problems.push(`console: ${t}`)
-  })
-
   await step('the SSO link opens the sign-in page, naming the account', async () => {
     await page.goto(sso, { waitUntil: 'load' })
     await page.waitForURL(/\/signin$/)
@@ -85,7 +44,8 @@ try {
     const cookies = await ctx.cookies()
     if (cookies.some((c) => /och_session/.test(c.name))) throw new Error('a session cookie before confirming')
   })
-  await page.screenshot({ path: join(out, 'signin.png'), fullPage: true })
+  await axe(page, 'sign-in page')
+  await shot(page, out, 'signin.png', docs)
   await step('"Continue" signs in and lands on the instance page', async () => {
     await page.getByTestId('signin-confirm').click()
     await page.waitForURL(/\/instances\/[0-9a-f-]+/)
@@ -94,9 +54,8 @@ try {
     const got = await page.getByTestId('slug').textContent()
     if (got !== slug) throw new Error(`slug shown: ${got}`)
   })
-  let state = ''
   await step('and the state', async () => {
-    state = (await page.getByTestId('state').first().textContent()) ?? ''
+    const state = (await page.getByTestId('state').first().textContent()) ?? ''
     if (!/Queued|Creating|Booting|Running|Suspended|Needs attention/.test(state)) throw new Error(`state: ${state}`)
   })
   await step('the session cookie is HttpOnly and the CSRF cookie readable', async () => {
@@ -109,11 +68,11 @@ try {
     if (js.includes('och_session=')) throw new Error('the session cookie is visible to scripts')
   })
   await step('a new instance shows its provisioning progress', async () => {
-    const cur = page.locator('.progress [aria-current="step"]')
-    const t = await cur.textContent()
+    const t = await page.locator('.progress [aria-current="step"]').textContent()
     if (!/Order received|Creating server|Installing OpenClaw/.test(t)) throw new Error(`current step: ${t}`)
   })
-  await page.screenshot({ path: join(out, 'instance.png'), fullPage: true })
+  await axe(page, 'instance overview')
+  await shot(page, out, 'instance.png', docs)
 
   await step('an AI key is added and listed by its last four characters', async () => {
     await page.getByTestId('tab-ai-keys').click()
@@ -129,7 +88,8 @@ try {
   await step('the key input is cleared after saving', async () => {
     if ((await page.getByTestId('ai-key-input').inputValue()) !== '') throw new Error('not cleared')
   })
-  await page.screenshot({ path: join(out, 'ai-keys.png'), fullPage: true })
+  await axe(page, 'AI keys tab')
+  await shot(page, out, 'ai-keys.png')
 
   await step('the key survives a reload (deep link to the tab)', async () => {
     await page.reload()
@@ -140,11 +100,12 @@ try {
     await page.getByTestId('tab-channels').click()
     await page.getByTestId('channel-telegram-edit').click()
     await page.getByPlaceholder('123456:ABC-DEF…').fill('7777777:AAbbCCddEEff')
-    await page.screenshot({ path: join(out, 'channel-form.png'), fullPage: true })
+    await shot(page, out, 'channel-form.png')
     await page.getByRole('button', { name: 'Save', exact: true }).click()
     await page.getByText('token set').waitFor()
   })
-  await page.screenshot({ path: join(out, 'channels.png'), fullPage: true })
+  await axe(page, 'channels tab')
+  await shot(page, out, 'channels.png', docs)
 
   await step('an API error is shown to the user', async () => {
     await page.getByTestId('tab-ai-keys').click()
@@ -158,7 +119,7 @@ try {
     if (!/key: not an API key/.test(t)) throw new Error(`alert: ${t}`)
   })
 
-  await step('the usage tab renders without the metrics service', async () => {
+  await step('the usage tab renders', async () => {
     await page.getByTestId('tab-usage').click()
     await page.getByRole('heading', { name: 'Server' }).waitFor()
     await page.waitForFunction(() => !document.body.innerText.includes('Loading…'))
@@ -170,16 +131,33 @@ try {
       const t = await page.getByTestId('ai-usage').textContent()
       if (!t.includes('claude-sonnet-4-5')) throw new Error(`ai usage: ${t.slice(0, 200)}`)
     })
+    await step('hovering the CPU chart shows the value at that time', async () => {
+      const chart = page.getByTestId('chart-cpu')
+      const box = await chart.boundingBox()
+      await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2)
+      const tip = page.locator('.recharts-tooltip-wrapper').first()
+      await tip.getByText(/\d+ %/).waitFor()
+    })
+    await step('another range refetches the series', async () => {
+      const seen = page.waitForResponse((r) => r.url().includes('/metrics?range=7d'))
+      await page.getByTestId('range').selectOption('7d')
+      const r = await seen
+      if (r.status() !== 200) throw new Error(`status ${r.status()}`)
+      await page.getByTestId('metrics').waitFor()
+    })
   }
-  await page.screenshot({ path: join(out, 'usage.png'), fullPage: true })
+  await page.mouse.move(0, 0)
+  await axe(page, 'usage tab')
+  await shot(page, out, 'usage.png', docs)
 
   await step('the instance list links to the instance', async () => {
     await page.getByRole('link', { name: '← Your instances' }).click()
     await page.getByTestId('instance-card').first().waitFor()
-    const t = await page.getByTestId('instance-card').first().textContent()
-    if (!t.includes(slug)) throw new Error(`card: ${t}`)
+    const t = await page.getByTestId('instance-card').filter({ hasText: slug }).count()
+    if (t !== 1) throw new Error(`cards with ${slug}: ${t}`)
   })
-  await page.screenshot({ path: join(out, 'list.png'), fullPage: true })
+  await axe(page, 'instance list')
+  await shot(page, out, 'list.png', docs)
 
   if (activeSlug) {
     await step(`the running instance ${activeSlug} opens from the list`, async () => {
@@ -188,34 +166,80 @@ try {
       const st = await page.getByTestId('state').first().textContent()
       if (st !== 'Running') throw new Error(`state: ${st}`)
     })
+    await step('the reboot dialog works by keyboard: focus inside, Tab stays inside, Esc returns focus', async () => {
+      await page.getByTestId('reboot').focus()
+      await page.keyboard.press('Enter')
+      const dlg = page.getByRole('alertdialog')
+      await dlg.waitFor()
+      for (let i = 0; i < 4; i++) {
+        const inside = await page.evaluate(() => !!document.activeElement?.closest('[role=alertdialog]'))
+        if (!inside) throw new Error(`focus left the dialog after ${i} Tab`)
+        await page.keyboard.press('Tab')
+      }
+      await page.keyboard.press('Escape')
+      await dlg.waitFor({ state: 'detached' })
+      const back = await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))
+      if (back !== 'reboot') throw new Error(`focus on ${back}`)
+    })
     await step('a reboot is confirmed, sent with the CSRF token and acknowledged', async () => {
       await page.getByRole('button', { name: 'Reboot', exact: true }).click()
+      await axe(page, 'reboot dialog')
       await page.getByRole('button', { name: 'Reboot now' }).click()
       await page.getByText('Reboot requested').waitFor()
     })
-    await page.screenshot({ path: join(out, 'reboot.png'), fullPage: true })
-    await step('a skill from the catalog is switched on', async () => {
+    await shot(page, out, 'reboot.png')
+    await step('a skill from the catalogue is switched on', async () => {
       await page.getByTestId('tab-skills').click()
       const first = page.locator('.skills li').first()
       await first.waitFor()
-      await first.locator('input[type=checkbox]').click()
+      await first.getByRole('switch').click()
       await page.getByText(/enabled; it is installed/).waitFor()
-      if (!(await first.locator('input[type=checkbox]').isChecked())) throw new Error('not on after saving')
+      if ((await first.getByRole('switch').getAttribute('aria-checked')) !== 'true') throw new Error('not on after saving')
     })
-    await page.screenshot({ path: join(out, 'skills.png'), fullPage: true })
+    await axe(page, 'skills tab')
+    await shot(page, out, 'skills.png')
     await step('a backup is requested', async () => {
       await page.getByTestId('tab-backups').click()
       await page.getByRole('button', { name: 'Back up now' }).click()
       await page.getByText('Backup requested').waitFor()
     })
-    await page.screenshot({ path: join(out, 'backups.png'), fullPage: true })
+    await axe(page, 'backups tab')
+    await shot(page, out, 'backups.png')
     await step('a pairing code is approved', async () => {
       await page.getByTestId('tab-pairing').click()
       await page.getByPlaceholder('ABCD2345').fill('abcd2345')
       await page.getByRole('button', { name: 'Approve', exact: true }).click()
       await page.getByText('Approved ABCD2345 on telegram').waitFor()
     })
-    await page.screenshot({ path: join(out, 'pairing.png'), fullPage: true })
+    await axe(page, 'pairing tab')
+    await shot(page, out, 'pairing.png')
+
+    await step('German: the instance page speaks German after switching the language', async () => {
+      await page.getByTestId('language').selectOption('de')
+      await page.getByRole('tab', { name: 'KI-Schlüssel' }).waitFor()
+      await page.getByRole('tab', { name: 'Übersicht' }).click()
+      await page.getByRole('button', { name: 'Neu starten', exact: true }).or(page.getByText('Startet neu…')).first().waitFor()
+      const lang = await page.evaluate(() => document.documentElement.lang)
+      if (lang !== 'de') throw new Error(`html lang ${lang}`)
+    })
+    await axe(page, 'instance overview in German')
+    await step('dark mode: the theme switch puts the page in dark colours', async () => {
+      await page.getByTestId('theme').selectOption('dark')
+      // let the colour transitions finish before axe measures contrast
+      await page.waitForTimeout(500)
+      const dark = await page.evaluate(() => document.documentElement.classList.contains('dark'))
+      if (!dark) throw new Error('no dark class')
+    })
+    await axe(page, 'instance overview in dark mode')
+    await shot(page, out, 'instance-de-dark.png', docs)
+    await step('German and dark mode survive a reload; back to English and light', async () => {
+      await page.reload()
+      await page.getByRole('tab', { name: 'KI-Schlüssel' }).waitFor()
+      if (!(await page.evaluate(() => document.documentElement.classList.contains('dark')))) throw new Error('theme lost')
+      await page.getByTestId('language').selectOption('en')
+      await page.getByTestId('theme').selectOption('light')
+      await page.getByRole('tab', { name: 'AI keys' }).waitFor()
+    })
     await page.getByRole('link', { name: '← Your instances' }).click()
     await page.getByTestId('instance-card').first().waitFor()
   }
@@ -229,7 +253,8 @@ try {
       const who = await page.getByTestId('signin-account').textContent()
       if (cur !== 'dash@example.com' || who !== 'other@example.com') throw new Error(`current ${cur}, link ${who}`)
     })
-    await page.screenshot({ path: join(out, 'signin-switch.png'), fullPage: true })
+    await axe(page, 'sign-in page, switching accounts')
+    await shot(page, out, 'signin-switch.png')
     await step('"Stay" keeps the signed-in account', async () => {
       await page.getByTestId('signin-stay').click()
       await page.getByTestId('instance-card').first().waitFor()
@@ -244,12 +269,13 @@ try {
     await page.reload()
     await page.getByRole('heading', { name: 'Log in' }).waitFor()
   })
+  await axe(page, 'login page')
   await step('the magic-link form confirms the request', async () => {
     await page.getByLabel('Email').fill('nobody@example.com')
     await page.getByRole('button', { name: 'Email me a login link' }).click()
     await page.getByText('a login link is on its way').waitFor()
   })
-  await page.screenshot({ path: join(out, 'login.png'), fullPage: true })
+  await shot(page, out, 'login.png', docs)
 
   if (magic) {
     await step('the emailed link signs the other customer in after "Continue"', async () => {
@@ -261,15 +287,14 @@ try {
       await page.goto(magic, { waitUntil: 'load' })
       await page.getByTestId('signin-bad').waitFor()
     })
-    await page.screenshot({ path: join(out, 'signin-used.png'), fullPage: true })
+    await axe(page, 'used sign-in link')
+    await shot(page, out, 'signin-used.png')
   }
 
   check(problems.length === 0, 'no script errors or CSP violations', problems.join('\n'))
 } catch (e) {
   check(false, 'the browser run finished', e && e.stack)
 } finally {
-  await ctx.close()
-  rmSync(profile, { recursive: true, force: true })
+  await b.close()
 }
-console.log(`# ${n - failed}/${n} checks passed`)
-process.exit(failed ? 1 : 0)
+process.exit(finish())

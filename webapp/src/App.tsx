@@ -1,115 +1,140 @@
-// The shell: who is logged in (GET /api/v1/me), the header with logout,
-// and which page the path asks for.  Any 401 from any call shows the
-// login page; /signin (where sign-in links land) shows whoever is in.
-import { useCallback, useEffect, useState } from 'react'
-import { API, ApiError, Me, onUnauthorized } from './api'
-import { linkClick, navigate, usePath } from './router'
-import { errText } from './util'
-import { Login } from './pages/Login'
-import { SignIn } from './pages/SignIn'
-import { InstanceList } from './pages/InstanceList'
-import { InstancePage } from './pages/InstancePage'
+// The shell: who is logged in (GET /api/v1/me, query ["me"]), the header
+// (admin link, language, theme, logout) and the routes.  Any 401 from any
+// call empties ["me"] (lib/query.ts), which shows the login page;
+// /signin (where sign-in links land) shows whoever is in.  The admin
+// panel is its own chunk, loaded only for /admin/.
+import { lazy, Suspense } from 'react'
+import { Link, Route, Routes, useLocation, useNavigate } from 'react-router'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { useTranslation } from 'react-i18next'
+import { API, ApiError, type Me } from '@/lib/api'
+import { usePrefs, type Theme } from '@/lib/store'
+import { LANGUAGES } from '@/i18n'
+import { Button } from '@/components/ui/button'
+import { NativeSelect } from '@/components/ui/native-select'
+import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card'
+import { LoadError, Loading } from '@/components/common'
+import { Login } from '@/pages/Login'
+import { SignIn } from '@/pages/SignIn'
+import { InstanceList } from '@/pages/InstanceList'
+import { InstancePage } from '@/pages/InstancePage'
 
-type Status = 'loading' | 'in' | 'out' | 'error'
+const AdminApp = lazy(() => import('@/admin/AdminApp'))
+
+/** ["me"]: the user, or null when not logged in (401). */
+export function useMe() {
+  return useQuery<Me | null>({
+    queryKey: ['me'],
+    queryFn: async () => {
+      try {
+        return await API.me()
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 401) return null
+        throw e
+      }
+    },
+    staleTime: 60_000,
+  })
+}
+
+function Prefs() {
+  const { t, i18n } = useTranslation()
+  const theme = usePrefs((s) => s.theme)
+  const setTheme = usePrefs((s) => s.setTheme)
+  return (
+    <>
+      <NativeSelect aria-label={t('app.language')} value={i18n.language} data-testid="language"
+        onChange={(e) => i18n.changeLanguage(e.target.value)} className="h-8">
+        {LANGUAGES.map(([v, l]) => <option key={v} value={v}>{l}</option>)}
+      </NativeSelect>
+      <NativeSelect aria-label={t('app.theme')} value={theme} data-testid="theme"
+        onChange={(e) => setTheme(e.target.value as Theme)} className="h-8">
+        <option value="system">{t('app.themeSystem')}</option>
+        <option value="light">{t('app.themeLight')}</option>
+        <option value="dark">{t('app.themeDark')}</option>
+      </NativeSelect>
+    </>
+  )
+}
 
 export function App() {
-  const path = usePath()
-  const [me, setMe] = useState<Me | null>(null)
-  const [status, setStatus] = useState<Status>('loading')
-  const [error, setError] = useState('')
+  const { t } = useTranslation()
+  const me = useMe()
+  const qc = useQueryClient()
+  const nav = useNavigate()
+  const loc = useLocation()
+  const inAdmin = loc.pathname.startsWith('/admin')
 
-  const load = useCallback(async () => {
+  const logout = async (all = false) => {
     try {
-      const m = await API.me()
-      setMe(m)
-      setStatus('in')
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 401) {
-        setMe(null)
-        setStatus('out')
-      } else {
-        setError(errText(e))
-        setStatus('error')
-      }
-    }
-  }, [])
-
-  useEffect(() => {
-    load()
-    return onUnauthorized(() => {
-      setMe(null)
-      setStatus('out')
-    })
-  }, [load])
-
-  const logout = async () => {
-    try {
-      await API.logout()
+      await (all ? API.logoutAll() : API.logout())
     } catch {
       /* the session may already be gone */
     }
-    setMe(null)
-    setStatus('out')
-    navigate('/', true)
-  }
-
-  const logoutAll = async () => {
-    try {
-      await API.logoutAll()
-    } catch {
-      /* the session may already be gone */
-    }
-    setMe(null)
-    setStatus('out')
-    navigate('/', true)
+    qc.clear()
+    qc.setQueryData(['me'], null)
+    nav('/', { replace: true })
   }
 
   let page
-  const m = path.match(/^\/instances\/([^/]+)\/?$/)
-  if (status === 'loading') {
-    page = <div className="center muted">Loading…</div>
-  } else if (status === 'error') {
+  if (me.isPending) {
+    page = <Loading />
+  } else if (me.isError) {
     page = (
-      <div className="card narrow">
-        <h2>Cannot load the dashboard</h2>
-        <p className="alert error" role="alert">{error}</p>
-        <button onClick={() => { setStatus('loading'); load() }}>Try again</button>
-      </div>
+      <Card className="mx-auto mt-12 max-w-md">
+        <CardHeader><CardTitle>{t('app.cannotLoad')}</CardTitle></CardHeader>
+        <CardContent><LoadError error={me.error} retry={() => me.refetch()} /></CardContent>
+      </Card>
     )
-  } else if (path === '/signin') {
-    page = <SignIn me={status === 'in' ? me : null} onSignedIn={load} />
-  } else if (status === 'out' || !me) {
+  } else if (loc.pathname === '/signin') {
+    page = <SignIn me={me.data} />
+  } else if (!me.data) {
     page = <Login />
-  } else if (path === '/' || path === '/login' || path === '/instances') {
-    page = <InstanceList me={me} />
-  } else if (m) {
-    page = <InstancePage id={decodeURIComponent(m[1])} key={m[1]} />
   } else {
+    const user = me.data
     page = (
-      <div className="card narrow">
-        <h2>Page not found</h2>
-        <p><a href="/" onClick={linkClick('/')}>Back to your instances</a></p>
-      </div>
+      <Routes>
+        <Route path="/" element={<InstanceList me={user} />} />
+        <Route path="/login" element={<InstanceList me={user} />} />
+        <Route path="/instances" element={<InstanceList me={user} />} />
+        <Route path="/instances/:id" element={<InstancePage />} />
+        <Route path="/admin/*" element={<Suspense fallback={<Loading />}><AdminApp me={user} /></Suspense>} />
+        <Route path="*" element={
+          <Card className="mx-auto mt-12 max-w-md">
+            <CardHeader><CardTitle>{t('app.notFound')}</CardTitle></CardHeader>
+            <CardContent><Link to="/">{t('app.backHome')}</Link></CardContent>
+          </Card>} />
+      </Routes>
     )
   }
 
   return (
-    <div className="app">
-      <header className="topbar">
-        <a className="brand" href="/" onClick={linkClick('/')}>
-          <img src="/favicon.svg" alt="" width={24} height={24} />
-          <span>openclawhost</span>
-        </a>
-        {me && (
-          <div className="who">
-            <span className="muted" data-testid="user-email">{me.email}</span>
-            <button className="ghost small" onClick={logout}>Log out</button>
-            <button className="ghost small" onClick={logoutAll} data-testid="logout-all"
-              title="End every session of this account, on every device">Log out everywhere</button>
-          </div>
-        )}
+    <div className="min-h-screen">
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:p-2">{t('app.skip')}</a>
+      <header className="bg-card flex min-h-12 flex-wrap items-center justify-between gap-3 border-b px-6 py-2">
+        <div className="flex items-center gap-4">
+          <Link to={inAdmin ? '/admin/' : '/'} className="text-foreground flex items-center gap-2 font-semibold hover:no-underline">
+            <img src="/favicon.svg" alt="" width={24} height={24} />
+            <span>{t('app.name')}{inAdmin ? ' · admin' : ''}</span>
+          </Link>
+          {me.data?.role === 'admin' && (
+            inAdmin ? <Link to="/" className="text-sm">{t('app.dashboard')}</Link>
+              : <Link to="/admin/" className="text-sm" data-testid="admin-link">{t('app.admin')}</Link>
+          )}
+        </div>
+        <div className="flex flex-wrap items-center gap-2">
+          <Prefs />
+          {me.data && (
+            <>
+              <span className="text-muted-foreground text-sm" data-testid="user-email">{me.data.email}</span>
+              <Button variant="ghost" size="sm" onClick={() => logout()}>{t('app.logout')}</Button>
+              <Button variant="ghost" size="sm" onClick={() => logout(true)} data-testid="logout-all"
+                title={t('app.logoutAllTitle')}>{t('app.logoutAll')}</Button>
+            </>
+          )}
+        </div>
       </header>
-      <main>{page}</main>
+      <main id="main" className={inAdmin ? 'mx-auto max-w-7xl p-6' : 'mx-auto max-w-5xl p-6'}>{page}</main>
     </div>
   )
 }

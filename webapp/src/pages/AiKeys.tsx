@@ -1,86 +1,91 @@
 // AI provider keys: write-only; the list shows the provider and the key's
 // last four characters only.
-import { FormEvent, useState } from 'react'
-import { API } from '../api'
-import { when } from '../util'
-import { LoadError, Notice, Section, useAction, useLoad } from './parts'
+import { type FormEvent, useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import { useQuery } from '@tanstack/react-query'
+import { API } from '@/lib/api'
+import { when } from '@/lib/format'
+import { Button } from '@/components/ui/button'
+import { Input } from '@/components/ui/input'
+import { Label } from '@/components/ui/label'
+import { NativeSelect } from '@/components/ui/native-select'
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
+import { LoadError, Notice, Section, useAct } from '@/components/common'
 
+// provider ids OpenClaw knows (its model refs are provider/model)
 const PROVIDERS = [
-  ['anthropic', 'Anthropic (Claude)'],
-  ['openai', 'OpenAI'],
-  ['google', 'Google (Gemini)'],
-  ['openrouter', 'OpenRouter'],
-  ['mistral', 'Mistral'],
-  ['groq', 'Groq'],
-  ['xai', 'xAI (Grok)'],
-  ['deepseek', 'DeepSeek'],
+  ['anthropic', 'Anthropic (Claude)'], ['openai', 'OpenAI'], ['google', 'Google (Gemini)'],
+  ['openrouter', 'OpenRouter'], ['mistral', 'Mistral'], ['groq', 'Groq'], ['xai', 'xAI (Grok)'], ['deepseek', 'DeepSeek'],
 ]
+const label = (p: string) => PROVIDERS.find(([v]) => v === p)?.[1] ?? p
 
 export function AiKeys({ id }: { id: string }) {
-  const list = useLoad(() => API.aiKeys(id), [id])
-  const act = useAction()
+  const { t } = useTranslation()
+  const list = useQuery({ queryKey: ['ai-keys', id], queryFn: () => API.aiKeys(id) })
   const [provider, setProvider] = useState('anthropic')
   const [other, setOther] = useState('')
   const [key, setKey] = useState('')
   const name = provider === 'other' ? other.trim().toLowerCase() : provider
-  const label = (p: string) => PROVIDERS.find(([v]) => v === p)?.[1] ?? p
+  const inv = { invalidate: [['ai-keys', id]] }
+  const save = useAct((v: { p: string; k: string }) => API.putAiKey(id, v.p, v.k),
+    { ...inv, ok: (v) => t('keys.saved', { name: label(v.p) }), onSuccess: () => setKey('') })
+  const remove = useAct((p: string) => API.deleteAiKey(id, p), { ...inv, ok: (p) => t('keys.removed', { name: label(p) }) })
 
-  const save = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault()
-    if (await act.run(() => API.putAiKey(id, name, key.trim()), `Key for ${label(name)} saved; your instance picks it up within seconds.`)) {
-      setKey('')
-      list.reload()
-    }
+    save.mutate({ p: name, k: key.trim() })
   }
-  const remove = async (p: string) => {
-    if (await act.run(() => API.deleteAiKey(id, p), `Key for ${label(p)} removed.`)) list.reload()
-  }
-
   const keys = list.data?.ai_keys ?? []
   return (
     <>
-      <Section title="AI provider keys">
-        <p className="muted">Keys are encrypted at rest and only ever sent to your own instance. After saving, a key cannot be shown again.</p>
-        <LoadError error={list.error} retry={list.reload} />
-        {keys.length === 0 && !list.loading ? <p className="muted">No keys yet.</p> : (
-          <table className="table" data-testid="ai-keys">
-            <thead><tr><th>Provider</th><th>Key</th><th>Updated</th><th /></tr></thead>
-            <tbody>
+      <Section title={t('keys.title')}>
+        <p className="text-muted-foreground text-sm">{t('keys.intro')}</p>
+        <LoadError error={list.error} retry={() => list.refetch()} />
+        <Notice note={remove.note} />
+        {keys.length === 0 && !list.isPending ? <p className="text-muted-foreground">{t('keys.empty')}</p> : (
+          <Table data-testid="ai-keys">
+            <TableHeader><TableRow><TableHead>{t('keys.provider')}</TableHead><TableHead>{t('keys.key')}</TableHead>
+              <TableHead>{t('keys.updated')}</TableHead><TableHead><span className="sr-only">{t('app.remove')}</span></TableHead></TableRow></TableHeader>
+            <TableBody>
               {keys.map((k) => (
-                <tr key={k.provider} data-testid={`ai-key-${k.provider}`}>
-                  <td>{label(k.provider)}</td>
-                  <td className="mono">{k.last4 ? `••••${k.last4}` : 'set'}</td>
-                  <td className="muted">{when(k.updated_at)}</td>
-                  <td className="right"><button className="ghost small" disabled={act.busy} onClick={() => remove(k.provider)}>Remove</button></td>
-                </tr>
+                <TableRow key={k.provider} data-testid={`ai-key-${k.provider}`}>
+                  <TableCell>{label(k.provider)}</TableCell>
+                  <TableCell className="font-mono">{k.last4 ? `••••${k.last4}` : t('keys.set')}</TableCell>
+                  <TableCell className="text-muted-foreground">{when(k.updated_at)}</TableCell>
+                  <TableCell className="text-right">
+                    <Button variant="ghost" size="sm" disabled={remove.busy} onClick={() => remove.mutate(k.provider)}
+                      aria-label={`${t('app.remove')} ${label(k.provider)}`}>{t('app.remove')}</Button>
+                  </TableCell>
+                </TableRow>
               ))}
-            </tbody>
-          </table>
+            </TableBody>
+          </Table>
         )}
       </Section>
-      <Section title="Add or replace a key">
-        <form className="form-grid" onSubmit={save}>
-          <label>
-            Provider
-            <select value={provider} onChange={(e) => setProvider(e.target.value)} data-testid="ai-provider">
+      <Section title={t('keys.add')}>
+        <form className="grid items-end gap-3 sm:grid-cols-[auto_1fr_auto]" onSubmit={submit}>
+          <div className="flex flex-col gap-1.5">
+            <Label htmlFor="ai-provider">{t('keys.provider')}</Label>
+            <NativeSelect id="ai-provider" value={provider} onChange={(e) => setProvider(e.target.value)} data-testid="ai-provider">
               {PROVIDERS.map(([v, l]) => <option key={v} value={v}>{l}</option>)}
-              <option value="other">Other…</option>
-            </select>
-          </label>
+              <option value="other">{t('keys.other')}</option>
+            </NativeSelect>
+          </div>
           {provider === 'other' && (
-            <label>
-              Provider name
-              <input value={other} onChange={(e) => setOther(e.target.value)} placeholder="e.g. together" pattern="[a-z][a-z0-9_\-]{1,31}" required />
-            </label>
+            <div className="flex flex-col gap-1.5">
+              <Label htmlFor="ai-other">{t('keys.otherName')}</Label>
+              <Input id="ai-other" value={other} onChange={(e) => setOther(e.target.value)} placeholder="e.g. together"
+                pattern="[a-z][a-z0-9_\-]{1,31}" required />
+            </div>
           )}
-          <label>
-            API key
-            <input type="password" autoComplete="off" value={key} onChange={(e) => setKey(e.target.value)}
+          <div className="flex flex-col gap-1.5">
+            <Label htmlFor="ai-key">{t('keys.apiKey')}</Label>
+            <Input id="ai-key" type="password" autoComplete="off" value={key} onChange={(e) => setKey(e.target.value)}
               placeholder="sk-…" required minLength={8} data-testid="ai-key-input" />
-          </label>
-          <div><button type="submit" disabled={act.busy || !key.trim() || !name}>Save key</button></div>
+          </div>
+          <Button type="submit" disabled={save.busy || !key.trim() || !name}>{save.busy ? t('keys.saving') : t('keys.save')}</Button>
         </form>
-        <Notice note={act.note} />
+        <Notice note={save.note} />
       </Section>
     </>
   )

@@ -1,138 +1,131 @@
 // Messaging channels: Telegram, Discord, Slack, WhatsApp.  Tokens are
 // write-only (the API says only whether one is set); leaving a token field
 // empty keeps the stored one.
-import { FormEvent, useEffect, useState } from 'react'
-import { API, Channel } from '../api'
-import { when } from '../util'
-import { LoadError, Notice, Section, useAction, useLoad } from './parts'
+import { type FormEvent, useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import { useQuery } from '@tanstack/react-query'
+import { API, type Channel } from '@/lib/api'
+import { when } from '@/lib/format'
+import { Badge } from '@/components/ui/badge'
+import { Button } from '@/components/ui/button'
+import { Input } from '@/components/ui/input'
+import { Label } from '@/components/ui/label'
+import { NativeSelect } from '@/components/ui/native-select'
+import { Textarea } from '@/components/ui/textarea'
+import { Checkbox } from '@/components/ui/checkbox'
+import { LoadError, Notice, Section, useAct } from '@/components/common'
 
-interface Kind {
-  kind: string
-  label: string
-  fields: [string, string, string][] // name, label, placeholder
-  help: string
-}
-
-const KINDS: Kind[] = [
-  { kind: 'telegram', label: 'Telegram', fields: [['bot_token', 'Bot token', '123456:ABC-DEF…']],
-    help: 'Create a bot with @BotFather and paste its token.' },
-  { kind: 'discord', label: 'Discord', fields: [['token', 'Bot token', 'MTE…']],
-    help: 'Discord Developer Portal → your application → Bot → Reset Token. Enable the Message Content intent.' },
-  { kind: 'slack', label: 'Slack', fields: [['bot_token', 'Bot token', 'xoxb-…'], ['app_token', 'App-level token', 'xapp-…']],
-    help: 'A Slack app in Socket Mode: the bot token (xoxb-) and an app-level token (xapp-) with connections:write.' },
-  { kind: 'whatsapp', label: 'WhatsApp', fields: [],
-    help: 'WhatsApp links by QR code: enable it here, then scan the code shown in your OpenClaw control panel.' },
+// the secret fields each kind needs (docs/api.md, settings.fcgi) and their placeholders
+const KINDS: { kind: 'telegram' | 'discord' | 'slack' | 'whatsapp'; fields: [('bot_token' | 'token' | 'app_token'), string][] }[] = [
+  { kind: 'telegram', fields: [['bot_token', '123456:ABC-DEF…']] },
+  { kind: 'discord', fields: [['token', 'MTE…']] },
+  { kind: 'slack', fields: [['bot_token', 'xoxb-…'], ['app_token', 'xapp-…']] },
+  { kind: 'whatsapp', fields: [] },
 ]
-
-const POLICIES = [
-  ['pairing', 'Pairing: strangers get a code you approve'],
-  ['allowlist', 'Allow list only'],
-  ['open', 'Open: anyone may message'],
-  ['disabled', 'Direct messages off'],
-]
+const POLICIES = ['pairing', 'allowlist', 'open', 'disabled'] as const
 
 export function Channels({ id }: { id: string }) {
-  const list = useLoad(() => API.channels(id), [id])
+  const list = useQuery({ queryKey: ['channels', id], queryFn: () => API.channels(id) })
   const byKind = new Map((list.data?.channels ?? []).map((c) => [c.kind, c]))
   return (
     <>
-      <LoadError error={list.error} retry={list.reload} />
-      {KINDS.map((k) => (
-        <ChannelCard key={k.kind} id={id} k={k} ch={byKind.get(k.kind)} reload={list.reload} />
-      ))}
+      <LoadError error={list.error} retry={() => list.refetch()} />
+      {KINDS.map((k) => <ChannelCard key={k.kind} id={id} k={k} ch={byKind.get(k.kind)} />)}
     </>
   )
 }
 
-function ChannelCard({ id, k, ch, reload }: { id: string; k: Kind; ch?: Channel; reload: () => Promise<void> }) {
-  const act = useAction()
+function ChannelCard({ id, k, ch }: { id: string; k: (typeof KINDS)[number]; ch?: Channel }) {
+  const { t } = useTranslation()
+  const name = t(`channels.${k.kind}`)
   const [open, setOpen] = useState(false)
   const [enabled, setEnabled] = useState(true)
   const [policy, setPolicy] = useState('pairing')
   const [allow, setAllow] = useState('')
   const [secrets, setSecrets] = useState<Record<string, string>>({})
+  const inv = [['channels', id]]
+  const save = useAct((body: Record<string, unknown>) => API.putChannel(id, k.kind, body),
+    { invalidate: inv, ok: t('channels.saved', { name }), onSuccess: () => { setSecrets({}); setOpen(false) } })
+  const remove = useAct(() => API.deleteChannel(id, k.kind),
+    { invalidate: inv, ok: t('channels.removed', { name }), onSuccess: () => setOpen(false) })
 
-  useEffect(() => {
-    setEnabled(ch?.enabled ?? true)
-    setPolicy(ch?.dm_policy ?? 'pairing')
-    setAllow((ch?.allow_from ?? []).filter((a) => a !== '*').join('\n'))
-  }, [ch])
-
-  const save = async (e: FormEvent) => {
+  const toggle = () => {
+    if (!open) {
+      // the form starts from what is stored
+      setEnabled(ch?.enabled ?? true)
+      setPolicy(ch?.dm_policy ?? 'pairing')
+      setAllow((ch?.allow_from ?? []).filter((a) => a !== '*').join('\n'))
+    }
+    setOpen(!open)
+  }
+  const submit = (e: FormEvent) => {
     e.preventDefault()
     const s: Record<string, string> = {}
     for (const [f] of k.fields) if (secrets[f]?.trim()) s[f] = secrets[f].trim()
     if (!ch?.secret_set && k.fields.length && Object.keys(s).length < k.fields.length) {
-      act.setNote({ kind: 'error', text: `Enter the ${k.fields.map((f) => f[1].toLowerCase()).join(' and ')}.` })
+      save.setNote({ kind: 'error', text: t('channels.enter', { fields: k.fields.map(([f]) => t(`channels.field.${f}`)).join(' + ') }) })
       return
     }
     const body: Record<string, unknown> = {
-      enabled,
-      dm_policy: policy,
+      enabled, dm_policy: policy,
       allow_from: allow.split(/[\s,]+/).map((a) => a.trim()).filter(Boolean),
     }
     if (Object.keys(s).length) body.secrets = s
-    if (await act.run(() => API.putChannel(id, k.kind, body), `${k.label} saved; your instance applies it within seconds.`)) {
-      setSecrets({})
-      setOpen(false)
-      reload()
-    }
-  }
-  const remove = async () => {
-    if (await act.run(() => API.deleteChannel(id, k.kind), `${k.label} removed.`)) {
-      setOpen(false)
-      reload()
-    }
+    save.mutate(body)
   }
 
-  const status = !ch ? <span className="badge">Not connected</span>
-    : ch.enabled ? <span className="badge state-active">Enabled</span>
-    : <span className="badge">Disabled</span>
+  const status = !ch ? <Badge variant="outline">{t('channels.notConnected')}</Badge>
+    : ch.enabled ? <Badge variant="success">{t('channels.enabled')}</Badge>
+    : <Badge variant="secondary">{t('channels.disabled')}</Badge>
+  const busy = save.busy || remove.busy
 
   return (
-    <Section title={k.label} actions={<div className="row">{status}
-      <button className="ghost small" onClick={() => setOpen(!open)} data-testid={`channel-${k.kind}-edit`}>
-        {open ? 'Close' : ch ? 'Edit' : 'Connect'}</button></div>}>
+    <Section title={name} testid={`channel-${k.kind}`} actions={<div className="flex items-center gap-2">{status}
+      <Button variant="outline" size="sm" onClick={toggle} data-testid={`channel-${k.kind}-edit`} aria-expanded={open}>
+        {open ? t('channels.close') : ch ? t('channels.edit') : t('channels.connect')}</Button></div>}>
       {ch && !open && (
-        <p className="muted small">
-          Direct messages: {POLICIES.find(([p]) => p === ch.dm_policy)?.[1] ?? ch.dm_policy}
-          {ch.allow_from.length > 0 && ch.dm_policy !== 'open' ? ` · allowed: ${ch.allow_from.join(', ')}` : ''}
-          {k.fields.length ? ` · token ${ch.secret_set ? 'set' : 'missing'}` : ''} · updated {when(ch.updated_at)}
+        <p className="text-muted-foreground text-sm">
+          {t('channels.dms')}: {t(`channels.policy.${ch.dm_policy}`, { defaultValue: ch.dm_policy })}
+          {ch.allow_from.length > 0 && ch.dm_policy !== 'open' ? ` · ${t('channels.allowedList', { list: ch.allow_from.join(', ') })}` : ''}
+          {k.fields.length ? ` · ${ch.secret_set ? t('channels.tokenSet') : t('channels.tokenMissing')}` : ''}
+          {' · '}{t('channels.updated', { when: when(ch.updated_at) })}
         </p>
       )}
       {open && (
-        <form className="form-grid" onSubmit={save}>
-          <p className="muted small span">{k.help}</p>
-          {k.fields.map(([f, label, ph]) => (
-            <label key={f}>
-              {label}
-              <input type="password" autoComplete="off" value={secrets[f] ?? ''}
+        <form className="grid gap-3 sm:grid-cols-2" onSubmit={submit}>
+          <p className="text-muted-foreground text-sm sm:col-span-2">{t(`channels.help.${k.kind}`)}</p>
+          {k.fields.map(([f, ph]) => (
+            <div key={f} className="flex flex-col gap-1.5">
+              <Label htmlFor={`${k.kind}-${f}`}>{t(`channels.field.${f}`)}</Label>
+              <Input id={`${k.kind}-${f}`} type="password" autoComplete="off" value={secrets[f] ?? ''}
                 onChange={(e) => setSecrets({ ...secrets, [f]: e.target.value })}
-                placeholder={ch?.secret_set ? 'stored — leave empty to keep' : ph} />
-            </label>
+                placeholder={ch?.secret_set ? t('channels.keep') : ph} />
+            </div>
           ))}
-          <label>
-            Direct messages
-            <select value={policy} onChange={(e) => setPolicy(e.target.value)}>
-              {POLICIES.map(([v, l]) => <option key={v} value={v}>{l}</option>)}
-            </select>
-          </label>
+          <div className="flex flex-col gap-1.5">
+            <Label htmlFor={`${k.kind}-policy`}>{t('channels.dms')}</Label>
+            <NativeSelect id={`${k.kind}-policy`} value={policy} onChange={(e) => setPolicy(e.target.value)}>
+              {POLICIES.map((p) => <option key={p} value={p}>{t(`channels.policy.${p}`)}</option>)}
+            </NativeSelect>
+          </div>
           {policy !== 'open' && policy !== 'disabled' && (
-            <label className="span">
-              Allowed senders <span className="muted small">(one per line, e.g. tg:123456789 or +15551234567)</span>
-              <textarea rows={3} value={allow} onChange={(e) => setAllow(e.target.value)} />
-            </label>
+            <div className="flex flex-col gap-1.5 sm:col-span-2">
+              <Label htmlFor={`${k.kind}-allow`}>{t('channels.allowed')} <span className="text-muted-foreground font-normal">{t('channels.allowedHint')}</span></Label>
+              <Textarea id={`${k.kind}-allow`} rows={3} value={allow} onChange={(e) => setAllow(e.target.value)} />
+            </div>
           )}
-          <label className="check">
-            <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} /> Enabled
-          </label>
-          <div className="row span">
-            <button type="submit" disabled={act.busy}>Save</button>
-            {ch && <button type="button" className="danger ghost" disabled={act.busy} onClick={remove}>Remove channel</button>}
+          <div className="flex items-center gap-2 sm:col-span-2">
+            <Checkbox id={`${k.kind}-enabled`} checked={enabled} onCheckedChange={(v) => setEnabled(v === true)} />
+            <Label htmlFor={`${k.kind}-enabled`}>{t('channels.enabled')}</Label>
+          </div>
+          <div className="flex gap-2 sm:col-span-2">
+            <Button type="submit" disabled={busy}>{save.busy ? t('channels.saving') : t('app.save')}</Button>
+            {ch && <Button type="button" variant="outline" className="text-destructive" disabled={busy}
+              onClick={() => remove.mutate()}>{t('channels.removeChannel')}</Button>}
           </div>
         </form>
       )}
-      <Notice note={act.note} />
+      <Notice note={save.note ?? remove.note} />
     </Section>
   )
 }

@@ -1,174 +1,166 @@
-// One instance: state (with provisioning progress while it moves), its
-// address, plan, region, IP, recent events and reboot; then the settings
-// tabs (channels, AI keys, skills, pairing, backups, usage).
-import { useEffect, useState } from 'react'
-import { API, Instance } from '../api'
-import { linkClick } from '../router'
-import { ago, MOVING, REGIONS, when } from '../util'
-import { LoadError, Notice, Progress, StateBadge, useAction, useLoad } from './parts'
+// One instance: state (with provisioning progress, polled while it moves),
+// its address, plan, region, IP, recent events and reboot; then the
+// settings tabs (channels, AI keys, skills, pairing, backups, usage).  The
+// tab is in the URL's hash, so a reload or a link opens it again.
+import { Fragment, lazy, type ReactNode, Suspense, useEffect, useState } from 'react'
+import { Link, useParams } from 'react-router'
+import { useTranslation } from 'react-i18next'
+import { useQuery } from '@tanstack/react-query'
+import { ExternalLinkIcon } from 'lucide-react'
+import { API, type Instance } from '@/lib/api'
+import { ago, MOVING, when } from '@/lib/format'
+import { Button } from '@/components/ui/button'
+import { Alert, AlertDescription } from '@/components/ui/alert'
+import { Tabs, TabsContent, TabsList, TabsTrigger } from '@/components/ui/tabs'
+import { Confirm, LoadError, Loading, Notice, Progress, Section, StateBadge, useAct } from '@/components/common'
 import { Channels } from './Channels'
 import { AiKeys } from './AiKeys'
 import { Skills } from './Skills'
 import { Pairing } from './Pairing'
 import { Backups } from './Backups'
-import { Usage } from './Usage'
+import { useRegionName } from './regions'
 
-const TABS = [
-  ['overview', 'Overview'],
-  ['channels', 'Channels'],
-  ['ai-keys', 'AI keys'],
-  ['skills', 'Skills'],
-  ['pairing', 'Pairing'],
-  ['backups', 'Backups'],
-  ['usage', 'Usage'],
-] as const
-type Tab = (typeof TABS)[number][0]
+const Usage = lazy(() => import('./Usage'))
+
+const TABS = ['overview', 'channels', 'ai-keys', 'skills', 'pairing', 'backups', 'usage'] as const
+type Tab = (typeof TABS)[number]
 
 function tabFromHash(): Tab {
   const h = location.hash.replace(/^#/, '')
-  return (TABS.find(([t]) => t === h)?.[0] ?? 'overview') as Tab
+  return TABS.find((t) => t === h) ?? 'overview'
 }
 
-export function InstancePage({ id }: { id: string }) {
-  const inst = useLoad(() => API.instance(id), [id])
-  const [tab, setTab] = useState<Tab>(tabFromHash)
-  const i = inst.data
+export function useInstance(id: string) {
+  return useQuery({
+    queryKey: ['instance', id],
+    queryFn: () => API.instance(id),
+    // poll while the instance changes on its own
+    refetchInterval: (q) => {
+      const i = q.state.data
+      return i && (MOVING.has(i.state) || i.pending_action) ? 3000 : false
+    },
+  })
+}
 
-  // poll while the instance changes on its own
-  const moving = i ? MOVING.has(i.state) || !!i.pending_action : false
-  useEffect(() => {
-    if (!moving) return
-    const t = setInterval(() => { inst.reload() }, 3000)
-    return () => clearInterval(t)
-  }, [moving, inst.reload])
+export function InstancePage() {
+  const { t } = useTranslation()
+  const id = useParams().id ?? ''
+  const inst = useInstance(id)
+  const [tab, setTab] = useState<Tab>(tabFromHash)
 
   useEffect(() => {
     const on = () => setTab(tabFromHash())
     window.addEventListener('hashchange', on)
     return () => window.removeEventListener('hashchange', on)
   }, [])
-  const pick = (t: Tab) => {
-    history.replaceState(null, '', t === 'overview' ? location.pathname : `#${t}`)
+  const pick = (v: string) => {
+    const t = (TABS.find((x) => x === v) ?? 'overview') as Tab
+    history.replaceState(history.state, '', t === 'overview' ? location.pathname : `#${t}`)
     setTab(t)
   }
 
+  const back = <p><Link to="/">{t('inst.back')}</Link></p>
+  const i = inst.data
   if (!i) {
-    return (
-      <div>
-        <p><a href="/" onClick={linkClick('/')}>← Your instances</a></p>
-        {inst.error ? <LoadError error={inst.error} retry={inst.reload} /> : <div className="center muted">Loading…</div>}
-      </div>
-    )
+    return <div>{back}{inst.error ? <LoadError error={inst.error} retry={() => inst.refetch()} /> : <Loading />}</div>
   }
 
   return (
-    <div>
-      <p className="crumbs"><a href="/" onClick={linkClick('/')}>← Your instances</a></p>
-      <div className="row between wrap title-row">
+    <div className="flex flex-col gap-4">
+      {back}
+      <div className="flex flex-wrap items-center justify-between gap-3">
         <div>
-          <h1 className="mono" data-testid="slug">{i.slug}</h1>
-          <a href={i.url} target="_blank" rel="noopener noreferrer" className="muted">{i.hostname} ↗</a>
+          <h1 className="font-mono" data-testid="slug">{i.slug}</h1>
+          <a href={i.url} target="_blank" rel="noopener noreferrer" className="text-muted-foreground text-sm">{i.hostname} ↗</a>
         </div>
-        <StateBadge state={i.state} />
+        <StateBadge state={i.state} className="text-sm" />
       </div>
-      <nav className="tabs" role="tablist">
-        {TABS.map(([t, label]) => (
-          <button key={t} role="tab" aria-selected={tab === t} className={tab === t ? 'tab active' : 'tab'}
-            onClick={() => pick(t)} data-testid={`tab-${t}`}>{label}</button>
-        ))}
-      </nav>
-      {tab === 'overview' && <Overview i={i} reload={inst.reload} />}
-      {tab === 'channels' && <Channels id={id} />}
-      {tab === 'ai-keys' && <AiKeys id={id} />}
-      {tab === 'skills' && <Skills id={id} />}
-      {tab === 'pairing' && <Pairing id={id} />}
-      {tab === 'backups' && <Backups id={id} active={i.state === 'active'} />}
-      {tab === 'usage' && <Usage id={id} />}
+      <Tabs value={tab} onValueChange={pick}>
+        <TabsList>
+          {TABS.map((x) => <TabsTrigger key={x} value={x} data-testid={`tab-${x}`}>{t(`inst.tabs.${x}`)}</TabsTrigger>)}
+        </TabsList>
+        <TabsContent value="overview"><Overview i={i} /></TabsContent>
+        <TabsContent value="channels"><Channels id={id} /></TabsContent>
+        <TabsContent value="ai-keys"><AiKeys id={id} /></TabsContent>
+        <TabsContent value="skills"><Skills id={id} /></TabsContent>
+        <TabsContent value="pairing"><Pairing id={id} /></TabsContent>
+        <TabsContent value="backups"><Backups id={id} active={i.state === 'active'} /></TabsContent>
+        <TabsContent value="usage"><Suspense fallback={<Loading />}><Usage id={id} /></Suspense></TabsContent>
+      </Tabs>
     </div>
   )
 }
 
-function Overview({ i, reload }: { i: Instance; reload: () => Promise<void> }) {
-  const act = useAction()
-  const [confirm, setConfirm] = useState(false)
-  const reboot = async () => {
-    setConfirm(false)
-    if (await act.run(() => API.reboot(i.id), 'Reboot requested; OpenClaw will be back in about a minute.')) reload()
-  }
-  const provisioning = ['pending', 'creating', 'booting'].includes(i.state)
+export function Events({ events }: { events?: Instance['events'] }) {
+  const { t } = useTranslation()
+  if (!events?.length) return <p className="text-muted-foreground">{t('app.none')}</p>
   return (
-    <>
+    <ul className="flex flex-col gap-2 text-sm" data-testid="events">
+      {events.map((e, n) => (
+        <li key={n} className="grid grid-cols-[7rem_1fr] gap-2">
+          <span className="text-muted-foreground" title={when(e.at)}>{ago(e.at) || when(e.at)}</span>
+          <span>
+            {e.from && e.to ? <><b>{e.from}</b> → <b>{e.to}</b> </> : <b>{e.kind.replace(/_/g, ' ')} </b>}
+            {e.message ? <span className="text-muted-foreground">{e.message}</span> : null}
+          </span>
+        </li>
+      ))}
+    </ul>
+  )
+}
+
+function Overview({ i }: { i: Instance }) {
+  const { t } = useTranslation()
+  const region = useRegionName()
+  const reboot = useAct(() => API.reboot(i.id), { ok: t('inst.rebootDone'), invalidate: [['instance', i.id], ['me']] })
+  const provisioning = ['pending', 'creating', 'booting'].includes(i.state)
+  const kv: [string, ReactNode][] = [
+    [t('inst.address'), <a href={i.url} target="_blank" rel="noopener noreferrer" data-testid="hostname">{i.hostname}</a>],
+    [t('inst.plan'), <>{i.plan}{i.pending_plan ? ` → ${t('inst.pendingPlan', { plan: i.pending_plan })}` : ''}</>],
+    [t('inst.region'), region(i.region)],
+    [t('inst.ipv4'), <span className="font-mono">{i.ipv4 ?? '—'}</span>],
+    [t('inst.ipv6'), <span className="font-mono">{i.ipv6 ?? '—'}</span>],
+    [t('inst.openclaw'), i.openclaw_version ?? '—'],
+    [t('inst.created'), when(i.created_at)],
+  ]
+  if (i.active_at) kv.push([t('inst.readySince'), when(i.active_at)])
+  return (
+    <div className="flex flex-col gap-4">
       {provisioning && (
-        <section className="card">
-          <h2>Setting up your instance</h2>
-          <p className="muted">This usually takes about a minute. The page updates by itself.</p>
+        <Section title={t('inst.settingUp')}>
+          <p className="text-muted-foreground text-sm">{t('inst.settingUpHint')}</p>
           <Progress state={i.state} />
-        </section>
+        </Section>
       )}
       {i.state === 'active' && (
-        <section className="card row between wrap">
-          <div>
-            <h2>OpenClaw is running</h2>
-            <span className="muted">Open the control panel and sign in with the gateway token from your welcome email.</span>
-          </div>
-          <a className="button" href={i.url} target="_blank" rel="noopener noreferrer">Open OpenClaw ↗</a>
-        </section>
+        <Section title={t('inst.running')} actions={
+          <Button asChild><a href={i.url} target="_blank" rel="noopener noreferrer" className="hover:no-underline">
+            {t('inst.open')} <ExternalLinkIcon aria-hidden="true" /></a></Button>}>
+          <p className="text-muted-foreground text-sm">{t('inst.runningHint')}</p>
+        </Section>
       )}
       {i.state === 'failed' && (
-        <p className="alert error" role="alert">
-          Setting up this instance ran into a problem; our team has been alerted and will resume it.
-          {i.last_error ? <><br /><span className="small mono">{i.last_error}</span></> : null}
-        </p>
+        <Alert variant="destructive" role="alert"><AlertDescription>
+          <p>{t('inst.failed')}</p>
+          {i.last_error ? <p className="font-mono text-xs">{i.last_error}</p> : null}
+        </AlertDescription></Alert>
       )}
-      {i.state === 'suspended' && (
-        <p className="alert warn">This instance is suspended. Settle the open invoice in your client area to resume it.</p>
-      )}
-      <div className="two">
-        <section className="card">
-          <h2>Details</h2>
-          <div className="kv">
-            <span>Address</span><span><a href={i.url} target="_blank" rel="noopener noreferrer" data-testid="hostname">{i.hostname}</a></span>
-            <span>Plan</span><span>{i.plan}{i.pending_plan ? ` → ${i.pending_plan} (pending)` : ''}</span>
-            <span>Region</span><span>{REGIONS[i.region] ?? i.region}</span>
-            <span>IPv4</span><span className="mono">{i.ipv4 ?? '—'}</span>
-            <span>IPv6</span><span className="mono">{i.ipv6 ?? '—'}</span>
-            <span>OpenClaw</span><span>{i.openclaw_version ?? '—'}</span>
-            <span>Created</span><span>{when(i.created_at)}</span>
-            {i.active_at ? <><span>Ready since</span><span>{when(i.active_at)}</span></> : null}
+      {i.state === 'suspended' && <Alert variant="warning"><AlertDescription>{t('inst.suspended')}</AlertDescription></Alert>}
+      <div className="grid gap-4 md:grid-cols-2">
+        <Section title={t('inst.details')}>
+          <dl className="grid grid-cols-[auto_1fr] gap-x-6 gap-y-1 text-sm">
+            {kv.map(([k, v]) => <Fragment key={k}><dt className="text-muted-foreground">{k}</dt><dd>{v}</dd></Fragment>)}
+          </dl>
+          <div>
+            <Confirm trigger={i.pending_action === 'reboot' ? t('inst.rebooting') : t('inst.reboot')}
+              title={t('inst.rebootTitle')} text={t('inst.rebootText')} action={t('inst.rebootNow')}
+              disabled={reboot.busy || i.state !== 'active' || !!i.pending_action}
+              onConfirm={() => reboot.mutate()} testid="reboot" />
           </div>
-          <div className="row actions">
-            {confirm ? (
-              <>
-                <span>Reboot the server? OpenClaw is offline for about a minute.</span>
-                <button className="danger" onClick={reboot} disabled={act.busy}>Reboot now</button>
-                <button className="ghost" onClick={() => setConfirm(false)}>Cancel</button>
-              </>
-            ) : (
-              <button onClick={() => setConfirm(true)} disabled={act.busy || i.state !== 'active' || !!i.pending_action}
-                title={i.state !== 'active' ? 'Only a running instance can be rebooted' : undefined}>
-                {i.pending_action === 'reboot' ? 'Rebooting…' : 'Reboot'}
-              </button>
-            )}
-          </div>
-          <Notice note={act.note} />
-        </section>
-        <section className="card">
-          <h2>Recent events</h2>
-          {!i.events?.length ? <p className="muted">Nothing yet.</p> : (
-            <ul className="events">
-              {i.events.map((e, n) => (
-                <li key={n}>
-                  <span className="muted small" title={when(e.at)}>{ago(e.at) || when(e.at)}</span>
-                  <span>
-                    {e.from && e.to ? <><b>{e.from}</b> → <b>{e.to}</b> </> : <b>{e.kind.replace(/_/g, ' ')} </b>}
-                    {e.message ? <span className="muted">{e.message}</span> : null}
-                  </span>
-                </li>
-              ))}
-            </ul>
-          )}
-        </section>
+          <Notice note={reboot.note} />
+        </Section>
+        <Section title={t('inst.events')}><Events events={i.events} /></Section>
       </div>
-    </>
+    </div>
   )
 }

@@ -8,113 +8,85 @@
 // carries the token.  A used, expired or unknown link says so and offers
 // a new one.
 import { useEffect, useState } from 'react'
-import { API, ApiError, LinkKind, LinkPreview, Me } from '../api'
-import { navigate } from '../router'
-import { errText } from '../util'
+import { Trans, useTranslation } from 'react-i18next'
+import { Link, useNavigate } from 'react-router'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { API, ApiError, type Me } from '@/lib/api'
+import { parseSignInHash } from '@/lib/signin'
+import { Button } from '@/components/ui/button'
+import { Alert, AlertDescription } from '@/components/ui/alert'
+import { Card, CardContent, CardHeader } from '@/components/ui/card'
+import { LoadError, Loading } from '@/components/common'
 import { Login } from './Login'
 
-/** The link in a location hash, or null when it is not one. */
-export function parseSignInHash(hash: string): { kind: LinkKind; token: string } | null {
-  const m = /^#(sso|magic)=([0-9a-f]{32,256})$/.exec(hash)
-  return m ? { kind: m[1] as LinkKind, token: m[2] } : null
-}
+const bad = (e: unknown) => e instanceof ApiError && e.status === 401
 
-type State = 'checking' | 'ready' | 'busy' | 'bad' | 'error'
-
-export function SignIn({ me, onSignedIn }: { me: Me | null; onSignedIn: () => Promise<void> }) {
+export function SignIn({ me }: { me: Me | null }) {
+  const { t } = useTranslation()
+  const qc = useQueryClient()
+  const nav = useNavigate()
   const [link] = useState(() => parseSignInHash(location.hash))
-  const [preview, setPreview] = useState<LinkPreview | null>(null)
-  const [state, setState] = useState<State>(link ? 'checking' : 'bad')
-  const [error, setError] = useState('')
-
   useEffect(() => {
     if (location.hash) history.replaceState(null, '', location.pathname)
-    if (!link) return
-    let live = true
-    API.previewLink(link.kind, link.token)
-      .then((p) => {
-        if (!live) return
-        setPreview(p)
-        setState('ready')
-      })
-      .catch((e) => {
-        if (!live) return
-        if (e instanceof ApiError && e.status === 401) setState('bad')
-        else {
-          setError(errText(e))
-          setState('error')
-        }
-      })
-    return () => {
-      live = false
-    }
-  }, [link])
+  }, [])
+  const preview = useQuery({
+    queryKey: ['signin-preview', link?.kind, link?.token], enabled: !!link, retry: false,
+    staleTime: Infinity, gcTime: 0, refetchOnWindowFocus: false,
+    queryFn: () => API.previewLink(link!.kind, link!.token),
+  })
+  const signIn = useMutation({
+    mutationFn: () => API.signIn(link!.kind, link!.token),
+    onSuccess: async (r) => {
+      // another account's data must not stay in the cache
+      const m = await API.me()
+      qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' && q.queryKey[0] !== 'signin-preview' })
+      qc.setQueryData(['me'], m)
+      nav(r.instance_id ? `/instances/${encodeURIComponent(r.instance_id)}` : '/', { replace: true })
+    },
+  })
 
-  const confirm = async () => {
-    if (!link) return
-    setState('busy')
-    try {
-      const r = await API.signIn(link.kind, link.token)
-      await onSignedIn()
-      navigate(r.instance_id ? `/instances/${encodeURIComponent(r.instance_id)}` : '/', true)
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 401) setState('bad')
-      else {
-        setError(errText(e))
-        setState('error')
-      }
-    }
-  }
-
-  if (state === 'checking') return <div className="center muted">Checking your sign-in link…</div>
-  if (state === 'bad') {
+  if (!link || bad(preview.error) || bad(signIn.error)) {
     return (
-      <>
-        <div className="card narrow" data-testid="signin-bad">
-          <h1>This link does not work</h1>
-          <p className="alert error" role="alert">
-            The sign-in link is invalid, already used or expired. Links work once, for a short time,
-            and asking for a new one ends the older ones.
-          </p>
-          {me && (
-            <p>
-              You are still signed in as <strong>{me.email}</strong>.{' '}
-              <a href="/" onClick={(e) => { e.preventDefault(); navigate('/', true) }}>Go to your dashboard</a>
-            </p>
-          )}
-        </div>
+      <div className="flex flex-col gap-4">
+        <Card className="mx-auto mt-12 w-full max-w-md" data-testid="signin-bad">
+          <CardHeader><h1>{t('signin.badTitle')}</h1></CardHeader>
+          <CardContent className="flex flex-col gap-3">
+            <Alert variant="destructive" role="alert"><AlertDescription>{t('signin.badText')}</AlertDescription></Alert>
+            {me && <p><Trans i18nKey="signin.stillIn" values={{ email: me.email }} components={{ strong: <strong /> }} />{' '}
+              <Link to="/" replace>{t('signin.toDashboard')}</Link></p>}
+          </CardContent>
+        </Card>
         {!me && <Login />}
-      </>
+      </div>
     )
   }
-  const who = preview ? (
-    <strong data-testid="signin-account">{preview.email}</strong>
-  ) : null
-  const what = preview?.account === 'operator' ? 'operator account' : 'customer account'
+  if (preview.isPending) return <Loading />
+  const p = preview.data
+  const account = p?.account === 'operator' ? t('signin.operator') : t('signin.customer')
+  const who = <strong data-testid="signin-account">{p?.email}</strong>
   return (
-    <div className="card narrow login">
-      <h1>Sign in</h1>
-      {me ? (
-        <p className="alert" role="status" data-testid="signin-switch">
-          You are signed in as <strong data-testid="signin-current">{me.email}</strong>. This link
-          signs in to the {what} {who} instead.
-        </p>
-      ) : (
-        <p>This link signs you in to the {what} {who}.</p>
-      )}
-      {preview?.instance && <p className="muted">It opens the instance {preview.instance.slug}.</p>}
-      <p className="muted">Only continue if you asked for this link yourself.</p>
-      {state === 'error' && <p className="alert error" role="alert">{error}</p>}
-      <div className="row">
-        <button data-testid="signin-confirm" disabled={state === 'busy'} onClick={confirm}>
-          {state === 'busy' ? 'Signing in…' : me ? `Switch to ${preview?.email ?? 'this account'}` : `Continue as ${preview?.email ?? ''}`}
-        </button>
-        {me && (
-          <button className="ghost" data-testid="signin-stay" onClick={() => navigate('/', true)}>
-            Stay signed in as {me.email}
-          </button>
+    <Card className="mx-auto mt-12 max-w-md">
+      <CardHeader><h1>{t('signin.title')}</h1></CardHeader>
+      <CardContent className="flex flex-col gap-3">
+        {me ? (
+          <Alert role="status" data-testid="signin-switch"><AlertDescription><p>
+            <Trans i18nKey="signin.switchText" values={{ account }}
+              components={{ current: <strong data-testid="signin-current">{me.email}</strong>, who }} />
+          </p></AlertDescription></Alert>
+        ) : (
+          <p><Trans i18nKey="signin.text" values={{ account }} components={{ who }} /></p>
         )}
-      </div>
-    </div>
+        {p?.instance && <p className="text-muted-foreground text-sm">{t('signin.opens', { slug: p.instance.slug })}</p>}
+        <p className="text-muted-foreground text-sm">{t('signin.only')}</p>
+        <LoadError error={preview.error ?? signIn.error} />
+        <div className="flex flex-wrap gap-2">
+          <Button data-testid="signin-confirm" disabled={signIn.isPending || !p} onClick={() => signIn.mutate()}>
+            {signIn.isPending ? t('signin.busy') : me ? t('signin.switch', { email: p?.email ?? '' }) : t('signin.continue', { email: p?.email ?? '' })}
+          </Button>
+          {me && <Button variant="outline" data-testid="signin-stay" onClick={() => nav('/', { replace: true })}>
+            {t('signin.stay', { email: me.email })}</Button>}
+        </div>
+      </CardContent>
+    </Card>
   )
 }

@@ -1,40 +1,49 @@
-// Skills from the catalog, switched on and off per instance (plan limit
-// enforced by the API, its message shown).
-import { useState } from 'react'
-import { API } from '../api'
-import { LoadError, Notice, Section, useAction, useLoad } from './parts'
+// Skills from the catalogue, switched on and off per instance.  The switch
+// moves at once (optimistic update of ["skills", id]) and snaps back, with
+// the API's message (e.g. the plan's limit), when the API says no.
+import { useTranslation } from 'react-i18next'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { API, type Skill } from '@/lib/api'
+import { Switch } from '@/components/ui/switch'
+import { LoadError, Notice, Section, useAct } from '@/components/common'
+
+type List = { skills: Skill[] }
 
 export function Skills({ id }: { id: string }) {
-  const list = useLoad(() => API.skills(id), [id])
-  const act = useAction()
-  // the switch moves at once; it snaps back when the API says no
-  const [want, setWant] = useState<Record<string, boolean>>({})
-  const toggle = async (name: string, label: string, on: boolean) => {
-    setWant({ ...want, [name]: on })
-    const ok = await act.run(() => (on ? API.putSkill(id, name, true) : API.deleteSkill(id, name)),
-      on ? `${label} enabled; it is installed on your instance shortly.` : `${label} removed.`)
-    if (ok) await list.reload()
-    setWant((w) => { const c = { ...w }; delete c[name]; return c })
-  }
+  const { t } = useTranslation()
+  const qc = useQueryClient()
+  const key = ['skills', id]
+  const list = useQuery({ queryKey: key, queryFn: () => API.skills(id) })
+  const set = (name: string, on: boolean) =>
+    qc.setQueryData<List>(key, (d) => d && { skills: d.skills.map((s) => (s.name === name ? { ...s, enabled: on } : s)) })
+  const toggle = useAct(async (v: { s: Skill; on: boolean }) => {
+    set(v.s.name, v.on)
+    try {
+      return await (v.on ? API.putSkill(id, v.s.name, true) : API.deleteSkill(id, v.s.name))
+    } catch (e) {
+      set(v.s.name, !v.on)
+      throw e
+    }
+  }, {
+    invalidate: [key],
+    ok: (v) => t(v.on ? 'skills.on' : 'skills.off', { name: v.s.display_name || v.s.name }),
+  })
   const skills = list.data?.skills ?? []
   const n = skills.filter((s) => s.enabled).length
   return (
-    <Section title="Skills" actions={<span className="muted small">{n} enabled</span>}>
-      <LoadError error={list.error} retry={list.reload} />
-      <Notice note={act.note} />
-      {skills.length === 0 && !list.loading ? <p className="muted">The catalog is empty.</p> : (
-        <ul className="skills">
+    <Section title={t('skills.title')} actions={<span className="text-muted-foreground text-sm">{t('skills.enabledCount', { count: n })}</span>}>
+      <LoadError error={list.error} retry={() => list.refetch()} />
+      <Notice note={toggle.note} />
+      {skills.length === 0 && !list.isPending ? <p className="text-muted-foreground">{t('skills.empty')}</p> : (
+        <ul className="skills divide-y">
           {skills.map((s) => (
-            <li key={s.name} data-testid={`skill-${s.name}`}>
+            <li key={s.name} data-testid={`skill-${s.name}`} className="flex items-center justify-between gap-4 py-3">
               <div>
-                <strong>{s.display_name || s.name}</strong> <span className="muted small mono">{s.name}</span>
-                <div className="muted small">{s.description}</div>
+                <strong>{s.display_name || s.name}</strong> <span className="text-muted-foreground font-mono text-xs">{s.name}</span>
+                <div className="text-muted-foreground text-sm">{s.description}</div>
               </div>
-              <label className="switch">
-                <input type="checkbox" checked={want[s.name] ?? s.enabled} disabled={act.busy}
-                  onChange={(e) => toggle(s.name, s.display_name || s.name, e.target.checked)} />
-                <span>{want[s.name] ?? s.enabled ? 'On' : 'Off'}</span>
-              </label>
+              <Switch checked={s.enabled} disabled={toggle.busy} aria-label={t('skills.toggle', { name: s.display_name || s.name })}
+                onCheckedChange={(on) => toggle.mutate({ s, on })} />
             </li>
           ))}
         </ul>

@@ -1,22 +1,30 @@
 // Server metrics (GET …/metrics: series of {t, v} per whitelisted name)
-// and AI usage (GET …/ai-usage: rows per day, provider and model, with
-// totals).  A 404 or 503 (the metrics service not deployed or down) says
-// "not available yet" instead of an error.
-import { useState } from 'react'
-import { API, ApiError, MetricPoint } from '../api'
-import { bytes, errText } from '../util'
-import { Section, useLoad } from './parts'
+// as Recharts time series with ranges, and AI usage (GET …/ai-usage: rows
+// per day, provider and model, with totals).  A 404, 501 or 503 (the
+// metrics service not deployed or down) says "not available yet" instead
+// of an error.  Loaded on demand: Recharts is not in the initial bundle.
+import { type ReactNode, useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import { keepPreviousData, useQuery } from '@tanstack/react-query'
+import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
+import { API, ApiError, type MetricPoint } from '@/lib/api'
+import { bytes, errText, num, usd } from '@/lib/format'
+import { NativeSelect } from '@/components/ui/native-select'
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
+import { Loading, Section } from '@/components/common'
+import { TimeSeries, tooltipStyle } from '@/components/TimeSeries'
 
 const SERIES = ['cpu_util', 'load1', 'mem_total', 'mem_available', 'disk_total', 'disk_free', 'net_rx_bytes', 'net_tx_bytes']
+const RANGES = ['1h', '6h', '24h', '7d', '30d'] as const
 
-function unavailable(e: Error | null) {
+function unavailable(e: unknown) {
   return e instanceof ApiError && (e.status === 404 || e.status === 501 || e.status === 503)
 }
 
 const last = (p?: MetricPoint[]) => (p && p.length ? p[p.length - 1].v : undefined)
 
 /** Combine two series point by point (same timestamps). */
-function join(a: MetricPoint[] = [], b: MetricPoint[] = [], f: (x: number, y: number) => number | null): MetricPoint[] {
+export function join(a: MetricPoint[] = [], b: MetricPoint[] = [], f: (x: number, y: number) => number | null): MetricPoint[] {
   const m = new Map(b.map((p) => [p.t, p.v]))
   const out: MetricPoint[] = []
   for (const p of a) {
@@ -29,7 +37,7 @@ function join(a: MetricPoint[] = [], b: MetricPoint[] = [], f: (x: number, y: nu
 }
 
 /** Per-second rate of a counter (resets skipped). */
-function rate(p: MetricPoint[] = []): MetricPoint[] {
+export function rate(p: MetricPoint[] = []): MetricPoint[] {
   const out: MetricPoint[] = []
   for (let i = 1; i < p.length; i++) {
     const dt = p[i].t - p[i - 1].t
@@ -39,83 +47,73 @@ function rate(p: MetricPoint[] = []): MetricPoint[] {
   return out
 }
 
-function Spark({ points, max }: { points: MetricPoint[]; max?: number }) {
-  if (points.length < 2) return <div className="spark empty muted small">not enough data</div>
-  const t0 = points[0].t
-  const t1 = points[points.length - 1].t
-  const hi = max ?? Math.max(...points.map((p) => p.v), 1e-9)
-  const w = 300
-  const h = 60
-  const xy = points.map((p) => `${(((p.t - t0) / (t1 - t0 || 1)) * w).toFixed(1)},${(h - (Math.min(p.v, hi) / hi) * (h - 4) - 2).toFixed(1)}`)
+function Tile({ title, value, children }: { title: string; value: string; children: ReactNode }) {
   return (
-    <svg className="spark" viewBox={`0 0 ${w} ${h}`} preserveAspectRatio="none" role="img" aria-label="chart">
-      <polygon points={`0,${h} ${xy.join(' ')} ${w},${h}`} className="area" />
-      <polyline points={xy.join(' ')} className="line" />
-    </svg>
-  )
-}
-
-function Chart({ title, value, points, max }: { title: string; value: string; points: MetricPoint[]; max?: number }) {
-  return (
-    <div className="tile chart">
-      <div className="row between"><span className="muted small">{title}</span><span className="big">{value}</span></div>
-      <Spark points={points} max={max} />
+    <div className="rounded-lg border p-3">
+      <div className="mb-1 flex items-baseline justify-between"><span className="text-muted-foreground text-sm">{title}</span>
+        <span className="text-lg font-semibold">{value}</span></div>
+      {children}
     </div>
   )
 }
 
-function Server({ id }: { id: string }) {
-  const [range, setRange] = useState('24h')
-  const m = useLoad(() => API.metrics(id, range, SERIES), [id, range])
+export function Server({ id }: { id: string }) {
+  const { t } = useTranslation()
+  const [range, setRange] = useState<(typeof RANGES)[number]>('24h')
+  const m = useQuery({
+    queryKey: ['metrics', id, range], queryFn: () => API.metrics(id, range, SERIES),
+    placeholderData: keepPreviousData, refetchInterval: 60_000,
+    retry: (n, e) => !unavailable(e) && !(e instanceof ApiError && e.status < 500) && n < 2,
+  })
   const s = m.data?.series ?? {}
-  const memPct = join(s.mem_total, s.mem_available, (t, a) => (t > 0 ? ((t - a) / t) * 100 : null))
-  const diskPct = join(s.disk_total, s.disk_free, (t, f) => (t > 0 ? ((t - f) / t) * 100 : null))
+  const memPct = join(s.mem_total, s.mem_available, (tt, a) => (tt > 0 ? ((tt - a) / tt) * 100 : null))
+  const diskPct = join(s.disk_total, s.disk_free, (tt, f) => (tt > 0 ? ((tt - f) / tt) * 100 : null))
   const rx = rate(s.net_rx_bytes)
   const tx = rate(s.net_tx_bytes)
   const pct = (v?: number) => (v === undefined ? '—' : `${v.toFixed(0)} %`)
-  const memUsed = last(s.mem_total) !== undefined && last(s.mem_available) !== undefined
-    ? `${bytes(last(s.mem_total)! - last(s.mem_available)!)} of ${bytes(last(s.mem_total))}` : undefined
-  const diskUsed = last(s.disk_total) !== undefined && last(s.disk_free) !== undefined
-    ? `${bytes(last(s.disk_total)! - last(s.disk_free)!)} of ${bytes(last(s.disk_total))}` : undefined
+  const rateFmt = (v: number) => `${bytes(v)}/s`
+  const used = (tot?: number, free?: number) => tot !== undefined && free !== undefined ? { used: bytes(tot - free), total: bytes(tot) } : undefined
+  const mem = used(last(s.mem_total), last(s.mem_available))
+  const disk = used(last(s.disk_total), last(s.disk_free))
   const empty = Object.values(s).every((p) => !p || p.length === 0)
 
   let body
-  if (m.loading && !m.data) body = <p className="muted">Loading…</p>
-  else if (unavailable(m.error)) body = <p className="muted" data-testid="usage-unavailable">Server metrics are not available yet.</p>
-  else if (m.error) body = <p className="alert error" role="alert">{errText(m.error)}</p>
-  else if (empty) body = <p className="muted">No measurements yet; they start a few minutes after the instance is running.</p>
+  if (m.isPending) body = <Loading />
+  else if (unavailable(m.error)) body = <p className="text-muted-foreground" data-testid="usage-unavailable">{t('usage.unavailable')}</p>
+  else if (m.error) body = <p className="text-destructive" role="alert">{errText(m.error)}</p>
+  else if (empty) body = <p className="text-muted-foreground">{t('usage.noData')}</p>
   else body = (
-    <div className="charts" data-testid="metrics">
-      <Chart title="CPU" value={pct(last(s.cpu_util))} points={s.cpu_util ?? []} max={100} />
-      <Chart title="Memory" value={pct(last(memPct))} points={memPct} max={100} />
-      <Chart title="Disk" value={pct(last(diskPct))} points={diskPct} max={100} />
-      <Chart title="Load (1 min)" value={last(s.load1)?.toFixed(2) ?? '—'} points={s.load1 ?? []} />
-      <Chart title="Network in" value={last(rx) !== undefined ? `${bytes(last(rx))}/s` : '—'} points={rx} />
-      <Chart title="Network out" value={last(tx) !== undefined ? `${bytes(last(tx))}/s` : '—'} points={tx} />
-      {(memUsed || diskUsed) && (
-        <p className="muted small span">{memUsed ? `Memory ${memUsed}` : ''}{memUsed && diskUsed ? ' · ' : ''}{diskUsed ? `Disk ${diskUsed}` : ''}
-          {m.data?.resolution === 'hour' ? ' · hourly averages' : ''}</p>
+    <div className="grid gap-3 md:grid-cols-2" data-testid="metrics">
+      <Tile title={t('usage.cpu')} value={pct(last(s.cpu_util))}><TimeSeries label={t('usage.cpu')} points={s.cpu_util ?? []} max={100} fmt={(v) => `${v.toFixed(0)} %`} testid="chart-cpu" /></Tile>
+      <Tile title={t('usage.memory')} value={pct(last(memPct))}><TimeSeries label={t('usage.memory')} points={memPct} max={100} fmt={(v) => `${v.toFixed(0)} %`} color="var(--chart-2)" /></Tile>
+      <Tile title={t('usage.disk')} value={pct(last(diskPct))}><TimeSeries label={t('usage.disk')} points={diskPct} max={100} fmt={(v) => `${v.toFixed(0)} %`} color="var(--chart-3)" /></Tile>
+      <Tile title={t('usage.load')} value={last(s.load1)?.toFixed(2) ?? '—'}><TimeSeries label={t('usage.load')} points={s.load1 ?? []} fmt={(v) => v.toFixed(2)} /></Tile>
+      <Tile title={t('usage.netIn')} value={last(rx) !== undefined ? rateFmt(last(rx)!) : '—'}><TimeSeries label={t('usage.netIn')} points={rx} fmt={rateFmt} color="var(--chart-2)" /></Tile>
+      <Tile title={t('usage.netOut')} value={last(tx) !== undefined ? rateFmt(last(tx)!) : '—'}><TimeSeries label={t('usage.netOut')} points={tx} fmt={rateFmt} color="var(--chart-4)" /></Tile>
+      {(mem || disk) && (
+        <p className="text-muted-foreground text-sm md:col-span-2">
+          {[mem && t('usage.memUsed', mem), disk && t('usage.diskUsed', disk), m.data?.resolution === 'hour' && t('usage.hourly')].filter(Boolean).join(' · ')}
+        </p>
       )}
     </div>
   )
   return (
-    <Section title="Server" actions={
-      <select value={range} onChange={(e) => setRange(e.target.value)} aria-label="Range">
-        <option value="1h">Last hour</option><option value="6h">Last 6 hours</option>
-        <option value="24h">Last 24 hours</option><option value="7d">Last 7 days</option>
-        <option value="30d">Last 30 days</option>
-      </select>}>
+    <Section title={t('usage.server')} actions={
+      <NativeSelect value={range} onChange={(e) => setRange(e.target.value as typeof range)} aria-label={t('usage.range')} data-testid="range">
+        {RANGES.map((r) => <option key={r} value={r}>{t(`usage.ranges.${r}`)}</option>)}
+      </NativeSelect>}>
       {body}
     </Section>
   )
 }
 
-const usd = (v: number) => `$${v.toFixed(v > 0 && v < 1 ? 4 : 2)}`
-const num = (v: number) => v.toLocaleString()
-
 function AiUsage({ id }: { id: string }) {
-  const [days, setDays] = useState(30)
-  const u = useLoad(() => API.aiUsage(id, days), [id, days])
+  const { t, i18n } = useTranslation()
+  const [days, setDays] = useState<7 | 30 | 90>(30)
+  const u = useQuery({
+    queryKey: ['ai-usage', id, days], queryFn: () => API.aiUsage(id, days), placeholderData: keepPreviousData,
+    retry: (n, e) => !unavailable(e) && !(e instanceof ApiError && e.status < 500) && n < 2,
+  })
   const rows = u.data?.usage ?? []
   const byModel = new Map<string, { provider: string; model: string; in: number; out: number; cost: number }>()
   const byDay = new Map<string, { in: number; out: number; cost: number }>()
@@ -128,57 +126,64 @@ function AiUsage({ id }: { id: string }) {
     d.in += r.input_tokens; d.out += r.output_tokens; d.cost += r.cost_usd
     byDay.set(r.day, d)
   }
-  const maxCost = Math.max(...Array.from(byDay.values()).map((d) => d.cost), 1e-9)
+  const daily = Array.from(byDay.entries()).sort(([a], [b]) => a.localeCompare(b)).map(([day, d]) => ({ day, ...d }))
   const tot = u.data?.totals
 
   let body
-  if (u.loading && !u.data) body = <p className="muted">Loading…</p>
-  else if (unavailable(u.error)) body = <p className="muted">AI usage figures are not available yet.</p>
-  else if (u.error) body = <p className="alert error" role="alert">{errText(u.error)}</p>
-  else if (rows.length === 0) body = <p className="muted">No AI usage reported in this period.</p>
+  if (u.isPending) body = <Loading />
+  else if (unavailable(u.error)) body = <p className="text-muted-foreground">{t('usage.aiUnavailable')}</p>
+  else if (u.error) body = <p className="text-destructive" role="alert">{errText(u.error)}</p>
+  else if (rows.length === 0) body = <p className="text-muted-foreground">{t('usage.aiNone')}</p>
   else body = (
-    <div data-testid="ai-usage">
+    <div data-testid="ai-usage" className="flex flex-col gap-3">
       {tot && (
-        <div className="tiles">
-          <div className="tile"><div className="muted small">Input tokens</div><div className="big">{num(tot.input_tokens)}</div></div>
-          <div className="tile"><div className="muted small">Output tokens</div><div className="big">{num(tot.output_tokens)}</div></div>
-          <div className="tile"><div className="muted small">Estimated cost</div><div className="big">{usd(tot.cost_usd)}</div></div>
+        <div className="grid gap-3 sm:grid-cols-3">
+          {([[t('usage.input'), num(tot.input_tokens)], [t('usage.output'), num(tot.output_tokens)], [t('usage.cost'), usd(tot.cost_usd)]] as const).map(([l, v]) => (
+            <div key={l} className="rounded-lg border p-3"><div className="text-muted-foreground text-sm">{l}</div><div className="text-xl font-semibold">{v}</div></div>
+          ))}
         </div>
       )}
-      <h3>By model</h3>
-      <table className="table">
-        <thead><tr><th>Provider</th><th>Model</th><th className="right">Input</th><th className="right">Output</th><th className="right">Cost</th></tr></thead>
-        <tbody>
+      <h3>{t('usage.byDay')}</h3>
+      <div role="img" aria-label={t('usage.chart', { title: t('usage.costCol') })} style={{ height: 160 }}>
+        <ResponsiveContainer width="100%" height="100%">
+          <BarChart data={daily}>
+            <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" vertical={false} />
+            <XAxis dataKey="day" tickFormatter={(d: string) => new Date(d).toLocaleDateString(i18n.language, { month: 'short', day: 'numeric' })}
+              tick={{ fontSize: 11, fill: 'var(--muted-foreground)' }} stroke="var(--border)" />
+            <YAxis width={56} tickFormatter={(v: number) => usd(v)} tick={{ fontSize: 11, fill: 'var(--muted-foreground)' }} stroke="var(--border)" />
+            <Tooltip {...tooltipStyle}
+              formatter={(v, name) => [name === 'cost' ? usd(Number(v)) : num(Number(v)), name === 'cost' ? t('usage.costCol') : t('usage.tokens')]} />
+            <Bar dataKey="cost" fill="var(--chart-1)" isAnimationActive={false} />
+          </BarChart>
+        </ResponsiveContainer>
+      </div>
+      <h3>{t('usage.byModel')}</h3>
+      <Table>
+        <TableHeader><TableRow><TableHead>{t('usage.provider')}</TableHead><TableHead>{t('usage.model')}</TableHead>
+          <TableHead className="text-right">{t('usage.in')}</TableHead><TableHead className="text-right">{t('usage.out')}</TableHead>
+          <TableHead className="text-right">{t('usage.costCol')}</TableHead></TableRow></TableHeader>
+        <TableBody>
           {Array.from(byModel.values()).sort((a, b) => b.cost - a.cost).map((a) => (
-            <tr key={`${a.provider}/${a.model}`}><td>{a.provider}</td><td className="mono small">{a.model}</td>
-              <td className="right">{num(a.in)}</td><td className="right">{num(a.out)}</td><td className="right">{usd(a.cost)}</td></tr>
+            <TableRow key={`${a.provider}/${a.model}`}><TableCell>{a.provider}</TableCell><TableCell className="font-mono text-xs">{a.model}</TableCell>
+              <TableCell className="text-right">{num(a.in)}</TableCell><TableCell className="text-right">{num(a.out)}</TableCell>
+              <TableCell className="text-right">{usd(a.cost)}</TableCell></TableRow>
           ))}
-        </tbody>
-      </table>
-      <h3>By day</h3>
-      <table className="table">
-        <thead><tr><th>Day</th><th className="right">Tokens</th><th className="right">Cost</th><th className="bar-col" /></tr></thead>
-        <tbody>
-          {Array.from(byDay.entries()).map(([day, d]) => (
-            <tr key={day}><td>{day}</td><td className="right">{num(d.in + d.out)}</td><td className="right">{usd(d.cost)}</td>
-              <td className="bar-col"><div className="bar" style={{ width: `${(d.cost / maxCost) * 100}%` }} /></td></tr>
-          ))}
-        </tbody>
-      </table>
+        </TableBody>
+      </Table>
     </div>
   )
   return (
-    <Section title="AI usage" actions={
-      <select value={days} onChange={(e) => setDays(Number(e.target.value))} aria-label="Period">
-        <option value={7}>Last 7 days</option><option value={30}>Last 30 days</option><option value={90}>Last 90 days</option>
-      </select>}>
-      <p className="muted small">Estimates reported by your OpenClaw gateway from its model prices; your provider's bill is authoritative.</p>
+    <Section title={t('usage.ai')} actions={
+      <NativeSelect value={days} onChange={(e) => setDays(Number(e.target.value) as typeof days)} aria-label={t('usage.period')}>
+        {([7, 30, 90] as const).map((d) => <option key={d} value={d}>{t(`usage.days.${d}`)}</option>)}
+      </NativeSelect>}>
+      <p className="text-muted-foreground text-sm">{t('usage.aiNote')}</p>
       {body}
     </Section>
   )
 }
 
-export function Usage({ id }: { id: string }) {
+export default function Usage({ id }: { id: string }) {
   return (
     <>
       <Server id={id} />

@@ -169,6 +169,25 @@ export interface Instance {
   events?: InstanceEvent[]
 }
 
+export interface Region {
+  name: string
+  location: string
+  display_name: string
+}
+
+export interface Plan {
+  name: string
+  display_name: string
+  server_type: string
+  vcpus: number
+  memory_mb: number
+  disk_gb: number
+  max_channels: number
+  max_skills: number
+  backup_slots: number
+  price_cents: number
+}
+
 export interface Me {
   id: number
   email: string
@@ -267,6 +286,8 @@ const inst = (id: string) => `/api/v1/instances/${enc(id)}`
 
 export const API = {
   me: () => api<Me>('GET', '/api/v1/me'),
+  regions: () => api<{ regions: Region[] }>('GET', '/api/v1/regions'),
+  plans: () => api<{ plans: Plan[] }>('GET', '/api/v1/plans'),
   magicLink: (email: string) => api<void>('POST', '/api/v1/auth/magic-link', { email }),
   logout: () => api<void>('POST', '/api/v1/auth/logout'),
   logoutAll: () => api<void>('POST', '/api/v1/auth/logout-all'),

@@ -119,7 +119,7 @@ describe('error parsing', () => {
 
 describe('sign-in links', () => {
   it('are read from the URL fragment', async () => {
-    const { parseSignInHash } = await import('./pages/SignIn')
+    const { parseSignInHash } = await import('./signin')
     expect(parseSignInHash('#sso=' + 'a'.repeat(64))).toEqual({ kind: 'sso', token: 'a'.repeat(64) })
     expect(parseSignInHash('#magic=' + '0f'.repeat(32))).toEqual({ kind: 'magic', token: '0f'.repeat(32) })
     expect(parseSignInHash('#magic=short')).toBeNull()
