@@ -132,7 +132,7 @@ sub start_host {
 	    NGINX_USER => 'www-data');
 	$t->render($t->src('nginx/och-site.conf.in'), "$hd/nginx/och-site.conf", %v);
 	$t->render($t->src('nginx/nginx.conf.in'), "$hd/nginx/nginx.conf", %v);
-	system('cp', $t->src("nginx/$_"), "$hd/nginx/$_") for qw(och-fastcgi.conf och-metrics-allow.conf);
+	system('cp', $t->src("nginx/$_"), "$hd/nginx/$_") for qw(och-fastcgi.conf och-metrics-allow.conf och-tls.conf);
 	# the balancer names the client (per-client limits stay per client)
 	open my $ri, '>', "$hd/nginx/och-realip.conf" or die $!;
 	print $ri "set_real_ip_from $gw;\nreal_ip_header X-Forwarded-For;\nreal_ip_recursive on;\n";

@@ -429,7 +429,7 @@ sub start_api {
 	} else {
 		system('cp', srcdir() . '/nginx/och-realip.conf', "$conf/och-realip.conf") == 0 or croak 'cp';
 	}
-	system('cp', srcdir() . '/nginx/och-metrics-allow.conf', "$conf/och-metrics-allow.conf") == 0 or croak 'cp';
+	system('cp', srcdir() . "/nginx/$_", "$conf/$_") == 0 or croak 'cp' for qw(och-metrics-allow.conf och-tls.conf);
 	$self->spawn(name => 'nginx',
 	    cmd => [ 'nginx', '-p', $conf, '-c', "$conf/nginx.conf", '-g', 'daemon off;' ],
 	    ready_port => $port);
