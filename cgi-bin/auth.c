@@ -31,6 +31,7 @@
 #include "inst.h"
 #include "js.h"
 #include "log.h"
+#include "outbox.h"
 #include "srv.h"
 #include "tok.h"
 #include "valid.h"
@@ -79,7 +80,8 @@ static const struct db_stmt stmt_session_new = { "auth_session_new",
  * for it was minted in the last minute (that live link is on its way:
  * reused, not multiplied), the account had MAGIC_PER_ACCT links in the
  * last hour, or the address got MAGIC_PER_ADDR link emails in the hour, its older links die,
- * a new one ($2[n] hashes the token $3[n]) is stored and emailed.
+ * a new one ($2[n] hashes the token of the link $3[n], sealed for the
+ * address: lib/outbox.h) is stored and emailed.
  * Returns how many were queued.
  */
 static const struct db_stmt stmt_magic_new = { "auth_magic_new",
@@ -103,8 +105,8 @@ static const struct db_stmt stmt_magic_new = { "auth_magic_new",
 	"  SELECT ($2::text[])[ok.n], ok.id,"
 	"  now() + interval '" STR(MAGIC_TTL_MIN) " minutes' FROM ok),"
 	" mail AS (INSERT INTO email_outbox (template, to_email, vars)"
-	"  SELECT 'magic_link', ok.email, jsonb_build_object('link',"
-	"  $4 || ($3::text[])[ok.n], 'expires_minutes', "
+	"  SELECT 'magic_link', ok.email, jsonb_build_object('sealed',"
+	"  jsonb_build_object('link', ($3::text[])[ok.n]), 'expires_minutes', "
 	STR(MAGIC_TTL_MIN) ", 'operator', ok.operator) FROM ok"
 	"  RETURNING id)"
 	" SELECT count(*) FROM mail" };
@@ -387,15 +389,17 @@ hex_array(char *const *v, int n)
  * POST /api/v1/auth/magic-link {email}: the same answer, and the same
  * work (MAGIC_FANOUT fresh tokens, one statement), whether or not the
  * address belongs to an account, so nobody learns who is a customer.
- * The limits of stmt_magic_new also answer 202.
+ * The link is sealed for the address (no usable token rests in clear in
+ * the outbox).  The limits of stmt_magic_new also answer 202.
  */
 static void
 h_magic(struct req *r)
 {
 	PGresult	*res = NULL;
-	const char	*email = NULL, *p[4];
+	const char	*email = NULL, *p[3];
 	char		*tok[MAGIC_FANOUT], *hash[MAGIC_FANOUT];
-	char		*toks = NULL, *hashes = NULL, *prefix;
+	char		*sealed[MAGIC_FANOUT], *seals = NULL, *hashes = NULL;
+	char		*to, *ad, *link, *c;
 	cJSON		*o;
 	enum och_err	 err = OCH_OK;
 	int		 i;
@@ -405,24 +409,36 @@ h_magic(struct req *r)
 		resp_error(r, OCH_EINVAL, "email: not a valid email address");
 		return;
 	}
+	to = xstrdup(email);
+	for (c = to; *c != '\0'; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
+	ad = obx_seal_ad(to, "link");
 	for (i = 0; i < MAGIC_FANOUT; i++) {
 		if ((tok[i] = cry_token(32)) == NULL)
 			tok[i] = xstrdup("");
 		hash[i] = xmalloc(65);
 		cry_sha256_hex(tok[i], strlen(tok[i]), hash[i]);
-		if (tok[i][0] == '\0')
+		link = xasprintf("%s/signin#magic=%s", cfg_str(&r->app->cfg,
+		    CFG_DASHBOARD_URL, ""), tok[i]);
+		/* "\x<hex>": the hex alone goes in the array */
+		sealed[i] = cry_seal_bytea(r->app->keys, ad, link, strlen(link));
+		xfree_secret(link);
+		if (tok[i][0] == '\0' || sealed[i] == NULL) {
 			err = OCH_ESYSTEM;
+			free(sealed[i]);
+			sealed[i] = xstrdup("\\x");
+		}
 	}
-	toks = hex_array(tok, MAGIC_FANOUT);
+	for (i = 0; i < MAGIC_FANOUT; i++)
+		memmove(sealed[i], sealed[i] + 2, strlen(sealed[i] + 2) + 1);
+	seals = hex_array(sealed, MAGIC_FANOUT);
 	hashes = hex_array(hash, MAGIC_FANOUT);
-	prefix = xasprintf("%s/signin#magic=", cfg_str(&r->app->cfg,
-	    CFG_DASHBOARD_URL, ""));
 	p[0] = email;
 	p[1] = hashes;
-	p[2] = toks;
-	p[3] = prefix;
+	p[2] = seals;
 	if (err == OCH_OK &&
-	    (res = db_exec(r->app->db, &stmt_magic_new, 4, p, &err)) != NULL)
+	    (res = db_exec(r->app->db, &stmt_magic_new, 3, p, &err)) != NULL)
 		log_info("magic link request: %s queued", db_val(res, 0, 0));
 	if (err != OCH_OK)
 		resp_error(r, err, NULL);
@@ -436,10 +452,12 @@ h_magic(struct req *r)
 	for (i = 0; i < MAGIC_FANOUT; i++) {
 		xfree_secret(tok[i]);
 		free(hash[i]);
+		free(sealed[i]);
 	}
-	xfree_secret(toks);
+	free(seals);
 	free(hashes);
-	free(prefix);
+	free(ad);
+	free(to);
 }
 
 /* POST /auth/logout (this session) and /auth/logout-all (every one). */
@@ -516,7 +534,7 @@ int
 main(int argc, char **argv)
 {
 	static const enum cfg_key required[] = { CFG_DATABASE_URL,
-	    CFG_JWT_SECRET, CFG__MAX };
+	    CFG_JWT_SECRET, CFG_OCH_MASTER_KEY, CFG__MAX };
 
 	return srv_main(argc, argv, "auth", routes, OCH_NELEM(routes),
 	    required, NULL);

@@ -10,6 +10,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
+#include "cry.h"
 #include "log.h"
 #include "outbox.h"
 #include "resend.h"
@@ -23,6 +26,7 @@
 struct obx {
 	struct db		*db;
 	const struct cfg	*cfg;
+	struct cry_keyring	*keys;		/* NULL: no OCH_MASTER_KEY */
 	struct rs		*rs;
 	struct wh		*wh;
 	struct hcl		*hcl;
@@ -110,6 +114,10 @@ obx_new(struct db *db, const struct cfg *c, struct hcl *h)
 	o->rs = rs_from_cfg(h, c);
 	o->wh = wh_from_cfg(h, c);
 	o->hcl = h;
+	if (cfg_get(c, CFG_OCH_MASTER_KEY) != NULL &&
+	    (o->keys = cry_keyring_new(c)) == NULL)
+		log_error("outbox: OCH_MASTER_KEY is bad: sealed email "
+		    "variables cannot be opened");
 	o->base_ms = (unsigned)cfg_int(c, CFG_POLLER_BACKOFF_MS, 1000);
 	o->cap_ms = (unsigned)cfg_int(c, CFG_POLLER_BACKOFF_MAX_MS, 60000);
 	if (o->cap_ms < o->base_ms)
@@ -169,6 +177,7 @@ obx_free(struct obx *o)
 		return;
 	rs_free(o->rs);
 	wh_free(o->wh);
+	cry_keyring_free(o->keys);
 	free(o);
 }
 
@@ -339,6 +348,55 @@ reschedule(struct obx *o, const struct db_stmt *st, const char *id,
 	return 0;
 }
 
+char *
+obx_seal_ad(const char *to, const char *name)
+{
+	return xasprintf("email_outbox:%s:%s", name, to);
+}
+
+/*
+ * vars with its "sealed" members opened (see obx_seal_ad) for recipient
+ * to: a string for the caller to free with xfree_secret().  NULL when a
+ * sealed member does not open (no key, another recipient, tampered).
+ */
+static char *
+unseal(const struct obx *o, const char *vars, const char *to)
+{
+	cJSON	*j, *s, *it;
+	char	*ad, *hex, *pt, *txt, *out = NULL;
+
+	if (vars == NULL || (j = cJSON_Parse(vars)) == NULL)
+		return xstrdup(vars != NULL ? vars : "{}");
+	if ((s = cJSON_DetachItemFromObject(j, "sealed")) == NULL) {
+		cJSON_Delete(j);
+		return xstrdup(vars);
+	}
+	cJSON_ArrayForEach(it, s) {
+		if (!cJSON_IsString(it) || it->string == NULL ||
+		    o->keys == NULL)
+			goto out;
+		ad = obx_seal_ad(to, it->string);
+		hex = xasprintf("\\x%s", it->valuestring);
+		pt = cry_open_bytea(o->keys, ad, hex, NULL);
+		free(ad);
+		free(hex);
+		if (pt == NULL)
+			goto out;
+		cJSON_DeleteItemFromObject(j, it->string);
+		cJSON_AddStringToObject(j, it->string, pt);
+		xfree_secret(pt);
+	}
+	if ((txt = cJSON_PrintUnformatted(j)) != NULL) {
+		out = xstrdup(txt);
+		OPENSSL_cleanse(txt, strlen(txt));
+		cJSON_free(txt);
+	}
+out:
+	cJSON_Delete(s);
+	cJSON_Delete(j);
+	return out;
+}
+
 /* Send one claimed email row.  Returns 0, or -1 on database error. */
 static int
 send_email(struct obx *o, const PGresult *row)
@@ -349,12 +407,17 @@ send_email(struct obx *o, const PGresult *row)
 	struct obx_mail	 m;
 	struct rs_email	 em;
 	struct prov_err	 e;
-	char		 key[64], rid[128], why[512];
+	char		 key[64], rid[128], why[512], *vars;
 	enum och_err	 err;
 	int		 rc;
 
-	if (obx_render(o->cfg, tmpl, db_val(row, 0, 3), db_val(row, 0, 2),
-	    &m) < 0)
+	if ((vars = unseal(o, db_val(row, 0, 3), db_val(row, 0, 2))) == NULL)
+		return reschedule(o, &stmt_email_retry, id, attempts, 1, 1, 0,
+		    "a sealed variable does not open (OCH_MASTER_KEY?)",
+		    "email");
+	rc = obx_render(o->cfg, tmpl, vars, db_val(row, 0, 2), &m);
+	xfree_secret(vars);
+	if (rc < 0)
 		return reschedule(o, &stmt_email_retry, id, attempts, 1, 1, 0,
 		    "template does not render", "email");
 	snprintf(key, sizeof(key), "email-%s", id);

@@ -63,6 +63,17 @@ int		 obx_rescue(struct obx *);
 int		 obx_sweep(struct obx *, int max, time_t deadline);
 
 /*
+ * Sealed variables: a value that must not rest in clear in the outbox (a
+ * login link) goes in the row's vars under "sealed" as {"name": hex},
+ * hex being the cry_seal() of the value (lowercase hex, no "\x") under
+ * the master key with the associated data obx_seal_ad(to, name) built, so
+ * it opens only for that recipient and name.  The sender opens them
+ * before rendering; a row whose sealed value does not open fails.
+ * Returns "email_outbox:<name>:<to>" (caller frees).
+ */
+char		*obx_seal_ad(const char *to, const char *name);
+
+/*
  * Render the email template tmpl ([a-z_]+) with vars (a JSON object text;
  * NULL is {}) for recipient to.  Besides vars, the templates may name
  * email (the recipient) and dashboard_url.  Returns 0, or -1 (logged)

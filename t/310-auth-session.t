@@ -98,7 +98,18 @@ is($t->http(GET => '/api/v1/me')->{status}, 401, 'no cookie: 401');
 is($t->http(POST => '/api/v1/instances', headers => \%ck, body => {})->{status}, 401, 'a session cannot order');
 
 # ---- magic links: from the mailbox
+is($t->http(POST => '/api/v1/auth/magic-link', body => { email => 'BOB@example.com' })->{status}, 202,
+    'a magic link requested');
+my $pending = $t->psql_one(q{SELECT vars::text FROM email_outbox WHERE template = 'magic_link' AND status = 'pending'}) // '';
+like($pending, qr/"sealed": \{"link": "[0-9a-f]+"\}/, 'the queued email holds its link sealed');
+unlike($pending, qr/signin|magic=/, 'not in clear');
+# the sealed link copied to a row for another address does not open
+$t->psql(q{INSERT INTO email_outbox (template, to_email, vars) SELECT template, 'mallory@example.com', vars
+    FROM email_outbox WHERE template = 'magic_link'});
 my ($link, $mail) = magic_link($t, 'BOB@example.com');
+is($t->psql_one(q{SELECT status FROM email_outbox WHERE to_email = 'mallory@example.com'}), 'failed',
+    'moved to another recipient, a sealed link does not open: the email fails');
+ok(!grep({ $_->{to}[0] eq 'mallory@example.com' } mailbox($t)), 'and is not sent');
 like($link // '', qr{^\Q$base\E/signin#magic=[0-9a-f]{64}$}, 'the magic_link email arrived with a sign-in link');
 is($mail->{subject}, 'Your sign-in link for openclawhost', 'its subject');
 like($mail->{html} // '', qr{<a href="\Q$link\E">}, 'its HTML part links the same page');
