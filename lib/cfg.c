@@ -21,6 +21,7 @@ static const struct {
 	long long	 min, max;	/* for K_INT */
 } keys[CFG__MAX] = {
 	{ "DATABASE_URL", K_TEXT, 0, 0 },		/* CFG_DATABASE_URL */
+	{ "DATABASE_OWNER_URL", K_TEXT, 0, 0 },	/* CFG_DATABASE_OWNER_URL */
 	{ "HETZNER_API_TOKEN", K_SECRET, 0, 0 },	/* CFG_HETZNER_API_TOKEN */
 	{ "HETZNER_API_URL", K_URL, 0, 0 },		/* CFG_HETZNER_API_URL */
 	{ "CLOUDFLARE_API_TOKEN", K_SECRET, 0, 0 },	/* CFG_CLOUDFLARE_API_TOKEN */

@@ -1,6 +1,7 @@
 /*
  * ochctl: the operator's command line.
- *   ochctl migrate                  apply pending schema files
+ *   ochctl migrate                  apply pending schema files (connects
+ *                                   with DATABASE_OWNER_URL when set)
  *   ochctl user create-admin EMAIL  create (or promote) an operator admin
  *   ochctl api-client create NAME   create an HMAC client; prints id and secret once
  *   ochctl doctor                   check config, database and schema
@@ -367,7 +368,11 @@ main(int argc, char **argv)
 	memset(&ctl, 0, sizeof(ctl));
 	if (cfg_load(&ctl.cfg, required) < 0)
 		return 1;
-	ctl.db = db_open(cfg_get(&ctl.cfg, CFG_DATABASE_URL));
+	/* migrations run as the schema's owner; everything else as och_app */
+	ctl.db = db_open(strcmp(argv[1], "migrate") == 0 ?
+	    cfg_str(&ctl.cfg, CFG_DATABASE_OWNER_URL,
+	    cfg_get(&ctl.cfg, CFG_DATABASE_URL)) :
+	    cfg_get(&ctl.cfg, CFG_DATABASE_URL));
 	if (strcmp(argv[1], "migrate") == 0 && argc == 2)
 		rc = cmd_migrate(&ctl);
 	else if (strcmp(argv[1], "user") == 0)

@@ -214,11 +214,16 @@ sub start_pg {
 		croak "ochctl migrate failed: $out$err" if $rc;
 	}
 	unless ($self->{dburl}) {
+		# och owns the schema (migrations); the binaries connect as
+		# och_app, the application role schema/060_roles.sql grants to,
+		# created here beforehand as an operator would (with LOGIN)
 		system("$bindir/psql", '-X', '-q', '-h', $pgdir, '-U', 'och', '-d', 'postgres',
-		    '-c', 'CREATE DATABASE och') == 0 or croak 'createdb failed';
-		$self->{dburl} = "postgresql:///och?host=$pgdir&user=och";
+		    '-c', 'CREATE DATABASE och', '-c', 'CREATE ROLE och_app LOGIN') == 0
+		    or croak 'createdb failed';
+		$self->{dburl} = "postgresql:///och?host=$pgdir&user=och_app";
 		$self->write_config(
 		    DATABASE_URL => $self->{dburl},
+		    DATABASE_OWNER_URL => "postgresql:///och?host=$pgdir&user=och",
 		    OCH_SCHEMA_DIR => srcdir() . '/schema',
 		    OCH_TEMPLATE_DIR => srcdir(),
 		    OCH_MASTER_KEY => _random_hex(32),
