@@ -219,7 +219,9 @@ static const struct db_stmt stmt_terminated = { "recon_terminated",
 	" cleanup = false, step_since = NULL, last_error = NULL, attempts = 0,"
 	" updated_at = now()," RELEASE MINE };
 static const struct db_stmt stmt_wipe_secrets = { "recon_wipe_secrets",
-	"DELETE FROM instance_secrets WHERE instance_id = $1::uuid" };
+	"WITH k AS (DELETE FROM ai_keys WHERE instance_id = $1::uuid),"
+	" c AS (DELETE FROM channels WHERE instance_id = $1::uuid)"
+	" DELETE FROM instance_secrets WHERE instance_id = $1::uuid" };
 static const struct db_stmt stmt_revoke_agent = { "recon_revoke_agent",
 	"UPDATE agent_tokens SET revoked_at = now()"
 	" WHERE instance_id = $1::uuid AND revoked_at IS NULL" };
@@ -1489,7 +1491,8 @@ do_terminating(struct recon *r, struct ri *in)
 		err = mine(r, &stmt_terminated, 2, p);
 	if (err == OCH_OK)
 		err = event(r, in, "state.terminated", "terminated",
-		    "server, DNS records and snapshots deleted; secrets wiped");
+		    "server, DNS records and snapshots deleted; secrets, AI keys"
+		    " and channels wiped");
 	if (err == OCH_OK)
 		err = email_user(r, in, "terminated", dedupe);
 	free(dedupe);

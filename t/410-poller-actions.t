@@ -3,8 +3,8 @@
 # plan (shutdown, change_type without disk upgrade, which starts the
 # server again; poweroff after it while suspended), reboot, rebuild (a new bootstrap token,
 # the ready call activates again, no second welcome email), terminate
-# (server, DNS records and snapshots deleted, secrets wiped, tokens
-# revoked); the customer emails of each.
+# (server, DNS records and snapshots deleted, secrets, AI keys and
+# channels wiped, tokens revoked); the customer emails of each.
 use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
@@ -133,6 +133,9 @@ is(emails('owner@example.test', 'welcome'), 1, 'no second welcome email');
 
 # ---- terminate
 $t->psql(q{INSERT INTO instance_secrets (instance_id, name, value_enc) VALUES (:'id', 'probe', '\x00')}, id => $id);
+# the customer's AI keys and channel credentials (sealed, but still theirs)
+$t->psql(q{INSERT INTO ai_keys (instance_id, provider, key_enc, last4) VALUES (:'id', 'openai', '\x00', 'abcd')}, id => $id);
+$t->psql(q{INSERT INTO channels (instance_id, kind, secret_enc) VALUES (:'id', 'telegram', '\x00')}, id => $id);
 my $records = grep { $_->{name} eq $host } @{ simget('/_sim/dns')->{records} // [] };
 is($records, 2, 'A and AAAA records exist');
 act($id, 'terminate');
@@ -140,6 +143,8 @@ ok($t->wait_for(sub { state($id) eq 'terminated' }, timeout => 30), 'terminated'
 ok(!grep({ $_->{id} == $sid } @{ simget('/_sim/servers')->{servers} }), 'the server is gone');
 is(scalar(grep { $_->{name} eq $host } @{ simget('/_sim/dns')->{records} // [] }), 0, 'the DNS records are gone');
 is($t->psql_one(q{SELECT count(*) FROM instance_secrets WHERE instance_id = :'id'}, id => $id), 0, 'secrets wiped');
+is($t->psql_one(q{SELECT count(*) FROM ai_keys WHERE instance_id = :'id'}, id => $id), 0, 'AI keys wiped');
+is($t->psql_one(q{SELECT count(*) FROM channels WHERE instance_id = :'id'}, id => $id), 0, 'channels wiped');
 is($t->psql_one(q{SELECT count(*) FROM agent_tokens WHERE instance_id = :'id' AND revoked_at IS NULL}, id => $id), 0,
     'agent tokens revoked');
 ok(defined col($id, 'terminated_at'), 'terminated_at recorded');
