@@ -351,6 +351,9 @@ struct park {
 };
 
 #define PARK_RECHECK	10	/* s: look at every parked poll this often */
+/* parked polls per instance and worker (an agent needs one, two while a
+ * reconnect overlaps): a further poll answers the oldest at once */
+#define PARK_PER_INSTANCE	2
 
 static struct {
 	pthread_mutex_t	 mu;
@@ -592,6 +595,28 @@ agent_init(struct app *app)
 	return 0;
 }
 
+/* With waker.mu held: inst's oldest parked poll, taken off the list, when
+ * it has PARK_PER_INSTANCE parked already (the caller answers it); else
+ * NULL.  The list is newest first: the last match is the oldest. */
+static struct park *
+park_evict(const char *inst)
+{
+	struct park	**pp, **old = NULL, *pk;
+	int		 n = 0;
+
+	for (pp = &waker.list; *pp != NULL; pp = &(*pp)->next)
+		if (strcmp((*pp)->inst, inst) == 0) {
+			n++;
+			old = pp;
+		}
+	if (n < PARK_PER_INSTANCE)
+		return NULL;
+	pk = *old;
+	*old = pk->next;
+	waker.n--;
+	return pk;
+}
+
 /*
  * GET /api/v1/agent/commands?wait=S&config_revision=N: answer at once
  * when commands are pending or the config revision moved past the
@@ -602,7 +627,7 @@ agent_commands(struct req *r)
 {
 	struct db	*db = r->app->db;
 	const char	*id = r->auth.instance_id, *p[1] = { id };
-	struct park	*pk;
+	struct park	*pk, *evict;
 	cJSON		*o;
 	char		*w, *cr;
 	int64_t		 wait = AGENT_WAIT_MAX, seen = -1;
@@ -632,6 +657,12 @@ agent_commands(struct req *r)
 		pthread_mutex_unlock(&waker.mu);
 		resp_json(r, 200, o);
 		return;
+	}
+	if ((evict = park_evict(id)) != NULL) {	/* answered outside the lock */
+		pthread_mutex_unlock(&waker.mu);
+		unpark(evict, cJSON_Duplicate(o, 1), OCH_OK);
+		log_set_reqid(req_env(r, "REQUEST_ID"));
+		pthread_mutex_lock(&waker.mu);
 	}
 	cJSON_Delete(o);
 	pk = xcalloc(1, sizeof(*pk));

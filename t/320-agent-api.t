@@ -14,17 +14,19 @@ $t->start_pg;
 $t->start_api(binaries => [qw(instances agent)], config => { CLOUDFLARE_DOMAIN => 'och.test' });
 
 # two instances, each made ready with its own bootstrap token
-my %agent;
-for my $n (1, 2) {
+# an ordered instance whose agent has called ready
+sub mk_agent {
+	my ($n) = @_;
 	my $id = $t->signed(POST => '/api/v1/instances', { whmcs_service_id => $n, whmcs_client_id => $n,
 	    email => "c$n\@example.com", plan => 'starter', region => 'eu-helsinki' })->{json}{id};
-	my $boot = sprintf('%02d', $n) x 32;
+	my $boot = sprintf('%04d', $n) x 16;
 	$t->psql("UPDATE instances SET state = 'booting' WHERE id = :'i'", i => $id);
 	$t->psql("INSERT INTO bootstrap_tokens (token_hash, instance_id, expires_at) VALUES (:'h', :'i', now() + interval '1 hour')",
 	    h => sha256_hex($boot), i => $id);
 	my $r = $t->http(POST => '/api/v1/agent/ready', body => { bootstrap_token => $boot });
-	$agent{$n} = { id => $id, token => $r->{json}{agent_token}, gw => $r->{json}{secrets}{gateway_token} };
+	return { id => $id, token => $r->{json}{agent_token}, gw => $r->{json}{secrets}{gateway_token} };
 }
+my %agent = map { $_ => mk_agent($_) } 1, 2;
 my ($a1, $a2) = @agent{1, 2};
 sub as { my ($a, $m, $p, %o) = @_; $t->http($m => $p, %o, headers => { Authorization => "Bearer $a->{token}", %{ $o{headers} // {} } }) }
 
@@ -149,13 +151,15 @@ is(as($a1, GET => '/api/v1/agent/commands?wait=abc')->{status}, 400, 'bad wait: 
 
 # many agents waiting at once do not hold the (single) worker: their polls
 # are parked, other requests are served meanwhile, and a NOTIFY answers
-# every poll of that instance
+# each (one instance may park only a few: t/152)
+my @many = map { mk_agent(100 + $_) } 1 .. 20;
 my @kids;
 for my $k (1 .. 20) {
+	my $a = $many[$k - 1];
 	my $pid = fork;
 	if ($pid == 0) {
-		my $res = as($a2, GET => "/api/v1/agent/commands?wait=25&config_revision=" .
-		    $t->psql_one("SELECT config_revision FROM instances WHERE id = :'i'", i => $a2->{id}));
+		my $res = as($a, GET => "/api/v1/agent/commands?wait=25&config_revision=" .
+		    $t->psql_one("SELECT config_revision FROM instances WHERE id = :'i'", i => $a->{id}));
 		open my $fh, '>', $t->dir . "/poll$k.json"; print $fh $res->{status}, ' ', $res->{content}; close $fh;
 		POSIX::_exit(0);
 	}
@@ -165,7 +169,8 @@ sleep 1;
 is(scalar(grep { kill 0, $_ } @kids), 20, 'twenty long polls are waiting');
 is(as($a1, GET => '/api/v1/agent/config')->{status}, 200, 'and the worker still serves other requests');
 is(scalar(grep { waitpid($_, POSIX::WNOHANG()) == 0 } @kids), 20, 'while they keep waiting');
-$t->psql("INSERT INTO instance_commands (instance_id, kind) VALUES (:'i', 'restart')", i => $a2->{id});
+$t->psql("INSERT INTO instance_commands (instance_id, kind) SELECT unnest(:'ids'::uuid[]), 'restart'",
+    ids => '{' . join(',', map { $_->{id} } @many) . '}');
 ok($t->wait_for(sub { !grep { waitpid($_, POSIX::WNOHANG()) == 0 } @kids }, timeout => 20), 'a command answers all of them');
 my @got = map { local (@ARGV, $/) = ($t->dir . "/poll$_.json"); <> } 1 .. 20;
 is(scalar(grep { /^200 .*"type":"restart"/ } @got), 20, 'each got the command');

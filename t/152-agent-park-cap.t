@@ -1,0 +1,67 @@
+# A per-instance cap on parked agent long polls (cgi-bin/agent_api.c):
+# someone holding one instance's agent token opens many
+# GET /api/v1/agent/commands?wait=25 at once; each instance keeps at most
+# PARK_PER_INSTANCE parked per worker, the oldest are answered at once
+# (empty), and another instance's poll is untouched by it.
+use strict;
+use warnings;
+use lib "$ENV{OCH_SRCDIR}/t/lib";
+use OCH::Test;
+use Digest::SHA qw(sha256_hex);
+use IO::Select;
+use IO::Socket::INET;
+
+my $CAP = 2;		# PARK_PER_INSTANCE
+my $EXTRA = 4;
+
+my $t = OCH::Test->new;
+$t->start_pg;
+$t->start_api(binaries => [qw(instances agent)], workers => 1);
+my ($port) = $t->base_url =~ /:(\d+)$/;
+
+my %agent;
+for my $n (1, 2) {
+	my $id = $t->signed(POST => '/api/v1/instances', { whmcs_service_id => $n, whmcs_client_id => $n,
+	    email => "c$n\@example.com", plan => 'starter', region => 'eu-helsinki' })->{json}{id};
+	my $boot = sprintf('%02d', $n) x 32;
+	$t->psql("UPDATE instances SET state = 'booting' WHERE id = :'i'", i => $id);
+	$t->psql("INSERT INTO bootstrap_tokens (token_hash, instance_id, expires_at) VALUES (:'h', :'i', now() + interval '1 hour')",
+	    h => sha256_hex($boot), i => $id);
+	my $r = $t->http(POST => '/api/v1/agent/ready', body => { bootstrap_token => $boot });
+	is($r->{status}, 200, "agent $n ready");
+	$agent{$n} = { id => $id, token => $r->{json}{agent_token} };
+}
+my $rev = $t->http(GET => '/api/v1/agent/config',
+    headers => { Authorization => "Bearer $agent{1}{token}" })->{json}{revision};
+
+# a long poll on its own connection, answer read later
+sub poll {
+	my ($a) = @_;
+	my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port, Proto => 'tcp') or die $!;
+	print $s "GET /api/v1/agent/commands?wait=25&config_revision=$rev HTTP/1.1\r\nHost: localhost\r\n"
+	    . "Authorization: Bearer $a->{token}\r\nConnection: close\r\n\r\n";
+	return $s;
+}
+sub answered { my ($s) = @_; IO::Select->new($s)->can_read(0) }
+sub status { my ($s) = @_; my $l = <$s> // ''; $l =~ m{^HTTP/1\.1 (\d+)} ? $1 : 0 }
+
+# the other instance's poll, parked first
+my $other = poll($agent{2});
+my @polls;
+for my $i (1 .. $CAP + $EXTRA) {
+	push @polls, poll($agent{1});
+	# one at a time: each is parked (or answers an older one) before the next
+	$t->wait_for(sub { my @a = grep { answered($_) } @polls; @a >= $i - $CAP }, timeout => 10);
+}
+my @done = grep { answered($_) } @polls;
+is(scalar @done, $EXTRA, "$EXTRA of " . ($CAP + $EXTRA) . " polls answered at once, $CAP still parked");
+is(scalar(grep { status($_) == 200 } @done), $EXTRA, 'each with 200 (an empty answer the agent just repeats)');
+ok(!answered($polls[-1]), 'the newest poll is still parked');
+ok(!answered($other), "the other instance's poll is still parked");
+
+# the parked ones still work: a command reaches them
+$t->psql("INSERT INTO instance_commands (instance_id, kind) VALUES (:'i', 'restart')", i => $agent{1}{id});
+ok($t->wait_for(sub { grep({ answered($_) } @polls) == $CAP + $EXTRA }, timeout => 20), 'a new command answers the parked polls');
+close $_ for @polls, $other;
+
+$t->done_testing;
