@@ -76,14 +76,15 @@ final class SigningTest extends TestCase
         return array(
             'https default' => array(array('serverhostname' => 'api.example.com', 'serversecure' => 'on'), 'https://api.example.com'),
             'bool secure' => array(array('serverhostname' => 'api.example.com', 'serversecure' => true), 'https://api.example.com'),
-            'http' => array(array('serverhostname' => 'api.example.com', 'serversecure' => ''), 'http://api.example.com'),
+            'http to loopback' => array(array('serverhostname' => 'localhost', 'serversecure' => ''), 'http://localhost'),
             'port' => array(array('serverhostname' => '127.0.0.1', 'serversecure' => '', 'serverport' => '8080'), 'http://127.0.0.1:8080'),
             'default port dropped' => array(array('serverhostname' => 'api.example.com', 'serversecure' => 'on', 'serverport' => '443'), 'https://api.example.com'),
             'port in hostname' => array(array('serverhostname' => 'api.example.com:8443', 'serversecure' => 'on', 'serverport' => '443'), 'https://api.example.com:8443'),
             'url typed as hostname' => array(array('serverhostname' => 'https://api.example.com/', 'serversecure' => ''), 'https://api.example.com'),
             'ip fallback' => array(array('serverhostname' => '', 'serverip' => '192.0.2.10', 'serversecure' => 'on'), 'https://192.0.2.10'),
             'ipv6' => array(array('serverhostname' => '2001:db8::1', 'serversecure' => 'on', 'serverport' => '8443'), 'https://[2001:db8::1]:8443'),
-            'prefix only' => array(array('serverhostname' => 'api.example.com', 'serverhttpprefix' => 'http'), 'http://api.example.com'),
+            'prefix only' => array(array('serverhostname' => 'api.example.com', 'serverhttpprefix' => 'https'), 'https://api.example.com'),
+            'ipv6 loopback' => array(array('serverhostname' => '::1', 'serversecure' => '', 'serverport' => '8080'), 'http://[::1]:8080'),
         );
     }
 
@@ -93,6 +94,42 @@ final class SigningTest extends TestCase
     public function testBaseUrlFromServerEntry(array $params, $expect)
     {
         $this->assertSame($expect, ApiClient::baseUrlFromParams($params));
+    }
+
+    public function plainHttpElsewhere(): array
+    {
+        return array(
+            'not ticked' => array(array('serverhostname' => 'api.example.com', 'serversecure' => '')),
+            'prefix http' => array(array('serverhostname' => 'api.example.com', 'serverhttpprefix' => 'http')),
+            'url typed' => array(array('serverhostname' => 'http://api.example.com', 'serversecure' => 'on')),
+            'private address' => array(array('serverhostname' => '10.0.0.5', 'serversecure' => '', 'serverport' => '8080')),
+            'loopback look-alike' => array(array('serverhostname' => '127.0.0.1.evil.example', 'serversecure' => '')),
+            'localhost look-alike' => array(array('serverhostname' => 'localhost.evil.example', 'serversecure' => '')),
+        );
+    }
+
+    /**
+     * The secret must not travel in clear: plain http to anything but
+     * loopback is refused with a message staff can act on.
+     *
+     * @dataProvider plainHttpElsewhere
+     */
+    public function testPlainHttpToARemoteApiIsRefused(array $params)
+    {
+        try {
+            ApiClient::fromParams($params + array('serverusername' => 'ak_1', 'serverpassword' => 'secret'));
+            $this->fail('plain http accepted');
+        } catch (\WHMCS\Module\Server\OpenClawHost\ApiError $e) {
+            $this->assertSame(\WHMCS\Module\Server\OpenClawHost\ApiError::CONFIG, $e->getKind());
+            $this->assertStringContainsString('HTTPS', $e->getMessage());
+            $this->assertStringNotContainsString('secret', $e->getMessage());
+        }
+    }
+
+    public function testConstructorRefusesPlainHttpToo()
+    {
+        $this->expectException(\WHMCS\Module\Server\OpenClawHost\ApiError::class);
+        new ApiClient('http://api.example.com', 'ak_1', 'secret');
     }
 
     public function testSecretPrefersPasswordThenAccessHash()

@@ -57,9 +57,11 @@ class ApiClient
      * @param string $key     the API client id (ak_...)
      * @param string $secret  the API client secret
      * @param array  $options timeout, connect_timeout, verify_tls
+     * @throws ApiError CONFIG when baseUrl is plain http to a host other than loopback
      */
     public function __construct($baseUrl, $key, $secret, array $options = array())
     {
+        self::requireTls((string)$baseUrl);
         $this->baseUrl = rtrim((string)$baseUrl, '/');
         $this->key = (string)$key;
         $this->secret = (string)$secret;
@@ -170,7 +172,29 @@ class ApiClient
                 $url .= ':' . $p;
             }
         }
+        self::requireTls($url);
         return $url;
+    }
+
+    /**
+     * The secret and every request travel to the API: only over HTTPS, except
+     * to a loopback address (127.0.0.0/8, localhost, [::1]: a test or a local
+     * demo).
+     *
+     * @param string $url scheme://host[:port]...
+     * @return void
+     * @throws ApiError CONFIG when $url is not https and not loopback
+     */
+    public static function requireTls($url)
+    {
+        if (preg_match('#^https://#i', $url)) {
+            return;
+        }
+        if (preg_match('#^http://(127(?:\.[0-9]{1,3}){3}|localhost|\[::1\])(?::[0-9]{1,5})?(?:/|$)#i', $url)) {
+            return;
+        }
+        throw new ApiError(ApiError::CONFIG, 'The OpenClaw Host API must be reached over HTTPS: '
+            . 'tick "Secure" on the server entry (plain http is allowed only to 127.0.0.1 or localhost).');
     }
 
     /**
