@@ -1,6 +1,7 @@
 /*
  * userdata.c: bootstrap tokens and the rendered user-data (userdata.h).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -49,12 +50,40 @@ ud_token(struct db *db, const char *instance_id, enum och_err *err)
 	return tok;
 }
 
+/*
+ * The hex SHA-256 of cloud-init/name under the template folder: the very
+ * file nginx serves the VPS as /vps/name (one home for the sum).  "" when
+ * it cannot be read (logged): the VPS's check then fails, closed.
+ */
+static void
+served_sum(const struct cfg *c, const char *name, char out[65])
+{
+	struct buf	 b = { 0 };
+	char		*path, chunk[8192];
+	size_t		 n;
+	FILE		*f;
+
+	out[0] = '\0';
+	path = xasprintf("%s/cloud-init/%s", ud_template_dir(c), name);
+	if ((f = fopen(path, "rb")) != NULL) {
+		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+			buf_add(&b, chunk, n);
+		if (!ferror(f))
+			cry_sha256_hex(b.data != NULL ? b.data : "", b.len, out);
+		fclose(f);
+		buf_free(&b);
+	}
+	if (out[0] == '\0')
+		log_warn("user-data: unable to read %s for its checksum", path);
+	free(path);
+}
+
 char *
 ud_render(const char *tmpl, const struct cfg *c, const struct ud_instance *in,
     const char *token, enum och_err *err)
 {
-	struct tpl_var	 v[13];
-	char		*host, *api, *mem, *out;
+	struct tpl_var	 v[16];
+	char		*host, *api, *mem, *out, setup[65], agent[65];
 	const char	*dom, *ver;
 	size_t		 n = 0, len;
 
@@ -81,6 +110,15 @@ ud_render(const char *tmpl, const struct cfg *c, const struct ud_instance *in,
 	    cfg_str(c, CFG_CONTROL_PLANE_IPS, "") };
 	v[n++] = (struct tpl_var){ "dashboard_url",
 	    cfg_str(c, CFG_DASHBOARD_URL, "") };
+	/* the VPS fetches och-setup and och-agent over TLS only (plain
+	 * http only from a loopback API: the demo and the tests) and checks
+	 * them against these sums */
+	v[n++] = (struct tpl_var){ "fetch_proto",
+	    cfg_url_loopback(api) ? "=http,https" : "=https" };
+	served_sum(c, "och-setup", setup);
+	served_sum(c, "och-agent", agent);
+	v[n++] = (struct tpl_var){ "och_setup_sha256", setup };
+	v[n++] = (struct tpl_var){ "och_agent_sha256", agent };
 	out = tpl_render(tmpl, TPL_YAML, v, n, err);
 	if (out != NULL && strlen(out) > UD_MAX) {
 		log_error("user-data for %s is %zu bytes, over %d", in->id,

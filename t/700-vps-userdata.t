@@ -43,6 +43,9 @@ my %base = (
 	openclaw_version => '2026.9.6',
 	control_plane_ips => '203.0.113.10 2001:db8::10',
 	dashboard_url => 'https://app.openclawhost.example',
+	fetch_proto => '=https',
+	och_setup_sha256 => 'ab' x 32,
+	och_agent_sha256 => 'cd' x 32,
 );
 
 sub render_ud {
@@ -78,7 +81,8 @@ sub schema_ok {
 my $src = slurp($tmpl);
 my %used = map { $_ => 1 } $src =~ /\{\{[#^\/]?\s*([A-Za-z_]\w*)\s*\}\}/g;
 is_deeply([sort keys %used], [sort qw(slug hostname api_url bootstrap_token
-    instance_id openclaw_version control_plane_ips memory_mb)],
+    instance_id openclaw_version control_plane_ips memory_mb fetch_proto
+    och_setup_sha256 och_agent_sha256)],
     'the template uses exactly the variables ud_render provides');
 ok(!grep({ /pass|secret|gateway_token|api_key|agent_token/i } keys %used),
     'no variable carries a long-lived secret');
@@ -141,10 +145,14 @@ unlike($ngx, qr/proxy_add_x_forwarded_for/, 'never appended');
 like($f{'/etc/apt/apt.conf.d/20auto-upgrades'}, qr/Unattended-Upgrade "1"/, 'unattended upgrades on');
 is_deeply($doc->{runcmd}[-1], ['/usr/local/sbin/och-setup'], 'runcmd ends with och-setup');
 is(scalar(grep { ref eq 'ARRAY' } @{ $doc->{runcmd} }), scalar @{ $doc->{runcmd} },
-    'runcmd entries are argv lists (no shell sees a value)');
-my @urls = map { $_->[-1] } @{ $doc->{runcmd} }[0, 1];
-is_deeply(\@urls, ["$base{api_url}/vps/och-setup", "$base{api_url}/vps/och-agent"],
-    'och-setup and och-agent come from the API');
+    'runcmd entries are argv lists (values are arguments, never shell code)');
+my ($sh, $c, $script, @argv) = @{ $doc->{runcmd}[0] };
+is_deeply([$sh, $c, @argv], ['sh', '-c', 'och-fetch', '=https', $base{api_url},
+    $base{och_setup_sha256}, $base{och_agent_sha256}, '/usr/local/sbin'],
+    'och-setup and och-agent come from the API, over https only, with their sums');
+like($script, qr/curl .*--proto "\$1" .*--url "\$2\/vps\/\$3"/, 'curl is held to the protocol given');
+like($script, qr/sha256sum -c/, 'each file is checked against its sum before it is installed');
+unlike($script, qr/\{\{/, 'no value is rendered into the script itself');
 
 # Hostile values in every variable: the document keeps its keys and files,
 # every value reads back exactly, nothing else appears.
@@ -169,7 +177,8 @@ for my $i (0 .. $#hostile) {
 	is_deeply([sort keys %{ $y // {} }], \@top, "hostile value $i: same top-level keys");
 	my %hf = map { $_->{path} => $_ } @{ $y->{write_files} // [] };
 	is_deeply([sort keys %hf], \@paths, "hostile value $i: same files");
-	is(scalar @{ $y->{runcmd} // [] }, 4, "hostile value $i: same commands");
+	is(scalar @{ $y->{runcmd} // [] }, 2, "hostile value $i: same commands");
+	is(scalar @{ $y->{runcmd}[0] // [] }, 9, "hostile value $i: same fetch arguments");
 	my $want = $h;
 	$want =~ s/[\x{d800}-\x{dfff}]//g;
 	is($y->{hostname}, $want, "hostile value $i: reads back exactly");
