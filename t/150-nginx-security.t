@@ -8,6 +8,7 @@ use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
 use OCH::Test;
+use IO::Select;
 use IO::Socket::INET;
 
 my $CONN_LIMIT = 128;	# limit_conn och_conn in och-site.conf.in
@@ -64,18 +65,25 @@ sub probe {
 	return $t->http(POST => '/api/v1/echo', body => { a => 1 },
 	    headers => { defined $xff ? ('X-Forwarded-For' => $xff) : () })->{status};
 }
-# Wait until every filler is in progress: a probe from the same client is
-# then refused (until then a probe passes through and frees its place).
+# Wait until the client's every place is held: a probe from it is then
+# refused.  A filler nginx refused (a place was still taken by an earlier
+# request) has its answer already: replace it.  Until then a probe passes
+# through and frees its place again.
+sub answered { my ($s) = @_; IO::Select->new($s)->can_read(0) }
 sub saturated {
-	my ($xff) = @_;
+	my ($xff, $hold, $make) = @_;
 	my $st;
-	$t->wait_for(sub { ($st = probe($xff)) == 429 }, timeout => 8);
+	$t->wait_for(sub {
+		@$hold = grep { !answered($_) } @$hold;
+		push @$hold, $make->(scalar @$hold) while @$hold < $CONN_LIMIT;
+		($st = probe($xff)) == 429;
+	}, timeout => 15);
 	return $st;
 }
 
 {
-	my @hold = map { filler("198.51.100.$_") } 1 .. $CONN_LIMIT;
-	is(saturated('203.0.113.99'), 429,
+	my @hold;
+	is(saturated('203.0.113.99', \@hold, sub { filler('198.51.100.' . ($_[0] % 250 + 1)) }), 429,
 	    "$CONN_LIMIT requests in progress from one address: the next is 429, whatever X-Forwarded-For says");
 	my $r = $t->http(GET => '/api/health', headers => { 'X-Forwarded-For' => '192.0.2.1' });
 	is($r->{status}, 429, 'an invented X-Forwarded-For does not dodge the limit (realip is off by default)');
@@ -93,8 +101,8 @@ $t->start_api(binaries => [], port => ($t->base_url =~ /:(\d+)$/)[0],
 	# one /64 (2001:db8:0:0::/64) in the forms nginx prints differently
 	my @forms = ('2001:db8::1', '2001:db8:0:0:1:2:3:4', '2001:db8::ffff:0:0:1',
 	    '2001:DB8:0:0:0:0:0:7');
-	my @hold = map { filler($forms[$_ % @forms]) } 1 .. $CONN_LIMIT;
-	is(saturated('2001:db8:0:0:abcd::9'), 429, 'the real client is the forwarded one, and an IPv6 client counts by its /64');
+	my @hold;
+	is(saturated('2001:db8:0:0:abcd::9', \@hold, sub { filler($forms[$_[0] % @forms]) }), 429, 'the real client is the forwarded one, and an IPv6 client counts by its /64');
 	is(probe('2001:db8:0:1::1'), 200, 'the neighbouring /64 has its own count');
 	is(probe('203.0.113.7'), 200, 'an IPv4 client has its own count');
 	is(probe('2001:db8:1:2:3:4:5:6'), 200, 'so has another prefix written in full');
@@ -103,8 +111,8 @@ $t->start_api(binaries => [], port => ($t->base_url =~ /:(\d+)$/)[0],
 {
 	# a /64 whose "::" comes after its first group (2a01:0:0:5:N:0:0:1 is
 	# printed 2a01::5:N:0:0:1), probed in the four-group form
-	my @hold = map { filler("2a01:0:0:5:$_:0:0:1") } 1 .. $CONN_LIMIT;
-	is(saturated('2a01:0:0:5:ffff::'), 429, 'the same /64 however nginx prints it');
+	my @hold;
+	is(saturated('2a01:0:0:5:ffff::', \@hold, sub { filler('2a01:0:0:5:' . ($_[0] + 1) . ':0:0:1') }), 429, 'the same /64 however nginx prints it');
 	is(probe('2a01:0:0:6::1'), 200, 'the next /64: its own count');
 	is(probe('2a01::1'), 200, 'and the one before');
 	close $_ for @hold;
