@@ -468,8 +468,9 @@ srv_main(int argc, char **argv, const char *prog, const struct route *routes,
 			log_error("unable to listen on '%s'", sock);
 			goto out;
 		}
-		/* nginx workers run unprivileged; the directory guards it */
-		chmod(sock, 0666);
+		/* reachable by our group only: nginx's workers run with it
+		 * (docs/operator.md), not every www-data process */
+		chmod(sock, 0660);
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;

@@ -13,6 +13,11 @@ pkgs=(
 	prometheus-node-exporter prometheus pgbouncer wrk
 	chromium
 )
+# the FastCGI sockets' group: nginx's workers run with it, nothing else
+# (docs/operator.md, "Security"); the tests and the demo use it too
+if [ "$(id -u)" = 0 ] && ! getent group och-fcgi >/dev/null; then
+	groupadd --system och-fcgi
+fi
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
