@@ -31,14 +31,15 @@ for my $n (1, 2) {
 	is($r->{status}, 200, "agent $n ready");
 	$agent{$n} = { id => $id, token => $r->{json}{agent_token} };
 }
-my $rev = $t->http(GET => '/api/v1/agent/config',
-    headers => { Authorization => "Bearer $agent{1}{token}" })->{json}{revision};
+# each agent's current config revision: a poll with it has nothing to answer
+$_->{rev} = $t->http(GET => '/api/v1/agent/config',
+    headers => { Authorization => "Bearer $_->{token}" })->{json}{revision} for values %agent;
 
 # a long poll on its own connection, answer read later
 sub poll {
 	my ($a) = @_;
 	my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port, Proto => 'tcp') or die $!;
-	print $s "GET /api/v1/agent/commands?wait=25&config_revision=$rev HTTP/1.1\r\nHost: localhost\r\n"
+	print $s "GET /api/v1/agent/commands?wait=25&config_revision=$a->{rev} HTTP/1.1\r\nHost: localhost\r\n"
 	    . "Authorization: Bearer $a->{token}\r\nConnection: close\r\n\r\n";
 	return $s;
 }
