@@ -124,12 +124,13 @@ sub start_host {
 	my %env = ($t->env, OCH_CONFIG => $hconf{$h});
 	for my $b (qw(health instances agent)) {
 		$t->spawn(name => "$h-$b", env => \%env, ready_socket => "$hd/run/$b.sock",
-		    cmd => [ in_host($h, $t->bin("cgi-bin/$b.fcgi"), '-s', "$hd/run/$b.sock", '-n', 2) ]);
+		    cmd => [ in_host($h, OCH::Stack::fcgi_group_prefix(), $t->bin("cgi-bin/$b.fcgi"),
+			'-s', "$hd/run/$b.sock", '-n', 2) ]);
 	}
 	open my $ix, '>', "$hd/www/index.html"; print $ix "<!doctype html><title>$h</title>\n"; close $ix;
 	my %v = (LISTEN => "$host{$h}:8080", SERVER_NAME => 'localhost', RUNDIR => "$hd/run",
 	    CONFDIR => "$hd/nginx", WEBROOT => "$hd/www", LOGDIR => $hd, VPSDIR => $t->src('cloud-init'),
-	    NGINX_USER => 'www-data');
+	    NGINX_USER => OCH::Stack::nginx_user());
 	$t->render($t->src('nginx/och-site.conf.in'), "$hd/nginx/och-site.conf", %v);
 	$t->render($t->src('nginx/nginx.conf.in'), "$hd/nginx/nginx.conf", %v);
 	system('cp', $t->src("nginx/$_"), "$hd/nginx/$_") for qw(och-fastcgi.conf och-metrics-allow.conf och-tls.conf);

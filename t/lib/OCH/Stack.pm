@@ -150,7 +150,7 @@ sub stop_all {
 # ---------------------------------------------------------------- config
 
 my $as_root = $> == 0;
-our $FCGI_GROUP = 'och-fcgi';	# the FastCGI sockets' group (_fcgi_group)
+our $FCGI_GROUP = 'och-fcgi';	# the FastCGI sockets' group (fcgi_group_prefix)
 
 sub _pg_bindir {
 	my $d = `pg_config --bindir 2>/dev/null`;
@@ -422,7 +422,7 @@ sub start_api {
 	my %v = (LISTEN => "127.0.0.1:$port", SERVER_NAME => 'localhost', RUNDIR => $run,
 	    CONFDIR => $conf, WEBROOT => $www, LOGDIR => $self->{dir},
 	    VPSDIR => srcdir() . '/cloud-init',
-	    NGINX_USER => $as_root ? "www-data $FCGI_GROUP" : scalar getpwuid($>));
+	    NGINX_USER => nginx_user());
 	$self->render(srcdir() . '/nginx/och-site.conf.in', "$conf/och-site.conf", %v);
 	$self->render(srcdir() . '/nginx/nginx.conf.in', "$conf/nginx.conf", %v);
 	system('cp', srcdir() . '/nginx/och-fastcgi.conf', "$conf/och-fastcgi.conf") == 0 or croak 'cp';
@@ -445,8 +445,11 @@ sub start_api {
 # The FastCGI sockets' group (scripts/deps.sh creates it): as root the
 # binaries run with it as their group, as deploy/'s units do, and nginx's
 # workers with it (nginx.conf's `user www-data och-fcgi`); the sockets are
-# 0660, so no other www-data process reaches them.
-sub _fcgi_group {
+# 0660, so no other www-data process reaches them.  nginx_user() is the
+# nginx `user` line's value.
+sub nginx_user { $as_root ? "www-data $FCGI_GROUP" : scalar getpwuid($>) }
+# The command prefix that starts a FastCGI binary with that group.
+sub fcgi_group_prefix {
 	return () unless $as_root;
 	croak "group $FCGI_GROUP missing (run scripts/deps.sh)" unless defined getgrnam($FCGI_GROUP);
 	return ('setpriv', "--regid=$FCGI_GROUP", '--clear-groups', '--');
@@ -461,7 +464,7 @@ sub start_fcgi {
 	my $sock = "$run/$b.sock";
 	unlink $sock;
 	return $self->spawn(name => "$b.fcgi",
-	    cmd => [ _fcgi_group(), $self->bin($binrel // "cgi-bin/$b.fcgi"), '-s', $sock,
+	    cmd => [ fcgi_group_prefix(), $self->bin($binrel // "cgi-bin/$b.fcgi"), '-s', $sock,
 		$self->{fcgi_workers} ? ('-n', $self->{fcgi_workers}) : () ],
 	    env => { $self->env }, ready_socket => $sock);
 }
