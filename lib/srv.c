@@ -23,6 +23,13 @@
 #include "stats.h"
 
 #define SRV_DEFAULT_BODY_MAX	(64 * 1024)
+/*
+ * Connections the kernel queues on the socket while every worker is busy.
+ * A full queue makes nginx's connect() fail at once (EAGAIN: a 502), so a
+ * burst must fit: bench/soak saw 12 % 502s from agent.fcgi at 128.  The
+ * kernel caps it at net.core.somaxconn (4096 on current kernels).
+ */
+#define SRV_DEFAULT_BACKLOG	1024
 
 static volatile sig_atomic_t	 stopping;
 static int			 listen_fd = 0;
@@ -423,7 +430,8 @@ srv_main(int argc, char **argv, const char *prog, const struct route *routes,
 	FCGX_Request		*fr = NULL;
 	const char		*sock = NULL, *reqid;
 	char			 genid[33];
-	int			 c, backlog = 128, rc = 1, workers = 1;
+	int			 c, backlog = SRV_DEFAULT_BACKLOG, rc = 1,
+				 workers = 1;
 	unsigned long		 count = 0;
 
 	log_init(prog);
@@ -434,6 +442,10 @@ srv_main(int argc, char **argv, const char *prog, const struct route *routes,
 			break;
 		case 'b':
 			backlog = atoi(optarg);
+			if (backlog < 1 || backlog > 65535) {
+				usage(prog);
+				return 2;
+			}
 			break;
 		case 'n':
 			workers = atoi(optarg);
