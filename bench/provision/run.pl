@@ -75,19 +75,23 @@ sub round {
 	my $st = $s->http(GET => "$sim/_sim/stats")->{json};
 	my %req;
 	for my $svc (qw(hetzner cloudflare)) {
-		$req{$svc} += $_ for values %{ $st->{$svc} // {} };
+		# the fleet's SSH key and firewall (lib/fleetnet.h) are per fleet
+		$req{ m{^\S+ /(?:ssh_keys|firewalls)\b} ? 'fleet' : $svc } += $st->{$svc}{$_}
+		    for keys %{ $st->{$svc} // {} };
 	}
 	$s->stop_all;
 	return { n => $n, active => $active, placed => $placed, done => $done,
 	    p50 => pct(50, @lat), p99 => pct(99, @lat), pick50 => pct(50, @pick), pick99 => pct(99, @pick),
-	    hz => ($req{hetzner} // 0) / $n, cf => ($req{cloudflare} // 0) / $n, hzroutes => $st->{hetzner} };
+	    hz => ($req{hetzner} // 0) / $n, cf => ($req{cloudflare} // 0) / $n, fleet => $req{fleet} // 0,
+	    hzroutes => $st->{hetzner} };
 }
 
 my $a = round($orders, 0, boot => 0, create => 0);
 printf "round 1: %d orders, %d pollers, zero provider delays\n", $a->{n}, $pollers;
 printf "  all %d active after %.2f s (orders placed in %.2f s): %.1f orders/s\n",
     $a->{active}, $a->{done}, $a->{placed}, $a->{n} / $a->{done};
-printf "  Hetzner requests per order %.2f, Cloudflare %.2f\n", $a->{hz}, $a->{cf};
+printf "  Hetzner requests per order %.2f, Cloudflare %.2f (fleet network, per fleet: %d)\n", $a->{hz}, $a->{cf},
+    $a->{fleet};
 printf "  Hetzner routes: %s\n", join ', ', map { "$_ $a->{hzroutes}{$_}" } sort keys %{ $a->{hzroutes} };
 printf "  order -> creating p50 %.3f s p99 %.3f s\n", $a->{pick50}, $a->{pick99};
 printf "  order -> active p50 %.3f s p99 %.3f s\n", $a->{p50}, $a->{p99};
@@ -96,7 +100,8 @@ my $c = round($orders, 1, boot => 0, create => 0);
 printf "round 2: a backlog of %d orders, %d pollers started, zero provider delays\n", $c->{n}, $pollers;
 printf "  all %d active %.2f s after the pollers started: %.1f orders/s\n",
     $c->{active}, $c->{done}, $c->{n} / $c->{done};
-printf "  Hetzner requests per order %.2f, Cloudflare %.2f\n", $c->{hz}, $c->{cf};
+printf "  Hetzner requests per order %.2f, Cloudflare %.2f (fleet network, per fleet: %d)\n", $c->{hz}, $c->{cf},
+    $c->{fleet};
 
 my $n2 = int($orders / 4) || 1;
 my $b = round($n2, 0, boot => 1.0, create => 0.5);
@@ -104,4 +109,5 @@ printf "round 3: %d orders, provider latency 1.5 s (create 0.5 s + boot 1.0 s)\n
 printf "  all %d active after %.2f s\n", $b->{active}, $b->{done};
 printf "  order -> active p50 %.3f s p99 %.3f s; added by the orchestration p50 %.3f s p99 %.3f s\n",
     $b->{p50}, $b->{p99}, $b->{p50} - 1.5, $b->{p99} - 1.5;
-printf "  Hetzner requests per order %.2f, Cloudflare %.2f\n", $b->{hz}, $b->{cf};
+printf "  Hetzner requests per order %.2f, Cloudflare %.2f (fleet network, per fleet: %d)\n", $b->{hz}, $b->{cf},
+    $b->{fleet};
