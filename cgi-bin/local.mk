@@ -29,3 +29,6 @@ cgi_bin_metrics_fcgi_LDADD = $(OCH_LIBS)
 cgibin_PROGRAMS += cgi-bin/alerts.fcgi
 cgi_bin_alerts_fcgi_SOURCES = cgi-bin/alerts.c
 cgi_bin_alerts_fcgi_LDADD = $(OCH_LIBS)
+cgibin_PROGRAMS += cgi-bin/backups.fcgi
+cgi_bin_backups_fcgi_SOURCES = cgi-bin/backups.c
+cgi_bin_backups_fcgi_LDADD = $(OCH_LIBS)

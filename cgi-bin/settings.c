@@ -19,6 +19,7 @@
  *   POST   /api/v1/instances/{id}/pairing/approve    {channel, code}
  *   GET    /api/v1/instances/{id}/backups
  *   POST   /api/v1/instances/{id}/backups            queue a backup on the VPS
+ *          (stored off the server when S3_* is set: lib/backup.h)
  * and the first-hour routes of settings.h (status, model, retry, gateway
  * token, devices, WhatsApp login, commands).
  */
@@ -29,6 +30,7 @@
 #include <openssl/crypto.h>
 
 #include "audit.h"
+#include "backup.h"
 #include "cry.h"
 #include "js.h"
 #include "log.h"
@@ -608,6 +610,9 @@ static void
 h_backup_create(struct req *r)
 {
 	PGresult	*a;
+	cJSON		*o;
+	char		 who[32], bid[24], cid[24];
+	enum och_err	 err;
 
 	if ((a = access_check(r)) == NULL)
 		return;
@@ -617,7 +622,24 @@ h_backup_create(struct req *r)
 		return;
 	}
 	PQclear(a);
-	settings_queue(r, "backup_create", "{}", "settings.backup_create");
+	if (cfg_get(&r->app->cfg, CFG_S3_ENDPOINT) == NULL) {
+		/* no object storage: an archive on the server only */
+		settings_queue(r, "backup_create", "{}",
+		    "settings.backup_create");
+		return;
+	}
+	snprintf(who, sizeof(who), "user:%lld", (long long)r->auth.user_id);
+	if ((err = bak_queue(r->app->db, req_param(r, 0), "manual", who, bid,
+	    cid)) != OCH_OK)
+		resp_error(r, err, NULL);
+	else {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "command_id", cid);
+		cJSON_AddNumberToObject(o, "backup_id", strtod(bid, NULL));
+		resp_json(r, 202, o);
+	}
+	audit_req(r, "settings.backup_create", "instance", req_param(r, 0),
+	    r->status, NULL);
 }
 
 #define I "/api/v1/instances/{id}"

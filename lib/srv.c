@@ -267,7 +267,9 @@ serve(struct srv *s, struct req *r)
 	r->nparams = nparams;
 
 	/* 2. body size, before reading a byte */
-	cap = rt->body_max ? rt->body_max : s->app->body_max;
+	cap = rt->body_max & ~SRV_RAW_BODY;
+	if (cap == 0)
+		cap = s->app->body_max;
 	if ((cl = req_env(r, "CONTENT_LENGTH")) != NULL && *cl != '\0') {
 		errno = 0;
 		len = strtoll(cl, &end, 10);
@@ -281,8 +283,8 @@ serve(struct srv *s, struct req *r)
 		}
 	}
 
-	/* 3. content type */
-	if (len > 0) {
+	/* 3. content type (a raw body is the handler's to read) */
+	if (len > 0 && !(rt->body_max & SRV_RAW_BODY)) {
 		ct = req_env(r, "CONTENT_TYPE");
 		if (!json_ctype(ct)) {
 			resp_error(r, OCH_EMEDIA, NULL);

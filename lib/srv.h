@@ -19,8 +19,15 @@ struct route {
 	const char	*pattern;	/* "/api/v1/instances/{id}/suspend" */
 	enum auth_kind	 auth;
 	route_fn	 fn;
-	size_t		 body_max;	/* 0: the app default */
+	size_t		 body_max;	/* 0: the app default; | SRV_RAW_BODY */
 };
+
+/*
+ * A route whose body_max carries this bit gets its body unread and of
+ * any content type (the cap still applies before a byte is read): the
+ * handler streams it from r->fr->in itself (an upload too big to hold).
+ */
+#define SRV_RAW_BODY	((size_t)1 << (sizeof(size_t) * 8 - 1))
 
 /* Hook run once after config and database are set up (may be NULL). */
 typedef int (*srv_init_fn)(struct app *);

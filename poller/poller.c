@@ -11,9 +11,10 @@
  *                         (default 55)
  *   och-poller maintain   one pass: expiry of nonces and one-time tokens,
  *                         metrics partitions, stale heartbeats, emails
- *                         sent or failed over 30 days ago, the alerts
- *                         (lib/alert.h), then the outboxes until nothing
- *                         is due
+ *                         sent or failed over 30 days ago, the backups'
+ *                         schedule and retention (lib/backup.h), the
+ *                         alerts (lib/alert.h), then the outboxes until
+ *                         nothing is due
  *   och-poller metrics    one scrape cycle of every active instance's
  *                         node_exporter (poller/scrape.h), then the
  *                         alerts
@@ -34,6 +35,7 @@
 #include <unistd.h>
 
 #include "alert.h"
+#include "backup.h"
 #include "cfg.h"
 #include "db.h"
 #include "fleetnet.h"
@@ -338,6 +340,7 @@ run_maintain(struct poller *p)
 	}
 	PQclear(res);
 	if (scrape_maintain(p->db, &p->cfg) < 0 ||
+	    bak_maintain(p->db, &p->cfg, NULL) < 0 ||
 	    alert_evaluate(p->db, &p->cfg, NULL) < 0)
 		return 1;
 	o = obx_new(p->db, &p->cfg, p->hcl);

@@ -386,6 +386,27 @@ sub start_sim {
 }
 sub sim_url { $_[0]{sim_url} }
 
+# A real S3 implementation (t/s3: s3rver, which checks SigV4 signatures)
+# with its data under the test folder and the bucket och-backups; installs
+# it from the npm registry on first use.  Sets the S3_* keys.  Returns its
+# URL.  Call again after stop('s3rver') to bring the same store back.
+sub start_s3 {
+	my ($self) = @_;
+	my $src = srcdir() . '/t/s3';
+	unless (-d "$src/node_modules/\@20minutes/s3rver") {
+		system("cd '$src' && npm ci --no-audit --no-fund --prefer-offline >/dev/null 2>&1") == 0
+		    or croak 'npm ci in t/s3 failed (is the npm registry reachable?)';
+	}
+	my $port = $self->{s3_port} //= free_port();
+	make_path("$self->{dir}/s3");
+	$self->spawn(name => 's3rver', cmd => [ 'node', "$src/run.js", "$self->{dir}/s3", $port, 'och-backups' ],
+	    ready_port => $port);
+	my $url = "http://127.0.0.1:$port";
+	$self->write_config(S3_ENDPOINT => $url, S3_REGION => 'us-east-1', S3_BUCKET => 'och-backups',
+	    S3_ACCESS_KEY => 'S3RVER', S3_SECRET_KEY => 'S3RVER') if $self->{dburl};
+	return $url;
+}
+
 # Render a shipped template (@VAR@ substitution) into the test folder.
 sub render {
 	my ($self, $src, $dst, %vars) = @_;
