@@ -276,6 +276,7 @@ get_firewall(struct hz *hz, const cJSON *rules, int64_t known, cJSON **root,
 	cJSON		*body;
 	char		*path;
 	enum och_err	 rc = OCH_ENOTFOUND;
+	int		 tries;
 
 	*root = NULL;
 	if (known != 0) {
@@ -292,24 +293,33 @@ get_firewall(struct hz *hz, const cJSON *rules, int64_t known, cJSON **root,
 		cJSON_Delete(*root);
 		*root = NULL;
 	}
-	rc = hz_request(hz, "GET", "/firewalls?name=" FLEET_FIREWALL, NULL, 1,
-	    root, e);
-	if (rc != OCH_OK)
-		return rc;
-	*fw = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(*root,
-	    "firewalls"), 0);
-	if (*fw != NULL)
-		return OCH_OK;
-	cJSON_Delete(*root);
-	*root = NULL;
-	body = cJSON_CreateObject();
-	cJSON_AddStringToObject(body, "name", FLEET_FIREWALL);
-	cJSON_AddItemToObject(body, "rules", cJSON_Duplicate(rules, 1));
-	rc = hz_request(hz, "POST", "/firewalls", body, 0, root, e);
-	cJSON_Delete(body);
-	if (rc == OCH_OK) {
-		*fw = cJSON_GetObjectItemCaseSensitive(*root, "firewall");
-		log_info("fleet: firewall %s created", FLEET_FIREWALL);
+	for (tries = 0; tries < 2; tries++) {
+		rc = hz_request(hz, "GET", "/firewalls?name=" FLEET_FIREWALL,
+		    NULL, 1, root, e);
+		if (rc != OCH_OK)
+			return rc;
+		*fw = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+		    *root, "firewalls"), 0);
+		if (*fw != NULL)
+			return OCH_OK;
+		cJSON_Delete(*root);
+		*root = NULL;
+		body = cJSON_CreateObject();
+		cJSON_AddStringToObject(body, "name", FLEET_FIREWALL);
+		cJSON_AddItemToObject(body, "rules", cJSON_Duplicate(rules, 1));
+		rc = hz_request(hz, "POST", "/firewalls", body, 0, root, e);
+		cJSON_Delete(body);
+		if (rc == OCH_OK) {
+			*fw = cJSON_GetObjectItemCaseSensitive(*root,
+			    "firewall");
+			log_info("fleet: firewall %s created", FLEET_FIREWALL);
+			return OCH_OK;
+		}
+		cJSON_Delete(*root);
+		*root = NULL;
+		/* another poller created it meanwhile: take that one */
+		if (!hcl_perr_is(e, "uniqueness_error"))
+			break;
 	}
 	return rc;
 }

@@ -4,7 +4,8 @@
 # 9100 from CONTROL_PLANE_IPS, 22 from OPERATOR_SSH_RANGES), one key and
 # one firewall for the whole fleet; a drifted rule and a removed attachment
 # are put back; termination leaves no attachment behind; the user-data
-# turns password login off; bad configuration values are refused at start.
+# turns password login off; bad configuration values are refused at start;
+# failed set-up requests are tried again without making anything twice.
 use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
@@ -29,6 +30,11 @@ for my $bad ([ OPERATOR_SSH_RANGES => '10.0.0.1/8' ], [ OPERATOR_SSH_RANGES => '
 	ok($? != 0 && $err =~ /config: '\Q$bad->[0]\E'/, "refused: $bad->[0]=$bad->[1]") or diag($err);
 }
 
+# Hetzner trouble on the first set-up: the key's create fails, the
+# firewall's is done but answered with an error; nothing is made twice
+$t->http(POST => "$sim/_sim/faults", body => { rules => [
+    { service => 'hetzner', route => 'POST /ssh_keys', script => ['503'] },
+    { service => 'hetzner', route => 'POST /firewalls', script => ['error_but_created'] } ] });
 $t->spawn(name => 'poller', cmd => [ $t->bin('poller/och-poller'), 'provision' ],
     env => { $t->env, POLLER_RUN_SECONDS => 120 });
 my %HZ = (Authorization => "Bearer $OCH::Stack::SIM{hetzner_token}");
@@ -46,6 +52,9 @@ sub order {
 my @ids = map { order($_) } 1 .. 2;
 ok($t->wait_for(sub { !grep { state($_) ne 'active' } @ids }, timeout => 40), 'both active')
     or diag explain [ $t->psql('SELECT state, last_error FROM instances') ];
+my %inj = map { ($_->{route} => $_->{injected}) } @{ $t->http(GET => "$sim/_sim/faults")->{json}{rules} // [] };
+is($inj{'POST /ssh_keys'}{503}, 1, 'the key\'s create met its 503');
+is($inj{'POST /firewalls'}{error_but_created}, 1, 'the firewall\'s create met its error');
 my @sids = map { 0 + $t->psql_one('SELECT hetzner_server_id FROM instances WHERE id = :\'id\'', id => $_) } @ids;
 
 # --- one key, one firewall, on every server
