@@ -71,7 +71,8 @@ static const struct db_stmt stmt_key_put = { "set_key_put",
 static const struct db_stmt stmt_key_del = { "set_key_del",
 	"DELETE FROM ai_keys WHERE instance_id = $1::uuid AND provider = $2" };
 static const struct db_stmt stmt_sk_list = { "set_sk_list",
-	"SELECT s.name, s.display_name, s.description, coalesce(i.enabled, false)"
+	"SELECT s.name, s.display_name, s.description, coalesce(i.enabled, false),"
+	" s.slug"
 	" FROM skills s LEFT JOIN instance_skills i ON i.skill = s.name"
 	"  AND i.instance_id = $1::uuid WHERE s.active ORDER BY s.name" };
 static const struct db_stmt stmt_sk_count = { "set_sk_count",
@@ -434,6 +435,7 @@ h_skills(struct req *r)
 		cJSON_AddStringToObject(o, "display_name", db_val(res, i, 1));
 		cJSON_AddStringToObject(o, "description", db_val(res, i, 2));
 		cJSON_AddBoolToObject(o, "enabled", *db_val(res, i, 3) == 't');
+		cJSON_AddStringToObject(o, "slug", db_val(res, i, 4));
 		cJSON_AddItemToArray(arr, o);
 	}
 	PQclear(res);

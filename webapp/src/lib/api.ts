@@ -225,6 +225,40 @@ export interface Skill {
   display_name: string
   description: string
   enabled: boolean
+  slug?: string
+}
+
+/** GET /instances/{id}/status: what the server itself last said. */
+export interface ServerStatus {
+  state: string
+  phase: string
+  error: string | null
+  retry_allowed: boolean
+  setup: { ok?: boolean; step?: string; error?: string } | null
+  tls: { mode?: string; error?: string } | null
+  health: { live?: boolean | null; ready?: boolean | null; failing?: string[] } | null
+  openclaw_version: string | null
+  config_revision: number
+  applied_revision: number | null
+  config_error: string | null
+  channels: { kind: string; account: string; state: string; error: string | null }[]
+  skills: { installed?: { slug: string; version?: string }[]; errors?: string[] } | null
+  devices: { request_id: string; name?: string; created_at?: number | string | null }[] | null
+  model: { primary: string | null; fallbacks: string[] }
+  reported_at: string | null
+  report_age_seconds: number | null
+  warnings: { code: string; message: string }[]
+}
+
+export interface CommandState {
+  id: string
+  kind: string
+  status: string
+  outcome?: string
+  qr?: string | null
+  error: string | null
+  created_at: string
+  finished_at: string | null
 }
 
 export interface PairingRequest {
@@ -318,4 +352,14 @@ export const API = {
   metrics: (id: string, range: string, series: string[]) =>
     api<Metrics>('GET', `${inst(id)}/metrics?range=${enc(range)}&series=${series.map(enc).join(',')}`),
   aiUsage: (id: string, days: number) => api<AiUsage>('GET', `${inst(id)}/ai-usage?days=${days}`),
+  status: (id: string) => api<ServerStatus>('GET', `${inst(id)}/status`),
+  retry: (id: string) => api<{ state: string }>('POST', `${inst(id)}/retry`),
+  putModel: (id: string, primary: string | null, fallbacks: string[]) =>
+    api<void>('PUT', `${inst(id)}/model`, { primary, fallbacks }),
+  revealToken: (id: string) => api<{ token: string; control_ui_url: string }>('POST', `${inst(id)}/gateway-token`),
+  rotateToken: (id: string) => api<{ rotated: boolean }>('POST', `${inst(id)}/gateway-token/rotate`),
+  approveDevice: (id: string, requestId: string) =>
+    api<{ command_id: string }>('POST', `${inst(id)}/devices/approve`, { request_id: requestId }),
+  whatsappLogin: (id: string) => api<{ command_id: string }>('POST', `${inst(id)}/whatsapp/login`),
+  command: (id: string, cid: string) => api<CommandState>('GET', `${inst(id)}/commands/${enc(cid)}`),
 }

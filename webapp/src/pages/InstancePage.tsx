@@ -6,19 +6,18 @@ import { Fragment, lazy, type ReactNode, Suspense, useEffect, useState } from 'r
 import { Link, useParams } from 'react-router'
 import { useTranslation } from 'react-i18next'
 import { useQuery } from '@tanstack/react-query'
-import { ExternalLinkIcon } from 'lucide-react'
 import { API, type Instance } from '@/lib/api'
 import { ago, MOVING, when } from '@/lib/format'
-import { Button } from '@/components/ui/button'
 import { Alert, AlertDescription } from '@/components/ui/alert'
 import { Tabs, TabsContent, TabsList, TabsTrigger } from '@/components/ui/tabs'
-import { Confirm, LoadError, Loading, Notice, Progress, Section, StateBadge, useAct } from '@/components/common'
+import { Confirm, LoadError, Loading, Notice, Section, StateBadge, useAct } from '@/components/common'
 import { Channels } from './Channels'
 import { AiKeys } from './AiKeys'
 import { Skills } from './Skills'
 import { Pairing } from './Pairing'
 import { Backups } from './Backups'
 import { useRegionName } from './regions'
+import { GatewayAccess, ModelPicker, ServerHealth, WhatsAppConnect } from './FirstHour'
 
 const Usage = lazy(() => import('./Usage'))
 
@@ -80,8 +79,9 @@ export function InstancePage() {
           {TABS.map((x) => <TabsTrigger key={x} value={x} data-testid={`tab-${x}`}>{t(`inst.tabs.${x}`)}</TabsTrigger>)}
         </TabsList>
         <TabsContent value="overview"><Overview i={i} /></TabsContent>
-        <TabsContent value="channels"><Channels id={id} /></TabsContent>
-        <TabsContent value="ai-keys"><AiKeys id={id} /></TabsContent>
+        <TabsContent value="channels" className="flex flex-col gap-4">
+          <Channels id={id} /><WhatsAppConnect id={id} active={i.state === 'active'} /></TabsContent>
+        <TabsContent value="ai-keys" className="flex flex-col gap-4"><AiKeys id={id} /><ModelPicker id={id} /></TabsContent>
         <TabsContent value="skills"><Skills id={id} /></TabsContent>
         <TabsContent value="pairing"><Pairing id={id} /></TabsContent>
         <TabsContent value="backups"><Backups id={id} active={i.state === 'active'} /></TabsContent>
@@ -113,7 +113,6 @@ function Overview({ i }: { i: Instance }) {
   const { t } = useTranslation()
   const region = useRegionName()
   const reboot = useAct(() => API.reboot(i.id), { ok: t('inst.rebootDone'), invalidate: [['instance', i.id], ['me']] })
-  const provisioning = ['pending', 'creating', 'booting'].includes(i.state)
   const kv: [string, ReactNode][] = [
     [t('inst.address'), <a href={i.url} target="_blank" rel="noopener noreferrer" data-testid="hostname">{i.hostname}</a>],
     [t('inst.plan'), <>{i.plan}{i.pending_plan ? ` → ${t('inst.pendingPlan', { plan: i.pending_plan })}` : ''}</>],
@@ -126,25 +125,8 @@ function Overview({ i }: { i: Instance }) {
   if (i.active_at) kv.push([t('inst.readySince'), when(i.active_at)])
   return (
     <div className="flex flex-col gap-4">
-      {provisioning && (
-        <Section title={t('inst.settingUp')}>
-          <p className="text-muted-foreground text-sm">{t('inst.settingUpHint')}</p>
-          <Progress state={i.state} />
-        </Section>
-      )}
-      {i.state === 'active' && (
-        <Section title={t('inst.running')} actions={
-          <Button asChild><a href={i.url} target="_blank" rel="noopener noreferrer" className="hover:no-underline">
-            {t('inst.open')} <ExternalLinkIcon aria-hidden="true" /></a></Button>}>
-          <p className="text-muted-foreground text-sm">{t('inst.runningHint')}</p>
-        </Section>
-      )}
-      {i.state === 'failed' && (
-        <Alert variant="destructive" role="alert"><AlertDescription>
-          <p>{t('inst.failed')}</p>
-          {i.last_error ? <p className="font-mono text-xs">{i.last_error}</p> : null}
-        </AlertDescription></Alert>
-      )}
+      <ServerHealth id={i.id} />
+      <GatewayAccess id={i.id} />
       {i.state === 'suspended' && <Alert variant="warning"><AlertDescription>{t('inst.suspended')}</AlertDescription></Alert>}
       <div className="grid gap-4 md:grid-cols-2">
         <Section title={t('inst.details')}>

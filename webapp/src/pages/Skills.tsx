@@ -6,6 +6,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { API, type Skill } from '@/lib/api'
 import { Switch } from '@/components/ui/switch'
 import { LoadError, Notice, Section, useAct } from '@/components/common'
+import { SkillOnServer } from './FirstHour'
 
 type List = { skills: Skill[] }
 
@@ -41,6 +42,7 @@ export function Skills({ id }: { id: string }) {
               <div>
                 <strong>{s.display_name || s.name}</strong> <span className="text-muted-foreground font-mono text-xs">{s.name}</span>
                 <div className="text-muted-foreground text-sm">{s.description}</div>
+                <SkillOnServer id={id} slug={s.slug} enabled={s.enabled} />
               </div>
               <Switch checked={s.enabled} disabled={toggle.busy} aria-label={t('skills.toggle', { name: s.display_name || s.name })}
                 onCheckedChange={(on) => toggle.mutate({ s, on })} />
