@@ -50,7 +50,10 @@ rule(cJSON *arr, const char *port, cJSON *sources, const char *what)
 	cJSON_AddItemToArray(arr, r);
 }
 
-/* The blocks of a configured list as a JSON array, or NULL if none. */
+/*
+ * The blocks of a configured list as a new JSON array, or NULL when it
+ * is empty (or, not loaded through cfg_load, invalid).
+ */
 static cJSON *
 blocks(const struct cfg *c, enum cfg_key k)
 {
@@ -189,7 +192,10 @@ same_key(const char *a, const char *b)
 	return la == lb && strncmp(a, b, la) == 0;
 }
 
-/* The id of the project's key equal to pub among list, or 0. */
+/*
+ * The id of the key equal to pub among list, or 0 when none is (then
+ * *other, if not NULL, gets the id of another key there).
+ */
 static int64_t
 find_key(const cJSON *list, const char *pub, int64_t *other)
 {
@@ -210,9 +216,9 @@ find_key(const cJSON *list, const char *pub, int64_t *other)
 }
 
 /*
- * The operator's key at Hetzner: ours by name (replaced when the
+ * The operator's key at Hetzner into *id: ours by name (replaced when the
  * configured key changed), or the same key under another name, or a
- * new one.
+ * new one.  Returns OCH_OK or the upstream error in e.
  */
 static enum och_err
 ensure_key(struct hz *hz, const char *pub, int64_t *id, struct prov_err *e)
@@ -268,7 +274,11 @@ ensure_key(struct hz *hz, const char *pub, int64_t *id, struct prov_err *e)
 	return rc;
 }
 
-/* The fleet firewall object (*fw, caller deletes): by id, by name, new. */
+/*
+ * The fleet firewall: by id (known, 0 when none), by name, or created
+ * with rules.  On OCH_OK *fw points into *root (the caller deletes
+ * *root, also after a failure); else the upstream error in e.
+ */
 static enum och_err
 get_firewall(struct hz *hz, const cJSON *rules, int64_t known, cJSON **root,
     const cJSON **fw, struct prov_err *e)
@@ -345,7 +355,11 @@ applied(const cJSON *fw, int64_t id)
 	return 0;
 }
 
-/* Apply the firewall to the live servers it does not reach yet. */
+/*
+ * Apply the firewall to the live servers it does not reach yet (up to
+ * FLEET_APPLY_MAX a round).  Returns OCH_OK (also when a server went
+ * meanwhile), OCH_EDB, or the upstream error in e.
+ */
 static enum och_err
 attach_missing(struct db *db, struct hz *hz, int64_t fwid, const cJSON *fw,
     struct prov_err *e)
