@@ -75,6 +75,14 @@ is($t->http(POST => '/api/v1/auth/preview', body => { kind => 'sso', token => $f
     'an SSO token of an admin previews nothing');
 is($t->http(POST => '/api/v1/auth/sso', body => { token => $forged })->{status}, 401, 'and signs nobody in');
 
+# nor minted for one: an instance that (by a bug or a hand edit) belongs
+# to the admin gets no SSO link
+$t->psql(q{UPDATE instances SET user_id = :'u' WHERE id = :'i'}, u => $admin_id, i => $id);
+is($t->signed(POST => "/api/v1/instances/$id/sso")->{status}, 404, "no SSO link for an admin's instance");
+is($t->psql_one(q{SELECT count(*) FROM sso_tokens WHERE user_id = :'u'}, u => $admin_id), 1,
+    'no token minted for the admin (only the forged one above)');
+$t->psql(q{UPDATE instances SET user_id = (SELECT id FROM users WHERE whmcs_client_id = 66) WHERE id = :'i'}, i => $id);
+
 # an admin cannot promote a WHMCS client's user either
 my $cust66 = $t->psql_one(q{SELECT id FROM users WHERE whmcs_client_id = 66});
 $r = $t->http(POST => "/api/v1/admin/users/$cust66/role", headers => $adm, body => { role => 'admin' });
