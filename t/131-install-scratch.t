@@ -92,7 +92,7 @@ for my $inc (glob "$root/etc/nginx/openclawhost/*.conf") {
 make_path("$dir/ng");
 open my $sf, '>', "$dir/ng/site.conf"; print $sf $site; close $sf;
 open my $nf, '>', "$dir/ng/nginx.conf"; print $nf <<"NGX"; close $nf;
-user www-data;
+user @{[ OCH::Stack::nginx_user() ]};
 worker_processes 1;
 pid $dir/ng/nginx.pid;
 error_log $dir/ng/error.log warn;
@@ -105,7 +105,8 @@ http {
 	include $dir/ng/site.conf;
 }
 NGX
-# this host's nginx user is not in the scratch root's socket group
+# the sockets' group is this host's och-fcgi (the scratch root's is not
+# this host's); the folders let nginx's workers through
 chmod 0755, "$root/run/openclawhost", "$root/var/log/openclawhost";
 my %run = (OCH_CONFIG => $conf, DATABASE_URL => $env{OCH_APP_DATABASE_URL},
     OCH_SCHEMA_DIR => "$root$prefix/share/openclawhost/schema", OCH_TEMPLATE_DIR => "$root$prefix/share/openclawhost",
@@ -113,7 +114,7 @@ my %run = (OCH_CONFIG => $conf, DATABASE_URL => $env{OCH_APP_DATABASE_URL},
 for my $bin (qw(health auth instances)) {
 	my $sock = "$root/run/openclawhost/$bin.sock";
 	$t->spawn(name => "$bin.fcgi", env => \%run, ready_socket => $sock,
-	    cmd => [ "$root$prefix/libexec/openclawhost/$bin.fcgi", '-s', $sock ]);
+	    cmd => [ OCH::Stack::fcgi_group_prefix(), "$root$prefix/libexec/openclawhost/$bin.fcgi", '-s', $sock ]);
 }
 $t->spawn(name => 'nginx', ready_port => $port,
     cmd => [ 'nginx', '-p', "$dir/ng", '-c', "$dir/ng/nginx.conf", '-g', 'daemon off;' ]);

@@ -7,7 +7,6 @@ use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
 use OCH::Test;
-use Digest::SHA qw(sha256_hex);
 use IO::Select;
 use IO::Socket::INET;
 
@@ -19,18 +18,8 @@ $t->start_pg;
 $t->start_api(binaries => [qw(instances agent)], workers => 1);
 my ($port) = $t->base_url =~ /:(\d+)$/;
 
-my %agent;
-for my $n (1, 2) {
-	my $id = $t->signed(POST => '/api/v1/instances', { whmcs_service_id => $n, whmcs_client_id => $n,
-	    email => "c$n\@example.com", plan => 'starter', region => 'eu-helsinki' })->{json}{id};
-	my $boot = sprintf('%02d', $n) x 32;
-	$t->psql("UPDATE instances SET state = 'booting' WHERE id = :'i'", i => $id);
-	$t->psql("INSERT INTO bootstrap_tokens (token_hash, instance_id, expires_at) VALUES (:'h', :'i', now() + interval '1 hour')",
-	    h => sha256_hex($boot), i => $id);
-	my $r = $t->http(POST => '/api/v1/agent/ready', body => { bootstrap_token => $boot });
-	is($r->{status}, 200, "agent $n ready");
-	$agent{$n} = { id => $id, token => $r->{json}{agent_token} };
-}
+my %agent = map { $_ => $t->ready_agent($_) } 1, 2;
+ok($agent{$_}{token}, "agent $_ ready") for 1, 2;
 # each agent's current config revision: a poll with it has nothing to answer
 $_->{rev} = $t->http(GET => '/api/v1/agent/config',
     headers => { Authorization => "Bearer $_->{token}" })->{json}{revision} for values %agent;

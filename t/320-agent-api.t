@@ -5,7 +5,6 @@ use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
 use OCH::Test;
-use Digest::SHA qw(sha256_hex);
 use JSON::PP;
 use Time::HiRes qw(time);
 
@@ -14,19 +13,7 @@ $t->start_pg;
 $t->start_api(binaries => [qw(instances agent)], config => { CLOUDFLARE_DOMAIN => 'och.test' });
 
 # two instances, each made ready with its own bootstrap token
-# an ordered instance whose agent has called ready
-sub mk_agent {
-	my ($n) = @_;
-	my $id = $t->signed(POST => '/api/v1/instances', { whmcs_service_id => $n, whmcs_client_id => $n,
-	    email => "c$n\@example.com", plan => 'starter', region => 'eu-helsinki' })->{json}{id};
-	my $boot = sprintf('%04d', $n) x 16;
-	$t->psql("UPDATE instances SET state = 'booting' WHERE id = :'i'", i => $id);
-	$t->psql("INSERT INTO bootstrap_tokens (token_hash, instance_id, expires_at) VALUES (:'h', :'i', now() + interval '1 hour')",
-	    h => sha256_hex($boot), i => $id);
-	my $r = $t->http(POST => '/api/v1/agent/ready', body => { bootstrap_token => $boot });
-	return { id => $id, token => $r->{json}{agent_token}, gw => $r->{json}{secrets}{gateway_token} };
-}
-my %agent = map { $_ => mk_agent($_) } 1, 2;
+my %agent = map { $_ => $t->ready_agent($_) } 1, 2;
 my ($a1, $a2) = @agent{1, 2};
 sub as { my ($a, $m, $p, %o) = @_; $t->http($m => $p, %o, headers => { Authorization => "Bearer $a->{token}", %{ $o{headers} // {} } }) }
 
@@ -152,7 +139,7 @@ is(as($a1, GET => '/api/v1/agent/commands?wait=abc')->{status}, 400, 'bad wait: 
 # many agents waiting at once do not hold the (single) worker: their polls
 # are parked, other requests are served meanwhile, and a NOTIFY answers
 # each (one instance may park only a few: t/152)
-my @many = map { mk_agent(100 + $_) } 1 .. 20;
+my @many = map { $t->ready_agent(100 + $_) } 1 .. 20;
 my @kids;
 for my $k (1 .. 20) {
 	my $a = $many[$k - 1];

@@ -538,6 +538,21 @@ sub signed {
 	return $self->http($method, $target, headers => \%h, body => $body);
 }
 
+# An instance ordered over HMAC (WHMCS service and client n), put in
+# booting with a bootstrap token, whose agent has called ready:
+# {id, token (the agent token), gw (the gateway token)}.
+sub ready_agent {
+	my ($self, $n) = @_;
+	my $id = $self->signed(POST => '/api/v1/instances', { whmcs_service_id => $n, whmcs_client_id => $n,
+	    email => "c$n\@example.com", plan => 'starter', region => 'eu-helsinki' })->{json}{id};
+	my $boot = sprintf('%04d', $n) x 16;
+	$self->psql("UPDATE instances SET state = 'booting' WHERE id = :'i'", i => $id);
+	$self->psql("INSERT INTO bootstrap_tokens (token_hash, instance_id, expires_at) VALUES (:'h', :'i', now() + interval '1 hour')",
+	    h => sha256_hex($boot), i => $id);
+	my $r = $self->http(POST => '/api/v1/agent/ready', body => { bootstrap_token => $boot });
+	return { id => $id, token => $r->{json}{agent_token}, gw => $r->{json}{secrets}{gateway_token} };
+}
+
 # An API client created with ochctl (cached): (id, secret).
 # A customer's session the way WHMCS gives one: an SSO token minted over
 # HMAC for instance id, redeemed at POST /api/v1/auth/sso.  Returns the
