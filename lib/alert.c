@@ -78,6 +78,21 @@ static const struct cond conds[] = {
 	" FROM instances i JOIN agent_reports r ON r.instance_id = i.id"
 	" WHERE i.state = 'active'"
 	" AND r.reported_at > now() - interval '15 minutes'" } },
+	{ { "tls_self_signed", "Certificate still self-signed", "both",
+	    "warning" }, 1,
+	  CFG__MAX, 0, 1, { CFG_ALERT_TLS_SECONDS, CFG__MAX }, { 3600, 0 },
+	  { "alert_tls",
+	/* the DNS record exists from activation on: Let's Encrypt should
+	   have answered well within the hour */
+	"SELECT i.id::text, i.id::text,"
+	" CASE WHEN r.tls->>'mode' = 'self-signed' THEN CASE WHEN i.active_at"
+	"  < now() - $1::int * interval '1 second' THEN 'fire' ELSE 'hold'"
+	"  END ELSE 'ok' END,"
+	" 'HTTPS still uses the self-signed certificate'"
+	" || coalesce(': ' || left(r.tls->>'error', 200), '')"
+	" FROM instances i JOIN agent_reports r ON r.instance_id = i.id"
+	" WHERE i.state = 'active' AND r.tls IS NOT NULL"
+	" AND r.reported_at > now() - interval '1 hour'" } },
 	{ { "provisioning_failed", "Provisioning failed", "admin",
 	    "critical" }, 0,	/* lib/recon.c mails provisioning_failed */
 	  CFG__MAX, 0, 0, { CFG__MAX, CFG__MAX }, { 0, 0 },
@@ -98,6 +113,35 @@ static const struct cond conds[] = {
 	" AND (w.status = 'failed' OR (w.status = 'pending'"
 	"  AND w.created_at < now() - $1::int * interval '1 second'))"
 	" GROUP BY w.instance_id" } },
+	{ { "backup_failed", "Backup failed", "admin", "warning" }, 1,
+	  CFG__MAX, 0, 0, { CFG__MAX, CFG__MAX }, { 0, 0 },
+	  { "alert_backup_failed",
+	"SELECT i.id::text, i.id::text,"
+	" CASE WHEN b.status = 'failed' THEN 'fire' ELSE 'ok' END,"
+	" 'backup ' || b.id || ' failed: ' || left(coalesce(b.error, '?'), 300)"
+	" FROM instances i CROSS JOIN LATERAL (SELECT x.id, x.status, x.error"
+	"  FROM backups x WHERE x.instance_id = i.id AND x.kind = 'agent'"
+	"  AND x.status IN ('failed', 'available')"
+	"  ORDER BY x.created_at DESC, x.id DESC LIMIT 1) b"
+	" WHERE i.state = 'active'" } },
+	{ { "backup_overdue", "Backup overdue", "admin", "warning" }, 1,
+	  CFG__MAX, 0, 0, { CFG__MAX, CFG__MAX }, { 0, 0 },
+	  { "alert_backup_overdue",
+	/* no available backup within twice the plan's interval (counted
+	   from activation for a new instance); only once backups are in use
+	   at all (object storage configured and one made) */
+	"SELECT i.id::text, i.id::text,"
+	" CASE WHEN coalesce(b.at, i.active_at) < now() - 2 * p.backup_hours"
+	"  * interval '1 hour' THEN 'fire' ELSE 'ok' END,"
+	" 'no backup stored since ' || to_char(coalesce(b.at, i.active_at)"
+	"  AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC'"
+	" FROM instances i JOIN plans p ON p.name = i.plan"
+	" LEFT JOIN LATERAL (SELECT max(x.completed_at) AS at FROM backups x"
+	"  WHERE x.instance_id = i.id AND x.kind = 'agent'"
+	"  AND x.status = 'available') b ON true"
+	" WHERE i.state = 'active' AND p.backup_hours > 0"
+	" AND p.backup_slots > 0 AND i.active_at IS NOT NULL"
+	" AND EXISTS (SELECT 1 FROM backups y WHERE y.kind = 'agent')" } },
 	{ { "poller_stale", "Poller heartbeat stale", "admin", "critical" }, 1,
 	  CFG__MAX, 0, 1, { CFG_ALERT_HEARTBEAT_SECONDS, CFG__MAX },
 	  { 180, 0 }, { "alert_poller",

@@ -14,6 +14,8 @@
 #      stored stays; an archive made by a newer OpenClaw is refused; a
 #      stored object tampered with, or another backup's object put in its
 #      place, does not open -> restore fails and the state is untouched;
+#      the operators' backup_failed alert opens and resolves (and, as the
+#      agent reports it, tls_self_signed past ALERT_TLS_SECONDS);
 #   4. retention keeps the plan's newest backup_slots; termination
 #      deletes the rest after BACKUP_GRACE_DAYS.
 use strict;
@@ -122,6 +124,8 @@ like($t->psql_one("SELECT string_agg(kind, ' ') FROM instance_events WHERE insta
 
 # ---- 2. a changed state, restored
 spit("$oc/memory.md", "remember: the state after, to be undone\n");
+# (och-setup's TLS state, as the agent reports it: still self-signed)
+spit("$dir/sim/servers/$server/tls.json", '{"mode":"self-signed","error":"waiting for DNS"}');
 $r = $t->http(POST => "/api/v1/instances/$id/backups/$b1/restore", headers => $own, body => { confirm => 'yes' });
 is($r->{status}, 400, 'a restore needs the hostname as confirmation');
 $r = $t->http(POST => "/api/v1/instances/$id/backups/$b1/restore", body => { confirm => $host });
@@ -145,6 +149,9 @@ is(wait_command($r->{json}{command_id}, 'backup while storage is down')->[0], 'f
 is(backup($b2)->[0], 'failed', 'the backup is marked failed');
 like(backup($b2)->[1], qr/object storage/, 'saying why');
 is(backup($b1)->[0], 'available', 'the stored backup is untouched');
+maintain();
+is($t->psql_one("SELECT count(*) FROM alerts WHERE condition = 'backup_failed' AND instance_id = :'i'
+	AND opened_at IS NOT NULL AND resolved_at IS NULL", i => $id), 1, "the operators' backup_failed alert is open");
 $t->start_s3;
 ($st) = s3get("backups/$id/$b1.ochbak");
 is($st, 200, 'and still in the bucket');
@@ -155,6 +162,9 @@ $r = $t->http(POST => "/api/v1/instances/$id/backups", headers => $own);
 my $b3 = $r->{json}{backup_id};
 is(wait_command($r->{json}{command_id}, 'backup by a newer OpenClaw')->[0], 'done', 'stored');
 is(backup($b3)->[4], '2026.10.1', 'made by 2026.10.1');
+maintain();
+is($t->psql_one("SELECT count(*) FROM alerts WHERE condition = 'backup_failed' AND resolved_at IS NOT NULL"), 1,
+    'a stored backup resolves it');
 spit("$oc/stub-version", "2026.9.6\n");
 spit("$oc/memory.md", "remember: the state now\n");
 $r = $t->http(POST => "/api/v1/instances/$id/backups/$b3/restore", headers => $own, body => { confirm => $host });
@@ -185,6 +195,21 @@ is($r->{status}, 200, 'served again');
 is($r->{headers}{'x-och-sha256'}, backup($b1)->[3], 'with its SHA-256');
 $r = $t->http(GET => "/api/v1/agent/backups/$b1");
 is($r->{status}, 401, 'no agent token: 401');
+
+# ---- the certificate still self-signed past ALERT_TLS_SECONDS: an alert
+ok($t->wait_for(sub { ($t->psql_one("SELECT tls->>'mode' FROM agent_reports WHERE instance_id = :'i'", i => $id) // '')
+    eq 'self-signed' }, timeout => 60), 'the agent reported the self-signed certificate');
+ok($t->wait_for(sub { $t->psql_one("SELECT active_at < now() - interval '60 seconds' FROM instances WHERE id = :'i'",
+    i => $id) eq 't' }, timeout => 90), 'a minute after activation');
+maintain(ALERT_TLS_SECONDS => 60);
+is($t->psql_one("SELECT count(*) FROM alerts WHERE condition = 'tls_self_signed' AND instance_id = :'i'
+	AND opened_at IS NOT NULL AND resolved_at IS NULL", i => $id), 1, 'tls_self_signed is open');
+spit("$dir/sim/servers/$server/tls.json", '{"mode":"letsencrypt"}');
+ok($t->wait_for(sub { ($t->psql_one("SELECT tls->>'mode' FROM agent_reports WHERE instance_id = :'i'", i => $id) // '')
+    eq 'letsencrypt' }, timeout => 60), 'then the certificate from Let\'s Encrypt');
+maintain(ALERT_TLS_SECONDS => 60);
+is($t->psql_one("SELECT count(*) FROM alerts WHERE condition = 'tls_self_signed' AND resolved_at IS NOT NULL"), 1,
+    'and the alert resolves');
 
 # ---- 4. retention and termination
 $t->psql("UPDATE plans SET backup_slots = 1 WHERE name = 'starter'");
