@@ -19,8 +19,8 @@ print "== PostgreSQL (var/pg)\n";
 $s->start_pg;
 my $have_sim = -x $s->bin('sim/och-cloudsim');
 if ($have_sim) {
-	print "== och-cloudsim\n";
-	$s->start_sim('--boot-delay', '2');
+	print "== och-cloudsim (its servers run och-agent; openclaw CLI and gateway stand-ins)\n";
+	$s->start_sim_agents('--boot-delay', '2');
 }
 my @bins = grep { -x $s->bin("cgi-bin/$_.fcgi") } qw(health instances agent auth admin settings metrics webhooks alerts);
 print "== FastCGI binaries: @bins\n== nginx on 127.0.0.1:$port\n";
@@ -86,6 +86,8 @@ openclawhost is running.
                     ($base/signin#magic=…) and press "Continue".
 EOT
 print "  Simulator:        " . $s->sim_url . "/_sim/stats  (emails: " . $s->sim_url . "/_sim/emails)\n" if $have_sim;
+print "  WhatsApp:         after \"Connect WhatsApp\" shows its QR code, play the phone\n"
+    . "                    scanning it: curl -X POST " . $s->gateway_url . "/_stub/scan\n" if $have_sim;
 print <<"EOT";
   WHMCS server entry (also in var/whmcs-api.env):
     hostname 127.0.0.1:$port, username (API key) $key

@@ -25,24 +25,7 @@ my $web = $t->src('webapp');
 BAIL_OUT('no dashboard build: run t/800 first') unless -f "$web/dist/index.html";
 
 $t->start_pg;
-my $gwport = $t->free_port;
-$t->spawn(name => 'gateway-stub', cmd => [ $t->src('t/bin/openclaw-gateway'), $gwport ], ready_port => $gwport);
-my $gw = "http://127.0.0.1:$gwport";
-{
-	local %ENV = (%ENV,
-		OPENCLAW_BIN => $t->src('t/bin/openclaw'),
-		OCH_CLAWHUB_BIN => $t->src('t/bin/clawhub'),
-		OPENCLAW_USER => '',
-		OCH_SYSTEMCTL => ':',
-		OCH_GATEWAY_URL => $gw,
-		OCH_POLL_WAIT => 5,
-		OCH_REPORT_INTERVAL => 5,
-		OCH_BACKOFF_MAX => 4,
-		OCH_WA_LOGIN_TIMEOUT => 120,
-	);
-	$t->start_sim('--agent', $t->src('cloud-init/och-agent'),
-	    '--create-delay', '0.2', '--boot-delay', '0.5', '--action-delay', '0.2');
-}
+my $gw = $t->start_sim_agents('--create-delay', '0.2', '--boot-delay', '0.5', '--action-delay', '0.2');
 my $base = $t->start_api(binaries => [qw(health instances agent auth admin settings metrics webhooks)],
     webroot => "$web/dist", config => { ADMIN_EMAIL => 'ops@och.test' });
 for my $mode (qw(provision maintain)) {

@@ -386,6 +386,34 @@ sub start_sim {
 }
 sub sim_url { $_[0]{sim_url} }
 
+# och-cloudsim whose servers run the real cloud-init/och-agent (agent
+# mode) with the stand-ins for what cannot run here: t/bin/openclaw as the
+# CLI and t/bin/openclaw-gateway as the gateway's loopback HTTP side (one
+# for all servers; its /_stub/scan plays the phone scanning WhatsApp's QR).
+# The demo and t/810 start the system this way.  Returns the gateway
+# stand-in's URL; @args go to the simulator.
+sub start_sim_agents {
+	my ($self, @args) = @_;
+	my $gwport = free_port();
+	$self->spawn(name => 'gateway-stub', cmd => [ $self->src('t/bin/openclaw-gateway'), $gwport ],
+	    ready_port => $gwport);
+	$self->{gateway_url} = "http://127.0.0.1:$gwport";
+	local %ENV = (%ENV,
+		OPENCLAW_BIN => $self->src('t/bin/openclaw'),
+		OCH_CLAWHUB_BIN => $self->src('t/bin/clawhub'),
+		OPENCLAW_USER => '',
+		OCH_SYSTEMCTL => ':',
+		OCH_GATEWAY_URL => $self->{gateway_url},
+		OCH_POLL_WAIT => 5,
+		OCH_REPORT_INTERVAL => 5,
+		OCH_BACKOFF_MAX => 4,
+		OCH_WA_LOGIN_TIMEOUT => 120,
+	);
+	$self->start_sim('--agent', $self->src('cloud-init/och-agent'), @args);
+	return $self->{gateway_url};
+}
+sub gateway_url { $_[0]{gateway_url} }
+
 # A real S3 implementation (t/s3: s3rver, which checks SigV4 signatures)
 # with its data under the test folder and the bucket och-backups; installs
 # it from the npm registry on first use.  Sets the S3_* keys.  Returns its
