@@ -5,6 +5,9 @@
 #ifndef OCH_AGENT_H
 #define OCH_AGENT_H
 
+#include <cjson/cJSON.h>
+
+#include "db.h"
 #include "srv.h"
 
 /* Start the long-poll waker thread (srv_main's init hook); 0 or -1. */
@@ -41,6 +44,16 @@ enum och_err	 agent_report_store(struct req *, const cJSON *report);
  * Leaves it out, logged, when it is missing or does not open.
  */
 void		 agent_config_token(struct req *, cJSON *doc);
+
+/* agent_conf.c */
+/* The gateway block for the instance at fqdn (caller deletes); never fails. */
+cJSON		*agent_gateway_block(const char *fqdn);
+/* plugins.entries.<kind>.enabled = true when the channel kind's runtime is
+ * an external plugin (whatsapp, discord, slack); never fails. */
+void		 agent_channel_plugin(cJSON *entries, const char *kind);
+/* commands.ownerAllowFrom in oc from the first approved DM pairing that
+ * named a command owner.  OCH_OK, or the database error (oc untouched). */
+enum och_err	 agent_owner(struct db *, const char *instance_id, cJSON *oc);
 
 #define AGENT_ROUTES \
 	{ "GET", "/api/v1/agent/config", AUTH_AGENT, agent_config, 0 }, \

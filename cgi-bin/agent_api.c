@@ -130,31 +130,6 @@ add_env(struct req *r, cJSON *env, const char *name, const char *value)
 	cJSON_AddStringToObject(env, name, value);
 }
 
-/* The gateway block: loopback, token auth, behind the VPS's nginx. */
-static cJSON *
-gateway_block(const char *fqdn)
-{
-	cJSON	*g, *a, *arr, *ui;
-	char	*origin = xasprintf("https://%s", fqdn);
-
-	g = cJSON_CreateObject();
-	cJSON_AddStringToObject(g, "mode", "local");
-	cJSON_AddNumberToObject(g, "port", 18789);
-	cJSON_AddStringToObject(g, "bind", "loopback");
-	a = cJSON_AddObjectToObject(g, "auth");
-	cJSON_AddStringToObject(a, "mode", "token");
-	cJSON_AddStringToObject(a, "token", "${OPENCLAW_GATEWAY_TOKEN}");
-	arr = cJSON_AddArrayToObject(g, "trustedProxies");
-	cJSON_AddItemToArray(arr, cJSON_CreateString("127.0.0.1"));
-	ui = cJSON_AddObjectToObject(g, "controlUi");
-	cJSON_AddBoolToObject(ui, "enabled", 1);
-	arr = cJSON_AddArrayToObject(ui, "allowedOrigins");
-	cJSON_AddItemToArray(arr, cJSON_CreateString(origin));
-	cJSON_AddStringToObject(g, "publicOrigin", origin);
-	free(origin);
-	return g;
-}
-
 /*
  * Build the agent's config document for the token's instance.  Returns
  * the document (caller deletes) with *revision set, or NULL with *err.
@@ -186,8 +161,14 @@ build_config(struct req *r, long long *revision, enum och_err *err)
 	oc = cJSON_AddObjectToObject(doc, "openclaw");
 	env = cJSON_CreateObject();
 	fqdn = inst_hostname(db_val(in, 0, 0), &r->app->cfg);
-	cJSON_AddItemToObject(oc, "gateway", gateway_block(fqdn));
+	cJSON_AddItemToObject(oc, "gateway", agent_gateway_block(fqdn));
 	free(fqdn);
+	if ((*err = agent_owner(db, id, oc)) != OCH_OK) {
+		cJSON_Delete(env);
+		cJSON_Delete(doc);
+		doc = NULL;
+		goto out;
+	}
 	plugins = cJSON_AddObjectToObject(oc, "plugins");
 	ent = cJSON_AddObjectToObject(plugins, "entries");
 	cJSON_AddBoolToObject(cJSON_AddObjectToObject(ent, "admin-http-rpc"),
@@ -202,6 +183,7 @@ build_config(struct req *r, long long *revision, enum och_err *err)
 	chans = cJSON_AddObjectToObject(oc, "channels");
 	for (i = 0; i < PQntuples(ch); i++) {
 		c = cJSON_AddObjectToObject(chans, db_val(ch, i, 0));
+		agent_channel_plugin(ent, db_val(ch, i, 0));
 		cJSON_AddBoolToObject(c, "enabled",
 		    strcmp(db_val(ch, i, 1), "t") == 0);
 		cJSON_AddStringToObject(c, "dmPolicy", db_val(ch, i, 2));

@@ -8,7 +8,8 @@ cgi_bin_instances_fcgi_SOURCES = cgi-bin/instances.c
 cgi_bin_instances_fcgi_LDADD = $(OCH_LIBS)
 cgibin_PROGRAMS += cgi-bin/agent.fcgi
 cgi_bin_agent_fcgi_SOURCES = cgi-bin/agent.c cgi-bin/agent.h cgi-bin/agent_api.c \
-    cgi-bin/agent_status.c
+    cgi-bin/agent_status.c \
+    cgi-bin/agent_conf.c
 cgi_bin_agent_fcgi_LDADD = $(OCH_LIBS) -lpthread
 cgibin_PROGRAMS += cgi-bin/auth.fcgi
 cgi_bin_auth_fcgi_SOURCES = cgi-bin/auth.c

@@ -33,8 +33,15 @@ npm_clients() {
 	(cd "$d" && npm ci --no-audit --no-fund --prefer-offline >/dev/null)
 	printf '%s\n' "$want" >"$d/node_modules/.och-lock"
 }
+# the real OpenClaw (Node 24 and the pinned package from npm, cached once
+# per machine) for t/730; without it that test fails, the others run
+openclaw_deps() {
+	"$(dirname "$0")/openclaw-deps.sh" >/dev/null ||
+	    echo "warning: the real OpenClaw is not installed (scripts/openclaw-deps.sh)" >&2
+}
 if [ ${#missing[@]} -eq 0 ]; then
 	npm_clients
+	openclaw_deps
 	exit 0
 fi
 if [ "$(id -u)" != 0 ]; then
@@ -50,3 +57,4 @@ for s in postgresql nginx prometheus pgbouncer; do
 	service "$s" stop >/dev/null 2>&1 || true
 done
 npm_clients
+openclaw_deps

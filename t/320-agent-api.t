@@ -90,6 +90,12 @@ is_deeply(\@unknown, [], 'OpenClaw 2026.9.6: the generated config uses only docu
 ok(scalar(grep { /^channels\.slack\./ } @paths) >= 3, 'slack rendered');
 is($full->{env}{SLACK_APP_TOKEN}, 'xapp-1234567890', 'slack app token by env');
 is($full->{env}{DISCORD_BOT_TOKEN}, 'discord.token.12345', 'discord token by env');
+# OpenClaw 2026.9.6 loads the external channel plugins only when enabled
+is_deeply({ map { $_ => $full->{openclaw}{plugins}{entries}{$_}{enabled} } qw(whatsapp discord slack admin-http-rpc) },
+    { map { $_ => JSON::PP::true } qw(whatsapp discord slack admin-http-rpc) },
+    'plugins.entries: whatsapp, discord, slack and admin-http-rpc enabled');
+ok(!exists $full->{openclaw}{plugins}{entries}{telegram}, 'telegram is bundled: no entry');
+ok(!exists $full->{openclaw}{commands}, 'no command owner before a pairing approval');
 $rev = $full->{revision};
 
 # the other instance sees nothing of it
@@ -132,6 +138,15 @@ is(as($a1, POST => "/api/v1/agent/commands/$cmd->{id}", body => { status => 'ok'
 is(as($a1, POST => "/api/v1/agent/commands/$cmd->{id}", body => { status => 'ok', output => { channel => 'telegram' } })->{status}, 204,
     'result accepted');
 is($t->psql_one("SELECT status FROM instance_commands WHERE id = :'c'", c => $cmd->{id}), 'done', 'command done');
+# the owner the first approval named is rendered from then on (a rebuilt
+# VPS keeps it; our writes never drop the one `pairing approve` set)
+$t->psql("INSERT INTO instance_commands (instance_id, kind, status, result) VALUES
+    (:'i', 'pairing_approve', 'done', '{\"output\":{\"owner\":\"telegram:99\"}}'),
+    (:'i', 'pairing_approve', 'done', '{\"output\":{\"owner\":\"bad owner;\"}}')", i => $a2->{id});
+is_deeply(as($a1, GET => '/api/v1/agent/config')->{json}{openclaw}{commands}, undef,
+    'an approval result without an owner names none');
+is_deeply(as($a2, GET => '/api/v1/agent/config')->{json}{openclaw}{commands}, { ownerAllowFrom => ['telegram:99'] },
+    'commands.ownerAllowFrom: the first approved owner');
 is(as($a1, POST => "/api/v1/agent/commands/$cmd->{id}", body => { status => 'error' })->{status}, 409, 'a second final result: 409');
 is(as($a1, POST => '/api/v1/agent/commands/999999', body => { status => 'ok' })->{status}, 404, 'unknown command: 404');
 is(as($a1, GET => '/api/v1/agent/commands?wait=abc')->{status}, 400, 'bad wait: 400');

