@@ -119,7 +119,7 @@ for my $p (@plans) {
 	    "$name: bootstrap.env carries the API URL and the one-time token");
 	is($f{'/etc/och-agent/bootstrap.env'}{permissions}, '0600', "$name: bootstrap.env 0600");
 	like($f{'/etc/och/vps.env'}{content}, qr/^OCH_MEMORY_MB=$mem$/m,
-	    "$name: vps.env has the plan's memory (swap under 4096 MB)");
+	    "$name: vps.env has the plan's memory (swap up to 4096 MB)");
 	my $count = () = $text =~ /\Q$base{bootstrap_token}\E/g;
 	is($count, 1, "$name: the bootstrap token appears once");
 	unlike($text, qr/node_exporter_password|gateway_token|BEGIN [A-Z ]*PRIVATE KEY/,
