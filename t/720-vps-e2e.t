@@ -3,7 +3,8 @@
 # servers run the real cloud-init/och-agent with the stand-in openclaw
 # CLI (t/bin/openclaw, pinned 2026.9.6).
 #   1. order -> server boots -> the agent's ready call -> active -> config
-#      fetched, validated and written to the server's openclaw.json ->
+#      fetched, validated and written to the server's openclaw.json (by
+#      OpenClaw's own writer, `config patch`) ->
 #      report with the applied revision;
 #   2. a setting changed through the owner's session reaches the VPS and
 #      the report (the time taken is noted against the 10 s target);
@@ -99,7 +100,7 @@ for my $n (1, 2) {
 	$v->{pid} = $s->{agent}{pid};
 	# the instance is active once ready commits; the agent stores the answer next
 	my $rev = inst($v->{id}, 'config_revision');
-	ok($t->wait_for(sub { report($v->{id})->[0] == $rev }, timeout => 15),
+	ok($t->wait_for(sub { report($v->{id})->[0] == $rev }, timeout => 90),
 	    "server $n: report with the applied revision $rev") or diag explain [ report($v->{id}), slurp($v->{log}) ];
 	# the bootstrap token the server was given (the agent's environment)
 	my %env = map { /^(\w+)=(.*)$/s ? ($1, $2) : () } split /\0/, slurp("/proc/$v->{pid}/environ") // '';
@@ -128,8 +129,8 @@ for my $n (1, 2) {
 	is(mode("$v->{oc}/.env"), '0600', "server $n: .env 0600");
 	ok(-s "$v->{root}/etc/prometheus/node-exporter-web.yml", "server $n: node_exporter basic auth written");
 }
-like(slurp("$dir/openclaw-calls.log") // '', qr/^openclaw config validate --json$/m,
-    'each config went through the validator');
+like(slurp("$dir/openclaw-calls.log") // '', qr/^openclaw config patch --stdin$/m,
+    'each config went through OpenClaw\'s validated writer');
 
 # ------------------------------------------------- 2. a setting through the API
 my $s1 = login($v1->{id});
