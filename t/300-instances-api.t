@@ -115,9 +115,9 @@ is($t->signed(POST => '/api/v1/instances/00000000-0000-0000-0000-000000000000/su
 # SSO for the second instance
 $r = $t->signed(POST => "/api/v1/instances/$second/sso");
 is($r->{status}, 201, 'sso token issued');
-like($r->{json}{url}, qr{/api/v1/auth/sso\?token=[0-9a-f]{64}$}, 'a one-time URL');
+like($r->{json}{url}, qr{/signin#sso=[0-9a-f]{64}$}, 'a one-time URL (the token in the fragment: no server log sees it)');
 is($r->{json}{expires_in}, 60, 'valid 60 s');
-my ($tok) = $r->{json}{url} =~ /token=([0-9a-f]+)/;
+my ($tok) = $r->{json}{url} =~ /sso=([0-9a-f]+)/;
 is($t->psql_one("SELECT count(*) FROM sso_tokens WHERE token_hash = :'h'", h => sha256_hex($tok)), 1,
     'stored as a hash');
 

@@ -473,10 +473,10 @@ my $nrep = @{ reports() };
 my $p = $t->spawn(name => 'agent-loop', cmd => ['bash', $agent],
     env => { %env, OCH_AGENT_ONCE => 0, OCH_BACKOFF_MAX => 2, OCH_POLL_WAIT => 1,
 	OCH_IDLE_SLEEP => 1, OCH_REPORT_INTERVAL => 60 });
-ok($t->wait_for(sub { calls("$dir/agent.log", q{retrying in \d+s}) >= 3 }, timeout => 60),
+ok($t->wait_for(sub { calls("$dir/agent.log", q{retrying in \d+s}) >= 3 }, timeout => 90),
     'the loop backs off while the API is down');
 unlink "$F/down";
-ok($t->wait_for(sub { @{ reports() } > $nrep }, timeout => 20), 'and reports once it is back');
+ok($t->wait_for(sub { @{ reports() } > $nrep }, timeout => 90), 'and reports once it is back');
 $t->stop($p);
 
 # a used bootstrap token is refused; the agent says so and stores nothing
