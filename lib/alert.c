@@ -78,6 +78,32 @@ static const struct cond conds[] = {
 	" FROM instances i JOIN agent_reports r ON r.instance_id = i.id"
 	" WHERE i.state = 'active'"
 	" AND r.reported_at > now() - interval '15 minutes'" } },
+	{ { "channel_disconnected", "Channel disconnected", "both",
+	    "warning" }, 1,
+	  CFG_ALERT_CHANNEL_SECONDS, 600, 0, { CFG__MAX, CFG__MAX }, { 0, 0 },
+	  { "alert_channel",
+	/* a channel enabled in the settings whose account the agent's last
+	   report (`openclaw channels status --json`) shows not running, not
+	   connected or failing; jsonb comparisons only: the report is the
+	   VPS's word and must not be able to break the query */
+	"SELECT i.id::text, i.id::text,"
+	" CASE WHEN bool_or(s.bad) THEN 'fire' ELSE 'ok' END,"
+	" 'not connected: ' || coalesce(string_agg(c.kind || coalesce(' ('"
+	"  || s.err || ')', ''), ', ') FILTER (WHERE s.bad), '')"
+	" FROM instances i JOIN agent_reports r ON r.instance_id = i.id"
+	" JOIN channels c ON c.instance_id = i.id AND c.enabled"
+	" CROSS JOIN LATERAL (SELECT bool_or(a->'running' = 'false'::jsonb"
+	"  OR a->'connected' = 'false'::jsonb"
+	"  OR jsonb_typeof(a->'lastError') = 'string') AS bad,"
+	"  max(left(CASE WHEN jsonb_typeof(a->'lastError') = 'string'"
+	"  THEN a->>'lastError' END, 120)) AS err"
+	"  FROM jsonb_array_elements(CASE WHEN jsonb_typeof(r.channels"
+	"   ->'channelAccounts'->c.kind) = 'array' THEN r.channels"
+	"   ->'channelAccounts'->c.kind ELSE '[]'::jsonb END) a"
+	"  WHERE a->'enabled' IS DISTINCT FROM 'false'::jsonb) s"
+	" WHERE i.state = 'active' AND jsonb_typeof(r.channels) = 'object'"
+	" AND r.reported_at > now() - interval '15 minutes'"
+	" GROUP BY i.id" } },
 	{ { "tls_self_signed", "Certificate still self-signed", "both",
 	    "warning" }, 1,
 	  CFG__MAX, 0, 1, { CFG_ALERT_TLS_SECONDS, CFG__MAX }, { 3600, 0 },

@@ -15,7 +15,8 @@
 #      stored object tampered with, or another backup's object put in its
 #      place, does not open -> restore fails and the state is untouched;
 #      the operators' backup_failed alert opens and resolves (and, as the
-#      agent reports it, tls_self_signed past ALERT_TLS_SECONDS);
+#      agent reports them, tls_self_signed past ALERT_TLS_SECONDS and
+#      channel_disconnected for a token the platform refuses);
 #   4. retention keeps the plan's newest backup_slots; termination
 #      deletes the rest after BACKUP_GRACE_DAYS.
 use strict;
@@ -209,6 +210,25 @@ ok($t->wait_for(sub { ($t->psql_one("SELECT tls->>'mode' FROM agent_reports WHER
     eq 'letsencrypt' }, timeout => 60), 'then the certificate from Let\'s Encrypt');
 maintain(ALERT_TLS_SECONDS => 60);
 is($t->psql_one("SELECT count(*) FROM alerts WHERE condition = 'tls_self_signed' AND resolved_at IS NOT NULL"), 1,
+    'and the alert resolves');
+
+# ---- a channel whose token the platform refuses: channel_disconnected
+sub discord_report { $t->psql_one(q{SELECT coalesce(channels->'channelAccounts'->'discord'->0->>'lastError', 'none')
+	FROM agent_reports WHERE instance_id = :'i' AND channels->'channelAccounts' ? 'discord'}, i => $id) // '' }
+$r = $t->http(PUT => "/api/v1/instances/$id/channels/discord", headers => $own,
+    body => { enabled => \1, dm_policy => 'pairing', secrets => { token => 'refused-by-discord-0123456789' } });
+is($r->{status}, 204, 'a Discord channel set up') or diag $r->{content};
+ok($t->wait_for(sub { discord_report() =~ /Unauthorized/ }, timeout => 60), 'the agent reports it failing');
+maintain(ALERT_CHANNEL_SECONDS => 0);
+like($t->psql_one("SELECT detail FROM alerts WHERE condition = 'channel_disconnected' AND instance_id = :'i'
+	AND opened_at IS NOT NULL AND resolved_at IS NULL", i => $id) // '', qr/discord \(401/,
+    'channel_disconnected is open, naming the channel and the error');
+$r = $t->http(PUT => "/api/v1/instances/$id/channels/discord", headers => $own,
+    body => { enabled => \1, dm_policy => 'pairing', secrets => { token => 'x' x 60 } });
+is($r->{status}, 204, 'a token Discord takes');
+ok($t->wait_for(sub { discord_report() eq 'none' }, timeout => 60), 'the agent reports it connected');
+maintain(ALERT_CHANNEL_SECONDS => 0);
+is($t->psql_one("SELECT count(*) FROM alerts WHERE condition = 'channel_disconnected' AND resolved_at IS NOT NULL"), 1,
     'and the alert resolves');
 
 # ---- 4. retention and termination
