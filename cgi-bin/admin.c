@@ -5,13 +5,15 @@
  * through the same lib/ code as the billing API and ochctl (inst_act,
  * recon_retry); nothing here talks to a provider.
  *
- *   GET  /api/v1/admin/instances?state=&q=&limit=&offset=
+ *   GET  /api/v1/admin/instances?…                (admin_fleet.c)
  *   GET  /api/v1/admin/instances/{id}             with history, agent, commands, outbox
  *   POST /api/v1/admin/instances/{id}/retry       a failed instance resumes
  *   POST /api/v1/admin/instances/{id}/{suspend,unsuspend,terminate}
  *   POST /api/v1/admin/instances/{id}/commands    {type, args}
  *   GET  /api/v1/admin/queue                      provisioning queue, failures, outboxes
- *   GET  /api/v1/admin/audit?object_id=&actor=&action=&limit=&before_id=
+ *   GET  /api/v1/admin/audit?…                    (admin_fleet.c)
+ *   GET  /api/v1/admin/stats                      fleet statistics (admin_fleet.c)
+ *   GET  /api/v1/admin/skills, PUT …/skills/{name}  the catalogue (admin_skills.c)
  *   GET  /api/v1/admin/plans
  *   PUT  /api/v1/admin/plans/{name}
  *   GET  /api/v1/admin/users?q=&role=&limit=&offset=
@@ -22,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin.h"
 #include "audit.h"
 #include "inst.h"
 #include "js.h"
@@ -30,25 +33,8 @@
 #include "srv.h"
 #include "valid.h"
 
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC'," \
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define TS(col) ADM_TS(col)
 
-/* the search of the instance list: id, service id, address, slug or
- * hostname, owner's email ($2 the query, $3 the DNS domain) */
-#define SEARCH \
-	" WHERE ($1::text IS NULL OR i.state = $1) AND ($2::text IS NULL" \
-	"  OR i.id::text = lower($2) OR i.whmcs_service_id::text = $2" \
-	"  OR host(i.ipv4) = $2" \
-	"  OR position(lower($2) in i.slug || '.' || $3) > 0" \
-	"  OR position(lower($2) in u.email) > 0)"
-
-static const struct db_stmt stmt_list = { "adm_list",
-	"SELECT " INST_COLUMNS ", i.failed_state, " TS("i.next_attempt_at")
-	INST_FROM SEARCH
-	" ORDER BY i.created_at DESC, i.id DESC"
-	" LIMIT $4::integer OFFSET $5::integer" };
-static const struct db_stmt stmt_count = { "adm_count",
-	"SELECT count(*)" INST_FROM SEARCH };
 static const struct db_stmt stmt_show = { "adm_show",
 	"SELECT " INST_COLUMNS ", i.failed_state, " TS("i.next_attempt_at") ","
 	" " TS("i.locked_until") ", i.locked_by, i.dns_record_id,"
@@ -119,16 +105,6 @@ static const struct db_stmt stmt_outbox = { "adm_outbox",
 static const struct db_stmt stmt_pollers = { "adm_pollers",
 	"SELECT mode, host, pid, floor(extract(epoch FROM now() - beat_at))::bigint"
 	" FROM poller_heartbeats ORDER BY mode, host" };
-static const struct db_stmt stmt_audit = { "adm_audit",
-	"SELECT id, " TS("at") ", actor_kind, actor_id, action, object_kind,"
-	" object_id, remote_addr, request_id, status, detail::text"
-	" FROM audit_log WHERE ($1::text IS NULL OR object_id = $1)"
-	" AND ($2::text IS NULL OR actor_id = $2"
-	"  OR actor_kind || ':' || coalesce(actor_id, '') = $2)"
-	" AND ($3::text IS NULL OR action = $3 OR (right($3, 1) = '.'"
-	"  AND left(action, length($3)) = $3))"
-	" AND ($4::bigint IS NULL OR id < $4::bigint)"
-	" ORDER BY id DESC LIMIT $5::integer" };
 #define PLAN_COLUMNS \
 	"p.name, p.display_name, p.server_type, p.image, p.vcpus," \
 	" p.memory_mb, p.disk_gb, p.max_channels, p.max_skills," \
@@ -220,67 +196,6 @@ static const struct db_stmt stmt_sync = { "adm_sync",
 	"  AND d.status <> d.expected) OR d.failed > 0 OR d.stuck > 0"
 	" ORDER BY d.whmcs_service_id LIMIT 500" };
 
-static const char *const states[] = { "pending", "creating", "booting",
-    "active", "suspending", "suspended", "resuming", "resizing",
-    "rebooting", "rebuilding", "terminating", "terminated", "failed" };
-
-/* How a result column becomes a JSON member. */
-struct col {
-	const char	*name;
-	char		 type;	/* s string, i integer, b boolean, j JSON text */
-};
-
-/* Add columns first.. of row `row` to o as described by cols. */
-static void
-add_cols(cJSON *o, const PGresult *res, int row, int first,
-    const struct col *cols, size_t n)
-{
-	const char	*v;
-	cJSON		*j;
-	size_t		 k;
-
-	for (k = 0; k < n; k++) {
-		v = db_val(res, row, first + (int)k);
-		if (v == NULL) {
-			cJSON_AddNullToObject(o, cols[k].name);
-			continue;
-		}
-		switch (cols[k].type) {
-		case 'i':
-			cJSON_AddNumberToObject(o, cols[k].name,
-			    (double)strtoll(v, NULL, 10));
-			break;
-		case 'b':
-			cJSON_AddBoolToObject(o, cols[k].name, v[0] == 't');
-			break;
-		case 'j':
-			if ((j = cJSON_Parse(v)) == NULL)
-				j = cJSON_CreateNull();
-			cJSON_AddItemToObject(o, cols[k].name, j);
-			break;
-		default:
-			cJSON_AddStringToObject(o, cols[k].name, v);
-			break;
-		}
-	}
-}
-
-/* Every row of res as an object in a new array. */
-static cJSON *
-rows_json(const PGresult *res, const struct col *cols, size_t n)
-{
-	cJSON	*arr, *o;
-	int	 i;
-
-	arr = cJSON_CreateArray();
-	for (i = 0; i < PQntuples(res); i++) {
-		o = cJSON_CreateObject();
-		add_cols(o, res, i, 0, cols, n);
-		cJSON_AddItemToArray(arr, o);
-	}
-	return arr;
-}
-
 /* "admin:<user id>", the actor in instance history (caller frees). */
 static char *
 actor(const struct req *r)
@@ -288,159 +203,33 @@ actor(const struct req *r)
 	return xasprintf("admin:%lld", (long long)r->auth.user_id);
 }
 
-/* Answer an error and audit it. */
-static void
-fail(struct req *r, const char *action, const char *kind, const char *id,
-    enum och_err e, const char *msg)
-{
-	resp_error(r, e, msg);
-	db_rollback(r->app->db);
-	audit_req(r, action, kind, id, err_status(e), NULL);
-}
-
-/*
- * Query parameter `name` as an integer in [min, max] into *out (def if
- * absent).  Returns 0, or -1 when it is malformed or out of range.
- */
-static int
-q_int(const struct req *r, const char *name, int64_t min, int64_t max,
-    int64_t def, int64_t *out)
-{
-	char	*v;
-	int	 bad = 0, rc = 0;
-
-	*out = def;
-	if ((v = req_query(r, name, &bad)) == NULL)
-		return bad ? -1 : 0;
-	if (bad || !valid_int64(v, min, max, out))
-		rc = -1;
-	free(v);
-	return rc;
-}
-
-/*
- * Query parameter `name` as free text of 1..maxlen printable ASCII bytes
- * into *out (NULL when absent or empty; caller frees).  Returns 0 or -1.
- */
-static int
-q_text(const struct req *r, const char *name, size_t maxlen, char **out)
-{
-	char	*v;
-	size_t	 i, n;
-	int	 bad = 0;
-
-	*out = NULL;
-	if ((v = req_query(r, name, &bad)) == NULL)
-		return bad ? -1 : 0;
-	n = strlen(v);
-	if (bad || n > maxlen)
-		goto bad;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)v[i] < 0x20 || (unsigned char)v[i] > 0x7e)
-			goto bad;
-	if (n == 0)
-		free(v);
-	else
-		*out = v;
-	return 0;
-bad:
-	free(v);
-	return -1;
-}
-
 /* ---- instances ------------------------------------------------------ */
-
-static void
-h_list(struct req *r)
-{
-	static const char *const action = "admin.instance.list";
-	PGresult	*res = NULL, *cnt = NULL;
-	cJSON		*root, *arr, *o;
-	char		*state = NULL, *q = NULL, lb[24], ob[24];
-	const char	*p[5];
-	int64_t		 limit, offset;
-	enum och_err	 err;
-	size_t		 k;
-	int		 i;
-
-	if (q_text(r, "state", 16, &state) < 0 ||
-	    q_text(r, "q", 254, &q) < 0 ||
-	    q_int(r, "limit", 1, 500, 50, &limit) < 0 ||
-	    q_int(r, "offset", 0, INT32_MAX, 0, &offset) < 0) {
-		fail(r, action, NULL, NULL, OCH_EINVAL,
-		    "state, q, limit (1-500) or offset: invalid");
-		goto out;
-	}
-	if (state != NULL) {
-		for (k = 0; k < OCH_NELEM(states); k++)
-			if (strcmp(state, states[k]) == 0)
-				break;
-		if (k == OCH_NELEM(states)) {
-			fail(r, action, NULL, NULL, OCH_EINVAL,
-			    "state: not an instance state");
-			goto out;
-		}
-	}
-	snprintf(lb, sizeof(lb), "%lld", (long long)limit);
-	snprintf(ob, sizeof(ob), "%lld", (long long)offset);
-	p[0] = state;
-	p[1] = q;
-	p[2] = cfg_str(&r->app->cfg, CFG_CLOUDFLARE_DOMAIN, "och.test");
-	p[3] = lb;
-	p[4] = ob;
-	if ((res = db_exec(r->app->db, &stmt_list, 5, p, &err)) == NULL ||
-	    (cnt = db_exec(r->app->db, &stmt_count, 3, p, &err)) == NULL) {
-		fail(r, action, NULL, NULL, err, NULL);
-		goto out;
-	}
-	root = cJSON_CreateObject();
-	arr = cJSON_AddArrayToObject(root, "instances");
-	for (i = 0; i < PQntuples(res); i++) {
-		o = inst_json(res, i, &r->app->cfg);
-		cJSON_AddItemToObject(o, "failed_state",
-		    db_val(res, i, 20) ? cJSON_CreateString(db_val(res, i, 20))
-		    : cJSON_CreateNull());
-		cJSON_AddItemToObject(o, "next_attempt_at",
-		    cJSON_CreateString(db_val(res, i, 21)));
-		cJSON_AddItemToArray(arr, o);
-	}
-	cJSON_AddNumberToObject(root, "total", (double)db_int(cnt, 0, 0));
-	cJSON_AddNumberToObject(root, "limit", (double)limit);
-	cJSON_AddNumberToObject(root, "offset", (double)offset);
-	resp_json(r, 200, root);
-	audit_req(r, action, NULL, NULL, 200, NULL);
-out:
-	PQclear(res);
-	PQclear(cnt);
-	free(state);
-	free(q);
-}
 
 /* One instance with everything an operator looks at (res: stmt_show). */
 static cJSON *
 instance_detail(struct req *r, const PGresult *res)
 {
-	static const struct col extra[] = { { "failed_state", 's' },
+	static const struct adm_col extra[] = { { "failed_state", 's' },
 	    { "next_attempt_at", 's' }, { "locked_until", 's' },
 	    { "locked_by", 's' }, { "dns_record_id", 's' },
 	    { "dns_record6_id", 's' }, { "cleanup", 'b' },
 	    { "config_revision", 'i' }, { "ready_at", 's' },
 	    { "terminated_at", 's' }, { "user_id", 'i' } };
-	static const struct col ev_cols[] = { { "id", 'i' }, { "at", 's' },
+	static const struct adm_col ev_cols[] = { { "id", 'i' }, { "at", 's' },
 	    { "kind", 's' }, { "from", 's' }, { "to", 's' }, { "actor", 's' },
 	    { "message", 's' } };
-	static const struct col rep_cols[] = { { "reported_at", 's' },
+	static const struct adm_col rep_cols[] = { { "reported_at", 's' },
 	    { "version", 's' }, { "config_revision", 'i' },
 	    { "config_error", 's' }, { "health", 'j' }, { "channels", 'j' },
 	    { "pairing_requests", 'i' } };
-	static const struct col cmd_cols[] = { { "id", 'i' }, { "type", 's' },
+	static const struct adm_col cmd_cols[] = { { "id", 'i' }, { "type", 's' },
 	    { "args", 'j' }, { "status", 's' }, { "created_by", 's' },
 	    { "created_at", 's' }, { "started_at", 's' } };
-	static const struct col mail_cols[] = { { "id", 'i' },
+	static const struct adm_col mail_cols[] = { { "id", 'i' },
 	    { "template", 's' }, { "to", 's' }, { "status", 's' },
 	    { "attempts", 'i' }, { "next_attempt_at", 's' },
 	    { "last_error", 's' }, { "created_at", 's' }, { "sent_at", 's' } };
-	static const struct col hook_cols[] = { { "id", 'i' },
+	static const struct adm_col hook_cols[] = { { "id", 'i' },
 	    { "command", 's' }, { "payload", 'j' }, { "status", 's' },
 	    { "attempts", 'i' }, { "next_attempt_at", 's' },
 	    { "last_error", 's' }, { "created_at", 's' }, { "sent_at", 's' } };
@@ -450,34 +239,34 @@ instance_detail(struct req *r, const PGresult *res)
 	const char	*p[1] = { db_val(res, 0, 0) };
 
 	o = inst_json(res, 0, &r->app->cfg);
-	add_cols(o, res, 0, 20, extra, OCH_NELEM(extra));
+	adm_add_cols(o, res, 0, 20, extra, OCH_NELEM(extra));
 	if ((x = db_exec(db, &stmt_events, 1, p, NULL)) != NULL) {
 		cJSON_AddItemToObject(o, "events",
-		    rows_json(x, ev_cols, OCH_NELEM(ev_cols)));
+		    adm_rows_json(x, ev_cols, OCH_NELEM(ev_cols)));
 		PQclear(x);
 	}
 	if ((x = db_exec(db, &stmt_report, 1, p, NULL)) != NULL) {
 		if (PQntuples(x) == 1) {
 			rep = cJSON_AddObjectToObject(o, "agent_report");
-			add_cols(rep, x, 0, 0, rep_cols, OCH_NELEM(rep_cols));
+			adm_add_cols(rep, x, 0, 0, rep_cols, OCH_NELEM(rep_cols));
 		} else
 			cJSON_AddNullToObject(o, "agent_report");
 		PQclear(x);
 	}
 	if ((x = db_exec(db, &stmt_cmds, 1, p, NULL)) != NULL) {
 		cJSON_AddItemToObject(o, "pending_commands",
-		    rows_json(x, cmd_cols, OCH_NELEM(cmd_cols)));
+		    adm_rows_json(x, cmd_cols, OCH_NELEM(cmd_cols)));
 		PQclear(x);
 	}
 	ob = cJSON_AddObjectToObject(o, "outbox");
 	if ((x = db_exec(db, &stmt_emails, 1, p, NULL)) != NULL) {
 		cJSON_AddItemToObject(ob, "email",
-		    rows_json(x, mail_cols, OCH_NELEM(mail_cols)));
+		    adm_rows_json(x, mail_cols, OCH_NELEM(mail_cols)));
 		PQclear(x);
 	}
 	if ((x = db_exec(db, &stmt_hooks, 1, p, NULL)) != NULL) {
 		cJSON_AddItemToObject(ob, "webhook",
-		    rows_json(x, hook_cols, OCH_NELEM(hook_cols)));
+		    adm_rows_json(x, hook_cols, OCH_NELEM(hook_cols)));
 		PQclear(x);
 	}
 	return o;
@@ -496,12 +285,12 @@ send_detail(struct req *r, int status, const char *action, const char *id,
 	enum och_err	 err;
 
 	if ((res = db_exec(r->app->db, &stmt_show, 1, p, &err)) == NULL) {
-		fail(r, action, "instance", id, err, NULL);
+		adm_fail(r, action, "instance", id, err, NULL);
 		return;
 	}
 	if (PQntuples(res) != 1) {
 		PQclear(res);
-		fail(r, action, "instance", id, OCH_ENOTFOUND,
+		adm_fail(r, action, "instance", id, OCH_ENOTFOUND,
 		    "no such instance");
 		return;
 	}
@@ -516,7 +305,7 @@ h_get(struct req *r)
 	const char	*id = req_param(r, 0);
 
 	if (!valid_uuid(id)) {
-		fail(r, "admin.instance.get", NULL, NULL, OCH_ENOTFOUND,
+		adm_fail(r, "admin.instance.get", NULL, NULL, OCH_ENOTFOUND,
 		    "no such instance");
 		return;
 	}
@@ -533,7 +322,7 @@ h_retry(struct req *r)
 	enum och_err	 err;
 
 	if (!valid_uuid(id)) {
-		fail(r, action, NULL, NULL, OCH_ENOTFOUND, "no such instance");
+		adm_fail(r, action, NULL, NULL, OCH_ENOTFOUND, "no such instance");
 		return;
 	}
 	who = actor(r);
@@ -543,14 +332,14 @@ h_retry(struct req *r)
 	case OCH_OK:
 		break;
 	case OCH_ENOTFOUND:
-		fail(r, action, "instance", id, err, "no such instance");
+		adm_fail(r, action, "instance", id, err, "no such instance");
 		return;
 	case OCH_ECONFLICT:
-		fail(r, action, "instance", id, err, "instance is not failed "
+		adm_fail(r, action, "instance", id, err, "instance is not failed "
 		    "(or the cleanup of its failed create is still running)");
 		return;
 	default:
-		fail(r, action, "instance", id, err, NULL);
+		adm_fail(r, action, "instance", id, err, NULL);
 		return;
 	}
 	log_info("admin retry id=%s resumes=%s", id, state);
@@ -570,7 +359,7 @@ act(struct req *r, enum inst_act a)
 
 	action = xasprintf("admin.%s", inst_act_name(a));
 	if (!valid_uuid(id)) {
-		fail(r, action, NULL, NULL, OCH_ENOTFOUND, "no such instance");
+		adm_fail(r, action, NULL, NULL, OCH_ENOTFOUND, "no such instance");
 		goto out;
 	}
 	who = actor(r);
@@ -578,7 +367,7 @@ act(struct req *r, enum inst_act a)
 	    sizeof(why));
 	free(who);
 	if (err != OCH_OK) {
-		fail(r, action, "instance", id, err, err == OCH_ENOTFOUND ?
+		adm_fail(r, action, "instance", id, err, err == OCH_ENOTFOUND ?
 		    "no such instance" : err == OCH_ECONFLICT ? why : NULL);
 		goto out;
 	}
@@ -634,19 +423,19 @@ h_command(struct req *r)
 	enum och_err	 err;
 
 	if (!valid_uuid(id)) {
-		fail(r, action, NULL, NULL, OCH_ENOTFOUND, "no such instance");
+		adm_fail(r, action, NULL, NULL, OCH_ENOTFOUND, "no such instance");
 		return;
 	}
 	if (r->json == NULL || js_str(r->json, "type", 32, &type) != JS_OK ||
 	    (strcmp(type, "restart") != 0 && strcmp(type, "doctor_fix") != 0 &&
 	    strcmp(type, "update") != 0)) {
-		fail(r, action, "instance", id, OCH_EINVAL,
+		adm_fail(r, action, "instance", id, OCH_EINVAL,
 		    "type: one of restart, doctor_fix, update");
 		return;
 	}
 	args = cJSON_GetObjectItemCaseSensitive(r->json, "args");
 	if (args != NULL && !cJSON_IsNull(args) && !cJSON_IsObject(args)) {
-		fail(r, action, "instance", id, OCH_EINVAL,
+		adm_fail(r, action, "instance", id, OCH_EINVAL,
 		    "args: must be an object");
 		return;
 	}
@@ -655,23 +444,23 @@ h_command(struct req *r)
 		if (!cJSON_IsObject(args) || js_str(args, "version", 40,
 		    &ver) != JS_OK || !valid_version(ver) ||
 		    cJSON_GetArraySize(args) != 1) {
-			fail(r, action, "instance", id, OCH_EINVAL,
+			adm_fail(r, action, "instance", id, OCH_EINVAL,
 			    "args: {\"version\": \"2026.9.6\"} and nothing else");
 			goto out;
 		}
 		cJSON_AddStringToObject(na, "version", ver);
 	} else if (cJSON_IsObject(args) && cJSON_GetArraySize(args) != 0) {
-		fail(r, action, "instance", id, OCH_EINVAL,
+		adm_fail(r, action, "instance", id, OCH_EINVAL,
 		    "args: this command takes none");
 		goto out;
 	}
 	p[0] = id;
 	if ((res = db_exec(r->app->db, &stmt_cmd_state, 1, p, &err)) == NULL) {
-		fail(r, action, "instance", id, err, NULL);
+		adm_fail(r, action, "instance", id, err, NULL);
 		goto out;
 	}
 	if (PQntuples(res) != 1) {
-		fail(r, action, "instance", id, OCH_ENOTFOUND,
+		adm_fail(r, action, "instance", id, OCH_ENOTFOUND,
 		    "no such instance");
 		goto out;
 	}
@@ -689,7 +478,7 @@ h_command(struct req *r)
 	p[2] = as;
 	p[3] = who;
 	if ((res = db_exec(r->app->db, &stmt_cmd_add, 4, p, &err)) == NULL) {
-		fail(r, action, "instance", id, err, NULL);
+		adm_fail(r, action, "instance", id, err, NULL);
 		goto out;
 	}
 	o = cJSON_CreateObject();
@@ -717,21 +506,21 @@ out:
 static void
 h_queue(struct req *r)
 {
-	static const struct col q_cols[] = { { "id", 's' }, { "slug", 's' },
+	static const struct adm_col q_cols[] = { { "id", 's' }, { "slug", 's' },
 	    { "state", 's' }, { "desired_state", 's' }, { "plan", 's' },
 	    { "pending_plan", 's' }, { "pending_action", 's' },
 	    { "attempts", 'i' }, { "next_attempt_at", 's' },
 	    { "locked_until", 's' }, { "locked_by", 's' },
 	    { "last_error", 's' }, { "updated_at", 's' },
 	    { "whmcs_service_id", 'i' }, { "due", 'b' } };
-	static const struct col f_cols[] = { { "id", 's' }, { "slug", 's' },
+	static const struct adm_col f_cols[] = { { "id", 's' }, { "slug", 's' },
 	    { "failed_state", 's' }, { "desired_state", 's' },
 	    { "plan", 's' }, { "attempts", 'i' }, { "last_error", 's' },
 	    { "cleanup", 'b' }, { "updated_at", 's' },
 	    { "whmcs_service_id", 'i' } };
-	static const struct col o_cols[] = { { "pending", 'i' },
+	static const struct adm_col o_cols[] = { { "pending", 'i' },
 	    { "failed", 'i' }, { "due", 'i' }, { "oldest_pending_age_s", 'i' } };
-	static const struct col p_cols[] = { { "mode", 's' }, { "host", 's' },
+	static const struct adm_col p_cols[] = { { "mode", 's' }, { "host", 's' },
 	    { "pid", 'i' }, { "age_s", 'i' } };
 	struct db	*db = r->app->db;
 	PGresult	*q = NULL, *f = NULL, *ob = NULL, *pl = NULL;
@@ -743,21 +532,21 @@ h_queue(struct req *r)
 	    (f = db_exec(db, &stmt_failed, 0, NULL, &err)) == NULL ||
 	    (ob = db_exec(db, &stmt_outbox, 0, NULL, &err)) == NULL ||
 	    (pl = db_exec(db, &stmt_pollers, 0, NULL, &err)) == NULL) {
-		fail(r, "admin.queue", NULL, NULL, err, NULL);
+		adm_fail(r, "admin.queue", NULL, NULL, err, NULL);
 		goto out;
 	}
 	root = cJSON_CreateObject();
 	cJSON_AddItemToObject(root, "queue",
-	    rows_json(q, q_cols, OCH_NELEM(q_cols)));
+	    adm_rows_json(q, q_cols, OCH_NELEM(q_cols)));
 	cJSON_AddItemToObject(root, "failed",
-	    rows_json(f, f_cols, OCH_NELEM(f_cols)));
+	    adm_rows_json(f, f_cols, OCH_NELEM(f_cols)));
 	o = cJSON_AddObjectToObject(root, "outbox");
 	for (i = 0; i < PQntuples(ob); i++) {
 		x = cJSON_AddObjectToObject(o, db_val(ob, i, 0));
-		add_cols(x, ob, i, 1, o_cols, OCH_NELEM(o_cols));
+		adm_add_cols(x, ob, i, 1, o_cols, OCH_NELEM(o_cols));
 	}
 	cJSON_AddItemToObject(root, "pollers",
-	    rows_json(pl, p_cols, OCH_NELEM(p_cols)));
+	    adm_rows_json(pl, p_cols, OCH_NELEM(p_cols)));
 	resp_json(r, 200, root);
 	audit_req(r, "admin.queue", NULL, NULL, 200, NULL);
 out:
@@ -769,67 +558,9 @@ out:
 
 /* ---- audit log ------------------------------------------------------ */
 
-/* GET /admin/audit: newest first, keyset pagination on before_id. */
-static void
-h_audit(struct req *r)
-{
-	static const char *const action = "admin.audit";
-	static const struct col cols[] = { { "id", 'i' }, { "at", 's' },
-	    { "actor_kind", 's' }, { "actor_id", 's' }, { "action", 's' },
-	    { "object_kind", 's' }, { "object_id", 's' },
-	    { "remote_addr", 's' }, { "request_id", 's' }, { "status", 'i' },
-	    { "detail", 'j' } };
-	PGresult	*res = NULL;
-	cJSON		*root, *arr;
-	char		*obj = NULL, *who = NULL, *what = NULL, bb[24], lb[24];
-	const char	*p[5];
-	int64_t		 limit, before;
-	int		 n;
-	enum och_err	 err;
-
-	if (q_text(r, "object_id", 100, &obj) < 0 ||
-	    q_text(r, "actor", 100, &who) < 0 ||
-	    q_text(r, "action", 100, &what) < 0 ||
-	    q_int(r, "limit", 1, 500, 100, &limit) < 0 ||
-	    q_int(r, "before_id", 1, INT64_MAX, 0, &before) < 0) {
-		fail(r, action, NULL, NULL, OCH_EINVAL, "object_id, actor, "
-		    "action, limit (1-500) or before_id: invalid");
-		goto out;
-	}
-	snprintf(bb, sizeof(bb), "%lld", (long long)before);
-	snprintf(lb, sizeof(lb), "%lld", (long long)limit + 1);
-	p[0] = obj;
-	p[1] = who;
-	p[2] = what;
-	p[3] = before > 0 ? bb : NULL;
-	p[4] = lb;
-	if ((res = db_exec(r->app->db, &stmt_audit, 5, p, &err)) == NULL) {
-		fail(r, action, NULL, NULL, err, NULL);
-		goto out;
-	}
-	root = cJSON_CreateObject();
-	arr = rows_json(res, cols, OCH_NELEM(cols));
-	n = PQntuples(res);
-	if (n > limit) {
-		/* one more than asked: there is a next page */
-		cJSON_DeleteItemFromArray(arr, n - 1);
-		cJSON_AddNumberToObject(root, "next_before_id",
-		    (double)db_int(res, n - 2, 0));
-	} else
-		cJSON_AddNullToObject(root, "next_before_id");
-	cJSON_AddItemToObject(root, "entries", arr);
-	resp_json(r, 200, root);
-	audit_req(r, action, NULL, NULL, 200, NULL);
-out:
-	PQclear(res);
-	free(obj);
-	free(who);
-	free(what);
-}
-
 /* ---- plans ---------------------------------------------------------- */
 
-static const struct col plan_cols[] = { { "name", 's' },
+static const struct adm_col plan_cols[] = { { "name", 's' },
     { "display_name", 's' }, { "server_type", 's' }, { "image", 's' },
     { "vcpus", 'i' }, { "memory_mb", 'i' }, { "disk_gb", 'i' },
     { "max_channels", 'i' }, { "max_skills", 'i' }, { "backup_slots", 'i' },
@@ -844,12 +575,12 @@ h_plans(struct req *r)
 	enum och_err	 err;
 
 	if ((res = db_exec(r->app->db, &stmt_plans, 0, NULL, &err)) == NULL) {
-		fail(r, "admin.plan.list", NULL, NULL, err, NULL);
+		adm_fail(r, "admin.plan.list", NULL, NULL, err, NULL);
 		return;
 	}
 	root = cJSON_CreateObject();
 	cJSON_AddItemToObject(root, "plans",
-	    rows_json(res, plan_cols, OCH_NELEM(plan_cols)));
+	    adm_rows_json(res, plan_cols, OCH_NELEM(plan_cols)));
 	PQclear(res);
 	resp_json(r, 200, root);
 	audit_req(r, "admin.plan.list", NULL, NULL, 200, NULL);
@@ -910,12 +641,12 @@ h_plan_put(struct req *r)
 
 	memset(p, 0, sizeof(p));
 	if (!valid_name(name)) {
-		fail(r, action, "plan", NULL, OCH_EINVAL,
+		adm_fail(r, action, "plan", NULL, OCH_EINVAL,
 		    "name: ^[a-z][a-z0-9-]{1,31}$");
 		return;
 	}
 	if (r->json == NULL) {
-		fail(r, action, "plan", name, OCH_EINVAL,
+		adm_fail(r, action, "plan", name, OCH_EINVAL,
 		    "a JSON body is required");
 		return;
 	}
@@ -926,25 +657,25 @@ h_plan_put(struct req *r)
 		if (k == OCH_NELEM(known)) {
 			snprintf(msg, sizeof(msg), "%.64s: unknown field",
 			    it->string);
-			fail(r, action, "plan", name, OCH_EINVAL, msg);
+			adm_fail(r, action, "plan", name, OCH_EINVAL, msg);
 			return;
 		}
 	}
 	p[0] = name;
 	if ((jr = js_str(r->json, "display_name", 100, &p[1])) == JS_BAD) {
-		fail(r, action, "plan", name, OCH_EINVAL,
+		adm_fail(r, action, "plan", name, OCH_EINVAL,
 		    "display_name: 1 to 100 characters");
 		return;
 	}
 	if ((jr = js_str(r->json, "server_type", 32, &p[2])) == JS_BAD ||
 	    (jr == JS_OK && !valid_name(p[2]))) {
-		fail(r, action, "plan", name, OCH_EINVAL,
+		adm_fail(r, action, "plan", name, OCH_EINVAL,
 		    "server_type: a Hetzner server type like cx23");
 		return;
 	}
 	if ((jr = js_str(r->json, "image", 64, &p[3])) == JS_BAD ||
 	    (jr == JS_OK && !valid_image(p[3]))) {
-		fail(r, action, "plan", name, OCH_EINVAL,
+		adm_fail(r, action, "plan", name, OCH_EINVAL,
 		    "image: a Hetzner image name like ubuntu-24.04");
 		return;
 	}
@@ -956,7 +687,7 @@ h_plan_put(struct req *r)
 			    "to %lld", plan_ints[k].key,
 			    (long long)plan_ints[k].min,
 			    (long long)plan_ints[k].max);
-			fail(r, action, "plan", name, OCH_EINVAL, msg);
+			adm_fail(r, action, "plan", name, OCH_EINVAL, msg);
 			return;
 		}
 		if (jr == JS_OK) {
@@ -969,7 +700,7 @@ h_plan_put(struct req *r)
 	if (it != NULL && !cJSON_IsNull(it)) {
 		s = cJSON_GetStringValue(it);
 		if (s == NULL || (*s != '\0' && !valid_version(s))) {
-			fail(r, action, "plan", name, OCH_EINVAL,
+			adm_fail(r, action, "plan", name, OCH_EINVAL,
 			    "openclaw_version: a release like 2026.9.6, or \"\" "
 			    "for the default");
 			return;
@@ -979,7 +710,7 @@ h_plan_put(struct req *r)
 	act = cJSON_GetObjectItemCaseSensitive(r->json, "active");
 	if (act != NULL && !cJSON_IsNull(act)) {
 		if (!cJSON_IsBool(act)) {
-			fail(r, action, "plan", name, OCH_EINVAL,
+			adm_fail(r, action, "plan", name, OCH_EINVAL,
 			    "active: true or false");
 			return;
 		}
@@ -987,11 +718,11 @@ h_plan_put(struct req *r)
 	}
 
 	if (db_begin(db) < 0) {
-		fail(r, action, "plan", name, OCH_EDB, NULL);
+		adm_fail(r, action, "plan", name, OCH_EDB, NULL);
 		return;
 	}
 	if ((res = db_exec(db, &stmt_plan_lock, 1, p, &err)) == NULL) {
-		fail(r, action, "plan", name, err, NULL);
+		adm_fail(r, action, "plan", name, err, NULL);
 		return;
 	}
 	exists = PQntuples(res) == 1;
@@ -1007,20 +738,20 @@ h_plan_put(struct req *r)
 		if (s != NULL) {
 			snprintf(msg, sizeof(msg), "%s: required for a new "
 			    "plan", s);
-			fail(r, action, "plan", name, OCH_EINVAL, msg);
+			adm_fail(r, action, "plan", name, OCH_EINVAL, msg);
 			return;
 		}
 	}
 	err = db_run(db, exists ? &stmt_plan_update : &stmt_plan_insert, 14,
 	    p, NULL);
 	if (err != OCH_OK) {
-		fail(r, action, "plan", name, err == OCH_EINVAL ?
+		adm_fail(r, action, "plan", name, err == OCH_EINVAL ?
 		    OCH_EUNPROCESSABLE : err, err == OCH_EINVAL ?
 		    "the plan breaks a constraint" : NULL);
 		return;
 	}
 	if (db_commit(db) < 0) {
-		fail(r, action, "plan", name, OCH_EDB, NULL);
+		adm_fail(r, action, "plan", name, OCH_EDB, NULL);
 		return;
 	}
 	log_info("admin plan %s %s", name, exists ? "changed" : "created");
@@ -1028,11 +759,11 @@ h_plan_put(struct req *r)
 	if ((res = db_exec(db, &stmt_plan, 1, p, &err)) == NULL ||
 	    PQntuples(res) != 1) {
 		PQclear(res);
-		fail(r, action, "plan", name, res == NULL ? err : OCH_ESYSTEM,
+		adm_fail(r, action, "plan", name, res == NULL ? err : OCH_ESYSTEM,
 		    NULL);
 		return;
 	}
-	it = rows_json(res, plan_cols, OCH_NELEM(plan_cols));
+	it = adm_rows_json(res, plan_cols, OCH_NELEM(plan_cols));
 	resp_json(r, status, cJSON_DetachItemFromArray((cJSON *)it, 0));
 	cJSON_Delete((cJSON *)it);
 	PQclear(res);
@@ -1046,7 +777,7 @@ static void
 h_users(struct req *r)
 {
 	static const char *const action = "admin.user.list";
-	static const struct col cols[] = { { "id", 'i' }, { "email", 's' },
+	static const struct adm_col cols[] = { { "id", 'i' }, { "email", 's' },
 	    { "role", 's' }, { "whmcs_client_id", 'i' },
 	    { "created_at", 's' }, { "instances", 'i' },
 	    { "last_login_at", 's' } };
@@ -1057,12 +788,12 @@ h_users(struct req *r)
 	int64_t		 limit, offset;
 	enum och_err	 err;
 
-	if (q_text(r, "q", 254, &q) < 0 || q_text(r, "role", 16, &role) < 0 ||
+	if (adm_q_text(r, "q", 254, &q) < 0 || adm_q_text(r, "role", 16, &role) < 0 ||
 	    (role != NULL && strcmp(role, "admin") != 0 &&
 	    strcmp(role, "customer") != 0) ||
-	    q_int(r, "limit", 1, 500, 50, &limit) < 0 ||
-	    q_int(r, "offset", 0, INT32_MAX, 0, &offset) < 0) {
-		fail(r, action, NULL, NULL, OCH_EINVAL,
+	    adm_q_int(r, "limit", 1, 500, 50, &limit) < 0 ||
+	    adm_q_int(r, "offset", 0, INT32_MAX, 0, &offset) < 0) {
+		adm_fail(r, action, NULL, NULL, OCH_EINVAL,
 		    "q, role, limit (1-500) or offset: invalid");
 		goto out;
 	}
@@ -1075,12 +806,12 @@ h_users(struct req *r)
 	if ((res = db_exec(r->app->db, &stmt_users, 4, p, &err)) == NULL ||
 	    (cnt = db_exec(r->app->db, &stmt_users_count, 2, p, &err)) ==
 	    NULL) {
-		fail(r, action, NULL, NULL, err, NULL);
+		adm_fail(r, action, NULL, NULL, err, NULL);
 		goto out;
 	}
 	root = cJSON_CreateObject();
 	cJSON_AddItemToObject(root, "users",
-	    rows_json(res, cols, OCH_NELEM(cols)));
+	    adm_rows_json(res, cols, OCH_NELEM(cols)));
 	cJSON_AddNumberToObject(root, "total", (double)db_int(cnt, 0, 0));
 	cJSON_AddNumberToObject(root, "limit", (double)limit);
 	cJSON_AddNumberToObject(root, "offset", (double)offset);
@@ -1112,21 +843,21 @@ h_user_role(struct req *r)
 	int		 admins;
 
 	if (!valid_int64(uid, 1, INT64_MAX, NULL)) {
-		fail(r, action, "user", NULL, OCH_ENOTFOUND, "no such user");
+		adm_fail(r, action, "user", NULL, OCH_ENOTFOUND, "no such user");
 		return;
 	}
 	if (r->json == NULL || js_str(r->json, "role", 16, &role) != JS_OK ||
 	    (strcmp(role, "admin") != 0 && strcmp(role, "customer") != 0)) {
-		fail(r, action, "user", uid, OCH_EINVAL,
+		adm_fail(r, action, "user", uid, OCH_EINVAL,
 		    "role: admin or customer");
 		return;
 	}
 	if (db_begin(db) < 0) {
-		fail(r, action, "user", uid, OCH_EDB, NULL);
+		adm_fail(r, action, "user", uid, OCH_EDB, NULL);
 		return;
 	}
 	if ((res = db_exec(db, &stmt_admins_lock, 0, NULL, &err)) == NULL) {
-		fail(r, action, "user", uid, err, NULL);
+		adm_fail(r, action, "user", uid, err, NULL);
 		return;
 	}
 	admins = PQntuples(res);
@@ -1134,32 +865,32 @@ h_user_role(struct req *r)
 	p[0] = uid;
 	p[1] = role;
 	if ((res = db_exec(db, &stmt_user_lock, 1, p, &err)) == NULL) {
-		fail(r, action, "user", uid, err, NULL);
+		adm_fail(r, action, "user", uid, err, NULL);
 		return;
 	}
 	if (PQntuples(res) != 1) {
 		PQclear(res);
-		fail(r, action, "user", uid, OCH_ENOTFOUND, "no such user");
+		adm_fail(r, action, "user", uid, OCH_ENOTFOUND, "no such user");
 		return;
 	}
 	snprintf(from, sizeof(from), "%s", db_val(res, 0, 0));
 	if (strcmp(from, "admin") == 0 && strcmp(role, "admin") != 0 &&
 	    admins <= 1) {
 		PQclear(res);
-		fail(r, action, "user", uid, OCH_ECONFLICT,
+		adm_fail(r, action, "user", uid, OCH_ECONFLICT,
 		    "the last admin cannot be demoted");
 		return;
 	}
 	if (strcmp(from, role) != 0 &&
 	    (err = db_run(db, &stmt_user_role, 2, p, NULL)) != OCH_OK) {
 		PQclear(res);	/* EINVAL: users_admin_is_operator (050) */
-		fail(r, action, "user", uid, err, err == OCH_EINVAL ? "role: a"
+		adm_fail(r, action, "user", uid, err, err == OCH_EINVAL ? "role: a"
 		    " WHMCS client's user cannot be an admin" : NULL);
 		return;
 	}
 	if (db_commit(db) < 0) {
 		PQclear(res);
-		fail(r, action, "user", uid, OCH_EDB, NULL);
+		adm_fail(r, action, "user", uid, OCH_EDB, NULL);
 		return;
 	}
 	log_info("admin user %s role %s -> %s", uid, from, role);
@@ -1180,7 +911,7 @@ h_user_role(struct req *r)
 static void
 h_sync(struct req *r)
 {
-	static const struct col cols[] = { { "id", 's' }, { "slug", 's' },
+	static const struct adm_col cols[] = { { "id", 's' }, { "slug", 's' },
 	    { "whmcs_service_id", 'i' }, { "state", 's' },
 	    { "desired_state", 's' }, { "expected_whmcs_status", 's' },
 	    { "whmcs_status", 's' }, { "whmcs_status_at", 's' },
@@ -1193,14 +924,14 @@ h_sync(struct req *r)
 	int		 i;
 
 	if ((res = db_exec(r->app->db, &stmt_sync, 0, NULL, &err)) == NULL) {
-		fail(r, "admin.whmcs_sync", NULL, NULL, err, NULL);
+		adm_fail(r, "admin.whmcs_sync", NULL, NULL, err, NULL);
 		return;
 	}
 	root = cJSON_CreateObject();
 	arr = cJSON_AddArrayToObject(root, "drift");
 	for (i = 0; i < PQntuples(res); i++) {
 		o = cJSON_CreateObject();
-		add_cols(o, res, i, 0, cols, OCH_NELEM(cols));
+		adm_add_cols(o, res, i, 0, cols, OCH_NELEM(cols));
 		why = cJSON_AddArrayToObject(o, "reasons");
 		exp = db_val(res, i, 5);
 		got = db_val(res, i, 6);
@@ -1222,7 +953,7 @@ h_sync(struct req *r)
 
 #define A "/api/v1/admin"
 static const struct route routes[] = {
-	{ "GET", A "/instances", AUTH_ADMIN, h_list, 0 },
+	{ "GET", A "/instances", AUTH_ADMIN, adm_h_list, 0 },
 	{ "GET", A "/instances/{id}", AUTH_ADMIN, h_get, 0 },
 	{ "POST", A "/instances/{id}/retry", AUTH_ADMIN, h_retry, 0 },
 	{ "POST", A "/instances/{id}/suspend", AUTH_ADMIN, h_suspend, 0 },
@@ -1230,7 +961,10 @@ static const struct route routes[] = {
 	{ "POST", A "/instances/{id}/terminate", AUTH_ADMIN, h_terminate, 0 },
 	{ "POST", A "/instances/{id}/commands", AUTH_ADMIN, h_command, 4096 },
 	{ "GET", A "/queue", AUTH_ADMIN, h_queue, 0 },
-	{ "GET", A "/audit", AUTH_ADMIN, h_audit, 0 },
+	{ "GET", A "/audit", AUTH_ADMIN, adm_h_audit, 0 },
+	{ "GET", A "/stats", AUTH_ADMIN, adm_h_stats, 0 },
+	{ "GET", A "/skills", AUTH_ADMIN, adm_h_skills, 0 },
+	{ "PUT", A "/skills/{name}", AUTH_ADMIN, adm_h_skill_put, 8192 },
 	{ "GET", A "/plans", AUTH_ADMIN, h_plans, 0 },
 	{ "PUT", A "/plans/{name}", AUTH_ADMIN, h_plan_put, 8192 },
 	{ "GET", A "/users", AUTH_ADMIN, h_users, 0 },

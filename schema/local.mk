@@ -10,3 +10,4 @@ dist_schema_DATA += %D%/050_principals.sql
 dist_schema_DATA += %D%/090_fleet_network.sql
 dist_schema_DATA += %D%/111_backups.sql
 dist_schema_DATA += %D%/060_roles.sql
+dist_schema_DATA += %D%/105_admin_panel.sql

@@ -4,6 +4,7 @@
 use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
+use JSON::PP ();
 use OCH::Test;
 use OCH::Login qw(session_of magic_login);
 
@@ -43,6 +44,9 @@ my @routes = (
 	[ GET => "$A/users", undef, 'admin.user.list' ],
 	[ POST => "$A/users/$cust_id/role", { role => 'customer' }, 'admin.user.role' ],
 	[ GET => "$A/whmcs-sync", undef, 'admin.whmcs_sync' ],
+	[ GET => "$A/stats", undef, 'admin.stats' ],
+	[ GET => "$A/skills", undef, 'admin.skill.list' ],
+	[ PUT => "$A/skills/web-search", { active => JSON::PP::true }, 'admin.skill.put' ],
 	[ POST => "$A/instances/$id/terminate", undef, 'admin.instance.terminate' ],
 );
 sub call {

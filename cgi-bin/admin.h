@@ -1,0 +1,56 @@
+/*
+ * admin.h: what the files of admin.fcgi share (admin.c: the route table,
+ * instance actions, queue, plans, users, WHMCS drift; admin_util.c: the
+ * helpers below; admin_fleet.c: the instance list, the audit log and the
+ * fleet statistics; admin_skills.c: the skills catalogue).
+ */
+#ifndef OCH_ADMIN_H
+#define OCH_ADMIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+#include <libpq-fe.h>
+
+#include "srv.h"
+
+#define ADM_TS(col) "to_char(" col " AT TIME ZONE 'UTC'," \
+	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+/* How a result column becomes a JSON member. */
+struct adm_col {
+	const char	*name;
+	char		 type;	/* s string, i integer, b boolean, j JSON text */
+};
+
+/* Add columns first.. of row `row` to o as described by cols (NULL → null). */
+void	 adm_add_cols(cJSON *o, const PGresult *, int row, int first,
+	    const struct adm_col *cols, size_t n);
+/* Every row of res as an object in a new array (caller owns it). */
+cJSON	*adm_rows_json(const PGresult *, const struct adm_col *, size_t);
+/* Answer an error, roll back, and audit it with the error's status. */
+void	 adm_fail(struct req *, const char *action, const char *kind,
+	    const char *id, enum och_err, const char *msg);
+/*
+ * Query parameter `name` as an integer in [min, max] into *out (def if
+ * absent).  Returns 0, or -1 when it is malformed or out of range.
+ */
+int	 adm_q_int(const struct req *, const char *name, int64_t min,
+	    int64_t max, int64_t def, int64_t *out);
+/*
+ * Query parameter `name` as free text of 1..maxlen printable ASCII bytes
+ * into *out (NULL when absent or empty; caller frees).  Returns 0 or -1.
+ */
+int	 adm_q_text(const struct req *, const char *name, size_t maxlen,
+	    char **out);
+
+/* admin_fleet.c */
+void	 adm_h_list(struct req *);
+void	 adm_h_audit(struct req *);
+void	 adm_h_stats(struct req *);
+/* admin_skills.c */
+void	 adm_h_skills(struct req *);
+void	 adm_h_skill_put(struct req *);
+
+#endif

@@ -1,0 +1,378 @@
+/*
+ * admin_fleet.c: the admin.fcgi reads over the whole fleet (DESIGN §6).
+ *
+ *   GET /api/v1/admin/instances?q=&state=&plan=&region=&version=
+ *                              &sort=&dir=&limit=&offset=
+ *   GET /api/v1/admin/audit?object_id=&actor=&action=&since=&until=
+ *                          &limit=&before_id=
+ *   GET /api/v1/admin/stats    counts by state, region, plan and version;
+ *                              stuck instances; orders, failures and
+ *                              terminations per day for 30 days
+ *
+ * The instance list's order is one of a fixed set of prepared statements
+ * (no SQL is built from input); the default (newest first) walks the
+ * instances_created index, so the first pages stay fast at 100,000 rows.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin.h"
+#include "audit.h"
+#include "inst.h"
+#include "valid.h"
+
+/*
+ * The instance states, as schema/001_core.sql's CHECK has them (the
+ * webapp's consistency test compares this list with the schema).
+ */
+static const char *const states[] = { "pending", "creating", "booting",
+    "active", "suspending", "suspended", "resuming", "resizing",
+    "rebooting", "rebuilding", "terminating", "terminated", "failed" };
+
+/*
+ * The search: $1 state, $2 free text (id, service id, address exactly;
+ * slug or hostname, owner's email as a substring), $3 the DNS domain,
+ * $4 plan, $5 region, $6 OpenClaw version.
+ */
+#define SEARCH \
+	" WHERE ($1::text IS NULL OR i.state = $1)" \
+	" AND ($4::text IS NULL OR i.plan = $4)" \
+	" AND ($5::text IS NULL OR i.region = $5)" \
+	" AND ($6::text IS NULL OR i.openclaw_version = $6)" \
+	" AND ($2::text IS NULL" \
+	"  OR i.id::text = lower($2) OR i.whmcs_service_id::text = $2" \
+	"  OR host(i.ipv4) = $2" \
+	"  OR position(lower($2) in i.slug || '.' || $3) > 0" \
+	"  OR position(lower($2) in u.email) > 0)"
+#define LIST(name, order) { "adm_list_" name, \
+	"SELECT " INST_COLUMNS ", i.failed_state, " \
+	ADM_TS("i.next_attempt_at") INST_FROM SEARCH \
+	" ORDER BY " order " LIMIT $7::integer OFFSET $8::integer" }
+
+static const struct {
+	const char	*key;
+	struct db_stmt	 asc, desc;
+} sorts[] = {
+	{ "created", LIST("created_a", "i.created_at, i.id"),
+	    LIST("created_d", "i.created_at DESC, i.id DESC") },
+	{ "updated", LIST("updated_a", "i.updated_at, i.id"),
+	    LIST("updated_d", "i.updated_at DESC, i.id DESC") },
+	{ "slug", LIST("slug_a", "i.slug"), LIST("slug_d", "i.slug DESC") },
+	{ "state", LIST("state_a", "i.state, i.created_at DESC, i.id"),
+	    LIST("state_d", "i.state DESC, i.created_at DESC, i.id") },
+	{ "plan", LIST("plan_a", "i.plan, i.created_at DESC, i.id"),
+	    LIST("plan_d", "i.plan DESC, i.created_at DESC, i.id") },
+	{ "region", LIST("region_a", "i.region, i.created_at DESC, i.id"),
+	    LIST("region_d", "i.region DESC, i.created_at DESC, i.id") },
+};
+#undef LIST
+
+static const struct db_stmt stmt_count = { "adm_count",
+	"SELECT count(*)" INST_FROM SEARCH };
+#undef SEARCH
+
+static const struct db_stmt stmt_audit = { "adm_audit",
+	"SELECT id, " ADM_TS("at") ", actor_kind, actor_id, action,"
+	" object_kind, object_id, remote_addr, request_id, status,"
+	" detail::text FROM audit_log WHERE ($1::text IS NULL OR object_id = $1)"
+	" AND ($2::text IS NULL OR actor_id = $2"
+	"  OR actor_kind || ':' || coalesce(actor_id, '') = $2)"
+	" AND ($3::text IS NULL OR action = $3 OR (right($3, 1) = '.'"
+	"  AND left(action, length($3)) = $3))"
+	" AND ($4::bigint IS NULL OR id < $4::bigint)"
+	" AND ($6::timestamptz IS NULL OR at >= $6::timestamptz)"
+	" AND ($7::timestamptz IS NULL OR at < $7::timestamptz)"
+	" ORDER BY id DESC LIMIT $5::integer" };
+
+/* (dimension, key, count) rows: states over all instances, the rest over
+ * those not terminated */
+static const struct db_stmt stmt_counts = { "adm_stat_counts",
+	"SELECT 'state', state, count(*) FROM instances GROUP BY state"
+	" UNION ALL SELECT 'region', region, count(*) FROM instances"
+	"  WHERE state <> 'terminated' GROUP BY region"
+	" UNION ALL SELECT 'plan', plan, count(*) FROM instances"
+	"  WHERE state <> 'terminated' GROUP BY plan"
+	" UNION ALL SELECT 'version', coalesce(openclaw_version, ''), count(*)"
+	"  FROM instances WHERE state <> 'terminated'"
+	"  GROUP BY coalesce(openclaw_version, '')"
+	" ORDER BY 1, 3 DESC, 2" };
+/* in a moving state and untouched for 15 minutes */
+static const struct db_stmt stmt_stuck = { "adm_stat_stuck",
+	"SELECT count(*) FROM instances WHERE state NOT IN ('active',"
+	" 'suspended', 'terminated', 'failed')"
+	" AND updated_at < now() - interval '15 minutes'" };
+static const struct db_stmt stmt_daily = { "adm_stat_daily",
+	"SELECT to_char(d.day, 'YYYY-MM-DD'),"
+	" (SELECT count(*) FROM instances i WHERE i.created_at >= d.day"
+	"  AND i.created_at < d.day + 1),"
+	" (SELECT count(*) FROM instance_events e WHERE e.to_state = 'failed'"
+	"  AND e.at >= d.day AND e.at < d.day + 1),"
+	" (SELECT count(*) FROM instance_events e"
+	"  WHERE e.to_state = 'terminated' AND e.at >= d.day"
+	"  AND e.at < d.day + 1)"
+	" FROM (SELECT (current_date - g)::date AS day"
+	"  FROM generate_series(29, 0, -1) g) d ORDER BY d.day" };
+
+/* ---- instances ------------------------------------------------------ */
+
+/* state is NULL or one of states[]: 1, else 0. */
+static int
+known_state(const char *state)
+{
+	size_t	k;
+
+	if (state == NULL)
+		return 1;
+	for (k = 0; k < OCH_NELEM(states); k++)
+		if (strcmp(state, states[k]) == 0)
+			return 1;
+	return 0;
+}
+
+void
+adm_h_list(struct req *r)
+{
+	static const char *const action = "admin.instance.list";
+	PGresult	*res = NULL, *cnt = NULL;
+	cJSON		*root, *arr, *o;
+	char		*state = NULL, *q = NULL, *plan = NULL, *region = NULL;
+	char		*ver = NULL, *sort = NULL, *dir = NULL, lb[24], ob[24];
+	const struct db_stmt *st = &sorts[0].desc;
+	const char	*p[8];
+	int64_t		 limit, offset;
+	enum och_err	 err;
+	size_t		 k;
+	int		 i;
+
+	if (adm_q_text(r, "state", 16, &state) < 0 ||
+	    adm_q_text(r, "q", 254, &q) < 0 ||
+	    adm_q_text(r, "plan", 32, &plan) < 0 ||
+	    adm_q_text(r, "region", 32, &region) < 0 ||
+	    adm_q_text(r, "version", 32, &ver) < 0 ||
+	    adm_q_text(r, "sort", 16, &sort) < 0 ||
+	    adm_q_text(r, "dir", 4, &dir) < 0 ||
+	    adm_q_int(r, "limit", 1, 500, 50, &limit) < 0 ||
+	    adm_q_int(r, "offset", 0, INT32_MAX, 0, &offset) < 0) {
+		adm_fail(r, action, NULL, NULL, OCH_EINVAL, "state, q, plan, "
+		    "region, version, sort, dir, limit (1-500) or offset: "
+		    "invalid");
+		goto out;
+	}
+	if (!known_state(state)) {
+		adm_fail(r, action, NULL, NULL, OCH_EINVAL,
+		    "state: not an instance state");
+		goto out;
+	}
+	if (dir != NULL && strcmp(dir, "asc") != 0 && strcmp(dir, "desc") != 0) {
+		adm_fail(r, action, NULL, NULL, OCH_EINVAL,
+		    "dir: asc or desc");
+		goto out;
+	}
+	if (sort != NULL) {
+		for (k = 0; k < OCH_NELEM(sorts); k++)
+			if (strcmp(sort, sorts[k].key) == 0)
+				break;
+		if (k == OCH_NELEM(sorts)) {
+			adm_fail(r, action, NULL, NULL, OCH_EINVAL, "sort: "
+			    "created, updated, slug, state, plan or region");
+			goto out;
+		}
+		st = dir != NULL && strcmp(dir, "asc") == 0 ? &sorts[k].asc :
+		    &sorts[k].desc;
+	} else if (dir != NULL && strcmp(dir, "asc") == 0)
+		st = &sorts[0].asc;
+	snprintf(lb, sizeof(lb), "%lld", (long long)limit);
+	snprintf(ob, sizeof(ob), "%lld", (long long)offset);
+	p[0] = state;
+	p[1] = q;
+	p[2] = cfg_str(&r->app->cfg, CFG_CLOUDFLARE_DOMAIN, "och.test");
+	p[3] = plan;
+	p[4] = region;
+	p[5] = ver;
+	p[6] = lb;
+	p[7] = ob;
+	if ((res = db_exec(r->app->db, st, 8, p, &err)) == NULL ||
+	    (cnt = db_exec(r->app->db, &stmt_count, 6, p, &err)) == NULL) {
+		adm_fail(r, action, NULL, NULL, err, NULL);
+		goto out;
+	}
+	root = cJSON_CreateObject();
+	arr = cJSON_AddArrayToObject(root, "instances");
+	for (i = 0; i < PQntuples(res); i++) {
+		o = inst_json(res, i, &r->app->cfg);
+		cJSON_AddItemToObject(o, "failed_state",
+		    db_val(res, i, 20) ? cJSON_CreateString(db_val(res, i, 20))
+		    : cJSON_CreateNull());
+		cJSON_AddItemToObject(o, "next_attempt_at",
+		    cJSON_CreateString(db_val(res, i, 21)));
+		cJSON_AddItemToArray(arr, o);
+	}
+	cJSON_AddNumberToObject(root, "total", (double)db_int(cnt, 0, 0));
+	cJSON_AddNumberToObject(root, "limit", (double)limit);
+	cJSON_AddNumberToObject(root, "offset", (double)offset);
+	resp_json(r, 200, root);
+	audit_req(r, action, NULL, NULL, 200, NULL);
+out:
+	PQclear(res);
+	PQclear(cnt);
+	free(state);
+	free(q);
+	free(plan);
+	free(region);
+	free(ver);
+	free(sort);
+	free(dir);
+}
+
+/* ---- audit log ------------------------------------------------------ */
+
+/*
+ * Query parameter `name` as a time of the shape RFC 3339 gives
+ * (2026-12-03T10:00:00.000Z): 10 to 32 bytes of digits and "-:.TZ+"; the
+ * database checks the rest.  Into *out (NULL when absent; caller frees).
+ * Returns 0, or -1 when it is not of that shape.
+ */
+static int
+q_time(const struct req *r, const char *name, char **out)
+{
+	size_t	n;
+
+	if (adm_q_text(r, name, 32, out) < 0)
+		return -1;
+	if (*out == NULL)
+		return 0;
+	n = strlen(*out);
+	if (n >= 10 && strspn(*out, "0123456789-:.TZ+") == n)
+		return 0;
+	free(*out);
+	*out = NULL;
+	return -1;
+}
+
+/* GET /admin/audit: newest first, keyset pagination on before_id. */
+void
+adm_h_audit(struct req *r)
+{
+	static const char *const action = "admin.audit";
+	static const struct adm_col cols[] = { { "id", 'i' }, { "at", 's' },
+	    { "actor_kind", 's' }, { "actor_id", 's' }, { "action", 's' },
+	    { "object_kind", 's' }, { "object_id", 's' },
+	    { "remote_addr", 's' }, { "request_id", 's' }, { "status", 'i' },
+	    { "detail", 'j' } };
+	PGresult	*res = NULL;
+	cJSON		*root, *arr;
+	char		*obj = NULL, *who = NULL, *what = NULL, *since = NULL;
+	char		*until = NULL, bb[24], lb[24];
+	const char	*p[7];
+	int64_t		 limit, before;
+	int		 n;
+	enum och_err	 err;
+
+	if (adm_q_text(r, "object_id", 100, &obj) < 0 ||
+	    adm_q_text(r, "actor", 100, &who) < 0 ||
+	    adm_q_text(r, "action", 100, &what) < 0 ||
+	    q_time(r, "since", &since) < 0 ||
+	    q_time(r, "until", &until) < 0 ||
+	    adm_q_int(r, "limit", 1, 500, 100, &limit) < 0 ||
+	    adm_q_int(r, "before_id", 1, INT64_MAX, 0, &before) < 0) {
+		adm_fail(r, action, NULL, NULL, OCH_EINVAL, "object_id, actor, "
+		    "action, since, until (RFC 3339), limit (1-500) or "
+		    "before_id: invalid");
+		goto out;
+	}
+	snprintf(bb, sizeof(bb), "%lld", (long long)before);
+	snprintf(lb, sizeof(lb), "%lld", (long long)limit + 1);
+	p[0] = obj;
+	p[1] = who;
+	p[2] = what;
+	p[3] = before > 0 ? bb : NULL;
+	p[4] = lb;
+	p[5] = since;
+	p[6] = until;
+	if ((res = db_exec(r->app->db, &stmt_audit, 7, p, &err)) == NULL) {
+		/* the only value the database can refuse is a time */
+		adm_fail(r, action, NULL, NULL, err, err == OCH_EINVAL ?
+		    "since or until: not a time" : NULL);
+		goto out;
+	}
+	root = cJSON_CreateObject();
+	arr = adm_rows_json(res, cols, OCH_NELEM(cols));
+	n = PQntuples(res);
+	if (n > limit) {
+		/* one more than asked: there is a next page */
+		cJSON_DeleteItemFromArray(arr, n - 1);
+		cJSON_AddNumberToObject(root, "next_before_id",
+		    (double)db_int(res, n - 2, 0));
+	} else
+		cJSON_AddNullToObject(root, "next_before_id");
+	cJSON_AddItemToObject(root, "entries", arr);
+	resp_json(r, 200, root);
+	audit_req(r, action, NULL, NULL, 200, NULL);
+out:
+	PQclear(res);
+	free(obj);
+	free(who);
+	free(what);
+	free(since);
+	free(until);
+}
+
+/* ---- statistics ----------------------------------------------------- */
+
+void
+adm_h_stats(struct req *r)
+{
+	static const char *const action = "admin.stats";
+	static const char *const dims[] = { "state", "region", "plan",
+	    "version" };
+	PGresult	*c = NULL, *s = NULL, *d = NULL;
+	cJSON		*root, *by[4], *arr, *o;
+	enum och_err	 err;
+	int64_t		 total = 0;
+	size_t		 k;
+	int		 i;
+
+	if ((c = db_exec(r->app->db, &stmt_counts, 0, NULL, &err)) == NULL ||
+	    (s = db_exec(r->app->db, &stmt_stuck, 0, NULL, &err)) == NULL ||
+	    (d = db_exec(r->app->db, &stmt_daily, 0, NULL, &err)) == NULL) {
+		adm_fail(r, action, NULL, NULL, err, NULL);
+		goto out;
+	}
+	root = cJSON_CreateObject();
+	cJSON_AddNumberToObject(root, "total", 0);
+	for (k = 0; k < OCH_NELEM(dims); k++) {
+		char	name[16];
+
+		snprintf(name, sizeof(name), "by_%s", dims[k]);
+		by[k] = cJSON_AddObjectToObject(root, name);
+	}
+	for (i = 0; i < PQntuples(c); i++)
+		for (k = 0; k < OCH_NELEM(dims); k++)
+			if (strcmp(db_val(c, i, 0), dims[k]) == 0) {
+				cJSON_AddNumberToObject(by[k], db_val(c, i, 1),
+				    (double)db_int(c, i, 2));
+				if (k == 0)
+					total += db_int(c, i, 2);
+			}
+	cJSON_SetNumberValue(cJSON_GetObjectItem(root, "total"),
+	    (double)total);
+	cJSON_AddNumberToObject(root, "stuck", (double)db_int(s, 0, 0));
+	arr = cJSON_AddArrayToObject(root, "daily");
+	for (i = 0; i < PQntuples(d); i++) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "day", db_val(d, i, 0));
+		cJSON_AddNumberToObject(o, "orders", (double)db_int(d, i, 1));
+		cJSON_AddNumberToObject(o, "failures", (double)db_int(d, i, 2));
+		cJSON_AddNumberToObject(o, "terminations",
+		    (double)db_int(d, i, 3));
+		cJSON_AddItemToArray(arr, o);
+	}
+	resp_json(r, 200, root);
+	audit_req(r, action, NULL, NULL, 200, NULL);
+out:
+	PQclear(c);
+	PQclear(s);
+	PQclear(d);
+}

@@ -1,0 +1,123 @@
+/*
+ * admin_util.c: helpers the admin.fcgi handlers share (admin.h): result
+ * rows as JSON, the audited error answer, and query parameters.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin.h"
+#include "audit.h"
+#include "valid.h"
+
+/* Add columns first.. of row `row` to o as described by cols. */
+void
+adm_add_cols(cJSON *o, const PGresult *res, int row, int first,
+    const struct adm_col *cols, size_t n)
+{
+	const char	*v;
+	cJSON		*j;
+	size_t		 k;
+
+	for (k = 0; k < n; k++) {
+		v = db_val(res, row, first + (int)k);
+		if (v == NULL) {
+			cJSON_AddNullToObject(o, cols[k].name);
+			continue;
+		}
+		switch (cols[k].type) {
+		case 'i':
+			cJSON_AddNumberToObject(o, cols[k].name,
+			    (double)strtoll(v, NULL, 10));
+			break;
+		case 'b':
+			cJSON_AddBoolToObject(o, cols[k].name, v[0] == 't');
+			break;
+		case 'j':
+			if ((j = cJSON_Parse(v)) == NULL)
+				j = cJSON_CreateNull();
+			cJSON_AddItemToObject(o, cols[k].name, j);
+			break;
+		default:
+			cJSON_AddStringToObject(o, cols[k].name, v);
+			break;
+		}
+	}
+}
+
+/* Every row of res as an object in a new array. */
+cJSON *
+adm_rows_json(const PGresult *res, const struct adm_col *cols, size_t n)
+{
+	cJSON	*arr, *o;
+	int	 i;
+
+	arr = cJSON_CreateArray();
+	for (i = 0; i < PQntuples(res); i++) {
+		o = cJSON_CreateObject();
+		adm_add_cols(o, res, i, 0, cols, n);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+/* Answer an error and audit it. */
+void
+adm_fail(struct req *r, const char *action, const char *kind, const char *id,
+    enum och_err e, const char *msg)
+{
+	resp_error(r, e, msg);
+	db_rollback(r->app->db);
+	audit_req(r, action, kind, id, err_status(e), NULL);
+}
+
+/*
+ * Query parameter `name` as an integer in [min, max] into *out (def if
+ * absent).  Returns 0, or -1 when it is malformed or out of range.
+ */
+int
+adm_q_int(const struct req *r, const char *name, int64_t min, int64_t max,
+    int64_t def, int64_t *out)
+{
+	char	*v;
+	int	 bad = 0, rc = 0;
+
+	*out = def;
+	if ((v = req_query(r, name, &bad)) == NULL)
+		return bad ? -1 : 0;
+	if (bad || !valid_int64(v, min, max, out))
+		rc = -1;
+	free(v);
+	return rc;
+}
+
+/*
+ * Query parameter `name` as free text of 1..maxlen printable ASCII bytes
+ * into *out (NULL when absent or empty; caller frees).  Returns 0 or -1.
+ */
+int
+adm_q_text(const struct req *r, const char *name, size_t maxlen, char **out)
+{
+	char	*v;
+	size_t	 i, n;
+	int	 bad = 0;
+
+	*out = NULL;
+	if ((v = req_query(r, name, &bad)) == NULL)
+		return bad ? -1 : 0;
+	n = strlen(v);
+	if (bad || n > maxlen)
+		goto bad;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x20 || (unsigned char)v[i] > 0x7e)
+			goto bad;
+	if (n == 0)
+		free(v);
+	else
+		*out = v;
+	return 0;
+bad:
+	free(v);
+	return -1;
+}
