@@ -43,6 +43,12 @@ sub run_logged {
 sub tail { my ($s) = @_; my @l = split /\n/, $s; join("\n", @l[($#l > 30 ? $#l - 30 : 0) .. $#l]) }
 
 # --- (a) install, unit tests, build ---
+# t/810 and t/820 also install, build or run in webapp/ (the suite runs
+# tests in parallel) and every browser run needs node_modules: one test
+# at a time (the lock is held to the end), each serving its own dist/
+use Fcntl qw(:flock);
+open my $lock, '>', "$web/.build.lock" or die "$web/.build.lock: $!";
+flock $lock, LOCK_EX or die "flock: $!";
 ok(-x '/usr/bin/chromium', 'chromium is installed (scripts/deps.sh)')
     or BAIL_OUT('no /usr/bin/chromium: run scripts/deps.sh as root');
 my ($ok, $out) = run_logged('npm-ci', qw(npm ci --no-audit --no-fund --prefer-offline));
@@ -72,6 +78,10 @@ unlike($index, qr{https?://}, 'no external URL (fonts, CDNs)');
 my @js = glob "$web/dist/assets/*.js";
 ok(@js >= 1, 'the bundle is under dist/assets/');
 BAIL_OUT('no build to serve') unless -f "$web/dist/index.html";
+system('cp', '-a', "$web/dist", "$dir/dist") == 0 or BAIL_OUT("copy dist: $?");
+($ok, $out) = run_logged('bundle', qw(node scripts/bundle-report.mjs --max-kb 250));
+ok($ok, 'the initial load is at most 250 KiB gzipped (bench/webapp)') or diag(tail($out));
+note($1) if $out =~ /(\*\*initial load\*\*.*)/;
 
 # --- (b) the built dashboard against the real API in headless Chromium ---
 my $api_ts = do { local (@ARGV, $/) = "$web/src/lib/api.ts"; <> };
@@ -87,7 +97,7 @@ if (-x $t->bin('cgi-bin/metrics.fcgi')) {
 } else {
 	$t->allow_log(qr{/metrics\.sock failed});
 }
-my $base = $t->start_api(binaries => \@bins, webroot => "$web/dist");
+my $base = $t->start_api(binaries => \@bins, webroot => "$dir/dist");
 
 my $r = $t->http(GET => '/instances/00000000-0000-0000-0000-000000000000');
 is($r->{status}, 200, 'nginx answers a deep link with the app');

@@ -22,6 +22,11 @@ use OCH::Test;
 my $t = OCH::Test->new;
 my $dir = $t->dir;
 my $web = $t->src('webapp');
+# t/800 and t/820 install and build in webapp/ (the suite runs tests in
+# parallel): wait while they hold the lock, and hold it to the end
+use Fcntl qw(:flock);
+open my $lock, '>', "$web/.build.lock" or die "$web/.build.lock: $!";
+flock $lock, LOCK_EX or die "flock: $!";
 BAIL_OUT('no dashboard build: run t/800 first') unless -f "$web/dist/index.html";
 
 $t->start_pg;

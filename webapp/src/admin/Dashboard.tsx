@@ -5,7 +5,7 @@ import { Link } from 'react-router'
 import { useTranslation } from 'react-i18next'
 import { useQuery } from '@tanstack/react-query'
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
-import { seconds } from '@/lib/format'
+import { ago, seconds } from '@/lib/format'
 import { Badge } from '@/components/ui/badge'
 import { LoadError, Loading, Section, StateBadge } from '@/components/common'
 import { ADMIN2 } from './api'
@@ -45,6 +45,7 @@ export function Dashboard() {
   const stats = useQuery({ queryKey: ['admin', 'stats'], queryFn: ADMIN2.stats, refetchInterval: 15_000 })
   const queue = useQueue()
   const drift = useDrift()
+  const alerts = useQuery({ queryKey: ['admin', 'alerts', 'open'], queryFn: ADMIN2.openAlerts, refetchInterval: 30_000 })
   const s = stats.data
   const qd = queue.data
   const oldestDue = qd?.queue.filter((r) => r.due).reduce<number | null>((m, r) => {
@@ -69,6 +70,18 @@ export function Dashboard() {
               bad={qd.outbox.email.failed + qd.outbox.webhook.failed > 0} to="/admin/provisioning" testid="tile-outbox" />
             <Tile label={t('admin.dash.drift')} value={drift.data?.drift.length ?? '—'} bad={(drift.data?.drift.length ?? 0) > 0} to="/admin/whmcs" testid="tile-drift" />
           </div>
+          <Section title={t('admin.dash.alerts', { count: alerts.data?.alerts.length ?? 0 })} testid="adm-alerts">
+            {alerts.isError ? <p className="text-muted-foreground text-sm">{t('admin.dash.alertsUnavailable')}</p>
+              : (alerts.data?.alerts.length ?? 0) === 0 ? <p className="text-muted-foreground text-sm">{t('admin.dash.noAlerts')}</p> : (
+                <ul className="flex flex-col gap-1 text-sm">
+                  {alerts.data!.alerts.slice(0, 10).map((a) => (
+                    <li key={a.id}><Badge variant={a.severity === 'critical' ? 'destructive' : 'warning'}>{a.severity}</Badge>{' '}
+                      {a.instance_id ? <Link to={`/admin/instances/${a.instance_id}`} className="underline">{a.title}</Link> : a.title}
+                      <span className="text-muted-foreground"> · {a.hostname ?? a.subject ?? ''} · {ago(a.opened_at)}</span></li>
+                  ))}
+                </ul>
+              )}
+          </Section>
           <Section title={t('admin.dash.pollers')}>
             {qd.pollers.length === 0 ? <p className="text-destructive">{t('admin.prov.noPollers')}</p> : (
               <div className="flex flex-wrap gap-2 text-sm">

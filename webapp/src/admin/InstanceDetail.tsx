@@ -45,6 +45,7 @@ export function InstanceDetail() {
   const cmd = useAct((v: { type: Command; version?: string }) => ADMIN.command(id, v.type, v.version ? { version: v.version } : undefined),
     { invalidate: inv, ok: (v) => t('admin.inst.done.command', { type: v.type }) })
   const [version, setVersion] = useState('')
+  const [updateOpen, setUpdateOpen] = useState(false)
 
   const back = <p><Link to="/admin/instances">{t('admin.inst.back')}</Link></p>
   const i = d.data
@@ -102,10 +103,14 @@ export function InstanceDetail() {
             disabled={busy || i.state !== 'active' || !!i.pending_action} onConfirm={() => reboot.mutate()} testid="adm-reboot" />
           {command('restart')}
           {command('doctor_fix')}
-          <Dialog>
+          <Dialog open={updateOpen} onOpenChange={setUpdateOpen}>
             <DialogTrigger asChild><Button variant="outline" disabled={busy || !active} data-testid="adm-cmd-update">{t('admin.inst.cmd.update')}</Button></DialogTrigger>
             <DialogContent closeLabel={t('app.close')}>
-              <form className="flex flex-col gap-4" onSubmit={(e) => { e.preventDefault(); cmd.mutate({ type: 'update', version: version.trim() }) }}>
+              <form className="flex flex-col gap-4" onSubmit={(e) => {
+                e.preventDefault()
+                cmd.mutate({ type: 'update', version: version.trim() })
+                setUpdateOpen(false)
+              }}>
                 <DialogHeader>
                   <DialogTitle>{t('admin.inst.confirm.update.title', { slug: i.slug })}</DialogTitle>
                   <DialogDescription>{t('admin.inst.confirm.update.text')}</DialogDescription>
@@ -117,7 +122,7 @@ export function InstanceDetail() {
                 </div>
                 <DialogFooter>
                   <DialogClose asChild><Button type="button" variant="outline">{t('app.cancel')}</Button></DialogClose>
-                  <DialogClose asChild><Button type="submit" disabled={!/^\d{4}\.\d{1,2}\.\d{1,3}$/.test(version.trim())}>{t('admin.inst.cmd.update')}</Button></DialogClose>
+                  <Button type="submit" disabled={!/^\d{4}\.\d{1,2}\.\d{1,3}$/.test(version.trim())}>{t('admin.inst.cmd.update')}</Button>
                 </DialogFooter>
               </form>
             </DialogContent>

@@ -125,7 +125,14 @@ export interface Stats {
   daily: { day: string; orders: number; failures: number; terminations: number }[]
 }
 
+export interface Alert {
+  id: number; condition: string; title: string; severity: 'warning' | 'critical'; audience: string
+  subject: string | null; instance_id: string | null; hostname: string | null; detail: unknown
+  opened_at: string; resolved_at: string | null; state: 'open' | 'resolved'
+}
+
 export const ADMIN2 = {
+  openAlerts: () => api<{ alerts: Alert[] }>('GET', `${A}/alerts?state=open&limit=100`),
   stats: () => api<Stats>('GET', `${A}/stats`),
   skills: () => api<{ skills: AdminSkill[] }>('GET', `${A}/skills`),
   putSkill: (name: string, body: Partial<AdminSkill>) => api<AdminSkill>('PUT', `${A}/skills/${enc(name)}`, body),

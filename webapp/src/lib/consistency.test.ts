@@ -2,6 +2,7 @@
 // current with schema/, every state has a label in both languages, and the
 // German texts have exactly the English keys.
 import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import en from '@/locales/en'
 import de from '@/locales/de'
@@ -14,6 +15,12 @@ function keys(o: object, pre = ''): string[] {
 describe('generated and translated', () => {
   it('src/generated/states.ts matches schema/', () => {
     expect(() => execFileSync('node', ['scripts/gen-states.mjs', '--check'], { stdio: 'pipe' })).not.toThrow()
+  })
+  it("admin.fcgi validates the state filter against the schema's list", () => {
+    const c = readFileSync(new URL('../../../cgi-bin/admin_fleet.c', import.meta.url), 'utf8')
+    const m = /states\[\]\s*=\s*\{([^}]*)\}/.exec(c)
+    expect(m, 'states[] in cgi-bin/admin_fleet.c').toBeTruthy()
+    expect([...m![1].matchAll(/"([a-z_]+)"/g)].map((x) => x[1])).toEqual([...INSTANCE_STATES])
   })
   it('the schema lists the states the poller walks', () => {
     expect(INSTANCE_STATES).toContain('active')

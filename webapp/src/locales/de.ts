@@ -295,6 +295,7 @@ const de: Messages = {
       f: { name: 'Name', slug: 'Paket', version: 'Version', display_name: 'Anzeigename', description: 'Beschreibung' },
     },
     dash: {
+      alerts: 'Offene Alarme ({{count}})', noAlerts: 'Kein offener Alarm.', alertsUnavailable: 'Alarme sind nicht verfügbar (alerts.fcgi läuft nicht).',
       instances: 'Instanzen', active: 'Laufend', failed: 'Fehlgeschlagen', stuck: 'Hängend (>15 min in einem Schritt)', queue: 'In der Warteschlange',
       oldestDue: 'Älteste fällige', outbox: 'Outbox offen / fehlgeschlagen', drift: 'WHMCS-Abweichung', pollers: 'Poller-Lebenszeichen',
       staleBeat: 'Ein Poller hat sich seit über zwei Minuten nicht gemeldet.', daily: 'Bestellungen, Fehler und Kündigungen pro Tag (30 Tage)',

@@ -293,6 +293,7 @@ const en = {
       f: { name: 'Name', slug: 'Package', version: 'Version', display_name: 'Display name', description: 'Description' },
     },
     dash: {
+      alerts: 'Open alerts ({{count}})', noAlerts: 'No open alert.', alertsUnavailable: 'Alerts are not available (alerts.fcgi not running).',
       instances: 'Instances', active: 'Running', failed: 'Failed', stuck: 'Stuck (>15 min in a step)', queue: 'In the queue',
       oldestDue: 'Oldest due', outbox: 'Outbox pending / failed', drift: 'WHMCS drift', pollers: 'Poller heartbeats',
       staleBeat: 'A poller has not beaten for over two minutes.', daily: 'Orders, failures and terminations per day (30 days)',

@@ -1,0 +1,140 @@
+# webapp/: the admin panel end to end.  PostgreSQL, och-cloudsim, the API
+# and nginx with the shipped config serving the built dashboard; an admin
+# made with `ochctl user create-admin`; 55 orders through the billing API
+# (one running, one failed, one whose WHMCS status drifts).  In headless
+# Chromium (webapp/e2e/admin.mjs) the admin asks for a login link at
+# /admin/, `och-poller maintain` sends it, the script takes it from the
+# simulator's mailbox, confirms it on the sign-in page and works every
+# admin page (axe-core on each, German,
+# a dialog by keyboard).  Afterwards the database is asked what the clicks
+# did.  Screenshots of the admin pages go to docs/screenshots/.
+use strict;
+use warnings;
+use lib "$ENV{OCH_SRCDIR}/t/lib";
+use JSON::PP;
+use OCH::Test;
+
+my $t = OCH::Test->new;
+my $web = $t->src('webapp');
+my $dir = $t->dir;
+
+sub run_logged {
+	my ($name, @cmd) = @_;
+	my $log = "$dir/$name.log";
+	my $pid = fork // die "fork: $!";
+	if ($pid == 0) {
+		chdir $web or die "chdir $web: $!";
+		open STDOUT, '>', $log or die "$log: $!";
+		open STDERR, '>&', \*STDOUT or die;
+		$ENV{CI} = '1';
+		$ENV{NO_COLOR} = '1';
+		exec 'timeout', '900', @cmd or die "exec @cmd: $!";
+	}
+	waitpid $pid, 0;
+	my $rc = $?;
+	open my $fh, '<', $log or die "$log: $!";
+	local $/;
+	my $text = <$fh> // '';
+	return ($rc == 0, $text);
+}
+sub tail { my ($s) = @_; my @l = split /\n/, $s; join("\n", @l[($#l > 30 ? $#l - 30 : 0) .. $#l]) }
+
+ok(-x '/usr/bin/chromium', 'chromium is installed (scripts/deps.sh)')
+    or BAIL_OUT('no /usr/bin/chromium: run scripts/deps.sh as root');
+# node_modules as package-lock.json has them (t/800 may have installed
+# them); t/800 and t/810 also install, build or run in webapp/ (the suite
+# runs tests in parallel) and every browser run needs node_modules: one
+# test at a time (the lock is held to the end), each serving its own dist/
+use Fcntl qw(:flock);
+open my $lock, '>', "$web/.build.lock" or die "$web/.build.lock: $!";
+flock $lock, LOCK_EX or die "flock: $!";
+my ($ok, $out) = (1, '');
+if (!-f "$web/node_modules/.package-lock.json"
+    || -M "$web/node_modules/.package-lock.json" > -M "$web/package-lock.json") {
+	($ok, $out) = run_logged('npm-ci', qw(npm ci --no-audit --no-fund --prefer-offline));
+}
+ok($ok, 'node_modules installed (npm ci)') or BAIL_OUT(tail($out));
+($ok, $out) = run_logged('npm-build', qw(npm run build));
+ok($ok, 'npm run build') or BAIL_OUT(tail($out));
+system('cp', '-a', "$web/dist", "$dir/dist") == 0 or BAIL_OUT("copy dist: $?");
+
+$t->start_pg;
+my $sim = $t->start_sim;
+my $base = $t->start_api(binaries => [qw(health instances auth settings admin metrics alerts)], webroot => "$dir/dist");
+for my $p ('/admin/', '/admin', '/admin/instances/00000000-0000-0000-0000-000000000000') {
+	my $r = $t->http(GET => $p);
+	is($r->{status}, 200, "nginx answers $p (WHMCS's admin links) with the app");
+	like($r->{headers}{'content-type'} // '', qr{text/html}, 'as HTML');
+}
+for my $a ('root@example.com', 'ops2@example.com') {
+	my ($rc, undef, $err) = $t->ochctl('user', 'create-admin', $a);
+	is($rc, 0, "ochctl user create-admin $a") or diag $err;
+}
+
+my (%fix, @ids);
+for my $n (1 .. 55) {
+	my $r = $t->signed(POST => '/api/v1/instances', { whmcs_service_id => 8100 + $n,
+	    whmcs_client_id => 810 + ($n % 7), email => sprintf('cust%d@example.com', $n % 7),
+	    plan => $n % 3 ? 'starter' : 'professional', region => $n % 2 ? 'eu-helsinki' : 'eu-nuremberg' });
+	die "order $n: $r->{status}" unless $r->{status} == 201;
+	push @ids, [ @{ $r->{json} }{qw(id slug)} ];
+}
+ok(1, '55 orders through the billing API');
+# fixtures: a running instance, a failed one, and one WHMCS was told to
+# suspend while it still runs here (drift)
+my ($act, $fail, $drift) = @ids[0 .. 2];
+$t->psql("UPDATE instances SET state = 'active', ipv4 = '203.0.113.10', active_at = now(),"
+    . " openclaw_version = '2026.9.6' WHERE id IN (:'a', :'d')", a => $act->[0], d => $drift->[0]);
+$t->psql("UPDATE instances SET state = 'failed', failed_state = 'creating', attempts = 6,"
+    . " last_error = 'hetzner: 503 unavailable' WHERE id = :'f'", f => $fail->[0]);
+is($t->signed(POST => "/api/v1/instances/$drift->[0]/suspend")->{status}, 202, 'WHMCS suspends one');
+
+$ENV{E2E_BASE} = $base;
+$ENV{E2E_SIM} = $sim;
+$ENV{E2E_ADMIN} = 'root@example.com';
+$ENV{E2E_DOCS} = $t->src('docs/screenshots');
+$ENV{E2E_FIX} = encode_json({ active => { id => $act->[0], slug => $act->[1] },
+    failed => { id => $fail->[0], slug => $fail->[1] }, drift => { slug => $drift->[1] },
+    customer => 'cust1@example.com', second => 'ops2@example.com', total => 55 });
+$ENV{E2E_POLLER} = encode_json({ cmd => [ $t->bin('poller/och-poller'), 'maintain' ], env => { $t->env } });
+($ok, $out) = run_logged('e2e-admin', 'node', 'e2e/admin.mjs', $dir);
+my $checks = 0;
+for (split /\n/, $out) {
+	if (/^(not )?ok \d+ - (.*)$/) {
+		ok(!defined $1, "browser: $2");
+		$checks++;
+	} elsif (/^# (.*)/) {
+		note($1);
+	}
+}
+ok($checks >= 40, "the browser run made its checks ($checks)") or diag(tail($out));
+ok($ok, 'the browser run passed') or diag(tail($out));
+ok(-s "$dir/$_", "screenshot $_") for qw(admin-dashboard.png admin-instances.png admin-instance.png admin-audit.png);
+
+# what the clicks did
+my $admin_id = $t->psql_one("SELECT id FROM users WHERE email = 'root\@example.com'");
+isnt($t->psql_one("SELECT state FROM instances WHERE id = :'f'", f => $fail->[0]), 'failed',
+    'the retried instance left failed');
+is($t->psql_one("SELECT attempts FROM instances WHERE id = :'f'", f => $fail->[0]), 0, 'with its attempts reset');
+is_deeply([ map { $_->[0] } $t->psql("SELECT kind || coalesce(' ' || (args->>'version'), '')"
+    . " FROM instance_commands WHERE instance_id = :'a' ORDER BY id", a => $act->[0]) ],
+    [ 'restart', 'update 2026.9.6' ], 'the restart and the update were queued for the agent');
+is($t->psql_one("SELECT desired_state FROM instances WHERE id = :'a'", a => $act->[0]), 'active',
+    'the cancelled suspend sent nothing');
+is($t->psql_one("SELECT price_cents FROM plans WHERE name = 'starter'"), 2100, 'the plan price the dialog saved');
+is($t->psql_one("SELECT vcpus FROM plans WHERE name = 'starter'"), 2, 'the refused value changed nothing');
+is_deeply([ map { $_->[0] } $t->psql("SELECT email FROM users WHERE role = 'admin' ORDER BY id") ],
+    [ 'root@example.com', 'ops2@example.com' ], 'two admins again after demote and promote');
+is($t->psql_one("SELECT role FROM users WHERE email = 'cust1\@example.com'"), 'customer',
+    'the WHMCS client stayed a customer');
+is($t->psql_one("SELECT count(*) FROM audit_log WHERE action = 'admin.user.role' AND status = 200"
+    . " AND actor_id = :'u'", u => $admin_id), 2, 'both role changes audited');
+is($t->psql_one("SELECT count(*) FROM audit_log WHERE action = 'admin.user.role' AND status = 409"
+    . " AND actor_id = :'u'", u => $admin_id), 1, 'and the refused demotion of the last admin');
+is_deeply([ $t->psql("SELECT slug, version, active::text FROM skills WHERE name = 'e2e-notes'") ],
+    [ [ '@openclaw/e2e-notes', '1.0.0', 'false' ] ], 'the new skill is in the catalogue, retired');
+is($t->psql_one("SELECT count(*) FROM skills WHERE name = 'e2e-dup'"), 0, 'the duplicate was not added');
+ok($t->psql_one("SELECT count(*) FROM audit_log WHERE action = 'admin.stats' AND actor_id = :'u'",
+    u => $admin_id) >= 1, 'the dashboard read is audited');
+
+$t->done_testing;
