@@ -181,6 +181,21 @@ spew($boot, "OCH_API_URL=$api\nOCH_BOOTSTRAP_TOKEN=$sec{boot}\nOCH_INSTANCE_ID=7
 chmod 0600, $boot;
 my $oc = "$dir/openclaw";
 mkdir $oc;
+# a session transcript of today, as the gateway writes them: the agent
+# splits the day's usage by provider and model from it
+{
+	require File::Path;
+	File::Path::make_path("$oc/agents/main/sessions");
+	my @t = gmtime;
+	my $day = sprintf '%04d-%02d-%02d', $t[5] + 1900, $t[4] + 1, $t[3];
+	spew("$oc/agents/main/sessions/s1.jsonl", join '', map { "$_\n" }
+	    qq({"type":"session","timestamp":"${day}T00:00:00Z"}),
+	    qq({"type":"message","timestamp":"${day}T00:00:01Z","message":{"role":"assistant","provider":"anthropic","model":"claude-sonnet-4-5","usage":{"input":100,"output":20,"cost":{"total":0.01}}}}),
+	    qq({"type":"message","timestamp":"${day}T00:00:02Z","message":{"role":"assistant","provider":"anthropic","model":"claude-sonnet-4-5","usage":{"input":50,"output":10,"cost":{"total":0.005}}}}),
+	    qq({"type":"message","timestamp":"${day}T00:00:03Z","message":{"role":"user","content":"hello"}}),
+	    'not json',
+	    qq({"type":"message","timestamp":"${day}T00:00:04Z","message":{"role":"assistant","provider":"openai","model":"gpt-5-mini","usage":{"input":7,"output":3,"cost":{"total":0.001}}}}));
+}
 mkdir "$dir/ne";
 my %env = (
 	OCH_AGENT_DIR => "$dir/agent",
@@ -289,6 +304,9 @@ is($rep->{config}{applied_revision}, 1, 'report: applied revision');
 is_deeply([map { "$_->{channel}:$_->{code}:$_->{sender}" } @{ $rep->{pairing_requests} }],
     ['telegram:ABCD2345:tg:42'], 'report: pending pairing request');
 ok($rep->{usage}{daily}[0]{totalTokens} > 0, 'report: usage');
+is_deeply([ map { "$_->{provider}/$_->{model}:$_->{input}:$_->{output}" } @{ $rep->{usage}{models} // [] } ],
+    [ 'anthropic/claude-sonnet-4-5:150:30', 'openai/gpt-5-mini:7:3' ],
+    'report: usage per provider and model from the session transcripts');
 is($rep->{channels}{channels}{telegram}{running}, JSON::PP::true, 'report: channel status');
 is_deeply($rep->{skills}{installed}, [{ slug => '@acme/weather', version => '1.2.0' }], 'report: skills');
 
