@@ -87,6 +87,7 @@ while (my $c = $srv->accept) {
 		my $broken = slurp("$F/broken-version") // 'none';
 		chomp($v, $broken);
 		($st, $out) = $v eq $broken ? (503, '{"ready":false,"failing":["agent-db"]}')
+		    : -e "$F/telegram-down" ? (503, '{"ready":false,"failing":["telegram"]}')
 		    : (200, '{"ready":true,"failing":[]}');
 	} elsif ($path eq '/api/v1/admin/rpc') {
 		my $r = eval { decode_json($body) } // {};
@@ -465,6 +466,15 @@ run_agent(OCH_WA_LOGIN_TIMEOUT => 2);
 my $r13 = jsonl("$F/results/w1.jsonl");
 is($r13->[-1]{status}, 'error', 'WhatsApp: not linked is an error, never ok');
 is($r13->[-1]{output}{linked}, JSON::PP::false, 'linked: false');
+
+# a channel that cannot reach its service keeps /readyz at 503 naming it:
+# the gateway is up all the same (a restart is not a failure for it)
+spew("$F/telegram-down", '');
+spew("$F/commands.json", $J->encode([{ id => 'r1', type => 'restart', args => {} }]));
+run_agent();
+is(jsonl("$F/results/r1.jsonl")->[-1]{status}, 'ok', 'restart with a channel failing: the gateway is up');
+like(slurp("$dir/agent.log"), qr/gateway up; channels failing: telegram/, 'and the failing channel is logged');
+unlink "$F/telegram-down";
 
 # a result the API did not take is sent again, the command not run again
 spew("$F/fail-results", '');
