@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Measure the real OpenClaw gateway the plans are sized by: seconds from
+# start to /readyz and the resident memory of the gateway with its helper
+# processes once idle, bare and with the channel plugins enabled.
+#   bench/openclaw/measure.sh [RUNS]      (default 1 run of each)
+# Uses the package scripts/openclaw-deps.sh installs; no network needed.
+# Prints one line per run: "plugins=<0|1> ready_s=<n> rss_mb=<n>".
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+runs=${1:-1}
+oc=$("$top/scripts/openclaw-deps.sh")
+port=${OCH_BENCH_PORT:-18799}
+work=$(mktemp -d)
+trap 'kill -TERM -- "-$gw" 2>/dev/null || true; sleep 5; rm -rf "$work"' EXIT
+export PATH=$oc/node/bin:$oc/prefix/bin:$PATH OPENCLAW_SERVICE_REPAIR_POLICY=external \
+    OPENCLAW_NO_RESPAWN=1 OPENCLAW_DISABLE_BONJOUR=1
+gw=0
+
+# rss_mb PGID: resident memory of the process group, MiB
+rss_mb() { ps -o rss= -g "$1" | awk '{s += $1} END {printf "%d", s / 1024}'; }
+
+measure() {	# plugins(0|1)
+	local t0 t1 i
+	export HOME=$work/h$1 OPENCLAW_STATE_DIR=$work/h$1/.openclaw
+	mkdir -p "$OPENCLAW_STATE_DIR"
+	printf 'OPENCLAW_GATEWAY_TOKEN=%s\n' "$(openssl rand -hex 32)" >"$OPENCLAW_STATE_DIR/.env"
+	[[ -f $OPENCLAW_STATE_DIR/openclaw.json ]] ||
+	    openclaw onboard --non-interactive --accept-risk --mode local --auth-choice skip \
+	    --gateway-bind loopback --gateway-port "$port" --gateway-auth token \
+	    --gateway-token-ref-env OPENCLAW_GATEWAY_TOKEN --skip-channels --skip-skills \
+	    --skip-search --skip-ui --skip-daemon --skip-health --json >/dev/null 2>&1
+	if [[ $1 == 1 && ! -f $OPENCLAW_STATE_DIR/.och-plugins ]]; then
+		for p in whatsapp discord slack; do
+			openclaw plugins install "$oc/plugins/$p" --link --force \
+			    --accept-capabilities >/dev/null 2>&1
+		done
+		printf '{"plugins":{"entries":{"whatsapp":{"enabled":true},"discord":{"enabled":true},"slack":{"enabled":true}}}}' |
+		    openclaw config patch --stdin >/dev/null 2>&1
+		touch "$OPENCLAW_STATE_DIR/.och-plugins"
+	fi
+	t0=$(date +%s.%N)
+	setsid openclaw gateway --port "$port" </dev/null >"$work/gw$1.log" 2>&1 &
+	gw=$!
+	for ((i = 0; i < 600; i++)); do
+		[[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz") == 200 ]] && break
+		sleep 1
+	done
+	t1=$(date +%s.%N)
+	sleep 30	# idle
+	printf 'plugins=%s ready_s=%.0f rss_mb=%s\n' "$1" "$(echo "$t1 - $t0" | bc)" "$(rss_mb "$gw")"
+	kill -TERM -- "-$gw" 2>/dev/null || true
+	for ((i = 0; i < 330; i++)); do kill -0 "$gw" 2>/dev/null || break; sleep 1; done
+	kill -KILL -- "-$gw" 2>/dev/null || true
+}
+
+for ((r = 0; r < runs; r++)); do
+	measure 0
+	measure 1
+done
