@@ -11,6 +11,7 @@
 
 static const char	*prog = "och";
 static enum log_level	 minlevel = LOG_INFO;
+static int		 json;		/* OCH_LOG_FORMAT=json */
 /* per thread: a worker may answer a detached request on another one */
 static __thread char	 reqid[64] = "-";
 
@@ -28,6 +29,8 @@ log_init(const char *name)
 	int		 i;
 
 	prog = name;
+	json = (v = getenv("OCH_LOG_FORMAT")) != NULL &&
+	    strcasecmp(v, "json") == 0;
 	if ((v = getenv("OCH_LOG_LEVEL")) == NULL)
 		return;
 	for (i = 0; i < LOG__MAX; i++)
@@ -62,6 +65,36 @@ log_reqid(void)
 	return reqid;
 }
 
+/* Append s to dst (of size n, at *at) as a JSON string body. */
+static void
+json_str(char *dst, size_t n, size_t *at, const char *s)
+{
+	for (; *s != '\0' && *at + 3 < n; s++) {
+		if (*s == '"' || *s == '\\')
+			dst[(*at)++] = '\\';
+		dst[(*at)++] = *s;
+	}
+	dst[*at] = '\0';
+}
+
+/*
+ * One event as one JSON object per line (for log shippers):
+ * {"ts","level","prog","req","msg"}.  Control characters are already
+ * folded to spaces; quotes and backslashes are escaped.
+ */
+static void
+log_json(const char *ts, enum log_level l, const char *msg)
+{
+	char	 m[4400], p[160], r[160];
+	size_t	 ma = 0, pa = 0, ra = 0;
+
+	json_str(m, sizeof(m), &ma, msg);
+	json_str(p, sizeof(p), &pa, prog);
+	json_str(r, sizeof(r), &ra, reqid);
+	fprintf(stderr, "{\"ts\":\"%s\",\"level\":\"%s\",\"prog\":\"%s\","
+	    "\"req\":\"%s\",\"msg\":\"%s\"}\n", ts, levels[l], p, r, m);
+}
+
 void
 log_msg(enum log_level l, const char *fmt, ...)
 {
@@ -83,6 +116,9 @@ log_msg(enum log_level l, const char *fmt, ...)
 	for (i = 0; line[i] != '\0'; i++)
 		if ((unsigned char)line[i] < ' ')
 			line[i] = ' ';
-	fprintf(stderr, "%s %-5s %s req=%s %s\n", ts, levels[l], prog, reqid,
-	    line);
+	if (json)
+		log_json(ts, l, line);
+	else
+		fprintf(stderr, "%s %-5s %s req=%s %s\n", ts, levels[l], prog,
+		    reqid, line);
 }
