@@ -144,7 +144,7 @@ try {
     await page.getByRole('alertdialog').waitFor()
     await axe(page, 'admin retry dialog')
     await page.getByRole('alertdialog').getByRole('button', { name: 'Retry' }).click()
-    await page.getByText('Retry requested').waitFor()
+    await page.getByText(/Retry requested;/).waitFor()   // the alert, not the new history row
     await page.waitForFunction(() => document.querySelector('[data-testid=state]')?.getAttribute('data-state') !== 'failed')
   })
   await step('the running instance: keyboard through the suspend dialog (Esc cancels, nothing sent)', async () => {
