@@ -81,6 +81,12 @@ export async function launch({ locale = 'en-US' } = {}) {
  */
 export async function axe(page, name) {
   await step(`axe: ${name} has no serious or critical violations`, async () => {
+    // judge the page at rest: no hover, no colour caught mid-transition
+    // (a button fading back after its dialog closed once failed contrast)
+    await page.mouse.move(0, 0)
+    await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running' ||
+      a.effect?.getComputedTiming().iterations === Infinity),
+      null, { timeout })
     await page.evaluate(axeSource)
     const res = await page.evaluate(async () => {
       const r = await window.axe.run(document, { resultTypes: ['violations'] })
