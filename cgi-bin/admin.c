@@ -8,7 +8,7 @@
  *   GET  /api/v1/admin/instances?…                (admin_fleet.c)
  *   GET  /api/v1/admin/instances/{id}             with history, agent, commands, outbox
  *   POST /api/v1/admin/instances/{id}/retry       a failed instance resumes
- *   POST /api/v1/admin/instances/{id}/{suspend,unsuspend,terminate}
+ *   POST /api/v1/admin/instances/{id}/{suspend,unsuspend,terminate,rebuild}
  *   POST /api/v1/admin/instances/{id}/commands    {type, args}
  *   GET  /api/v1/admin/queue                      provisioning queue, failures, outboxes
  *   GET  /api/v1/admin/audit?…                    (admin_fleet.c)
@@ -348,7 +348,7 @@ h_retry(struct req *r)
 	free(detail);
 }
 
-/* POST …/{id}/{suspend,unsuspend,terminate}: as the billing API. */
+/* POST …/{id}/{suspend,unsuspend,terminate,rebuild}: as the billing API. */
 static void
 act(struct req *r, enum inst_act a)
 {
@@ -379,6 +379,7 @@ out:
 static void h_suspend(struct req *r) { act(r, INST_SUSPEND); }
 static void h_unsuspend(struct req *r) { act(r, INST_UNSUSPEND); }
 static void h_terminate(struct req *r) { act(r, INST_TERMINATE); }
+static void h_rebuild(struct req *r) { act(r, INST_REBUILD); }
 
 /* An OpenClaw release: ^\d{4}\.\d{1,2}\.\d{1,3}([.-][A-Za-z0-9.]{1,20})?$ */
 static int
@@ -959,6 +960,7 @@ static const struct route routes[] = {
 	{ "POST", A "/instances/{id}/suspend", AUTH_ADMIN, h_suspend, 0 },
 	{ "POST", A "/instances/{id}/unsuspend", AUTH_ADMIN, h_unsuspend, 0 },
 	{ "POST", A "/instances/{id}/terminate", AUTH_ADMIN, h_terminate, 0 },
+	{ "POST", A "/instances/{id}/rebuild", AUTH_ADMIN, h_rebuild, 0 },
 	{ "POST", A "/instances/{id}/commands", AUTH_ADMIN, h_command, 4096 },
 	{ "GET", A "/queue", AUTH_ADMIN, h_queue, 0 },
 	{ "GET", A "/audit", AUTH_ADMIN, adm_h_audit, 0 },

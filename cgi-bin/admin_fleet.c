@@ -7,7 +7,9 @@
  *                          &limit=&before_id=
  *   GET /api/v1/admin/stats    counts by state, region, plan and version;
  *                              stuck instances; orders, failures and
- *                              terminations per day for 30 days
+ *                              terminations per day for 30 days;
+ *                              Hetzner's request budget as a poller
+ *                              last saw it
  *
  * The instance list's order is one of a fixed set of prepared statements
  * (no SQL is built from input); the default (newest first) walks the
@@ -114,6 +116,17 @@ static const struct db_stmt stmt_daily = { "adm_stat_daily",
 	"  AND e.at < d.day + 1)"
 	" FROM (SELECT (current_date - g)::date AS day"
 	"  FROM generate_series(29, 0, -1) g) d ORDER BY d.day" };
+
+/*
+ * Hetzner's request budget: the newest any poller saw (one project, one
+ * budget: schema/160_hetzner_budget.sql).  Column 4: seconds until reset.
+ */
+static const struct db_stmt stmt_budget = { "adm_stat_budget",
+	"SELECT hetzner_limit, hetzner_remaining, " ADM_TS("hetzner_reset_at")
+	", " ADM_TS("hetzner_seen_at") ", greatest(0, ceil(extract(epoch FROM"
+	" hetzner_reset_at - now())))::bigint, mode || '@' || host"
+	" FROM poller_heartbeats WHERE hetzner_seen_at IS NOT NULL"
+	" ORDER BY hetzner_seen_at DESC LIMIT 1" };
 
 /* ---- instances ------------------------------------------------------ */
 
@@ -327,7 +340,10 @@ adm_h_stats(struct req *r)
 	static const char *const action = "admin.stats";
 	static const char *const dims[] = { "state", "region", "plan",
 	    "version" };
-	PGresult	*c = NULL, *s = NULL, *d = NULL;
+	static const struct adm_col budget[] = { { "limit", 'i' },
+	    { "remaining", 'i' }, { "reset_at", 's' }, { "seen_at", 's' },
+	    { "reset_in_seconds", 'i' }, { "poller", 's' } };
+	PGresult	*c = NULL, *s = NULL, *d = NULL, *b = NULL;
 	cJSON		*root, *by[4], *arr, *o;
 	enum och_err	 err;
 	int64_t		 total = 0;
@@ -336,7 +352,8 @@ adm_h_stats(struct req *r)
 
 	if ((c = db_exec(r->app->db, &stmt_counts, 0, NULL, &err)) == NULL ||
 	    (s = db_exec(r->app->db, &stmt_stuck, 0, NULL, &err)) == NULL ||
-	    (d = db_exec(r->app->db, &stmt_daily, 0, NULL, &err)) == NULL) {
+	    (d = db_exec(r->app->db, &stmt_daily, 0, NULL, &err)) == NULL ||
+	    (b = db_exec(r->app->db, &stmt_budget, 0, NULL, &err)) == NULL) {
 		adm_fail(r, action, NULL, NULL, err, NULL);
 		goto out;
 	}
@@ -369,10 +386,17 @@ adm_h_stats(struct req *r)
 		    (double)db_int(d, i, 3));
 		cJSON_AddItemToArray(arr, o);
 	}
+	/* null until a poller has had an answer from Hetzner */
+	if (PQntuples(b) == 1) {
+		o = cJSON_AddObjectToObject(root, "hetzner_budget");
+		adm_add_cols(o, b, 0, 0, budget, OCH_NELEM(budget));
+	} else
+		cJSON_AddNullToObject(root, "hetzner_budget");
 	resp_json(r, 200, root);
 	audit_req(r, action, NULL, NULL, 200, NULL);
 out:
 	PQclear(c);
 	PQclear(s);
 	PQclear(d);
+	PQclear(b);
 }

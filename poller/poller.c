@@ -51,10 +51,21 @@
 #define OUTBOX_BATCH	20	/* rows between two looks at instances */
 #define STEP_BATCH	20	/* steps between two outbox sweeps */
 
+/* with Hetzner's budget as this run last saw it ($4-$7 NULL: not yet) */
 static const struct db_stmt stmt_beat = { "poll_beat",
-	"INSERT INTO poller_heartbeats (mode, host, pid, beat_at)"
-	" VALUES ($1, $2, $3::int, now()) ON CONFLICT (mode, host)"
-	" DO UPDATE SET pid = EXCLUDED.pid, beat_at = now()" };
+	"INSERT INTO poller_heartbeats (mode, host, pid, beat_at, hetzner_limit,"
+	" hetzner_remaining, hetzner_reset_at, hetzner_seen_at)"
+	" VALUES ($1, $2, $3::int, now(), $4::bigint, $5::bigint,"
+	" to_timestamp($6::bigint), to_timestamp($7::bigint))"
+	" ON CONFLICT (mode, host) DO UPDATE SET pid = EXCLUDED.pid,"
+	" beat_at = now(), hetzner_limit = coalesce(EXCLUDED.hetzner_limit,"
+	"  poller_heartbeats.hetzner_limit),"
+	" hetzner_remaining = coalesce(EXCLUDED.hetzner_remaining,"
+	"  poller_heartbeats.hetzner_remaining),"
+	" hetzner_reset_at = coalesce(EXCLUDED.hetzner_reset_at,"
+	"  poller_heartbeats.hetzner_reset_at),"
+	" hetzner_seen_at = coalesce(EXCLUDED.hetzner_seen_at,"
+	"  poller_heartbeats.hetzner_seen_at)" };
 static const struct db_stmt stmt_nonces = { "poll_exp_nonces",
 	"DELETE FROM api_nonces WHERE expires_at < now()" };
 static const struct db_stmt stmt_boot_tokens = { "poll_exp_boot",
@@ -116,19 +127,42 @@ nap_ms(long ms)
 	(void)nanosleep(&ts, NULL);
 }
 
-/* Heartbeat at most once a second.  Returns 0, or -1 on database error. */
+/* "%lld" of v into b, or NULL when v is unknown (negative). */
+static const char *
+num_or_null(char *b, size_t n, long long v)
+{
+	if (v < 0)
+		return NULL;
+	snprintf(b, n, "%lld", v);
+	return b;
+}
+
+/*
+ * Heartbeat at most once a second, with Hetzner's budget as last seen.
+ * Returns 0, or -1 on database error.
+ */
 static int
 beat(struct poller *p)
 {
-	const char	*v[3];
-	time_t		 now = time(NULL);
+	struct hcl_ratelimit	 rl;
+	const char		*v[7];
+	char			 lim[24], rem[24], rst[24], seen[24];
+	time_t			 now = time(NULL), seen_at;
 
 	if (now == p->beat_at)
 		return 0;
+	hz_rl_get(&rl, &seen_at);
 	v[0] = p->mode;
 	v[1] = p->host;
 	v[2] = p->pid;
-	if (db_run(p->db, &stmt_beat, 3, v, NULL) != OCH_OK)
+	v[3] = v[4] = v[5] = v[6] = NULL;
+	if (seen_at != 0) {
+		v[3] = num_or_null(lim, sizeof(lim), rl.limit);
+		v[4] = num_or_null(rem, sizeof(rem), rl.remaining);
+		v[5] = num_or_null(rst, sizeof(rst), rl.reset_at);
+		v[6] = num_or_null(seen, sizeof(seen), (long long)seen_at);
+	}
+	if (db_run(p->db, &stmt_beat, 7, v, NULL) != OCH_OK)
 		return -1;
 	p->beat_at = now;
 	pstats_beat();

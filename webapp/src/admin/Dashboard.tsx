@@ -1,6 +1,7 @@
 // The fleet at a glance: instances by state and region, failed and stuck
 // ones, the provisioning queue's depth and age, outbox backlogs, poller
-// heartbeats, WHMCS drift; orders and failures per day over 30 days.
+// heartbeats, WHMCS drift, Hetzner's request budget left; orders and
+// failures per day over 30 days.
 import { Link } from 'react-router'
 import { useTranslation } from 'react-i18next'
 import { useQuery } from '@tanstack/react-query'
@@ -8,7 +9,7 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAx
 import { ago, seconds } from '@/lib/format'
 import { Badge } from '@/components/ui/badge'
 import { LoadError, Loading, Section, StateBadge } from '@/components/common'
-import { ADMIN2 } from './api'
+import { ADMIN2, type HetznerBudget } from './api'
 import { useQueue } from './Provisioning'
 import { useDrift } from './WhmcsSync'
 import { cn } from '@/lib/utils'
@@ -40,6 +41,25 @@ function Counts({ title, data, link, state }: { title: string; data: Record<stri
   )
 }
 
+// Hetzner's hourly request budget: what is left, red under 10 % (the
+// poller paces itself then, so provisioning slows), and when it is full.
+function BudgetTile({ b }: { b: HetznerBudget | null }) {
+  const { t } = useTranslation()
+  if (!b || b.remaining == null) return <Tile label={t('admin.dash.budget')} value="—" testid="tile-budget" />
+  const low = b.limit != null && b.limit > 0 && b.remaining < b.limit * 0.1
+  return (
+    <div className="bg-card text-card-foreground rounded-xl border p-4 shadow-sm">
+      <div className="text-muted-foreground text-sm">{t('admin.dash.budget')}</div>
+      <div className={cn('text-2xl font-semibold', low && 'text-destructive')} data-testid="tile-budget">
+        {b.remaining}{b.limit != null ? ` / ${b.limit}` : ''}
+      </div>
+      <div className="text-muted-foreground text-xs" data-testid="tile-budget-reset">
+        {t('admin.dash.budgetReset', { in: seconds(b.reset_in_seconds), seen: ago(b.seen_at) })}
+      </div>
+    </div>
+  )
+}
+
 export function Dashboard() {
   const { t, i18n } = useTranslation()
   const stats = useQuery({ queryKey: ['admin', 'stats'], queryFn: ADMIN2.stats, refetchInterval: 15_000 })
@@ -68,6 +88,7 @@ export function Dashboard() {
             <Tile label={t('admin.dash.oldestDue')} value={seconds(oldestDue)} bad={(oldestDue ?? 0) > 300} to="/admin/provisioning" />
             <Tile label={t('admin.dash.outbox')} value={`${qd.outbox.email.pending + qd.outbox.webhook.pending} / ${qd.outbox.email.failed + qd.outbox.webhook.failed}`}
               bad={qd.outbox.email.failed + qd.outbox.webhook.failed > 0} to="/admin/provisioning" testid="tile-outbox" />
+            <BudgetTile b={s.hetzner_budget} />
             <Tile label={t('admin.dash.drift')} value={drift.data?.drift.length ?? '—'} bad={(drift.data?.drift.length ?? 0) > 0} to="/admin/whmcs" testid="tile-drift" />
           </div>
           <Section title={t('admin.dash.alerts', { count: alerts.data?.alerts.length ?? 0 })} testid="adm-alerts">

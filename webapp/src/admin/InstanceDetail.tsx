@@ -1,5 +1,5 @@
 // One instance for the operator: state and details, actions (retry,
-// suspend, unsuspend, terminate, reboot; agent commands restart, doctor
+// suspend, unsuspend, terminate, reboot, rebuild; agent commands restart, doctor
 // and update) each behind a confirmation, the agent's last report, pending
 // commands, history with actors, the outbox, its audit trail and metrics.
 // Polled while the instance moves or commands are pending.
@@ -101,6 +101,7 @@ export function InstanceDetail() {
           <Confirm trigger={t('admin.inst.act.reboot')} title={t('admin.inst.confirm.reboot.title', { slug: i.slug })}
             text={t('admin.inst.confirm.reboot.text')} action={t('admin.inst.act.reboot')}
             disabled={busy || i.state !== 'active' || !!i.pending_action} onConfirm={() => reboot.mutate()} testid="adm-reboot" />
+          {confirm('rebuild', i.state !== 'active' || !!i.pending_action)}
           {command('restart')}
           {command('doctor_fix')}
           <Dialog open={updateOpen} onOpenChange={setUpdateOpen}>

@@ -93,7 +93,7 @@ export interface AuditFilter {
 }
 
 export type Command = 'restart' | 'doctor_fix' | 'update'
-export type Action = 'retry' | 'suspend' | 'unsuspend' | 'terminate'
+export type Action = 'retry' | 'suspend' | 'unsuspend' | 'terminate' | 'rebuild'
 
 export const ADMIN = {
   instances: (f: InstanceFilter) => api<InstancePage>('GET', `${A}/instances${qs({ ...f })}`),
@@ -123,6 +123,13 @@ export interface Stats {
   by_version: Record<string, number>
   stuck: number
   daily: { day: string; orders: number; failures: number; terminations: number }[]
+  /** Hetzner's request budget as a poller last saw it; null before any has */
+  hetzner_budget: HetznerBudget | null
+}
+
+export interface HetznerBudget {
+  limit: number | null; remaining: number | null; reset_at: string | null; seen_at: string
+  reset_in_seconds: number | null; poller: string
 }
 
 export interface Alert {

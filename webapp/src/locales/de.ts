@@ -236,7 +236,7 @@ const de: Messages = {
       noReport: 'Der Agent hat noch nicht berichtet.', reported: 'Berichtet', configError: 'Konfigurationsfehler', health: 'Zustand',
       channels: 'Kanäle', commands: 'Offene Befehle', events: 'Verlauf', event: 'Ereignis', message: 'Meldung',
       audit: 'Audit-Spur', allAudit: 'Alle Einträge', outbox: 'Outbox', mail: 'E-Mail',
-      act: { retry: 'Wiederholen', suspend: 'Sperren', unsuspend: 'Entsperren', terminate: 'Kündigen', reboot: 'Neu starten' },
+      act: { retry: 'Wiederholen', suspend: 'Sperren', unsuspend: 'Entsperren', terminate: 'Kündigen', reboot: 'Neu starten', rebuild: 'Neu aufsetzen' },
       cmd: { restart: 'Gateway neu starten', doctor_fix: 'Doctor ausführen', update: 'OpenClaw aktualisieren' },
       done: {
         retry: 'Wiederholung angefordert; der Poller setzt die Instanz beim fehlgeschlagenen Schritt fort.',
@@ -244,6 +244,7 @@ const de: Messages = {
         unsuspend: 'Entsperren angefordert. WHMCS wird nicht informiert: es erscheint als Abweichung, bis WHMCS übereinstimmt.',
         terminate: 'Kündigung angefordert. WHMCS wird nicht informiert: es erscheint als Abweichung, bis WHMCS übereinstimmt.',
         reboot: 'Neustart angefordert.',
+        rebuild: 'Neuaufsetzen angefordert; der Poller installiert den Server neu und der Agent richtet OpenClaw wieder ein.',
         command: '{{type}} eingereiht; der Agent übernimmt es innerhalb von Sekunden.',
       },
       confirm: {
@@ -252,6 +253,7 @@ const de: Messages = {
         unsuspend: { title: '{{slug}} entsperren?', text: 'Der Server wird wieder eingeschaltet.' },
         terminate: { title: '{{slug}} kündigen?', text: 'Server, DNS-Einträge und Daten werden gelöscht. Das lässt sich nicht rückgängig machen.' },
         reboot: { title: '{{slug}} neu starten?', text: 'OpenClaw des Kunden ist etwa eine Minute offline.' },
+        rebuild: { title: '{{slug}} neu aufsetzen?', text: 'Die Festplatte des Servers wird aus dem Image neu installiert und OpenClaw aus den gespeicherten Einstellungen wieder eingerichtet; Dateien auf dem Server, die in keiner Sicherung sind, gehen verloren. OpenClaw des Kunden ist einige Minuten offline.' },
         restart: { title: 'Gateway von {{slug}} neu starten?', text: 'Das OpenClaw-Gateway startet neu; offene Chats verbinden sich erneut.' },
         doctor_fix: { title: 'Doctor auf {{slug}} ausführen?', text: 'Der Agent führt openclaw doctor --fix aus und meldet das Ergebnis.' },
         update: { title: 'OpenClaw auf {{slug}} aktualisieren', text: 'Der Agent installiert diese OpenClaw-Version und startet das Gateway neu.' },
@@ -301,6 +303,7 @@ const de: Messages = {
       staleBeat: 'Ein Poller hat sich seit über zwei Minuten nicht gemeldet.', daily: 'Bestellungen, Fehler und Kündigungen pro Tag (30 Tage)',
       orders: 'Bestellungen', failures: 'Fehler', terminations: 'Kündigungen',
       byState: 'Nach Zustand', byRegion: 'Nach Region', byPlan: 'Nach Tarif', byVersion: 'Nach OpenClaw-Version',
+      budget: 'Hetzner-API-Kontingent übrig', budgetReset: 'wieder voll in {{in}} · gesehen {{seen}}',
     },
   },
 }

@@ -234,7 +234,7 @@ const en = {
       noReport: 'The agent has not reported yet.', reported: 'Reported', configError: 'Config error', health: 'Health',
       channels: 'Channels', commands: 'Pending commands', events: 'History', event: 'Event', message: 'Message',
       audit: 'Audit trail', allAudit: 'All entries', outbox: 'Outbox', mail: 'email',
-      act: { retry: 'Retry', suspend: 'Suspend', unsuspend: 'Unsuspend', terminate: 'Terminate', reboot: 'Reboot' },
+      act: { retry: 'Retry', suspend: 'Suspend', unsuspend: 'Unsuspend', terminate: 'Terminate', reboot: 'Reboot', rebuild: 'Rebuild' },
       cmd: { restart: 'Restart gateway', doctor_fix: 'Run doctor', update: 'Update OpenClaw' },
       done: {
         retry: 'Retry requested; the poller resumes the instance at its failed step.',
@@ -242,6 +242,7 @@ const en = {
         unsuspend: 'Unsuspend requested. WHMCS is not told: it shows as drift until WHMCS agrees.',
         terminate: 'Termination requested. WHMCS is not told: it shows as drift until WHMCS agrees.',
         reboot: 'Reboot requested.',
+        rebuild: 'Rebuild requested; the poller reinstalls the server and the agent sets OpenClaw up again.',
         command: '{{type}} queued; the agent picks it up within seconds.',
       },
       confirm: {
@@ -250,6 +251,7 @@ const en = {
         unsuspend: { title: 'Unsuspend {{slug}}?', text: 'The server is powered on again.' },
         terminate: { title: 'Terminate {{slug}}?', text: 'The server, its DNS records and its data are deleted. This cannot be undone.' },
         reboot: { title: 'Reboot {{slug}}?', text: 'The customer’s OpenClaw is offline for about a minute.' },
+        rebuild: { title: 'Rebuild {{slug}}?', text: 'The server’s disk is reinstalled from the image and OpenClaw set up again from the stored settings; files on the server that are not in a backup are lost. The customer’s OpenClaw is offline for a few minutes.' },
         restart: { title: 'Restart the gateway of {{slug}}?', text: 'OpenClaw’s gateway restarts; open chats reconnect.' },
         doctor_fix: { title: 'Run doctor on {{slug}}?', text: 'The agent runs openclaw doctor --fix and reports the result.' },
         update: { title: 'Update OpenClaw on {{slug}}', text: 'The agent installs this OpenClaw version and restarts the gateway.' },
@@ -299,6 +301,7 @@ const en = {
       staleBeat: 'A poller has not beaten for over two minutes.', daily: 'Orders, failures and terminations per day (30 days)',
       orders: 'Orders', failures: 'Failures', terminations: 'Terminations',
       byState: 'By state', byRegion: 'By region', byPlan: 'By plan', byVersion: 'By OpenClaw version',
+      budget: 'Hetzner API budget left', budgetReset: 'full again in {{in}} · seen {{seen}}',
     },
   },
 } as const
