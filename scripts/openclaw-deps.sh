@@ -6,7 +6,11 @@
 # without the network (`openclaw plugins install DIR --link --force`).
 # Cached under $OCH_OPENCLAW_DIR (default
 # /var/cache/openclawhost/openclaw-<version>); each finished part leaves a
-# marker and is not repeated.
+# marker and is not repeated.  A finished part is never touched again:
+# OpenClaw fingerprints a plugin's files (inode, size, mtime, ctime) while
+# it loads them and refuses a plugin whose files changed meanwhile ("Plugin
+# source changed while preparing its reload"), so even a chmod of the cache
+# while a gateway starts loses that plugin.
 #   scripts/openclaw-deps.sh        install what is missing; prints the folder
 # Layout: node/bin/node, prefix/bin/openclaw, plugins/<name>/package.json.
 # Exit status 1 when the registry cannot be reached and nothing is cached
@@ -33,6 +37,7 @@ part() {
 		return 1
 	fi
 	touch "$tmp/.done"
+	chmod -R a+rX "$tmp"
 	rm -rf "${dir:?}/$name"
 	mv "$tmp" "$dir/$name"
 }
@@ -64,5 +69,4 @@ part_plugins() {
 part node
 part prefix
 part plugins
-chmod -R a+rX "$dir"
 echo "$dir"
