@@ -30,7 +30,9 @@ lib_libcore_a_SOURCES += lib/audit.h lib/audit.c
 # strict JSON field getters (js_)
 lib_libcore_a_SOURCES += lib/js.h lib/js.c
 # reconcile steps, outbox delivery, user-data (recon_, obx_, ud_)
-lib_libcore_a_SOURCES += lib/recon.h lib/recon.c lib/outbox.h lib/outbox.c \
+lib_libcore_a_SOURCES += lib/recon.h lib/recon.c lib/recon_int.h \
+	lib/recon_decide.c lib/recon_queue.c lib/recon_store.c \
+	lib/recon_effects.c lib/outbox.h lib/outbox.c \
 	lib/userdata.h lib/userdata.c
 # Prometheus text parser and the derived metrics series (prom_, met_)
 lib_libcore_a_SOURCES += lib/prom.h lib/prom.c lib/met.h lib/met.c

@@ -52,6 +52,10 @@ check_PROGRAMS += t/unit/030-poller
 t_unit_030_poller_SOURCES = t/unit/030-poller.c t/unit/tap.h
 t_unit_030_poller_CPPFLAGS = $(AM_CPPFLAGS) -DOCH_TOP_SRCDIR='"$(abs_top_srcdir)"'
 t_unit_030_poller_LDADD = $(OCH_LIBS)
+# the reconciler's pure decide step (lib/recon_decide.c)
+check_PROGRAMS += t/unit/031-recon-decide
+t_unit_031_recon_decide_SOURCES = t/unit/031-recon-decide.c t/unit/tap.h
+t_unit_031_recon_decide_LDADD = $(OCH_LIBS)
 # Prometheus text parser and derived series (prom_, met_)
 check_PROGRAMS += t/unit/040-prom
 t_unit_040_prom_SOURCES = t/unit/040-prom.c t/unit/tap.h
