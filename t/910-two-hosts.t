@@ -224,7 +224,9 @@ for my $k (1, 2) {
 		while (time < $end) {
 			my $r = ++$i % 2 ? $t->http(GET => '/api/health')
 			    : $t->signed(GET => '/api/v1/instances?whmcs_service_id=' . (7001 + $i % $N));
-			push @out, "read $r->{status}";
+			# a failure says when (epoch) and what, for the diagnosis below
+			push @out, $r->{status} == 200 ? 'read 200' : sprintf('read %s at %.2f %s', $r->{status},
+			    time, substr($r->{content} // '', 0, 120) =~ s/\s+/ /gr);
 			sleep 0.05;
 		}
 		return @out;
@@ -269,7 +271,8 @@ cmp_ok($order_fail, '<=', 1, 'at most the one order in flight on the killed host
 my $read_fail = grep { !/^read 200$/ } @reads;
 cmp_ok(scalar @reads, '>', 40, 'the readers kept reading') or diag scalar @reads;
 cmp_ok($read_fail, '<=', 2, 'at most the two reads in flight on the killed host failed')
-    or diag join ', ', grep { !/^read 200$/ } @reads;
+    or diag sprintf("API host killed at %.2f; failed reads:\n%s\n--- balancer errors:\n%s", $killed_api,
+	join("\n", grep { !/^read 200$/ } @reads), scalar `tail -n 20 $dir/lb/error.log`);
 
 # ---- the end state: every order active once, the dead poller's leases taken over
 ok($t->wait_for(sub { $t->psql_one("SELECT count(*) FROM instances WHERE state = 'active'") == $N }, timeout => 90),
