@@ -1,8 +1,9 @@
 /*
- * admin.h: what the files of admin.fcgi share (admin.c: the route table,
- * instance actions, queue, plans, users, WHMCS drift; admin_util.c: the
- * helpers below; admin_fleet.c: the instance list, the audit log and the
- * fleet statistics; admin_skills.c: the skills catalogue).
+ * admin.h: what the files of admin.fcgi share (admin.c: instance
+ * actions, queue, WHMCS drift; admin_util.c: the helpers below;
+ * admin_fleet.c: the instance list, the audit log and the fleet
+ * statistics; admin_skills.c: the skills catalogue; admin_plans.c: plans
+ * and users).  The routes: OCH_ROUTES_admin in lib/routes.def.
  */
 #ifndef OCH_ADMIN_H
 #define OCH_ADMIN_H
@@ -52,5 +53,10 @@ void	 adm_h_stats(struct req *);
 /* admin_skills.c */
 void	 adm_h_skills(struct req *);
 void	 adm_h_skill_put(struct req *);
+/* admin_plans.c */
+void	 adm_h_plans(struct req *);
+void	 adm_h_plan_put(struct req *);
+void	 adm_h_users(struct req *);
+void	 adm_h_user_role(struct req *);
 
 #endif

@@ -203,10 +203,8 @@ out:
 	free(id);
 }
 
-static const struct route routes[] = {
-	{ "POST", "/api/v1/agent/ready", AUTH_NONE, h_ready, 4096 },
-	AGENT_ROUTES
-};
+/* the routes: lib/routes.def */
+static const struct route routes[] = { OCH_ROUTES_agent(SRV_ROUTE) };
 
 int
 main(int argc, char **argv)

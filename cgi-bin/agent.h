@@ -55,10 +55,4 @@ void		 agent_channel_plugin(cJSON *entries, const char *kind);
  * named a command owner.  OCH_OK, or the database error (oc untouched). */
 enum och_err	 agent_owner(struct db *, const char *instance_id, cJSON *oc);
 
-#define AGENT_ROUTES \
-	{ "GET", "/api/v1/agent/config", AUTH_AGENT, agent_config, 0 }, \
-	{ "GET", "/api/v1/agent/commands", AUTH_AGENT, agent_commands, 0 }, \
-	{ "POST", "/api/v1/agent/commands/{id}", AUTH_AGENT, agent_command_result, 256 * 1024 }, \
-	{ "POST", "/api/v1/agent/report", AUTH_AGENT, agent_report, 256 * 1024 },
-
 #endif

@@ -309,15 +309,8 @@ h_prefs_put(struct req *r)
 	prefs_answer(r, uid);
 }
 
-static const struct route routes[] = {
-	{ "GET", "/api/v1/instances/{id}/alerts", AUTH_HMAC_OR_SESSION,
-	    h_instance, 0 },
-	{ "GET", "/api/v1/alerts", AUTH_SESSION, h_mine, 0 },
-	{ "GET", "/api/v1/alerts/preferences", AUTH_SESSION, h_prefs, 0 },
-	{ "PUT", "/api/v1/alerts/preferences", AUTH_SESSION, h_prefs_put,
-	    4096 },
-	{ "GET", "/api/v1/admin/alerts", AUTH_ADMIN, h_admin, 0 },
-};
+/* the routes: lib/routes.def */
+static const struct route routes[] = { OCH_ROUTES_alerts(SRV_ROUTE) };
 
 int
 main(int argc, char **argv)

@@ -518,17 +518,8 @@ h_me(struct req *r)
 	resp_json(r, 200, o);
 }
 
-static const struct route routes[] = {
-	{ "GET", "/api/v1/auth/sso", AUTH_NONE, h_sso_get, 0 },
-	{ "POST", "/api/v1/auth/sso", AUTH_NONE, h_sso_post, 4096 },
-	{ "POST", "/api/v1/auth/preview", AUTH_NONE, h_preview, 4096 },
-	{ "POST", "/api/v1/auth/magic-link", AUTH_NONE, h_magic, 4096 },
-	{ "GET", "/api/v1/auth/verify", AUTH_NONE, h_verify_get, 0 },
-	{ "POST", "/api/v1/auth/verify", AUTH_NONE, h_verify_post, 4096 },
-	{ "POST", "/api/v1/auth/logout", AUTH_SESSION, h_logout, 0 },
-	{ "POST", "/api/v1/auth/logout-all", AUTH_SESSION, h_logout_all, 0 },
-	{ "GET", "/api/v1/me", AUTH_SESSION, h_me, 0 },
-};
+/* the routes: lib/routes.def */
+static const struct route routes[] = { OCH_ROUTES_auth(SRV_ROUTE) };
 
 int
 main(int argc, char **argv)

@@ -38,7 +38,6 @@
 #include "srv.h"
 
 #define CHUNK		65536
-#define UPLOAD_CAP	((size_t)64 << 30)	/* the route's; BACKUP_MAX_MB rules */
 
 static const struct db_stmt stmt_claim = { "bk_claim",
 	"UPDATE backups SET status = 'uploading', error = NULL"
@@ -500,13 +499,8 @@ h_restore(struct req *r)
 	PQclear(res);
 }
 
-static const struct route routes[] = {
-	{ "PUT", "/api/v1/agent/backups/{id}", AUTH_AGENT, h_put,
-	    SRV_RAW_BODY | UPLOAD_CAP },
-	{ "GET", "/api/v1/agent/backups/{id}", AUTH_AGENT, h_get, 0 },
-	{ "POST", "/api/v1/instances/{id}/backups/{backup}/restore",
-	    AUTH_SESSION, h_restore, 1024 },
-};
+/* the routes: lib/routes.def */
+static const struct route routes[] = { OCH_ROUTES_backups(SRV_ROUTE) };
 
 int
 main(int argc, char **argv)

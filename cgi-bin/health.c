@@ -40,10 +40,8 @@ h_health(struct req *r)
 	resp_json(r, up ? 200 : 503, root);
 }
 
-static const struct route routes[] = {
-	{ "GET", "/api/health", AUTH_NONE, h_health, 0 },
-	{ "GET", "/internal/metrics", AUTH_NONE, h_metrics, 0 },
-};
+/* the routes: lib/routes.def */
+static const struct route routes[] = { OCH_ROUTES_health(SRV_ROUTE) };
 
 int
 main(int argc, char **argv)

@@ -626,22 +626,8 @@ h_ping(struct req *r)
 	audit_req(r, "api.ping", NULL, NULL, 200, NULL);
 }
 
-static const struct route routes[] = {
-	{ "POST", "/api/v1/instances", AUTH_HMAC, h_create, 0 },
-	{ "GET", "/api/v1/instances", AUTH_HMAC, h_list, 0 },
-	{ "GET", "/api/v1/instances/{id}", AUTH_HMAC_OR_SESSION, h_get, 0 },
-	{ "POST", "/api/v1/instances/{id}/suspend", AUTH_HMAC, h_suspend, 0 },
-	{ "POST", "/api/v1/instances/{id}/unsuspend", AUTH_HMAC, h_unsuspend, 0 },
-	{ "POST", "/api/v1/instances/{id}/terminate", AUTH_HMAC, h_terminate, 0 },
-	{ "POST", "/api/v1/instances/{id}/change-plan", AUTH_HMAC, h_change_plan, 0 },
-	{ "POST", "/api/v1/instances/{id}/reboot", AUTH_HMAC_OR_SESSION, h_reboot, 0 },
-	{ "POST", "/api/v1/instances/{id}/rebuild", AUTH_HMAC, h_rebuild, 0 },
-	{ "POST", "/api/v1/instances/{id}/sso", AUTH_HMAC, h_sso, 0 },
-	{ "GET", "/api/v1/instances/{id}/usage", AUTH_HMAC, h_usage, 0 },
-	{ "GET", "/api/v1/plans", AUTH_HMAC_OR_SESSION, h_plans, 0 },
-	{ "GET", "/api/v1/regions", AUTH_HMAC_OR_SESSION, h_regions, 0 },
-	{ "GET", "/api/v1/ping", AUTH_HMAC, h_ping, 0 },
-};
+/* the routes: lib/routes.def */
+static const struct route routes[] = { OCH_ROUTES_instances(SRV_ROUTE) };
 
 int
 main(int argc, char **argv)

@@ -244,12 +244,8 @@ h_ai_usage(struct req *r)
 	resp_json(r, 200, root);
 }
 
-static const struct route routes[] = {
-	{ "GET", "/api/v1/instances/{id}/metrics", AUTH_HMAC_OR_SESSION,
-	    h_metrics, 0 },
-	{ "GET", "/api/v1/instances/{id}/ai-usage", AUTH_HMAC_OR_SESSION,
-	    h_ai_usage, 0 },
-};
+/* the routes: lib/routes.def */
+static const struct route routes[] = { OCH_ROUTES_metrics(SRV_ROUTE) };
 
 int
 main(int argc, char **argv)

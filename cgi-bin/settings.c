@@ -644,24 +644,8 @@ h_backup_create(struct req *r)
 	    r->status, NULL);
 }
 
-#define I "/api/v1/instances/{id}"
-static const struct route routes[] = {
-	{ "GET", I "/channels", AUTH_SESSION, h_channels, 0 },
-	{ "PUT", I "/channels/{kind}", AUTH_SESSION, h_channel_put, 16384 },
-	{ "DELETE", I "/channels/{kind}", AUTH_SESSION, h_channel_del, 0 },
-	{ "GET", I "/ai-keys", AUTH_SESSION, h_keys, 0 },
-	{ "PUT", I "/ai-keys/{provider}", AUTH_SESSION, h_key_put, 8192 },
-	{ "DELETE", I "/ai-keys/{provider}", AUTH_SESSION, h_key_del, 0 },
-	{ "GET", I "/skills", AUTH_SESSION, h_skills, 0 },
-	{ "PUT", I "/skills/{name}", AUTH_SESSION, h_skill_put, 1024 },
-	{ "DELETE", I "/skills/{name}", AUTH_SESSION, h_skill_del, 0 },
-	{ "GET", I "/pairing", AUTH_SESSION, h_pairing, 0 },
-	{ "POST", I "/pairing/approve", AUTH_SESSION, h_pairing_approve, 1024 },
-	{ "GET", I "/backups", AUTH_SESSION, h_backups, 0 },
-	{ "POST", I "/backups", AUTH_SESSION, h_backup_create, 0 },
-	SETTINGS_FIRST_HOUR_ROUTES(I)
-};
-#undef I
+/* the routes: lib/routes.def */
+static const struct route routes[] = { OCH_ROUTES_settings(SRV_ROUTE) };
 
 int
 main(int argc, char **argv)

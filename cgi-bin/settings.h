@@ -36,14 +36,4 @@ char	*st_visible(struct req *);
 void	settings_queue(struct req *, const char *kind, const char *args,
 	    const char *action);
 
-#define SETTINGS_FIRST_HOUR_ROUTES(I) \
-	{ "GET", I "/status", AUTH_SESSION, st_status, 0 }, \
-	{ "PUT", I "/model", AUTH_SESSION, st_model_put, 4096 }, \
-	{ "POST", I "/retry", AUTH_SESSION, st_retry, 0 }, \
-	{ "POST", I "/gateway-token", AUTH_SESSION, gw_token_reveal, 0 }, \
-	{ "POST", I "/gateway-token/rotate", AUTH_HMAC_OR_SESSION, gw_token_rotate, 0 }, \
-	{ "POST", I "/devices/approve", AUTH_SESSION, gw_devices_approve, 1024 }, \
-	{ "POST", I "/whatsapp/login", AUTH_SESSION, gw_whatsapp_login, 1024 }, \
-	{ "GET", I "/commands/{cid}", AUTH_SESSION, gw_command, 0 },
-
 #endif

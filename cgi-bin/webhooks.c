@@ -90,9 +90,8 @@ h_whmcs(struct req *r)
 	}
 }
 
-static const struct route routes[] = {
-	{ "POST", "/api/v1/webhooks/whmcs", AUTH_HMAC, h_whmcs, 16384 },
-};
+/* the routes: lib/routes.def */
+static const struct route routes[] = { OCH_ROUTES_webhooks(SRV_ROUTE) };
 
 int
 main(int argc, char **argv)

@@ -11,6 +11,7 @@
 #define OCH_SRV_H
 
 #include "req.h"
+#include "routes.def"
 
 typedef void (*route_fn)(struct req *);
 
@@ -21,6 +22,13 @@ struct route {
 	route_fn	 fn;
 	size_t		 body_max;	/* 0: the app default; | SRV_RAW_BODY */
 };
+
+/*
+ * One row of routes.def as a struct route: a binary's table is
+ * static const struct route routes[] = { OCH_ROUTES_<binary>(SRV_ROUTE) };
+ */
+#define SRV_ROUTE(method, pattern, auth, cap, fn, nginx, summary) \
+	{ #method, pattern, auth, fn, cap },
 
 /*
  * A route whose body_max carries this bit gets its body unread and of

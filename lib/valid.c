@@ -276,3 +276,29 @@ valid_hex(const char *s, size_t minlen, size_t maxlen)
 			return 0;
 	return 1;
 }
+
+/* An OpenClaw release: ^\d{4}\.\d{1,2}\.\d{1,3}([.-][A-Za-z0-9.]{1,20})?$ */
+int
+valid_release(const char *v)
+{
+	size_t	 n;
+	int	 part;
+	static const size_t lim[3][2] = { { 4, 4 }, { 1, 2 }, { 1, 3 } };
+
+	for (part = 0; part < 3; part++) {
+		n = strspn(v, "0123456789");
+		if (n < lim[part][0] || n > lim[part][1])
+			return 0;
+		v += n;
+		if (part < 2 && *v++ != '.')
+			return 0;
+	}
+	if (*v == '\0')
+		return 1;
+	if (*v != '.' && *v != '-')
+		return 0;
+	v++;
+	n = strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789.");
+	return n >= 1 && n <= 20 && v[n] == '\0';
+}

@@ -38,5 +38,7 @@ int	valid_hostname(const char *);
 int	valid_int64(const char *, int64_t min, int64_t max, int64_t *out);
 /* lowercase hex of even length, minlen..maxlen chars */
 int	valid_hex(const char *, size_t minlen, size_t maxlen);
+/* An OpenClaw release like 2026.9.6 (optionally -beta.1): 1 or 0. */
+int	valid_release(const char *);
 
 #endif

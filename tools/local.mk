@@ -7,3 +7,15 @@ tools_ochctl_SOURCES += tools/ctl_secret.c
 tools_ochctl_SOURCES += tools/ctl_userdata.c
 tools_ochctl_SOURCES += tools/ctl_rotate.c
 tools_ochctl_SOURCES += tools/ctl_dbbackup.c
+# och-routes: lib/routes.def as nginx locations, the docs' route index, a
+# list (t/156-routes.t); `make routes` rewrites the generated parts of
+# nginx/och-site.conf.in and docs/api.md after routes.def changed.
+noinst_PROGRAMS += tools/och-routes
+tools_och_routes_SOURCES = tools/och-routes.c
+EXTRA_DIST += lib/routes.def
+.PHONY: routes
+routes: tools/och-routes$(EXEEXT)
+	for f in nginx:nginx/och-site.conf.in docs:docs/api.md; do \
+	  tools/och-routes $${f%%:*} <$(srcdir)/$${f#*:} >$(srcdir)/$${f#*:}.new && \
+	  mv $(srcdir)/$${f#*:}.new $(srcdir)/$${f#*:} || exit 1; \
+	done

@@ -464,6 +464,15 @@ sub start_api {
 	make_path($run, $conf, "$self->{dir}/www");
 	chmod 0755, $run, $conf, "$self->{dir}/www";
 	$self->start_fcgi(ref $_ ? @$_ : $_) for @bins;
+	# a stand-in binary (t/unit/echo.fcgi) serves its own test routes:
+	# every /api/v1/ path that no shipped location takes goes to it
+	if (my ($standin) = grep { ref $_ } @bins) {
+		make_path("$conf/och-site.d");
+		open my $fh, '>', "$conf/och-site.d/standin.conf" or croak $!;
+		print $fh "location /api/v1/ {\n\tinclude $conf/och-fastcgi.conf;\n"
+		    . "\tfastcgi_pass unix:$run/$standin->[0].sock;\n}\n";
+		close $fh;
+	}
 	my $www = $o{webroot} // "$self->{dir}/www";
 	unless (-e "$www/index.html") {
 		open my $fh, '>', "$www/index.html"; print $fh "<!doctype html><title>och</title>\n"; close $fh;

@@ -1,0 +1,425 @@
+/*
+ * admin_plans.c: the plans on sale and the users, as the operators edit
+ * them (admin.h).
+ *
+ *   GET  /api/v1/admin/plans              every plan, with its instances
+ *   PUT  /api/v1/admin/plans/{name}       201 creates, 200 changes
+ *   GET  /api/v1/admin/users?q=&role=&limit=&offset=
+ *   POST /api/v1/admin/users/{id}/role    {role}
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin.h"
+#include "audit.h"
+#include "js.h"
+#include "log.h"
+#include "valid.h"
+
+#define TS(col) ADM_TS(col)
+
+#define PLAN_COLUMNS \
+	"p.name, p.display_name, p.server_type, p.image, p.vcpus," \
+	" p.memory_mb, p.disk_gb, p.max_channels, p.max_skills," \
+	" p.backup_slots, p.price_cents, p.openclaw_version, p.sort, p.active," \
+	" (SELECT count(*) FROM instances i WHERE i.plan = p.name" \
+	"  AND i.state <> 'terminated')"
+static const struct db_stmt stmt_plans = { "adm_plans",
+	"SELECT " PLAN_COLUMNS " FROM plans p ORDER BY p.sort, p.name" };
+static const struct db_stmt stmt_plan = { "adm_plan",
+	"SELECT " PLAN_COLUMNS " FROM plans p WHERE p.name = $1" };
+static const struct db_stmt stmt_plan_lock = { "adm_plan_lock",
+	"SELECT 1 FROM plans WHERE name = $1 FOR UPDATE" };
+static const struct db_stmt stmt_plan_insert = { "adm_plan_insert",
+	"INSERT INTO plans (name, display_name, server_type, image, vcpus,"
+	" memory_mb, disk_gb, max_channels, max_skills, backup_slots,"
+	" price_cents, openclaw_version, sort, active)"
+	" VALUES ($1, $2, $3, coalesce($4, 'ubuntu-24.04'), $5::integer,"
+	" $6::integer, $7::integer, $8::integer, $9::integer,"
+	" coalesce($10::integer, 7), $11::integer, nullif($12, ''),"
+	" coalesce($13::integer, 0), coalesce($14::boolean, true))" };
+static const struct db_stmt stmt_plan_update = { "adm_plan_update",
+	"UPDATE plans SET display_name = coalesce($2, display_name),"
+	" server_type = coalesce($3, server_type), image = coalesce($4, image),"
+	" vcpus = coalesce($5::integer, vcpus),"
+	" memory_mb = coalesce($6::integer, memory_mb),"
+	" disk_gb = coalesce($7::integer, disk_gb),"
+	" max_channels = coalesce($8::integer, max_channels),"
+	" max_skills = coalesce($9::integer, max_skills),"
+	" backup_slots = coalesce($10::integer, backup_slots),"
+	" price_cents = coalesce($11::integer, price_cents),"
+	" openclaw_version = CASE WHEN $12::text IS NULL THEN openclaw_version"
+	"  ELSE nullif($12, '') END,"
+	" sort = coalesce($13::integer, sort),"
+	" active = coalesce($14::boolean, active) WHERE name = $1" };
+#define USER_SEARCH \
+	" WHERE ($1::text IS NULL OR position(lower($1) in u.email) > 0" \
+	"  OR u.id::text = $1 OR u.whmcs_client_id::text = $1)" \
+	" AND ($2::text IS NULL OR u.role = $2)"
+static const struct db_stmt stmt_users = { "adm_users",
+	"SELECT u.id, u.email, u.role, u.whmcs_client_id, " TS("u.created_at") ","
+	" (SELECT count(*) FROM instances i WHERE i.user_id = u.id"
+	"  AND i.state <> 'terminated'),"
+	" (SELECT " TS("max(s.created_at)") " FROM sessions s"
+	"  WHERE s.user_id = u.id)"
+	" FROM users u" USER_SEARCH
+	" ORDER BY u.id DESC LIMIT $3::integer OFFSET $4::integer" };
+static const struct db_stmt stmt_users_count = { "adm_users_count",
+	"SELECT count(*) FROM users u" USER_SEARCH };
+/* every admin row locked: two demotions at once cannot both pass */
+static const struct db_stmt stmt_admins_lock = { "adm_admins_lock",
+	"SELECT id FROM users WHERE role = 'admin' ORDER BY id FOR UPDATE" };
+static const struct db_stmt stmt_user_lock = { "adm_user_lock",
+	"SELECT role, email FROM users WHERE id = $1::bigint FOR UPDATE" };
+static const struct db_stmt stmt_user_role = { "adm_user_role",
+	"UPDATE users SET role = $2, updated_at = now() WHERE id = $1::bigint" };
+
+/* ---- plans ---------------------------------------------------------- */
+
+static const struct adm_col plan_cols[] = { { "name", 's' },
+    { "display_name", 's' }, { "server_type", 's' }, { "image", 's' },
+    { "vcpus", 'i' }, { "memory_mb", 'i' }, { "disk_gb", 'i' },
+    { "max_channels", 'i' }, { "max_skills", 'i' }, { "backup_slots", 'i' },
+    { "price_cents", 'i' }, { "openclaw_version", 's' }, { "sort", 'i' },
+    { "active", 'b' }, { "instances", 'i' } };
+
+void
+adm_h_plans(struct req *r)
+{
+	PGresult	*res;
+	cJSON		*root;
+	enum och_err	 err;
+
+	if ((res = db_exec(r->app->db, &stmt_plans, 0, NULL, &err)) == NULL) {
+		adm_fail(r, "admin.plan.list", NULL, NULL, err, NULL);
+		return;
+	}
+	root = cJSON_CreateObject();
+	cJSON_AddItemToObject(root, "plans",
+	    adm_rows_json(res, plan_cols, OCH_NELEM(plan_cols)));
+	PQclear(res);
+	resp_json(r, 200, root);
+	audit_req(r, "admin.plan.list", NULL, NULL, 200, NULL);
+}
+
+/* The integer fields of a plan: statement parameter, range. */
+static const struct {
+	const char	*key;
+	int		 param;		/* index in stmt_plan_insert's $n - 1 */
+	int64_t		 min, max;
+	int		 required;	/* for a new plan */
+} plan_ints[] = {
+	{ "vcpus", 4, 1, 256, 1 },
+	{ "memory_mb", 5, 256, 4194304, 1 },
+	{ "disk_gb", 6, 1, 1048576, 1 },
+	{ "max_channels", 7, 0, 1000, 1 },
+	{ "max_skills", 8, 0, 10000, 1 },
+	{ "backup_slots", 9, 0, 100, 0 },
+	{ "price_cents", 10, 0, 100000000, 1 },
+	{ "sort", 12, -1000000, 1000000, 0 },
+};
+
+/* A Hetzner image name: ^[a-z0-9][a-z0-9._-]{0,63}$ */
+static int
+valid_image(const char *v)
+{
+	size_t	 n = strlen(v);
+
+	return n >= 1 && n <= 64 && strchr("0123456789abcdefghijklmnopqrstuvwxyz",
+	    v[0]) != NULL && strspn(v, "0123456789abcdefghijklmnopqrstuvwxyz"
+	    "._-") == n;
+}
+
+/*
+ * PUT /admin/plans/{name}: create the plan (201; every required field)
+ * or change the fields given (200).  Unknown fields, bad characters and
+ * out-of-range numbers are 400.  Existing instances keep their servers:
+ * a new server_type applies to new orders and plan changes.
+ */
+void
+adm_h_plan_put(struct req *r)
+{
+	static const char *const action = "admin.plan.put";
+	static const char *const known[] = { "display_name", "server_type",
+	    "image", "vcpus", "memory_mb", "disk_gb", "max_channels",
+	    "max_skills", "backup_slots", "price_cents", "openclaw_version",
+	    "sort", "active" };
+	struct db	*db = r->app->db;
+	PGresult	*res = NULL;
+	const cJSON	*it, *act;
+	const char	*name = req_param(r, 0), *p[14], *s;
+	char		 nums[OCH_NELEM(plan_ints)][24], msg[160];
+	int64_t		 v;
+	enum js_res	 jr;
+	enum och_err	 err;
+	size_t		 k;
+	int		 exists, status;
+
+	memset(p, 0, sizeof(p));
+	if (!valid_name(name)) {
+		adm_fail(r, action, "plan", NULL, OCH_EINVAL,
+		    "name: ^[a-z][a-z0-9-]{1,31}$");
+		return;
+	}
+	if (r->json == NULL) {
+		adm_fail(r, action, "plan", name, OCH_EINVAL,
+		    "a JSON body is required");
+		return;
+	}
+	cJSON_ArrayForEach(it, r->json) {
+		for (k = 0; k < OCH_NELEM(known); k++)
+			if (strcmp(it->string, known[k]) == 0)
+				break;
+		if (k == OCH_NELEM(known)) {
+			snprintf(msg, sizeof(msg), "%.64s: unknown field",
+			    it->string);
+			adm_fail(r, action, "plan", name, OCH_EINVAL, msg);
+			return;
+		}
+	}
+	p[0] = name;
+	if ((jr = js_str(r->json, "display_name", 100, &p[1])) == JS_BAD) {
+		adm_fail(r, action, "plan", name, OCH_EINVAL,
+		    "display_name: 1 to 100 characters");
+		return;
+	}
+	if ((jr = js_str(r->json, "server_type", 32, &p[2])) == JS_BAD ||
+	    (jr == JS_OK && !valid_name(p[2]))) {
+		adm_fail(r, action, "plan", name, OCH_EINVAL,
+		    "server_type: a Hetzner server type like cx23");
+		return;
+	}
+	if ((jr = js_str(r->json, "image", 64, &p[3])) == JS_BAD ||
+	    (jr == JS_OK && !valid_image(p[3]))) {
+		adm_fail(r, action, "plan", name, OCH_EINVAL,
+		    "image: a Hetzner image name like ubuntu-24.04");
+		return;
+	}
+	for (k = 0; k < OCH_NELEM(plan_ints); k++) {
+		jr = js_int64(r->json, plan_ints[k].key, plan_ints[k].min,
+		    plan_ints[k].max, &v);
+		if (jr == JS_BAD) {
+			snprintf(msg, sizeof(msg), "%s: an integer from %lld "
+			    "to %lld", plan_ints[k].key,
+			    (long long)plan_ints[k].min,
+			    (long long)plan_ints[k].max);
+			adm_fail(r, action, "plan", name, OCH_EINVAL, msg);
+			return;
+		}
+		if (jr == JS_OK) {
+			snprintf(nums[k], sizeof(nums[k]), "%lld",
+			    (long long)v);
+			p[plan_ints[k].param] = nums[k];
+		}
+	}
+	it = cJSON_GetObjectItemCaseSensitive(r->json, "openclaw_version");
+	if (it != NULL && !cJSON_IsNull(it)) {
+		s = cJSON_GetStringValue(it);
+		if (s == NULL || (*s != '\0' && !valid_release(s))) {
+			adm_fail(r, action, "plan", name, OCH_EINVAL,
+			    "openclaw_version: a release like 2026.9.6, or \"\" "
+			    "for the default");
+			return;
+		}
+		p[11] = s;
+	}
+	act = cJSON_GetObjectItemCaseSensitive(r->json, "active");
+	if (act != NULL && !cJSON_IsNull(act)) {
+		if (!cJSON_IsBool(act)) {
+			adm_fail(r, action, "plan", name, OCH_EINVAL,
+			    "active: true or false");
+			return;
+		}
+		p[13] = cJSON_IsTrue(act) ? "true" : "false";
+	}
+
+	if (db_begin(db) < 0) {
+		adm_fail(r, action, "plan", name, OCH_EDB, NULL);
+		return;
+	}
+	if ((res = db_exec(db, &stmt_plan_lock, 1, p, &err)) == NULL) {
+		adm_fail(r, action, "plan", name, err, NULL);
+		return;
+	}
+	exists = PQntuples(res) == 1;
+	PQclear(res);
+	res = NULL;
+	if (!exists) {
+		s = p[1] == NULL ? "display_name" : p[2] == NULL ?
+		    "server_type" : NULL;
+		for (k = 0; s == NULL && k < OCH_NELEM(plan_ints); k++)
+			if (plan_ints[k].required &&
+			    p[plan_ints[k].param] == NULL)
+				s = plan_ints[k].key;
+		if (s != NULL) {
+			snprintf(msg, sizeof(msg), "%s: required for a new "
+			    "plan", s);
+			adm_fail(r, action, "plan", name, OCH_EINVAL, msg);
+			return;
+		}
+	}
+	err = db_run(db, exists ? &stmt_plan_update : &stmt_plan_insert, 14,
+	    p, NULL);
+	if (err != OCH_OK) {
+		adm_fail(r, action, "plan", name, err == OCH_EINVAL ?
+		    OCH_EUNPROCESSABLE : err, err == OCH_EINVAL ?
+		    "the plan breaks a constraint" : NULL);
+		return;
+	}
+	if (db_commit(db) < 0) {
+		adm_fail(r, action, "plan", name, OCH_EDB, NULL);
+		return;
+	}
+	log_info("admin plan %s %s", name, exists ? "changed" : "created");
+	status = exists ? 200 : 201;
+	if ((res = db_exec(db, &stmt_plan, 1, p, &err)) == NULL ||
+	    PQntuples(res) != 1) {
+		PQclear(res);
+		adm_fail(r, action, "plan", name, res == NULL ? err : OCH_ESYSTEM,
+		    NULL);
+		return;
+	}
+	it = adm_rows_json(res, plan_cols, OCH_NELEM(plan_cols));
+	resp_json(r, status, cJSON_DetachItemFromArray((cJSON *)it, 0));
+	cJSON_Delete((cJSON *)it);
+	PQclear(res);
+	audit_req(r, action, "plan", name, status, exists ?
+	    "{\"created\":false}" : "{\"created\":true}");
+}
+
+/* ---- users ---------------------------------------------------------- */
+
+void
+adm_h_users(struct req *r)
+{
+	static const char *const action = "admin.user.list";
+	static const struct adm_col cols[] = { { "id", 'i' }, { "email", 's' },
+	    { "role", 's' }, { "whmcs_client_id", 'i' },
+	    { "created_at", 's' }, { "instances", 'i' },
+	    { "last_login_at", 's' } };
+	PGresult	*res = NULL, *cnt = NULL;
+	cJSON		*root;
+	char		*q = NULL, *role = NULL, lb[24], ob[24];
+	const char	*p[4];
+	int64_t		 limit, offset;
+	enum och_err	 err;
+
+	if (adm_q_text(r, "q", 254, &q) < 0 || adm_q_text(r, "role", 16, &role) < 0 ||
+	    (role != NULL && strcmp(role, "admin") != 0 &&
+	    strcmp(role, "customer") != 0) ||
+	    adm_q_int(r, "limit", 1, 500, 50, &limit) < 0 ||
+	    adm_q_int(r, "offset", 0, INT32_MAX, 0, &offset) < 0) {
+		adm_fail(r, action, NULL, NULL, OCH_EINVAL,
+		    "q, role, limit (1-500) or offset: invalid");
+		goto out;
+	}
+	snprintf(lb, sizeof(lb), "%lld", (long long)limit);
+	snprintf(ob, sizeof(ob), "%lld", (long long)offset);
+	p[0] = q;
+	p[1] = role;
+	p[2] = lb;
+	p[3] = ob;
+	if ((res = db_exec(r->app->db, &stmt_users, 4, p, &err)) == NULL ||
+	    (cnt = db_exec(r->app->db, &stmt_users_count, 2, p, &err)) ==
+	    NULL) {
+		adm_fail(r, action, NULL, NULL, err, NULL);
+		goto out;
+	}
+	root = cJSON_CreateObject();
+	cJSON_AddItemToObject(root, "users",
+	    adm_rows_json(res, cols, OCH_NELEM(cols)));
+	cJSON_AddNumberToObject(root, "total", (double)db_int(cnt, 0, 0));
+	cJSON_AddNumberToObject(root, "limit", (double)limit);
+	cJSON_AddNumberToObject(root, "offset", (double)offset);
+	resp_json(r, 200, root);
+	audit_req(r, action, NULL, NULL, 200, NULL);
+out:
+	PQclear(res);
+	PQclear(cnt);
+	free(q);
+	free(role);
+}
+
+/*
+ * POST /admin/users/{id}/role {role}: promote or demote.  The last admin
+ * cannot be demoted (409): every admin row is locked first, so two
+ * demotions at the same time cannot leave none.  A WHMCS client's user
+ * is never promoted (400; principals never merge).
+ */
+void
+adm_h_user_role(struct req *r)
+{
+	static const char *const action = "admin.user.role";
+	struct db	*db = r->app->db;
+	PGresult	*res = NULL;
+	const char	*uid = req_param(r, 0), *role, *p[2];
+	char		*detail = NULL, from[16];
+	cJSON		*o;
+	enum och_err	 err;
+	int		 admins;
+
+	if (!valid_int64(uid, 1, INT64_MAX, NULL)) {
+		adm_fail(r, action, "user", NULL, OCH_ENOTFOUND, "no such user");
+		return;
+	}
+	if (r->json == NULL || js_str(r->json, "role", 16, &role) != JS_OK ||
+	    (strcmp(role, "admin") != 0 && strcmp(role, "customer") != 0)) {
+		adm_fail(r, action, "user", uid, OCH_EINVAL,
+		    "role: admin or customer");
+		return;
+	}
+	if (db_begin(db) < 0) {
+		adm_fail(r, action, "user", uid, OCH_EDB, NULL);
+		return;
+	}
+	if ((res = db_exec(db, &stmt_admins_lock, 0, NULL, &err)) == NULL) {
+		adm_fail(r, action, "user", uid, err, NULL);
+		return;
+	}
+	admins = PQntuples(res);
+	PQclear(res);
+	p[0] = uid;
+	p[1] = role;
+	if ((res = db_exec(db, &stmt_user_lock, 1, p, &err)) == NULL) {
+		adm_fail(r, action, "user", uid, err, NULL);
+		return;
+	}
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		adm_fail(r, action, "user", uid, OCH_ENOTFOUND, "no such user");
+		return;
+	}
+	snprintf(from, sizeof(from), "%s", db_val(res, 0, 0));
+	if (strcmp(from, "admin") == 0 && strcmp(role, "admin") != 0 &&
+	    admins <= 1) {
+		PQclear(res);
+		adm_fail(r, action, "user", uid, OCH_ECONFLICT,
+		    "the last admin cannot be demoted");
+		return;
+	}
+	if (strcmp(from, role) != 0 &&
+	    (err = db_run(db, &stmt_user_role, 2, p, NULL)) != OCH_OK) {
+		PQclear(res);	/* EINVAL: users_admin_is_operator (050) */
+		adm_fail(r, action, "user", uid, err, err == OCH_EINVAL ? "role: a"
+		    " WHMCS client's user cannot be an admin" : NULL);
+		return;
+	}
+	if (db_commit(db) < 0) {
+		PQclear(res);
+		adm_fail(r, action, "user", uid, OCH_EDB, NULL);
+		return;
+	}
+	log_info("admin user %s role %s -> %s", uid, from, role);
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)strtoll(uid, NULL, 10));
+	cJSON_AddStringToObject(o, "email", db_val(res, 0, 1));
+	cJSON_AddStringToObject(o, "role", role);
+	cJSON_AddStringToObject(o, "previous_role", from);
+	PQclear(res);
+	resp_json(r, 200, o);
+	detail = xasprintf("{\"from\":\"%s\",\"to\":\"%s\"}", from, role);
+	audit_req(r, action, "user", uid, 200, detail);
+	free(detail);
+}
+
