@@ -3,7 +3,8 @@
  * actions, queue, WHMCS drift; admin_util.c: the helpers below;
  * admin_fleet.c: the instance list, the audit log and the fleet
  * statistics; admin_skills.c: the skills catalogue; admin_plans.c: plans
- * and users).  The routes: OCH_ROUTES_admin in lib/routes.def.
+ * and users; admin_view.c: open as customer).  The routes:
+ * OCH_ROUTES_admin in lib/routes.def.
  */
 #ifndef OCH_ADMIN_H
 #define OCH_ADMIN_H
@@ -50,6 +51,8 @@ int	 adm_q_text(const struct req *, const char *name, size_t maxlen,
 void	 adm_h_list(struct req *);
 void	 adm_h_audit(struct req *);
 void	 adm_h_stats(struct req *);
+/* admin_view.c */
+void	 adm_h_view(struct req *);
 /* admin_skills.c */
 void	 adm_h_skills(struct req *);
 void	 adm_h_skill_put(struct req *);

@@ -15,9 +15,13 @@
  *                                      once); always 202
  *   GET  /api/v1/auth/verify?token=T   older links → 303 to /signin#magic=T
  *   POST /api/v1/auth/verify {token}   the emailed link
- *   POST /api/v1/auth/logout           revokes the session
+ *   POST /api/v1/auth/logout           revokes the session (a read-only
+ *                                      view: and the admin session too)
  *   POST /api/v1/auth/logout-all       revokes every session of the user
- *   GET  /api/v1/me                    the user and their instances
+ *   POST /api/v1/auth/view/end         ends an admin's read-only view
+ *                                      (lib/view.h): the admin session back
+ *   GET  /api/v1/me                    the user and their instances; in a
+ *                                      view, view: {admin_email}
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +39,7 @@
 #include "srv.h"
 #include "tok.h"
 #include "valid.h"
+#include "view.h"
 
 #define STR_(x)		#x
 #define STR(x)		STR_(x)
@@ -110,8 +115,10 @@ static const struct db_stmt stmt_magic_new = { "auth_magic_new",
 	STR(MAGIC_TTL_MIN) ", 'operator', ok.operator) FROM ok"
 	"  RETURNING id)"
 	" SELECT count(*) FROM mail" };
+/* a view signs the admin out too: signing out means out */
 static const struct db_stmt stmt_logout = { "auth_logout",
-	"UPDATE sessions SET revoked_at = now() WHERE id = $1::uuid" };
+	"UPDATE sessions SET revoked_at = now() WHERE id = $1::uuid"
+	" OR id = (SELECT viewer_session_id FROM sessions WHERE id = $1::uuid)" };
 static const struct db_stmt stmt_replaced = { "auth_replaced",
 	"UPDATE sessions SET revoked_at = now() WHERE id = $1::uuid"
 	" AND revoked_at IS NULL" };
@@ -123,22 +130,6 @@ static const struct db_stmt stmt_me = { "auth_me",
 static const struct db_stmt stmt_my_instances = { "auth_my_instances",
 	"SELECT " INST_COLUMNS INST_FROM " WHERE i.user_id = $1::bigint"
 	" AND i.state <> 'terminated' ORDER BY i.created_at" };
-
-/* Set (value, max_age > 0) or clear (NULL, 0) both session cookies. */
-static void
-set_cookies(struct req *r, const char *jwt, const char *csrf, int max_age)
-{
-	char	*c;
-
-	c = xasprintf(AUTH_COOKIE_SESSION "=%s; Path=/; Max-Age=%d; HttpOnly; "
-	    "Secure; SameSite=Lax", jwt ? jwt : "", max_age);
-	resp_header(r, "Set-Cookie", c);
-	xfree_secret(c);
-	c = xasprintf(AUTH_COOKIE_CSRF "=%s; Path=/; Max-Age=%d; Secure; "
-	    "SameSite=Lax", csrf ? csrf : "", max_age);
-	resp_header(r, "Set-Cookie", c);
-	xfree_secret(c);
-}
 
 /*
  * The session id the request's session cookie names when its JWT
@@ -230,7 +221,7 @@ login(struct req *r, const struct db_stmt *stmt, const char *token,
 		err = OCH_EDB;
 		goto fail;
 	}
-	set_cookies(r, jwt, csrf, left);
+	auth_set_cookies(r, jwt, csrf, left);
 	*uid_out = db_int(res, 0, 0);
 	r->auth.user_id = *uid_out;
 	r->auth.kind = AUTH_SESSION;
@@ -476,7 +467,7 @@ logout(struct req *r, int all)
 		resp_error(r, err, NULL);
 		return;
 	}
-	set_cookies(r, NULL, NULL, 0);
+	auth_set_cookies(r, NULL, NULL, 0);
 	resp_empty(r, 204);
 	audit_req(r, all ? "auth.logout_all" : "auth.logout", all ? "user" :
 	    NULL, all ? uid : NULL, 204, NULL);
@@ -484,6 +475,23 @@ logout(struct req *r, int all)
 
 static void h_logout(struct req *r) { logout(r, 0); }
 static void h_logout_all(struct req *r) { logout(r, 1); }
+
+/* POST /auth/view/end: the read-only view ends, the admin session is back. */
+static void
+h_view_end(struct req *r)
+{
+	cJSON		*o;
+	char		 uid[24];
+	enum och_err	 err;
+
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->auth.user_id);
+	if ((err = view_end(r, &o)) != OCH_OK)
+		resp_error(r, err, err == OCH_ECONFLICT ?
+		    "this session is not a read-only view" : NULL);
+	else
+		resp_json(r, 200, o);
+	audit_req(r, "auth.view.end", "user", uid, r->status, NULL);
+}
 
 static void
 h_me(struct req *r)
@@ -515,6 +523,19 @@ h_me(struct req *r)
 		cJSON_AddItemToArray(arr, inst_json(ins, i, &r->app->cfg));
 	PQclear(res);
 	PQclear(ins);
+	/* an admin's read-only view: whose, so the dashboard can say so */
+	if (r->auth.viewer_id != 0) {
+		snprintf(uid, sizeof(uid), "%lld", (long long)r->auth.viewer_id);
+		if ((res = db_exec(r->app->db, &stmt_me, 1, p, &err)) == NULL) {
+			cJSON_Delete(o);
+			resp_error(r, err, NULL);
+			return;
+		}
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "view"),
+		    "admin_email", PQntuples(res) == 1 ? db_val(res, 0, 1) : "");
+		PQclear(res);
+	} else
+		cJSON_AddNullToObject(o, "view");
 	resp_json(r, 200, o);
 }
 

@@ -23,7 +23,8 @@ cgi_bin_webhooks_fcgi_SOURCES = cgi-bin/webhooks.c
 cgi_bin_webhooks_fcgi_LDADD = $(OCH_LIBS)
 cgibin_PROGRAMS += cgi-bin/admin.fcgi
 cgi_bin_admin_fcgi_SOURCES = cgi-bin/admin.c cgi-bin/admin.h cgi-bin/admin_util.c \
-    cgi-bin/admin_fleet.c cgi-bin/admin_skills.c cgi-bin/admin_plans.c
+    cgi-bin/admin_fleet.c cgi-bin/admin_skills.c cgi-bin/admin_plans.c \
+    cgi-bin/admin_view.c
 cgi_bin_admin_fcgi_LDADD = $(OCH_LIBS)
 cgibin_PROGRAMS += cgi-bin/metrics.fcgi
 cgi_bin_metrics_fcgi_SOURCES = cgi-bin/metrics.c

@@ -333,8 +333,12 @@ gw_command(struct req *r)
 	if (strcmp(kind, "whatsapp_login") == 0) {
 		cJSON_AddStringToObject(o, "outcome", wa_outcome(status, out,
 		    error, qr != NULL));
-		/* the QR only while it can still be scanned */
-		if (qr != NULL && strcmp(status, "running") == 0)
+		/*
+		 * the QR only while it can still be scanned, and never to an
+		 * admin's read-only view (scanning it links a phone: a write)
+		 */
+		if (qr != NULL && strcmp(status, "running") == 0 &&
+		    r->auth.viewer_id == 0)
 			cJSON_AddStringToObject(o, "qr", qr->valuestring);
 		else
 			cJSON_AddNullToObject(o, "qr");

@@ -7,15 +7,19 @@
 #include "audit.h"
 #include "log.h"
 
+/* $10: the customer an admin's read-only view shows, into the detail */
 static const struct db_stmt stmt_audit = { "audit_insert",
 	"INSERT INTO audit_log (actor_kind, actor_id, action, object_kind,"
 	" object_id, remote_addr, request_id, status, detail)"
-	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8::integer, $9::jsonb)" };
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8::integer,"
+	" CASE WHEN $10::bigint IS NULL THEN $9::jsonb"
+	" ELSE coalesce($9::jsonb, '{}'::jsonb)"
+	"  || jsonb_build_object('view_of_user', $10::bigint) END)" };
 
 static int
-insert(struct db *db, const char *const p[9])
+insert(struct db *db, const char *const p[10])
 {
-	if (db_run(db, &stmt_audit, 9, p, NULL) != OCH_OK) {
+	if (db_run(db, &stmt_audit, 10, p, NULL) != OCH_OK) {
 		log_warn("audit record for '%s' not written", p[2]);
 		return -1;
 	}
@@ -26,10 +30,11 @@ int
 audit_req(struct req *r, const char *action, const char *object_kind,
     const char *object_id, int status, const char *detail)
 {
-	const char	*p[9];
-	char		 st[16], uid[32];
+	const char	*p[10];
+	char		 st[16], uid[32], viewed[32];
 
 	snprintf(st, sizeof(st), "%d", status);
+	p[9] = NULL;
 	switch (r->auth.kind) {
 	case AUTH_HMAC:
 	case AUTH_HMAC_OR_SESSION:
@@ -46,6 +51,14 @@ audit_req(struct req *r, const char *action, const char *object_kind,
 		snprintf(uid, sizeof(uid), "%lld", (long long)r->auth.user_id);
 		p[0] = r->auth.is_admin ? "admin" : "user";
 		p[1] = uid;
+		if (r->auth.viewer_id != 0) {
+			/* a read-only view: the admin acts, the user is seen */
+			snprintf(viewed, sizeof(viewed), "%s", uid);
+			snprintf(uid, sizeof(uid), "%lld",
+			    (long long)r->auth.viewer_id);
+			p[0] = "admin";
+			p[9] = viewed;
+		}
 		break;
 	default:
 		p[0] = "system";
@@ -72,8 +85,8 @@ audit_log(struct db *db, const char *actor_kind, const char *actor_id,
     const char *action, const char *object_kind, const char *object_id,
     const char *detail)
 {
-	const char	*p[9] = { actor_kind, actor_id, action, object_kind,
-	    object_id, NULL, log_reqid(), NULL, detail };
+	const char	*p[10] = { actor_kind, actor_id, action, object_kind,
+	    object_id, NULL, log_reqid(), NULL, detail, NULL };
 
 	return insert(db, p);
 }

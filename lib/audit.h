@@ -11,7 +11,9 @@
  * Record what request r did: action (e.g. "instance.suspend"), the object
  * it touched (kind and id, either may be NULL), the answer's status, and
  * optional detail (a JSON object text or NULL).  The actor comes from
- * r->auth.  Failures are logged, never fatal: returns 0 or -1.
+ * r->auth; through an admin's read-only view it is that admin, and the
+ * detail gains {"view_of_user": <the customer's id>}.  Failures are
+ * logged, never fatal: returns 0 or -1.
  */
 int	audit_req(struct req *r, const char *action, const char *object_kind,
 	    const char *object_id, int status, const char *detail);

@@ -190,23 +190,34 @@ out:
 
 /*
  * A live session: not revoked, not expired and, for an admin, used in the
- * last AUTH_ADMIN_IDLE seconds.  Column 3: whether last_seen_at is over a
- * minute old (then stmt_session_seen refreshes it: one write a minute).
+ * last AUTH_ADMIN_IDLE seconds; a read-only view (viewer_session_id set,
+ * schema/161_view_sessions.sql) only while the admin session it was
+ * opened from is live too and its user still an admin.  Column 3: whether
+ * last_seen_at is over a minute old (then stmt_session_seen refreshes it:
+ * one write a minute); column 4: the viewing admin's user id, or NULL.
  */
 static const struct db_stmt	stmt_session = {
 	"auth_session",
 	"SELECT s.user_id, u.role, s.csrf_hash,"
-	" s.last_seen_at < now() - interval '1 minute' FROM sessions s"
-	" JOIN users u ON u.id = s.user_id"
+	" s.last_seen_at < now() - interval '1 minute', v.user_id"
+	" FROM sessions s JOIN users u ON u.id = s.user_id"
+	" LEFT JOIN sessions v ON v.id = s.viewer_session_id"
 	" WHERE s.id = $1::uuid AND s.user_id = $2::bigint"
 	" AND s.revoked_at IS NULL AND s.expires_at > now()"
 	" AND (u.role <> 'admin' OR"
 	"  s.last_seen_at > now() - make_interval(secs => $3::integer))"
+	" AND (s.viewer_session_id IS NULL OR (v.revoked_at IS NULL"
+	"  AND v.expires_at > now()"
+	"  AND v.last_seen_at > now() - make_interval(secs => $3::integer)"
+	"  AND EXISTS (SELECT 1 FROM users a WHERE a.id = v.user_id"
+	"   AND a.role = 'admin')))"
 };
 
+/* a view's use keeps the admin session it came from awake too */
 static const struct db_stmt	stmt_session_seen = {
 	"auth_session_seen",
 	"UPDATE sessions SET last_seen_at = now() WHERE id = $1::uuid"
+	" OR id = (SELECT viewer_session_id FROM sessions WHERE id = $1::uuid)"
 };
 
 /*
@@ -237,6 +248,22 @@ auth_cookie(const char *header, const char *name, char *out, size_t outlen)
 	return -1;
 }
 
+void
+auth_set_cookies(struct req *r, const char *jwt, const char *csrf,
+    int max_age)
+{
+	char	*c;
+
+	c = xasprintf(AUTH_COOKIE_SESSION "=%s; Path=/; Max-Age=%d; HttpOnly; "
+	    "Secure; SameSite=Lax", jwt ? jwt : "", max_age);
+	resp_header(r, "Set-Cookie", c);
+	xfree_secret(c);
+	c = xasprintf(AUTH_COOKIE_CSRF "=%s; Path=/; Max-Age=%d; Secure; "
+	    "SameSite=Lax", csrf ? csrf : "", max_age);
+	resp_header(r, "Set-Cookie", c);
+	xfree_secret(c);
+}
+
 static int
 unsafe_method(const char *m)
 {
@@ -247,11 +274,14 @@ unsafe_method(const char *m)
 /*
  * The cookie session (DESIGN §5): AUTH_COOKIE_SESSION is an HS256 JWT
  * whose sid names a live row in sessions (stmt_session); unsafe methods also need X-CSRF-Token
- * matching the session's CSRF hash.  admin: the user's role must be admin.
+ * matching the session's CSRF hash.  AUTH_ADMIN: the user's role must be
+ * admin.  A read-only view is refused every unsafe method unless kind is
+ * AUTH_SESSION_VIEW (403, with r->auth filled so the refusal is audited).
  */
 static enum och_err
-auth_session(struct req *r, int admin)
+auth_session(struct req *r, enum auth_kind kind)
 {
+	const int	 admin = kind == AUTH_ADMIN;
 	const char	*cookie, *csrf, *secret, *params[3];
 	char		 tok[TOK_MAXLEN + 1], hash[65], idle[16];
 	char		*sub = NULL, *sid = NULL;
@@ -310,6 +340,18 @@ auth_session(struct req *r, int admin)
 	r->auth.is_admin = strcmp(db_val(res, 0, 1), "admin") == 0;
 	r->auth.session_id = sid;
 	sid = NULL;
+	if (db_val(res, 0, 4) != NULL &&
+	    !valid_int64(db_val(res, 0, 4), 1, INT64_MAX, &r->auth.viewer_id)) {
+		rc = OCH_EDB;
+		goto out;
+	}
+	if (r->auth.viewer_id != 0 && unsafe_method(r->method) &&
+	    kind != AUTH_SESSION_VIEW) {
+		log_info("auth: read-only view of user %lld refused %s",
+		    (long long)uid, r->method);
+		rc = OCH_EFORBIDDEN;
+		goto out;
+	}
 	if (admin && !r->auth.is_admin) {
 		log_info("auth: admin route refused to user %lld",
 		    (long long)uid);
@@ -365,13 +407,13 @@ auth_check(struct req *r, enum auth_kind kind)
 	case AUTH_HMAC_OR_SESSION:
 		if (req_header(r, "X_OCH_KEY") != NULL)
 			return auth_hmac(r);
-		return auth_session(r, 0);
+		return auth_session(r, AUTH_SESSION);
 	case AUTH_AGENT:
 		return auth_agent(r);
 	case AUTH_SESSION:
-		return auth_session(r, 0);
 	case AUTH_ADMIN:
-		return auth_session(r, 1);
+	case AUTH_SESSION_VIEW:
+		return auth_session(r, kind);
 	case AUTH_BOOTSTRAP:
 		/*
 		 * the bootstrap token travels in the body: its one route

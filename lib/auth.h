@@ -24,8 +24,19 @@
  * (401: missing, malformed, stale, replayed or wrong credentials),
  * OCH_EFORBIDDEN (403: authenticated but not allowed), or OCH_EDB (503).
  * Failures never say which check failed.
+ *
+ * An admin's read-only view of a customer's dashboard (lib/view.h) is a
+ * session of the customer's user: it reads what the customer reads, and
+ * every unsafe method is refused it (403, r->auth.viewer_id set) unless
+ * the route's kind is AUTH_SESSION_VIEW.
  */
 enum och_err	auth_check(struct req *r, enum auth_kind kind);
+/*
+ * Set (jwt and csrf, max_age > 0) or clear (NULL, NULL, 0) both session
+ * cookies on r's answer.
+ */
+void		auth_set_cookies(struct req *r, const char *jwt,
+		    const char *csrf, int max_age);
 /*
  * The value of cookie `name` in a Cookie header, copied into out (size
  * outlen).  Returns 0, or -1 when absent, empty or too long.

@@ -40,3 +40,5 @@ lib_libcore_a_SOURCES += lib/prom.h lib/prom.c lib/met.h lib/met.c
 lib_libcore_a_SOURCES += lib/alert.h lib/alert.c lib/alerthook.h lib/alerthook.c
 # off-server backups: the S3 client and the backup work (s3_, bak_)
 lib_libcore_a_SOURCES += lib/s3.h lib/s3.c lib/backup.h lib/backup.c
+# an admin's read-only view of a customer's dashboard (view_)
+lib_libcore_a_SOURCES += lib/view.h lib/view.c

@@ -26,6 +26,9 @@ enum auth_kind {
 	AUTH_ADMIN,		/* admin session */
 	AUTH_BOOTSTRAP,		/* one-time bootstrap token in the body */
 	AUTH_AGENT,		/* Bearer agent token */
+	AUTH_SESSION_VIEW,	/* AUTH_SESSION, and an admin's read-only view
+				   may use it with unsafe methods too (ending
+				   the view, signing out); see lib/auth.h */
 	AUTH__MAX
 };
 
@@ -49,6 +52,8 @@ struct req_auth {
 	int64_t		 user_id;	/* sessions: users.id */
 	int		 is_admin;	/* sessions: role = admin */
 	char		*session_id;	/* sessions: sessions.id */
+	int64_t		 viewer_id;	/* sessions: the admin whose read-only
+					   view this is (users.id), else 0 */
 	char		*instance_id;	/* agent/bootstrap: instances.id */
 };
 

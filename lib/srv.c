@@ -299,11 +299,17 @@ serve(struct srv *s, struct req *r)
 
 	/* 4. authentication (on the raw body: signatures cover it) */
 	if ((err = auth_check(r, rt->auth)) != OCH_OK) {
-		resp_error(r, err, NULL);
+		/* an admin's read-only view (lib/auth.h) is told so */
+		resp_error(r, err, err == OCH_EFORBIDDEN && r->auth.viewer_id ?
+		    "read-only view of a customer's dashboard: end the view "
+		    "to act as yourself" : NULL);
 		/* a signed-in user refused an admin route is worth a record */
 		if (rt->auth == AUTH_ADMIN && err == OCH_EFORBIDDEN &&
 		    r->auth.user_id != 0)
 			(void)audit_req(r, "admin.denied", "route", rt->pattern,
+			    r->status, NULL);
+		else if (err == OCH_EFORBIDDEN && r->auth.viewer_id != 0)
+			(void)audit_req(r, "view.denied", "route", rt->pattern,
 			    r->status, NULL);
 		goto out;
 	}

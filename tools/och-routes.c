@@ -53,6 +53,7 @@ static const struct {
 	{ "AUTH_ADMIN", "admin session" },
 	{ "AUTH_BOOTSTRAP", "bootstrap token" },
 	{ "AUTH_AGENT", "agent token" },
+	{ "AUTH_SESSION_VIEW", "session, a read-only view's too" },
 };
 
 #define NGX_BEGIN "\t# --- API routes: generated from lib/routes.def by " \

@@ -2,10 +2,12 @@
 // (admin link, language, theme, logout) and the routes.  Any 401 from any
 // call empties ["me"] (lib/query.ts), which shows the login page;
 // /signin (where sign-in links land) shows whoever is in.  The admin
-// panel is its own chunk, loaded only for /admin/.
+// panel is its own chunk, loaded only for /admin/.  An admin's read-only
+// view of a customer's dashboard (me.view) shows a banner on every page
+// with the way back (POST /api/v1/auth/view/end).
 import { lazy, Suspense } from 'react'
 import { Link, Route, Routes, useLocation, useNavigate } from 'react-router'
-import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import { API, ApiError, type Me } from '@/lib/api'
 import { usePrefs, type Theme } from '@/lib/store'
@@ -35,6 +37,30 @@ export function useMe() {
     },
     staleTime: 60_000,
   })
+}
+
+// The read-only view's banner: whose dashboard, that nothing can change,
+// and the end of the view (back to the admin's instance page).
+function ViewBanner({ me }: { me: Me }) {
+  const { t } = useTranslation()
+  const qc = useQueryClient()
+  const nav = useNavigate()
+  const loc = useLocation()
+  const end = useMutation({
+    mutationFn: API.viewEnd,
+    onSettled: () => {
+      const m = /^\/instances\/([^/]+)/.exec(loc.pathname)
+      qc.clear()
+      nav(m ? `/admin/instances/${m[1]}` : '/admin/', { replace: true })
+    },
+  })
+  return (
+    <div role="status" data-testid="view-banner"
+      className="flex flex-wrap items-center justify-center gap-3 border-b border-amber-300 bg-amber-100 px-6 py-2 text-sm text-amber-950 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-50">
+      <span><strong>{t('app.view.title')}</strong> {t('app.view.text', { email: me.email, admin: me.view?.admin_email ?? '' })}</span>
+      <Button size="sm" variant="outline" disabled={end.isPending} onClick={() => end.mutate()} data-testid="view-end">{t('app.view.end')}</Button>
+    </div>
+  )
 }
 
 function Prefs() {
@@ -111,6 +137,7 @@ export function App() {
   return (
     <div className="min-h-screen">
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:p-2">{t('app.skip')}</a>
+      {me.data?.view && <ViewBanner me={me.data} />}
       <header className="bg-card flex min-h-12 flex-wrap items-center justify-between gap-3 border-b px-6 py-2">
         <div className="flex items-center gap-4">
           <Link to={inAdmin ? '/admin/' : '/'} className="text-foreground flex items-center gap-2 font-semibold hover:no-underline">
@@ -128,8 +155,8 @@ export function App() {
             <>
               <span className="text-muted-foreground text-sm" data-testid="user-email">{me.data.email}</span>
               <Button variant="ghost" size="sm" onClick={() => logout()}>{t('app.logout')}</Button>
-              <Button variant="ghost" size="sm" onClick={() => logout(true)} data-testid="logout-all"
-                title={t('app.logoutAllTitle')}>{t('app.logoutAll')}</Button>
+              {!me.data.view && <Button variant="ghost" size="sm" onClick={() => logout(true)} data-testid="logout-all"
+                title={t('app.logoutAllTitle')}>{t('app.logoutAll')}</Button>}
             </>
           )}
         </div>

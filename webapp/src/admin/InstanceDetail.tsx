@@ -4,9 +4,9 @@
 // commands, history with actors, the outbox, its audit trail and metrics.
 // Polled while the instance moves or commands are pending.
 import { Fragment, lazy, type ReactNode, Suspense, useState } from 'react'
-import { Link, useParams } from 'react-router'
+import { Link, useNavigate, useParams } from 'react-router'
 import { useTranslation } from 'react-i18next'
-import { useQuery } from '@tanstack/react-query'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { API } from '@/lib/api'
 import { ago, MOVING, when } from '@/lib/format'
 import { Badge } from '@/components/ui/badge'
@@ -44,6 +44,15 @@ export function InstanceDetail() {
   const reboot = useAct(() => API.reboot(id), { invalidate: inv, ok: t('admin.inst.done.reboot') })
   const cmd = useAct((v: { type: Command; version?: string }) => ADMIN.command(id, v.type, v.version ? { version: v.version } : undefined),
     { invalidate: inv, ok: (v) => t('admin.inst.done.command', { type: v.type }) })
+  // open as customer: the browser's session becomes a read-only view
+  const qc = useQueryClient()
+  const nav = useNavigate()
+  const view = useAct(() => ADMIN.view(id), {
+    onSuccess: () => {
+      qc.clear()
+      nav(`/instances/${id}`)
+    },
+  })
   const [version, setVersion] = useState('')
   const [updateOpen, setUpdateOpen] = useState(false)
 
@@ -89,7 +98,9 @@ export function InstanceDetail() {
         <h1 className="font-mono" data-testid="adm-slug">{i.slug}</h1>
         <div className="flex items-center gap-2">
           <StateBadge state={i.state} className="text-sm" />
-          <Button variant="outline" size="sm" asChild><Link to={`/instances/${i.id}`} className="hover:no-underline">{t('admin.inst.asCustomer')}</Link></Button>
+          <Confirm trigger={t('admin.inst.asCustomer')} title={t('admin.inst.view.title', { email: i.email ?? '' })}
+            text={t('admin.inst.view.text')} action={t('admin.inst.asCustomer')} destructive={false}
+            disabled={busy || view.busy || i.user_id == null} onConfirm={() => view.mutate()} testid="adm-view" />
         </div>
       </div>
       <Section title={t('admin.inst.actions')} testid="adm-actions">
@@ -129,7 +140,7 @@ export function InstanceDetail() {
             </DialogContent>
           </Dialog>
         </div>
-        <Notice note={act.note ?? cmd.note ?? reboot.note} />
+        <Notice note={act.note ?? cmd.note ?? reboot.note ?? view.note} />
       </Section>
       <div className="grid gap-4 lg:grid-cols-2">
         <Section title={t('admin.inst.details')}>

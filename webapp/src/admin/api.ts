@@ -99,6 +99,8 @@ export const ADMIN = {
   instances: (f: InstanceFilter) => api<InstancePage>('GET', `${A}/instances${qs({ ...f })}`),
   instance: (id: string) => api<AdminInstanceDetail>('GET', `${A}/instances/${enc(id)}`),
   action: (id: string, a: Action) => api<AdminInstance>('POST', `${A}/instances/${enc(id)}/${a}`),
+  view: (id: string) => api<{ csrf_token: string; user: { id: number; email: string }; instance_id: string; expires_at: string }>(
+    'POST', `${A}/instances/${enc(id)}/view`),
   command: (id: string, type: Command, args?: Record<string, string>) =>
     api<{ id: number; status: string }>('POST', `${A}/instances/${enc(id)}/commands`, args ? { type, args } : { type }),
   queue: () => api<Queue>('GET', `${A}/queue`),

@@ -193,6 +193,8 @@ export interface Me {
   email: string
   role: string
   instances: Instance[]
+  /** an admin's read-only view of this customer's dashboard, or null */
+  view?: { admin_email: string } | null
 }
 
 /** Whose account a sign-in link opens (POST /api/v1/auth/preview). */
@@ -325,6 +327,7 @@ export const API = {
   magicLink: (email: string) => api<void>('POST', '/api/v1/auth/magic-link', { email }),
   logout: () => api<void>('POST', '/api/v1/auth/logout'),
   logoutAll: () => api<void>('POST', '/api/v1/auth/logout-all'),
+  viewEnd: () => api<{ csrf_token: string }>('POST', '/api/v1/auth/view/end'),
   previewLink: (kind: LinkKind, token: string) =>
     api<LinkPreview>('POST', '/api/v1/auth/preview', { kind, token }, { quiet401: true }),
   signIn: (kind: LinkKind, token: string) =>

@@ -5,6 +5,11 @@ const de: Messages = {
   app: {
     name: 'openclawhost',
     logout: 'Abmelden',
+    view: {
+      title: 'Nur-Lese-Ansicht.',
+      text: 'Sie ({{admin}}) sehen das Dashboard von {{email}} so, wie der Kunde es sieht; hier lässt sich nichts ändern.',
+      end: 'Ansicht beenden',
+    },
     logoutAll: 'Überall abmelden',
     logoutAllTitle: 'Jede Sitzung dieses Kontos auf jedem Gerät beenden',
     admin: 'Admin-Bereich',
@@ -232,7 +237,12 @@ const de: Messages = {
     inst: {
       back: '← Instanzen', owner: 'Inhaber', host: 'Hostname', desired: 'Sollzustand', attempts: 'Versuche', next: 'nächster',
       lease: 'Gehalten von', failedAt: 'Fehlgeschlagen bei Schritt', lastError: 'Letzter Fehler', configRev: 'Konfigurationsstand', ready: 'Bereit',
-      asCustomer: 'Als Kunde öffnen', actions: 'Aktionen', details: 'Details', report: 'Agent-Bericht',
+      asCustomer: 'Als Kunde öffnen',
+      view: {
+        title: 'Dashboard von {{email}} öffnen?',
+        text: 'Dieser Browser zeigt das Dashboard des Kunden genau so, wie er es sieht, nur lesend: jede Änderung wird abgelehnt, und was Sie öffnen, steht unter Ihrem Namen im Audit-Log. Das Banner oben beendet die Ansicht und bringt Sie hierher zurück.',
+      },
+      actions: 'Aktionen', details: 'Details', report: 'Agent-Bericht',
       noReport: 'Der Agent hat noch nicht berichtet.', reported: 'Berichtet', configError: 'Konfigurationsfehler', health: 'Zustand',
       channels: 'Kanäle', commands: 'Offene Befehle', events: 'Verlauf', event: 'Ereignis', message: 'Meldung',
       audit: 'Audit-Spur', allAudit: 'Alle Einträge', outbox: 'Outbox', mail: 'E-Mail',

@@ -3,6 +3,11 @@ const en = {
   app: {
     name: 'openclawhost',
     logout: 'Log out',
+    view: {
+      title: 'Read-only view.',
+      text: 'You ({{admin}}) see the dashboard of {{email}} as they do; nothing can be changed here.',
+      end: 'End view',
+    },
     logoutAll: 'Log out everywhere',
     logoutAllTitle: 'End every session of this account, on every device',
     admin: 'Admin panel',
@@ -230,7 +235,12 @@ const en = {
     inst: {
       back: '← Instances', owner: 'Owner', host: 'Hostname', desired: 'Desired state', attempts: 'Attempts', next: 'next',
       lease: 'Held by', failedAt: 'Failed at step', lastError: 'Last error', configRev: 'Config revision', ready: 'Ready',
-      asCustomer: 'Open as customer', actions: 'Actions', details: 'Details', report: 'Agent report',
+      asCustomer: 'Open as customer',
+      view: {
+        title: 'Open the dashboard of {{email}}?',
+        text: 'This browser shows the customer’s dashboard exactly as they see it, read-only: every change is refused, and what you open is recorded in the audit log under your name. The banner at the top ends the view and brings you back here.',
+      },
+      actions: 'Actions', details: 'Details', report: 'Agent report',
       noReport: 'The agent has not reported yet.', reported: 'Reported', configError: 'Config error', health: 'Health',
       channels: 'Channels', commands: 'Pending commands', events: 'History', event: 'Event', message: 'Message',
       audit: 'Audit trail', allAudit: 'All entries', outbox: 'Outbox', mail: 'email',
