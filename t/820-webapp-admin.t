@@ -88,6 +88,10 @@ $t->psql("UPDATE instances SET state = 'active', ipv4 = '203.0.113.10', active_a
 $t->psql("UPDATE instances SET state = 'failed', failed_state = 'creating', attempts = 6,"
     . " last_error = 'hetzner: 503 unavailable' WHERE id = :'f'", f => $fail->[0]);
 is($t->signed(POST => "/api/v1/instances/$drift->[0]/suspend")->{status}, 202, 'WHMCS suspends one');
+# Hetzner's budget as a provisioning poller last saw it, nearly spent (a
+# fixture: no provisioning poller runs here)
+$t->psql("INSERT INTO poller_heartbeats (mode, host, pid, hetzner_limit, hetzner_remaining, hetzner_reset_at,"
+    . " hetzner_seen_at) VALUES ('provision', 'e2e', 1, 3600, 120, now() + interval '58 minutes', now())");
 
 $ENV{E2E_BASE} = $base;
 $ENV{E2E_SIM} = $sim;
@@ -95,7 +99,8 @@ $ENV{E2E_ADMIN} = 'root@example.com';
 $ENV{E2E_DOCS} = $t->src('docs/screenshots');
 $ENV{E2E_FIX} = encode_json({ active => { id => $act->[0], slug => $act->[1] },
     failed => { id => $fail->[0], slug => $fail->[1] }, drift => { slug => $drift->[1] },
-    customer => 'cust1@example.com', second => 'ops2@example.com', total => 55 });
+    customer => 'cust1@example.com', second => 'ops2@example.com', total => 55,
+    budget => { remaining => 120, limit => 3600 } });
 $ENV{E2E_POLLER} = encode_json({ cmd => [ $t->bin('poller/och-poller'), 'maintain' ], env => { $t->env } });
 ($ok, $out) = run_logged('e2e-admin', 'node', 'e2e/admin.mjs', $dir);
 my $checks = 0;
@@ -121,6 +126,16 @@ is_deeply([ map { $_->[0] } $t->psql("SELECT kind || coalesce(' ' || (args->>'ve
     [ 'restart', 'update 2026.9.6' ], 'the restart and the update were queued for the agent');
 is($t->psql_one("SELECT desired_state FROM instances WHERE id = :'a'", a => $act->[0]), 'active',
     'the cancelled suspend sent nothing');
+is($t->psql_one("SELECT pending_action FROM instances WHERE id = :'a'", a => $act->[0]), 'rebuild',
+    'the confirmed rebuild was recorded');
+is($t->psql_one("SELECT count(*) FROM audit_log WHERE action IN ('admin.view.open', 'auth.view.end')"
+    . " AND actor_kind = 'admin' AND actor_id = :'u' AND status IN (200, 201)", u => $admin_id), 2,
+    'the view was opened and ended, both audited under the admin');
+is($t->psql_one("SELECT count(*) FROM audit_log WHERE action = 'view.denied' AND actor_id = :'u'"
+    . " AND object_id = '/api/v1/instances/{id}/channels/{kind}'", u => $admin_id), 1,
+    'the write tried through the view was refused and audited');
+is($t->psql_one("SELECT count(*) FROM channels WHERE instance_id = :'a'", a => $act->[0]), 0,
+    'and stored nothing');
 is($t->psql_one("SELECT price_cents FROM plans WHERE name = 'starter'"), 2100, 'the plan price the dialog saved');
 is($t->psql_one("SELECT vcpus FROM plans WHERE name = 'starter'"), 2, 'the refused value changed nothing');
 is_deeply([ map { $_->[0] } $t->psql("SELECT email FROM users WHERE role = 'admin' ORDER BY id") ],

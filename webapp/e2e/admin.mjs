@@ -2,7 +2,8 @@
 // way: /admin/ asks for a login, the magic link comes out of och-cloudsim's
 // mailbox (sent by `och-poller maintain`), then every admin page and its
 // actions: dashboard, instance search/filter/sort/pages, an instance's
-// retry, agent command and suspend behind confirmations (one by keyboard),
+// retry, agent command, suspend and rebuild behind confirmations (one by
+// keyboard), open as customer (read-only: a write refused, the view ended),
 // provisioning, WHMCS drift, audit log with CSV export, plans, users with
 // the last-admin rule, the skills catalogue; German; axe-core everywhere.
 //
@@ -10,7 +11,8 @@
 //   node e2e/admin.mjs OUTDIR
 //
 // E2E_FIX: {active: {id, slug}, failed: {id, slug}, drift: {slug},
-// customer: email, total: N (instances not terminated)}.  Prints TAP lines;
+// customer: email (the active one's owner), total: N (instances not
+// terminated), budget: {remaining, limit} (Hetzner's, as a poller saw it)}.  Prints TAP lines;
 // exits 1 when a check failed.
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -87,6 +89,9 @@ try {
     if (Number(f) !== 1) throw new Error(`failed tile ${f}`)
     const d = await page.getByTestId('tile-drift').textContent()
     if (Number(d) < 1) throw new Error(`drift tile ${d}`)
+    const hz = await page.getByTestId('tile-budget').textContent()
+    if (hz !== `${fix.budget.remaining} / ${fix.budget.limit}`) throw new Error(`Hetzner budget tile ${hz}`)
+    if (!/text-destructive/.test(await page.getByTestId('tile-budget').getAttribute('class'))) throw new Error('a budget under 10 % is not red')
     await page.getByText(/maintain ·/).first().waitFor()
     await page.getByTestId('adm-daily').locator('.recharts-bar-rectangle').first().waitFor()
   })
@@ -187,11 +192,40 @@ try {
   })
   await axe(page, 'admin instance page')
   await shot(page, out, 'admin-instance.png', docs)
-  await step('"Open as customer" shows the customer\'s page of the instance', async () => {
-    await page.getByRole('link', { name: 'Open as customer' }).click()
+  await step('rebuild is confirmed first, then requested', async () => {
+    await page.getByTestId('adm-rebuild').click()
+    const dlg = page.getByRole('alertdialog')
+    await dlg.getByText(/reinstalled from the image/).waitFor()
+    await axe(page, 'admin rebuild dialog')
+    await dlg.getByRole('button', { name: 'Rebuild' }).click()
+    await page.getByText(/Rebuild requested;/).waitFor()
+    await page.getByTestId('adm-inst-audit').getByText('admin.instance.rebuild').first().waitFor()
+    if (!await page.getByTestId('adm-rebuild').isDisabled()) throw new Error('rebuild still offered while one is pending')
+  })
+  await step('"Open as customer": confirmed, the customer\'s page under a read-only banner', async () => {
+    await page.getByTestId('adm-view').click()
+    await page.getByRole('alertdialog').getByText(/read-only/).waitFor()
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Open as customer' }).click()
     await page.getByTestId('slug').filter({ hasText: fix.active.slug }).waitFor()
-    await page.goBack()
-    await page.getByTestId('adm-slug').waitFor()
+    const banner = await page.getByTestId('view-banner').textContent()
+    if (!banner.includes(fix.customer) || !banner.includes(email)) throw new Error(banner)
+    await page.getByTestId('user-email').filter({ hasText: fix.customer }).waitFor()
+    if (await page.getByTestId('admin-link').count() !== 0) throw new Error('admin link shown in the view')
+  })
+  await axe(page, 'customer page in a read-only view')
+  await step('the view refuses a write, and says why', async () => {
+    await page.getByTestId('tab-channels').click()
+    await page.getByTestId('channel-telegram-edit').click()
+    await page.getByPlaceholder('123456:ABC-DEF…').fill('7777777:AAbbCCddEEff')
+    const ch = page.getByTestId('channel-telegram')
+    await ch.getByRole('button', { name: 'Save', exact: true }).click()
+    await ch.getByRole('alert').filter({ hasText: /read-only view/ }).waitFor()
+  })
+  await step('"End view" returns to the admin\'s instance page, signed in as the admin', async () => {
+    await page.getByTestId('view-end').click()
+    await page.getByTestId('adm-slug').filter({ hasText: fix.active.slug }).waitFor()
+    await page.getByTestId('user-email').filter({ hasText: email }).waitFor()
+    if (await page.getByTestId('view-banner').count() !== 0) throw new Error('banner still shown')
   })
 
   await step('provisioning: the queue, the pollers and the outboxes', async () => {
