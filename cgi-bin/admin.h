@@ -61,5 +61,8 @@ void	 adm_h_plans(struct req *);
 void	 adm_h_plan_put(struct req *);
 void	 adm_h_users(struct req *);
 void	 adm_h_user_role(struct req *);
+/* admin_pool.c */
+void	 adm_h_pool(struct req *);
+void	 adm_h_pool_put(struct req *);
 
 #endif

@@ -9,6 +9,7 @@
  *     setup failed (then failed, operators emailed) or is still running
  *     (then booting until a report says finished): agent_status.c.
  *
+ * A warm pool server's agent: agent_pool.c (POST /api/v1/agent/pool).
  * The other agent routes (config, commands, report) use the agent token
  * (Authorization: Bearer) and reach only the token's own instance.
  */
@@ -122,6 +123,10 @@ h_ready(struct req *r)
 	if ((res = db_exec(db, &stmt_claim, 1, p, &err)) == NULL)
 		goto fail;
 	if (PQntuples(res) != 1) {
+		/* a warm pool server's token? (agent_pool.c) */
+		db_rollback(db);
+		if (agent_pool_ready(r, hash))
+			goto out;
 		/* unknown, used or expired: all look the same */
 		log_info("bootstrap token refused");
 		err = OCH_EAUTH;

@@ -45,6 +45,14 @@ enum och_err	 agent_report_store(struct req *, const cJSON *report);
  */
 void		 agent_config_token(struct req *, cJSON *doc);
 
+/*
+ * agent_pool.c.  agent_pool_ready: answer a ready call whose token (hash)
+ * is a warm pool server's; 1 when it answered, 0 when the token is not
+ * one (the caller refuses it).  agent_pool_poll: POST /api/v1/agent/pool.
+ */
+int		 agent_pool_ready(struct req *, const char *hash);
+void		 agent_pool_poll(struct req *);
+
 /* agent_conf.c */
 /* The gateway block for the instance at fqdn (caller deletes); never fails. */
 cJSON		*agent_gateway_block(const char *fqdn);

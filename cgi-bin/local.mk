@@ -9,7 +9,7 @@ cgi_bin_instances_fcgi_LDADD = $(OCH_LIBS)
 cgibin_PROGRAMS += cgi-bin/agent.fcgi
 cgi_bin_agent_fcgi_SOURCES = cgi-bin/agent.c cgi-bin/agent.h cgi-bin/agent_api.c \
     cgi-bin/agent_status.c \
-    cgi-bin/agent_conf.c
+    cgi-bin/agent_conf.c cgi-bin/agent_pool.c
 cgi_bin_agent_fcgi_LDADD = $(OCH_LIBS) -lpthread
 cgibin_PROGRAMS += cgi-bin/auth.fcgi
 cgi_bin_auth_fcgi_SOURCES = cgi-bin/auth.c
@@ -24,7 +24,8 @@ cgi_bin_webhooks_fcgi_LDADD = $(OCH_LIBS)
 cgibin_PROGRAMS += cgi-bin/admin.fcgi
 cgi_bin_admin_fcgi_SOURCES = cgi-bin/admin.c cgi-bin/admin.h cgi-bin/admin_util.c \
     cgi-bin/admin_fleet.c cgi-bin/admin_skills.c cgi-bin/admin_plans.c \
-    cgi-bin/admin_view.c
+    cgi-bin/admin_view.c \
+    cgi-bin/admin_pool.c
 cgi_bin_admin_fcgi_LDADD = $(OCH_LIBS)
 cgibin_PROGRAMS += cgi-bin/metrics.fcgi
 cgi_bin_metrics_fcgi_SOURCES = cgi-bin/metrics.c

@@ -42,3 +42,5 @@ lib_libcore_a_SOURCES += lib/alert.h lib/alert.c lib/alerthook.h lib/alerthook.c
 lib_libcore_a_SOURCES += lib/s3.h lib/s3.c lib/backup.h lib/backup.c
 # an admin's read-only view of a customer's dashboard (view_)
 lib_libcore_a_SOURCES += lib/view.h lib/view.c
+# the warm pool: claims, upkeep, admin view (pool_)
+lib_libcore_a_SOURCES += lib/pool.h lib/pool.c lib/poolrun.c

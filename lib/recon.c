@@ -19,6 +19,7 @@
 #include "fleetnet.h"
 #include "inst.h"
 #include "log.h"
+#include "pool.h"
 #include "recon_int.h"
 
 static void
@@ -146,7 +147,16 @@ create_find_or_make(struct recon *r, struct ri *in, int *done)
 		    in->id, n, s[0].id);
 	if (n > 0)
 		srv = s[0];
-	else {
+	else if ((rc = pool_take(r->db, r->hz, (int)cfg_int(r->cfg,
+	    CFG_POOL_STALE_SECONDS, POOL_STALE_SECONDS), in->id, in->slug,
+	    in->plan, in->location, in->server_type, in->image, &srv, &e)) !=
+	    OCH_ENOTFOUND) {
+		/* a warm server (lib/pool.h); else the cold create */
+		if (rc != OCH_OK)
+			return rc == OCH_EDB ? rc : recon_upstream_failed(r, in,
+			    &e, "take pool server", 1);
+		created = 2;
+	} else {
 		rc = create_server(r, in, &srv, &act, &e, &what);
 		if (rc != OCH_OK && what == NULL)
 			return rc;

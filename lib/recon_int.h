@@ -236,7 +236,10 @@ enum och_err	 recon_upstream_failed(struct recon *, struct ri *,
  */
 enum och_err	 recon_lock_row(struct recon *, const struct ri *,
 		    char *state, size_t statesz, int *ready, double *age);
-/* The server found or created, with history (server.created/found). */
+/*
+ * The server found (created 0), created (1) or taken from the warm pool
+ * (2), with history (server.found/created/pooled).
+ */
 enum och_err	 recon_store_server(struct recon *, const struct ri *,
 		    const struct hz_server *, const char *v6, int64_t action,
 		    int created);

@@ -443,13 +443,14 @@ recon_store_server(struct recon *r, const struct ri *in,
 	p[5] = action > 0 ? aid : NULL;
 	p[6] = action > 0 ? "create_server" : NULL;
 	snprintf(msg, sizeof(msg), "server %" PRId64 " %s %s", srv->id,
-	    srv->ipv4, created ? "created" : "found by label");
+	    srv->ipv4, created == 2 ? "from the warm pool" : created ?
+	    "created" : "found by label");
 	if ((err = recon_tx_begin(r, &own)) != OCH_OK)
 		return err;
 	err = mine(r, &stmt_server, 7, p);
 	if (err == OCH_OK)
-		err = recon_event(r, in, created ? "server.created" :
-		    "server.found", NULL, msg);
+		err = recon_event(r, in, created == 2 ? "server.pooled" :
+		    created ? "server.created" : "server.found", NULL, msg);
 	if ((err = recon_tx_end(r, own, err)) == OCH_OK)
 		log_info("instance %s: %s", in->id, msg);
 	return err;

@@ -7,7 +7,8 @@
  *                         (lib/outbox.h); wakes on NOTIFY och_provision,
  *                         so an order is acted on within a second; keeps
  *                         the fleet's SSH key and Cloud Firewall in shape
- *                         (lib/fleetnet.h); runs for POLLER_RUN_SECONDS
+ *                         (lib/fleetnet.h) and the warm pool filled
+ *                         (lib/pool.h); runs for POLLER_RUN_SECONDS
  *                         (default 55)
  *   och-poller maintain   one pass: expiry of nonces and one-time tokens,
  *                         metrics partitions, stale heartbeats, emails
@@ -44,6 +45,7 @@
 #include "inst.h"
 #include "log.h"
 #include "outbox.h"
+#include "pool.h"
 #include "pstats.h"
 #include "recon.h"
 #include "scrape.h"
@@ -108,6 +110,8 @@ struct poller {
 	int		 listen_pid;	/* and its backend */
 	struct hz	*fleet_hz;	/* NULL without a Hetzner token */
 	time_t		 fleet_at;	/* next fleet_reconcile */
+	struct pool	*pool;		/* the warm pool's upkeep */
+	time_t		 pool_at;	/* next pool_tick */
 };
 
 static void
@@ -265,6 +269,16 @@ fleet_tick(struct poller *p)
 	    CFG_FLEET_RECONCILE_SECONDS, 300);
 }
 
+/* The warm pool (lib/pool.h), every POOL_TICK_SECONDS. */
+static int
+pool_step(struct poller *p)
+{
+	if (p->pool == NULL || time(NULL) < p->pool_at)
+		return 0;
+	p->pool_at = time(NULL) + POOL_TICK_SECONDS;
+	return pool_tick(p->pool) < 0 ? -1 : 0;
+}
+
 static int
 run_provision(struct poller *p)
 {
@@ -280,6 +294,8 @@ run_provision(struct poller *p)
 	obx_set_owner(o, recon_owner(r));
 	recon_set_deadline(r, p->deadline);
 	p->fleet_hz = hz_from_cfg(p->hcl, &p->cfg);
+	if (p->fleet_hz != NULL)
+		p->pool = pool_new(p->db, &p->cfg, p->fleet_hz);
 	log_info("provision: running until %lds from now as %s",
 	    (long)(p->deadline - time(NULL)), recon_owner(r));
 	while (!stop && time(NULL) < p->deadline) {
@@ -299,7 +315,8 @@ run_provision(struct poller *p)
 			rescued = time(NULL);
 		}
 		fleet_tick(p);
-		if (drain(p, r) < 0 || recon_pickup(r) < 0) {
+		if (pool_step(p) < 0 || drain(p, r) < 0 ||
+		    recon_pickup(r) < 0) {
 			db_trouble(p);
 			continue;
 		}
@@ -339,6 +356,7 @@ run_provision(struct poller *p)
 	    stop ? " (signal)" : "");
 	obx_free(o);
 	recon_free(r);
+	pool_free(p->pool);
 	if (p->fleet_hz != NULL)
 		hz_free(p->fleet_hz);
 	return 0;

@@ -13,3 +13,4 @@ dist_schema_DATA += %D%/060_roles.sql
 dist_schema_DATA += %D%/105_admin_panel.sql
 dist_schema_DATA += %D%/160_hetzner_budget.sql
 dist_schema_DATA += %D%/161_view_sessions.sql
+dist_schema_DATA += %D%/130_pool.sql

@@ -231,7 +231,15 @@ struct cb_job *
 cb_post_json(const char *url, const char *body, const char *source, int max,
     cb_fn fn, void *arg)
 {
+	return cb_post_json_auth(url, body, NULL, source, max, fn, arg);
+}
+
+struct cb_job *
+cb_post_json_auth(const char *url, const char *body, const char *bearer,
+    const char *source, int max, cb_fn fn, void *arg)
+{
 	struct cb_job	*j;
+	char		*h;
 
 	j = xcalloc(1, sizeof(*j));
 	if ((j->easy = curl_easy_init()) == NULL) {
@@ -245,6 +253,12 @@ cb_post_json(const char *url, const char *body, const char *source, int max,
 	j->arg = arg;
 	j->hdrs = curl_slist_append(j->hdrs, "Content-Type: application/json");
 	j->hdrs = curl_slist_append(j->hdrs, "Accept: application/json");
+	if (bearer != NULL) {
+		h = xasprintf("Authorization: Bearer %s", bearer);
+		j->hdrs = curl_slist_append(j->hdrs, h);
+		explicit_bzero(h, strlen(h));
+		free(h);
+	}
 	if (curl_easy_setopt(j->easy, CURLOPT_URL, j->url) != CURLE_OK ||
 	    curl_easy_setopt(j->easy, CURLOPT_PROTOCOLS_STR, "http,https") !=
 	    CURLE_OK) {

@@ -38,6 +38,10 @@ void		 cb_shutdown(void);
 struct cb_job	*cb_post_json(const char *url, const char *body,
 		    const char *source, int max,
 		    cb_fn, void *arg);
+/* The same with "Authorization: Bearer <bearer>" (a warm pool's poll). */
+struct cb_job	*cb_post_json_auth(const char *url, const char *body,
+		    const char *bearer, const char *source, int max,
+		    cb_fn, void *arg);
 void		 cb_cancel(struct cb_job *);
 /* Jobs in flight (for the leak checks in /_sim/health). */
 int		 cb_active(void);

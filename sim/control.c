@@ -216,15 +216,56 @@ faults_delete(struct http_req *r)
 	http_json(r, 200, flt_json());
 }
 
+/*
+ * Latency profiles (sim/README.md cites where the hetzner numbers come
+ * from): create, create from a snapshot (-1: as create), boot, action,
+ * first-boot work on a bare image and on a pre-built one, and the work
+ * after a warm pool claim, in seconds.
+ */
+static const struct profile {
+	const char	*name;
+	double		 create, snap, boot, action, bare, prebuilt, claim;
+} profiles[] = {
+	{ "default", 2, -1, 5, 1, 0, 0, 0 },
+	{ "hetzner", 10, 25, 12, 3, 210, 30, 3 },
+};
+
+int
+ctl_latency_profile(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < OCH_NELEM(profiles); i++) {
+		if (strcmp(profiles[i].name, name) != 0)
+			continue;
+		su_cfg.profile = profiles[i].name;
+		su_cfg.create_delay = profiles[i].create;
+		su_cfg.create_snap_delay = profiles[i].snap;
+		su_cfg.boot_delay = profiles[i].boot;
+		su_cfg.action_delay = profiles[i].action;
+		su_cfg.setup_bare = profiles[i].bare;
+		su_cfg.setup_prebuilt = profiles[i].prebuilt;
+		su_cfg.claim_delay = profiles[i].claim;
+		return 0;
+	}
+	return -1;
+}
+
 static cJSON *
 latency_json(void)
 {
 	cJSON	*o;
 
 	o = su_jobj();
+	su_jstr(o, "profile", su_cfg.profile ? su_cfg.profile : "custom");
 	su_jnum(o, "create", su_cfg.create_delay);
+	su_jnum(o, "create_snapshot", su_cfg.create_snap_delay < 0 ?
+	    su_cfg.create_delay : su_cfg.create_snap_delay);
 	su_jnum(o, "boot", su_cfg.boot_delay);
 	su_jnum(o, "action", su_cfg.action_delay);
+	su_jnum(o, "setup_bare", su_cfg.setup_bare);
+	su_jnum(o, "setup_prebuilt", su_cfg.setup_prebuilt);
+	su_jnum(o, "claim", su_cfg.claim_delay);
 	su_jnum(o, "hang", su_cfg.hang_seconds);
 	return o;
 }
@@ -239,10 +280,14 @@ static void
 latency_post(struct http_req *r)
 {
 	static const char *const keys[] = { "create", "boot", "action",
-	    "hang" };
+	    "hang", "create_snapshot", "setup_bare", "setup_prebuilt",
+	    "claim" };
 	double		*dst[] = { &su_cfg.create_delay, &su_cfg.boot_delay,
-	    &su_cfg.action_delay, &su_cfg.hang_seconds };
-	cJSON		*j, *v;
+	    &su_cfg.action_delay, &su_cfg.hang_seconds,
+	    &su_cfg.create_snap_delay, &su_cfg.setup_bare,
+	    &su_cfg.setup_prebuilt, &su_cfg.claim_delay };
+	const char	*was;
+	cJSON		*j, *v, *pf;
 	size_t		 i;
 
 	if ((j = body(r)) == NULL)
@@ -250,6 +295,16 @@ latency_post(struct http_req *r)
 	if (!cJSON_IsObject(j)) {
 		err(r, 400, "expected an object");
 		goto out;
+	}
+	pf = cJSON_GetObjectItemCaseSensitive(j, "profile");
+	if (pf != NULL) {
+		was = su_cfg.profile;
+		if (!cJSON_IsString(pf) || ctl_latency_profile(
+		    pf->valuestring) == -1) {
+			su_cfg.profile = was;
+			err(r, 400, "profile is default or hetzner");
+			goto out;
+		}
 	}
 	for (i = 0; i < OCH_NELEM(keys); i++) {
 		v = cJSON_GetObjectItemCaseSensitive(j, keys[i]);
@@ -260,8 +315,12 @@ latency_post(struct http_req *r)
 		}
 	}
 	for (i = 0; i < OCH_NELEM(keys); i++)
-		if ((v = cJSON_GetObjectItemCaseSensitive(j, keys[i])) != NULL)
+		if ((v = cJSON_GetObjectItemCaseSensitive(j, keys[i])) !=
+		    NULL) {
 			*dst[i] = v->valuedouble;
+			if (i != 3)	/* hang is a fault's, not the profile's */
+				su_cfg.profile = NULL;
+		}
 	http_json(r, 200, latency_json());
 out:
 	cJSON_Delete(j);

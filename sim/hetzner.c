@@ -835,7 +835,7 @@ server_create(struct http_req *r)
 	kl = NULL;
 	fw_apply_create(fws, v->id);
 	doit = start == NULL || cJSON_IsTrue(start);
-	ca = act_start("create_server", su_cfg.create_delay, v->id,
+	ca = act_start("create_server", vm_create_delay(v->image_id), v->id,
 	    create_done, doit);
 	if (r->fault.kind == FLT_ACTION_ERROR)
 		act_set_fail(ca);
@@ -844,7 +844,7 @@ server_create(struct http_req *r)
 	cJSON_AddItemToObject(root, "action", act_json(ca));
 	na = su_jarr();
 	if (doit) {
-		sa = act_start("start_server", su_cfg.create_delay, v->id,
+		sa = act_start("start_server", vm_create_delay(v->image_id), v->id,
 		    NULL, 0);
 		if (r->fault.kind == FLT_ACTION_ERROR)
 			act_set_fail(sa);

@@ -39,7 +39,8 @@ usage(FILE *f)
 {
 	fprintf(f,
 "usage: och-cloudsim [--listen HOST:PORT] [--seed N] [--boot-delay S]\n"
-"           [--action-delay S] [--create-delay S] [--hetzner-token T]\n"
+"           [--action-delay S] [--create-delay S] [--latency-profile P]\n"
+"           [--hetzner-token T]\n"
 "           [--hetzner-readonly-token T] [--cloudflare-token T]\n"
 "           [--cloudflare-zone ID] [--domain D] [--resend-key K]\n"
 "           [--resend-rate R] [--whmcs-identifier I] [--whmcs-secret S]\n"
@@ -93,9 +94,7 @@ defaults(void)
 	su_cfg.listen_host = xstrdup("127.0.0.1");
 	su_cfg.listen_port = 8090;
 	su_cfg.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 20);
-	su_cfg.boot_delay = 5;
-	su_cfg.action_delay = 1;
-	su_cfg.create_delay = 2;
+	(void)ctl_latency_profile("default");
 	su_cfg.hetzner_token = xstrdup("sim-hetzner-token");
 	su_cfg.cloudflare_token = xstrdup("sim-cloudflare-token");
 	su_cfg.cloudflare_zone = xstrdup("sim-zone-0001");
@@ -138,7 +137,7 @@ parse(int argc, char *argv[])
 	enum { O_LISTEN = 256, O_SEED, O_BOOT, O_ACTION, O_CREATE, O_HTOK,
 	    O_HROTOK, O_CFTOK, O_CFZONE, O_DOMAIN, O_RSKEY, O_RSRATE, O_WHID,
 	    O_WHSEC, O_WHSTRICT, O_RL, O_CFLIM, O_CFWIN, O_SRVLIM, O_STATE,
-	    O_AGENT, O_CA, O_EXPORT, O_IPBASE, O_HANG, O_HELP, O_VERSION };
+	    O_AGENT, O_CA, O_EXPORT, O_IPBASE, O_HANG, O_PROFILE, O_HELP, O_VERSION };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "seed", required_argument, NULL, O_SEED },
@@ -165,6 +164,7 @@ parse(int argc, char *argv[])
 		{ "exporter-port", required_argument, NULL, O_EXPORT },
 		{ "ip-base", required_argument, NULL, O_IPBASE },
 		{ "hang-seconds", required_argument, NULL, O_HANG },
+		{ "latency-profile", required_argument, NULL, O_PROFILE },
 		{ "help", no_argument, NULL, O_HELP },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 }
@@ -197,12 +197,22 @@ parse(int argc, char *argv[])
 			break;
 		case O_BOOT:
 			su_cfg.boot_delay = secs("--boot-delay", optarg);
+			su_cfg.profile = NULL;
 			break;
 		case O_ACTION:
 			su_cfg.action_delay = secs("--action-delay", optarg);
+			su_cfg.profile = NULL;
 			break;
 		case O_CREATE:
 			su_cfg.create_delay = secs("--create-delay", optarg);
+			su_cfg.profile = NULL;
+			break;
+		case O_PROFILE:
+			if (ctl_latency_profile(optarg) == -1) {
+				fprintf(stderr, "och-cloudsim: --latency-profile "
+				    "is default or hetzner\n");
+				exit(2);
+			}
 			break;
 		case O_HTOK:
 			set(&su_cfg.hetzner_token, optarg);

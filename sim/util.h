@@ -22,6 +22,11 @@ struct su_cfg {
 	double		 boot_delay;	/* running -> OS booted (cloud-init) */
 	double		 action_delay;	/* duration of a server action */
 	double		 create_delay;	/* create_server action */
+	double		 create_snap_delay; /* the same from a snapshot */
+	double		 setup_bare;	/* booted -> ready call, bare image */
+	double		 setup_prebuilt; /* the same from a snapshot */
+	double		 claim_delay;	/* pool claim -> ready call */
+	const char	*profile;	/* latency profile name (static) */
 	char		*hetzner_token;
 	char		*hetzner_ro_token;	/* read-only token, or NULL */
 	char		*cloudflare_token;

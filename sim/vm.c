@@ -52,6 +52,25 @@ vm_status_name(enum vm_status s)
 	return (unsigned)s < VM__MAX ? status_names[s] : "unknown";
 }
 
+int
+vm_image_prebuilt(int64_t image_id)
+{
+	const struct cat_image	*ci;
+	size_t			 k;
+
+	for (k = 0; (ci = cat_image_at(k)) != NULL; k++)
+		if (ci->id == image_id)
+			return 0;
+	return 1;
+}
+
+double
+vm_create_delay(int64_t image_id)
+{
+	return vm_image_prebuilt(image_id) && su_cfg.create_snap_delay >= 0 ?
+	    su_cfg.create_snap_delay : su_cfg.create_delay;
+}
+
 struct vm *
 vm_first(void)
 {
@@ -173,6 +192,12 @@ os_down(struct vm *v)
 {
 	loop_timer_cancel(&v->boot_timer);
 	loop_timer_cancel(&v->acpi_timer);
+	if (v->setup_timer.idx != 0) {
+		/* powered off before the first-boot work was done */
+		loop_timer_cancel(&v->setup_timer);
+		v->cb_state = "interrupted";
+	}
+	loop_timer_cancel(&v->pool_timer);
 	exp_stop(v->exporter);
 	v->exporter = NULL;
 	if (v->cb != NULL) {
@@ -183,6 +208,106 @@ os_down(struct vm *v)
 	if (v->agent_pid > 0)
 		ag_stop(v->agent_pid);
 	v->booted_at = 0;
+}
+
+static void	ready_call(struct vm *);
+static void	pool_poll(void *);
+
+/* The first-boot work is done: the agent's ready call. */
+static void
+setup_done(void *arg)
+{
+	ready_call(arg);
+}
+
+/* Seconds of first-boot work before the ready call (latency profile). */
+static double
+setup_seconds(const struct vm *v)
+{
+	return vm_image_prebuilt(v->image_id) ? su_cfg.setup_prebuilt :
+	    su_cfg.setup_bare;
+}
+
+/*
+ * Warm pool mode: the ready call answered {"pool":true,...}.  Waiting:
+ * poll poll_url with the pool token; discarded: nothing more.
+ */
+static void
+pool_answer(struct vm *v, const cJSON *j)
+{
+	const cJSON	*st, *tok, *url, *ps;
+
+	st = cJSON_GetObjectItemCaseSensitive(j, "state");
+	tok = cJSON_GetObjectItemCaseSensitive(j, "pool_token");
+	url = cJSON_GetObjectItemCaseSensitive(j, "poll_url");
+	ps = cJSON_GetObjectItemCaseSensitive(j, "poll_seconds");
+	if (!cJSON_IsString(st) || strcmp(st->valuestring, "waiting") != 0 ||
+	    !cJSON_IsString(tok) || !cJSON_IsString(url)) {
+		v->cb_state = "pool_discarded";
+		return;
+	}
+	xfree_secret(v->pool_token);
+	v->pool_token = xstrdup(tok->valuestring);
+	free(v->pool_url);
+	v->pool_url = xstrdup(url->valuestring);
+	v->pool_poll = cJSON_IsNumber(ps) && ps->valuedouble > 0 &&
+	    ps->valuedouble < 600 ? ps->valuedouble : 1;
+	v->cb_state = "pool_waiting";
+	loop_timer_at(&v->pool_timer, su_mono() + v->pool_poll, pool_poll, v);
+}
+
+static void
+pool_report(void *arg, const struct cb_result *r)
+{
+	struct vm	*v = arg;
+	cJSON		*j;
+	const cJSON	*st, *tok;
+
+	v->cb_status = r->status;
+	if (!r->final)
+		return;
+	v->cb = NULL;
+	v->pool_polls++;
+	if (!r->ok) {
+		if (r->status >= 400 && r->status < 500 && r->status != 429) {
+			v->cb_state = "pool_refused";
+			return;
+		}
+		loop_timer_at(&v->pool_timer, su_mono() + v->pool_poll,
+		    pool_poll, v);
+		return;
+	}
+	j = cJSON_ParseWithLength(r->body, r->len);
+	st = cJSON_GetObjectItemCaseSensitive(j, "state");
+	tok = cJSON_GetObjectItemCaseSensitive(j, "bootstrap_token");
+	if (cJSON_IsString(st) && strcmp(st->valuestring, "claimed") == 0 &&
+	    cJSON_IsString(tok) && v->ud != NULL) {
+		/* the agent applies the customer's config, then ready */
+		xfree_secret(v->ud->token);
+		v->ud->token = xstrdup(tok->valuestring);
+		explicit_bzero(tok->valuestring, strlen(tok->valuestring));
+		v->cb_state = "pool_claimed";
+		log_info("server %lld: claimed from the pool",
+		    (long long)v->id);
+		loop_timer_at(&v->setup_timer, su_mono() + su_cfg.claim_delay,
+		    setup_done, v);
+	} else
+		loop_timer_at(&v->pool_timer, su_mono() + v->pool_poll,
+		    pool_poll, v);
+	cJSON_Delete(j);
+}
+
+static void
+pool_poll(void *arg)
+{
+	struct vm	*v = arg;
+
+	if (v->pool_url == NULL || v->pool_token == NULL || v->cb != NULL)
+		return;
+	v->cb = cb_post_json_auth(v->pool_url, "{}", v->pool_token, v->ip4s,
+	    3, pool_report, v);
+	if (v->cb == NULL)
+		v->cb_state = "pool_refused";
 }
 
 /*
@@ -197,6 +322,11 @@ ready_answer(struct vm *v, const struct cb_result *r)
 
 	if ((j = cJSON_ParseWithLength(r->body, r->len)) == NULL)
 		return;
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "pool"))) {
+		pool_answer(v, j);
+		cJSON_Delete(j);
+		return;
+	}
 	s = cJSON_GetObjectItemCaseSensitive(j, "secrets");
 	pw = cJSON_GetObjectItemCaseSensitive(s, "node_exporter_password");
 	if (cJSON_IsString(pw) && strlen(pw->valuestring) >= 8 &&
@@ -259,7 +389,7 @@ ready_call(struct vm *v)
 	setup = su_jobj();
 	su_jbool(setup, "ok", 1);
 	su_jstr(setup, "step", "finished");
-	su_jbool(setup, "prebuilt", 0);
+	su_jbool(setup, "prebuilt", vm_image_prebuilt(v->image_id));
 	su_jnum(setup, "at", floor(su_wall()));
 	cJSON_AddItemToObject(body, "setup", setup);
 	s = su_jprint(body);
@@ -384,8 +514,14 @@ booted(void *arg)
 	}
 	if (su_cfg.agent != NULL)
 		agent_start(v);
+	else if (v->pool_token != NULL && strcmp(v->cb_state,
+	    "pool_waiting") == 0)
+		loop_timer_at(&v->pool_timer, su_mono() + v->pool_poll,
+		    pool_poll, v);	/* still in the pool after a reboot */
 	else if (v->boots == 1 || strcmp(v->cb_state, "interrupted") == 0)
-		ready_call(v);	/* per instance, unless it never finished */
+		/* per instance, after the first-boot work (installs) */
+		loop_timer_at(&v->setup_timer, su_mono() + setup_seconds(v),
+		    setup_done, v);
 }
 
 void
@@ -452,6 +588,8 @@ vm_reinstall(struct vm *v, int64_t image_id, const char *user_data)
 	v->cb_error = NULL;
 	v->ne_pw_set = 0;
 	explicit_bzero(v->ne_pw, sizeof(v->ne_pw));
+	xfree_secret(v->pool_token);
+	v->pool_token = NULL;
 }
 
 static void
@@ -473,6 +611,8 @@ vm_free(struct vm *v)
 	free(v->cb_url);
 	free(v->exp_error);
 	cJSON_Delete(v->keys);
+	xfree_secret(v->pool_token);
+	free(v->pool_url);
 	free(v);
 }
 
@@ -557,6 +697,8 @@ vm_json(const struct vm *v)
 	su_jnum(s, "attempts", v->cb_attempts);
 	su_jnum(s, "status", v->cb_status);
 	su_jstr_or_null(s, "error", v->cb_error);
+	su_jnum(s, "pool_polls", v->pool_polls);
+	su_jbool(s, "prebuilt", vm_image_prebuilt(v->image_id));
 	cJSON_AddItemToObject(o, "callback", s);
 
 	s = su_jobj();

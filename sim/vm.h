@@ -83,9 +83,20 @@ struct vm {
 	int			 agent_starts;
 	int			 agent_last_exit;
 	char			*dir;		/* agent: state/servers/<id> */
+	struct loop_timer	 setup_timer;	/* first-boot work, then ready */
+	struct loop_timer	 pool_timer;	/* next warm pool poll */
+	char			*pool_token;	/* secret: the pool's poll token */
+	char			*pool_url;
+	double			 pool_poll;	/* seconds between polls */
+	int			 pool_polls;
 
 	struct vm		*next;
 };
+
+/* 1 when image_id is not a system image (a snapshot: pre-built). */
+int		 vm_image_prebuilt(int64_t image_id);
+/* The create_server action's duration for image_id (latency profile). */
+double		 vm_create_delay(int64_t image_id);
 
 /* Name of a status as the API spells it. */
 const char	*vm_status_name(enum vm_status);
