@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 #include <libpq-fe.h>
 
+#include "js.h"
 #include "srv.h"
 
 #define ADM_TS(col) "to_char(" col " AT TIME ZONE 'UTC'," \
@@ -46,6 +47,35 @@ int	 adm_q_int(const struct req *, const char *name, int64_t min,
  */
 int	 adm_q_text(const struct req *, const char *name, size_t maxlen,
 	    char **out);
+
+/*
+ * A catalogue record an admin creates or changes with PUT …/{name}
+ * (plans, skills): the body's fields are the insert and update
+ * statements' $2.. in order ($1 the name); absent fields keep their
+ * values on update.
+ */
+struct adm_upsert {
+	const char		*action;	/* audit action: admin.plan.put */
+	const char		*kind;		/* "plan": audit object, messages */
+	int			(*valid_name)(const char *);
+	const char		*name_hint;	/* the 400 for a bad name */
+	const struct js_field	*fields;
+	size_t			 nfields;	/* at most ADM_UPSERT_MAX */
+	const struct db_stmt	*lock, *insert, *update, *one;
+	const struct adm_col	*cols;		/* how *one's row is answered */
+	size_t			 ncols;
+	enum och_err		 check_err;	/* a CHECK constraint refused it */
+	const char		*conflict;	/* a unique column's 409, or NULL */
+};
+#define ADM_UPSERT_MAX 20
+/*
+ * PUT …/{name}: check the name and the body (400 naming the field),
+ * then in one transaction lock the row, insert it (201; every
+ * JS_REQUIRED field needed, else 400) or update the fields given (200),
+ * answer the row as *one reads it and audit it.  Every failure is
+ * answered and audited (adm_fail).
+ */
+void	 adm_upsert(struct req *, const struct adm_upsert *);
 
 /* admin_fleet.c */
 void	 adm_h_list(struct req *);

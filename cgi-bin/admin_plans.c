@@ -103,23 +103,6 @@ adm_h_plans(struct req *r)
 	audit_req(r, "admin.plan.list", NULL, NULL, 200, NULL);
 }
 
-/* The integer fields of a plan: statement parameter, range. */
-static const struct {
-	const char	*key;
-	int		 param;		/* index in stmt_plan_insert's $n - 1 */
-	int64_t		 min, max;
-	int		 required;	/* for a new plan */
-} plan_ints[] = {
-	{ "vcpus", 4, 1, 256, 1 },
-	{ "memory_mb", 5, 256, 4194304, 1 },
-	{ "disk_gb", 6, 1, 1048576, 1 },
-	{ "max_channels", 7, 0, 1000, 1 },
-	{ "max_skills", 8, 0, 10000, 1 },
-	{ "backup_slots", 9, 0, 100, 0 },
-	{ "price_cents", 10, 0, 100000000, 1 },
-	{ "sort", 12, -1000000, 1000000, 0 },
-};
-
 /* A Hetzner image name: ^[a-z0-9][a-z0-9._-]{0,63}$ */
 static int
 valid_image(const char *v)
@@ -131,6 +114,27 @@ valid_image(const char *v)
 	    "._-") == n;
 }
 
+/* A plan's fields: stmt_plan_insert's and stmt_plan_update's $2.. */
+static const struct js_field plan_fields[] = {
+	{ "display_name", JS_T_STR, JS_REQUIRED, 1, 100, NULL, NULL, NULL },
+	{ "server_type", JS_T_STR, JS_REQUIRED, 1, 32, valid_name, NULL,
+	    "a Hetzner server type like cx23" },
+	{ "image", JS_T_STR, 0, 1, 64, valid_image, NULL,
+	    "a Hetzner image name like ubuntu-24.04" },
+	{ "vcpus", JS_T_INT, JS_REQUIRED, 1, 256, NULL, NULL, NULL },
+	{ "memory_mb", JS_T_INT, JS_REQUIRED, 256, 4194304, NULL, NULL, NULL },
+	{ "disk_gb", JS_T_INT, JS_REQUIRED, 1, 1048576, NULL, NULL, NULL },
+	{ "max_channels", JS_T_INT, JS_REQUIRED, 0, 1000, NULL, NULL, NULL },
+	{ "max_skills", JS_T_INT, JS_REQUIRED, 0, 10000, NULL, NULL, NULL },
+	{ "backup_slots", JS_T_INT, 0, 0, 100, NULL, NULL, NULL },
+	{ "price_cents", JS_T_INT, JS_REQUIRED, 0, 100000000, NULL, NULL,
+	    NULL },
+	{ "openclaw_version", JS_T_STR, JS_EMPTY, 1, 40, valid_release, NULL,
+	    "a release like 2026.9.6, or \"\" for the default" },
+	{ "sort", JS_T_INT, 0, -1000000, 1000000, NULL, NULL, NULL },
+	{ "active", JS_T_BOOL, 0, 0, 0, NULL, NULL, NULL },
+};
+
 /*
  * PUT /admin/plans/{name}: create the plan (201; every required field)
  * or change the fields given (200).  Unknown fields, bad characters and
@@ -140,152 +144,13 @@ valid_image(const char *v)
 void
 adm_h_plan_put(struct req *r)
 {
-	static const char *const action = "admin.plan.put";
-	static const char *const known[] = { "display_name", "server_type",
-	    "image", "vcpus", "memory_mb", "disk_gb", "max_channels",
-	    "max_skills", "backup_slots", "price_cents", "openclaw_version",
-	    "sort", "active" };
-	struct db	*db = r->app->db;
-	PGresult	*res = NULL;
-	const cJSON	*it, *act;
-	const char	*name = req_param(r, 0), *p[14], *s;
-	char		 nums[OCH_NELEM(plan_ints)][24], msg[160];
-	int64_t		 v;
-	enum js_res	 jr;
-	enum och_err	 err;
-	size_t		 k;
-	int		 exists, status;
+	static const struct adm_upsert u = { "admin.plan.put", "plan",
+	    valid_name, "name: ^[a-z][a-z0-9-]{1,31}$", plan_fields,
+	    OCH_NELEM(plan_fields), &stmt_plan_lock, &stmt_plan_insert,
+	    &stmt_plan_update, &stmt_plan, plan_cols, OCH_NELEM(plan_cols),
+	    OCH_EUNPROCESSABLE, NULL };
 
-	memset(p, 0, sizeof(p));
-	if (!valid_name(name)) {
-		adm_fail(r, action, "plan", NULL, OCH_EINVAL,
-		    "name: ^[a-z][a-z0-9-]{1,31}$");
-		return;
-	}
-	if (r->json == NULL) {
-		adm_fail(r, action, "plan", name, OCH_EINVAL,
-		    "a JSON body is required");
-		return;
-	}
-	cJSON_ArrayForEach(it, r->json) {
-		for (k = 0; k < OCH_NELEM(known); k++)
-			if (strcmp(it->string, known[k]) == 0)
-				break;
-		if (k == OCH_NELEM(known)) {
-			snprintf(msg, sizeof(msg), "%.64s: unknown field",
-			    it->string);
-			adm_fail(r, action, "plan", name, OCH_EINVAL, msg);
-			return;
-		}
-	}
-	p[0] = name;
-	if ((jr = js_str(r->json, "display_name", 100, &p[1])) == JS_BAD) {
-		adm_fail(r, action, "plan", name, OCH_EINVAL,
-		    "display_name: 1 to 100 characters");
-		return;
-	}
-	if ((jr = js_str(r->json, "server_type", 32, &p[2])) == JS_BAD ||
-	    (jr == JS_OK && !valid_name(p[2]))) {
-		adm_fail(r, action, "plan", name, OCH_EINVAL,
-		    "server_type: a Hetzner server type like cx23");
-		return;
-	}
-	if ((jr = js_str(r->json, "image", 64, &p[3])) == JS_BAD ||
-	    (jr == JS_OK && !valid_image(p[3]))) {
-		adm_fail(r, action, "plan", name, OCH_EINVAL,
-		    "image: a Hetzner image name like ubuntu-24.04");
-		return;
-	}
-	for (k = 0; k < OCH_NELEM(plan_ints); k++) {
-		jr = js_int64(r->json, plan_ints[k].key, plan_ints[k].min,
-		    plan_ints[k].max, &v);
-		if (jr == JS_BAD) {
-			snprintf(msg, sizeof(msg), "%s: an integer from %lld "
-			    "to %lld", plan_ints[k].key,
-			    (long long)plan_ints[k].min,
-			    (long long)plan_ints[k].max);
-			adm_fail(r, action, "plan", name, OCH_EINVAL, msg);
-			return;
-		}
-		if (jr == JS_OK) {
-			snprintf(nums[k], sizeof(nums[k]), "%lld",
-			    (long long)v);
-			p[plan_ints[k].param] = nums[k];
-		}
-	}
-	it = cJSON_GetObjectItemCaseSensitive(r->json, "openclaw_version");
-	if (it != NULL && !cJSON_IsNull(it)) {
-		s = cJSON_GetStringValue(it);
-		if (s == NULL || (*s != '\0' && !valid_release(s))) {
-			adm_fail(r, action, "plan", name, OCH_EINVAL,
-			    "openclaw_version: a release like 2026.9.6, or \"\" "
-			    "for the default");
-			return;
-		}
-		p[11] = s;
-	}
-	act = cJSON_GetObjectItemCaseSensitive(r->json, "active");
-	if (act != NULL && !cJSON_IsNull(act)) {
-		if (!cJSON_IsBool(act)) {
-			adm_fail(r, action, "plan", name, OCH_EINVAL,
-			    "active: true or false");
-			return;
-		}
-		p[13] = cJSON_IsTrue(act) ? "true" : "false";
-	}
-
-	if (db_begin(db) < 0) {
-		adm_fail(r, action, "plan", name, OCH_EDB, NULL);
-		return;
-	}
-	if ((res = db_exec(db, &stmt_plan_lock, 1, p, &err)) == NULL) {
-		adm_fail(r, action, "plan", name, err, NULL);
-		return;
-	}
-	exists = PQntuples(res) == 1;
-	PQclear(res);
-	res = NULL;
-	if (!exists) {
-		s = p[1] == NULL ? "display_name" : p[2] == NULL ?
-		    "server_type" : NULL;
-		for (k = 0; s == NULL && k < OCH_NELEM(plan_ints); k++)
-			if (plan_ints[k].required &&
-			    p[plan_ints[k].param] == NULL)
-				s = plan_ints[k].key;
-		if (s != NULL) {
-			snprintf(msg, sizeof(msg), "%s: required for a new "
-			    "plan", s);
-			adm_fail(r, action, "plan", name, OCH_EINVAL, msg);
-			return;
-		}
-	}
-	err = db_run(db, exists ? &stmt_plan_update : &stmt_plan_insert, 14,
-	    p, NULL);
-	if (err != OCH_OK) {
-		adm_fail(r, action, "plan", name, err == OCH_EINVAL ?
-		    OCH_EUNPROCESSABLE : err, err == OCH_EINVAL ?
-		    "the plan breaks a constraint" : NULL);
-		return;
-	}
-	if (db_commit(db) < 0) {
-		adm_fail(r, action, "plan", name, OCH_EDB, NULL);
-		return;
-	}
-	log_info("admin plan %s %s", name, exists ? "changed" : "created");
-	status = exists ? 200 : 201;
-	if ((res = db_exec(db, &stmt_plan, 1, p, &err)) == NULL ||
-	    PQntuples(res) != 1) {
-		PQclear(res);
-		adm_fail(r, action, "plan", name, res == NULL ? err : OCH_ESYSTEM,
-		    NULL);
-		return;
-	}
-	it = adm_rows_json(res, plan_cols, OCH_NELEM(plan_cols));
-	resp_json(r, status, cJSON_DetachItemFromArray((cJSON *)it, 0));
-	cJSON_Delete((cJSON *)it);
-	PQclear(res);
-	audit_req(r, action, "plan", name, status, exists ?
-	    "{\"created\":false}" : "{\"created\":true}");
+	adm_upsert(r, &u);
 }
 
 /* ---- users ---------------------------------------------------------- */

@@ -103,131 +103,34 @@ adm_h_skills(struct req *r)
 	audit_req(r, action, NULL, NULL, 200, NULL);
 }
 
+/* A skill's name: ^[a-z0-9][a-z0-9-]{0,63}$ */
+static int
+valid_skill_name(const char *s)
+{
+	return lowname(s, strlen(s), 64);
+}
+
+/* A skill's fields: stmt_insert's and stmt_update's $2.. */
+static const struct js_field skill_fields[] = {
+	{ "slug", JS_T_STR, JS_REQUIRED, 1, 130, valid_package, NULL,
+	    "a package like @openclaw/web-search" },
+	{ "version", JS_T_STR, JS_EMPTY, 1, 32, valid_skill_version, NULL,
+	    "up to 32 of 0-9 A-Z a-z . + -" },
+	{ "display_name", JS_T_STR, JS_REQUIRED, 1, 80, NULL, NULL, NULL },
+	{ "description", JS_T_STR, JS_EMPTY, 1, 500, NULL, NULL,
+	    "up to 500 characters" },
+	{ "active", JS_T_BOOL, 0, 0, 0, NULL, NULL, NULL },
+};
+
 void
 adm_h_skill_put(struct req *r)
 {
-	static const char *const action = "admin.skill.put";
-	static const char *const known[] = { "slug", "version",
-	    "display_name", "description", "active" };
-	struct db	*db = r->app->db;
-	PGresult	*res = NULL;
-	const cJSON	*it;
-	const char	*name = req_param(r, 0), *p[6], *s;
-	char		 msg[160];
-	enum och_err	 err;
-	size_t		 k;
-	int		 exists, status;
+	/* the one unique column besides the name is the package */
+	static const struct adm_upsert u = { "admin.skill.put", "skill",
+	    valid_skill_name, "name: ^[a-z0-9][a-z0-9-]{0,63}$", skill_fields,
+	    OCH_NELEM(skill_fields), &stmt_lock, &stmt_insert, &stmt_update,
+	    &stmt_one, skill_cols, OCH_NELEM(skill_cols), OCH_EINVAL,
+	    "slug: another skill has this package" };
 
-	memset(p, 0, sizeof(p));
-	if (name == NULL || !lowname(name, strlen(name), 64)) {
-		adm_fail(r, action, "skill", NULL, OCH_EINVAL,
-		    "name: ^[a-z0-9][a-z0-9-]{0,63}$");
-		return;
-	}
-	if (r->json == NULL) {
-		adm_fail(r, action, "skill", name, OCH_EINVAL,
-		    "a JSON body is required");
-		return;
-	}
-	cJSON_ArrayForEach(it, r->json) {
-		for (k = 0; k < OCH_NELEM(known); k++)
-			if (strcmp(it->string, known[k]) == 0)
-				break;
-		if (k == OCH_NELEM(known)) {
-			snprintf(msg, sizeof(msg), "%.64s: unknown field",
-			    it->string);
-			adm_fail(r, action, "skill", name, OCH_EINVAL, msg);
-			return;
-		}
-	}
-	p[0] = name;
-	if (js_str(r->json, "slug", 130, &p[1]) == JS_BAD ||
-	    (p[1] != NULL && !valid_package(p[1]))) {
-		adm_fail(r, action, "skill", name, OCH_EINVAL,
-		    "slug: a package like @openclaw/web-search");
-		return;
-	}
-	it = cJSON_GetObjectItemCaseSensitive(r->json, "version");
-	if (it != NULL && !cJSON_IsNull(it)) {
-		if ((s = cJSON_GetStringValue(it)) == NULL ||
-		    !valid_skill_version(s)) {
-			adm_fail(r, action, "skill", name, OCH_EINVAL,
-			    "version: up to 32 of 0-9 A-Z a-z . + -");
-			return;
-		}
-		p[2] = s;
-	}
-	if (js_str(r->json, "display_name", 80, &p[3]) == JS_BAD) {
-		adm_fail(r, action, "skill", name, OCH_EINVAL,
-		    "display_name: 1 to 80 characters");
-		return;
-	}
-	it = cJSON_GetObjectItemCaseSensitive(r->json, "description");
-	if (it != NULL && !cJSON_IsNull(it)) {
-		/* "" clears it; js_str() takes 1..500 printable bytes */
-		if ((s = cJSON_GetStringValue(it)) == NULL || (*s != '\0' &&
-		    js_str(r->json, "description", 500, &p[4]) != JS_OK)) {
-			adm_fail(r, action, "skill", name, OCH_EINVAL,
-			    "description: up to 500 characters");
-			return;
-		}
-		p[4] = s;
-	}
-	it = cJSON_GetObjectItemCaseSensitive(r->json, "active");
-	if (it != NULL && !cJSON_IsNull(it)) {
-		if (!cJSON_IsBool(it)) {
-			adm_fail(r, action, "skill", name, OCH_EINVAL,
-			    "active: true or false");
-			return;
-		}
-		p[5] = cJSON_IsTrue(it) ? "true" : "false";
-	}
-
-	if (db_begin(db) < 0) {
-		adm_fail(r, action, "skill", name, OCH_EDB, NULL);
-		return;
-	}
-	if ((res = db_exec(db, &stmt_lock, 1, p, &err)) == NULL) {
-		adm_fail(r, action, "skill", name, err, NULL);
-		return;
-	}
-	exists = PQntuples(res) == 1;
-	PQclear(res);
-	if (!exists && (p[1] == NULL || p[3] == NULL)) {
-		adm_fail(r, action, "skill", name, OCH_EINVAL, p[1] == NULL ?
-		    "slug: required for a new skill" :
-		    "display_name: required for a new skill");
-		return;
-	}
-	err = db_run(db, exists ? &stmt_update : &stmt_insert, 6, p, NULL);
-	if (err != OCH_OK) {
-		/* the one unique column besides the name is the package */
-		adm_fail(r, action, "skill", name, err, err == OCH_ECONFLICT ?
-		    "slug: another skill has this package" : err == OCH_EINVAL ?
-		    "the skill breaks a constraint" : NULL);
-		return;
-	}
-	if (db_commit(db) < 0) {
-		adm_fail(r, action, "skill", name, OCH_EDB, NULL);
-		return;
-	}
-	log_info("admin skill %s %s", name, exists ? "changed" : "created");
-	status = exists ? 200 : 201;
-	if ((res = db_exec(db, &stmt_one, 1, p, &err)) == NULL ||
-	    PQntuples(res) != 1) {
-		PQclear(res);
-		adm_fail(r, action, "skill", name, res == NULL ? err :
-		    OCH_ESYSTEM, NULL);
-		return;
-	}
-	{
-		cJSON	*arr = adm_rows_json(res, skill_cols,
-		    OCH_NELEM(skill_cols));
-
-		resp_json(r, status, cJSON_DetachItemFromArray(arr, 0));
-		cJSON_Delete(arr);
-	}
-	PQclear(res);
-	audit_req(r, action, "skill", name, status, exists ?
-	    "{\"created\":false}" : "{\"created\":true}");
+	adm_upsert(r, &u);
 }

@@ -9,6 +9,7 @@
 
 #include "admin.h"
 #include "audit.h"
+#include "log.h"
 #include "valid.h"
 
 /* Add columns first.. of row `row` to o as described by cols. */
@@ -120,4 +121,89 @@ adm_q_text(const struct req *r, const char *name, size_t maxlen, char **out)
 bad:
 	free(v);
 	return -1;
+}
+
+static void	upsert_answer(struct req *, const struct adm_upsert *,
+		    const char **, int);
+
+void
+adm_upsert(struct req *r, const struct adm_upsert *u)
+{
+	struct db	*db = r->app->db;
+	PGresult	*res;
+	struct js_val	 v[ADM_UPSERT_MAX];
+	const char	*name = req_param(r, 0), *p[ADM_UPSERT_MAX + 1], *s;
+	char		 msg[160];
+	enum och_err	 err;
+	size_t		 k;
+	int		 exists;
+
+	if (name == NULL || !u->valid_name(name)) {
+		adm_fail(r, u->action, u->kind, NULL, OCH_EINVAL, u->name_hint);
+		return;
+	}
+	if (u->nfields > ADM_UPSERT_MAX || js_fields(r->json, u->fields,
+	    u->nfields, v, msg, sizeof(msg)) < 0) {
+		adm_fail(r, u->action, u->kind, name, OCH_EINVAL, msg);
+		return;
+	}
+	p[0] = name;
+	for (k = 0; k < u->nfields; k++)
+		p[k + 1] = v[k].set ? v[k].s : NULL;
+	if (db_begin(db) < 0) {
+		adm_fail(r, u->action, u->kind, name, OCH_EDB, NULL);
+		return;
+	}
+	if ((res = db_exec(db, u->lock, 1, p, &err)) == NULL) {
+		adm_fail(r, u->action, u->kind, name, err, NULL);
+		return;
+	}
+	exists = PQntuples(res) == 1;
+	PQclear(res);
+	if (!exists && (s = js_missing(u->fields, u->nfields, v)) != NULL) {
+		snprintf(msg, sizeof(msg), "%s: required for a new %s", s,
+		    u->kind);
+		adm_fail(r, u->action, u->kind, name, OCH_EINVAL, msg);
+		return;
+	}
+	err = db_run(db, exists ? u->update : u->insert, (int)u->nfields + 1,
+	    p, NULL);
+	if (err != OCH_OK) {
+		snprintf(msg, sizeof(msg), "the %s breaks a constraint", u->kind);
+		adm_fail(r, u->action, u->kind, name, err == OCH_EINVAL ?
+		    u->check_err : err, err == OCH_EINVAL ? msg :
+		    err == OCH_ECONFLICT ? u->conflict : NULL);
+		return;
+	}
+	if (db_commit(db) < 0) {
+		adm_fail(r, u->action, u->kind, name, OCH_EDB, NULL);
+		return;
+	}
+	log_info("admin %s %s %s", u->kind, name, exists ? "changed" :
+	    "created");
+	upsert_answer(r, u, p, exists ? 200 : 201);
+}
+
+/* After an upsert: the row as u->one reads it, and the audit record. */
+static void
+upsert_answer(struct req *r, const struct adm_upsert *u, const char **p,
+    int status)
+{
+	PGresult	*res;
+	enum och_err	 err = OCH_ESYSTEM;
+	cJSON		*arr;
+
+	if ((res = db_exec(r->app->db, u->one, 1, p, &err)) == NULL ||
+	    PQntuples(res) != 1) {
+		PQclear(res);
+		adm_fail(r, u->action, u->kind, p[0], res == NULL ? err :
+		    OCH_ESYSTEM, NULL);
+		return;
+	}
+	arr = adm_rows_json(res, u->cols, u->ncols);
+	PQclear(res);
+	resp_json(r, status, cJSON_DetachItemFromArray(arr, 0));
+	cJSON_Delete(arr);
+	audit_req(r, u->action, u->kind, p[0], status, status == 200 ?
+	    "{\"created\":false}" : "{\"created\":true}");
 }

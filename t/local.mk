@@ -23,6 +23,10 @@ t_unit_004_hmac_SOURCES = t/unit/004-hmac.c t/unit/tap.h
 t_unit_004_hmac_CPPFLAGS = $(AM_CPPFLAGS) -DOCH_TOP_SRCDIR='"$(abs_top_srcdir)"'
 t_unit_004_hmac_LDADD = $(OCH_LIBS)
 EXTRA_DIST += t/vectors/hmac.json
+# declarative request input (js_fields)
+check_PROGRAMS += t/unit/005-js-fields
+t_unit_005_js_fields_SOURCES = t/unit/005-js-fields.c t/unit/tap.h
+t_unit_005_js_fields_LDADD = $(OCH_LIBS)
 # template renderer (lib/tpl.c)
 check_PROGRAMS += t/unit/010-tpl
 t_unit_010_tpl_SOURCES = t/unit/010-tpl.c t/unit/tap.h
