@@ -10,17 +10,9 @@
  *   POST /api/v1/agent/report              health, version, channels, pairing
  *                                          (the rest: agent_status.c)
  */
-#include <sys/resource.h>
-
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -30,6 +22,7 @@
 #include "inst.h"
 #include "js.h"
 #include "log.h"
+#include "park.h"
 #include "valid.h"
 
 #define AGENT_CHANNEL	"och_agent"
@@ -315,40 +308,14 @@ agent_config(struct req *r)
 }
 
 /*
- * The long poll.  A worker process must not sit in a poll for 25 s: with
- * one process per waiting agent, a few hundred VPSes would need a few
- * hundred processes.  So a poll that has nothing to answer yet is parked
- * (srv_detach) and the worker goes on accepting; one waker thread per
- * worker LISTENs on och_agent with its own connection and answers a
- * parked poll when its instance gets a command or a new config revision,
- * or when the poll's time is up.  Each parked poll costs one descriptor
- * and a few hundred bytes.
+ * The long poll parks in lib/park.c (srv_park): the waker LISTENs on
+ * och_agent, whose payload is the instance id (schema triggers on
+ * commands and config revisions).
  */
-struct park {
-	struct req	*r;
-	char		 inst[40];
-	int64_t		 seen;		/* the agent's config revision, or -1 */
-	time_t		 deadline;
-	struct park	*next;
-};
-
 #define PARK_RECHECK	10	/* s: look at every parked poll this often */
 /* parked polls per instance and worker (an agent needs one, two while a
  * reconnect overlaps): a further poll answers the oldest at once */
 #define PARK_PER_INSTANCE	2
-
-static struct {
-	pthread_mutex_t	 mu;
-	struct park	*list;
-	size_t		 n, max;
-	int		 pipe[2];
-	pthread_t	 thread;
-	int		 running;
-	volatile int	 stop;
-	char		*dburl;
-	struct app	*app;
-} waker = { PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, { -1, -1 }, 0, 0, 0,
-	NULL, NULL };
 
 /*
  * Look at an instance's queue: the commands to deliver (marked running)
@@ -403,200 +370,13 @@ poll_once(struct db *db, const char *inst, int64_t seen, cJSON **out,
 	return n > 0 || (seen >= 0 && rev != seen);
 }
 
-/* Answer a parked poll with o (or the error) and let it go. */
-static void
-unpark(struct park *pk, cJSON *o, enum och_err err)
-{
-	log_set_reqid(req_env(pk->r, "REQUEST_ID"));
-	if (o != NULL)
-		resp_json(pk->r, 200, o);
-	else
-		resp_error(pk->r, err ? err : OCH_EDB, NULL);
-	srv_finish(pk->r);
-	free(pk);
-}
-
-static int
-waker_listen(struct db *db)
-{
-	PGresult	*l;
-	int		 ok;
-
-	if (db_ensure(db) < 0)
-		return -1;
-	l = PQexec(db_conn(db), "LISTEN " AGENT_CHANNEL);
-	ok = PQresultStatus(l) == PGRES_COMMAND_OK;
-	PQclear(l);
-	return ok ? 0 : -1;
-}
-
-static void *
-waker_main(void *arg)
-{
-	struct db	*db = db_open(waker.dburl);
-	struct pollfd	 pfd[2];
-	struct park	*todo, *pk, *next, *keep;
-	PGnotify	*nt;
-	char		 hit[64][40], junk[64];
-	cJSON		*o;
-	time_t		 now, soonest, recheck = 0;
-	enum och_err	 err;
-	int		 nhit, all, listening = 0, i, rc, ms, due;
-
-	(void)arg;
-	while (!waker.stop) {
-		if (!listening && (listening = waker_listen(db) == 0))
-			recheck = 0;	/* notifications may have been lost */
-		now = time(NULL);
-		pthread_mutex_lock(&waker.mu);
-		soonest = now + PARK_RECHECK;
-		for (pk = waker.list; pk != NULL; pk = pk->next)
-			if (pk->deadline < soonest)
-				soonest = pk->deadline;
-		pthread_mutex_unlock(&waker.mu);
-		ms = soonest > now ? (int)(soonest - now) * 1000 : 0;
-		if (!listening && ms > 1000)
-			ms = 1000;
-		pfd[0].fd = waker.pipe[0];
-		pfd[0].events = POLLIN;
-		pfd[1].fd = listening && db_conn(db) ? PQsocket(db_conn(db)) : -1;
-		pfd[1].events = POLLIN;
-		pfd[0].revents = pfd[1].revents = 0;
-		(void)poll(pfd, 2, ms);
-		if (pfd[0].revents & POLLIN)
-			while (read(waker.pipe[0], junk, sizeof(junk)) > 0)
-				;
-		nhit = all = 0;
-		if (listening && (PQconsumeInput(db_conn(db)) == 0 ||
-		    PQstatus(db_conn(db)) != CONNECTION_OK)) {
-			listening = 0;
-			all = 1;
-		}
-		while (listening && (nt = PQnotifies(db_conn(db))) != NULL) {
-			if (nhit < 64)
-				snprintf(hit[nhit++], sizeof(hit[0]), "%s",
-				    nt->extra);
-			else
-				all = 1;
-			PQfreemem(nt);
-		}
-		now = time(NULL);
-		if (now >= recheck) {
-			all = 1;
-			recheck = now + PARK_RECHECK;
-		}
-		pthread_mutex_lock(&waker.mu);
-		todo = waker.list;
-		waker.list = NULL;
-		pthread_mutex_unlock(&waker.mu);
-		keep = NULL;
-		for (pk = todo; pk != NULL; pk = next) {
-			next = pk->next;
-			due = all || pk->deadline <= now;
-			for (i = 0; !due && i < nhit; i++)
-				due = strcmp(hit[i], pk->inst) == 0;
-			if (!due) {
-				pk->next = keep;
-				keep = pk;
-				continue;
-			}
-			rc = poll_once(db, pk->inst, pk->seen, &o, &err);
-			if (rc == 0 && pk->deadline > now) {
-				cJSON_Delete(o);
-				pk->next = keep;
-				keep = pk;
-				continue;
-			}
-			pthread_mutex_lock(&waker.mu);
-			waker.n--;
-			pthread_mutex_unlock(&waker.mu);
-			unpark(pk, o, err);
-		}
-		pthread_mutex_lock(&waker.mu);
-		for (pk = keep; pk != NULL; pk = next) {
-			next = pk->next;
-			pk->next = waker.list;
-			waker.list = pk;
-		}
-		pthread_mutex_unlock(&waker.mu);
-	}
-	/* stopping: every parked poll gets its answer now */
-	pthread_mutex_lock(&waker.mu);
-	todo = waker.list;
-	waker.list = NULL;
-	waker.n = 0;
-	pthread_mutex_unlock(&waker.mu);
-	for (pk = todo; pk != NULL; pk = next) {
-		next = pk->next;
-		(void)poll_once(db, pk->inst, pk->seen, &o, &err);
-		unpark(pk, o, err);
-	}
-	db_close(db);
-	return NULL;
-}
-
-static void
-agent_fini(struct app *app)
-{
-	(void)app;
-	if (!waker.running)
-		return;
-	waker.stop = 1;
-	(void)write(waker.pipe[1], "x", 1);
-	pthread_join(waker.thread, NULL);
-	close(waker.pipe[0]);
-	close(waker.pipe[1]);
-	free(waker.dburl);
-	waker.running = 0;
-}
+static const struct srv_park_ops park_ops = { AGENT_CHANNEL, poll_once,
+	PARK_PER_INSTANCE, PARK_RECHECK };
 
 int
 agent_init(struct app *app)
 {
-	struct rlimit	 rl;
-
-	/* each parked poll holds a descriptor: allow as many as permitted */
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		(void)setrlimit(RLIMIT_NOFILE, &rl);
-	}
-	waker.max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > 256 ?
-	    (size_t)rl.rlim_cur - 128 : 128;
-	if (pipe2(waker.pipe, O_NONBLOCK | O_CLOEXEC) < 0) {
-		log_error("waker pipe: %s", strerror(errno));
-		return -1;
-	}
-	waker.app = app;
-	waker.dburl = xstrdup(cfg_get(&app->cfg, CFG_DATABASE_URL));
-	if (pthread_create(&waker.thread, NULL, waker_main, NULL) != 0) {
-		log_error("unable to start the long-poll thread");
-		return -1;
-	}
-	waker.running = 1;
-	app->fini = agent_fini;
-	return 0;
-}
-
-/* With waker.mu held: inst's oldest parked poll, taken off the list, when
- * it has PARK_PER_INSTANCE parked already (the caller answers it); else
- * NULL.  The list is newest first: the last match is the oldest. */
-static struct park *
-park_evict(const char *inst)
-{
-	struct park	**pp, **old = NULL, *pk;
-	int		 n = 0;
-
-	for (pp = &waker.list; *pp != NULL; pp = &(*pp)->next)
-		if (strcmp((*pp)->inst, inst) == 0) {
-			n++;
-			old = pp;
-		}
-	if (n < PARK_PER_INSTANCE)
-		return NULL;
-	pk = *old;
-	*old = pk->next;
-	waker.n--;
-	return pk;
+	return srv_park_start(app, &park_ops);
 }
 
 /*
@@ -607,14 +387,10 @@ park_evict(const char *inst)
 void
 agent_commands(struct req *r)
 {
-	struct db	*db = r->app->db;
 	const char	*id = r->auth.instance_id, *p[1] = { id };
-	struct park	*pk, *evict;
-	cJSON		*o;
 	char		*w, *cr;
 	int64_t		 wait = AGENT_WAIT_MAX, seen = -1;
-	enum och_err	 err = OCH_OK;
-	int		 bad1 = 0, bad2 = 0, rc;
+	int		 bad1 = 0, bad2 = 0;
 
 	w = req_query(r, "wait", &bad1);
 	cr = req_query(r, "config_revision", &bad2);
@@ -629,34 +405,8 @@ agent_commands(struct req *r)
 	free(cr);
 	if (wait > AGENT_WAIT_MAX)
 		wait = AGENT_WAIT_MAX;
-	(void)db_run(db, &stmt_seen, 1, p, NULL);
-	if ((rc = poll_once(db, id, seen, &o, &err)) < 0) {
-		resp_error(r, err, NULL);
-		return;
-	}
-	pthread_mutex_lock(&waker.mu);
-	if (rc == 1 || wait == 0 || !waker.running || waker.n >= waker.max) {
-		pthread_mutex_unlock(&waker.mu);
-		resp_json(r, 200, o);
-		return;
-	}
-	if ((evict = park_evict(id)) != NULL) {	/* answered outside the lock */
-		pthread_mutex_unlock(&waker.mu);
-		unpark(evict, cJSON_Duplicate(o, 1), OCH_OK);
-		log_set_reqid(req_env(r, "REQUEST_ID"));
-		pthread_mutex_lock(&waker.mu);
-	}
-	cJSON_Delete(o);
-	pk = xcalloc(1, sizeof(*pk));
-	snprintf(pk->inst, sizeof(pk->inst), "%s", id);
-	pk->seen = seen;
-	pk->deadline = time(NULL) + wait;
-	pk->r = srv_detach(r);
-	pk->next = waker.list;
-	waker.list = pk;
-	waker.n++;
-	pthread_mutex_unlock(&waker.mu);
-	(void)write(waker.pipe[1], "x", 1);
+	(void)db_run(r->app->db, &stmt_seen, 1, p, NULL);
+	srv_park(r, id, seen, (int)wait);
 }
 
 /* POST /api/v1/agent/commands/{id} {status: ok|error|running, output, error} */

@@ -50,6 +50,27 @@ db_conn(struct db *d)
 }
 
 int
+db_listen(struct db *d, const char *channel)
+{
+	PGresult	*res;
+	char		 sql[80];
+	size_t		 n = strlen(channel);
+	int		 ok;
+
+	/* a plain identifier: LISTEN takes no parameter */
+	if (n == 0 || n > 63 || strspn(channel,
+	    "abcdefghijklmnopqrstuvwxyz_") != n)
+		return -1;
+	if (db_ensure(d) < 0)
+		return -1;
+	snprintf(sql, sizeof(sql), "LISTEN %s", channel);
+	res = PQexec(d->conn, sql);
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
+int
 db_in_tx(const struct db *d)
 {
 	return d->in_tx;

@@ -34,6 +34,12 @@ void		 db_close(struct db *);
 int		 db_ensure(struct db *);
 /* The raw connection for LISTEN/NOTIFY and COPY (may be NULL). */
 PGconn		*db_conn(struct db *);
+/*
+ * LISTEN on channel ([a-z_], 1..63 bytes) over this connection,
+ * connecting first if needed.  Returns 0, or -1 (a bad name, no server,
+ * the LISTEN refused).
+ */
+int		 db_listen(struct db *, const char *channel);
 
 /*
  * Run a statement with n text parameters (NULL entries are SQL NULL).

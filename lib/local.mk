@@ -7,7 +7,7 @@ lib_libcore_a_SOURCES = \
 	lib/cfg.h lib/cfg.c \
 	lib/db.h lib/db.c \
 	lib/req.h lib/req.c \
-	lib/srv.h lib/srv.c \
+	lib/srv.h lib/srv.c lib/park.h lib/park.c lib/routes.def \
 	lib/auth.h lib/auth.c
 # crypto, JWT, validators (cry_, tok_, valid_)
 lib_libcore_a_SOURCES += lib/cry.h lib/cry.c lib/tok.h lib/tok.c \

@@ -12,7 +12,6 @@ tools_ochctl_SOURCES += tools/ctl_dbbackup.c
 # nginx/och-site.conf.in and docs/api.md after routes.def changed.
 noinst_PROGRAMS += tools/och-routes
 tools_och_routes_SOURCES = tools/och-routes.c
-EXTRA_DIST += lib/routes.def
 .PHONY: routes
 routes: tools/och-routes$(EXEEXT)
 	for f in nginx:nginx/och-site.conf.in docs:docs/api.md; do \
