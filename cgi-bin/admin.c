@@ -312,6 +312,75 @@ static void h_unsuspend(struct req *r) { act(r, INST_UNSUSPEND); }
 static void h_terminate(struct req *r) { act(r, INST_TERMINATE); }
 static void h_rebuild(struct req *r) { act(r, INST_REBUILD); }
 
+/* An agent command's body, and the args of each type that takes some. */
+static const char *const cmd_types[] = { "restart", "doctor_fix", "update",
+    NULL };
+static const struct js_field cmd_fields[] = {
+	{ "type", JS_T_ENUM, JS_REQUIRED, 0, 0, NULL, cmd_types, NULL },
+	{ "args", JS_T_OBJECT, 0, 0, 0, NULL, NULL, NULL },
+};
+static const struct js_field update_fields[] = {
+	{ "version", JS_T_STR, JS_REQUIRED, 1, 40, valid_release, NULL, NULL },
+};
+
+/*
+ * The command's checked args as a new object (caller deletes), or NULL
+ * with the 400's message in msg.
+ */
+static cJSON *
+command_args(const struct js_val *v, char *msg, size_t len)
+{
+	struct js_val	 a[OCH_NELEM(update_fields)];
+	cJSON		*na;
+
+	if (!v[0].set) {
+		js_hint(&cmd_fields[0], msg, len);
+		return NULL;
+	}
+	if (strcmp(v[0].s, "update") != 0) {
+		if (v[1].set && cJSON_GetArraySize(v[1].j) != 0) {
+			snprintf(msg, len, "args: this command takes none");
+			return NULL;
+		}
+		return cJSON_CreateObject();
+	}
+	if (!v[1].set || js_fields(v[1].j, update_fields,
+	    OCH_NELEM(update_fields), a, msg, len) < 0 ||
+	    js_missing(update_fields, OCH_NELEM(update_fields), a) != NULL) {
+		snprintf(msg, len, "args: {\"version\": \"2026.9.6\"} and "
+		    "nothing else");
+		return NULL;
+	}
+	na = cJSON_CreateObject();
+	cJSON_AddStringToObject(na, "version", a[0].s);
+	return na;
+}
+
+/* The instance is active and stays so: 0, or -1 answered and audited. */
+static int
+command_allowed(struct req *r, const char *action, const char *id)
+{
+	PGresult	*res;
+	const char	*p[1] = { id };
+	enum och_err	 err;
+	int		 rc = -1;
+
+	if ((res = db_exec(r->app->db, &stmt_cmd_state, 1, p, &err)) == NULL)
+		adm_fail(r, action, "instance", id, err, NULL);
+	else if (PQntuples(res) != 1)
+		adm_fail(r, action, "instance", id, OCH_ENOTFOUND,
+		    "no such instance");
+	else if (strcmp(db_val(res, 0, 0), "active") != 0 ||
+	    strcmp(db_val(res, 0, 1), "active") != 0) {
+		resp_errorf(r, OCH_ECONFLICT, "instance is %s, not active",
+		    db_val(res, 0, 0));
+		audit_req(r, action, "instance", id, 409, NULL);
+	} else
+		rc = 0;
+	PQclear(res);
+	return rc;
+}
+
 /*
  * POST …/{id}/commands {type, args}: queue an agent command (restart,
  * doctor_fix, update {version}) on an active instance; the agent's long
@@ -321,66 +390,29 @@ static void
 h_command(struct req *r)
 {
 	static const char *const action = "admin.instance.command";
+	struct js_val	 v[OCH_NELEM(cmd_fields)];
 	PGresult	*res = NULL;
-	const cJSON	*args;
 	cJSON		*o, *na = NULL;
-	const char	*id = req_param(r, 0), *type, *ver = NULL, *p[4];
-	char		*as = NULL, *who = NULL, *detail = NULL;
+	const char	*id = req_param(r, 0), *p[4];
+	char		*as = NULL, *who = NULL, *detail = NULL, msg[160];
 	enum och_err	 err;
 
 	if (!valid_uuid(id)) {
 		adm_fail(r, action, NULL, NULL, OCH_ENOTFOUND, "no such instance");
 		return;
 	}
-	if (r->json == NULL || js_str(r->json, "type", 32, &type) != JS_OK ||
-	    (strcmp(type, "restart") != 0 && strcmp(type, "doctor_fix") != 0 &&
-	    strcmp(type, "update") != 0)) {
-		adm_fail(r, action, "instance", id, OCH_EINVAL,
-		    "type: one of restart, doctor_fix, update");
+	if (js_fields(r->json, cmd_fields, OCH_NELEM(cmd_fields), v, msg,
+	    sizeof(msg)) < 0 || (na = command_args(v, msg, sizeof(msg))) ==
+	    NULL) {
+		adm_fail(r, action, "instance", id, OCH_EINVAL, msg);
 		return;
 	}
-	args = cJSON_GetObjectItemCaseSensitive(r->json, "args");
-	if (args != NULL && !cJSON_IsNull(args) && !cJSON_IsObject(args)) {
-		adm_fail(r, action, "instance", id, OCH_EINVAL,
-		    "args: must be an object");
-		return;
-	}
-	na = cJSON_CreateObject();
-	if (strcmp(type, "update") == 0) {
-		if (!cJSON_IsObject(args) || js_str(args, "version", 40,
-		    &ver) != JS_OK || !valid_release(ver) ||
-		    cJSON_GetArraySize(args) != 1) {
-			adm_fail(r, action, "instance", id, OCH_EINVAL,
-			    "args: {\"version\": \"2026.9.6\"} and nothing else");
-			goto out;
-		}
-		cJSON_AddStringToObject(na, "version", ver);
-	} else if (cJSON_IsObject(args) && cJSON_GetArraySize(args) != 0) {
-		adm_fail(r, action, "instance", id, OCH_EINVAL,
-		    "args: this command takes none");
+	if (command_allowed(r, action, id) < 0)
 		goto out;
-	}
-	p[0] = id;
-	if ((res = db_exec(r->app->db, &stmt_cmd_state, 1, p, &err)) == NULL) {
-		adm_fail(r, action, "instance", id, err, NULL);
-		goto out;
-	}
-	if (PQntuples(res) != 1) {
-		adm_fail(r, action, "instance", id, OCH_ENOTFOUND,
-		    "no such instance");
-		goto out;
-	}
-	if (strcmp(db_val(res, 0, 0), "active") != 0 ||
-	    strcmp(db_val(res, 0, 1), "active") != 0) {
-		resp_errorf(r, OCH_ECONFLICT, "instance is %s, not active",
-		    db_val(res, 0, 0));
-		audit_req(r, action, "instance", id, 409, NULL);
-		goto out;
-	}
-	PQclear(res);
 	as = cJSON_PrintUnformatted(na);
 	who = actor(r);
-	p[1] = type;
+	p[0] = id;
+	p[1] = v[0].s;
 	p[2] = as;
 	p[3] = who;
 	if ((res = db_exec(r->app->db, &stmt_cmd_add, 4, p, &err)) == NULL) {
@@ -390,14 +422,14 @@ h_command(struct req *r)
 	o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "id", (double)db_int(res, 0, 0));
 	cJSON_AddStringToObject(o, "instance_id", id);
-	cJSON_AddStringToObject(o, "type", type);
+	cJSON_AddStringToObject(o, "type", v[0].s);
 	cJSON_AddItemToObject(o, "args", na);
 	na = NULL;
 	cJSON_AddStringToObject(o, "status", "queued");
 	cJSON_AddStringToObject(o, "created_at", db_val(res, 0, 1));
 	resp_json(r, 202, o);
 	detail = xasprintf("{\"command\":%lld,\"type\":\"%s\"}",
-	    (long long)db_int(res, 0, 0), type);
+	    (long long)db_int(res, 0, 0), v[0].s);
 	audit_req(r, action, "instance", id, 202, detail);
 out:
 	PQclear(res);

@@ -206,6 +206,55 @@ out:
 	free(role);
 }
 
+static const char *const roles[] = { "admin", "customer", NULL };
+static const struct js_field role_fields[] = {
+	{ "role", JS_T_ENUM, JS_REQUIRED, 0, 0, NULL, roles,
+	    "admin or customer" },
+};
+
+/*
+ * In the caller's transaction: lock every admin row and the user's, and
+ * set the user's role unless that demotes the last admin.  Returns the
+ * user's row (role before, email; caller clears), or NULL answered and
+ * audited.
+ */
+static PGresult *
+role_set(struct req *r, const char *uid, const char *role)
+{
+	static const char *const action = "admin.user.role";
+	struct db	*db = r->app->db;
+	PGresult	*res;
+	const char	*p[2] = { uid, role };
+	enum och_err	 err;
+	int		 admins;
+
+	if ((res = db_exec(db, &stmt_admins_lock, 0, NULL, &err)) == NULL) {
+		adm_fail(r, action, "user", uid, err, NULL);
+		return NULL;
+	}
+	admins = PQntuples(res);
+	PQclear(res);
+	if ((res = db_exec(db, &stmt_user_lock, 1, p, &err)) == NULL) {
+		adm_fail(r, action, "user", uid, err, NULL);
+		return NULL;
+	}
+	if (PQntuples(res) != 1)
+		adm_fail(r, action, "user", uid, OCH_ENOTFOUND, "no such user");
+	else if (strcmp(db_val(res, 0, 0), "admin") == 0 &&
+	    strcmp(role, "admin") != 0 && admins <= 1)
+		adm_fail(r, action, "user", uid, OCH_ECONFLICT,
+		    "the last admin cannot be demoted");
+	else if (strcmp(db_val(res, 0, 0), role) != 0 &&
+	    (err = db_run(db, &stmt_user_role, 2, p, NULL)) != OCH_OK)
+		/* EINVAL: users_admin_is_operator (050) */
+		adm_fail(r, action, "user", uid, err, err == OCH_EINVAL ? "role: a"
+		    " WHMCS client's user cannot be an admin" : NULL);
+	else
+		return res;
+	PQclear(res);
+	return NULL;
+}
+
 /*
  * POST /admin/users/{id}/role {role}: promote or demote.  The last admin
  * cannot be demoted (409): every admin row is locked first, so two
@@ -216,75 +265,45 @@ void
 adm_h_user_role(struct req *r)
 {
 	static const char *const action = "admin.user.role";
-	struct db	*db = r->app->db;
-	PGresult	*res = NULL;
-	const char	*uid = req_param(r, 0), *role, *p[2];
-	char		*detail = NULL, from[16];
+	struct js_val	 v[OCH_NELEM(role_fields)];
+	PGresult	*res;
+	const char	*uid = req_param(r, 0), *role;
+	char		*detail, msg[160];
 	cJSON		*o;
-	enum och_err	 err;
-	int		 admins;
 
 	if (!valid_int64(uid, 1, INT64_MAX, NULL)) {
 		adm_fail(r, action, "user", NULL, OCH_ENOTFOUND, "no such user");
 		return;
 	}
-	if (r->json == NULL || js_str(r->json, "role", 16, &role) != JS_OK ||
-	    (strcmp(role, "admin") != 0 && strcmp(role, "customer") != 0)) {
-		adm_fail(r, action, "user", uid, OCH_EINVAL,
-		    "role: admin or customer");
+	if (js_fields(r->json, role_fields, OCH_NELEM(role_fields), v, msg,
+	    sizeof(msg)) == 0 && !v[0].set)
+		js_hint(&role_fields[0], msg, sizeof(msg));
+	if (msg[0] != '\0') {
+		adm_fail(r, action, "user", uid, OCH_EINVAL, msg);
 		return;
 	}
-	if (db_begin(db) < 0) {
+	role = v[0].s;
+	if (db_begin(r->app->db) < 0) {
 		adm_fail(r, action, "user", uid, OCH_EDB, NULL);
 		return;
 	}
-	if ((res = db_exec(db, &stmt_admins_lock, 0, NULL, &err)) == NULL) {
-		adm_fail(r, action, "user", uid, err, NULL);
+	if ((res = role_set(r, uid, role)) == NULL)
 		return;
-	}
-	admins = PQntuples(res);
-	PQclear(res);
-	p[0] = uid;
-	p[1] = role;
-	if ((res = db_exec(db, &stmt_user_lock, 1, p, &err)) == NULL) {
-		adm_fail(r, action, "user", uid, err, NULL);
-		return;
-	}
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		adm_fail(r, action, "user", uid, OCH_ENOTFOUND, "no such user");
-		return;
-	}
-	snprintf(from, sizeof(from), "%s", db_val(res, 0, 0));
-	if (strcmp(from, "admin") == 0 && strcmp(role, "admin") != 0 &&
-	    admins <= 1) {
-		PQclear(res);
-		adm_fail(r, action, "user", uid, OCH_ECONFLICT,
-		    "the last admin cannot be demoted");
-		return;
-	}
-	if (strcmp(from, role) != 0 &&
-	    (err = db_run(db, &stmt_user_role, 2, p, NULL)) != OCH_OK) {
-		PQclear(res);	/* EINVAL: users_admin_is_operator (050) */
-		adm_fail(r, action, "user", uid, err, err == OCH_EINVAL ? "role: a"
-		    " WHMCS client's user cannot be an admin" : NULL);
-		return;
-	}
-	if (db_commit(db) < 0) {
+	if (db_commit(r->app->db) < 0) {
 		PQclear(res);
 		adm_fail(r, action, "user", uid, OCH_EDB, NULL);
 		return;
 	}
-	log_info("admin user %s role %s -> %s", uid, from, role);
+	log_info("admin user %s role %s -> %s", uid, db_val(res, 0, 0), role);
 	o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "id", (double)strtoll(uid, NULL, 10));
 	cJSON_AddStringToObject(o, "email", db_val(res, 0, 1));
 	cJSON_AddStringToObject(o, "role", role);
-	cJSON_AddStringToObject(o, "previous_role", from);
-	PQclear(res);
+	cJSON_AddStringToObject(o, "previous_role", db_val(res, 0, 0));
 	resp_json(r, 200, o);
-	detail = xasprintf("{\"from\":\"%s\",\"to\":\"%s\"}", from, role);
+	detail = xasprintf("{\"from\":\"%s\",\"to\":\"%s\"}",
+	    db_val(res, 0, 0), role);
+	PQclear(res);
 	audit_req(r, action, "user", uid, 200, detail);
 	free(detail);
 }
-

@@ -68,9 +68,8 @@ str_ok(const struct js_field *f, const char *s)
 	return f->valid == NULL || f->valid(s);
 }
 
-/* The 400's words for a field. */
-static void
-hint(const struct js_field *f, char *msg, size_t msglen)
+void
+js_hint(const struct js_field *f, char *msg, size_t msglen)
 {
 	size_t	 k, len;
 
@@ -85,6 +84,9 @@ hint(const struct js_field *f, char *msg, size_t msglen)
 		break;
 	case JS_T_BOOL:
 		snprintf(msg, msglen, "%s: true or false", f->name);
+		break;
+	case JS_T_OBJECT:
+		snprintf(msg, msglen, "%s: must be an object", f->name);
 		break;
 	case JS_T_ENUM:
 		snprintf(msg, msglen, "%s: one of", f->name);
@@ -107,7 +109,10 @@ one(const cJSON *obj, const struct js_field *f, const cJSON *v,
 {
 	size_t	k;
 
+	out->j = v;
 	switch (f->type) {
+	case JS_T_OBJECT:
+		return cJSON_IsObject(v) ? 0 : -1;
 	case JS_T_INT:
 		if (js_int64(obj, f->name, f->min, f->max, &out->i) != JS_OK)
 			return -1;
@@ -169,7 +174,7 @@ js_fields(const cJSON *obj, const struct js_field *f, size_t n,
 		if (it == NULL || cJSON_IsNull(it))
 			continue;
 		if (one(obj, &f[k], it, &out[k]) < 0) {
-			hint(&f[k], msg, msglen);
+			js_hint(&f[k], msg, msglen);
 			memset(out, 0, n * sizeof(*out));
 			return -1;
 		}

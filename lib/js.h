@@ -36,6 +36,7 @@ enum js_type {
 	JS_T_INT,	/* integer in [min, max] (a number, or decimal digits) */
 	JS_T_BOOL,	/* true or false */
 	JS_T_ENUM,	/* one of choices */
+	JS_T_OBJECT,	/* a JSON object (its own table checks it) */
 };
 #define JS_REQUIRED	0x1	/* js_missing() names it when absent */
 #define JS_EMPTY	0x2	/* JS_T_STR: "" is a value too (it clears) */
@@ -57,6 +58,7 @@ struct js_val {
 					   the integer, "true"/"false" */
 	int64_t		 i;		/* JS_T_INT */
 	int		 b;		/* JS_T_BOOL */
+	const cJSON	*j;		/* the value in the tree */
 	char		 num[24];	/* storage for s of an integer */
 };
 
@@ -71,6 +73,8 @@ struct js_val {
  */
 int		js_fields(const cJSON *obj, const struct js_field *f, size_t n,
 		    struct js_val *out, char *msg, size_t msglen);
+/* The 400's words for f, "name: hint", into msg (NUL-terminated). */
+void		js_hint(const struct js_field *f, char *msg, size_t msglen);
 /* The name of the first JS_REQUIRED field that is not set, or NULL. */
 const char	*js_missing(const struct js_field *f, size_t n,
 		    const struct js_val *v);

@@ -140,5 +140,31 @@ main(void)
 		    strlen(small) == 7, "a short buffer: cut and terminated");
 		cJSON_Delete(j);
 	}
+	/* an object member, checked by a table of its own */
+	{
+		static const struct js_field O[] = {
+			{ "args", JS_T_OBJECT, 0, 0, 0, NULL, NULL, NULL },
+		};
+		static const struct js_field A[] = {
+			{ "version", JS_T_STR, JS_REQUIRED, 1, 40, valid_release,
+			    NULL, NULL },
+		};
+		struct js_val	 ov[1], av[1];
+		cJSON		*j = cJSON_Parse("{\"args\":{\"version\":"
+		    "\"2026.9.6\"}}");
+
+		ok(js_fields(j, O, 1, ov, msg, sizeof(msg)) == 0 && ov[0].set &&
+		    cJSON_IsObject(ov[0].j), "an object member");
+		ok(js_fields(ov[0].j, A, 1, av, msg, sizeof(msg)) == 0 &&
+		    strcmp(av[0].s, "2026.9.6") == 0, "  and its own table");
+		cJSON_Delete(j);
+		j = cJSON_Parse("{\"args\":[]}");
+		ok(js_fields(j, O, 1, ov, msg, sizeof(msg)) == -1 &&
+		    strcmp(msg, "args: must be an object") == 0,
+		    "an array for an object");
+		cJSON_Delete(j);
+		js_hint(&F[5], msg, sizeof(msg));
+		is_str(msg, "type: one of restart, doctor_fix", "js_hint");
+	}
 	return done_testing();
 }
