@@ -124,56 +124,60 @@ add_env(struct req *r, cJSON *env, const char *name, const char *value)
 }
 
 /*
- * Build the agent's config document for the token's instance.  Returns
- * the document (caller deletes) with *revision set, or NULL with *err.
+ * A channel's sealed secrets (bytea text) into its config block c as
+ * ${ENV} references and into env as values; a secret that does not open
+ * is logged and left out.  Never fails.
  */
-static cJSON *
-build_config(struct req *r, long long *revision, enum och_err *err)
+static void
+channel_secrets(struct req *r, cJSON *c, const char *kind, const char *sealed,
+    cJSON *env)
 {
-	struct db	*db = r->app->db;
-	const char	*id = r->auth.instance_id, *p[1] = { id };
-	PGresult	*in = NULL, *ch = NULL, *ks = NULL, *sk = NULL;
-	cJSON		*doc = NULL, *oc, *chans, *c, *env, *skills, *s, *secret;
-	cJSON		*model, *allow, *plugins, *ent;
-	char		*fqdn, *ad, *plain, *name;
+	const char	*id = r->auth.instance_id;
+	const cJSON	*v;
+	cJSON		*secret, *it;
+	char		*ad, *plain, *name;
 	size_t		 len, j;
-	int		 i;
 
-	if ((in = db_exec(db, &stmt_inst, 1, p, err)) == NULL ||
-	    (ch = db_exec(db, &stmt_channels, 1, p, err)) == NULL ||
-	    (ks = db_exec(db, &stmt_keys, 1, p, err)) == NULL ||
-	    (sk = db_exec(db, &stmt_skills, 1, p, err)) == NULL)
-		goto out;
-	if (PQntuples(in) != 1) {
-		*err = OCH_ENOTFOUND;
-		goto out;
+	ad = xasprintf("channels:%s:%s", id, kind);
+	plain = cry_open_bytea(r->app->keys, ad, sealed, &len);
+	free(ad);
+	if (plain == NULL) {
+		log_error("channel %s secret of %s does not open", kind, id);
+		return;
 	}
-	*revision = db_int(in, 0, 1);
-	doc = cJSON_CreateObject();
-	cJSON_AddNumberToObject(doc, "revision", (double)*revision);
-	oc = cJSON_AddObjectToObject(doc, "openclaw");
-	env = cJSON_CreateObject();
-	fqdn = inst_hostname(db_val(in, 0, 0), &r->app->cfg);
-	cJSON_AddItemToObject(oc, "gateway", agent_gateway_block(fqdn));
-	free(fqdn);
-	if ((*err = agent_owner(db, id, oc)) != OCH_OK) {
-		cJSON_Delete(env);
-		cJSON_Delete(doc);
-		doc = NULL;
-		goto out;
+	secret = cJSON_Parse(plain);
+	OPENSSL_cleanse(plain, len);
+	free(plain);
+	for (j = 0; j < OCH_NELEM(chan_secrets); j++) {
+		if (strcmp(chan_secrets[j].kind, kind) != 0)
+			continue;
+		v = cJSON_GetObjectItemCaseSensitive(secret,
+		    chan_secrets[j].field);
+		if (!cJSON_IsString(v))
+			continue;
+		name = xasprintf("${%s}", chan_secrets[j].env);
+		cJSON_AddStringToObject(c, chan_secrets[j].config_key, name);
+		free(name);
+		add_env(r, env, chan_secrets[j].env, v->valuestring);
 	}
-	plugins = cJSON_AddObjectToObject(oc, "plugins");
-	ent = cJSON_AddObjectToObject(plugins, "entries");
-	cJSON_AddBoolToObject(cJSON_AddObjectToObject(ent, "admin-http-rpc"),
-	    "enabled", 1);
-	if (db_val(in, 0, 2) != NULL) {
-		model = cJSON_AddObjectToObject(cJSON_AddObjectToObject(
-		    cJSON_AddObjectToObject(oc, "agents"), "defaults"), "model");
-		cJSON_AddStringToObject(model, "primary", db_val(in, 0, 2));
-		cJSON_AddItemToObject(model, "fallbacks",
-		    cJSON_Parse(db_val(in, 0, 3)));
-	}
-	chans = cJSON_AddObjectToObject(oc, "channels");
+	if (secret == NULL)
+		return;
+	/* wipe the parsed copy's strings before freeing */
+	cJSON_ArrayForEach(it, secret)
+		if (cJSON_IsString(it))
+			OPENSSL_cleanse(it->valuestring, strlen(it->valuestring));
+	cJSON_Delete(secret);
+}
+
+/* The channels (stmt_channels rows) into oc.channels, their plugins
+ * into ent and their secrets into env.  Never fails. */
+static void
+add_channels(struct req *r, const PGresult *ch, cJSON *oc, cJSON *ent,
+    cJSON *env)
+{
+	cJSON	*chans = cJSON_AddObjectToObject(oc, "channels"), *c, *allow;
+	int	 i;
+
 	for (i = 0; i < PQntuples(ch); i++) {
 		c = cJSON_AddObjectToObject(chans, db_val(ch, i, 0));
 		agent_channel_plugin(ent, db_val(ch, i, 0));
@@ -185,45 +189,21 @@ build_config(struct req *r, long long *revision, enum och_err *err)
 			cJSON_AddItemToObject(c, "allowFrom", allow);
 		else
 			cJSON_Delete(allow);
-		if (db_val(ch, i, 4) == NULL)
-			continue;
-		ad = xasprintf("channels:%s:%s", id, db_val(ch, i, 0));
-		plain = cry_open_bytea(r->app->keys, ad, db_val(ch, i, 4), &len);
-		free(ad);
-		if (plain == NULL) {
-			log_error("channel %s secret of %s does not open",
-			    db_val(ch, i, 0), id);
-			continue;
-		}
-		secret = cJSON_Parse(plain);
-		OPENSSL_cleanse(plain, len);
-		free(plain);
-		for (j = 0; j < OCH_NELEM(chan_secrets); j++) {
-			const cJSON	*v;
-
-			if (strcmp(chan_secrets[j].kind, db_val(ch, i, 0)) != 0)
-				continue;
-			v = cJSON_GetObjectItemCaseSensitive(secret,
-			    chan_secrets[j].field);
-			if (!cJSON_IsString(v))
-				continue;
-			name = xasprintf("${%s}", chan_secrets[j].env);
-			cJSON_AddStringToObject(c, chan_secrets[j].config_key,
-			    name);
-			free(name);
-			add_env(r, env, chan_secrets[j].env, v->valuestring);
-		}
-		if (secret != NULL) {
-			/* wipe the parsed copy's strings before freeing */
-			cJSON	*it;
-
-			cJSON_ArrayForEach(it, secret)
-				if (cJSON_IsString(it))
-					OPENSSL_cleanse(it->valuestring,
-					    strlen(it->valuestring));
-			cJSON_Delete(secret);
-		}
+		if (db_val(ch, i, 4) != NULL)
+			channel_secrets(r, c, db_val(ch, i, 0), db_val(ch, i, 4),
+			    env);
 	}
+}
+
+/* The AI provider keys (stmt_keys rows) into env.  Never fails. */
+static void
+add_keys(struct req *r, const PGresult *ks, cJSON *env)
+{
+	const char	*id = r->auth.instance_id;
+	char		*ad, *plain, *name;
+	size_t		 len;
+	int		 i;
+
 	for (i = 0; i < PQntuples(ks); i++) {
 		ad = xasprintf("ai_keys:%s:%s", id, db_val(ks, i, 0));
 		plain = cry_open_bytea(r->app->keys, ad, db_val(ks, i, 1), &len);
@@ -239,6 +219,72 @@ build_config(struct req *r, long long *revision, enum och_err *err)
 		OPENSSL_cleanse(plain, len);
 		free(plain);
 	}
+}
+
+/* openclaw.* of the document from the instance row in and ch; env gets
+ * the secrets.  OCH_OK, or the database error of agent_owner(). */
+static enum och_err
+add_openclaw(struct req *r, const PGresult *in, const PGresult *ch,
+    cJSON *doc, cJSON *env)
+{
+	cJSON		*oc, *model, *ent;
+	char		*fqdn;
+	enum och_err	 err;
+
+	oc = cJSON_AddObjectToObject(doc, "openclaw");
+	fqdn = inst_hostname(db_val(in, 0, 0), &r->app->cfg);
+	cJSON_AddItemToObject(oc, "gateway", agent_gateway_block(fqdn));
+	free(fqdn);
+	if ((err = agent_owner(r->app->db, r->auth.instance_id, oc)) != OCH_OK)
+		return err;
+	ent = cJSON_AddObjectToObject(cJSON_AddObjectToObject(oc, "plugins"),
+	    "entries");
+	cJSON_AddBoolToObject(cJSON_AddObjectToObject(ent, "admin-http-rpc"),
+	    "enabled", 1);
+	if (db_val(in, 0, 2) != NULL) {
+		model = cJSON_AddObjectToObject(cJSON_AddObjectToObject(
+		    cJSON_AddObjectToObject(oc, "agents"), "defaults"), "model");
+		cJSON_AddStringToObject(model, "primary", db_val(in, 0, 2));
+		cJSON_AddItemToObject(model, "fallbacks",
+		    cJSON_Parse(db_val(in, 0, 3)));
+	}
+	add_channels(r, ch, oc, ent, env);
+	return OCH_OK;
+}
+
+/*
+ * Build the agent's config document for the token's instance.  Returns
+ * the document (caller deletes) with *revision set, or NULL with *err.
+ */
+static cJSON *
+build_config(struct req *r, long long *revision, enum och_err *err)
+{
+	struct db	*db = r->app->db;
+	const char	*p[1] = { r->auth.instance_id };
+	PGresult	*in = NULL, *ch = NULL, *ks = NULL, *sk = NULL;
+	cJSON		*doc = NULL, *env, *skills, *s;
+	int		 i;
+
+	if ((in = db_exec(db, &stmt_inst, 1, p, err)) == NULL ||
+	    (ch = db_exec(db, &stmt_channels, 1, p, err)) == NULL ||
+	    (ks = db_exec(db, &stmt_keys, 1, p, err)) == NULL ||
+	    (sk = db_exec(db, &stmt_skills, 1, p, err)) == NULL)
+		goto out;
+	if (PQntuples(in) != 1) {
+		*err = OCH_ENOTFOUND;
+		goto out;
+	}
+	*revision = db_int(in, 0, 1);
+	doc = cJSON_CreateObject();
+	cJSON_AddNumberToObject(doc, "revision", (double)*revision);
+	env = cJSON_CreateObject();
+	if ((*err = add_openclaw(r, in, ch, doc, env)) != OCH_OK) {
+		cJSON_Delete(env);
+		cJSON_Delete(doc);
+		doc = NULL;
+		goto out;
+	}
+	add_keys(r, ks, env);
 	cJSON_AddItemToObject(doc, "env", env);
 	agent_config_token(r, doc);
 	skills = cJSON_AddArrayToObject(doc, "skills");
@@ -409,6 +455,27 @@ agent_commands(struct req *r)
 	srv_park(r, id, seen, (int)wait);
 }
 
+/*
+ * A result no queued or running command took (p: instance, command):
+ * unknown here (404), or already final (409), which ends the agent's
+ * retries.  Answers r.
+ */
+static void
+result_refused(struct req *r, const char **p)
+{
+	PGresult	*res;
+	enum och_err	 err;
+
+	if ((res = db_exec(r->app->db, &stmt_cmd_exists, 2, p, &err)) == NULL)
+		resp_error(r, err, NULL);
+	else if (PQntuples(res) == 0)
+		resp_error(r, OCH_ENOTFOUND, "no such command");
+	else
+		resp_error(r, OCH_ECONFLICT, "the command already has its final "
+		    "result");
+	PQclear(res);
+}
+
 /* POST /api/v1/agent/commands/{id} {status: ok|error|running, output, error} */
 void
 agent_command_result(struct req *r)
@@ -416,7 +483,6 @@ agent_command_result(struct req *r)
 	const char	*cid = req_param(r, 0), *status, *p[4];
 	const cJSON	*out;
 	cJSON		*res_js;
-	PGresult	*res;
 	char		*s, *msg;
 	enum och_err	 err;
 	int64_t		 n;
@@ -456,18 +522,7 @@ agent_command_result(struct req *r)
 		return;
 	}
 	if (rows == 0) {
-		/* unknown here, or already final: end the agent's retries */
-		if ((res = db_exec(r->app->db, &stmt_cmd_exists, 2, p, &err)) ==
-		    NULL) {
-			resp_error(r, err, NULL);
-			return;
-		}
-		if (PQntuples(res) == 0)
-			resp_error(r, OCH_ENOTFOUND, "no such command");
-		else
-			resp_error(r, OCH_ECONFLICT, "the command already has "
-			    "its final result");
-		PQclear(res);
+		result_refused(r, p);
 		return;
 	}
 	resp_empty(r, 204);
