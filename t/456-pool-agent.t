@@ -1,0 +1,79 @@
+# The warm pool with the real och-agent (cloud-init/och-agent) on the
+# simulated servers (the stand-in openclaw CLI, t/bin/openclaw): the pool
+# server's agent trades its one-time pool token, waits polling
+# /api/v1/agent/pool with no customer's credentials or secrets, and when
+# an order claims it makes the instance's ready call, takes the
+# instance's name into och-setup's vps.env and runs as that instance's
+# agent (its first report arrives); the pool token is then refused.
+use strict;
+use warnings;
+use lib "$ENV{OCH_SRCDIR}/t/lib";
+use OCH::Test;
+use JSON::PP;
+
+sub have { system("command -v '$_[0]' >/dev/null 2>&1") == 0 }
+plan skip_all => 'curl and jq are needed' unless have('curl') && have('jq');
+
+my $t = OCH::Test->new;
+my $dir = $t->dir;
+$t->start_pg;
+my %agent_env = (
+	OPENCLAW_BIN => $t->src('t/bin/openclaw'),
+	OCH_CLAWHUB_BIN => $t->src('t/bin/clawhub'),
+	OPENCLAW_USER => '',
+	OCH_SYSTEMCTL => ':',
+	OCH_GATEWAY_URL => '',
+	OCH_POLL_WAIT => 5,
+	OCH_REPORT_INTERVAL => 5,
+	OCH_BACKOFF_MAX => 4,
+);
+my $sim;
+{
+	local @ENV{ keys %agent_env } = values %agent_env;
+	$sim = $t->start_sim('--agent', $t->src('cloud-init/och-agent'), '--state-dir', "$dir/state",
+	    '--create-delay', '0.2', '--boot-delay', '0.3', '--action-delay', '0.2');
+}
+$t->start_api(binaries => [qw(instances agent)], config => { BOOT_TIMEOUT => 60, POLLER_BACKOFF_MS => 200 });
+$t->psql("INSERT INTO pool_targets (plan, region, target, monthly_cents) VALUES ('starter', 'eu-helsinki', 1, 500)");
+$t->spawn(name => 'poller', cmd => [ $t->bin('poller/och-poller'), 'provision' ],
+    env => { $t->env, POLLER_RUN_SECONDS => 300 });
+sub one { $t->psql_one(@_) }
+sub slurp { my ($f) = @_; open my $fh, '<', $f or return undef; local $/; <$fh> }
+sub simserver { $t->http(GET => "$sim/_sim/servers/$_[0]")->{json} }
+
+ok($t->wait_for(sub { one("SELECT count(*) FROM pool_servers WHERE state = 'ready'") == 1 }, timeout => 90),
+    'the pool server reported in');
+my $sid = one("SELECT hetzner_server_id FROM pool_servers WHERE state = 'ready'");
+my $s = simserver($sid);
+my $adir = $s->{agent}{dir};
+ok($adir && -d $adir, 'its agent runs in its folder');
+ok($t->wait_for(sub { -s "$adir/pool.json" }, timeout => 20), 'the agent keeps its pool token');
+is(sprintf('%04o', (stat "$adir/pool.json")[2] & 07777), '0600', 'in a 0600 file');
+ok(!-e "$adir/agent.json", 'and holds no agent token');
+unlike(slurp("$adir/root/etc/och-agent/bootstrap.env") // '', qr/OCH_BOOTSTRAP_TOKEN/,
+    'the one-time token left the bootstrap file') or diag slurp("$adir/agent.log");
+my $polls = one("SELECT last_seen_at FROM pool_servers WHERE hetzner_server_id = :'s'", s => $sid);
+ok($t->wait_for(sub { one("SELECT last_seen_at > :'p'::timestamptz FROM pool_servers WHERE hetzner_server_id = :'s'",
+    p => $polls, s => $sid) eq 't' }, timeout => 20), 'it keeps polling (its health check)');
+my $pool_tok = decode_json(slurp("$adir/pool.json"))->{pool_token};
+
+my $r = $t->signed(POST => '/api/v1/instances', { whmcs_service_id => 4561, whmcs_client_id => 4561,
+    email => 'pool@example.test', plan => 'starter', region => 'eu-helsinki' });
+is($r->{status}, 201, 'an order');
+my $id = $r->{json}{id};
+ok($t->wait_for(sub { one("SELECT state FROM instances WHERE id = :'i'", i => $id) eq 'active' }, timeout => 60),
+    'active on the pool server');
+is(one("SELECT hetzner_server_id FROM instances WHERE id = :'i'", i => $id), $sid, 'the one that waited');
+ok($t->wait_for(sub { -s "$adir/agent.json" }, timeout => 10), 'the agent holds the instance\'s agent token');
+ok(!-e "$adir/pool.json", 'and no pool token any more');
+is(eval { decode_json(slurp("$adir/agent.json"))->{instance_id} }, $id, 'for this instance');
+my $slug = one("SELECT slug FROM instances WHERE id = :'i'", i => $id);
+ok($t->wait_for(sub { (slurp("$adir/root/etc/och/vps.env") // '') =~ /^OCH_FQDN=\Q$slug\E\.och\.test$/m },
+    timeout => 20), 'och-setup\'s FQDN is the instance\'s name now') or diag slurp("$adir/agent.log");
+ok($t->wait_for(sub { one("SELECT count(*) FROM agent_reports WHERE instance_id = :'i'", i => $id) > 0 }, timeout => 60),
+    'the instance\'s first report arrived');
+$r = $t->http(POST => '/api/v1/agent/pool', headers => { Authorization => "Bearer $pool_tok" }, body => {});
+is($r->{status}, 401, 'the pool token is refused after the ready call');
+my $log = slurp("$adir/agent.log") // '';
+unlike($log, qr/\Q$pool_tok\E/, 'the pool token never reached the agent log');
+$t->done_testing;
