@@ -8,6 +8,10 @@
  *     update queued in the outboxes -- unless its "setup" says the VPS's
  *     setup failed (then failed, operators emailed) or is still running
  *     (then booting until a report says finished): agent_status.c.
+ *     "exporter_pin" (optional) is the public-key pin of the VPS's
+ *     node_exporter TLS key ("sha256//<base64 of the SPKI's SHA-256>",
+ *     as CURLOPT_PINNEDPUBLICKEY takes it), stored for the poller's
+ *     scrape; a malformed one is refused (400) and the token stays unused.
  *
  * A warm pool server's agent: agent_pool.c (POST /api/v1/agent/pool).
  * The other agent routes (config, commands, report) use the agent token
@@ -44,9 +48,10 @@ static const struct db_stmt stmt_secret_get = { "agt_secret_get",
 static const struct db_stmt stmt_secret_put = { "agt_secret_put",
 	"INSERT INTO instance_secrets (instance_id, name, value_enc)"
 	" VALUES ($1::uuid, $2, $3::bytea)" };
+/* the exporter's pin: this VPS's key (a rebuild's new key replaces it) */
 static const struct db_stmt stmt_ready = { "agt_ready",
-	"UPDATE instances SET ready_at = now(), updated_at = now()"
-	" WHERE id = $1::uuid" };
+	"UPDATE instances SET ready_at = now(), updated_at = now(),"
+	" exporter_pin = $2 WHERE id = $1::uuid" };
 
 /* The secrets an instance's VPS gets on its ready call. */
 static const char *const secret_names[] = { "gateway_token",
@@ -101,7 +106,7 @@ h_ready(struct req *r)
 {
 	struct db	*db = r->app->db;
 	PGresult	*res = NULL;
-	const char	*tok, *p[2], *state;
+	const char	*tok, *p[2], *state, *pin = NULL;
 	char		 hash[65], thash[65], *agent = NULL, *id = NULL, *url;
 	char		*vals[OCH_NELEM(secret_names)] = { NULL };
 	cJSON		*o, *sec;
@@ -112,6 +117,13 @@ h_ready(struct req *r)
 	    JS_OK || !valid_hex(tok, 32, 256)) {
 		resp_error(r, OCH_EAUTH, NULL);
 		audit_req(r, "agent.ready", NULL, NULL, 401, NULL);
+		return;
+	}
+	if (js_str(r->json, "exporter_pin", 64, &pin) == JS_BAD ||
+	    (pin != NULL && !valid_pin(pin))) {
+		resp_error(r, OCH_EINVAL, "exporter_pin must be sha256// and the "
+		    "base64 of the SHA-256 of the key's SubjectPublicKeyInfo");
+		audit_req(r, "agent.ready", NULL, NULL, 400, NULL);
 		return;
 	}
 	cry_sha256_hex(tok, strlen(tok), hash);
@@ -162,7 +174,8 @@ h_ready(struct req *r)
 		if ((vals[i] = secret(r, id, secret_names[i], &err)) == NULL)
 			goto fail;
 	p[0] = id;
-	if ((err = db_run(db, &stmt_ready, 1, p, NULL)) != OCH_OK)
+	p[1] = pin;
+	if ((err = db_run(db, &stmt_ready, 2, p, NULL)) != OCH_OK)
 		goto fail;
 	/* active, still setting up, or failed: as the setup says */
 	if (agent_setup_apply(r, id, state, cJSON_GetObjectItemCaseSensitive(

@@ -302,3 +302,21 @@ valid_release(const char *v)
 	    "0123456789.");
 	return n >= 1 && n <= 20 && v[n] == '\0';
 }
+
+int
+valid_pin(const char *s)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+	    "qrstuvwxyz0123456789+/";
+	const char	*c;
+	size_t		 i;
+
+	if (s == NULL || strncmp(s, "sha256//", 8) != 0 ||
+	    boundlen(s += 8, 45) != 44 || s[43] != '=')
+		return 0;
+	for (i = 0; i < 43; i++)
+		if (s[i] == '\0' || (c = strchr(b64, s[i])) == NULL)
+			return 0;
+	/* 256 bits in 43 digits: the last one's low two bits are zero */
+	return ((c - b64) & 3) == 0;
+}

@@ -40,5 +40,10 @@ int	valid_int64(const char *, int64_t min, int64_t max, int64_t *out);
 int	valid_hex(const char *, size_t minlen, size_t maxlen);
 /* An OpenClaw release like 2026.9.6 (optionally -beta.1): 1 or 0. */
 int	valid_release(const char *);
+/*
+ * a public-key pin as CURLOPT_PINNEDPUBLICKEY takes it: "sha256//" and
+ * the canonical base64 (44 chars, one '=') of a 32-byte SHA-256
+ */
+int	valid_pin(const char *);
 
 #endif

@@ -1,8 +1,8 @@
 /*
  * scrape.c: the metrics poller (see scrape.h).
  *
- * One cycle: the targets and their previous cpu_seconds come from one
- * query; passwords are opened one by one as transfers start and wiped
+ * One cycle: the targets, their pinned keys and previous cpu_seconds
+ * come from one query; passwords are opened one by one as transfers start and wiped
  * when they end; at most METRICS_CONCURRENCY transfers are in flight,
  * each with its own total timeout (connect timeout is the smaller of
  * that and 2 s); a body is capped at PROM_MAXSIZE; rows go to a COPY
@@ -32,7 +32,7 @@ static const struct db_stmt stmt_parts = { "scr_parts",
 	" FROM generate_series(0, 1) AS d" };
 static const struct db_stmt stmt_targets = { "scr_targets",
 	"SELECT i.id, host(i.ipv4), s.value_enc, p.value,"
-	" extract(epoch FROM p.at)"
+	" extract(epoch FROM p.at), i.exporter_pin"
 	" FROM instances i"
 	" LEFT JOIN instance_secrets s ON s.instance_id = i.id"
 	"  AND s.name = 'node_exporter_password'"
@@ -63,6 +63,7 @@ struct target {
 	const char	*id;		/* borrowed from the targets result */
 	const char	*ip;
 	const char	*sealed;	/* NULL: no password stored */
+	const char	*pin;		/* NULL: no key pinned, not scraped */
 	struct met_prev	 prev;
 	char		*password;	/* while in flight */
 	struct buf	 body;
@@ -137,6 +138,13 @@ start(struct cycle *c, int i)
 	char		 url[96], *ad;
 	CURL		*e;
 
+	/* the password goes only to the key the VPS named on its ready call */
+	if (t->pin == NULL) {
+		log_failure(c, t, "no exporter key pinned (ready call without "
+		    "exporter_pin)");
+		copy_row(c, t->id, "up", now_s(), 0);
+		return -1;
+	}
 	if (t->sealed != NULL) {
 		ad = xasprintf("instance_secrets:%s:node_exporter_password",
 		    t->id);
@@ -153,9 +161,14 @@ start(struct cycle *c, int i)
 		copy_row(c, t->id, "up", now_s(), 0);
 		return -1;
 	}
-	snprintf(url, sizeof(url), "http://%s:%ld/metrics", t->ip, c->port);
+	snprintf(url, sizeof(url), "https://%s:%ld/metrics", t->ip, c->port);
 	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https");
+	/* self-signed: the pinned key is the trust, not a CA or a name */
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+	curl_easy_setopt(e, CURLOPT_PINNEDPUBLICKEY, t->pin);
+	curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->timeout_ms);
@@ -350,6 +363,7 @@ scrape_cycle(struct db *db, const struct cfg *cfg, time_t deadline,
 		c.t[i].id = db_val(res, i, 0);
 		c.t[i].ip = db_val(res, i, 1);
 		c.t[i].sealed = db_val(res, i, 2);
+		c.t[i].pin = db_val(res, i, 5);
 		if ((v = db_val(res, i, 3)) != NULL && db_val(res, i, 4)) {
 			c.t[i].prev.have = 1;
 			c.t[i].prev.cpu_seconds = strtod(v, NULL);

@@ -2,13 +2,17 @@
  * scrape.h: och-poller's metrics work (DESIGN §1, §3, §11).
  *
  * scrape_cycle() is one scrape cycle: every active instance's
- * node_exporter at http://<ipv4>:<METRICS_EXPORTER_PORT, 9100>/metrics,
- * basic auth `och` + the instance's sealed node_exporter_password, many
+ * node_exporter at https://<ipv4>:<METRICS_EXPORTER_PORT, 9100>/metrics,
+ * TLS with the key pinned to instances.exporter_pin (the VPS's ready call
+ * named it; libcurl aborts on another key before any request is sent, so
+ * the password never reaches an impostor; an instance without a pin is
+ * not scraped), basic auth `och` + the sealed node_exporter_password, many
  * in flight at once (libcurl multi, METRICS_CONCURRENCY, default 500;
  * METRICS_TIMEOUT_MS per target, default 5000), parsed with prom_ and
  * reduced to the whitelisted series with met_, stored with one COPY.  A
  * target that fails (connect, timeout, HTTP status, bad exposition) is
- * recorded as up=0, not as a poller error.
+ * recorded as up=0, not as a poller error; so is a key that is not the
+ * pinned one.
  *
  * scrape_maintain() is the maintain mode's part: partitions ahead, the
  * hourly rollup into metrics_hourly, and retention (day partitions older

@@ -14,3 +14,4 @@ dist_schema_DATA += %D%/105_admin_panel.sql
 dist_schema_DATA += %D%/160_hetzner_budget.sql
 dist_schema_DATA += %D%/161_view_sessions.sql
 dist_schema_DATA += %D%/130_pool.sql
+dist_schema_DATA += %D%/140_exporter_pin.sql

@@ -170,6 +170,27 @@ server_one(struct http_req *r)
 	http_json(r, 200, server_json(v));
 }
 
+/* POST /_sim/servers/{id}/impostor: another key answers on its address. */
+static void
+server_impostor(struct http_req *r)
+{
+	struct vm	*v;
+	int64_t		 id;
+	char		*why = NULL;
+
+	if (su_parse_id(http_param(r, 0), &id) == -1 ||
+	    (v = vm_find(id)) == NULL) {
+		err(r, 404, "no such server");
+		return;
+	}
+	if (vm_impostor(v, &why) == -1) {
+		err(r, 409, why);
+		free(why);
+		return;
+	}
+	http_json(r, 200, server_json(v));
+}
+
 static void
 dns(struct http_req *r)
 {
@@ -449,6 +470,7 @@ static const struct http_route routes[] = {
 	{ "POST", "/whmcs/services", whmcs_seed },
 	{ "GET", "/servers", servers },
 	{ "GET", "/servers/{id}", server_one },
+	{ "POST", "/servers/{id}/impostor", server_impostor },
 	{ "GET", "/dns", dns },
 	{ "POST", "/reset", reset },
 	{ "GET", "/faults", faults_get },

@@ -16,11 +16,13 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include "och.h"
 #include "log.h"
 #include "exporter.h"
+#include "exptls.h"
 #include "loop.h"
 #include "userdata.h"
 #include "util.h"
@@ -31,6 +33,7 @@
 
 struct exp_conn {
 	int			 fd;
+	struct xt_conn		*tls;		/* NULL: plain HTTP */
 	struct exp_srv		*srv;
 	char			 in[EXP_MAX_HEAD];
 	size_t			 inlen;
@@ -111,6 +114,7 @@ static void
 conn_close(struct exp_conn *c)
 {
 	loop_del(c->fd);
+	xt_conn_free(c->tls);
 	close(c->fd);
 	buf_free(&c->out);
 	if (c->prev)
@@ -483,46 +487,20 @@ users(struct exp_srv *s, const struct ud_user **u, size_t *n)
 	}
 }
 
-static int
-b64val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 /* Strict base64 decode into out (NUL-terminated); -1 on bad input. */
 static int
 b64(const char *s, char *out, size_t max)
 {
-	unsigned	 acc = 0;
-	size_t		 n = 0, i, len;
-	int		 bits = 0, v;
+	size_t	 len = strlen(s);
+	int	 n;
 
-	len = strlen(s);
-	while (len > 0 && s[len - 1] == '=')
-		len--;
-	for (i = 0; i < len; i++) {
-		if ((v = b64val((unsigned char)s[i])) < 0)
-			return -1;
-		acc = (acc << 6) | (unsigned)v;
-		if ((bits += 6) >= 8) {
-			bits -= 8;
-			if (n + 1 >= max)
-				return -1;
-			out[n++] = (char)((acc >> bits) & 0xff);
-		}
-	}
+	if (len % 4 != 0 || len / 4 * 3 >= max ||
+	    (n = EVP_DecodeBlock((unsigned char *)out, (const unsigned char *)s,
+	    (int)len)) < 0)
+		return -1;
+	n -= (len > 0 && s[len - 1] == '=') + (len > 1 && s[len - 2] == '=');
 	out[n] = '\0';
-	return memchr(out, '\0', n) ? -1 : 0;
+	return memchr(out, '\0', (size_t)n) ? -1 : 0;
 }
 
 /* 1 when the request may see the metrics. */
@@ -621,6 +599,8 @@ serve(struct exp_conn *c, size_t len)
 	if (has_body)
 		keep = 0;
 	head = strcmp(meth, "HEAD") == 0;
+	c->srv->vm->exp_requests++;
+	c->srv->vm->exp_auth += auth != NULL;
 	if (!authorised(c->srv, auth)) {
 		status = 401;
 		buf_puts(&body, "Unauthorized\n");
@@ -662,8 +642,8 @@ flush(struct exp_conn *c)
 	ssize_t	 n;
 
 	while (c->off < c->out.len) {
-		n = send(c->fd, c->out.data + c->off, c->out.len - c->off,
-		    MSG_NOSIGNAL);
+		n = xt_send(c->tls, c->fd, c->out.data + c->off,
+		    c->out.len - c->off);
 		if (n == -1) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return 1;
@@ -737,7 +717,8 @@ conn_ready(void *arg, uint32_t ev)
 		return;
 	}
 	if (ev & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-		n = recv(c->fd, c->in + c->inlen, sizeof(c->in) - c->inlen, 0);
+		n = xt_recv(c->tls, c->fd, c->in + c->inlen,
+		    sizeof(c->in) - c->inlen);
 		if (n == 0 || (n == -1 && errno != EAGAIN &&
 		    errno != EWOULDBLOCK && errno != EINTR)) {
 			conn_close(c);
@@ -770,7 +751,10 @@ accept_ready(void *arg, uint32_t ev)
 		c->fd = fd;
 		c->srv = s;
 		c->last = su_mono();
-		if (loop_add(fd, EPOLLIN, conn_ready, c) == -1) {
+		s->vm->exp_conns++;
+		if ((s->vm->tls != NULL && (c->tls = xt_conn_new(s->vm->tls,
+		    fd)) == NULL) || loop_add(fd, EPOLLIN, conn_ready, c) == -1) {
+			xt_conn_free(c->tls);
 			close(fd);
 			free(c);
 			continue;

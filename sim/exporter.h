@@ -4,7 +4,8 @@
  * serving /metrics in the Prometheus text format with values that move
  * over time, behind basic auth when the server's web config has users
  * (bcrypt hashes, checked with crypt(3) and cached per server as
- * node_exporter's exporter-toolkit does).
+ * node_exporter's exporter-toolkit does), over TLS with the server's own
+ * key when it has one (exptls.h: och-setup's first-boot key).
  */
 #ifndef SIM_EXPORTER_H
 #define SIM_EXPORTER_H

@@ -16,7 +16,7 @@ sim_och_cloudsim_SOURCES = \
 	sim/image.h sim/image.c \
 	sim/vm.h sim/vm.c \
 	sim/userdata.h sim/userdata.c \
-	sim/exporter.h sim/exporter.c \
+	sim/exporter.h sim/exporter.c sim/exptls.h sim/exptls.c sim/vmtls.c \
 	sim/callback.h sim/callback.c \
 	sim/agent.h sim/agent.c \
 	sim/cloudflare.h sim/cloudflare.c sim/cfenv.h sim/cfenv.c \
@@ -26,7 +26,7 @@ sim_och_cloudsim_SOURCES = \
 	lib/log.h lib/log.c
 sim_och_cloudsim_CPPFLAGS = $(AM_CPPFLAGS) $(YAML_CFLAGS) $(XCRYPT_CFLAGS)
 sim_och_cloudsim_LDADD = $(MHD_LIBS) $(CJSON_LIBS) $(CURL_LIBS) \
-	$(YAML_LIBS) $(XCRYPT_LIBS) $(OPENSSL_LIBS) -lm
+	$(YAML_LIBS) $(XCRYPT_LIBS) $(LIBSSL_LIBS) $(OPENSSL_LIBS) -lm
 EXTRA_DIST += sim/README.md sim/validate.py sim/testlib.pl sim/t-fakeapi.pl \
 	sim/clients/package.json sim/clients/package-lock.json sim/clients/check.mjs \
 	sim/specs/README.md sim/specs/hcloud-openapi.json sim/specs/resend-openapi.yaml

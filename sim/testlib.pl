@@ -116,9 +116,21 @@ sub read_requests {
 	return @r;
 }
 
-# GET /metrics (or a path) from a simulated exporter: (status, body).
+# GET /metrics (or a path) from a simulated exporter: (status, body);
+# tls => 1 over TLS (curl, any key).
 sub scrape {
 	my ($ip, %o) = @_;
+	if ($o{tls}) {
+		my @c = ('curl', '-s', '-k', '--max-time', '5', '-w', "\n%{http_code}");
+		push @c, '-u', "$o{user}:$o{pass}" if defined $o{user};
+		open my $p, '-|', @c, "https://$ip:" . ($o{port} // 9100) . ($o{path} // '/metrics')
+		    or return (0, "curl: $!");
+		local $/;
+		my $out = <$p> // '';
+		close $p;
+		my ($body, $code) = $out =~ /\A(.*)\n(\d{3})\z/s or return (0, $out);
+		return ($code + 0, $body);
+	}
 	my $s = IO::Socket::INET->new(PeerAddr => $ip, PeerPort => $o{port} // 9100,
 	    Proto => 'tcp', Timeout => 5) or return (0, "connect: $!");
 	my $auth = defined $o{user} ? 'Authorization: Basic '

@@ -468,6 +468,9 @@ ud_parse(const char *s, size_t len, char **reason)
 	if (i == (size_t)-1)
 		ud->env_error = xstrdup("no " UD_BOOTSTRAP_PATH
 		    " in write_files");
+	for (i = 0; i < ud->nfiles; i++)
+		if (strcmp(ud->files[i].path, UD_VPSENV_PATH) == 0)
+			ud->setup = 1;
 	for (i = ud->nfiles; i-- > 0;)
 		if (strcmp(ud->files[i].path, UD_WEBYML_PATH) == 0 ||
 		    strcmp(ud->files[i].path, UD_WEBYML_PATH2) == 0 ||

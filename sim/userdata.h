@@ -7,6 +7,8 @@
  *   /etc/och-agent/bootstrap.env   OCH_API_URL=..., OCH_BOOTSTRAP_TOKEN=...
  *   /etc/prometheus/node-exporter-web.yml (also web.yml, or
  *   /etc/node_exporter/web.yml)    node_exporter web config, basic_auth_users
+ * and notes whether /etc/och/vps.env is there (the control plane's
+ * user-data: och-setup runs and makes node_exporter's TLS key).
  * Everything is treated as hostile input.
  */
 #ifndef SIM_USERDATA_H
@@ -18,6 +20,10 @@
 #define UD_WEBYML_PATH		"/etc/prometheus/node-exporter-web.yml"
 #define UD_WEBYML_PATH2		"/etc/prometheus/web.yml"
 #define UD_WEBYML_PATH3		"/etc/node_exporter/web.yml"
+#define UD_VPSENV_PATH		"/etc/och/vps.env"
+/* where och-setup puts node_exporter's TLS key and certificate */
+#define UD_NE_KEY_PATH		"/etc/prometheus/node-exporter-tls.key"
+#define UD_NE_CERT_PATH		"/etc/prometheus/node-exporter-tls.crt"
 
 struct ud_file {
 	char	*path;
@@ -40,7 +46,8 @@ struct ud {
 	struct ud_user	*users;
 	size_t		 nusers;
 	int		 auth;		/* a web config with users was given */
-	int		 tls;		/* web config asks for TLS (ignored) */
+	int		 tls;		/* web config asks for TLS */
+	int		 setup;		/* och-setup runs (UD_VPSENV_PATH) */
 };
 
 /*

@@ -19,6 +19,7 @@
 #include "agent.h"
 #include "callback.h"
 #include "exporter.h"
+#include "exptls.h"
 #include "userdata.h"
 #include "util.h"
 #include "vm.h"
@@ -386,6 +387,8 @@ ready_call(struct vm *v)
 	body = su_jobj();
 	su_jstr(body, "bootstrap_token", v->ud->token);
 	su_jstr(body, "agent_version", "1");
+	if (v->tls != NULL)
+		su_jstr(body, "exporter_pin", xt_key_pin(v->tls));
 	setup = su_jobj();
 	su_jbool(setup, "ok", 1);
 	su_jstr(setup, "step", "finished");
@@ -496,7 +499,8 @@ booted(void *arg)
 			    (long long)v->id, why);
 			return;
 		}
-		if (su_cfg.agent != NULL && agent_dir(v) == -1) {
+		if ((su_cfg.agent != NULL && agent_dir(v) == -1) ||
+		    vm_tls_key(v) == -1) {
 			v->boot_state = "failed";
 			log_warn("server %lld: %s", (long long)v->id,
 			    v->boot_reason);
@@ -590,7 +594,10 @@ vm_reinstall(struct vm *v, int64_t image_id, const char *user_data)
 	explicit_bzero(v->ne_pw, sizeof(v->ne_pw));
 	xfree_secret(v->pool_token);
 	v->pool_token = NULL;
+	xt_key_free(v->tls);	/* a new disk: och-setup makes another */
+	v->tls = NULL;
 }
+
 
 static void
 vm_free(struct vm *v)
@@ -610,6 +617,7 @@ vm_free(struct vm *v)
 	free(v->cb_error);
 	free(v->cb_url);
 	free(v->exp_error);
+	xt_key_free(v->tls);
 	cJSON_Delete(v->keys);
 	xfree_secret(v->pool_token);
 	free(v->pool_url);
@@ -720,6 +728,11 @@ vm_json(const struct vm *v)
 	cJSON_AddItemToObject(s, "users", u);
 	su_jstr_or_null(s, "error", v->exp_error);
 	su_jnum(s, "scrapes", v->scrapes);
+	su_jbool(s, "tls", v->tls != NULL);
+	su_jstr_or_null(s, "pin", v->tls != NULL ? xt_key_pin(v->tls) : NULL);
+	su_jnum(s, "connections", v->exp_conns);
+	su_jnum(s, "requests", v->exp_requests);
+	su_jnum(s, "requests_with_credentials", v->exp_auth);
 	cJSON_AddItemToObject(o, "exporter", s);
 
 	s = su_jobj();

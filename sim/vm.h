@@ -4,7 +4,9 @@
  * (image + user-data), and what its OS does when it boots: on the first
  * boot of a disk it reads the user-data as cloud-init would and either
  * refuses it or performs the first-boot step (the ready callback, or with
- * --agent the real agent); while running it serves node_exporter metrics.
+ * --agent the real agent); while running it serves node_exporter metrics
+ * (over TLS with a key of its own when the user-data is the control
+ * plane's: och-setup makes that key at first boot).
  * The Hetzner API (hetzner.c) owns the API-facing fields and drives power
  * changes through the vm_* functions.
  */
@@ -35,6 +37,7 @@ enum vm_status {
 struct ud;
 struct cb_job;
 struct exp_srv;
+struct xt_key;
 
 struct vm {
 	int64_t			 id;
@@ -77,8 +80,11 @@ struct vm {
 	unsigned char		 ne_pw[32];	/* SHA-256 of the exporter */
 	int			 ne_pw_set;	/* password ready gave */
 	struct exp_srv		*exporter;
+	struct xt_key		*tls;		/* NULL: plain HTTP */
 	char			*exp_error;
 	long			 scrapes;
+	/* since the key last changed: connections, requests, with creds */
+	long			 exp_conns, exp_requests, exp_auth;
 	pid_t			 agent_pid;
 	int			 agent_starts;
 	int			 agent_last_exit;
@@ -128,6 +134,20 @@ void		 vm_reboot(struct vm *);
 /* New disk from image_id (and new user-data when given). */
 void		 vm_reinstall(struct vm *, int64_t image_id,
 		    const char *user_data);
+/*
+ * First boot of a disk: och-setup's node_exporter key when the user-data
+ * is the control plane's (or its web config asks for TLS); in agent mode
+ * also on disk, where the agent reads the certificate for its pin.
+ * Returns 0, or -1 with v->boot_reason set.
+ */
+int		 vm_tls_key(struct vm *);
+/*
+ * An impostor on the vm's address: the exporter answers with another
+ * key (as another machine that took the address would), and the
+ * exporter's counters restart.  Returns 0, or -1 with *err (free it)
+ * when the vm has no TLS key or no new one could be made.
+ */
+int		 vm_impostor(struct vm *, char **err);
 /* Remove the vm and everything it runs. */
 void		 vm_delete(struct vm *);
 /* Remove all (reset and exit). */

@@ -1,11 +1,14 @@
 # och-poller metrics against och-cloudsim's simulated node_exporters and
 # metrics.fcgi: three instances provisioned through the API and the
-# poller (so each VPS got its node_exporter password on its ready call);
-# one scrape cycle stores every whitelisted series with up=1, the second
+# poller (so each VPS got its node_exporter password on its ready call,
+# and sent the pin of its exporter's TLS key, which the poller pins);
+# plain HTTP to an exporter is refused; one scrape cycle stores every whitelisted series with up=1, the second
 # adds cpu_util; a powered-off server and a wrong password are up=0 (and
 # the password is never logged); maintain rolls up hourly and drops old
 # partitions; the API answers the owner, the billing system and admins,
-# and 404s anyone else.
+# and 404s anyone else.  An impostor on a server's address with another
+# key gets no request (so no password) and nothing is ingested from it;
+# a rebuild's ready call pins the new server's key and scraping resumes.
 use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
@@ -57,8 +60,17 @@ my %ip = map { $_->[0] => $_->[1] } $t->psql(q{SELECT id, host(ipv4) FROM instan
 my %srv = map { $_->[0] => $_->[1] } $t->psql(q{SELECT id, hetzner_server_id FROM instances});
 is($t->psql_one(q{SELECT count(*) FROM instance_secrets WHERE name = 'node_exporter_password'}), 3,
     'each instance has its node_exporter password');
-my $noauth = $t->http(GET => "http://$ip{$ids[0]}:9100/metrics");
-is($noauth->{status}, 401, 'the exporters want the password');
+my $plain = $t->http(GET => "http://$ip{$ids[0]}:9100/metrics");
+is($plain->{status}, 400, 'plain HTTP to an exporter is refused: TLS only');
+like($plain->{content}, qr/HTTP request to an HTTPS server/, "with Go's answer");
+sub sim_exporter { $t->http(GET => "$sim/_sim/servers/$_[0]")->{json}{exporter} }
+for my $id (@ids) {
+	my $e = sim_exporter($srv{$id});
+	is($e->{tls}, JSON::PP::true, "the exporter of $id serves TLS");
+	like($e->{pin}, qr{^sha256//[A-Za-z0-9+/]{43}=$}, 'with a key of its own');
+	is($t->psql_one(q{SELECT exporter_pin FROM instances WHERE id = :'i'}, i => $id), $e->{pin},
+	    'its ready call pinned that key');
+}
 
 # ---- first cycle
 is(run_poller('metrics'), 0, 'metrics cycle exits 0');
@@ -163,5 +175,45 @@ $r = $t->http(GET => "/api/v1/instances/$ids[0]/ai-usage?days=0", headers => $ow
 is($r->{status}, 400, 'days=0 is 400');
 $r = $t->http(GET => "/api/v1/instances/$ids[0]/ai-usage?days=400", headers => $own);
 is($r->{status}, 400, 'days=400 is 400');
+
+# ---- an impostor on a server's address: another key, no password, no data
+my $e0 = sim_exporter($srv{$ids[0]});
+$r = $t->http(POST => "$sim/_sim/servers/$srv{$ids[0]}/impostor");
+is($r->{status}, 200, 'an impostor answers on the address of the first server');
+isnt($r->{json}{exporter}{pin}, $e0->{pin}, 'with another key');
+my $before = $t->psql_one(q{SELECT count(*) FROM metrics WHERE instance_id = :'i' AND series <> 'up'}, i => $ids[0]);
+unlink $t->dir . '/poller-metrics.log';
+is(run_poller('metrics'), 0, 'a cycle with the impostor exits 0');
+my $imp = sim_exporter($srv{$ids[0]});
+cmp_ok($imp->{connections}, '>', 0, 'the poller did connect to the impostor');
+is($imp->{requests}, 0, 'but sent it no request');
+is($imp->{requests_with_credentials}, 0, 'so no password');
+is_deeply(latest($ids[0]), { up => 0 }, 'the impostor: up = 0 only');
+is($t->psql_one(q{SELECT count(*) FROM metrics WHERE instance_id = :'i' AND series <> 'up'}, i => $ids[0]), $before,
+    'nothing ingested from it');
+$logtext = do { local $/; open my $fh, '<', $t->dir . '/poller-metrics.log'; <$fh> };
+like($logtext, qr/\Q$ids[0]\E.*(?i:pinned)/, 'the key mismatch is logged with the instance');
+
+# ---- a rebuild: a new disk, a new key, pinned by the new ready call
+my $prov2 = $t->spawn(name => 'provision2', cmd => [ $t->bin('poller/och-poller'), 'provision' ],
+    env => { $t->env, POLLER_RUN_SECONDS => 60 });
+$r = $t->signed(POST => "/api/v1/instances/$ids[0]/rebuild");
+is($r->{status}, 202, 'rebuild accepted') or diag $r->{content};
+ok($t->wait_for(sub { $t->psql_one(q{SELECT count(*) FROM instance_events WHERE instance_id = :'i'
+	AND kind = 'state.active' AND from_state = 'rebuilding'}, i => $ids[0]) == 1 }, timeout => 30),
+    'the rebuilt server called ready');
+$t->stop($prov2);
+my $e1 = sim_exporter($srv{$ids[0]});
+isnt($e1->{pin}, $imp->{pin}, 'the rebuilt server has a new key');
+is($t->psql_one(q{SELECT exporter_pin FROM instances WHERE id = :'i'}, i => $ids[0]), $e1->{pin},
+    'and its ready call pinned it');
+is(run_poller('metrics'), 0, 'a cycle after the rebuild');
+is(latest($ids[0])->{up}, 1, 'the rebuilt server is scraped again');
+cmp_ok(sim_exporter($srv{$ids[0]})->{requests_with_credentials}, '>', 0, 'with the password, to the pinned key');
+
+# ---- the ready call's pin is checked
+$r = $t->http(POST => '/api/v1/agent/ready', body => { bootstrap_token => 'ab' x 32,
+    exporter_pin => 'sha256//not-a-pin' });
+is($r->{status}, 400, 'a malformed exporter_pin is refused');
 
 $t->done_testing;

@@ -154,7 +154,7 @@ is($r->{status}, 400, 'a bad state is 400');
 # ---- up again: resolves after two good scrapes, not one
 power($srv{ $ids[0] }, 'poweron', 'running');
 ok($t->wait_for(sub { $t->http(GET => "http://" . $t->psql_one(q{SELECT host(ipv4) FROM instances WHERE id = :'i'},
-    i => $ids[0]) . ":9100/metrics")->{status} == 401 }, timeout => 10), 'the exporter answers again');
+    i => $ids[0]) . ":9100/metrics")->{status} == 400 }, timeout => 10), 'the exporter answers again (TLS only: plain HTTP is 400)');
 scrape('up 1');
 is($t->psql_one(q{SELECT count(*) FROM alerts WHERE resolved_at IS NOT NULL}), 0,
     'one good scrape does not resolve it (hysteresis)');

@@ -63,9 +63,13 @@ ok(-f "$dir/root/etc/och/vps.env", 'every write_files entry is written');
 is((stat "$dir/root/etc/och-agent/bootstrap.env")[2] & 07777, 0600, 'with its permissions');
 
 ok($t->wait_for(sub { -s "$dir/root/etc/prometheus/node-exporter-web.yml" }), 'the agent wrote the web config');
+ok(-s "$dir/root/etc/prometheus/node-exporter-tls.crt" && -s "$dir/root/etc/prometheus/node-exporter-tls.key",
+    "the server's node_exporter key and certificate, where och-setup puts them");
 my ($code) = scrape($ip);
+is($code, 0, 'the exporter serves TLS only (plain HTTP gets no HTTP/1.1 answer)');
+($code) = scrape($ip, tls => 1);
 is($code, 401, 'exporter now needs auth');
-($code) = scrape($ip, user => 'och', pass => 'agent-pass');
+($code) = scrape($ip, tls => 1, user => 'och', pass => 'agent-pass');
 is($code, 200, 'with the agent bcrypt password');
 
 my $apid = $s->{agent}{pid};

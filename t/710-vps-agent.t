@@ -198,6 +198,20 @@ mkdir $oc;
 	    qq({"type":"message","timestamp":"${day}T00:00:04Z","message":{"role":"assistant","provider":"openai","model":"gpt-5-mini","usage":{"input":7,"output":3,"cost":{"total":0.001}}}}));
 }
 mkdir "$dir/ne";
+# node_exporter's TLS key and certificate, made by och-setup as at first boot
+{
+	local @ENV{qw(OCH_NODE_EXPORTER_TLS_KEY OCH_NODE_EXPORTER_TLS_CERT OCH_SETUP_LOG)} =
+	    ("$dir/ne/tls.key", "$dir/ne/tls.crt", "$dir/och-setup.log");
+	is(system('bash', $t->src('cloud-init/och-setup'), 'exporter-tls'), 0, 'och-setup exporter-tls makes the key');
+	is((stat "$dir/ne/tls.key")[2] & 07, 0, 'the key is not world-readable');
+	like(slurp("$dir/ne/tls.crt") // '', qr/BEGIN CERTIFICATE/, 'and a certificate');
+}
+# the pin the other way: from the key, not the certificate
+my $pin = do {
+	require Digest::SHA; require MIME::Base64;
+	my $der = `openssl pkey -in '$dir/ne/tls.key' -pubout -outform der`;
+	'sha256//' . MIME::Base64::encode_base64(Digest::SHA::sha256($der), '');
+};
 my %env = (
 	OCH_AGENT_DIR => "$dir/agent",
 	OCH_BOOTSTRAP_ENV => $boot,
@@ -210,6 +224,8 @@ my %env = (
 	OCH_SYSTEMCTL => "$dir/systemctl",
 	OCH_NPM => "$dir/npm",
 	OCH_NODE_EXPORTER_WEB_CONFIG => "$dir/ne/web.yml",
+	OCH_NODE_EXPORTER_TLS_KEY => "$dir/ne/tls.key",
+	OCH_NODE_EXPORTER_TLS_CERT => "$dir/ne/tls.crt",
 	OCH_AGENT_LOG => "$dir/agent.log",
 	OCH_AGENT_ONCE => 1,
 	OCH_POLL_WAIT => 0,
@@ -274,6 +290,7 @@ ok($ready && !$ready->{auth}, 'ready was called without an Authorization header'
 my $sent = decode_json(slurp("$F/boot.used"));
 is($sent->{bootstrap_token}, $sec{boot}, 'ready carried the bootstrap token');
 ok(exists $sent->{setup}, 'ready carries the setup status');
+is($sent->{exporter_pin}, $pin, "ready carries the pin of node_exporter's key");
 is(mode("$dir/agent"), '0700', 'state folder 0700');
 is(mode("$dir/agent/agent.json"), '0600', 'agent.json 0600');
 my $cred = decode_json(slurp("$dir/agent/agent.json"));
@@ -297,6 +314,37 @@ like(slurp("$dir/systemctl.calls"), qr/^restart openclaw-gateway$/m, 'the gatewa
 my ($hash) = (slurp("$dir/ne/web.yml") // '') =~ /^  och: "(\$2b\$10\$[.\/A-Za-z0-9]{53})"$/m;
 ok($hash && crypt($sec{ne}, $hash) eq $hash, 'node_exporter basic auth: bcrypt of the password for user och');
 like(slurp("$dir/systemctl.calls"), qr/^restart prometheus-node-exporter$/m, 'node_exporter restarted');
+like(slurp("$dir/ne/web.yml") // '', qr/^tls_server_config:\n  cert_file: "\Q$dir\E\/ne\/tls\.crt"\n  key_file: "\Q$dir\E\/ne\/tls\.key"\n/m,
+    'node_exporter serves TLS with that key');
+# the real node_exporter with that web config: TLS only, the password, the pin
+SKIP: {
+	my $ne = '/usr/bin/prometheus-node-exporter';
+	skip 'prometheus-node-exporter not installed', 6 unless -x $ne;
+	my $port = $t->free_port;
+	my $nep = $t->spawn(name => 'node-exporter', cmd => [ $ne, "--web.listen-address=127.0.0.1:$port",
+	    "--web.config.file=$dir/ne/web.yml", '--collector.disable-defaults', '--collector.loadavg',
+	    '--collector.meminfo' ]);
+	my $curl = sub {	# (exit status, HTTP status, body) of curl with these options
+		my @o = @_;
+		my $out = `curl -s -S -o '$dir/ne/body' -w '%{http_code}' --max-time 10 @o 2>'$dir/ne/curl.err'`;
+		return ($? >> 8, $out, slurp("$dir/ne/body") // '');
+	};
+	ok($t->wait_for(sub { ($curl->('-k', "https://127.0.0.1:$port/"))[1] =~ /^[1-5]/ }, timeout => 20),
+	    'the real node_exporter is up with the agent\'s web config');
+	spew("$dir/ne/netrc", "machine 127.0.0.1 login och password $sec{ne}\n");
+	my ($rc, $code, $body) = $curl->('--netrc-file', "$dir/ne/netrc", '-k', '--pinnedpubkey', $pin,
+	    "https://127.0.0.1:$port/metrics");
+	is($code, '200', 'https, the pinned key and the password: 200');
+	like($body, qr/^node_memory_MemTotal_bytes /m, 'with metrics');
+	($rc, $code) = $curl->('-k', '--pinnedpubkey', $pin, "https://127.0.0.1:$port/metrics");
+	is($code, '401', 'no password: 401');
+	($rc) = $curl->('--netrc-file', "$dir/ne/netrc", '-k', '--pinnedpubkey',
+	    'sha256//47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=', "https://127.0.0.1:$port/metrics");
+	is($rc, 90, 'another pin: curl refuses the key before sending anything (exit 90)');
+	($rc, $code, $body) = $curl->("http://127.0.0.1:$port/metrics");
+	is($code, '400', 'plain HTTP: 400 (TLS only)') or diag $body;
+	$t->stop($nep);
+}
 my $rep = last_report();
 ok($rep, 'a report was posted');
 is($rep->{openclaw_version}, '2026.9.6', 'report: version');

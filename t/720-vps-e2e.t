@@ -128,6 +128,11 @@ for my $n (1, 2) {
 	    "server $n: gateway token in the env file");
 	is(mode("$v->{oc}/.env"), '0600', "server $n: .env 0600");
 	ok(-s "$v->{root}/etc/prometheus/node-exporter-web.yml", "server $n: node_exporter basic auth written");
+	like(slurp("$v->{root}/etc/prometheus/node-exporter-web.yml") // '', qr/^tls_server_config:$/m,
+	    "server $n: and TLS with och-setup's key");
+	my $pin = simserver($v->{server})->{exporter}{pin};
+	ok($pin && $pin eq (inst($v->{id}, 'exporter_pin') // ''),
+	    "server $n: its ready call pinned its exporter's key");
 }
 like(slurp("$dir/openclaw-calls.log") // '', qr/^openclaw config patch --stdin$/m,
     'each config went through OpenClaw\'s validated writer');

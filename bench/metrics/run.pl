@@ -26,8 +26,10 @@ my ($api) = fake_api($s, 'fakeapi');	# ready answer: password "ne-secret-pass"
 my $t0 = time;
 my %ip;
 for my $i (1 .. $N) {
+	# the control plane's user-data (vps.env): och-setup's exporter key, TLS
 	my $r = create_server($s, name => "bench-$i", user_data => user_data(api => $api,
-	    token => sprintf('tok-%06d-0123456789', $i)));
+	    token => sprintf('tok-%06d-0123456789', $i),
+	    extra => "  - path: /etc/och/vps.env\n    content: \"OCH_FQDN=bench-$i.och.test\\n\"\n"));
 	die "create failed: $r->{status}\n" unless $r->{status} == 201;
 	$ip{$i} = $r->{json}{server}{public_net}{ipv4}{ip};
 }
@@ -35,10 +37,14 @@ $s->wait_for(sub { simctl($s, 'GET', '/health')->{ready_ok} == $N }, timeout => 
     or die "not all servers booted\n";
 printf "%d simulated servers up in %.1f s\n", $N, time - $t0;
 
-# N active instances with their sealed passwords
+# N active instances with their sealed passwords and exporter pins (the
+# pins each server's ready call carried, read back from the simulator)
+my %pin = map { $_->{name} =~ /^bench-(\d+)$/ ? ($1, $_->{exporter}{pin}) : () }
+    @{ simctl($s, 'GET', '/servers')->{servers} };
 my $uid = $s->psql_one(q{INSERT INTO users (email) VALUES ('bench@example.test') RETURNING id});
-my $sql = "INSERT INTO instances (slug, user_id, plan, region, state, ipv4) VALUES\n"
-    . join(",\n", map { sprintf "('bench-%06d', %d, 'starter', 'eu-helsinki', 'active', '%s')", $_, $uid, $ip{$_} } 1 .. $N);
+my $sql = "INSERT INTO instances (slug, user_id, plan, region, state, ipv4, exporter_pin) VALUES\n"
+    . join(",\n", map { sprintf "('bench-%06d', %d, 'starter', 'eu-helsinki', 'active', '%s', '%s')",
+	$_, $uid, $ip{$_}, $pin{$_} } 1 .. $N);
 $s->psql($sql);
 my @ids = map { $_->[0] } $s->psql(q{SELECT id FROM instances ORDER BY slug});
 open my $fh, '>', $s->dir . '/secrets.sql' or die $!;
@@ -85,7 +91,8 @@ printf "projection: 10,000 targets need %.1f s of poller CPU per cycle (budget: 
 print "rows in metrics: ", $s->psql_one('SELECT count(*) FROM metrics'), "\n";
 
 # ---- the reference: Debian's prometheus scraping the same N exporters
-# (same basic auth, gzip as both ask for it), once storing everything it
+# (same basic auth over TLS -- without a pin, prometheus cannot pin a key
+# -- gzip as both ask for it), once storing everything it
 # scrapes (its default) and once keeping only the series our whitelist
 # reads (metric_relabel_configs), as like for like.  CPU is the prometheus
 # process's own (utime+stime from /proc) over a window of whole scrape
@@ -139,7 +146,8 @@ sub prom_ref {
 	open my $pw, '>', "$dir/pass" or die; print $pw 'ne-secret-pass'; close $pw;
 	open my $cf, '>', "$dir/prometheus.yml" or die;
 	print $cf "global:\n  scrape_interval: ${interval}s\n  scrape_timeout: 5s\n"
-	    . "scrape_configs:\n  - job_name: node\n"
+	    . "scrape_configs:\n  - job_name: node\n    scheme: https\n"
+	    . "    tls_config:\n      insecure_skip_verify: true\n"
 	    . "    basic_auth:\n      username: och\n      password_file: $dir/pass\n"
 	    . ($keep ? "    metric_relabel_configs:\n      - source_labels: [__name__]\n"
 		. "        regex: '$keep'\n        action: keep\n" : '')

@@ -71,6 +71,20 @@ hex_2_8(const char *s)
 int
 main(void)
 {
+	static const struct vcase pin[] = {
+		{ 1, "sha256//47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=" },
+		{ 1, "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" },
+		{ 0, "sha256//47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFV=" },
+		{ 0, "sha256//47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU" },
+		{ 0, "sha256//47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU==" },
+		{ 0, "sha256//47DEQpj8HBSa-_TImW+5JCeuQeRkm5NMpJWZG3hSuFU=" },
+		{ 0, "SHA256//47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=" },
+		{ 0, "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=" },
+		{ 0, "sha256//47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=;"
+		    "sha256//47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=" },
+		{ 0, "sha256//" },
+		{ 0, "" },
+	};
 	static const struct vcase uuid[] = {
 		{ 1, "3f2b8c1e-9d4a-4c7b-8e6f-1a2b3c4d5e6f" },
 		{ 1, "00000000-0000-0000-0000-000000000000" },
@@ -226,6 +240,7 @@ main(void)
 	run("url", valid_url, url, OCH_NELEM(url));
 	run("hostname", valid_hostname, host, OCH_NELEM(host));
 	run("hex(2..8)", hex_2_8, hex, OCH_NELEM(hex));
+	run("pin", valid_pin, pin, OCH_NELEM(pin));
 
 	/* lengths at and past the limits */
 	s = rep('a', 63);
@@ -332,7 +347,7 @@ main(void)
 			if (valid_uuid((char *)r) || valid_email((char *)r) ||
 			    valid_slug((char *)r) || valid_name((char *)r) ||
 			    valid_url((char *)r) || valid_hostname((char *)r) ||
-			    valid_hex((char *)r, 0, 80) ||
+			    valid_hex((char *)r, 0, 80) || valid_pin((char *)r) ||
 			    valid_int64((char *)r, INT64_MIN, INT64_MAX, NULL))
 				bad++;
 		}
