@@ -107,16 +107,54 @@ series_list(const char *s, struct buf *arr)
 	return 0;
 }
 
+/*
+ * The points of res (series, t, v[, min, max] rows, ordered by series)
+ * into ser: one array per series named in list ("{a,b}", every one
+ * present, possibly empty), at most MAX_POINTS points in all.
+ */
+static void
+add_series(cJSON *ser, const char *list, const PGresult *res, int hourly)
+{
+	cJSON		*pts = NULL, *pt;
+	const char	*cur = NULL;
+	char		*names = xstrdup(list + 1), *s, *save = NULL;
+	int		 i;
+
+	names[strlen(names) - 1] = '\0';
+	for (s = strtok_r(names, ",", &save); s != NULL;
+	    s = strtok_r(NULL, ",", &save))
+		cJSON_AddArrayToObject(ser, s);
+	free(names);
+	for (i = 0; i < PQntuples(res) && i < MAX_POINTS; i++) {
+		if (cur == NULL || strcmp(cur, db_val(res, i, 0)) != 0) {
+			cur = db_val(res, i, 0);
+			pts = cJSON_GetObjectItemCaseSensitive(ser, cur);
+		}
+		if (pts == NULL)
+			continue;
+		pt = cJSON_CreateObject();
+		cJSON_AddNumberToObject(pt, "t", strtod(db_val(res, i, 1), NULL));
+		cJSON_AddNumberToObject(pt, "v", strtod(db_val(res, i, 2), NULL));
+		if (hourly) {
+			cJSON_AddNumberToObject(pt, "min",
+			    strtod(db_val(res, i, 3), NULL));
+			cJSON_AddNumberToObject(pt, "max",
+			    strtod(db_val(res, i, 4), NULL));
+		}
+		cJSON_AddItemToArray(pts, pt);
+	}
+}
+
 static void
 h_metrics(struct req *r)
 {
 	struct buf	 arr = { 0 };
 	PGresult	*res = NULL;
-	cJSON		*root, *ser, *pts = NULL, *pt;
-	const char	*id, *p[3], *cur = NULL;
+	cJSON		*root;
+	const char	*id, *p[3];
 	char		*series = NULL, *range = NULL;
 	size_t		 ri;
-	int		 i, bad = 0, hourly;
+	int		 bad = 0, hourly;
 	enum och_err	 err;
 
 	if ((id = instance(r)) == NULL)
@@ -147,35 +185,8 @@ h_metrics(struct req *r)
 	cJSON_AddStringToObject(root, "instance_id", id);
 	cJSON_AddStringToObject(root, "range", ranges[ri].name);
 	cJSON_AddStringToObject(root, "resolution", hourly ? "hour" : "raw");
-	ser = cJSON_AddObjectToObject(root, "series");
-	/* every asked series is present, possibly empty */
-	{
-		char	*names = xstrdup(arr.data + 1), *s, *save = NULL;
-
-		names[strlen(names) - 1] = '\0';
-		for (s = strtok_r(names, ",", &save); s != NULL;
-		    s = strtok_r(NULL, ",", &save))
-			cJSON_AddArrayToObject(ser, s);
-		free(names);
-	}
-	for (i = 0; i < PQntuples(res) && i < MAX_POINTS; i++) {
-		if (cur == NULL || strcmp(cur, db_val(res, i, 0)) != 0) {
-			cur = db_val(res, i, 0);
-			pts = cJSON_GetObjectItemCaseSensitive(ser, cur);
-		}
-		if (pts == NULL)
-			continue;
-		pt = cJSON_CreateObject();
-		cJSON_AddNumberToObject(pt, "t", strtod(db_val(res, i, 1), NULL));
-		cJSON_AddNumberToObject(pt, "v", strtod(db_val(res, i, 2), NULL));
-		if (hourly) {
-			cJSON_AddNumberToObject(pt, "min",
-			    strtod(db_val(res, i, 3), NULL));
-			cJSON_AddNumberToObject(pt, "max",
-			    strtod(db_val(res, i, 4), NULL));
-		}
-		cJSON_AddItemToArray(pts, pt);
-	}
+	add_series(cJSON_AddObjectToObject(root, "series"), arr.data, res,
+	    hourly);
 	resp_json(r, 200, root);
 out:
 	PQclear(res);
