@@ -152,135 +152,235 @@ resolve_user(struct db *db, const char *cid, const char *mail, char *uid)
 	return OCH_OK;
 }
 
-static void
-h_create(struct req *r)
-{
-	static const char *const action = "instance.create";
-	struct db	*db = r->app->db;
-	PGresult	*res = NULL;
-	const char	*email, *plan, *region, *p[8], *version = NULL;
-	char		 sid[24], cid[24], uid[24], *mail = NULL, *slug = NULL;
-	char		*hex;
-	char		*canon_region = NULL, *id = NULL, msg[160];
-	int64_t		 service, client;
-	enum och_err	 err;
-	enum js_res	 jr;
-	int		 try;
+/* An order as POST /api/v1/instances carries it. */
+struct order {
+	const char	*email, *plan, *region;
+	const char	*version;	/* a pin, or NULL */
+	int64_t		 client;
+	char		 sid[24], cid[24];	/* service and client ids */
+};
 
+/*
+ * Read an order's fields from the body into o (strings point into it).
+ * Returns 0, or -1 answered and audited (400 naming the field; 422 for
+ * an address that is no email address).
+ */
+static int
+order_input(struct req *r, const char *action, struct order *o)
+{
+	int64_t		 service;
+	enum js_res	 jr;
+
+	memset(o, 0, sizeof(*o));
 	if (r->json == NULL) {
 		fail(r, action, NULL, OCH_EINVAL, "a JSON body is required");
-		return;
+		return -1;
 	}
 	if ((jr = js_int64(r->json, "whmcs_service_id", 1, INT64_MAX,
 	    &service)) != JS_OK) {
 		fail(r, action, NULL, OCH_EINVAL, jr == JS_MISSING ?
 		    "whmcs_service_id: required" :
 		    "whmcs_service_id: must be a positive integer");
-		return;
+		return -1;
 	}
 	if ((jr = js_int64(r->json, "whmcs_client_id", 1, INT64_MAX,
-	    &client)) != JS_OK) {
+	    &o->client)) != JS_OK) {
 		fail(r, action, NULL, OCH_EINVAL, jr == JS_MISSING ?
 		    "whmcs_client_id: required" :
 		    "whmcs_client_id: must be a positive integer");
-		return;
+		return -1;
 	}
-	if ((jr = js_str(r->json, "email", 254, &email)) != JS_OK ||
-	    !valid_email(email)) {
+	if ((jr = js_str(r->json, "email", 254, &o->email)) != JS_OK ||
+	    !valid_email(o->email)) {
 		fail(r, action, NULL, jr == JS_MISSING ? OCH_EINVAL :
 		    OCH_EUNPROCESSABLE, jr == JS_MISSING ? "email: required" :
 		    "email: not a valid email address");
-		return;
+		return -1;
 	}
-	if ((jr = js_str(r->json, "plan", 32, &plan)) != JS_OK) {
+	if ((jr = js_str(r->json, "plan", 32, &o->plan)) != JS_OK) {
 		fail(r, action, NULL, OCH_EINVAL, jr == JS_MISSING ?
 		    "plan: required" : "plan: must be a plan name");
-		return;
+		return -1;
 	}
-	if ((jr = js_str(r->json, "region", 32, &region)) != JS_OK) {
+	if ((jr = js_str(r->json, "region", 32, &o->region)) != JS_OK) {
 		fail(r, action, NULL, OCH_EINVAL, jr == JS_MISSING ?
 		    "region: required" : "region: must be a region name");
-		return;
+		return -1;
 	}
 	/* optional: a version the product pins (npm dist-tag-free semver-ish) */
-	if ((jr = js_str(r->json, "openclaw_version", 32, &version)) ==
-	    JS_BAD || (jr == JS_OK && strspn(version, "0123456789.") !=
-	    strlen(version))) {
+	if ((jr = js_str(r->json, "openclaw_version", 32, &o->version)) ==
+	    JS_BAD || (jr == JS_OK && strspn(o->version, "0123456789.") !=
+	    strlen(o->version))) {
 		fail(r, action, NULL, OCH_EINVAL, "openclaw_version: a version "
 		    "like 2026.11.1");
-		return;
+		return -1;
 	}
-	snprintf(sid, sizeof(sid), "%lld", (long long)service);
-	snprintf(cid, sizeof(cid), "%lld", (long long)client);
+	snprintf(o->sid, sizeof(o->sid), "%lld", (long long)service);
+	snprintf(o->cid, sizeof(o->cid), "%lld", (long long)o->client);
+	return 0;
+}
 
-	/* the same order again: the same instance, 200 */
-	p[0] = sid;
-	if ((res = db_exec(db, &stmt_by_service, 1, p, &err)) == NULL)
-		goto dberr;
-	if (PQntuples(res) == 1)
-		goto existing;
+/*
+ * The order's plan and region exist: returns the canonical region name
+ * (caller frees), or NULL answered and audited (422 for an unknown one,
+ * the database error).
+ */
+static char *
+order_catalog(struct req *r, const char *action, const struct order *o)
+{
+	PGresult	*res = NULL;
+	const char	*p[1] = { o->plan };
+	char		*region;
+	enum och_err	 err = OCH_OK;
+
+	if (!valid_name(o->plan) ||
+	    (res = db_exec(r->app->db, &stmt_plan, 1, p, &err)) == NULL ||
+	    PQntuples(res) != 1) {
+		PQclear(res);
+		if (err != OCH_OK)
+			fail(r, action, NULL, err, NULL);
+		else
+			fail(r, action, NULL, OCH_EUNPROCESSABLE,
+			    "plan: unknown plan");
+		return NULL;
+	}
 	PQclear(res);
 	res = NULL;
-
-	p[0] = plan;
-	if (!valid_name(plan) ||
-	    (res = db_exec(db, &stmt_plan, 1, p, &err)) == NULL ||
+	p[0] = o->region;
+	if (!valid_name(o->region) ||
+	    (res = db_exec(r->app->db, &stmt_region, 1, p, &err)) == NULL ||
 	    PQntuples(res) != 1) {
-		if (res == NULL && valid_name(plan))
-			goto dberr;
-		fail(r, action, NULL, OCH_EUNPROCESSABLE, "plan: unknown plan");
-		goto out;
+		PQclear(res);
+		if (err != OCH_OK)
+			fail(r, action, NULL, err, NULL);
+		else
+			fail(r, action, NULL, OCH_EUNPROCESSABLE,
+			    "region: unknown region");
+		return NULL;
 	}
+	region = xstrdup(db_val(res, 0, 0));
 	PQclear(res);
-	p[0] = region;
-	if (!valid_name(region) ||
-	    (res = db_exec(db, &stmt_region, 1, p, &err)) == NULL ||
-	    PQntuples(res) != 1) {
-		if (res == NULL && valid_name(region))
-			goto dberr;
-		fail(r, action, NULL, OCH_EUNPROCESSABLE,
-		    "region: unknown region");
-		goto out;
-	}
-	canon_region = xstrdup(db_val(res, 0, 0));
-	PQclear(res);
-	res = NULL;
+	return region;
+}
 
-	mail = lower(email);
+/*
+ * Begin a transaction and insert the order's user (if new) and instance
+ * with a fresh slug (again on a slug collision).  Returns the insert's
+ * result with the transaction open: one row (the id), or none when a
+ * concurrent order for the service won (rolled back then); NULL with
+ * *err (rolled back).
+ */
+static PGresult *
+order_insert(struct req *r, const struct order *o, const char *region,
+    enum och_err *err)
+{
+	struct db	*db = r->app->db;
+	PGresult	*res;
+	const char	*p[8];
+	char		 uid[24], *mail = lower(o->email), *hex, *slug = NULL;
+	int		 try;
+
 	/* a slug collision aborts the transaction: start it again */
-	for (try = 0;; try++) {
+	for (try = 0, res = NULL; res == NULL; try++) {
 		if (db_begin(db) < 0) {
-			err = OCH_EDB;
-			goto dberr;
+			*err = OCH_EDB;
+			break;
 		}
-		if ((err = resolve_user(db, cid, mail, uid)) != OCH_OK)
-			goto dberr;
+		if ((*err = resolve_user(db, o->cid, mail, uid)) != OCH_OK)
+			break;
 		if ((hex = cry_token(4)) == NULL) {
-			err = OCH_ESYSTEM;
-			goto dberr;
+			*err = OCH_ESYSTEM;
+			break;
 		}
 		free(slug);
 		slug = xasprintf("oc-%s", hex);
 		free(hex);
 		p[0] = slug;
 		p[1] = uid;
-		p[2] = plan;
-		p[3] = canon_region;
-		p[4] = sid;
-		p[5] = cid;
-		p[6] = version;
+		p[2] = o->plan;
+		p[3] = region;
+		p[4] = o->sid;
+		p[5] = o->cid;
+		p[6] = o->version;
 		p[7] = cfg_str(&r->app->cfg, CFG_OPENCLAW_VERSION, NULL);
-		if ((res = db_exec(db, &stmt_create, 8, p, &err)) != NULL)
+		if ((res = db_exec(db, &stmt_create, 8, p, err)) == NULL &&
+		    (*err != OCH_ECONFLICT || try == 4))
 			break;
-		db_rollback(db);
-		if (err != OCH_ECONFLICT || try == 4)
-			goto dberr;
+		if (res == NULL)
+			db_rollback(db);
 	}
+	if (res == NULL)
+		db_rollback(db);
+	else if (PQntuples(res) == 0)
+		db_rollback(db);
+	free(mail);
+	free(slug);
+	return res;
+}
+
+/*
+ * The instance of o's service when there is one (res: its stmt_by_id
+ * row): 200 with it, or 409 when another WHMCS client ordered it.
+ */
+static void
+order_existing(struct req *r, const char *action, const struct order *o,
+    const PGresult *res)
+{
+	if (db_int(res, 0, 10) != o->client) {
+		fail(r, action, db_val(res, 0, 0), OCH_ECONFLICT,
+		    "whmcs_service_id: already used by another WHMCS client");
+		return;
+	}
+	send_instance(r, 200, res, 0);
+	audit_req(r, action, "instance", db_val(res, 0, 0), 200,
+	    "{\"repeat\":true}");
+}
+
+/*
+ * In order_insert's transaction: the new instance's first event, the
+ * poller's wake-up, the commit.  OCH_OK or the error (not rolled back).
+ */
+static enum och_err
+order_record(struct req *r, const struct order *o, const char *id)
+{
+	char		 msg[80];
+	enum och_err	 err;
+
+	snprintf(msg, sizeof(msg), "order for WHMCS service %s", o->sid);
+	if ((err = inst_event(r->app->db, id, "order.created", NULL, "pending",
+	    msg, r->auth.client_id)) != OCH_OK ||
+	    (err = inst_notify(r->app->db, id)) != OCH_OK)
+		return err;
+	return db_commit(r->app->db) < 0 ? OCH_EDB : OCH_OK;
+}
+
+static void
+h_create(struct req *r)
+{
+	static const char *const action = "instance.create";
+	struct db	*db = r->app->db;
+	struct order	 o;
+	PGresult	*res;
+	const char	*p[1];
+	char		*region = NULL, *id = NULL;
+	enum och_err	 err;
+
+	if (order_input(r, action, &o) < 0)
+		return;
+	/* the same order again: the same instance, 200 */
+	p[0] = o.sid;
+	if ((res = db_exec(db, &stmt_by_service, 1, p, &err)) == NULL)
+		goto dberr;
+	if (PQntuples(res) == 1)
+		goto existing;
+	PQclear(res);
+	if ((region = order_catalog(r, action, &o)) == NULL)
+		return;
+	if ((res = order_insert(r, &o, region, &err)) == NULL)
+		goto dberr;
 	if (PQntuples(res) == 0) {
 		/* a concurrent request with the same service id won */
-		db_rollback(db);
 		PQclear(res);
-		p[0] = sid;
 		if ((res = db_exec(db, &stmt_by_service, 1, p, &err)) == NULL ||
 		    PQntuples(res) != 1)
 			goto dberr;
@@ -289,42 +389,26 @@ h_create(struct req *r)
 	id = xstrdup(db_val(res, 0, 0));
 	PQclear(res);
 	res = NULL;
-	snprintf(msg, sizeof(msg), "order for WHMCS service %s", sid);
-	if ((err = inst_event(db, id, "order.created", NULL, "pending", msg,
-	    r->auth.client_id)) != OCH_OK ||
-	    (err = inst_notify(db, id)) != OCH_OK)
+	if ((err = order_record(r, &o, id)) != OCH_OK)
 		goto dberr;
-	if (db_commit(db) < 0) {
-		err = OCH_EDB;
-		goto dberr;
-	}
 	p[0] = id;
 	if ((res = db_exec(db, &stmt_by_id, 1, p, &err)) == NULL ||
 	    PQntuples(res) != 1)
 		goto dberr;
 	log_info("instance created id=%s service=%s plan=%s region=%s", id,
-	    sid, plan, canon_region);
+	    o.sid, o.plan, region);
 	send_instance(r, 201, res, 0);
 	audit_req(r, action, "instance", id, 201, NULL);
 	goto out;
 existing:
-	if (db_int(res, 0, 10) != client) {
-		fail(r, action, db_val(res, 0, 0), OCH_ECONFLICT,
-		    "whmcs_service_id: already used by another WHMCS client");
-		goto out;
-	}
-	send_instance(r, 200, res, 0);
-	audit_req(r, action, "instance", db_val(res, 0, 0), 200,
-	    "{\"repeat\":true}");
+	order_existing(r, action, &o, res);
 	goto out;
 dberr:
 	fail(r, action, id, err == OCH_OK ? OCH_EDB : err, NULL);
 out:
 	PQclear(res);
-	free(mail);
-	free(slug);
 	free(id);
-	free(canon_region);
+	free(region);
 }
 
 static void
