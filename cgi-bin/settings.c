@@ -213,16 +213,114 @@ h_channels(struct req *r)
 	resp_json(r, 200, root);
 }
 
+/*
+ * A channel's allow_from as JSON text for its column (OpenClaw's rule:
+ * "open" needs ["*"]), or NULL answered (400).  Caller frees with
+ * cJSON_free.
+ */
+static char *
+channel_allow(struct req *r, const char *policy)
+{
+	const cJSON	*allow, *it;
+
+	allow = cJSON_GetObjectItemCaseSensitive(r->json, "allow_from");
+	if (allow != NULL && (!cJSON_IsArray(allow) ||
+	    cJSON_GetArraySize(allow) > 100)) {
+		resp_error(r, OCH_EINVAL, "allow_from: at most 100 strings");
+		return NULL;
+	}
+	cJSON_ArrayForEach(it, allow)
+		if (!cJSON_IsString(it) || strlen(it->valuestring) == 0 ||
+		    strlen(it->valuestring) > 64 || strspn(it->valuestring,
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		    "0123456789:+*@._-") != strlen(it->valuestring)) {
+			resp_error(r, OCH_EINVAL, "allow_from: ids like "
+			    "tg:123 or +15551234567");
+			return NULL;
+		}
+	if (strcmp(policy, "open") == 0)
+		return xstrdup("[\"*\"]");
+	return allow ? cJSON_PrintUnformatted(allow) : xstrdup("[]");
+}
+
+/* Wipe and free a JSON object of secret strings. */
+static void
+wipe_secrets(cJSON *o)
+{
+	cJSON	*it;
+
+	cJSON_ArrayForEach(it, o)
+		if (cJSON_IsString(it))
+			OPENSSL_cleanse(it->valuestring, strlen(it->valuestring));
+	cJSON_Delete(o);
+}
+
+/*
+ * The body's secrets for channel kind chan_kinds[k], sealed for the
+ * instance id into *sealed (bytea text, caller frees; NULL when the body
+ * has none: the stored ones stay).  Returns 0, or -1 answered (400 for a
+ * secret the kind does not take or a bad value, 500).
+ */
+static int
+channel_sealed(struct req *r, size_t k, const char *id, char **sealed)
+{
+	const char	*kind = chan_kinds[k].kind;
+	const cJSON	*secrets, *it;
+	cJSON		*js;
+	char		*plain, *ad;
+	size_t		 f;
+
+	*sealed = NULL;
+	secrets = cJSON_GetObjectItemCaseSensitive(r->json, "secrets");
+	if (secrets == NULL)
+		return 0;
+	if (!cJSON_IsObject(secrets)) {
+		resp_error(r, OCH_EINVAL, "secrets: must be an object");
+		return -1;
+	}
+	js = cJSON_CreateObject();
+	cJSON_ArrayForEach(it, secrets) {
+		for (f = 0; f < 2; f++)
+			if (chan_kinds[k].fields[f] != NULL &&
+			    strcmp(chan_kinds[k].fields[f], it->string) == 0)
+				break;
+		if (f == 2 || !cJSON_IsString(it) ||
+		    !secret_ok(it->valuestring)) {
+			resp_errorf(r, OCH_EINVAL, "secrets.%s: not a %s "
+			    "credential", f == 2 ? "?" :
+			    chan_kinds[k].fields[f], kind);
+			wipe_secrets(js);
+			return -1;
+		}
+		cJSON_AddStringToObject(js, it->string, it->valuestring);
+	}
+	plain = cJSON_PrintUnformatted(js);
+	wipe_secrets(js);
+	ad = xasprintf("channels:%s:%s", id, kind);
+	*sealed = cry_seal_bytea(r->app->keys, ad, plain, strlen(plain));
+	free(ad);
+	OPENSSL_cleanse(plain, strlen(plain));
+	cJSON_free(plain);
+	if (*sealed == NULL) {
+		resp_error(r, OCH_ESYSTEM, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * PUT …/channels/{kind} {enabled, dm_policy, allow_from, secrets}:
+ * connect or change a channel within the plan's max_channels.
+ */
 static void
 h_channel_put(struct req *r)
 {
 	PGresult	*a, *cnt = NULL;
 	const char	*id = req_param(r, 0), *kind = req_param(r, 1);
-	const char	*policy = "pairing", *p[6], *v;
-	const cJSON	*en, *allow, *secrets, *it;
-	cJSON		*sealed_js = NULL;
-	char		*allow_s = NULL, *plain = NULL, *ad = NULL, *sealed = NULL;
-	size_t		 k, f;
+	const char	*policy = "pairing", *p[6];
+	const cJSON	*en;
+	char		*allow_s = NULL, *sealed = NULL;
+	size_t		 k;
 	enum och_err	 err = OCH_OK;
 
 	if ((a = access_check(r)) == NULL)
@@ -250,88 +348,28 @@ h_channel_put(struct req *r)
 		    "or disabled");
 		goto out;
 	}
-	allow = cJSON_GetObjectItemCaseSensitive(r->json, "allow_from");
-	if (allow != NULL && (!cJSON_IsArray(allow) ||
-	    cJSON_GetArraySize(allow) > 100)) {
-		resp_error(r, OCH_EINVAL, "allow_from: at most 100 strings");
+	if ((allow_s = channel_allow(r, policy)) == NULL ||
+	    channel_sealed(r, k, id, &sealed) < 0)
 		goto out;
-	}
-	cJSON_ArrayForEach(it, allow)
-		if (!cJSON_IsString(it) || strlen(it->valuestring) == 0 ||
-		    strlen(it->valuestring) > 64 || strspn(it->valuestring,
-		    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		    "0123456789:+*@._-") != strlen(it->valuestring)) {
-			resp_error(r, OCH_EINVAL, "allow_from: ids like "
-			    "tg:123 or +15551234567");
-			goto out;
-		}
-	if (strcmp(policy, "open") == 0) {
-		/* OpenClaw's rule: open needs allowFrom ["*"] */
-		allow_s = xstrdup("[\"*\"]");
-	} else
-		allow_s = allow ? cJSON_PrintUnformatted(allow) : xstrdup("[]");
-	secrets = cJSON_GetObjectItemCaseSensitive(r->json, "secrets");
-	if (secrets != NULL && !cJSON_IsObject(secrets)) {
-		resp_error(r, OCH_EINVAL, "secrets: must be an object");
-		goto out;
-	}
-	if (secrets != NULL) {
-		sealed_js = cJSON_CreateObject();
-		cJSON_ArrayForEach(it, secrets) {
-			for (f = 0; f < 2; f++)
-				if (chan_kinds[k].fields[f] != NULL &&
-				    strcmp(chan_kinds[k].fields[f],
-				    it->string) == 0)
-					break;
-			if (f == 2 || !cJSON_IsString(it) ||
-			    !secret_ok(it->valuestring)) {
-				resp_errorf(r, OCH_EINVAL, "secrets.%s: not a "
-				    "%s credential", f == 2 ? "?" :
-				    chan_kinds[k].fields[f], kind);
-				goto out;
-			}
-			cJSON_AddStringToObject(sealed_js, it->string,
-			    it->valuestring);
-		}
-		plain = cJSON_PrintUnformatted(sealed_js);
-		ad = xasprintf("channels:%s:%s", id, kind);
-		if ((sealed = cry_seal_bytea(r->app->keys, ad, plain,
-		    strlen(plain))) == NULL) {
-			resp_error(r, OCH_ESYSTEM, NULL);
-			goto out;
-		}
-	}
 	p[0] = id;
 	p[1] = kind;
-	if ((cnt = db_exec(r->app->db, &stmt_ch_count, 2, p, &err)) == NULL)
-		goto done;
-	if (db_int(cnt, 0, 0) >= db_int(a, 0, 1)) {
+	if ((cnt = db_exec(r->app->db, &stmt_ch_count, 2, p, &err)) != NULL &&
+	    db_int(cnt, 0, 0) >= db_int(a, 0, 1)) {
 		resp_errorf(r, OCH_EUNPROCESSABLE, "the plan allows %lld "
 		    "channels", (long long)db_int(a, 0, 1));
 		goto out;
 	}
-	v = en == NULL || cJSON_IsTrue(en) ? "true" : "false";
-	p[2] = v;
+	p[2] = en == NULL || cJSON_IsTrue(en) ? "true" : "false";
 	p[3] = policy;
 	p[4] = allow_s;
 	p[5] = sealed;
-	err = db_run(r->app->db, &stmt_ch_put, 6, p, NULL);
-done:
+	if (cnt != NULL)
+		err = db_run(r->app->db, &stmt_ch_put, 6, p, NULL);
 	changed(r, err, "settings.channel_put");
 out:
 	PQclear(a);
 	PQclear(cnt);
-	if (sealed_js != NULL) {
-		cJSON_ArrayForEach(it, sealed_js)
-			OPENSSL_cleanse(it->valuestring, strlen(it->valuestring));
-		cJSON_Delete(sealed_js);
-	}
-	if (plain != NULL) {
-		OPENSSL_cleanse(plain, strlen(plain));
-		cJSON_free(plain);
-	}
 	cJSON_free(allow_s);
-	free(ad);
 	free(sealed);
 }
 
