@@ -36,4 +36,42 @@ my $prefixes = qr/^(?:err_|x[a-z]|buf_|log_|cfg_|db_|req_|resp_|srv_|auth_|cry_|
 my @bad = grep { !/$prefixes/ } map { /\s(\S+)$/ ? $1 : () } @syms;
 is_deeply(\@bad, [], 'every exported symbol has a module prefix');
 
+# Size: no C file of lib/ or cgi-bin/ over 800 lines, no function of a
+# FastCGI binary over 60 (a handler reads in one screen).  The files and
+# functions named here were over before the rule; each may shrink, none
+# may grow, and one that shrinks under the limit leaves the list.
+my %file_cap = ('lib/hetzner.c' => 972);
+my %fn_cap = ('cgi-bin/admin.c instance_detail' => 63,
+    'cgi-bin/admin_fleet.c adm_h_list' => 92, 'cgi-bin/admin_fleet.c adm_h_audit' => 64,
+    'cgi-bin/admin_fleet.c adm_h_stats' => 64, 'cgi-bin/agent.c h_ready' => 117,
+    'cgi-bin/agent_pool.c agent_pool_ready' => 64, 'cgi-bin/agent_pool.c agent_pool_poll' => 64,
+    'cgi-bin/auth.c login' => 77, 'cgi-bin/auth.c h_magic' => 65,
+    'cgi-bin/backups.c h_put' => 105, 'cgi-bin/backups.c h_get' => 65,
+    'cgi-bin/settings_gateway.c gw_command' => 75, 'cgi-bin/settings_status.c st_status' => 101,
+    'cgi-bin/settings_status.c st_model_put' => 63);
+my (@long, @longfn, %seen);
+for my $f (map { glob "$src/$_/*.c" } qw(lib cgi-bin)) {
+	(my $rel = $f) =~ s{^\Q$src\E/}{};
+	open my $fh, '<', $f or die "$f: $!";
+	my @l = <$fh>;
+	close $fh;
+	my $cap = $file_cap{$rel} // 800;
+	push @long, "$rel: " . scalar(@l) . " lines (at most $cap)" if @l > $cap;
+	next unless $rel =~ m{^cgi-bin/};
+	my ($name, $start);
+	for my $i (0 .. $#l) {
+		($name, $start) = ($1, $i) if $l[$i] =~ /^([a-z_][a-z0-9_]*)\(/;
+		next unless defined $name && $l[$i] =~ /^\}/;
+		my ($key, $n) = ("$rel $name", $i - $start);
+		$seen{$key} = $n;
+		my $max = $fn_cap{$key} // 60;
+		push @longfn, "$key: $n lines (at most $max)" if $n > $max;
+		undef $name;
+	}
+}
+is_deeply(\@long, [], 'no C file of lib/ or cgi-bin/ over its size');
+is_deeply(\@longfn, [], 'no function of cgi-bin/ over 60 lines (or its old size)');
+my @shrunk = grep { !defined $seen{$_} || $seen{$_} <= 60 } sort keys %fn_cap;
+is_deeply(\@shrunk, [], 'the list of long functions names only long ones');
+
 done_testing;
