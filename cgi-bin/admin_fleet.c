@@ -2,7 +2,7 @@
  * admin_fleet.c: the admin.fcgi reads over the whole fleet (DESIGN §6).
  *
  *   GET /api/v1/admin/instances?q=&state=&plan=&region=&version=
- *                              &sort=&dir=&limit=&offset=
+ *                              &sort=&dir=&limit=&offset=&after=
  *   GET /api/v1/admin/audit?object_id=&actor=&action=&since=&until=
  *                          &limit=&before_id=
  *   GET /api/v1/admin/stats    counts by state, region, plan and version;
@@ -13,7 +13,9 @@
  *
  * The instance list's order is one of a fixed set of prepared statements
  * (no SQL is built from input); the default (newest first) walks the
- * instances_created index, so the first pages stay fast at 100,000 rows.
+ * instances_created index, so the first pages stay fast at 100,000 rows,
+ * and `after` (keyset: the page after that instance) keeps the deep ones
+ * fast too (bench/admin).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -35,8 +37,8 @@ static const char *const states[] = { "pending", "creating", "booting",
 
 /*
  * The search: $1 state, $2 free text (id, service id, address exactly;
- * slug or hostname, owner's email as a substring), $3 the DNS domain,
- * $4 plan, $5 region, $6 OpenClaw version.
+ * slug or hostname, owner's email as a substring: read only then), $3
+ * the DNS domain, $4 plan, $5 region, $6 OpenClaw version.
  */
 #define SEARCH \
 	" WHERE ($1::text IS NULL OR i.state = $1)" \
@@ -47,32 +49,65 @@ static const char *const states[] = { "pending", "creating", "booting",
 	"  OR i.id::text = lower($2) OR i.whmcs_service_id::text = $2" \
 	"  OR host(i.ipv4) = $2" \
 	"  OR position(lower($2) in i.slug || '.' || $3) > 0" \
-	"  OR position(lower($2) in u.email) > 0)"
-#define LIST(name, order) { "adm_list_" name, \
+	"  OR position(lower($2) in (SELECT e.email FROM users e" \
+	"   WHERE e.id = i.user_id)) > 0)"
+/*
+ * One order: by offset ($8), and by keyset after the instance $8 (the
+ * rows that follow the cursor row in that order: `after`), which costs
+ * the same on page 2,000 as on page 1 where an index serves the order
+ * (created, the default; slug): the cursor's values are scalar subqueries
+ * (evaluated once), so the row comparison is the index scan's start.
+ * Every order is total (id breaks ties).
+ */
+#define LIST(name, order, follows) { "adm_list_" name, \
 	"SELECT " INST_COLUMNS ", i.failed_state, " \
 	ADM_TS("i.next_attempt_at") INST_FROM SEARCH \
-	" ORDER BY " order " LIMIT $7::integer OFFSET $8::integer" }
+	" ORDER BY " order " LIMIT $7::integer OFFSET $8::integer" }, \
+	{ "adm_list_" name "_k", \
+	"SELECT " INST_COLUMNS ", i.failed_state, " \
+	ADM_TS("i.next_attempt_at") INST_FROM SEARCH " AND " follows \
+	" ORDER BY " order " LIMIT $7::integer" }
+/* the cursor row's column */
+#define C(col) "(SELECT c." col " FROM instances c WHERE c.id = $8::uuid)"
+/* (col, created_at, id) after the cursor's in the order col, created DESC */
+#define THEN_NEWER(col, cmp) "(i." col " " cmp " " C(col) " OR (i." col \
+	" = " C(col) " AND (i.created_at, i.id) < (" C("created_at") \
+	", $8::uuid)))"
 
 static const struct {
 	const char	*key;
-	struct db_stmt	 asc, desc;
+	struct db_stmt	 asc, asc_k, desc, desc_k;
 } sorts[] = {
-	{ "created", LIST("created_a", "i.created_at, i.id"),
-	    LIST("created_d", "i.created_at DESC, i.id DESC") },
-	{ "updated", LIST("updated_a", "i.updated_at, i.id"),
-	    LIST("updated_d", "i.updated_at DESC, i.id DESC") },
-	{ "slug", LIST("slug_a", "i.slug"), LIST("slug_d", "i.slug DESC") },
-	{ "state", LIST("state_a", "i.state, i.created_at DESC, i.id"),
-	    LIST("state_d", "i.state DESC, i.created_at DESC, i.id") },
-	{ "plan", LIST("plan_a", "i.plan, i.created_at DESC, i.id"),
-	    LIST("plan_d", "i.plan DESC, i.created_at DESC, i.id") },
-	{ "region", LIST("region_a", "i.region, i.created_at DESC, i.id"),
-	    LIST("region_d", "i.region DESC, i.created_at DESC, i.id") },
+	{ "created", LIST("created_a", "i.created_at, i.id",
+	    "(i.created_at, i.id) > (" C("created_at") ", $8::uuid)"),
+	    LIST("created_d", "i.created_at DESC, i.id DESC",
+	    "(i.created_at, i.id) < (" C("created_at") ", $8::uuid)") },
+	{ "updated", LIST("updated_a", "i.updated_at, i.id",
+	    "(i.updated_at, i.id) > (" C("updated_at") ", $8::uuid)"),
+	    LIST("updated_d", "i.updated_at DESC, i.id DESC",
+	    "(i.updated_at, i.id) < (" C("updated_at") ", $8::uuid)") },
+	{ "slug", LIST("slug_a", "i.slug", "i.slug > " C("slug")),
+	    LIST("slug_d", "i.slug DESC", "i.slug < " C("slug")) },
+	{ "state", LIST("state_a", "i.state, i.created_at DESC, i.id DESC",
+	    THEN_NEWER("state", ">")),
+	    LIST("state_d", "i.state DESC, i.created_at DESC, i.id DESC",
+	    THEN_NEWER("state", "<")) },
+	{ "plan", LIST("plan_a", "i.plan, i.created_at DESC, i.id DESC",
+	    THEN_NEWER("plan", ">")),
+	    LIST("plan_d", "i.plan DESC, i.created_at DESC, i.id DESC",
+	    THEN_NEWER("plan", "<")) },
+	{ "region", LIST("region_a", "i.region, i.created_at DESC, i.id DESC",
+	    THEN_NEWER("region", ">")),
+	    LIST("region_d", "i.region DESC, i.created_at DESC, i.id DESC",
+	    THEN_NEWER("region", "<")) },
 };
 #undef LIST
+#undef C
+#undef THEN_NEWER
 
+/* no join: the owner's email is read only when there is a search */
 static const struct db_stmt stmt_count = { "adm_count",
-	"SELECT count(*)" INST_FROM SEARCH };
+	"SELECT count(*) FROM instances i" SEARCH };
 #undef SEARCH
 
 static const struct db_stmt stmt_audit = { "adm_audit",
@@ -151,13 +186,14 @@ adm_h_list(struct req *r)
 	PGresult	*res = NULL, *cnt = NULL;
 	cJSON		*root, *arr, *o;
 	char		*state = NULL, *q = NULL, *plan = NULL, *region = NULL;
-	char		*ver = NULL, *sort = NULL, *dir = NULL, lb[24], ob[24];
-	const struct db_stmt *st = &sorts[0].desc;
+	char		*ver = NULL, *sort = NULL, *dir = NULL, *after = NULL;
+	char		 lb[24], ob[24];
+	const struct db_stmt *st;
 	const char	*p[8];
 	int64_t		 limit, offset;
 	enum och_err	 err;
-	size_t		 k;
-	int		 i;
+	size_t		 k = 0;
+	int		 i, n, asc;
 
 	if (adm_q_text(r, "state", 16, &state) < 0 ||
 	    adm_q_text(r, "q", 254, &q) < 0 ||
@@ -167,10 +203,12 @@ adm_h_list(struct req *r)
 	    adm_q_text(r, "sort", 16, &sort) < 0 ||
 	    adm_q_text(r, "dir", 4, &dir) < 0 ||
 	    adm_q_int(r, "limit", 1, 500, 50, &limit) < 0 ||
-	    adm_q_int(r, "offset", 0, INT32_MAX, 0, &offset) < 0) {
+	    adm_q_int(r, "offset", 0, INT32_MAX, 0, &offset) < 0 ||
+	    adm_q_text(r, "after", 36, &after) < 0 ||
+	    (after != NULL && !valid_uuid(after))) {
 		adm_fail(r, action, NULL, NULL, OCH_EINVAL, "state, q, plan, "
-		    "region, version, sort, dir, limit (1-500) or offset: "
-		    "invalid");
+		    "region, version, sort, dir, limit (1-500), offset or "
+		    "after (an instance id): invalid");
 		goto out;
 	}
 	if (!known_state(state)) {
@@ -192,11 +230,14 @@ adm_h_list(struct req *r)
 			    "created, updated, slug, state, plan or region");
 			goto out;
 		}
-		st = dir != NULL && strcmp(dir, "asc") == 0 ? &sorts[k].asc :
-		    &sorts[k].desc;
-	} else if (dir != NULL && strcmp(dir, "asc") == 0)
-		st = &sorts[0].asc;
-	snprintf(lb, sizeof(lb), "%lld", (long long)limit);
+	}
+	asc = dir != NULL && strcmp(dir, "asc") == 0;
+	if (after != NULL)
+		st = asc ? &sorts[k].asc_k : &sorts[k].desc_k;
+	else
+		st = asc ? &sorts[k].asc : &sorts[k].desc;
+	/* one more than asked: whether a next page exists */
+	snprintf(lb, sizeof(lb), "%lld", (long long)limit + 1);
 	snprintf(ob, sizeof(ob), "%lld", (long long)offset);
 	p[0] = state;
 	p[1] = q;
@@ -205,7 +246,8 @@ adm_h_list(struct req *r)
 	p[4] = region;
 	p[5] = ver;
 	p[6] = lb;
-	p[7] = ob;
+	/* with after, offset only numbers the page (echoed for the client) */
+	p[7] = after != NULL ? after : ob;
 	if ((res = db_exec(r->app->db, st, 8, p, &err)) == NULL ||
 	    (cnt = db_exec(r->app->db, &stmt_count, 6, p, &err)) == NULL) {
 		adm_fail(r, action, NULL, NULL, err, NULL);
@@ -213,7 +255,8 @@ adm_h_list(struct req *r)
 	}
 	root = cJSON_CreateObject();
 	arr = cJSON_AddArrayToObject(root, "instances");
-	for (i = 0; i < PQntuples(res); i++) {
+	n = PQntuples(res) > limit ? (int)limit : PQntuples(res);
+	for (i = 0; i < n; i++) {
 		o = inst_json(res, i, &r->app->cfg);
 		cJSON_AddItemToObject(o, "failed_state",
 		    db_val(res, i, 20) ? cJSON_CreateString(db_val(res, i, 20))
@@ -225,6 +268,11 @@ adm_h_list(struct req *r)
 	cJSON_AddNumberToObject(root, "total", (double)db_int(cnt, 0, 0));
 	cJSON_AddNumberToObject(root, "limit", (double)limit);
 	cJSON_AddNumberToObject(root, "offset", (double)offset);
+	/* the cursor of the next page: this one's last row, if one follows */
+	if (PQntuples(res) > limit)
+		cJSON_AddStringToObject(root, "next_after", db_val(res, n - 1, 0));
+	else
+		cJSON_AddNullToObject(root, "next_after");
 	resp_json(r, 200, root);
 	audit_req(r, action, NULL, NULL, 200, NULL);
 out:
@@ -237,6 +285,7 @@ out:
 	free(ver);
 	free(sort);
 	free(dir);
+	free(after);
 }
 
 /* ---- audit log ------------------------------------------------------ */

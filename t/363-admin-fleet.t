@@ -1,6 +1,7 @@
 # admin.fcgi's fleet reads and the skills catalogue (admin_fleet.c,
 # admin_skills.c): the instance list's filters (plan, region, version),
-# sorts and pages with their validation; the audit log's time window;
+# sorts and pages with their validation, keyset pages (after, next_after)
+# the same rows as the offsets in every order; the audit log's time window;
 # /admin/stats; add, edit and retire a skill (retired ones leave the
 # customer's catalogue, instances keep what they have).
 use strict;
@@ -56,6 +57,25 @@ for my $off (0, 5, 10) {
 	push @pages, map { $_->{id} } @{ get("/instances?sort=created&limit=5&offset=$off")->{json}{instances} };
 }
 is_deeply([ sort @pages ], [ sort @ids ], 'three pages of 5 hold each instance once');
+# keyset: following next_after walks the same rows as the offsets, in every order
+for my $o ('', 'sort=created&dir=asc&', 'sort=updated&', 'sort=slug&dir=asc&', 'sort=state&', 'sort=plan&dir=asc&',
+    'sort=region&') {
+	my @by_offset;
+	for my $off (0, 5, 10) {
+		push @by_offset, map { $_->{id} } @{ get("/instances?${o}limit=5&offset=$off")->{json}{instances} };
+	}
+	my (@by_key, $after, $pages);
+	do {
+		my $j = get("/instances?${o}limit=5" . ($after ? "&after=$after" : ''))->{json};
+		push @by_key, map { $_->{id} } @{ $j->{instances} };
+		$after = $j->{next_after};
+	} while ($after && ++$pages < 10);
+	is_deeply(\@by_key, \@by_offset, "${o}after=: the pages of the offsets, in order, then next_after null");
+}
+$r = get('/instances?limit=50');
+is($r->{json}{next_after}, undef, 'one page holds them all: next_after null');
+$r = get('/instances?limit=5&after=not-a-uuid');
+is($r->{status}, 400, 'after: not an instance id: 400');
 $r = get('/instances?sort=state&limit=50');
 @s = map { $_->{state} } @{ $r->{json}{instances} };
 is_deeply(\@s, [ reverse sort @s ], 'sort=state');

@@ -42,7 +42,11 @@ export interface AdminInstanceDetail extends AdminInstance {
   }
 }
 
-export interface InstancePage { instances: AdminInstance[]; total: number; limit: number; offset: number }
+export interface InstancePage {
+  instances: AdminInstance[]; total: number; limit: number; offset: number
+  /** the cursor of the next page (its `after`), or null on the last */
+  next_after: string | null
+}
 
 export interface QueueRow {
   id: string; slug: string; state: string; desired_state: string; plan: string; pending_plan: string | null
@@ -87,6 +91,8 @@ export interface Drift {
 export interface InstanceFilter {
   q?: string; state?: string; plan?: string; region?: string; version?: string
   sort?: string; dir?: string; limit?: number; offset?: number
+  /** keyset: the page after this instance (offset then only numbers it) */
+  after?: string
 }
 export interface AuditFilter {
   actor?: string; action?: string; object_id?: string; since?: string; until?: string; limit?: number; before_id?: number
