@@ -3,7 +3,8 @@
 // the dashboard knows are the database's, never a hand-copied list.
 //   node scripts/gen-states.mjs          write the file
 //   node scripts/gen-states.mjs --check  exit 1 when the file is stale
-// The last definition across the migrations (in file order) wins, so an
+// Only CREATE TABLE instances and ALTER TABLE instances statements count;
+// the last definition across the migrations (in file order) wins, so an
 // ALTER TABLE … CHECK (state IN (…)) in a later migration is followed.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -13,12 +14,20 @@ const here = dirname(fileURLToPath(import.meta.url))
 const schema = join(here, '..', '..', 'schema')
 const out = join(here, '..', 'src', 'generated', 'states.ts')
 
+// The statements of one migration that create or alter the instances
+// table (other tables have state columns of their own: pool_servers).
+function instanceStatements(sql) {
+  return sql.replace(/--[^\n]*/g, '').split(';')
+    .filter((st) => /^\s*(CREATE|ALTER)\s+TABLE\s+(IF\s+(NOT\s+)?EXISTS\s+)?(ONLY\s+)?instances\b/i.test(st))
+}
+
 function lastList(col) {
   let found = null
   for (const f of readdirSync(schema).filter((n) => n.endsWith('.sql')).sort()) {
-    const sql = readFileSync(join(schema, f), 'utf8')
     const re = new RegExp(`CHECK\\s*\\(\\s*${col}\\s+IN\\s*\\(([^)]*)\\)`, 'g')
-    for (const m of sql.matchAll(re)) found = { file: f, values: [...m[1].matchAll(/'([a-z_]+)'/g)].map((v) => v[1]) }
+    for (const sql of instanceStatements(readFileSync(join(schema, f), 'utf8'))) {
+      for (const m of sql.matchAll(re)) found = { file: f, values: [...m[1].matchAll(/'([a-z_]+)'/g)].map((v) => v[1]) }
+    }
   }
   if (!found || found.values.length === 0) throw new Error(`no CHECK (${col} IN (…)) in ${schema}`)
   return found
