@@ -283,35 +283,19 @@ wa_outcome(const char *status, const cJSON *out, const char *error,
 	return "failed";
 }
 
-void
-gw_command(struct req *r)
+/*
+ * A command row (stmt_command) as the dashboard sees it: for a WhatsApp
+ * login its outcome and the QR code while it can be scanned (never in
+ * an admin's read-only view: scanning it links a phone, a write).
+ * Returns a new object (caller owns it).
+ */
+static cJSON *
+command_json(const struct req *r, const PGresult *res)
 {
-	PGresult	*res;
-	const char	*p[2] = { req_param(r, 0), req_param(r, 1) };
 	const char	*status, *kind, *error = NULL;
 	cJSON		*o, *result = NULL;
 	const cJSON	*out = NULL, *qr = NULL, *e;
-	char		*st;
-	enum och_err	 err;
-	int64_t		 cid;
 
-	if ((st = st_visible(r)) == NULL)
-		return;
-	free(st);
-	if (!valid_int64(p[1], 1, INT64_MAX, &cid)) {
-		resp_error(r, OCH_ENOTFOUND, "no such command");
-		return;
-	}
-	(void)db_run(r->app->db, &stmt_expire, 2, p, NULL);
-	if ((res = db_exec(r->app->db, &stmt_command, 2, p, &err)) == NULL) {
-		resp_error(r, err, NULL);
-		return;
-	}
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		resp_error(r, OCH_ENOTFOUND, "no such command");
-		return;
-	}
 	kind = db_val(res, 0, 1);
 	status = db_val(res, 0, 2);
 	if (db_val(res, 0, 3) != NULL)
@@ -333,10 +317,6 @@ gw_command(struct req *r)
 	if (strcmp(kind, "whatsapp_login") == 0) {
 		cJSON_AddStringToObject(o, "outcome", wa_outcome(status, out,
 		    error, qr != NULL));
-		/*
-		 * the QR only while it can still be scanned, and never to an
-		 * admin's read-only view (scanning it links a phone: a write)
-		 */
 		if (qr != NULL && strcmp(status, "running") == 0 &&
 		    r->auth.viewer_id == 0)
 			cJSON_AddStringToObject(o, "qr", qr->valuestring);
@@ -357,6 +337,37 @@ gw_command(struct req *r)
 	else
 		cJSON_AddNullToObject(o, "finished_at");
 	cJSON_Delete(result);
+	return o;
+}
+
+void
+gw_command(struct req *r)
+{
+	PGresult	*res;
+	const char	*p[2] = { req_param(r, 0), req_param(r, 1) };
+	cJSON		*o;
+	char		*st;
+	enum och_err	 err;
+	int64_t		 cid;
+
+	if ((st = st_visible(r)) == NULL)
+		return;
+	free(st);
+	if (!valid_int64(p[1], 1, INT64_MAX, &cid)) {
+		resp_error(r, OCH_ENOTFOUND, "no such command");
+		return;
+	}
+	(void)db_run(r->app->db, &stmt_expire, 2, p, NULL);
+	if ((res = db_exec(r->app->db, &stmt_command, 2, p, &err)) == NULL) {
+		resp_error(r, err, NULL);
+		return;
+	}
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		resp_error(r, OCH_ENOTFOUND, "no such command");
+		return;
+	}
+	o = command_json(r, res);
 	PQclear(res);
 	resp_json(r, 200, o);
 }

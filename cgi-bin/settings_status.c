@@ -310,10 +310,46 @@ model_ok(const char *s)
 	    "._:-") == b;
 }
 
+/*
+ * The body's fallbacks (at most FALLBACKS_MAX models other than the
+ * primary prim, none without one) as a new array (caller deletes), or
+ * NULL answered (400).
+ */
+static cJSON *
+fallbacks(struct req *r, const char *prim)
+{
+	const cJSON	*fb, *v;
+	cJSON		*arr;
+
+	fb = cJSON_GetObjectItemCaseSensitive(r->json, "fallbacks");
+	if (fb != NULL && (!cJSON_IsArray(fb) ||
+	    cJSON_GetArraySize(fb) > FALLBACKS_MAX)) {
+		resp_error(r, OCH_EINVAL, "fallbacks: at most 5 "
+		    "\"provider/model\" names");
+		return NULL;
+	}
+	arr = cJSON_CreateArray();
+	cJSON_ArrayForEach(v, fb) {
+		if (!cJSON_IsString(v) || !model_ok(v->valuestring) ||
+		    (prim != NULL && strcmp(v->valuestring, prim) == 0)) {
+			cJSON_Delete(arr);
+			resp_error(r, OCH_EINVAL, "fallbacks: \"provider/model\" "
+			    "names other than the primary");
+			return NULL;
+		}
+		cJSON_AddItemToArray(arr, cJSON_CreateString(v->valuestring));
+	}
+	if (prim == NULL && cJSON_GetArraySize(arr) > 0) {
+		cJSON_Delete(arr);
+		resp_error(r, OCH_EINVAL, "fallbacks need a primary model");
+		return NULL;
+	}
+	return arr;
+}
+
 void
 st_model_put(struct req *r)
 {
-	const cJSON	*fb, *v;
 	const char	*prim = NULL, *p[3];
 	cJSON		*arr;
 	char		*st, *s;
@@ -338,29 +374,8 @@ st_model_put(struct req *r)
 		    "\"anthropic/claude-sonnet-4-5\"");
 		return;
 	}
-	fb = cJSON_GetObjectItemCaseSensitive(r->json, "fallbacks");
-	if (fb != NULL && (!cJSON_IsArray(fb) ||
-	    cJSON_GetArraySize(fb) > FALLBACKS_MAX)) {
-		resp_error(r, OCH_EINVAL, "fallbacks: at most 5 "
-		    "\"provider/model\" names");
+	if ((arr = fallbacks(r, prim)) == NULL)
 		return;
-	}
-	arr = cJSON_CreateArray();
-	cJSON_ArrayForEach(v, fb) {
-		if (!cJSON_IsString(v) || !model_ok(v->valuestring) ||
-		    (prim != NULL && strcmp(v->valuestring, prim) == 0)) {
-			cJSON_Delete(arr);
-			resp_error(r, OCH_EINVAL, "fallbacks: \"provider/model\" "
-			    "names other than the primary");
-			return;
-		}
-		cJSON_AddItemToArray(arr, cJSON_CreateString(v->valuestring));
-	}
-	if (prim == NULL && cJSON_GetArraySize(arr) > 0) {
-		cJSON_Delete(arr);
-		resp_error(r, OCH_EINVAL, "fallbacks need a primary model");
-		return;
-	}
 	s = cJSON_PrintUnformatted(arr);
 	cJSON_Delete(arr);
 	p[0] = req_param(r, 0);

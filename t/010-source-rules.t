@@ -47,8 +47,7 @@ my %fn_cap = ('cgi-bin/admin.c instance_detail' => 63,
     'cgi-bin/agent_pool.c agent_pool_ready' => 64, 'cgi-bin/agent_pool.c agent_pool_poll' => 64,
     'cgi-bin/auth.c login' => 77, 'cgi-bin/auth.c h_magic' => 65,
     'cgi-bin/backups.c h_put' => 105, 'cgi-bin/backups.c h_get' => 65,
-    'cgi-bin/settings_gateway.c gw_command' => 75, 'cgi-bin/settings_status.c st_status' => 101,
-    'cgi-bin/settings_status.c st_model_put' => 63);
+    'cgi-bin/settings_status.c st_status' => 101);
 my (@long, @longfn, %seen);
 for my $f (map { glob "$src/$_/*.c" } qw(lib cgi-bin)) {
 	(my $rel = $f) =~ s{^\Q$src\E/}{};
