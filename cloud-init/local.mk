@@ -4,7 +4,8 @@
 # /vps/och-setup and /vps/och-agent), the agent's protocol, and och-render,
 # which renders a template from the command line (tests, operators).
 cloudinitdir = $(pkgdatadir)/cloud-init
-dist_cloudinit_DATA = cloud-init/user-data.yaml.tmpl cloud-init/AGENT-PROTOCOL.md
+dist_cloudinit_DATA = cloud-init/user-data.yaml.tmpl cloud-init/AGENT-PROTOCOL.md \
+	cloud-init/image.yaml.tmpl cloud-init/image-check.yaml.tmpl
 dist_cloudinit_SCRIPTS = cloud-init/och-agent cloud-init/och-setup
 
 noinst_PROGRAMS += cloud-init/och-render

@@ -7,6 +7,7 @@ tools_ochctl_SOURCES += tools/ctl_secret.c
 tools_ochctl_SOURCES += tools/ctl_userdata.c
 tools_ochctl_SOURCES += tools/ctl_rotate.c
 tools_ochctl_SOURCES += tools/ctl_dbbackup.c
+tools_ochctl_SOURCES += tools/ctl_image.c
 # och-routes: lib/routes.def as nginx locations, the docs' route index, a
 # list (t/156-routes.t); `make routes` rewrites the generated parts of
 # nginx/och-site.conf.in and docs/api.md after routes.def changed.

@@ -42,6 +42,9 @@ int		 ctl_userdata(struct ctl *, int, char **);
 /* `ochctl rotate-keys` (tools/ctl_rotate.c). */
 int		 ctl_rotate(struct ctl *, int, char **);
 
+/* `ochctl image build|list` (tools/ctl_image.c). */
+int		 ctl_image(struct ctl *, int, char **);
+
 /* `ochctl db-backup FILE` (tools/ctl_dbbackup.c). */
 int		 ctl_dbbackup(struct ctl *, int, char **);
 
