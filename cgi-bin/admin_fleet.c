@@ -179,83 +179,81 @@ known_state(const char *state)
 	return 0;
 }
 
-void
-adm_h_list(struct req *r)
-{
-	static const char *const action = "admin.instance.list";
-	PGresult	*res = NULL, *cnt = NULL;
-	cJSON		*root, *arr, *o;
-	char		*state = NULL, *q = NULL, *plan = NULL, *region = NULL;
-	char		*ver = NULL, *sort = NULL, *dir = NULL, *after = NULL;
-	char		 lb[24], ob[24];
-	const struct db_stmt *st;
-	const char	*p[8];
+/* The instance list's query, read from the request. */
+struct list_q {
+	char		*state, *q, *plan, *region, *ver, *sort, *dir, *after;
 	int64_t		 limit, offset;
-	enum och_err	 err;
-	size_t		 k = 0;
-	int		 i, n, asc;
+	const struct db_stmt *st;
+};
 
-	if (adm_q_text(r, "state", 16, &state) < 0 ||
-	    adm_q_text(r, "q", 254, &q) < 0 ||
-	    adm_q_text(r, "plan", 32, &plan) < 0 ||
-	    adm_q_text(r, "region", 32, &region) < 0 ||
-	    adm_q_text(r, "version", 32, &ver) < 0 ||
-	    adm_q_text(r, "sort", 16, &sort) < 0 ||
-	    adm_q_text(r, "dir", 4, &dir) < 0 ||
-	    adm_q_int(r, "limit", 1, 500, 50, &limit) < 0 ||
-	    adm_q_int(r, "offset", 0, INT32_MAX, 0, &offset) < 0 ||
-	    adm_q_text(r, "after", 36, &after) < 0 ||
-	    (after != NULL && !valid_uuid(after))) {
-		adm_fail(r, action, NULL, NULL, OCH_EINVAL, "state, q, plan, "
-		    "region, version, sort, dir, limit (1-500), offset or "
-		    "after (an instance id): invalid");
-		goto out;
-	}
-	if (!known_state(state)) {
-		adm_fail(r, action, NULL, NULL, OCH_EINVAL,
-		    "state: not an instance state");
-		goto out;
-	}
-	if (dir != NULL && strcmp(dir, "asc") != 0 && strcmp(dir, "desc") != 0) {
-		adm_fail(r, action, NULL, NULL, OCH_EINVAL,
-		    "dir: asc or desc");
-		goto out;
-	}
-	if (sort != NULL) {
+static void
+list_free(struct list_q *lq)
+{
+	free(lq->state);
+	free(lq->q);
+	free(lq->plan);
+	free(lq->region);
+	free(lq->ver);
+	free(lq->sort);
+	free(lq->dir);
+	free(lq->after);
+}
+
+/*
+ * Read r's query into lq (zeroed by the caller; list_free() after) and
+ * pick its statement.  Returns NULL, or the message of a 400.
+ */
+static const char *
+list_parse(const struct req *r, struct list_q *lq)
+{
+	size_t	 k = 0;
+	int	 asc;
+
+	if (adm_q_text(r, "state", 16, &lq->state) < 0 ||
+	    adm_q_text(r, "q", 254, &lq->q) < 0 ||
+	    adm_q_text(r, "plan", 32, &lq->plan) < 0 ||
+	    adm_q_text(r, "region", 32, &lq->region) < 0 ||
+	    adm_q_text(r, "version", 32, &lq->ver) < 0 ||
+	    adm_q_text(r, "sort", 16, &lq->sort) < 0 ||
+	    adm_q_text(r, "dir", 4, &lq->dir) < 0 ||
+	    adm_q_int(r, "limit", 1, 500, 50, &lq->limit) < 0 ||
+	    adm_q_int(r, "offset", 0, INT32_MAX, 0, &lq->offset) < 0 ||
+	    adm_q_text(r, "after", 36, &lq->after) < 0 ||
+	    (lq->after != NULL && !valid_uuid(lq->after)))
+		return "state, q, plan, region, version, sort, dir, limit "
+		    "(1-500), offset or after (an instance id): invalid";
+	if (!known_state(lq->state))
+		return "state: not an instance state";
+	if (lq->dir != NULL && strcmp(lq->dir, "asc") != 0 &&
+	    strcmp(lq->dir, "desc") != 0)
+		return "dir: asc or desc";
+	if (lq->sort != NULL) {
 		for (k = 0; k < OCH_NELEM(sorts); k++)
-			if (strcmp(sort, sorts[k].key) == 0)
+			if (strcmp(lq->sort, sorts[k].key) == 0)
 				break;
-		if (k == OCH_NELEM(sorts)) {
-			adm_fail(r, action, NULL, NULL, OCH_EINVAL, "sort: "
-			    "created, updated, slug, state, plan or region");
-			goto out;
-		}
+		if (k == OCH_NELEM(sorts))
+			return "sort: created, updated, slug, state, plan or "
+			    "region";
 	}
-	asc = dir != NULL && strcmp(dir, "asc") == 0;
-	if (after != NULL)
-		st = asc ? &sorts[k].asc_k : &sorts[k].desc_k;
+	asc = lq->dir != NULL && strcmp(lq->dir, "asc") == 0;
+	if (lq->after != NULL)
+		lq->st = asc ? &sorts[k].asc_k : &sorts[k].desc_k;
 	else
-		st = asc ? &sorts[k].asc : &sorts[k].desc;
-	/* one more than asked: whether a next page exists */
-	snprintf(lb, sizeof(lb), "%lld", (long long)limit + 1);
-	snprintf(ob, sizeof(ob), "%lld", (long long)offset);
-	p[0] = state;
-	p[1] = q;
-	p[2] = cfg_str(&r->app->cfg, CFG_CLOUDFLARE_DOMAIN, "och.test");
-	p[3] = plan;
-	p[4] = region;
-	p[5] = ver;
-	p[6] = lb;
-	/* with after, offset only numbers the page (echoed for the client) */
-	p[7] = after != NULL ? after : ob;
-	if ((res = db_exec(r->app->db, st, 8, p, &err)) == NULL ||
-	    (cnt = db_exec(r->app->db, &stmt_count, 6, p, &err)) == NULL) {
-		adm_fail(r, action, NULL, NULL, err, NULL);
-		goto out;
-	}
+		lq->st = asc ? &sorts[k].asc : &sorts[k].desc;
+	return NULL;
+}
+
+/* The answer: the page of res (limit + 1 rows at most), cnt's total. */
+static cJSON *
+list_json(struct req *r, const PGresult *res, const PGresult *cnt,
+    const struct list_q *lq)
+{
+	cJSON	*root, *arr, *o;
+	int	 i, n;
+
 	root = cJSON_CreateObject();
 	arr = cJSON_AddArrayToObject(root, "instances");
-	n = PQntuples(res) > limit ? (int)limit : PQntuples(res);
+	n = PQntuples(res) > lq->limit ? (int)lq->limit : PQntuples(res);
 	for (i = 0; i < n; i++) {
 		o = inst_json(res, i, &r->app->cfg);
 		cJSON_AddItemToObject(o, "failed_state",
@@ -266,26 +264,53 @@ adm_h_list(struct req *r)
 		cJSON_AddItemToArray(arr, o);
 	}
 	cJSON_AddNumberToObject(root, "total", (double)db_int(cnt, 0, 0));
-	cJSON_AddNumberToObject(root, "limit", (double)limit);
-	cJSON_AddNumberToObject(root, "offset", (double)offset);
+	cJSON_AddNumberToObject(root, "limit", (double)lq->limit);
+	cJSON_AddNumberToObject(root, "offset", (double)lq->offset);
 	/* the cursor of the next page: this one's last row, if one follows */
-	if (PQntuples(res) > limit)
+	if (PQntuples(res) > lq->limit)
 		cJSON_AddStringToObject(root, "next_after", db_val(res, n - 1, 0));
 	else
 		cJSON_AddNullToObject(root, "next_after");
-	resp_json(r, 200, root);
+	return root;
+}
+
+void
+adm_h_list(struct req *r)
+{
+	static const char *const action = "admin.instance.list";
+	struct list_q	 lq = { 0 };
+	PGresult	*res = NULL, *cnt = NULL;
+	const char	*p[8], *bad;
+	char		 lb[24], ob[24];
+	enum och_err	 err;
+
+	if ((bad = list_parse(r, &lq)) != NULL) {
+		adm_fail(r, action, NULL, NULL, OCH_EINVAL, bad);
+		goto out;
+	}
+	/* one more than asked: whether a next page exists */
+	snprintf(lb, sizeof(lb), "%lld", (long long)lq.limit + 1);
+	snprintf(ob, sizeof(ob), "%lld", (long long)lq.offset);
+	p[0] = lq.state;
+	p[1] = lq.q;
+	p[2] = cfg_str(&r->app->cfg, CFG_CLOUDFLARE_DOMAIN, "och.test");
+	p[3] = lq.plan;
+	p[4] = lq.region;
+	p[5] = lq.ver;
+	p[6] = lb;
+	/* with after, offset only numbers the page (echoed for the client) */
+	p[7] = lq.after != NULL ? lq.after : ob;
+	if ((res = db_exec(r->app->db, lq.st, 8, p, &err)) == NULL ||
+	    (cnt = db_exec(r->app->db, &stmt_count, 6, p, &err)) == NULL) {
+		adm_fail(r, action, NULL, NULL, err, NULL);
+		goto out;
+	}
+	resp_json(r, 200, list_json(r, res, cnt, &lq));
 	audit_req(r, action, NULL, NULL, 200, NULL);
 out:
 	PQclear(res);
 	PQclear(cnt);
-	free(state);
-	free(q);
-	free(plan);
-	free(region);
-	free(ver);
-	free(sort);
-	free(dir);
-	free(after);
+	list_free(&lq);
 }
 
 /* ---- audit log ------------------------------------------------------ */

@@ -42,7 +42,7 @@ is_deeply(\@bad, [], 'every exported symbol has a module prefix');
 # may grow, and one that shrinks under the limit leaves the list.
 my %file_cap = ('lib/hetzner.c' => 972);
 my %fn_cap = ('cgi-bin/admin.c instance_detail' => 63,
-    'cgi-bin/admin_fleet.c adm_h_list' => 106, 'cgi-bin/admin_fleet.c adm_h_audit' => 64,
+    'cgi-bin/admin_fleet.c adm_h_audit' => 64,
     'cgi-bin/admin_fleet.c adm_h_stats' => 64, 'cgi-bin/agent.c h_ready' => 117,
     'cgi-bin/agent_pool.c agent_pool_ready' => 64, 'cgi-bin/agent_pool.c agent_pool_poll' => 64,
     'cgi-bin/auth.c login' => 77, 'cgi-bin/auth.c h_magic' => 65,
