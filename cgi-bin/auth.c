@@ -155,6 +155,41 @@ cookie_sid(struct req *r)
 }
 
 /*
+ * In the caller's transaction: a new session for user uid with a fresh
+ * CSRF token.  *s is its row (id, seconds left; caller clears), *csrf
+ * the CSRF token and *jwt the session cookie's token (caller frees both
+ * with xfree_secret; either may be set on failure).  OCH_OK, or the
+ * database error, or OCH_ESYSTEM (no randomness, no token).
+ */
+static enum och_err
+session_open(struct req *r, const char *uid, PGresult **s, char **csrf,
+    char **jwt)
+{
+	const char	*p[6];
+	char		 chash[65], ttl[16], attl[16];
+	enum och_err	 err;
+
+	*s = NULL;
+	*jwt = NULL;
+	if ((*csrf = cry_token(32)) == NULL)
+		return OCH_ESYSTEM;
+	cry_sha256_hex(*csrf, strlen(*csrf), chash);
+	snprintf(ttl, sizeof(ttl), "%d", AUTH_SESSION_TTL);
+	snprintf(attl, sizeof(attl), "%d", AUTH_ADMIN_TTL);
+	p[0] = uid;
+	p[1] = chash;
+	p[2] = ttl;
+	p[3] = r->remote;
+	p[4] = req_header(r, "USER_AGENT");
+	p[5] = attl;
+	if ((*s = db_exec(r->app->db, &stmt_session_new, 6, p, &err)) == NULL)
+		return err;
+	*jwt = tok_issue(cfg_get(&r->app->cfg, CFG_JWT_SECRET), uid,
+	    db_val(*s, 0, 0), (int)db_int(*s, 0, 1));
+	return *jwt == NULL ? OCH_ESYSTEM : OCH_OK;
+}
+
+/*
  * Consume a one-time token with stmt (its hash) and open a session for
  * its user: cookies set on r, the CSRF token and the instance the token
  * named (may be NULL) returned to the caller (free both).  The session
@@ -168,8 +203,8 @@ login(struct req *r, const struct db_stmt *stmt, const char *token,
 {
 	struct db	*db = r->app->db;
 	PGresult	*res = NULL, *s = NULL;
-	const char	*p[6];
-	char		 hash[65], chash[65], ttl[16], attl[16];
+	const char	*p[1];
+	char		 hash[65];
 	char		*csrf = NULL, *jwt = NULL, *old;
 	enum och_err	 err;
 	int		 left;
@@ -188,28 +223,10 @@ login(struct req *r, const struct db_stmt *stmt, const char *token,
 		err = OCH_EAUTH;
 		goto fail;
 	}
-	if ((csrf = cry_token(32)) == NULL) {
-		err = OCH_ESYSTEM;
-		goto fail;
-	}
-	cry_sha256_hex(csrf, strlen(csrf), chash);
-	snprintf(ttl, sizeof(ttl), "%d", AUTH_SESSION_TTL);
-	snprintf(attl, sizeof(attl), "%d", AUTH_ADMIN_TTL);
-	p[0] = db_val(res, 0, 0);
-	p[1] = chash;
-	p[2] = ttl;
-	p[3] = r->remote;
-	p[4] = req_header(r, "USER_AGENT");
-	p[5] = attl;
-	if ((s = db_exec(db, &stmt_session_new, 6, p, &err)) == NULL)
+	if ((err = session_open(r, db_val(res, 0, 0), &s, &csrf, &jwt)) !=
+	    OCH_OK)
 		goto fail;
 	left = (int)db_int(s, 0, 1);
-	jwt = tok_issue(cfg_get(&r->app->cfg, CFG_JWT_SECRET), db_val(res, 0, 0),
-	    db_val(s, 0, 0), left);
-	if (jwt == NULL) {
-		err = OCH_ESYSTEM;
-		goto fail;
-	}
 	if ((old = cookie_sid(r)) != NULL) {
 		p[0] = old;
 		err = db_run(db, &stmt_replaced, 1, p, NULL);
@@ -377,29 +394,20 @@ hex_array(char *const *v, int n)
 }
 
 /*
- * POST /api/v1/auth/magic-link {email}: the same answer, and the same
- * work (MAGIC_FANOUT fresh tokens, one statement), whether or not the
- * address belongs to an account, so nobody learns who is a customer.
- * The link is sealed for the address (no usable token rests in clear in
- * the outbox).  The limits of stmt_magic_new also answer 202.
+ * MAGIC_FANOUT fresh sign-in tokens for the address email: tok[] (the
+ * secrets: free with xfree_secret), hash[] (their SHA-256 hex) and
+ * sealed[] (each link sealed for the address, bytea hex without its
+ * \x); every slot is filled (caller frees).  OCH_OK, or OCH_ESYSTEM
+ * when randomness or sealing failed (the slots then hold blanks).
  */
-static void
-h_magic(struct req *r)
+static enum och_err
+magic_tokens(struct req *r, const char *email, char **tok, char **hash,
+    char **sealed)
 {
-	PGresult	*res = NULL;
-	const char	*email = NULL, *p[3];
-	char		*tok[MAGIC_FANOUT], *hash[MAGIC_FANOUT];
-	char		*sealed[MAGIC_FANOUT], *seals = NULL, *hashes = NULL;
 	char		*to, *ad, *link, *c;
-	cJSON		*o;
 	enum och_err	 err = OCH_OK;
 	int		 i;
 
-	if (r->json == NULL || js_str(r->json, "email", 254, &email) != JS_OK ||
-	    !valid_email(email)) {
-		resp_error(r, OCH_EINVAL, "email: not a valid email address");
-		return;
-	}
 	to = xstrdup(email);
 	for (c = to; *c != '\0'; c++)
 		if (*c >= 'A' && *c <= 'Z')
@@ -423,6 +431,35 @@ h_magic(struct req *r)
 	}
 	for (i = 0; i < MAGIC_FANOUT; i++)
 		memmove(sealed[i], sealed[i] + 2, strlen(sealed[i] + 2) + 1);
+	free(ad);
+	free(to);
+	return err;
+}
+
+/*
+ * POST /api/v1/auth/magic-link {email}: the same answer, and the same
+ * work (MAGIC_FANOUT fresh tokens, one statement), whether or not the
+ * address belongs to an account, so nobody learns who is a customer.
+ * The link is sealed for the address (no usable token rests in clear in
+ * the outbox).  The limits of stmt_magic_new also answer 202.
+ */
+static void
+h_magic(struct req *r)
+{
+	PGresult	*res = NULL;
+	const char	*email = NULL, *p[3];
+	char		*tok[MAGIC_FANOUT], *hash[MAGIC_FANOUT];
+	char		*sealed[MAGIC_FANOUT], *seals = NULL, *hashes = NULL;
+	cJSON		*o;
+	enum och_err	 err;
+	int		 i;
+
+	if (r->json == NULL || js_str(r->json, "email", 254, &email) != JS_OK ||
+	    !valid_email(email)) {
+		resp_error(r, OCH_EINVAL, "email: not a valid email address");
+		return;
+	}
+	err = magic_tokens(r, email, tok, hash, sealed);
 	seals = hex_array(sealed, MAGIC_FANOUT);
 	hashes = hex_array(hash, MAGIC_FANOUT);
 	p[0] = email;
@@ -447,8 +484,6 @@ h_magic(struct req *r)
 	}
 	free(seals);
 	free(hashes);
-	free(ad);
-	free(to);
 }
 
 /* POST /auth/logout (this session) and /auth/logout-all (every one). */

@@ -45,7 +45,6 @@ my %fn_cap = ('cgi-bin/admin.c instance_detail' => 63,
     'cgi-bin/admin_fleet.c adm_h_audit' => 64,
     'cgi-bin/admin_fleet.c adm_h_stats' => 64, 'cgi-bin/agent.c h_ready' => 117,
     'cgi-bin/agent_pool.c agent_pool_ready' => 64, 'cgi-bin/agent_pool.c agent_pool_poll' => 64,
-    'cgi-bin/auth.c login' => 77, 'cgi-bin/auth.c h_magic' => 65,
     'cgi-bin/backups.c h_put' => 105, 'cgi-bin/backups.c h_get' => 65,
     'cgi-bin/settings_status.c st_status' => 101);
 my (@long, @longfn, %seen);
