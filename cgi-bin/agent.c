@@ -101,31 +101,135 @@ out:
 	return val;
 }
 
+/*
+ * The ready call's bootstrap token and optional exporter pin (strings in
+ * the body).  Returns 0, or -1 answered and audited (401 for a missing
+ * or malformed token, 400 for a bad pin).
+ */
+static int
+ready_input(struct req *r, const char **tok, const char **pin)
+{
+	if (r->json == NULL || js_str(r->json, "bootstrap_token", 256, tok) !=
+	    JS_OK || !valid_hex(*tok, 32, 256)) {
+		resp_error(r, OCH_EAUTH, NULL);
+		audit_req(r, "agent.ready", NULL, NULL, 401, NULL);
+		return -1;
+	}
+	if (js_str(r->json, "exporter_pin", 64, pin) == JS_BAD ||
+	    (*pin != NULL && !valid_pin(*pin))) {
+		resp_error(r, OCH_EINVAL, "exporter_pin must be sha256// and the "
+		    "base64 of the SHA-256 of the key's SubjectPublicKeyInfo");
+		audit_req(r, "agent.ready", NULL, NULL, 400, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * In the ready call's transaction, for instance id in state: refused
+ * (OCH_ECONFLICT) when it is terminating, terminated or failed; else the
+ * bootstrap token (hash) used up, the instance's agent tokens revoked
+ * (one live agent per instance: a rebuild replaces it) and a new one
+ * stored; *agent is it (caller frees with xfree_secret).  OCH_OK or the
+ * error.
+ */
+static enum och_err
+ready_token(struct req *r, const char *hash, const char *id,
+    const char *state, char **agent)
+{
+	struct db	*db = r->app->db;
+	const char	*p[2] = { hash, NULL };
+	char		 thash[65];
+	enum och_err	 err;
+
+	if (strcmp(state, "terminating") == 0 ||
+	    strcmp(state, "terminated") == 0 || strcmp(state, "failed") == 0) {
+		log_warn("ready call for instance %s in state %s refused", id,
+		    state);
+		return OCH_ECONFLICT;
+	}
+	if ((err = db_run(db, &stmt_use, 1, p, NULL)) != OCH_OK)
+		return err;
+	p[0] = id;
+	if ((err = db_run(db, &stmt_revoke, 1, p, NULL)) != OCH_OK)
+		return err;
+	if ((*agent = cry_token(32)) == NULL)
+		return OCH_ESYSTEM;
+	cry_sha256_hex(*agent, strlen(*agent), thash);
+	p[0] = thash;
+	p[1] = id;
+	return db_run(db, &stmt_token, 2, p, NULL);
+}
+
+/*
+ * The rest of the ready call's transaction for instance id (in state):
+ * the exporter pin and ready time stored, what the setup report says
+ * applied, the history, the poller woken, the commit.  OCH_OK or the
+ * error (not rolled back).
+ */
+static enum och_err
+ready_commit(struct req *r, const char *id, const char *state,
+    const char *pin)
+{
+	struct db	*db = r->app->db;
+	const char	*p[2] = { id, pin };
+	enum och_err	 err;
+
+	if ((err = db_run(db, &stmt_ready, 2, p, NULL)) != OCH_OK)
+		return err;
+	/* active, still setting up, or failed: as the setup says */
+	if (agent_setup_apply(r, id, state, cJSON_GetObjectItemCaseSensitive(
+	    r->json, "setup"), &err) == AGENT_SETUP_ERROR)
+		return err;
+	if (strcmp(state, "booting") != 0 && strcmp(state, "rebuilding") != 0 &&
+	    (err = inst_event(db, id, "agent.ready", state, NULL,
+	    "ready before the create step finished", "agent")) != OCH_OK)
+		return err;
+	/* the poller sends the outbox rows now */
+	if ((err = inst_notify(db, id)) != OCH_OK)
+		return err;
+	return db_commit(db) < 0 ? OCH_EDB : OCH_OK;
+}
+
+/* The ready call's answer for instance id (slug: its hostname's). */
+static cJSON *
+ready_json(struct req *r, const char *id, const char *agent,
+    const char *slug, const char *const *vals)
+{
+	cJSON	*o, *sec;
+	char	*url;
+	size_t	 i;
+
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "instance_id", id);
+	cJSON_AddStringToObject(o, "agent_token", agent);
+	url = inst_hostname(slug, &r->app->cfg);
+	cJSON_AddStringToObject(o, "hostname", url);
+	free(url);
+	sec = cJSON_AddObjectToObject(o, "secrets");
+	for (i = 0; i < OCH_NELEM(secret_names); i++)
+		cJSON_AddStringToObject(sec, secret_names[i], vals[i]);
+	url = xasprintf("%s/api/v1/agent/config",
+	    cfg_str(&r->app->cfg, CFG_API_URL, ""));
+	cJSON_AddStringToObject(o, "config_url", url);
+	free(url);
+	return o;
+}
+
 static void
 h_ready(struct req *r)
 {
 	struct db	*db = r->app->db;
 	PGresult	*res = NULL;
-	const char	*tok, *p[2], *state, *pin = NULL;
-	char		 hash[65], thash[65], *agent = NULL, *id = NULL, *url;
+	const char	*tok, *p[1], *state, *pin = NULL;
+	char		 hash[65], *agent = NULL, *id = NULL;
 	char		*vals[OCH_NELEM(secret_names)] = { NULL };
-	cJSON		*o, *sec;
+	cJSON		*o;
 	enum och_err	 err = OCH_OK;
 	size_t		 i;
 
-	if (r->json == NULL || js_str(r->json, "bootstrap_token", 256, &tok) !=
-	    JS_OK || !valid_hex(tok, 32, 256)) {
-		resp_error(r, OCH_EAUTH, NULL);
-		audit_req(r, "agent.ready", NULL, NULL, 401, NULL);
+	if (ready_input(r, &tok, &pin) < 0)
 		return;
-	}
-	if (js_str(r->json, "exporter_pin", 64, &pin) == JS_BAD ||
-	    (pin != NULL && !valid_pin(pin))) {
-		resp_error(r, OCH_EINVAL, "exporter_pin must be sha256// and the "
-		    "base64 of the SHA-256 of the key's SubjectPublicKeyInfo");
-		audit_req(r, "agent.ready", NULL, NULL, 400, NULL);
-		return;
-	}
 	cry_sha256_hex(tok, strlen(tok), hash);
 	if (db_begin(db) < 0) {
 		resp_error(r, OCH_EDB, NULL);
@@ -148,63 +252,15 @@ h_ready(struct req *r)
 	r->auth.kind = AUTH_BOOTSTRAP;
 	r->auth.instance_id = xstrdup(id);
 	state = db_val(res, 0, 1);
-	if (strcmp(state, "terminating") == 0 ||
-	    strcmp(state, "terminated") == 0 || strcmp(state, "failed") == 0) {
-		log_warn("ready call for instance %s in state %s refused", id,
-		    state);
-		err = OCH_ECONFLICT;
-		goto fail;
-	}
-	if ((err = db_run(db, &stmt_use, 1, p, NULL)) != OCH_OK)
-		goto fail;
-	/* one live agent token per instance: a rebuild replaces it */
-	p[0] = id;
-	if ((err = db_run(db, &stmt_revoke, 1, p, NULL)) != OCH_OK)
-		goto fail;
-	if ((agent = cry_token(32)) == NULL) {
-		err = OCH_ESYSTEM;
-		goto fail;
-	}
-	cry_sha256_hex(agent, strlen(agent), thash);
-	p[0] = thash;
-	p[1] = id;
-	if ((err = db_run(db, &stmt_token, 2, p, NULL)) != OCH_OK)
+	if ((err = ready_token(r, hash, id, state, &agent)) != OCH_OK)
 		goto fail;
 	for (i = 0; i < OCH_NELEM(secret_names); i++)
 		if ((vals[i] = secret(r, id, secret_names[i], &err)) == NULL)
 			goto fail;
-	p[0] = id;
-	p[1] = pin;
-	if ((err = db_run(db, &stmt_ready, 2, p, NULL)) != OCH_OK)
+	if ((err = ready_commit(r, id, state, pin)) != OCH_OK)
 		goto fail;
-	/* active, still setting up, or failed: as the setup says */
-	if (agent_setup_apply(r, id, state, cJSON_GetObjectItemCaseSensitive(
-	    r->json, "setup"), &err) == AGENT_SETUP_ERROR)
-		goto fail;
-	if (strcmp(state, "booting") != 0 && strcmp(state, "rebuilding") != 0 &&
-	    (err = inst_event(db, id, "agent.ready", state, NULL,
-	    "ready before the create step finished", "agent")) != OCH_OK)
-		goto fail;
-	/* the poller sends the outbox rows now */
-	if ((err = inst_notify(db, id)) != OCH_OK)
-		goto fail;
-	if (db_commit(db) < 0) {
-		err = OCH_EDB;
-		goto fail;
-	}
-	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "instance_id", id);
-	cJSON_AddStringToObject(o, "agent_token", agent);
-	url = inst_hostname(db_val(res, 0, 2), &r->app->cfg);
-	cJSON_AddStringToObject(o, "hostname", url);
-	free(url);
-	sec = cJSON_AddObjectToObject(o, "secrets");
-	for (i = 0; i < OCH_NELEM(secret_names); i++)
-		cJSON_AddStringToObject(sec, secret_names[i], vals[i]);
-	url = xasprintf("%s/api/v1/agent/config",
-	    cfg_str(&r->app->cfg, CFG_API_URL, ""));
-	cJSON_AddStringToObject(o, "config_url", url);
-	free(url);
+	o = ready_json(r, id, agent, db_val(res, 0, 2),
+	    (const char *const *)vals);
 	resp_json(r, 200, o);
 	log_info("agent ready instance=%s from=%s", id, state);
 	audit_req(r, "agent.ready", "instance", id, 200, NULL);
