@@ -21,6 +21,7 @@ lib_libcore_a_SOURCES += lib/tpl.h lib/tpl.c
 # HTTP client and provider clients (hcl_, hz_, cf_, rs_, wh_)
 lib_libcore_a_SOURCES += lib/fleetnet.h lib/fleetnet.c lib/fleetcfg.c
 lib_libcore_a_SOURCES += lib/hcl.h lib/hcl.c lib/hcl_perr.c lib/hetzner.h lib/hetzner.c \
+	lib/hetzner_int.h lib/hetzner_answer.c \
 	lib/cloudflare.h lib/cloudflare.c lib/resend.h lib/resend.c \
 	lib/whmcs.h lib/whmcs.c
 # instance lifecycle records shared by the API and the poller (inst_)
