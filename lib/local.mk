@@ -24,8 +24,9 @@ lib_libcore_a_SOURCES += lib/hcl.h lib/hcl.c lib/hcl_perr.c lib/hetzner.h lib/he
 	lib/hetzner_int.h lib/hetzner_answer.c \
 	lib/cloudflare.h lib/cloudflare.c lib/resend.h lib/resend.c \
 	lib/whmcs.h lib/whmcs.c
-# instance lifecycle records shared by the API and the poller (inst_)
-lib_libcore_a_SOURCES += lib/inst.h lib/inst.c
+# instance lifecycle records shared by the API and the poller, and the
+# instance states (inst_)
+lib_libcore_a_SOURCES += lib/inst.h lib/inst.c lib/lifecycle.h lib/lifecycle.c
 # the audit log (audit_)
 lib_libcore_a_SOURCES += lib/audit.h lib/audit.c
 # strict JSON field getters (js_)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hcl.h"
+#include "lifecycle.h"
 #include "och.h"
 #include "recon_int.h"
 
@@ -113,20 +114,17 @@ recon_move_name(enum recon_move m)
 	    move_names[m] : "?";
 }
 
-/* The transient states whose step runs until it is done. */
-static const struct {
-	const char	*state;
-	enum recon_move	 move;
-} running[] = {
-	{ "pending", RM_PICKUP },
-	{ "creating", RM_CREATE },
-	{ "booting", RM_BOOT },
-	{ "rebuilding", RM_REBUILD },
-	{ "suspending", RM_POWER },
-	{ "resuming", RM_POWER },
-	{ "rebooting", RM_POWER },
-	{ "resizing", RM_RESIZE },
-	{ "terminating", RM_TERMINATING },
+/* The moving states (lifecycle.h) and the step each runs until done. */
+static const enum recon_move steps[INST_STATE__MAX] = {
+	[INST_PENDING] = RM_PICKUP,
+	[INST_CREATING] = RM_CREATE,
+	[INST_BOOTING] = RM_BOOT,
+	[INST_REBUILDING] = RM_REBUILD,
+	[INST_SUSPENDING] = RM_POWER,
+	[INST_RESUMING] = RM_POWER,
+	[INST_REBOOTING] = RM_POWER,
+	[INST_RESIZING] = RM_RESIZE,
+	[INST_TERMINATING] = RM_TERMINATING,
 };
 
 /* active or suspended: what the customer or an admin asked for. */
@@ -154,21 +152,23 @@ decide_stable(const struct ri *in)
 enum recon_move
 recon_decide(const struct ri *in)
 {
-	size_t	 i;
+	enum inst_state	 st = inst_state_parse(in->state);
 
-	if (is(in->state, "terminated"))
+	if (st == INST_TERMINATED)
 		return RM_RELEASE;
-	if (is(in->desired, "terminated") && !is(in->state, "terminating") &&
-	    !(is(in->state, "failed") && is(in->failed_state, "terminating")))
+	if (is(in->desired, "terminated") && st != INST_TERMINATING &&
+	    !(st == INST_FAILED && is(in->failed_state, "terminating")))
 		return RM_TERMINATE;
-	if (is(in->state, "failed"))
+	switch (inst_state_kind(st)) {
+	case INST_K_FAILED:
 		return in->cleanup ? RM_CLEANUP : RM_RELEASE;
-	for (i = 0; i < OCH_NELEM(running); i++)
-		if (is(in->state, running[i].state))
-			return running[i].move;
-	if (is(in->state, "active") || is(in->state, "suspended"))
+	case INST_K_MOVING:
+		return steps[st];
+	case INST_K_STABLE:
 		return decide_stable(in);
-	return RM_RELEASE;
+	default:
+		return RM_RELEASE;
+	}
 }
 
 const char *

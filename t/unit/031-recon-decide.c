@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lifecycle.h"
 #include "recon_int.h"
 #include "tap.h"
 
@@ -256,9 +257,40 @@ test_poll(void)
 	    !recon_uuid_ok(NULL), "uuid text");
 }
 
+/* Every state of lifecycle.h: a name that parses back; a moving one has a step. */
+static void
+test_lifecycle(void)
+{
+	struct ri	 in;
+	char		 name[96];
+	int		 s;
+
+	for (s = 0; s < INST_STATE__MAX; s++) {
+		snprintf(name, sizeof(name), "%s parses back",
+		    inst_state_name((enum inst_state)s));
+		ok((int)inst_state_parse(inst_state_name((enum inst_state)s)) == s,
+		    name);
+		if (inst_state_kind((enum inst_state)s) != INST_K_MOVING)
+			continue;
+		in = mk(inst_state_name((enum inst_state)s), "active", NULL,
+		    NULL, NULL, 0);
+		snprintf(name, sizeof(name), "moving %s has a step (%s)",
+		    in.state, recon_move_name(recon_decide(&in)));
+		ok(recon_decide(&in) != RM_RELEASE, name);
+	}
+	ok(inst_state_parse("exploded") == INST_STATE_UNKNOWN &&
+	    inst_state_parse(NULL) == INST_STATE_UNKNOWN, "unknown names");
+	ok(strcmp(inst_state_name(INST_STATE_UNKNOWN), "?") == 0 &&
+	    inst_state_kind(INST_STATE_UNKNOWN) == INST_K_FINAL,
+	    "the unknown state has nothing to do");
+	ok(strcmp(inst_kind_name(INST_K_MOVING), "moving") == 0 &&
+	    strcmp(inst_kind_name(INST_K_FAILED), "failed") == 0, "kind names");
+}
+
 int
 main(void)
 {
+	test_lifecycle();
 	test_moves();
 	test_resume();
 	test_power();
