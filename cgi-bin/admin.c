@@ -167,10 +167,10 @@ instance_detail(struct req *r, const PGresult *res)
 	struct db	*db = r->app->db;
 	PGresult	*x;
 	cJSON		*o, *rep, *ob;
-	const char	*p[1] = { db_val(res, 0, 0) };
+	const char	*p[1] = { db_val(res, 0, INST_COL_ID) };
 
 	o = inst_json(res, 0, &r->app->cfg);
-	adm_add_cols(o, res, 0, 20, extra, OCH_NELEM(extra));
+	adm_add_cols(o, res, 0, INST_NCOLS, extra, OCH_NELEM(extra));
 	if ((x = db_exec(db, &stmt_events, 1, p, NULL)) != NULL) {
 		cJSON_AddItemToObject(o, "events",
 		    adm_rows_json(x, ev_cols, OCH_NELEM(ev_cols)));

@@ -248,19 +248,20 @@ static cJSON *
 list_json(struct req *r, const PGresult *res, const PGresult *cnt,
     const struct list_q *lq)
 {
-	cJSON	*root, *arr, *o;
-	int	 i, n;
+	cJSON		*root, *arr, *o;
+	const char	*v;
+	int		 i, n;
 
 	root = cJSON_CreateObject();
 	arr = cJSON_AddArrayToObject(root, "instances");
 	n = PQntuples(res) > lq->limit ? (int)lq->limit : PQntuples(res);
 	for (i = 0; i < n; i++) {
 		o = inst_json(res, i, &r->app->cfg);
-		cJSON_AddItemToObject(o, "failed_state",
-		    db_val(res, i, 20) ? cJSON_CreateString(db_val(res, i, 20))
-		    : cJSON_CreateNull());
+		v = db_val(res, i, INST_NCOLS);
+		cJSON_AddItemToObject(o, "failed_state", v != NULL ?
+		    cJSON_CreateString(v) : cJSON_CreateNull());
 		cJSON_AddItemToObject(o, "next_attempt_at",
-		    cJSON_CreateString(db_val(res, i, 21)));
+		    cJSON_CreateString(db_val(res, i, INST_NCOLS + 1)));
 		cJSON_AddItemToArray(arr, o);
 	}
 	cJSON_AddNumberToObject(root, "total", (double)db_int(cnt, 0, 0));
@@ -268,7 +269,8 @@ list_json(struct req *r, const PGresult *res, const PGresult *cnt,
 	cJSON_AddNumberToObject(root, "offset", (double)lq->offset);
 	/* the cursor of the next page: this one's last row, if one follows */
 	if (PQntuples(res) > lq->limit)
-		cJSON_AddStringToObject(root, "next_after", db_val(res, n - 1, 0));
+		cJSON_AddStringToObject(root, "next_after",
+		    db_val(res, n - 1, INST_COL_ID));
 	else
 		cJSON_AddNullToObject(root, "next_after");
 	return root;

@@ -90,7 +90,7 @@ send_instance(struct req *r, int status, const PGresult *res, int events)
 
 	o = inst_json(res, 0, &r->app->cfg);
 	if (events) {
-		p[0] = db_val(res, 0, 0);
+		p[0] = db_val(res, 0, INST_COL_ID);
 		arr = cJSON_AddArrayToObject(o, "events");
 		if ((ev = db_exec(r->app->db, &stmt_events, 1, p, NULL)) != NULL) {
 			for (i = 0; i < PQntuples(ev); i++) {
@@ -326,13 +326,13 @@ static void
 order_existing(struct req *r, const char *action, const struct order *o,
     const PGresult *res)
 {
-	if (db_int(res, 0, 10) != o->client) {
-		fail(r, action, db_val(res, 0, 0), OCH_ECONFLICT,
+	if (db_int(res, 0, INST_COL_WHMCS_CLIENT) != o->client) {
+		fail(r, action, db_val(res, 0, INST_COL_ID), OCH_ECONFLICT,
 		    "whmcs_service_id: already used by another WHMCS client");
 		return;
 	}
 	send_instance(r, 200, res, 0);
-	audit_req(r, action, "instance", db_val(res, 0, 0), 200,
+	audit_req(r, action, "instance", db_val(res, 0, INST_COL_ID), 200,
 	    "{\"repeat\":true}");
 }
 
@@ -573,7 +573,8 @@ h_sso(struct req *r)
 		fail(r, "instance.sso", id, err, NULL);
 		return;
 	}
-	if (PQntuples(res) == 0 || strcmp(db_val(res, 0, 2), "terminated") == 0) {
+	if (PQntuples(res) == 0 ||
+	    strcmp(db_val(res, 0, INST_COL_STATE), "terminated") == 0) {
 		PQclear(res);
 		fail(r, "instance.sso", id, OCH_ENOTFOUND, "no such instance");
 		return;

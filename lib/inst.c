@@ -44,7 +44,7 @@ inst_hostname(const char *slug, const struct cfg *c)
 }
 
 static void
-add_str(cJSON *o, const char *k, const char *v)
+add_S(cJSON *o, const char *k, const char *v)
 {
 	if (v != NULL)
 		cJSON_AddStringToObject(o, k, v);
@@ -53,7 +53,7 @@ add_str(cJSON *o, const char *k, const char *v)
 }
 
 static void
-add_int(cJSON *o, const char *k, const char *v)
+add_N(cJSON *o, const char *k, const char *v)
 {
 	if (v != NULL)
 		cJSON_AddNumberToObject(o, k, (double)strtoll(v, NULL, 10));
@@ -61,39 +61,37 @@ add_int(cJSON *o, const char *k, const char *v)
 		cJSON_AddNullToObject(o, k);
 }
 
+void
+inst_row_read(const PGresult *res, int row, struct inst_row *ir)
+{
+#define INST_COL_READ_(e, f, sql, j) ir->f = db_val(res, row, INST_COL_##e);
+	INST_COLS(INST_COL_READ_)
+#undef INST_COL_READ_
+}
+
 cJSON *
 inst_json(const PGresult *res, int row, const struct cfg *c)
 {
-	cJSON	*o;
-	char	*host, *url;
+	struct inst_row	 ir;
+	cJSON		*o;
+	char		*host, *url;
 
+	inst_row_read(res, row, &ir);
 	o = cJSON_CreateObject();
-	add_str(o, "id", db_val(res, row, 0));
-	add_str(o, "slug", db_val(res, row, 1));
-	host = inst_hostname(db_val(res, row, 1), c);
+	add_S(o, "id", ir.id);
+	add_S(o, "slug", ir.slug);
+	host = inst_hostname(ir.slug, c);
 	url = xasprintf("https://%s", host);
-	add_str(o, "hostname", host);
-	add_str(o, "url", url);
+	add_S(o, "hostname", host);
+	add_S(o, "url", url);
 	free(host);
 	free(url);
-	add_str(o, "state", db_val(res, row, 2));
-	add_str(o, "desired_state", db_val(res, row, 3));
-	add_str(o, "plan", db_val(res, row, 4));
-	add_str(o, "region", db_val(res, row, 5));
-	add_str(o, "ipv4", db_val(res, row, 6));
-	add_str(o, "ipv6", db_val(res, row, 7));
-	add_str(o, "last_error", db_val(res, row, 8));
-	add_int(o, "whmcs_service_id", db_val(res, row, 9));
-	add_int(o, "whmcs_client_id", db_val(res, row, 10));
-	add_int(o, "hetzner_server_id", db_val(res, row, 11));
-	add_str(o, "pending_plan", db_val(res, row, 12));
-	add_str(o, "pending_action", db_val(res, row, 13));
-	add_int(o, "attempts", db_val(res, row, 14));
-	add_str(o, "openclaw_version", db_val(res, row, 15));
-	add_str(o, "created_at", db_val(res, row, 16));
-	add_str(o, "updated_at", db_val(res, row, 17));
-	add_str(o, "active_at", db_val(res, row, 18));
-	add_str(o, "email", db_val(res, row, 19));
+	/* the rest in the order of INST_COLS, rendered as it says */
+#define INST_COL_JSON_(e, f, sql, j) \
+	if (INST_COL_##e > INST_COL_SLUG) \
+		add_##j(o, #f, ir.f);
+	INST_COLS(INST_COL_JSON_)
+#undef INST_COL_JSON_
 	return o;
 }
 

@@ -4,9 +4,9 @@
  * caller's transaction, the wake-up NOTIFY, and the JSON shape of an
  * instance.
  *
- * States (schema/001_core.sql): pending creating booting active
- * suspending suspended resuming resizing rebooting rebuilding terminating
- * terminated failed.  desired_state: active | suspended | terminated.
+ * The states and the moves between them: lifecycle.h and
+ * schema/180_lifecycle.sql.  desired_state: active | suspended |
+ * terminated.
  */
 #ifndef OCH_INST_H
 #define OCH_INST_H
@@ -20,20 +20,56 @@
 #define INST_CHANNEL "och_provision"
 
 /*
- * The columns every instance query selects, in this order, so that
- * inst_json() can render any of them.
+ * The columns of an instance as the API shows it, in one list:
+ * X(ENUM, field, SQL, J) with the SQL expression (each after the first
+ * starts with ", ") and J how inst_json() renders it: S a string, N a
+ * number (null when NULL either way).  INST_COLUMNS (the SELECT list),
+ * the positions INST_COL_* (INST_NCOLS of them), struct inst_row and
+ * inst_json() all derive from it.  A query may select more columns
+ * after INST_COLUMNS: the first of them is at position INST_NCOLS.
  */
-#define INST_COLUMNS \
-	"i.id, i.slug, i.state, i.desired_state, i.plan, i.region," \
-	" host(i.ipv4), i.ipv6, i.last_error, i.whmcs_service_id," \
-	" i.whmcs_client_id, i.hetzner_server_id, i.pending_plan," \
-	" i.pending_action, i.attempts, i.openclaw_version," \
-	" to_char(i.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')," \
-	" to_char(i.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')," \
-	" to_char(i.active_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')," \
-	" u.email"
+#define INST_TS(col) \
+	" to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define INST_COLS(X) \
+	X(ID,		id,		"i.id",			S) \
+	X(SLUG,		slug,		", i.slug",		S) \
+	X(STATE,	state,		", i.state",		S) \
+	X(DESIRED,	desired_state,	", i.desired_state",	S) \
+	X(PLAN,		plan,		", i.plan",		S) \
+	X(REGION,	region,		", i.region",		S) \
+	X(IPV4,		ipv4,		", host(i.ipv4)",	S) \
+	X(IPV6,		ipv6,		", i.ipv6",		S) \
+	X(LAST_ERROR,	last_error,	", i.last_error",	S) \
+	X(WHMCS_SERVICE, whmcs_service_id, ", i.whmcs_service_id", N) \
+	X(WHMCS_CLIENT,	whmcs_client_id, ", i.whmcs_client_id",	N) \
+	X(SERVER_ID,	hetzner_server_id, ", i.hetzner_server_id", N) \
+	X(PENDING_PLAN,	pending_plan,	", i.pending_plan",	S) \
+	X(PENDING_ACTION, pending_action, ", i.pending_action",	S) \
+	X(ATTEMPTS,	attempts,	", i.attempts",		N) \
+	X(VERSION,	openclaw_version, ", i.openclaw_version", S) \
+	X(CREATED_AT,	created_at,	"," INST_TS("i.created_at"), S) \
+	X(UPDATED_AT,	updated_at,	"," INST_TS("i.updated_at"), S) \
+	X(ACTIVE_AT,	active_at,	"," INST_TS("i.active_at"), S) \
+	X(EMAIL,	email,		", u.email",		S)
+
+#define INST_COL_SQL_(e, f, sql, j) sql
+#define INST_COLUMNS INST_COLS(INST_COL_SQL_)
 #define INST_FROM " FROM instances i JOIN users u ON u.id = i.user_id"
 
+#define INST_COL_ENUM_(e, f, sql, j) INST_COL_##e,
+enum inst_col { INST_COLS(INST_COL_ENUM_) INST_NCOLS };
+#undef INST_COL_ENUM_
+
+/*
+ * One row selected with INST_COLUMNS, as text (NULL for SQL NULL).  The
+ * strings are borrowed from the PGresult: valid while the caller keeps it.
+ */
+#define INST_COL_FIELD_(e, f, sql, j) const char *f;
+struct inst_row { INST_COLS(INST_COL_FIELD_) };
+#undef INST_COL_FIELD_
+
+/* Read row `row` of a result selected with INST_COLUMNS into ir. */
+void		 inst_row_read(const PGresult *, int row, struct inst_row *ir);
 /* Render row `row` of a result selected with INST_COLUMNS. */
 cJSON		*inst_json(const PGresult *, int row, const struct cfg *);
 /* "<slug>.<CLOUDFLARE_DOMAIN>" into a new string (caller frees). */

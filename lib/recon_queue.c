@@ -45,18 +45,44 @@ static const struct db_stmt stmt_claim = { "recon_claim",
 	" UPDATE instances i SET locked_until = now() + make_interval("
 	"  secs => $2::int), locked_by = $1 FROM c WHERE i.id = c.id"
 	" RETURNING i.id" };
+/*
+ * What a step knows of a claimed instance: X(field of struct ri, SQL, T)
+ * with T how the text becomes the field (STR copied, I64/INT/LONG as
+ * numbers, BOOL from "t", AGE seconds or -1 when NULL).  The SELECT list
+ * of stmt_load and load_row() both derive from it.
+ */
+#define RI_COLS(X) \
+	X(id,		"i.id",					STR) \
+	X(slug,		", i.slug",				STR) \
+	X(state,	", i.state",				STR) \
+	X(desired,	", i.desired_state",			STR) \
+	X(plan,		", i.plan",				STR) \
+	X(pending_plan,	", i.pending_plan",			STR) \
+	X(pending_action, ", i.pending_action",			STR) \
+	X(server_type,	", coalesce(pt.server_type, p.server_type)", STR) \
+	X(image,	", p.image",				STR) \
+	X(location,	", coalesce(a.location, r.location)",	STR) \
+	X(new_server_type, ", coalesce(npt.server_type, np.server_type)", STR) \
+	X(server_id,	", i.hetzner_server_id",		I64) \
+	X(ipv4,		", host(i.ipv4)",			STR) \
+	X(ipv6,		", i.ipv6",				STR) \
+	X(dns4,		", i.dns_record_id",			STR) \
+	X(dns6,		", i.dns_record6_id",			STR) \
+	X(attempts,	", i.attempts",				INT) \
+	X(ready,	", i.ready_at IS NOT NULL",		BOOL) \
+	X(age,		", extract(epoch FROM now() - i.step_since)::float8", AGE) \
+	X(action_id,	", i.hetzner_action_id",		I64) \
+	X(action,	", i.hetzner_action",			STR) \
+	X(return_state,	", i.return_state",			STR) \
+	X(cleanup,	", i.cleanup",				BOOL) \
+	X(email,	", u.email",				STR) \
+	X(failed_state,	", i.failed_state",			STR) \
+	X(version,	", coalesce(i.openclaw_version, p.openclaw_version)", STR) \
+	X(memory_mb,	", p.memory_mb",			LONG)
+
+#define RI_COL_SQL_(f, sql, t) sql
 static const struct db_stmt stmt_load = { "recon_load",
-	"SELECT i.id, i.slug, i.state, i.desired_state, i.plan,"
-	" i.pending_plan, i.pending_action,"
-	" coalesce(pt.server_type, p.server_type), p.image,"
-	" coalesce(a.location, r.location),"
-	" coalesce(npt.server_type, np.server_type),"
-	" i.hetzner_server_id, host(i.ipv4), i.ipv6, i.dns_record_id,"
-	" i.dns_record6_id, i.attempts, i.ready_at IS NOT NULL,"
-	" extract(epoch FROM now() - i.step_since)::float8,"
-	" i.hetzner_action_id, i.hetzner_action, i.return_state, i.cleanup,"
-	" u.email, i.failed_state,"
-	" coalesce(i.openclaw_version, p.openclaw_version), p.memory_mb"
+	"SELECT " RI_COLS(RI_COL_SQL_)
 	" FROM instances i JOIN users u ON u.id = i.user_id"
 	" JOIN plans p ON p.name = i.plan JOIN regions r ON r.name = i.region"
 	" LEFT JOIN regions a ON a.name = r.alias_of"
@@ -67,6 +93,10 @@ static const struct db_stmt stmt_load = { "recon_load",
 	" LEFT JOIN plan_server_types npt ON npt.plan = i.pending_plan"
 	"  AND npt.location = coalesce(a.location, r.location)"
 	" WHERE i.id = $1::uuid AND i.locked_by = $2" };
+#undef RI_COL_SQL_
+#define RI_COL_ENUM_(f, sql, t) RI_COL_##f,
+enum { RI_COLS(RI_COL_ENUM_) RI_NCOLS };
+#undef RI_COL_ENUM_
 static const struct db_stmt stmt_next = { "recon_next_due",
 	"SELECT coalesce(greatest(0, extract(epoch FROM min("
 	" greatest(i.next_attempt_at,"
@@ -126,41 +156,24 @@ recon_claim(struct recon *r, char *id, size_t idsz)
 	return err;
 }
 
+#define RI_GET_STR(f, v)	copy(in->f, sizeof(in->f), v)
+#define RI_GET_I64(f, v)	in->f = v != NULL ? strtoll(v, NULL, 10) : 0
+#define RI_GET_INT(f, v)	in->f = v != NULL ? (int)strtol(v, NULL, 10) : 0
+#define RI_GET_LONG(f, v)	in->f = v != NULL ? strtol(v, NULL, 10) : 0
+#define RI_GET_BOOL(f, v)	in->f = is(v, "t")
+#define RI_GET_AGE(f, v)	in->f = v != NULL ? strtod(v, NULL) : -1
+
 static void
 load_row(struct ri *in, const PGresult *res)
 {
 	const char	*v;
 
 	memset(in, 0, sizeof(*in));
-	copy(in->id, sizeof(in->id), db_val(res, 0, 0));
-	copy(in->slug, sizeof(in->slug), db_val(res, 0, 1));
-	copy(in->state, sizeof(in->state), db_val(res, 0, 2));
-	copy(in->desired, sizeof(in->desired), db_val(res, 0, 3));
-	copy(in->plan, sizeof(in->plan), db_val(res, 0, 4));
-	copy(in->pending_plan, sizeof(in->pending_plan), db_val(res, 0, 5));
-	copy(in->pending_action, sizeof(in->pending_action),
-	    db_val(res, 0, 6));
-	copy(in->server_type, sizeof(in->server_type), db_val(res, 0, 7));
-	copy(in->image, sizeof(in->image), db_val(res, 0, 8));
-	copy(in->location, sizeof(in->location), db_val(res, 0, 9));
-	copy(in->new_server_type, sizeof(in->new_server_type),
-	    db_val(res, 0, 10));
-	in->server_id = db_int(res, 0, 11);
-	copy(in->ipv4, sizeof(in->ipv4), db_val(res, 0, 12));
-	copy(in->ipv6, sizeof(in->ipv6), db_val(res, 0, 13));
-	copy(in->dns4, sizeof(in->dns4), db_val(res, 0, 14));
-	copy(in->dns6, sizeof(in->dns6), db_val(res, 0, 15));
-	in->attempts = (int)db_int(res, 0, 16);
-	in->ready = is(db_val(res, 0, 17), "t");
-	in->age = (v = db_val(res, 0, 18)) != NULL ? strtod(v, NULL) : -1;
-	in->action_id = db_int(res, 0, 19);
-	copy(in->action, sizeof(in->action), db_val(res, 0, 20));
-	copy(in->return_state, sizeof(in->return_state), db_val(res, 0, 21));
-	in->cleanup = is(db_val(res, 0, 22), "t");
-	copy(in->email, sizeof(in->email), db_val(res, 0, 23));
-	copy(in->failed_state, sizeof(in->failed_state), db_val(res, 0, 24));
-	copy(in->version, sizeof(in->version), db_val(res, 0, 25));
-	in->memory_mb = (long)db_int(res, 0, 26);
+#define RI_COL_READ_(f, sql, t) \
+	v = db_val(res, 0, RI_COL_##f); \
+	RI_GET_##t(f, v);
+	RI_COLS(RI_COL_READ_)
+#undef RI_COL_READ_
 }
 
 enum och_err
