@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -18,6 +19,8 @@
 
 #define PARK_KEY_MAX	64
 #define PARK_HITS	64	/* notifications taken per wake */
+#define PARK_MAX	512	/* default PARK_MAX */
+#define PARK_TRIM_MIN	16	/* high-water mark worth a malloc_trim */
 
 struct park {
 	struct req	*r;
@@ -37,8 +40,9 @@ static struct {
 	volatile int	 stop;
 	char		*dburl;
 	const struct srv_park_ops *ops;
+	size_t		 high;		/* most parked since the last trim */
 } waker = { PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, { -1, -1 }, 0, 0, 0,
-	NULL, NULL };
+	NULL, NULL, 0 };
 
 /* Answer a parked request with o (or the error) and let it go. */
 static void
@@ -152,7 +156,13 @@ wake(struct db *db, int all, char hit[][PARK_KEY_MAX], int nhit)
 		pk->next = waker.list;
 		waker.list = pk;
 	}
+	/* glibc keeps what answered requests held: after a burst, give the
+	 * free pages back so the worker's memory returns to its baseline */
+	if ((i = waker.high >= PARK_TRIM_MIN && waker.n <= waker.high / 2))
+		waker.high = waker.n;
 	pthread_mutex_unlock(&waker.mu);
+	if (i)
+		(void)malloc_trim(0);
 }
 
 static void *
@@ -221,6 +231,9 @@ srv_park_start(struct app *app, const struct srv_park_ops *ops)
 	}
 	waker.max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > 256 ?
 	    (size_t)rl.rlim_cur - 128 : 128;
+	/* and as many as the worker's memory budget allows */
+	if (waker.max > (size_t)cfg_int(&app->cfg, CFG_PARK_MAX, PARK_MAX))
+		waker.max = (size_t)cfg_int(&app->cfg, CFG_PARK_MAX, PARK_MAX);
 	if (pipe2(waker.pipe, O_NONBLOCK | O_CLOEXEC) < 0) {
 		log_error("waker pipe: %s", strerror(errno));
 		return -1;
@@ -273,13 +286,15 @@ srv_park(struct req *r, const char *key, int64_t arg, int wait_s)
 		return;
 	}
 	pthread_mutex_lock(&waker.mu);
+	/* full: a key at its per_key limit still replaces its oldest */
 	if (rc == 1 || wait_s <= 0 || !waker.running ||
-	    waker.n >= waker.max || strlen(key) >= PARK_KEY_MAX) {
+	    strlen(key) >= PARK_KEY_MAX ||
+	    ((old = evict(key)) == NULL && waker.n >= waker.max)) {
 		pthread_mutex_unlock(&waker.mu);
 		resp_json(r, 200, o);
 		return;
 	}
-	if ((old = evict(key)) != NULL) {	/* answered outside the lock */
+	if (old != NULL) {	/* answered outside the lock */
 		pthread_mutex_unlock(&waker.mu);
 		unpark(old, cJSON_Duplicate(o, 1), OCH_OK);
 		log_set_reqid(req_env(r, "REQUEST_ID"));
@@ -293,7 +308,8 @@ srv_park(struct req *r, const char *key, int64_t arg, int wait_s)
 	pk->r = srv_detach(r);
 	pk->next = waker.list;
 	waker.list = pk;
-	waker.n++;
+	if (++waker.n > waker.high)
+		waker.high = waker.n;
 	pthread_mutex_unlock(&waker.mu);
 	(void)write(waker.pipe[1], "x", 1);
 }

@@ -9,8 +9,12 @@
  * answers a parked request when a notification names its key, when its
  * time is up, or at the periodic recheck (notifications can be lost
  * while the connection is down).  Each parked request costs one
- * descriptor and a few hundred bytes.  Used by agent.fcgi's
- * GET /api/v1/agent/commands (key: the instance id).
+ * descriptor and about 6 KiB (libfcgi's request streams and CGI variables,
+ * measured with 300 parked), so a worker parks at most PARK_MAX (default
+ * 512: 3 MiB of a worker's 8 MiB budget); once the parked count has
+ * fallen to half its high-water mark the waker returns the freed pages to
+ * the system (malloc_trim), so a burst leaves no lasting growth.  Used by
+ * agent.fcgi's GET /api/v1/agent/commands (key: the instance id).
  */
 #ifndef OCH_PARK_H
 #define OCH_PARK_H
@@ -42,7 +46,8 @@ int	srv_park_start(struct app *, const struct srv_park_ops *);
 /*
  * Answer r with the check's answer for key now when it has one, when
  * wait_s is 0, when the waker is not running or the process holds as
- * many parked requests as it has descriptors for; else park r for up to
+ * many parked requests as it has descriptors or PARK_MAX for; else park
+ * r for up to
  * wait_s seconds.  A database error is answered as such.  r is answered
  * or parked on return; never fails.
  */

@@ -80,17 +80,31 @@ for my $c (@cust) {
 }
 my ($key, $secret) = $s->api_client;
 
-# samplers: RSS of every worker, PostgreSQL connections; metrics cycles
+# samplers: RSS and private memory of every worker, PostgreSQL
+# connections; metrics cycles.  RSS counts the shared libraries' pages a
+# worker has touched (libcrypto, libc, libpq...: several MiB, shared by
+# every process on the host); a worker's own cost is its private memory
+# (Private_Clean + Private_Dirty of /proc/PID/smaps_rollup), and that is
+# what the 8 MiB budget holds.
+my $BUDGET_KIB = 8 * 1024;
 my @samples;
+sub private_kib {
+	my ($pid) = @_;
+	open my $fh, '<', "/proc/$pid/smaps_rollup" or return 0;
+	my $kib = 0;
+	while (<$fh>) { $kib += $1 if /^Private_(?:Clean|Dirty):\s+(\d+)/ }
+	return $kib;
+}
 sub sample {
-	my %rss;
+	my (%rss, %priv);
 	for my $bn (@bins) {
 		my $p = $s->proc("$bn.fcgi") or next;
-		my @kids = map { /(\d+)/ ? $1 : () } `ps -o rss= --ppid $p->{pid}`;
-		$rss{$bn} = [ sort { $a <=> $b } @kids ];
+		my @kids = map { /(\d+)/ ? $1 : () } `ps -o pid= --ppid $p->{pid}`;
+		$rss{$bn} = [ sort { $a <=> $b } map { (`ps -o rss= -p $_` =~ /(\d+)/)[0] // 0 } @kids ];
+		$priv{$bn} = [ sort { $a <=> $b } map { private_kib($_) } @kids ];
 	}
 	my $pg = $s->psql_one(q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'});
-	push @samples, { t => time, rss => \%rss, pg => $pg };
+	push @samples, { t => time, rss => \%rss, priv => \%priv, pg => $pg };
 }
 
 my $plan = { base => $base, rate => $rate, report => 60, customers => \@cust, agents => \@agents,
@@ -167,6 +181,14 @@ for my $bn (@bins) {
 	printf "%-10s largest worker RSS KiB %6d / %6d / %6d   all workers %6d / %6d KiB\n", $bn,
 	    $max[0], $max[-1], (sort { $b <=> $a } @max)[0], $sum[0], $sum[-1];
 }
+my @over;
+for my $bn (@bins) {
+	my @pmax = map { my $r = $_->{priv}{$bn} // []; @$r ? $r->[-1] : 0 } @samples;
+	my $peak = (sort { $b <=> $a } @pmax)[0] // 0;
+	printf "%-10s largest worker private KiB %6d / %6d / %6d   budget %d KiB: %s\n", $bn,
+	    $pmax[0], $pmax[-1], $peak, $BUDGET_KIB, $peak < $BUDGET_KIB ? 'ok' : 'OVER';
+	push @over, $bn if $peak >= $BUDGET_KIB;
+}
 my @pg = map { $_->{pg} } @samples;
 printf "PostgreSQL client connections %d / %d / %d\n", $pg[0], $pg[-1], (sort { $b <=> $a } @pg)[0];
 printf "orders made during the run: %d, active: %d\n",
@@ -176,3 +198,5 @@ print "alive at the end: ", join(' ', map { my $p = $s->proc("$_.fcgi"); "$_=" .
 my @bad = $s->log_problems;
 print "log problems: ", (@bad ? "\n" . join('', @bad[0 .. ($#bad < 9 ? $#bad : 9)]) : "none\n");
 $s->stop_all;
+print @over ? "worker memory budget exceeded: @over\n" : "every worker within its memory budget\n";
+exit(@over ? 1 : 0);
