@@ -2,12 +2,15 @@
 # package openclaw@2026.9.6 with the WhatsApp, Discord and Slack plugins
 # (scripts/openclaw-deps.sh installs them once per machine), the real
 # cloud-init/och-agent, PostgreSQL and the FastCGI binaries.  Nothing is a
-# stand-in but systemctl: the gateway "unit" is a real `openclaw gateway`
-# process the stand-in starts and stops (no systemd here).  The gateway
-# starts once for the whole file (1.2-1.4 GB, 20-80 s and more on a loaded
-# machine): every wait is bounded and generous, nothing is timed.
-#   1. the state as och-setup leaves it (onboard, channel plugins linked
-#      from the cache: no network);
+# stand-in but systemctl (t/bin/systemctl-gateway: no systemd here; it
+# keeps the shipped unit's bounded stop).  The long version of
+# t/735-openclaw-gateway.t, run by name; a gateway start takes 1.2-1.4 GB
+# and 20-80 s, minutes on a loaded machine: every wait is bounded and
+# generous, nothing is timed.
+#   1. the state as och-setup leaves it (onboard; the channel plugins
+#      installed from npm as och-setup does: a plugin linked from a folder
+#      is not trusted with OpenClaw's keyed store, and Discord then fails
+#      to register);
 #   2. the owner's settings (four channels with tokens, every DM policy, an
 #      AI key, a model) reach the VPS: the agent applies them through
 #      `openclaw config patch`, the gateway starts on them, they are still
@@ -27,6 +30,7 @@ use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
 use OCH::Test;
+use OCH::OpenClaw;
 use Digest::SHA qw(sha256_hex);
 use JSON::PP;
 
@@ -36,74 +40,23 @@ my $J = JSON::PP->new->canonical(1);
 sub slurp { my ($f) = @_; open my $fh, '<', $f or return undef; local $/; <$fh> }
 sub spew { my ($f, $s) = @_; open my $fh, '>', $f or die "$f: $!"; print $fh $s; close $fh }
 
-my $deps = $t->src('scripts/openclaw-deps.sh');
-my $oc = `'$deps' 2>'$dir/openclaw-deps.log'` // '';
-chomp $oc;
-ok($? == 0 && -x "$oc/prefix/bin/openclaw" && -f "$oc/plugins/whatsapp/package.json",
-    'the real openclaw 2026.9.6, Node 24 and the channel plugins are installed')
-    or BAIL_OUT('scripts/openclaw-deps.sh failed: ' . (slurp("$dir/openclaw-deps.log") // ''));
+my $oc = OCH::OpenClaw->new($t);
+ok($oc->ok, 'the real openclaw 2026.9.6, Node 24 and the channel plugins are installed')
+    or BAIL_OUT('scripts/openclaw-deps.sh failed: ' . $oc->error);
+END { $oc->unit('stop') if $oc && $oc->ok }
+my $st = $oc->state;
+my $gwport = $oc->port;
+sub occli { $oc->cli(@_) }
 
 # ---------------------------------------------- 1. the state och-setup leaves
-my $home = "$dir/home";
-my $st = "$home/.openclaw";
-mkdir $home;
-mkdir $st, 0700;
-my $gwport = $t->free_port;
-my %ocenv = (HOME => $home, OPENCLAW_STATE_DIR => $st, PATH => "$oc/node/bin:$oc/prefix/bin:$ENV{PATH}",
-    OPENCLAW_SERVICE_REPAIR_POLICY => 'external', OPENCLAW_NO_RESPAWN => 1, OPENCLAW_DISABLE_BONJOUR => 1);
-# the openclaw CLI, bounded; returns (exit status, output)
-sub occli {
-	my (@a) = @_;
-	my $err = $a[-1] eq '--json' ? '/dev/null' : '&1';
-	local @ENV{ keys %ocenv } = values %ocenv;
-	my $out = `timeout 1800 '$oc/prefix/bin/openclaw' @{[ map { "'$_'" } @a ]} </dev/null 2>$err`;
-	return ($? >> 8, $out);
-}
-my $gwtok0 = 'a' x 64;
-spew("$st/.env", "OPENCLAW_GATEWAY_TOKEN=$gwtok0\n");
-chmod 0600, "$st/.env";
-my ($rc, $out) = occli(qw(onboard --non-interactive --accept-risk --mode local --auth-choice skip
-    --gateway-bind loopback --gateway-port 18789 --gateway-auth token
-    --gateway-token-ref-env OPENCLAW_GATEWAY_TOKEN --skip-channels --skip-skills --skip-search
-    --skip-ui --skip-daemon --skip-health --json));
+my ($rc, $out) = $oc->onboard;
 is($rc, 0, 'onboard as och-setup runs it') or diag $out;
 for my $p (qw(whatsapp discord slack)) {
-	($rc, $out) = occli('plugins', 'install', "$oc/plugins/$p", '--link', '--force', '--accept-capabilities');
-	is($rc, 0, "plugin $p installed (linked from the cache, no network)") or diag $out;
+	($rc, $out) = occli('plugins', 'install', '@openclaw/' . $p . '@' . $oc->version, '--force', '--accept-capabilities');
+	is($rc, 0, "plugin $p installed from npm") or diag $out;
 }
-my $onboarded = decode_json(slurp("$st/openclaw.json"));
+my $onboarded = $oc->live;
 ok($onboarded->{meta} && $onboarded->{agents}{entries}{main}, 'onboarding wrote meta and the main agent');
-
-# systemctl: the gateway unit is a real `openclaw gateway` process group
-spew("$dir/systemctl", <<"EOS");
-#!/bin/bash
-echo "\$*" >>'$dir/systemctl.calls'
-[[ \${2:-} == openclaw-gateway ]] || exit 0
-pidf='$dir/gateway.pid'
-stop() {
-	local pid i
-	[[ -s \$pidf ]] || return 0
-	pid=\$(cat "\$pidf")
-	kill -TERM -- "-\$pid" 2>/dev/null
-	for ((i = 0; i < 330; i++)); do kill -0 "\$pid" 2>/dev/null || break; sleep 1; done
-	kill -KILL -- "-\$pid" 2>/dev/null
-	rm -f "\$pidf"
-}
-start() {
-	HOME='$home' OPENCLAW_STATE_DIR='$st' PATH='$ocenv{PATH}' OPENCLAW_SERVICE_REPAIR_POLICY=external \\
-	    OPENCLAW_NO_RESPAWN=1 OPENCLAW_DISABLE_BONJOUR=1 \\
-	    setsid '$oc/prefix/bin/openclaw' gateway --port $gwport </dev/null >>'$dir/gateway.log' 2>&1 &
-	echo \$! >"\$pidf"
-}
-case \$1 in
-stop) stop ;;
-start) start ;;
-restart) stop; start ;;
-esac
-exit 0
-EOS
-chmod 0755, "$dir/systemctl";
-END { system("'$dir/systemctl' stop openclaw-gateway") if $dir && -x "$dir/systemctl" }
 
 # ---------------------------------------------- 2. settings reach the VPS
 $t->start_pg;
@@ -139,33 +92,22 @@ spew("$dir/agent/setup.json", '{"ok":true,"step":"finished","prebuilt":false,"at
 spew("$dir/bootstrap.env", "OCH_API_URL=" . $t->base_url . "\nOCH_BOOTSTRAP_TOKEN=$boot\nOCH_INSTANCE_ID=$id\n");
 chmod 0600, "$dir/bootstrap.env";
 my $agent = $t->spawn(name => 'agent', cmd => ['bash', $t->src('cloud-init/och-agent')], env => {
-	%ocenv, OCH_AGENT_DIR => "$dir/agent", OCH_BOOTSTRAP_ENV => "$dir/bootstrap.env",
-	OPENCLAW_BIN => "$oc/prefix/bin/openclaw", OPENCLAW_USER => '', OPENCLAW_STATE_DIR => $st,
-	OCH_GATEWAY_URL => "http://127.0.0.1:$gwport", OCH_SYSTEMCTL => "$dir/systemctl",
+	$oc->agent_env, OCH_AGENT_DIR => "$dir/agent", OCH_BOOTSTRAP_ENV => "$dir/bootstrap.env",
 	OCH_NODE_EXPORTER_WEB_CONFIG => '', OCH_BACKUP_DIR => "$dir/backups",
 	OCH_POLL_WAIT => 5, OCH_REPORT_INTERVAL => 600, OCH_READY_TIMEOUT => 900,
 	OCH_USAGE_INTERVAL => 100000, OCH_PAIRING_INTERVAL => 100000, OCH_WA_LOGIN_TIMEOUT => 120 });
 
 sub rev { $t->psql_one("SELECT config_revision FROM instances WHERE id = :'i'", i => $id) }
 sub reported { my ($c) = @_; $t->psql_one("SELECT $c FROM agent_reports WHERE instance_id = :'i'", i => $id) }
-sub live { decode_json(slurp("$st/openclaw.json") // '{}') }
-sub clobbered { scalar(() = glob("$st/openclaw.json.clobbered.*")) }
-# the gateway up: /readyz 200, or 503 naming only channels (offline, a
-# channel cannot reach its service: 2026.9.6 keeps /readyz at 503 for it)
-sub ready {
-	my $out = `curl -s --max-time 5 -w '\n%{http_code}' http://127.0.0.1:$gwport/readyz` // '';
-	my ($body, $code) = $out =~ /\A(.*)\n(\d+)\z/s or return 0;
-	return 1 if $code eq '200';
-	my $r = eval { decode_json($body) } // {};
-	my %ch = map { $_ => 1 } qw(telegram discord slack whatsapp);
-	return $code eq '503' && @{ $r->{failing} // [] } && !grep { !$ch{$_} } @{ $r->{failing} };
-}
+sub live { $oc->live }
+sub clobbered { $oc->clobbered }
+sub ready { $oc->ready }
 # applied and reported, the gateway ready: bounded by the gateway's start
 sub applied {
 	my ($r, $what) = @_;
 	ok($t->wait_for(sub { (reported('config_revision') // 0) >= $r && ready() }, timeout => 1200),
 	    "$what: revision $r applied and reported, the gateway ready")
-	    or diag explain [ reported('config_error'), slurp("$dir/agent.log"), `tail -n 40 '$dir/gateway.log'` ];
+	    or diag explain [ reported('config_error'), slurp("$dir/agent.log"), substr($oc->gateway_log, -3000) ];
 }
 my $rev = rev();
 applied($rev, 'first boot');
@@ -187,24 +129,25 @@ is($v->{valid}, JSON::PP::true, 'the real validator accepts the live config') or
 like(slurp("$st/.env"), qr/^SLACK_APP_TOKEN=\Q$sec{sa}\E$/m, 'the env file holds the tokens');
 unlike(slurp("$st/openclaw.json"), qr/\Q$sec{tg}\E|\Q$sec{ai}\E/, 'openclaw.json holds none');
 my $gwtok = decode_json(slurp("$dir/agent/agent.json"))->{secrets}{gateway_token};
-my $health = `curl -s --max-time 120 -H 'Authorization: Bearer $gwtok' -H 'Content-Type: application/json' --data '{"method":"health"}' http://127.0.0.1:$gwport/api/v1/admin/rpc`;
+my ($hc, $h, $health) = $oc->rpc('health', $gwtok);
 spew("$dir/health.json", $health // '');
-my $h = eval { decode_json($health) } // {};
-is($h->{ok}, JSON::PP::true, 'admin RPC health answers with the gateway token') or diag $health;
-like($health, qr/"whatsapp"/, 'health lists WhatsApp');
-like($health, qr/"discord"/, 'and Discord');
-like($health, qr/"slack"/, 'and Slack');
-is(`curl -s -o /dev/null -w '%{http_code}' --max-time 30 -H 'Content-Type: application/json' --data '{"method":"health"}' http://127.0.0.1:$gwport/api/v1/admin/rpc`,
-    '401', 'admin RPC without the token: 401');
+ok($hc == 200 && $h && $h->{ok}, 'admin RPC health answers with the gateway token') or diag $health;
+for my $p (qw(whatsapp discord slack)) {
+	ok(grep({ $_ eq $p } @{ $h->{plugins}{loaded} // [] }), "health: the $p plugin is loaded");
+}
+is(($oc->rpc('health', undef))[0], 401, 'admin RPC without the token: 401');
 
 # ---------------------------------------------- 3. a restart keeps it live
-my $restarts = () = (slurp("$dir/systemctl.calls") // '') =~ /^restart openclaw-gateway$/mg;
+my $restarts = grep { /^restart openclaw-gateway$/ } $oc->unit_calls;
 my $cid = $t->psql_one("INSERT INTO instance_commands (instance_id, kind) VALUES (:'i', 'restart') RETURNING id", i => $id);
 ok($t->wait_for(sub { ($t->psql_one("SELECT status FROM instance_commands WHERE id = :'c'", c => $cid) // '') =~ /^(done|failed)$/ },
     timeout => 1200), 'restart: a final result');
 is($t->psql_one("SELECT status FROM instance_commands WHERE id = :'c'", c => $cid), 'done', 'restart: ready again')
     or diag $t->psql_one("SELECT result FROM instance_commands WHERE id = :'c'", c => $cid);
-is(scalar(() = (slurp("$dir/systemctl.calls") // '') =~ /^restart openclaw-gateway$/mg), $restarts + 1, 'one more restart');
+is(scalar(grep { /^restart openclaw-gateway$/ } $oc->unit_calls), $restarts + 1, 'one more restart');
+my @calls = $oc->unit_calls;
+my ($last) = grep { $calls[$_] eq 'restart openclaw-gateway' } reverse 0 .. $#calls;
+ok(grep({ /^(stopped in|killed after) \d+ s$/ } @calls[$last .. $#calls]), "its stop bounded by the unit's TimeoutStopSec");
 is_deeply([sort keys %{ live()->{channels} }], [qw(discord slack telegram whatsapp)], 'after the restart: still the applied config');
 is(clobbered(), 0, 'no .clobbered.* file');
 
@@ -246,5 +189,5 @@ for my $k (sort keys %sec) {
 }
 unlike($logs, qr/\Q$gwtok\E/, 'the gateway token in no log');
 $t->stop($agent);
-system("'$dir/systemctl' stop openclaw-gateway");
+$oc->unit('stop');
 $t->done_testing;
