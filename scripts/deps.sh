@@ -34,7 +34,7 @@ npm_clients() {
 	printf '%s\n' "$want" >"$d/node_modules/.och-lock"
 }
 # the real OpenClaw (Node 24 and the pinned package from npm, cached once
-# per machine) for t/real/730; without it that test fails, the others run
+# per machine) for t/735 and t/real/730; without it they fail, the others run
 openclaw_deps() {
 	"$(dirname "$0")/openclaw-deps.sh" >/dev/null ||
 	    echo "warning: the real OpenClaw is not installed (scripts/openclaw-deps.sh)" >&2
