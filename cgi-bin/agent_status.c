@@ -31,6 +31,17 @@ static const struct db_stmt stmt_setup_state = { "ags_setup_state",
 	"UPDATE instances SET setup_state = $2::jsonb WHERE id = $1::uuid" };
 static const struct db_stmt stmt_lock = { "ags_lock",
 	"SELECT state FROM instances WHERE id = $1::uuid FOR UPDATE" };
+/* the first report with a real certificate, a ready gateway: history */
+static const struct db_stmt stmt_milestones = { "agt_milestones",
+	"INSERT INTO instance_events (instance_id, kind, message, actor)"
+	" SELECT a.instance_id, m.kind, m.msg, 'agent' FROM agent_reports a,"
+	" LATERAL (VALUES ('tls.issued', 'certificate from Let''s Encrypt',"
+	"  a.tls->>'mode' = 'letsencrypt'), ('gateway.ready',"
+	"  'the gateway answers /readyz', a.health->>'ready' = 'true'))"
+	"  m(kind, msg, ok)"
+	" WHERE a.instance_id = $1::uuid AND m.ok AND NOT EXISTS (SELECT 1"
+	"  FROM instance_events e WHERE e.instance_id = a.instance_id"
+	"  AND e.kind = m.kind)" };
 static const struct db_stmt stmt_extra = { "ags_extra",
 	"UPDATE agent_reports SET setup = $2::jsonb, tls = $3::jsonb,"
 	" skills = $4::jsonb, devices = coalesce($5::jsonb, '[]')"
@@ -247,7 +258,8 @@ agent_report_store(struct req *r, const cJSON *rep)
 	if (err != OCH_OK)
 		return err;
 	if ((err = store_usage(r, cJSON_GetObjectItemCaseSensitive(rep,
-	    "usage"))) != OCH_OK)
+	    "usage"))) != OCH_OK ||
+	    (err = db_run(db, &stmt_milestones, 1, p, NULL)) != OCH_OK)
 		return err;
 	/* a server that was still setting up when it called ready */
 	if ((res = db_exec(db, &stmt_lock, 1, p, &err)) == NULL)

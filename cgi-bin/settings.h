@@ -13,6 +13,8 @@
 #include "srv.h"
 
 void	st_status(struct req *);
+/* settings_progress.c: GET /api/v1/instances/{id}/progress */
+void	st_progress(struct req *);
 void	st_model_put(struct req *);
 void	st_retry(struct req *);
 void	gw_token_reveal(struct req *);
