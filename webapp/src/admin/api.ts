@@ -1,6 +1,10 @@
 // The admin API (admin.fcgi, docs/api.md): shapes and calls.  Every call
 // needs an admin session; the server audits each one.
-import { api, type Instance, type InstanceEvent } from '@/lib/api'
+import { api, type InstanceEvent } from '@/lib/api'
+import type { AdminInstance, AuditPage, InstancePage, Stats, ViewOpened } from '@/generated/api'
+
+// the answers' shapes are generated from docs/api-types.json
+export type { AdminInstance, AuditEntry, AuditPage, HetznerBudget, InstancePage, Stats } from '@/generated/api'
 
 const enc = encodeURIComponent
 const A = '/api/v1/admin'
@@ -11,13 +15,6 @@ export function qs(p: Record<string, string | number | undefined | null>): strin
   for (const [k, v] of Object.entries(p)) if (v !== undefined && v !== null && v !== '') s.set(k, String(v))
   const t = s.toString()
   return t ? `?${t}` : ''
-}
-
-export interface AdminInstance extends Instance {
-  failed_state: string | null
-  next_attempt_at: string
-  whmcs_service_id?: number | null
-  attempts?: number
 }
 
 export interface AdminInstanceDetail extends AdminInstance {
@@ -42,12 +39,6 @@ export interface AdminInstanceDetail extends AdminInstance {
   }
 }
 
-export interface InstancePage {
-  instances: AdminInstance[]; total: number; limit: number; offset: number
-  /** the cursor of the next page (its `after`), or null on the last */
-  next_after: string | null
-}
-
 export interface QueueRow {
   id: string; slug: string; state: string; desired_state: string; plan: string; pending_plan: string | null
   pending_action: string | null; attempts: number; next_attempt_at: string; locked_until: string | null
@@ -63,12 +54,6 @@ export interface Queue {
   outbox: { email: OutboxStats; webhook: OutboxStats }
   pollers: { mode: string; host: string; pid: number; age_s: number }[]
 }
-
-export interface AuditEntry {
-  id: number; at: string; actor_kind: string; actor_id: string | null; action: string; object_kind: string | null
-  object_id: string | null; remote_addr: string | null; request_id: string | null; status: number | null; detail: unknown
-}
-export interface AuditPage { entries: AuditEntry[]; next_before_id: number | null }
 
 export interface AdminPlan {
   name: string; display_name: string; server_type: string; image: string | null; vcpus: number; memory_mb: number
@@ -105,8 +90,7 @@ export const ADMIN = {
   instances: (f: InstanceFilter) => api<InstancePage>('GET', `${A}/instances${qs({ ...f })}`),
   instance: (id: string) => api<AdminInstanceDetail>('GET', `${A}/instances/${enc(id)}`),
   action: (id: string, a: Action) => api<AdminInstance>('POST', `${A}/instances/${enc(id)}/${a}`),
-  view: (id: string) => api<{ csrf_token: string; user: { id: number; email: string }; instance_id: string; expires_at: string }>(
-    'POST', `${A}/instances/${enc(id)}/view`),
+  view: (id: string) => api<ViewOpened>('POST', `${A}/instances/${enc(id)}/view`),
   command: (id: string, type: Command, args?: Record<string, string>) =>
     api<{ id: number; status: string }>('POST', `${A}/instances/${enc(id)}/commands`, args ? { type, args } : { type }),
   queue: () => api<Queue>('GET', `${A}/queue`),
@@ -121,23 +105,6 @@ export const ADMIN = {
 
 export interface AdminSkill {
   name: string; slug: string; version: string; display_name: string; description: string; active: boolean; instances: number
-}
-
-export interface Stats {
-  total: number
-  by_state: Record<string, number>
-  by_region: Record<string, number>
-  by_plan: Record<string, number>
-  by_version: Record<string, number>
-  stuck: number
-  daily: { day: string; orders: number; failures: number; terminations: number }[]
-  /** Hetzner's request budget as a poller last saw it; null before any has */
-  hetzner_budget: HetznerBudget | null
-}
-
-export interface HetznerBudget {
-  limit: number | null; remaining: number | null; reset_at: string | null; seen_at: string
-  reset_in_seconds: number | null; poller: string
 }
 
 export interface Alert {

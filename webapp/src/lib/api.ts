@@ -3,6 +3,7 @@
 // unsafe methods, X-CSRF-Token taken from the readable CSRF_COOKIE.  Every
 // failure becomes an ApiError carrying the API's {"error":{code,message}};
 // a 401 also tells the app (onUnauthorized) so it shows the login page.
+import type { Instance as ApiInstance, Me, ViewEnded } from '@/generated/api'
 
 export class ApiError extends Error {
   status: number
@@ -147,27 +148,8 @@ export interface InstanceEvent {
   at: string
 }
 
-export interface Instance {
-  id: string
-  slug: string
-  hostname: string
-  url: string
-  state: string
-  desired_state: string
-  plan: string
-  region: string
-  ipv4: string | null
-  ipv6: string | null
-  last_error: string | null
-  pending_plan: string | null
-  pending_action: string | null
-  openclaw_version: string | null
-  email?: string
-  created_at: string
-  updated_at: string
-  active_at?: string | null
-  events?: InstanceEvent[]
-}
+/** An instance (docs/api-types.json); GET /instances/{id} adds its events. */
+export type Instance = ApiInstance & { events?: InstanceEvent[] }
 
 export interface Region {
   name: string
@@ -188,14 +170,7 @@ export interface Plan {
   price_cents: number
 }
 
-export interface Me {
-  id: number
-  email: string
-  role: string
-  instances: Instance[]
-  /** an admin's read-only view of this customer's dashboard, or null */
-  view?: { admin_email: string } | null
-}
+export type { Me } from '@/generated/api'
 
 /** Whose account a sign-in link opens (POST /api/v1/auth/preview). */
 export interface LinkPreview {
@@ -327,7 +302,7 @@ export const API = {
   magicLink: (email: string) => api<void>('POST', '/api/v1/auth/magic-link', { email }),
   logout: () => api<void>('POST', '/api/v1/auth/logout'),
   logoutAll: () => api<void>('POST', '/api/v1/auth/logout-all'),
-  viewEnd: () => api<{ csrf_token: string }>('POST', '/api/v1/auth/view/end'),
+  viewEnd: () => api<ViewEnded>('POST', '/api/v1/auth/view/end'),
   previewLink: (kind: LinkKind, token: string) =>
     api<LinkPreview>('POST', '/api/v1/auth/preview', { kind, token }, { quiet401: true }),
   signIn: (kind: LinkKind, token: string) =>
