@@ -1,6 +1,6 @@
 # tools/: ochctl, the operator's command line.
 sbin_PROGRAMS += tools/ochctl
-tools_ochctl_SOURCES = tools/ochctl.c tools/ochctl.h tools/ctl_more.c
+tools_ochctl_SOURCES = tools/ochctl.c tools/ochctl.h
 tools_ochctl_LDADD = $(OCH_LIBS)
 tools_ochctl_SOURCES += tools/ctl_instances.c
 tools_ochctl_SOURCES += tools/ctl_secret.c

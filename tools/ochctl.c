@@ -342,15 +342,46 @@ ctl_need_keys(struct ctl *ctl)
 	return 0;
 }
 
+static int
+cmd_migrate_argv(struct ctl *ctl, int argc, char **argv)
+{
+	(void)argv;
+	return argc == 1 ? cmd_migrate(ctl) : -1;
+}
+
+static int
+cmd_doctor_argv(struct ctl *ctl, int argc, char **argv)
+{
+	(void)argv;
+	return argc == 1 ? cmd_doctor(ctl) : -1;
+}
+
+/* Every command: its name, its usage line, and who runs it. */
+static const struct {
+	const char	*name;
+	const char	*usage;
+	int		(*fn)(struct ctl *, int, char **);
+} cmds[] = {
+	{ "migrate", "migrate", cmd_migrate_argv },
+	{ "user", "user create-admin EMAIL", cmd_user },
+	{ "api-client", "api-client create NAME", cmd_api_client },
+	{ "doctor", "doctor", cmd_doctor_argv },
+	{ "instances", "instances list [STATE] | show ID | retry ID",
+	    ctl_instances },
+	{ "secret", "secret seal AD  (value on stdin)", ctl_secret },
+	{ "user-data", "user-data INSTANCE-ID", ctl_userdata },
+	{ "rotate-keys", "rotate-keys", ctl_rotate },
+	{ "db-backup", "db-backup FILE", ctl_dbbackup },
+};
+
 static void
 usage(void)
 {
-	fprintf(stderr,
-	    "usage: ochctl migrate\n"
-	    "       ochctl user create-admin EMAIL\n"
-	    "       ochctl api-client create NAME\n"
-	    "       ochctl doctor\n");
-	ctl_usage_more();
+	size_t	 i;
+
+	for (i = 0; i < OCH_NELEM(cmds); i++)
+		fprintf(stderr, "%s ochctl %s\n", i == 0 ? "usage:" : "      ",
+		    cmds[i].usage);
 }
 
 int
@@ -358,7 +389,8 @@ main(int argc, char **argv)
 {
 	static const enum cfg_key required[] = { CFG_DATABASE_URL, CFG__MAX };
 	struct ctl	 ctl;
-	int		 rc;
+	size_t		 i;
+	int		 rc = -1;
 
 	log_init("ochctl");
 	if (argc < 2) {
@@ -373,15 +405,12 @@ main(int argc, char **argv)
 	    cfg_str(&ctl.cfg, CFG_DATABASE_OWNER_URL,
 	    cfg_get(&ctl.cfg, CFG_DATABASE_URL)) :
 	    cfg_get(&ctl.cfg, CFG_DATABASE_URL));
-	if (strcmp(argv[1], "migrate") == 0 && argc == 2)
-		rc = cmd_migrate(&ctl);
-	else if (strcmp(argv[1], "user") == 0)
-		rc = cmd_user(&ctl, argc - 1, argv + 1);
-	else if (strcmp(argv[1], "api-client") == 0)
-		rc = cmd_api_client(&ctl, argc - 1, argv + 1);
-	else if (strcmp(argv[1], "doctor") == 0 && argc == 2)
-		rc = cmd_doctor(&ctl);
-	else if ((rc = ctl_dispatch_more(&ctl, argc - 1, argv + 1)) == -1) {
+	for (i = 0; i < OCH_NELEM(cmds); i++)
+		if (strcmp(cmds[i].name, argv[1]) == 0) {
+			rc = cmds[i].fn(&ctl, argc - 1, argv + 1);
+			break;
+		}
+	if (rc == -1) {
 		usage();
 		rc = 2;
 	}

@@ -1,7 +1,8 @@
 /*
- * ochctl.h: what the ochctl subcommand files share.  Each later command
- * group (instances, user-data, ...) lives in its own tools/ctl_*.c and is
- * reached through ctl_dispatch_more().
+ * ochctl.h: what the ochctl subcommand files share.  A command group
+ * (instances, user-data, ...) lives in its own tools/ctl_*.c and has a
+ * row in ochctl.c's command table; each returns the exit status (2 after
+ * its own usage line; -1 makes ochctl print the whole usage, exit 2).
  */
 #ifndef OCH_OCHCTL_H
 #define OCH_OCHCTL_H
@@ -23,15 +24,8 @@ int		 ctl_need_keys(struct ctl *);
 const char	*ctl_schema_dir(const struct cfg *);
 /* Sorted NNN_*.sql names in dir; count or -1 (caller frees). */
 int		 ctl_schema_files(const char *dir, char ***out);
-/*
- * Further command groups (tools/ctl_more.c).  Returns the exit status,
- * or -1 if argv[0] is not a command it knows.
- */
-int		 ctl_dispatch_more(struct ctl *, int argc, char **argv);
 /* ochctl instances list|show|retry (tools/ctl_instances.c). */
 int		 ctl_instances(struct ctl *, int argc, char **argv);
-/* Print the usage lines of the further command groups. */
-void		 ctl_usage_more(void);
 
 /* `ochctl secret seal AD` (tools/ctl_secret.c). */
 int		 ctl_secret(struct ctl *, int, char **);
