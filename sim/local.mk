@@ -1,5 +1,6 @@
 # sim: och-cloudsim, the local Hetzner/Cloudflare/Resend/WHMCS stand-in.
 # It is self-sufficient: from lib/ it only compiles och.c and log.c.
+# Makefile.am includes this file unless ./configure --disable-sim.
 bin_PROGRAMS += sim/och-cloudsim
 sim_och_cloudsim_SOURCES = \
 	sim/main.c \
@@ -24,9 +25,9 @@ sim_och_cloudsim_SOURCES = \
 	sim/whmcs.h sim/whmcs.c \
 	lib/och.h lib/och.c \
 	lib/log.h lib/log.c
-sim_och_cloudsim_CPPFLAGS = $(AM_CPPFLAGS) $(YAML_CFLAGS) $(XCRYPT_CFLAGS)
+sim_och_cloudsim_CPPFLAGS = $(AM_CPPFLAGS) $(MHD_CFLAGS) $(YAML_CFLAGS) \
+	$(XCRYPT_CFLAGS)
 sim_och_cloudsim_LDADD = $(MHD_LIBS) $(CJSON_LIBS) $(CURL_LIBS) \
 	$(YAML_LIBS) $(XCRYPT_LIBS) $(LIBSSL_LIBS) $(OPENSSL_LIBS) -lm
 EXTRA_DIST += sim/README.md sim/validate.py sim/testlib.pl sim/t-fakeapi.pl \
-	sim/clients/package.json sim/clients/package-lock.json sim/clients/check.mjs \
-	sim/specs/README.md sim/specs/hcloud-openapi.json sim/specs/resend-openapi.yaml
+	sim/clients/package.json sim/clients/package-lock.json sim/clients/check.mjs

@@ -1,16 +1,16 @@
 # och-cloudsim against the published API documents: every Hetzner body
 # it produces (servers, actions, errors, images, types, locations,
-# metrics) validates against reference/specs/hcloud-openapi.json, and
-# Resend requests and answers against resend-openapi.yaml, with
-# python3-jsonschema (sim/validate.py; the documents are copied in
-# sim/specs/ from reference/specs).
+# metrics) validates against hcloud-openapi.json, and Resend requests and
+# answers against resend-openapi.yaml, with python3-jsonschema
+# (sim/validate.py; the documents are vendored in third_party/openapi/,
+# their sources and licences in third_party/README.md).
 use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
 use OCH::Test;
 require "$ENV{OCH_SRCDIR}/sim/testlib.pl";
 
-my $specs = $ENV{OCH_SPECS} // OCH::Stack::srcdir() . '/sim/specs';
+my $specs = $ENV{OCH_SPECS} // OCH::Stack::srcdir() . '/third_party/openapi';
 my $hspec = "$specs/hcloud-openapi.json";
 my $rspec = "$specs/resend-openapi.yaml";
 plan skip_all => "no OpenAPI documents at $specs (set OCH_SPECS)" unless -r $hspec && -r $rspec;
