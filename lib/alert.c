@@ -193,6 +193,25 @@ static const struct cond conds[] = {
 	"  WHERE status = 'pending'"
 	" UNION ALL SELECT 'webhook_outbox', count(*), min(created_at)"
 	"  FROM webhook_outbox WHERE status = 'pending') o" } },
+	{ { "hetzner_budget", "Hetzner API budget nearly spent", "admin",
+	    "warning" }, 1,
+	  CFG__MAX, 0, 2, { CFG_ALERT_HETZNER_BUDGET_PCT,
+	  CFG_ALERT_HETZNER_BUDGET_CLEAR_PCT }, { 10, 25 },
+	  { "alert_hetzner_budget",
+	/* the project's budget is one for every poller: the newest reading
+	   (schema/160) within the hour; none: nothing watched */
+	"SELECT 'hetzner', NULL,"
+	" CASE WHEN h.hetzner_remaining * 100 < $1::int * h.hetzner_limit"
+	"  THEN 'fire' WHEN h.hetzner_remaining * 100 >= $2::int"
+	"  * h.hetzner_limit THEN 'ok' ELSE 'hold' END,"
+	" h.hetzner_remaining || ' of ' || h.hetzner_limit || ' Hetzner API"
+	" requests left (och-poller ' || h.mode || ' on ' || h.host"
+	" || ', ' || to_char(h.hetzner_seen_at AT TIME ZONE 'UTC',"
+	"  'YYYY-MM-DD HH24:MI:SS') || ' UTC)'"
+	" FROM (SELECT * FROM poller_heartbeats WHERE hetzner_seen_at > now()"
+	"  - interval '1 hour' AND hetzner_limit > 0"
+	"  AND hetzner_remaining >= 0"
+	"  ORDER BY hetzner_seen_at DESC, beat_at DESC LIMIT 1) h" } },
 };
 
 /* one evaluator per condition at a time (7340: the alerts' lock class) */

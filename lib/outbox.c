@@ -268,6 +268,8 @@ obx_render(const struct cfg *c, const char *tmpl, const char *vars,
 			} else if (cJSON_IsBool(it))
 				add_var(v, &n, own, it->string,
 				    cJSON_IsTrue(it) ? "true" : "false");
+			else if (cJSON_IsNull(it))	/* unset: "" */
+				add_var(v, &n, own, it->string, "");
 		}
 	}
 	add_var(v, &n, own, "email", to);

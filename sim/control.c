@@ -191,6 +191,48 @@ server_impostor(struct http_req *r)
 	http_json(r, 200, server_json(v));
 }
 
+/*
+ * POST /_sim/servers/{id}/usage {"disk_used_pct": P, "mem_used_pct": P}:
+ * what the server's exporter shows in use from now on (0..100; null: the
+ * natural curve again; a key left out: unchanged).
+ */
+static void
+server_usage(struct http_req *r)
+{
+	static const char *const keys[] = { "disk_used_pct", "mem_used_pct" };
+	struct vm	*v;
+	cJSON		*j, *x;
+	double		*dst[2];
+	int64_t		 id;
+	size_t		 i;
+
+	if (su_parse_id(http_param(r, 0), &id) == -1 ||
+	    (v = vm_find(id)) == NULL) {
+		err(r, 404, "no such server");
+		return;
+	}
+	if ((j = body(r)) == NULL)
+		return;
+	dst[0] = &v->disk_used_pct;
+	dst[1] = &v->mem_used_pct;
+	for (i = 0; i < OCH_NELEM(keys); i++) {
+		x = cJSON_GetObjectItemCaseSensitive(j, keys[i]);
+		if (!cJSON_IsObject(j) || (x != NULL && !cJSON_IsNull(x) &&
+		    (!cJSON_IsNumber(x) || x->valuedouble < 0 ||
+		    x->valuedouble > 100))) {
+			err(r, 400, "disk_used_pct, mem_used_pct: a percentage"
+			    " in [0,100] or null");
+			goto out;
+		}
+	}
+	for (i = 0; i < OCH_NELEM(keys); i++)
+		if ((x = cJSON_GetObjectItemCaseSensitive(j, keys[i])) != NULL)
+			*dst[i] = cJSON_IsNull(x) ? -1 : x->valuedouble;
+	http_json(r, 200, server_json(v));
+out:
+	cJSON_Delete(j);
+}
+
 static void
 dns(struct http_req *r)
 {
@@ -471,6 +513,7 @@ static const struct http_route routes[] = {
 	{ "GET", "/servers", servers },
 	{ "GET", "/servers/{id}", server_one },
 	{ "POST", "/servers/{id}/impostor", server_impostor },
+	{ "POST", "/servers/{id}/usage", server_usage },
 	{ "GET", "/dns", dns },
 	{ "POST", "/reset", reset },
 	{ "GET", "/faults", faults_get },

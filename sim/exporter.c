@@ -197,7 +197,7 @@ render(struct exp_srv *s, struct buf *b)
 	};
 	const struct vm	*vm = s->vm;
 	char		 lab[256];
-	double		 now, up, total, avail, size, phase, used;
+	double		 now, up, total, avail, size, phase;
 	int		 c, i, arm;
 
 	now = su_wall();
@@ -264,7 +264,7 @@ render(struct exp_srv *s, struct buf *b)
 
 	size = vm->disk * 1073741824.0 * 0.96;
 	size = round_to(size, 4096);
-	avail = round_to(size * (0.82 - 0.1 * up / (up + 86400.0)), 4096);
+	avail = round_to(size * vm_disk_avail(vm, up), 4096);
 	fam(b, "node_filesystem_avail_bytes", "gauge", "Filesystem space "
 	    "available to non-root users in bytes.");
 	val(b, "node_filesystem_avail_bytes", "device=\"/dev/sda1\","
@@ -314,8 +314,7 @@ render(struct exp_srv *s, struct buf *b)
 	    (1.1 + 0.6 * sin(up / 300 + phase)), 0.01));
 
 	total = round_to(vm->type->memory * 1073741824.0 * 0.955, 4096);
-	avail = round_to(total * (0.6 + 0.15 * sin(up / 300 + phase)), 4096);
-	used = total - avail;
+	avail = round_to(total * vm_mem_avail(vm, up, phase), 4096);
 	fam(b, "node_memory_Buffers_bytes", "gauge", "Memory information "
 	    "field Buffers_bytes.");
 	val(b, "node_memory_Buffers_bytes", NULL, round_to(total * 0.02,
@@ -339,7 +338,6 @@ render(struct exp_srv *s, struct buf *b)
 	fam(b, "node_memory_SwapTotal_bytes", "gauge", "Memory information "
 	    "field SwapTotal_bytes.");
 	val(b, "node_memory_SwapTotal_bytes", NULL, 0);
-	(void)used;
 
 	fam(b, "node_network_receive_bytes_total", "counter", "Network device "
 	    "statistic receive_bytes.");

@@ -165,6 +165,7 @@ vm_new(const char *name, const struct cat_type *t, const struct cat_loc *l,
 	v->loc = l;
 	v->image_id = image_id;
 	v->disk = t->disk;
+	v->disk_used_pct = v->mem_used_pct = -1;
 	v->labels = su_jobj();
 	v->user_data = user_data ? xstrdup(user_data) : NULL;
 	v->has_ipv4 = v->has_ipv6 = 1;
@@ -715,6 +716,22 @@ vm_agent_exited(pid_t pid, int status)
 		}
 }
 
+double
+vm_disk_avail(const struct vm *v, double up)
+{
+	if (v->disk_used_pct >= 0)
+		return 1 - v->disk_used_pct / 100;
+	return 0.82 - 0.1 * up / (up + 86400.0);
+}
+
+double
+vm_mem_avail(const struct vm *v, double up, double phase)
+{
+	if (v->mem_used_pct >= 0)
+		return 1 - v->mem_used_pct / 100;
+	return 0.6 + 0.15 * sin(up / 300 + phase);
+}
+
 cJSON *
 vm_json(const struct vm *v)
 {
@@ -785,6 +802,17 @@ vm_json(const struct vm *v)
 	su_jnum(s, "requests", v->exp_requests);
 	su_jnum(s, "requests_with_credentials", v->exp_auth);
 	cJSON_AddItemToObject(o, "exporter", s);
+
+	s = su_jobj();
+	if (v->disk_used_pct >= 0)
+		cJSON_AddNumberToObject(s, "disk_used_pct", v->disk_used_pct);
+	else
+		su_jnull(s, "disk_used_pct");
+	if (v->mem_used_pct >= 0)
+		cJSON_AddNumberToObject(s, "mem_used_pct", v->mem_used_pct);
+	else
+		su_jnull(s, "mem_used_pct");
+	cJSON_AddItemToObject(o, "usage", s);
 
 	s = su_jobj();
 	su_jnum(s, "pid", v->agent_pid);

@@ -61,6 +61,11 @@ struct vm {
 	int			 backups;	/* backup window set */
 	int			 protect_delete;
 	int			 protect_rebuild;
+	/* /_sim/servers/{id}/usage: the share of the root file system and
+	   of the memory in use as the exporter shows it (< 0: the natural
+	   curve) */
+	double			 disk_used_pct;
+	double			 mem_used_pct;
 
 	/* the inside */
 	double			 booted_at;	/* wall; 0 while down */
@@ -154,6 +159,14 @@ void		 vm_delete(struct vm *);
 void		 vm_delete_all(void);
 /* The agent process pid exited (from the SIGCHLD handler). */
 void		 vm_agent_exited(pid_t, int status);
+
+/*
+ * The fraction of the root file system (disk) or of the memory (mem)
+ * available up seconds after boot: the one set through /_sim, else the
+ * natural curve.
+ */
+double		 vm_disk_avail(const struct vm *, double up);
+double		 vm_mem_avail(const struct vm *, double up, double phase);
 
 /* /_sim/servers view of one vm (no secrets). */
 cJSON		*vm_json(const struct vm *);
