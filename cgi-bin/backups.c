@@ -15,9 +15,16 @@
  *        authenticate is cut short (the agent sees a truncated body).
  *   POST /api/v1/instances/{id}/backups/{backup}/restore
  *        {"confirm": "<the instance's hostname>"} (owner or admin
- *        session, X-CSRF-Token): queues the agent's backup_restore
- *        command; 202 {command_id}.  409 when the instance is not active,
- *        the backup is not available, or a restore is already queued.
+ *        session, X-CSRF-Token): an agent backup queues the agent's
+ *        backup_restore command, 202 {command_id}; a snapshot
+ *        (lib/snapshot.h) asks the reconciler to rebuild the server from
+ *        its image, 202 {rebuild: true}.  409 when the instance is not
+ *        active, the backup is not available, or a restore (or rebuild)
+ *        is already pending.
+ *   POST /api/v1/instances/{id}/backups/snapshot  (admin session, or the
+ *        owner's when the plan includes snapshots; X-CSRF-Token): queue
+ *        a Hetzner snapshot; 202 {backup_id}.  403 when the plan has
+ *        none, 409 when the instance is not active or one is being made.
  *
  * The VPS never holds storage credentials: it reaches its own backups
  * through its agent token and nothing else.
@@ -35,6 +42,7 @@
 #include "inst.h"
 #include "log.h"
 #include "s3.h"
+#include "snapshot.h"
 #include "srv.h"
 
 #define CHUNK		65536
@@ -66,10 +74,23 @@ static const struct db_stmt stmt_restore_check = { "bk_restore_check",
 	"SELECT i.state, i.slug, b.status, b.sha256, b.size_bytes,"
 	" b.openclaw_version, (SELECT count(*) FROM instance_commands c"
 	"  WHERE c.instance_id = i.id AND c.kind = 'backup_restore'"
-	"  AND c.status IN ('queued', 'running'))"
+	"  AND c.status IN ('queued', 'running')), b.kind"
 	" FROM instances i LEFT JOIN backups b ON b.id = $2::bigint"
-	"  AND b.instance_id = i.id AND b.kind = 'agent'"
+	"  AND b.instance_id = i.id"
 	" WHERE i.id = $1::uuid" };
+/* a snapshot restore: the image of the next rebuild (lib/recon.c) */
+static const struct db_stmt stmt_snap_restore = { "bk_snap_restore",
+	"UPDATE instances i SET restore_image = b.hetzner_image_id::text"
+	" FROM backups b WHERE i.id = $1::uuid AND b.id = $2::bigint"
+	" AND b.instance_id = i.id AND b.kind = 'snapshot'"
+	" AND b.status = 'available' AND b.hetzner_image_id IS NOT NULL"
+	" AND i.state = 'active' AND i.pending_action IS NULL RETURNING i.id" };
+static const struct db_stmt stmt_snap_unrestore = { "bk_snap_unrestore",
+	"UPDATE instances SET restore_image = NULL WHERE id = $1::uuid"
+	" AND pending_action IS NULL" };
+static const struct db_stmt stmt_snap_plan = { "bk_snap_plan",
+	"SELECT p.snapshot_slots FROM instances i JOIN plans p"
+	" ON p.name = i.plan WHERE i.id = $1::uuid" };
 static const struct db_stmt stmt_restore = { "bk_restore",
 	"INSERT INTO instance_commands (instance_id, kind, args, created_by)"
 	" VALUES ($1::uuid, 'backup_restore', jsonb_build_object('backup_id',"
@@ -132,11 +153,18 @@ up_read(void *arg, char *buf, size_t n)
 }
 
 static void
-event(struct req *r, const char *inst, const char *kind, const char *msg)
+event_by(struct req *r, const char *inst, const char *kind, const char *msg,
+    const char *actor)
 {
-	const char	*p[4] = { inst, kind, msg, "agent" };
+	const char	*p[4] = { inst, kind, msg, actor };
 
 	(void)db_run(r->app->db, &stmt_event, 4, p, NULL);
+}
+
+static void
+event(struct req *r, const char *inst, const char *kind, const char *msg)
+{
+	event_by(r, inst, kind, msg, "agent");
 }
 
 /* The row could not take an upload: 404 or 409. */
@@ -438,6 +466,81 @@ out:
 	PQclear(res);
 }
 
+/* Restore snapshot bid of inst: rebuild the server from its image. */
+static void
+restore_snapshot(struct req *r, const char *inst, const char *bid,
+    const char *who)
+{
+	PGresult	*res;
+	const char	*p[2] = { inst, bid };
+	char		 why[200], msg[80];
+	cJSON		*o;
+	enum och_err	 err;
+	int		 changed;
+
+	if ((res = db_exec(r->app->db, &stmt_snap_restore, 2, p, &err)) ==
+	    NULL) {
+		resp_error(r, err, NULL);
+		return;
+	}
+	changed = PQntuples(res);
+	PQclear(res);
+	if (changed != 1) {
+		resp_error(r, OCH_ECONFLICT, "a rebuild is already pending");
+		return;
+	}
+	why[0] = '\0';
+	if ((err = inst_act(r->app->db, inst, INST_REBUILD, NULL, who,
+	    &changed, why, sizeof(why))) != OCH_OK) {
+		(void)db_run(r->app->db, &stmt_snap_unrestore, 1, p, NULL);
+		resp_error(r, err, why[0] ? why : NULL);
+		return;
+	}
+	snprintf(msg, sizeof(msg), "the server is rebuilt from snapshot %s",
+	    bid);
+	event_by(r, inst, "snapshot_restore.queued", msg, who);
+	o = cJSON_CreateObject();
+	cJSON_AddBoolToObject(o, "rebuild", 1);
+	cJSON_AddNumberToObject(o, "backup_id", strtod(bid, NULL));
+	resp_json(r, 202, o);
+}
+
+static void
+h_snapshot(struct req *r)
+{
+	const char	*id = req_param(r, 0), *p[1] = { id };
+	PGresult	*res;
+	char		 who[32], bid[24];
+	cJSON		*o;
+	enum och_err	 err;
+
+	if (!auth_may_see(r, id, &err)) {
+		resp_error(r, err != OCH_OK ? err : OCH_ENOTFOUND,
+		    err != OCH_OK ? NULL : "no such instance");
+		return;
+	}
+	if ((res = db_exec(r->app->db, &stmt_snap_plan, 1, p, &err)) == NULL) {
+		resp_error(r, err, NULL);
+		return;
+	}
+	snprintf(who, sizeof(who), "user:%lld", (long long)r->auth.user_id);
+	if (PQntuples(res) != 1)
+		resp_error(r, OCH_ENOTFOUND, "no such instance");
+	else if (!r->auth.is_admin && db_int(res, 0, 0) <= 0)
+		resp_error(r, OCH_EFORBIDDEN, "the plan includes no snapshots");
+	else if ((err = snap_queue(r->app->db, id, "manual", who, bid)) !=
+	    OCH_OK)
+		resp_error(r, err, err == OCH_ECONFLICT ? "the instance is not "
+		    "active, or a snapshot of it is being made" : NULL);
+	else {
+		o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "backup_id", strtod(bid, NULL));
+		resp_json(r, 202, o);
+	}
+	PQclear(res);
+	audit_req(r, "backups.snapshot", "instance", id, r->status, NULL);
+}
+
 static void
 h_restore(struct req *r)
 {
@@ -463,6 +566,7 @@ h_restore(struct req *r)
 	host = inst_hostname(db_val(res, 0, 1), &r->app->cfg);
 	cf = r->json != NULL ? cJSON_GetObjectItemCaseSensitive(r->json,
 	    "confirm") : NULL;
+	snprintf(who, sizeof(who), "user:%lld", (long long)r->auth.user_id);
 	if (db_val(res, 0, 2) == NULL)
 		resp_error(r, OCH_ENOTFOUND, "no such backup");
 	else if (!cJSON_IsString(cf) || strcmp(cf->valuestring, host) != 0)
@@ -473,11 +577,11 @@ h_restore(struct req *r)
 	else if (strcmp(db_val(res, 0, 2), "available") != 0)
 		resp_errorf(r, OCH_ECONFLICT, "backup is %s",
 		    db_val(res, 0, 2));
+	else if (strcmp(db_val(res, 0, 7), "snapshot") == 0)
+		restore_snapshot(r, id, p[1], who);
 	else if (db_int(res, 0, 6) > 0)
 		resp_error(r, OCH_ECONFLICT, "a restore is already queued");
 	else {
-		snprintf(who, sizeof(who), "user:%lld",
-		    (long long)r->auth.user_id);
 		p[2] = db_val(res, 0, 3);
 		p[3] = db_val(res, 0, 4);
 		p[4] = db_val(res, 0, 5);

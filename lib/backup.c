@@ -62,6 +62,7 @@ static const struct db_stmt stmt_doomed = { "bak_doomed",
 	"  AND x.terminated_at < now() - $1::int * interval '1 day'))" };
 static const struct db_stmt stmt_deleting = { "bak_deleting",
 	"SELECT id, object_key FROM backups WHERE status = 'deleting'"
+	" AND kind = 'agent'"
 	" ORDER BY id LIMIT 200" };
 static const struct db_stmt stmt_deleted = { "bak_deleted",
 	"UPDATE backups SET status = 'deleted', deleted_at = now(),"

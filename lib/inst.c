@@ -17,6 +17,7 @@ static const struct db_stmt stmt_notify = { "inst_notify",
 static const struct db_stmt stmt_activate = { "inst_activate",
 	"UPDATE instances i SET state = 'active', active_at = now(),"
 	" updated_at = now(), attempts = 0, last_error = NULL,"
+	" restore_image = NULL,"
 	" next_attempt_at = now(), locked_until = NULL, failed_state = NULL"
 	" FROM users u WHERE u.id = i.user_id AND i.id = $1"
 	" RETURNING i.slug, host(i.ipv4), u.email, i.whmcs_service_id, i.plan" };

@@ -46,3 +46,5 @@ lib_libcore_a_SOURCES += lib/s3.h lib/s3.c lib/backup.h lib/backup.c
 lib_libcore_a_SOURCES += lib/view.h lib/view.c
 # the warm pool: claims, upkeep, admin view (pool_)
 lib_libcore_a_SOURCES += lib/pool.h lib/pool.c lib/poolrun.c
+# Hetzner snapshots as backups (snap_)
+lib_libcore_a_SOURCES += lib/snapshot.h lib/snapshot.c

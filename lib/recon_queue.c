@@ -60,7 +60,8 @@ static const struct db_stmt stmt_claim = { "recon_claim",
 	X(pending_plan,	", i.pending_plan",			STR) \
 	X(pending_action, ", i.pending_action",			STR) \
 	X(server_type,	", coalesce(pt.server_type, p.server_type)", STR) \
-	X(image,	", p.image",				STR) \
+	/* a snapshot being restored is the image of the rebuild (151) */ \
+	X(image,	", coalesce(i.restore_image, p.image)",	STR) \
 	X(location,	", coalesce(a.location, r.location)",	STR) \
 	X(new_server_type, ", coalesce(npt.server_type, np.server_type)", STR) \
 	X(server_id,	", i.hetzner_server_id",		I64) \

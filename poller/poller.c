@@ -13,7 +13,8 @@
  *   och-poller maintain   one pass: expiry of nonces and one-time tokens,
  *                         metrics partitions, stale heartbeats, emails
  *                         sent or failed over 30 days ago, the backups'
- *                         schedule and retention (lib/backup.h), the
+ *                         schedule and retention (lib/backup.h,
+ *                         lib/snapshot.h), the
  *                         alerts (lib/alert.h), then the outboxes until
  *                         nothing is due
  *   och-poller metrics    one scrape cycle of every active instance's
@@ -49,6 +50,7 @@
 #include "pstats.h"
 #include "recon.h"
 #include "scrape.h"
+#include "snapshot.h"
 
 #define OUTBOX_BATCH	20	/* rows between two looks at instances */
 #define STEP_BATCH	20	/* steps between two outbox sweeps */
@@ -369,11 +371,12 @@ run_maintain(struct poller *p)
 	    &stmt_boot_tokens, &stmt_magic, &stmt_sso, &stmt_beats_old,
 	    &stmt_outbox_old, &stmt_outbox_dead_links };
 	struct obx	*o;
+	struct hz	*hz;
 	PGresult	*res;
 	char		 owner[192];
 	size_t		 i;
 	long		 n, total = 0;
-	int		 sent = 0, all = 0;
+	int		 sent = 0, all = 0, rc;
 
 	if (beat(p) < 0) {
 		log_error("maintain: database unavailable");
@@ -391,9 +394,14 @@ run_maintain(struct poller *p)
 		return 1;
 	}
 	PQclear(res);
-	if (scrape_maintain(p->db, &p->cfg) < 0 ||
+	hz = hz_from_cfg(p->hcl, &p->cfg);
+	rc = scrape_maintain(p->db, &p->cfg) < 0 ||
 	    bak_maintain(p->db, &p->cfg, NULL) < 0 ||
-	    alert_evaluate(p->db, &p->cfg, NULL) < 0)
+	    snap_maintain(p->db, &p->cfg, hz, NULL) < 0 ||
+	    alert_evaluate(p->db, &p->cfg, NULL) < 0;
+	if (hz != NULL)
+		hz_free(hz);
+	if (rc)
 		return 1;
 	o = obx_new(p->db, &p->cfg, p->hcl);
 	snprintf(owner, sizeof(owner), "%s:%s", p->host, p->pid);

@@ -9,6 +9,7 @@ dist_schema_DATA += %D%/110_alerts.sql
 dist_schema_DATA += %D%/050_principals.sql
 dist_schema_DATA += %D%/090_fleet_network.sql
 dist_schema_DATA += %D%/111_backups.sql
+dist_schema_DATA += %D%/151_snapshots.sql
 dist_schema_DATA += %D%/060_roles.sql
 dist_schema_DATA += %D%/105_admin_panel.sql
 dist_schema_DATA += %D%/160_hetzner_budget.sql

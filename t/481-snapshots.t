@@ -1,0 +1,160 @@
+# Hetzner snapshots as the second kind of backup (lib/snapshot.h), end to
+# end: PostgreSQL, the FastCGI binaries behind nginx, och-poller and
+# och-cloudsim's Hetzner API (create_image actions, snapshot images,
+# rebuild from an image).
+#   1. a plan with snapshots: och-poller maintain queues the scheduled
+#      one, starts its create_image action and follows it until it is
+#      stored; the image is labelled with the instance; the backups API
+#      lists it; not due again;
+#   2. on demand by the customer (one at a time); the plan's slots kept,
+#      the older image deleted at Hetzner;
+#   3. a plan without snapshots: the customer is refused, an admin may;
+#   4. create_image failing at Hetzner: the snapshot fails with the
+#      reason, the stored one stays;
+#   5. restore = the server rebuilt from the snapshot's image: the
+#      instance goes through rebuilding back to active, its history says
+#      so;
+#   6. termination deletes the snapshots with the server (nothing is
+#      left to restore them to).
+use strict;
+use warnings;
+use lib "$ENV{OCH_SRCDIR}/t/lib";
+use OCH::Test;
+use OCH::Login qw(session_of magic_login);
+
+my $t = OCH::Test->new;
+my $dir = $t->dir;
+$t->start_pg;
+my $sim = $t->start_sim('--create-delay', '0.2', '--boot-delay', '0.3', '--action-delay', '0.5');
+$t->start_api(binaries => [qw(health instances agent auth settings backups)],
+    config => { BOOT_TIMEOUT => 30, POLLER_BACKOFF_MS => 200, POLLER_BACKOFF_MAX_MS => 2000 });
+my $H = { Authorization => "Bearer $OCH::Stack::SIM{hetzner_token}" };
+sub hz { my ($path) = @_; $t->http(GET => "$sim/hetzner/v1$path", headers => $H) }
+
+sub maintain {
+	my (%env) = @_;
+	my $pid = fork // die;
+	if (!$pid) {
+		open STDOUT, '>>', "$dir/poller-maintain.log"; open STDERR, '>&', \*STDOUT;
+		%ENV = (%ENV, $t->env, %env);
+		exec $t->bin('poller/och-poller'), 'maintain' or exit 127;
+	}
+	waitpid($pid, 0);
+	return $? >> 8;
+}
+my $id;
+sub inst { my ($col) = @_; $t->psql_one("SELECT $col FROM instances WHERE id = :'i'", i => $id) }
+sub snap { my ($bid) = @_; ($t->psql(q{SELECT status, coalesce(error, ''), coalesce(hetzner_image_id::text, ''),
+	reason FROM backups WHERE id = :'b'}, b => $bid))[0] // [] }
+sub snaps { $t->psql_one(q{SELECT count(*) FROM backups WHERE instance_id = :'i' AND kind = 'snapshot'}, i => $id) }
+# maintain until snapshot $bid is no longer being made
+sub settle {
+	my ($bid, $what) = @_;
+	ok($t->wait_for(sub { is(maintain(), 0, "maintain ($what)"); snap($bid)->[0] ne 'creating' },
+	    timeout => 30), "$what: the create_image action ended");
+	return snap($bid);
+}
+sub events { $t->psql_one(q{SELECT string_agg(kind, ' ' ORDER BY id) FROM instance_events WHERE instance_id = :'i'},
+	i => $id) // '' }
+
+$t->psql(q{UPDATE plans SET snapshot_hours = 24, snapshot_slots = 1 WHERE name = 'starter'});
+my $r = $t->signed(POST => '/api/v1/instances', { whmcs_service_id => 4811, whmcs_client_id => 4811,
+    email => 'snap@example.test', plan => 'starter', region => 'eu-helsinki' });
+is($r->{status}, 201, 'order accepted') or diag $r->{content};
+$id = $r->{json}{id};
+$t->spawn(name => 'provision', cmd => [ $t->bin('poller/och-poller'), 'provision' ],
+    env => { $t->env, POLLER_RUN_SECONDS => 600 });
+ok($t->wait_for(sub { (inst('state') // '') eq 'active' }, timeout => 30), 'active');
+my $server = inst('hetzner_server_id');
+my $own = $t->sso_session($id);
+my $host = inst('slug') . '.och.test';
+my $plan_image = hz("/servers/$server")->{json}{server}{image}{id};
+ok($plan_image, "the server runs the plan's image $plan_image");
+
+# ---- 1. the scheduled snapshot
+is(maintain(), 0, 'maintain');
+my ($s1) = map { $_->[0] } $t->psql(q{SELECT id FROM backups WHERE instance_id = :'i' AND kind = 'snapshot'}, i => $id);
+ok($s1, 'maintain queued the scheduled snapshot');
+is(snap($s1)->[3], 'scheduled', 'by the schedule');
+is(settle($s1, 'scheduled snapshot')->[0], 'available', 'the snapshot is stored');
+my $img1 = snap($s1)->[2];
+$r = hz("/images/$img1");
+is($r->{status}, 200, 'Hetzner has its image');
+is($r->{json}{image}{type}, 'snapshot', 'a snapshot');
+is($r->{json}{image}{created_from}{id}, $server, 'of the instance\'s server');
+is($r->{json}{image}{labels}{'och-instance'}, $id, 'labelled with the instance');
+$r = $t->http(GET => "/api/v1/instances/$id/backups", headers => $own);
+is($r->{status}, 200, 'the customer lists the backups');
+my ($listed) = grep { $_->{id} == $s1 } @{ $r->{json}{backups} // [] };
+is($listed && "$listed->{kind} $listed->{status}", 'snapshot available', 'the snapshot among them');
+is(maintain(), 0, 'maintain again');
+is(snaps(), 1, 'not due again within snapshot_hours');
+like(events(), qr/snapshot\.queued.*snapshot\.stored/, 'the history says it was stored');
+
+# ---- 2. on demand, one at a time; the plan keeps one
+$r = $t->http(POST => "/api/v1/instances/$id/backups/snapshot", headers => $own);
+is($r->{status}, 202, 'the customer asks for a snapshot') or diag $r->{content};
+my $s2 = $r->{json}{backup_id};
+$r = $t->http(POST => "/api/v1/instances/$id/backups/snapshot", headers => $own);
+is($r->{status}, 409, 'a second one while it is being made: 409');
+$r = $t->http(POST => "/api/v1/instances/$id/backups/snapshot", headers => { Cookie => $own->{Cookie} });
+is($r->{status}, 403, 'without the CSRF token: 403');
+$r = $t->http(POST => "/api/v1/instances/$id/backups/snapshot");
+is($r->{status}, 401, 'without a session: 401');
+is(settle($s2, 'on-demand snapshot')->[0], 'available', 'stored');
+is(snap($s2)->[3], 'manual', 'on demand');
+is(maintain(), 0, 'maintain: retention');
+is(snap($s1)->[0], 'deleted', 'beyond the plan\'s one slot the older snapshot is deleted');
+is(hz("/images/$img1")->{status}, 404, 'its image is gone at Hetzner');
+my $img2 = snap($s2)->[2];
+is(hz("/images/$img2")->{status}, 200, 'the newer one is kept');
+
+# ---- 3. a plan without snapshots: the customer may not, an admin may
+$t->psql(q{UPDATE plans SET snapshot_hours = 0, snapshot_slots = 0 WHERE name = 'starter'});
+$r = $t->http(POST => "/api/v1/instances/$id/backups/snapshot", headers => $own);
+is($r->{status}, 403, 'the customer is refused: the plan has none');
+$t->ochctl('user', 'create-admin', 'boss@och.test');
+my $login = magic_login($t, 'boss@och.test');
+is($login && $login->{status}, 200, 'an admin signs in by the emailed link');
+my $adm = session_of($login);
+
+# ---- 4. create_image fails at Hetzner
+$r = $t->http(POST => "$sim/_sim/faults", body => { service => 'hetzner',
+    route => 'POST /servers/{id}/actions/create_image', script => ['action_error'] });
+is($r->{status}, 200, 'Hetzner will fail the next create_image');
+$r = $t->http(POST => "/api/v1/instances/$id/backups/snapshot", headers => $adm);
+is($r->{status}, 202, 'the admin asks for one') or diag $r->{content};
+my $s3 = $r->{json}{backup_id};
+my $res = settle($s3, 'failing snapshot');
+is($res->[0], 'failed', 'the snapshot failed');
+like($res->[1], qr/create_image failed: action_failed/, 'saying why');
+is(snap($s2)->[0], 'available', 'the stored one is untouched');
+is(hz("/images/$img2")->{status}, 200, 'and its image');
+like(events(), qr/snapshot\.failed/, 'the history says it failed');
+
+# ---- 5. restore: the server rebuilt from the snapshot
+$r = $t->http(POST => "/api/v1/instances/$id/backups/$s3/restore", headers => $own, body => { confirm => $host });
+is($r->{status}, 409, 'a failed snapshot cannot be restored');
+$r = $t->http(POST => "/api/v1/instances/$id/backups/$s2/restore", headers => $own, body => { confirm => 'yes' });
+is($r->{status}, 400, 'a restore needs the hostname as confirmation');
+$r = $t->http(POST => "/api/v1/instances/$id/backups/$s2/restore", headers => $own, body => { confirm => $host });
+is($r->{status}, 202, 'restore accepted') or diag $r->{content};
+ok($r->{json}{rebuild}, 'as a rebuild');
+$r = $t->http(POST => "/api/v1/instances/$id/backups/$s2/restore", headers => $own, body => { confirm => $host });
+is($r->{status}, 409, 'a second restore meanwhile: 409');
+ok($t->wait_for(sub { (hz("/servers/$server")->{json}{server}{image}{id} // 0) == $img2 }, timeout => 30),
+    'Hetzner rebuilds the server from the snapshot image');
+ok($t->wait_for(sub { (inst('state') // '') eq 'active' && !inst('pending_action') }, timeout => 60),
+    'the instance is active again');
+is(inst('hetzner_server_id'), $server, 'on the same server');
+is(inst("coalesce(restore_image, 'none')"), 'none', 'the restore is done with');
+like(events(), qr/snapshot_restore\.queued.*state\.rebuilding.*state\.active/, 'the history says so');
+
+# ---- 6. termination
+is($t->signed(POST => "/api/v1/instances/$id/terminate")->{status}, 202, 'terminated by WHMCS');
+ok($t->wait_for(sub { (inst('state') // '') eq 'terminated' }, timeout => 30), 'terminated');
+is(hz("/images/$img2")->{status}, 404, 'its snapshot image is deleted with the server');
+is(maintain(), 0, 'maintain');
+is(snap($s2)->[0], 'deleted', 'the snapshot is recorded deleted');
+
+$t->done_testing;
