@@ -12,6 +12,7 @@
 
 #include "admin.h"
 #include "audit.h"
+#include "backup.h"
 #include "inst.h"
 #include "js.h"
 #include "log.h"
@@ -54,10 +55,6 @@ static const struct db_stmt stmt_hooks = { "adm_hooks",
 	" ORDER BY id DESC LIMIT 50" };
 static const struct db_stmt stmt_cmd_state = { "adm_cmd_state",
 	"SELECT state, desired_state FROM instances WHERE id = $1::uuid" };
-static const struct db_stmt stmt_cmd_add = { "adm_cmd_add",
-	"INSERT INTO instance_commands (instance_id, kind, args, created_by)"
-	" VALUES ($1::uuid, $2, $3::jsonb, $4)"
-	" RETURNING id, " TS("created_at") };
 static const struct db_stmt stmt_queue = { "adm_queue",
 	"SELECT i.id, i.slug, i.state, i.desired_state, i.plan, i.pending_plan,"
 	" i.pending_action, i.attempts, " TS("i.next_attempt_at") ","
@@ -393,7 +390,7 @@ h_command(struct req *r)
 	struct js_val	 v[OCH_NELEM(cmd_fields)];
 	PGresult	*res = NULL;
 	cJSON		*o, *na = NULL;
-	const char	*id = req_param(r, 0), *p[4];
+	const char	*id = req_param(r, 0);
 	char		*as = NULL, *who = NULL, *detail = NULL, msg[160];
 	enum och_err	 err;
 
@@ -411,11 +408,9 @@ h_command(struct req *r)
 		goto out;
 	as = cJSON_PrintUnformatted(na);
 	who = actor(r);
-	p[0] = id;
-	p[1] = v[0].s;
-	p[2] = as;
-	p[3] = who;
-	if ((res = db_exec(r->app->db, &stmt_cmd_add, 4, p, &err)) == NULL) {
+	/* (an update: with its pre-update backup, lib/backup.h) */
+	if ((res = bak_command_add(r->app->db, &r->app->cfg, id, v[0].s, as,
+	    who, &err)) == NULL) {
 		adm_fail(r, action, "instance", id, err, NULL);
 		goto out;
 	}

@@ -30,6 +30,21 @@ static const struct db_stmt stmt_queue = { "bak_queue",
 	"  $2 || ' ' || to_char(now() AT TIME ZONE 'UTC',"
 	"  'YYYY-MM-DD HH24:MI'), cid FROM ids RETURNING id)"
 	" SELECT b.id, c.id FROM b, c" };
+/* the command, and for an update ($5) its pre-update backup's row */
+static const struct db_stmt stmt_command = { "bak_command",
+	"WITH ids AS (SELECT nextval('instance_commands_id_seq') AS cid,"
+	"  CASE WHEN $2 = 'update' AND $5::boolean"
+	"  THEN nextval('backups_id_seq') END AS bid),"
+	" c AS (INSERT INTO instance_commands (id, instance_id, kind, args,"
+	"  created_by) SELECT cid, $1::uuid, $2, $3::jsonb || CASE WHEN bid"
+	"  IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('backup_id', bid)"
+	"  END, $4 FROM ids RETURNING id, created_at),"
+	" b AS (INSERT INTO backups (id, instance_id, kind, status, reason,"
+	"  name, command_id) SELECT bid, $1::uuid, 'agent', 'creating',"
+	"  'pre_update', 'pre_update ' || to_char(now() AT TIME ZONE 'UTC',"
+	"  'YYYY-MM-DD HH24:MI'), cid FROM ids WHERE bid IS NOT NULL)"
+	" SELECT id, to_char(created_at AT TIME ZONE 'UTC',"
+	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM c" };
 /* active instances whose plan's schedule is due: none in flight, and the
  * newest backup that did not fail older than backup_hours (a failed one
  * is tried again after an hour) */
@@ -174,6 +189,20 @@ bak_queue(struct db *db, const char *instance, const char *reason,
 	snprintf(command_id, 24, "%s", db_val(res, 0, 1));
 	PQclear(res);
 	return OCH_OK;
+}
+
+PGresult *
+bak_command_add(struct db *db, const struct cfg *cfg, const char *instance,
+    const char *kind, const char *args, const char *actor, enum och_err *err)
+{
+	const char	*p[5];
+
+	p[0] = instance;
+	p[1] = kind;
+	p[2] = args;
+	p[3] = actor;
+	p[4] = cfg_get(cfg, CFG_S3_ENDPOINT) != NULL ? "true" : "false";
+	return db_exec(db, &stmt_command, 5, p, err);
 }
 
 /* Delete the objects of rows marked 'deleting'.  Returns 0, or -1. */

@@ -68,6 +68,18 @@ enum och_err	 bak_queue(struct db *, const char *instance,
 		    const char *reason, const char *actor, char *backup_id,
 		    char *command_id);
 
+/*
+ * Queue the agent command kind with args (a JSON object) on instance for
+ * actor.  An update also gets its pre-update backup's row (reason
+ * pre_update) when object storage is configured, named by
+ * args.backup_id: the agent uploads that archive like any other.
+ * Returns the row (id, created_at in RFC 3339 UTC) for the caller to
+ * PQclear, or NULL with *err set (the db_exec() error).
+ */
+PGresult	*bak_command_add(struct db *, const struct cfg *,
+		    const char *instance, const char *kind, const char *args,
+		    const char *actor, enum och_err *err);
+
 /* What one bak_maintain() pass did. */
 struct bak_stats {
 	long	queued;		/* scheduled backups queued */
