@@ -24,7 +24,8 @@
 	" p.memory_mb, p.disk_gb, p.max_channels, p.max_skills," \
 	" p.backup_slots, p.price_cents, p.openclaw_version, p.sort, p.active," \
 	" (SELECT count(*) FROM instances i WHERE i.plan = p.name" \
-	"  AND i.state <> 'terminated')"
+	"  AND i.state <> 'terminated'), p.backup_hours, p.snapshot_hours," \
+	" p.snapshot_slots"
 static const struct db_stmt stmt_plans = { "adm_plans",
 	"SELECT " PLAN_COLUMNS " FROM plans p ORDER BY p.sort, p.name" };
 static const struct db_stmt stmt_plan = { "adm_plan",
@@ -34,11 +35,14 @@ static const struct db_stmt stmt_plan_lock = { "adm_plan_lock",
 static const struct db_stmt stmt_plan_insert = { "adm_plan_insert",
 	"INSERT INTO plans (name, display_name, server_type, image, vcpus,"
 	" memory_mb, disk_gb, max_channels, max_skills, backup_slots,"
-	" price_cents, openclaw_version, sort, active)"
+	" price_cents, openclaw_version, sort, active, backup_hours,"
+	" snapshot_hours, snapshot_slots)"
 	" VALUES ($1, $2, $3, coalesce($4, 'ubuntu-24.04'), $5::integer,"
 	" $6::integer, $7::integer, $8::integer, $9::integer,"
 	" coalesce($10::integer, 7), $11::integer, nullif($12, ''),"
-	" coalesce($13::integer, 0), coalesce($14::boolean, true))" };
+	" coalesce($13::integer, 0), coalesce($14::boolean, true),"
+	" coalesce($15::integer, 24), coalesce($16::integer, 0),"
+	" coalesce($17::integer, 0))" };
 static const struct db_stmt stmt_plan_update = { "adm_plan_update",
 	"UPDATE plans SET display_name = coalesce($2, display_name),"
 	" server_type = coalesce($3, server_type), image = coalesce($4, image),"
@@ -52,7 +56,11 @@ static const struct db_stmt stmt_plan_update = { "adm_plan_update",
 	" openclaw_version = CASE WHEN $12::text IS NULL THEN openclaw_version"
 	"  ELSE nullif($12, '') END,"
 	" sort = coalesce($13::integer, sort),"
-	" active = coalesce($14::boolean, active) WHERE name = $1" };
+	" active = coalesce($14::boolean, active),"
+	" backup_hours = coalesce($15::integer, backup_hours),"
+	" snapshot_hours = coalesce($16::integer, snapshot_hours),"
+	" snapshot_slots = coalesce($17::integer, snapshot_slots)"
+	" WHERE name = $1" };
 #define USER_SEARCH \
 	" WHERE ($1::text IS NULL OR position(lower($1) in u.email) > 0" \
 	"  OR u.id::text = $1 OR u.whmcs_client_id::text = $1)" \
@@ -82,7 +90,8 @@ static const struct adm_col plan_cols[] = { { "name", 's' },
     { "vcpus", 'i' }, { "memory_mb", 'i' }, { "disk_gb", 'i' },
     { "max_channels", 'i' }, { "max_skills", 'i' }, { "backup_slots", 'i' },
     { "price_cents", 'i' }, { "openclaw_version", 's' }, { "sort", 'i' },
-    { "active", 'b' }, { "instances", 'i' } };
+    { "active", 'b' }, { "instances", 'i' }, { "backup_hours", 'i' },
+    { "snapshot_hours", 'i' }, { "snapshot_slots", 'i' } };
 
 void
 adm_h_plans(struct req *r)
@@ -133,6 +142,10 @@ static const struct js_field plan_fields[] = {
 	    "a release like 2026.9.6, or \"\" for the default" },
 	{ "sort", JS_T_INT, 0, -1000000, 1000000, NULL, NULL, NULL },
 	{ "active", JS_T_BOOL, 0, 0, 0, NULL, NULL, NULL },
+	/* the schedules (lib/backup.h, lib/snapshot.h): every N hours, 0 none */
+	{ "backup_hours", JS_T_INT, 0, 0, 8760, NULL, NULL, NULL },
+	{ "snapshot_hours", JS_T_INT, 0, 0, 8760, NULL, NULL, NULL },
+	{ "snapshot_slots", JS_T_INT, 0, 0, 100, NULL, NULL, NULL },
 };
 
 /*

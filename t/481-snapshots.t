@@ -26,7 +26,7 @@ my $t = OCH::Test->new;
 my $dir = $t->dir;
 $t->start_pg;
 my $sim = $t->start_sim('--create-delay', '0.2', '--boot-delay', '0.3', '--action-delay', '0.5');
-$t->start_api(binaries => [qw(health instances agent auth settings backups)],
+$t->start_api(binaries => [qw(health instances agent auth settings backups admin)],
     config => { BOOT_TIMEOUT => 30, POLLER_BACKOFF_MS => 200, POLLER_BACKOFF_MAX_MS => 2000 });
 my $H = { Authorization => "Bearer $OCH::Stack::SIM{hetzner_token}" };
 sub hz { my ($path) = @_; $t->http(GET => "$sim/hetzner/v1$path", headers => $H) }
@@ -57,8 +57,18 @@ sub settle {
 sub events { $t->psql_one(q{SELECT string_agg(kind, ' ' ORDER BY id) FROM instance_events WHERE instance_id = :'i'},
 	i => $id) // '' }
 
-$t->psql(q{UPDATE plans SET snapshot_hours = 24, snapshot_slots = 1 WHERE name = 'starter'});
-my $r = $t->signed(POST => '/api/v1/instances', { whmcs_service_id => 4811, whmcs_client_id => 4811,
+# an admin gives the plan snapshots: one a day, one kept
+$t->ochctl('user', 'create-admin', 'boss@och.test');
+my $login = magic_login($t, 'boss@och.test');
+is($login && $login->{status}, 200, 'an admin signs in by the emailed link');
+my $adm = session_of($login);
+my $r = $t->http(PUT => '/api/v1/admin/plans/starter', headers => $adm,
+    body => { snapshot_hours => 24, snapshot_slots => 1 });
+is($r->{status}, 200, 'the admin gives the starter plan snapshots') or diag $r->{content};
+is(join(' ', @{ $r->{json} }{qw(snapshot_hours snapshot_slots backup_hours)}), '24 1 24', 'as the plan shows');
+is($t->http(PUT => '/api/v1/admin/plans/starter', headers => $adm, body => { snapshot_slots => 101 })->{status},
+    400, 'more than 100 slots: 400');
+$r = $t->signed(POST => '/api/v1/instances', { whmcs_service_id => 4811, whmcs_client_id => 4811,
     email => 'snap@example.test', plan => 'starter', region => 'eu-helsinki' });
 is($r->{status}, 201, 'order accepted') or diag $r->{content};
 $id = $r->{json}{id};
@@ -110,13 +120,10 @@ my $img2 = snap($s2)->[2];
 is(hz("/images/$img2")->{status}, 200, 'the newer one is kept');
 
 # ---- 3. a plan without snapshots: the customer may not, an admin may
-$t->psql(q{UPDATE plans SET snapshot_hours = 0, snapshot_slots = 0 WHERE name = 'starter'});
+is($t->http(PUT => '/api/v1/admin/plans/starter', headers => $adm,
+    body => { snapshot_hours => 0, snapshot_slots => 0 })->{status}, 200, 'the plan has snapshots no more');
 $r = $t->http(POST => "/api/v1/instances/$id/backups/snapshot", headers => $own);
 is($r->{status}, 403, 'the customer is refused: the plan has none');
-$t->ochctl('user', 'create-admin', 'boss@och.test');
-my $login = magic_login($t, 'boss@och.test');
-is($login && $login->{status}, 200, 'an admin signs in by the emailed link');
-my $adm = session_of($login);
 
 # ---- 4. create_image fails at Hetzner
 $r = $t->http(POST => "$sim/_sim/faults", body => { service => 'hetzner',
