@@ -15,7 +15,7 @@ sim_och_cloudsim_SOURCES = \
 	sim/sshkey.h sim/sshkey.c sim/firewall.h sim/firewall.c \
 	sim/action.h sim/action.c \
 	sim/image.h sim/image.c \
-	sim/vm.h sim/vm.c \
+	sim/vm.h sim/vm.c sim/vmimage.c \
 	sim/userdata.h sim/userdata.c \
 	sim/exporter.h sim/exporter.c sim/exptls.h sim/exptls.c sim/vmtls.c \
 	sim/callback.h sim/callback.c \

@@ -213,62 +213,17 @@ os_down(struct vm *v)
 }
 
 static void	ready_call(struct vm *);
+static void	agent_start(struct vm *);
 static void	pool_poll(void *);
 
-/* The first-boot work is done: the agent's ready call. */
+/* The first-boot work (och-setup) is done: the agent starts, or calls. */
 static void
 setup_done(void *arg)
 {
-	ready_call(arg);
-}
-
-/* 1 when the user-data wrote path (write_files). */
-static int
-ud_wrote(const struct vm *v, const char *path)
-{
-	size_t	 i;
-
-	for (i = 0; v->ud != NULL && i < v->ud->nfiles; i++)
-		if (strcmp(v->ud->files[i].path, path) == 0)
-			return 1;
-	return 0;
-}
-
-/* An image build or check is done: the OS powers the machine off. */
-static void
-image_done(void *arg)
-{
-	struct vm	*v = arg;
-
-	log_info("server %lld: %s done, powering off", (long long)v->id,
-	    ud_wrote(v, "/etc/och/image.env") ? "image build" : "image check");
-	vm_power_off(v, VM_OFF);
-}
-
-/*
- * `och-setup image` (an image builder, /etc/och/image.env): installs
- * (setup_bare), then poweroff.  `och-setup verify-image`
- * (/etc/och/image-check.env): poweroff after setup_prebuilt when the disk
- * is a snapshot, else it stays up (not pre-built).  Returns 1 when the
- * boot is one of those (no agent, no ready call).
- */
-static int
-image_boot(struct vm *v)
-{
-	if (ud_wrote(v, "/etc/och/image.env")) {
-		loop_timer_at(&v->setup_timer, su_mono() + su_cfg.setup_bare,
-		    image_done, v);
-		return 1;
-	}
-	if (!ud_wrote(v, "/etc/och/image-check.env"))
-		return 0;
-	if (vm_image_prebuilt(v->image_id))
-		loop_timer_at(&v->setup_timer, su_mono() +
-		    su_cfg.setup_prebuilt, image_done, v);
+	if (su_cfg.agent != NULL)
+		agent_start(arg);
 	else
-		log_info("server %lld: image check failed: not pre-built",
-		    (long long)v->id);
-	return 1;
+		ready_call(arg);
 }
 
 /* Seconds of first-boot work before the ready call (latency profile). */
@@ -566,9 +521,12 @@ booted(void *arg)
 		v->exp_error = why;
 		log_warn("server %lld: exporter: %s", (long long)v->id, why);
 	}
-	if (v->boots == 1 && image_boot(v))
+	if (v->boots == 1 && vm_image_boot(v))
 		return;
-	if (su_cfg.agent != NULL)
+	if (su_cfg.agent != NULL && v->boots == 1)
+		loop_timer_at(&v->setup_timer, su_mono() + setup_seconds(v),
+		    setup_done, v);	/* och-setup runs first */
+	else if (su_cfg.agent != NULL)
 		agent_start(v);
 	else if (v->pool_token != NULL && strcmp(v->cb_state,
 	    "pool_waiting") == 0)

@@ -109,6 +109,15 @@ int		 vm_image_prebuilt(int64_t image_id);
 /* The create_server action's duration for image_id (latency profile). */
 double		 vm_create_delay(int64_t image_id);
 
+/*
+ * vmimage.c: on a first boot whose user-data is an image build
+ * (/etc/och/image.env: power off after setup_bare) or an image check
+ * (/etc/och/image-check.env: power off after setup_prebuilt when the disk
+ * is a snapshot, else stay up), schedule that and return 1 (no agent, no
+ * ready call); otherwise 0.
+ */
+int		 vm_image_boot(struct vm *);
+
 /* Name of a status as the API spells it. */
 const char	*vm_status_name(enum vm_status);
 

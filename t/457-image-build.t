@@ -15,8 +15,16 @@ use OCH::Test;
 my $t = OCH::Test->new;
 $t->start_pg;
 my $sim = $t->start_sim('--boot-delay', '0.2', '--create-delay', '0.1', '--action-delay', '0.2');
+# the latency profiles
+my $r = $t->http(POST => "$sim/_sim/latency", body => { profile => 'hetzner' });
+is_deeply([ @{ $r->{json} }{qw(profile create create_snapshot boot setup_bare setup_prebuilt claim)} ],
+    [ 'hetzner', 10, 25, 12, 210, 30, 3 ], 'the hetzner profile, as /_sim/latency reports it');
+is($t->http(POST => "$sim/_sim/latency", body => { profile => 'aws' })->{status}, 400, 'an unknown profile is refused');
+is($t->http(GET => "$sim/_sim/latency")->{json}{profile}, 'hetzner', 'and changes nothing');
+$r = $t->http(POST => "$sim/_sim/latency", body => { profile => 'default', boot => 0.2, create => 0.1, action => 0.2 });
+is($r->{json}{create_snapshot}, 0.1, 'default: a snapshot creates as fast as an image');
 # the installs take a while on a bare image, not on a pre-built one
-my $r = $t->http(POST => "$sim/_sim/latency", body => { setup_bare => 1.5, setup_prebuilt => 0.3 });
+$r = $t->http(POST => "$sim/_sim/latency", body => { setup_bare => 1.5, setup_prebuilt => 0.3 });
 is($r->{json}{profile}, 'custom', 'latency set') or diag $r->{content};
 $t->start_api(binaries => [qw(instances agent)], config => { BOOT_TIMEOUT => 30, OPENCLAW_VERSION => '2026.9.6' });
 sub one { $t->psql_one(@_) }

@@ -227,6 +227,15 @@ export interface ServerStatus {
   warnings: { code: string; message: string }[]
 }
 
+/** GET /instances/{id}/progress: the order's steps with their times. */
+export interface OrderProgress {
+  ordered_at: string
+  elapsed_s: number
+  done: boolean
+  warm: boolean
+  steps: { step: string; at: string | null; elapsed_s: number | null }[]
+}
+
 export interface CommandState {
   id: string
   kind: string
@@ -331,6 +340,7 @@ export const API = {
     api<Metrics>('GET', `${inst(id)}/metrics?range=${enc(range)}&series=${series.map(enc).join(',')}`),
   aiUsage: (id: string, days: number) => api<AiUsage>('GET', `${inst(id)}/ai-usage?days=${days}`),
   status: (id: string) => api<ServerStatus>('GET', `${inst(id)}/status`),
+  progress: (id: string) => api<OrderProgress>('GET', `${inst(id)}/progress`),
   retry: (id: string) => api<{ state: string }>('POST', `${inst(id)}/retry`),
   putModel: (id: string, primary: string | null, fallbacks: string[]) =>
     api<void>('PUT', `${inst(id)}/model`, { primary, fallbacks }),

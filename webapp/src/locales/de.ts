@@ -87,6 +87,20 @@ const de: Messages = {
     rebootDone: 'Neustart angefordert; OpenClaw ist in etwa einer Minute wieder da.',
     events: 'Letzte Ereignisse',
   },
+  progress: {
+    title: 'Ihr Gateway wird bereitgestellt',
+    done: 'Bereit {{time}} nach Ihrer Bestellung',
+    elapsed: '{{time}} seit Ihrer Bestellung. Diese Seite aktualisiert sich selbst.',
+    inProgress: '(läuft)',
+    warm: 'ein bereits laufender Server',
+    step: {
+      server: 'Server zugewiesen',
+      dns: 'Adresse (DNS) angelegt',
+      configured: 'Mit Ihren Einstellungen konfiguriert',
+      certificate: 'HTTPS-Zertifikat ausgestellt',
+      gateway_ready: 'Gateway bereit',
+    },
+  },
   first: {
     phase: {
       running: 'OpenClaw läuft', waiting_for_server: 'Warten auf den Server', not_reporting: 'Der Server meldet sich nicht mehr',

@@ -85,6 +85,20 @@ const en = {
     rebootDone: 'Reboot requested; OpenClaw will be back in about a minute.',
     events: 'Recent events',
   },
+  progress: {
+    title: 'Getting your gateway ready',
+    done: 'Ready {{time}} after your order',
+    elapsed: '{{time}} since your order. This page updates by itself.',
+    inProgress: '(in progress)',
+    warm: 'a server that was already running',
+    step: {
+      server: 'Server assigned',
+      dns: 'Address (DNS) created',
+      configured: 'Configured with your settings',
+      certificate: 'HTTPS certificate issued',
+      gateway_ready: 'Gateway ready',
+    },
+  },
   first: {
     phase: {
       running: 'OpenClaw is running', waiting_for_server: 'Waiting for the server', not_reporting: 'The server stopped reporting',

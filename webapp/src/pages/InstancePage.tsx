@@ -18,6 +18,7 @@ import { Pairing } from './Pairing'
 import { Backups } from './Backups'
 import { useRegionName } from './regions'
 import { GatewayAccess, ModelPicker, ServerHealth, WhatsAppConnect } from './FirstHour'
+import { OrderProgress } from './OrderProgress'
 
 const Usage = lazy(() => import('./Usage'))
 
@@ -125,6 +126,7 @@ function Overview({ i }: { i: Instance }) {
   if (i.active_at) kv.push([t('inst.readySince'), when(i.active_at)])
   return (
     <div className="flex flex-col gap-4">
+      <OrderProgress id={i.id} />
       <ServerHealth id={i.id} />
       <GatewayAccess id={i.id} />
       {i.state === 'suspended' && <Alert variant="warning"><AlertDescription>{t('inst.suspended')}</AlertDescription></Alert>}
