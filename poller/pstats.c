@@ -76,6 +76,11 @@ budget(const char *name, void (*get)(struct hcl_ratelimit *, time_t *))
 		    "{provider=\"%s\"}", name);
 		stats_gauge(ps.st, g, (double)rl.limit);
 	}
+	if (rl.reset_at >= 0) {
+		snprintf(g, sizeof(g), "och_provider_ratelimit_reset_timestamp"
+		    "_seconds{provider=\"%s\"}", name);
+		stats_gauge(ps.st, g, (double)rl.reset_at);
+	}
 }
 
 void

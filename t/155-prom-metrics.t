@@ -63,6 +63,8 @@ $m = scrape()->{content};
 my $hz = value($m, 'och_upstream_requests_total{program="och-poller-provision",provider="hetzner",code="2xx"}');
 ok(defined $hz && $hz >= 1, 'the poller counted its Hetzner requests') or diag $m;
 ok(defined value($m, 'och_provider_ratelimit_remaining{provider="hetzner"}'), "Hetzner's budget as last seen");
+cmp_ok(value($m, 'och_provider_ratelimit_reset_timestamp_seconds{provider="hetzner"}') // 0, '>', time - 60,
+    'and when it is full again (UNIX time)');
 ok(defined value($m, 'och_poller_last_run_seconds{mode="provision"}'), "the run's length");
 is(value($m, 'och_instances{state="active"}'), 1, 'one active instance');
 is(value($m, 'och_provision_queue_depth'), 0, 'nothing queued');
