@@ -162,7 +162,7 @@ h_instance(struct req *r)
 	char		 state[8], lim[16];
 	enum och_err	 err;
 
-	if (!auth_may_see(r, id, &err)) {
+	if (!auth_may_see(r, id, AUTH_SEE_RECORD, NULL, 0, &err)) {
 		resp_error(r, err != OCH_OK ? err : OCH_ENOTFOUND,
 		    err != OCH_OK ? NULL : "no such instance");
 		return;

@@ -470,7 +470,7 @@ h_get(struct req *r)
 	const char	*p[1] = { req_param(r, 0) };
 	enum och_err	 err;
 
-	if (!auth_may_see(r, p[0], &err)) {
+	if (!auth_may_see(r, p[0], AUTH_SEE_RECORD, NULL, 0, &err)) {
 		resp_error(r, err ? err : OCH_ENOTFOUND, err ? NULL :
 		    "no such instance");
 		return;
@@ -502,7 +502,7 @@ action(struct req *r, enum inst_act a)
 	int		 changed;
 
 	name = inst_act_name(a);
-	if (!auth_may_see(r, id, &err)) {
+	if (!auth_may_see(r, id, AUTH_SEE_RECORD, NULL, 0, &err)) {
 		fail(r, name, NULL, err ? err : OCH_ENOTFOUND, err ? NULL :
 		    "no such instance");
 		return;
@@ -557,7 +557,6 @@ static void h_rebuild(struct req *r) { action(r, INST_REBUILD); }
 static void
 h_sso(struct req *r)
 {
-	PGresult	*res;
 	const char	*id = req_param(r, 0), *p[2];
 	char		*tok = NULL, hash[65], *url;
 	cJSON		*o;
@@ -569,17 +568,11 @@ h_sso(struct req *r)
 		return;
 	}
 	p[0] = id;
-	if ((res = db_exec(r->app->db, &stmt_by_id, 1, p, &err)) == NULL) {
-		fail(r, "instance.sso", id, err, NULL);
+	if (!auth_may_see(r, id, AUTH_SEE_LIVE, NULL, 0, &err)) {
+		fail(r, "instance.sso", id, err ? err : OCH_ENOTFOUND, err ?
+		    NULL : "no such instance");
 		return;
 	}
-	if (PQntuples(res) == 0 ||
-	    strcmp(db_val(res, 0, INST_COL_STATE), "terminated") == 0) {
-		PQclear(res);
-		fail(r, "instance.sso", id, OCH_ENOTFOUND, "no such instance");
-		return;
-	}
-	PQclear(res);
 	if ((tok = cry_token(32)) == NULL) {
 		fail(r, "instance.sso", id, OCH_ESYSTEM, NULL);
 		return;

@@ -30,6 +30,7 @@
 #include <openssl/crypto.h>
 
 #include "audit.h"
+#include "auth.h"
 #include "backup.h"
 #include "cry.h"
 #include "js.h"
@@ -38,10 +39,9 @@
 #include "srv.h"
 #include "valid.h"
 
-static const struct db_stmt stmt_access = { "set_access",
-	"SELECT i.state, p.max_channels, p.max_skills FROM instances i"
-	" JOIN plans p ON p.name = i.plan"
-	" WHERE i.id = $1::uuid AND ($2::boolean OR i.user_id = $3::bigint)" };
+static const struct db_stmt stmt_limits = { "set_limits",
+	"SELECT p.max_channels, p.max_skills FROM instances i"
+	" JOIN plans p ON p.name = i.plan WHERE i.id = $1::uuid" };
 static const struct db_stmt stmt_ch_list = { "set_ch_list",
 	"SELECT c.kind, c.enabled, c.dm_policy, array_to_json(c.allow_from)::text,"
 	" c.secret_enc IS NOT NULL,"
@@ -124,34 +124,42 @@ secret_ok(const char *v)
 }
 
 /*
- * Check that the session may touch the instance; answers 404 itself when
- * not (also for others' instances).  Returns the row (state, max
- * channels, max skills; caller clears) or NULL.
+ * Check that the session may touch the instance's settings
+ * (auth_may_see, AUTH_SEE_LIVE); answers 404 itself when not (also for
+ * others' instances and terminated ones).  Returns 0, with its state in
+ * state (statesz bytes) when that is not NULL, or -1 after the answer.
  */
-static PGresult *
-access_check(struct req *r)
+static int
+access_check(struct req *r, char *state, size_t statesz)
 {
-	PGresult	*res;
-	const char	*id = req_param(r, 0), *p[3];
-	char		 uid[24];
 	enum och_err	 err;
 
-	if (!valid_uuid(id)) {
-		resp_error(r, OCH_ENOTFOUND, "no such instance");
-		return NULL;
-	}
-	snprintf(uid, sizeof(uid), "%lld", (long long)r->auth.user_id);
-	p[0] = id;
-	p[1] = r->auth.is_admin ? "true" : "false";
-	p[2] = uid;
-	if ((res = db_exec(r->app->db, &stmt_access, 3, p, &err)) == NULL) {
+	if (auth_may_see(r, req_param(r, 0), AUTH_SEE_LIVE, state, statesz,
+	    &err))
+		return 0;
+	resp_error(r, err != OCH_OK ? err : OCH_ENOTFOUND,
+	    err != OCH_OK ? NULL : "no such instance");
+	return -1;
+}
+
+/*
+ * The plan's limits of the instance in the path (max_channels,
+ * max_skills), after access_check().  Returns the row (caller clears) or
+ * NULL after answering the database error.
+ */
+static PGresult *
+plan_limits(struct req *r)
+{
+	PGresult	*res;
+	const char	*p[1] = { req_param(r, 0) };
+	enum och_err	 err;
+
+	if ((res = db_exec(r->app->db, &stmt_limits, 1, p, &err)) == NULL)
 		resp_error(r, err, NULL);
-		return NULL;
-	}
-	if (PQntuples(res) != 1 || strcmp(db_val(res, 0, 0), "terminated") == 0) {
+	else if (PQntuples(res) != 1) {
 		PQclear(res);
+		res = NULL;
 		resp_error(r, OCH_ENOTFOUND, "no such instance");
-		return NULL;
 	}
 	return res;
 }
@@ -164,13 +172,12 @@ access_check(struct req *r)
 static PGresult *
 owned_rows(struct req *r, const struct db_stmt *st)
 {
-	PGresult	*a, *res;
+	PGresult	*res;
 	const char	*p[1] = { req_param(r, 0) };
 	enum och_err	 err;
 
-	if ((a = access_check(r)) == NULL)
+	if (access_check(r, NULL, 0) < 0)
 		return NULL;
-	PQclear(a);
 	if ((res = db_exec(r->app->db, st, 1, p, &err)) == NULL)
 		resp_error(r, err, NULL);
 	return res;
@@ -323,7 +330,7 @@ h_channel_put(struct req *r)
 	size_t		 k;
 	enum och_err	 err = OCH_OK;
 
-	if ((a = access_check(r)) == NULL)
+	if (access_check(r, NULL, 0) < 0 || (a = plan_limits(r)) == NULL)
 		return;
 	for (k = 0; k < OCH_NELEM(chan_kinds); k++)
 		if (strcmp(chan_kinds[k].kind, kind) == 0)
@@ -354,9 +361,9 @@ h_channel_put(struct req *r)
 	p[0] = id;
 	p[1] = kind;
 	if ((cnt = db_exec(r->app->db, &stmt_ch_count, 2, p, &err)) != NULL &&
-	    db_int(cnt, 0, 0) >= db_int(a, 0, 1)) {
+	    db_int(cnt, 0, 0) >= db_int(a, 0, 0)) {
 		resp_errorf(r, OCH_EUNPROCESSABLE, "the plan allows %lld "
-		    "channels", (long long)db_int(a, 0, 1));
+		    "channels", (long long)db_int(a, 0, 0));
 		goto out;
 	}
 	p[2] = en == NULL || cJSON_IsTrue(en) ? "true" : "false";
@@ -377,14 +384,12 @@ out:
 static void
 delete_one(struct req *r, const struct db_stmt *st, const char *action)
 {
-	PGresult	*a;
 	const char	*p[2] = { req_param(r, 0), req_param(r, 1) };
 	long		 n = 0;
 	enum och_err	 err;
 
-	if ((a = access_check(r)) == NULL)
+	if (access_check(r, NULL, 0) < 0)
 		return;
-	PQclear(a);
 	err = db_run(r->app->db, st, 2, p, &n);
 	if (err == OCH_OK && n == 0)
 		err = OCH_ENOTFOUND;
@@ -421,15 +426,13 @@ h_keys(struct req *r)
 static void
 h_key_put(struct req *r)
 {
-	PGresult	*a;
 	const char	*id = req_param(r, 0), *prov = req_param(r, 1), *key;
 	const char	*p[4];
 	char		*ad, *sealed, last4[5];
 	enum och_err	 err;
 
-	if ((a = access_check(r)) == NULL)
+	if (access_check(r, NULL, 0) < 0)
 		return;
-	PQclear(a);
 	if (!valid_name(prov)) {
 		resp_error(r, OCH_EINVAL, "provider: a name like anthropic");
 		return;
@@ -489,7 +492,7 @@ h_skill_put(struct req *r)
 	long		 n = 0;
 	enum och_err	 err;
 
-	if ((a = access_check(r)) == NULL)
+	if (access_check(r, NULL, 0) < 0 || (a = plan_limits(r)) == NULL)
 		return;
 	en = r->json ? cJSON_GetObjectItemCaseSensitive(r->json, "enabled") :
 	    NULL;
@@ -505,9 +508,9 @@ h_skill_put(struct req *r)
 		resp_error(r, err, NULL);
 		return;
 	}
-	if (strcmp(p[2], "true") == 0 && db_int(cnt, 0, 0) >= db_int(a, 0, 2)) {
+	if (strcmp(p[2], "true") == 0 && db_int(cnt, 0, 0) >= db_int(a, 0, 1)) {
 		resp_errorf(r, OCH_EUNPROCESSABLE, "the plan allows %lld skills",
-		    (long long)db_int(a, 0, 2));
+		    (long long)db_int(a, 0, 1));
 		PQclear(a);
 		PQclear(cnt);
 		return;
@@ -569,14 +572,12 @@ settings_queue(struct req *r, const char *kind, const char *args,
 static void
 h_pairing_approve(struct req *r)
 {
-	PGresult	*a;
 	const char	*ch, *code;
 	cJSON		*args;
 	char		*s;
 
-	if ((a = access_check(r)) == NULL)
+	if (access_check(r, NULL, 0) < 0)
 		return;
-	PQclear(a);
 	if (r->json == NULL || js_str(r->json, "channel", 32, &ch) != JS_OK ||
 	    !valid_name(ch) || js_str(r->json, "code", 16, &code) != JS_OK ||
 	    strlen(code) < 4 || strspn(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -597,15 +598,14 @@ h_pairing_approve(struct req *r)
 static void
 h_backups(struct req *r)
 {
-	PGresult	*a, *res, *cmds;
+	PGresult	*res, *cmds;
 	const char	*p[1] = { req_param(r, 0) };
 	cJSON		*root, *arr, *o;
 	enum och_err	 err;
 	int		 i;
 
-	if ((a = access_check(r)) == NULL)
+	if (access_check(r, NULL, 0) < 0)
 		return;
-	PQclear(a);
 	if ((res = db_exec(r->app->db, &stmt_backups, 1, p, &err)) == NULL) {
 		resp_error(r, err, NULL);
 		return;
@@ -649,19 +649,16 @@ h_backups(struct req *r)
 static void
 h_backup_create(struct req *r)
 {
-	PGresult	*a;
 	cJSON		*o;
-	char		 who[32], bid[24], cid[24];
+	char		 who[32], bid[24], cid[24], state[32];
 	enum och_err	 err;
 
-	if ((a = access_check(r)) == NULL)
+	if (access_check(r, state, sizeof(state)) < 0)
 		return;
-	if (strcmp(db_val(a, 0, 0), "active") != 0) {
-		PQclear(a);
+	if (strcmp(state, "active") != 0) {
 		resp_error(r, OCH_ECONFLICT, "the instance is not active");
 		return;
 	}
-	PQclear(a);
 	if (cfg_get(&r->app->cfg, CFG_S3_ENDPOINT) == NULL) {
 		/* no object storage: an archive on the server only */
 		settings_queue(r, "backup_create", "{}",

@@ -24,9 +24,9 @@ void	gw_whatsapp_login(struct req *);
 void	gw_command(struct req *);
 
 /*
- * The instance in the path if the caller may see it and it is not
- * terminated: returns its state (caller frees), else NULL after answering
- * (404, or the database error).
+ * The instance in the path if the caller may see its server
+ * (auth_may_see, AUTH_SEE_LIVE: not terminated): returns its state
+ * (caller frees), else NULL after answering (404, or the database error).
  */
 char	*st_visible(struct req *);
 

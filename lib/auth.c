@@ -369,12 +369,13 @@ out:
 
 static const struct db_stmt	stmt_visible = {
 	"auth_visible",
-	"SELECT 1 FROM instances WHERE id = $1::uuid"
+	"SELECT state FROM instances WHERE id = $1::uuid"
 	" AND ($2::boolean OR user_id = $3::bigint)"
 };
 
 int
-auth_may_see(struct req *r, const char *id, enum och_err *err)
+auth_may_see(struct req *r, const char *id, enum auth_see see, char *state,
+    size_t statesz, enum och_err *err)
 {
 	PGresult	*res;
 	char		 uid[24];
@@ -382,6 +383,8 @@ auth_may_see(struct req *r, const char *id, enum och_err *err)
 	int		 ok;
 
 	*err = OCH_OK;
+	if (state != NULL && statesz > 0)
+		state[0] = '\0';
 	if (id == NULL || !valid_uuid(id))
 		return 0;
 	snprintf(uid, sizeof(uid), "%lld", (long long)r->auth.user_id);
@@ -391,7 +394,10 @@ auth_may_see(struct req *r, const char *id, enum och_err *err)
 	p[2] = uid;
 	if ((res = db_exec(r->app->db, &stmt_visible, 3, p, err)) == NULL)
 		return 0;
-	ok = PQntuples(res) == 1;
+	ok = PQntuples(res) == 1 && (see == AUTH_SEE_RECORD ||
+	    strcmp(db_val(res, 0, 0), "terminated") != 0);
+	if (ok && state != NULL && statesz > 0)
+		snprintf(state, statesz, "%s", db_val(res, 0, 0));
 	PQclear(res);
 	return ok;
 }

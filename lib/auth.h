@@ -44,13 +44,31 @@ void		auth_set_cookies(struct req *r, const char *jwt,
 int		auth_cookie(const char *header, const char *name, char *out,
 		    size_t outlen);
 /*
- * Ownership (DESIGN §5): 1 if the authenticated request may see instance
- * id — the billing system (HMAC) and admins see every instance, a
- * customer session only its own user's.  0 otherwise (the caller answers
- * 404, so others' ids stay unknown), with *err set to a database error
- * when that was the reason (else OCH_OK).
+ * What a caller means to do with an instance (auth_may_see).  A
+ * terminated instance keeps its record — the billing system, its owner
+ * and the admins still read it and its history, and an action on it is
+ * answered 409 with the reason — but it has no server any more: its
+ * settings, secrets, status, metrics and backups are 404 like an
+ * instance that never was, so nothing is written for a server that is
+ * gone.
  */
-int		auth_may_see(struct req *r, const char *id, enum och_err *err);
+enum auth_see {
+	AUTH_SEE_RECORD,	/* the record, its events and alerts, actions */
+	AUTH_SEE_LIVE		/* everything about its server: not terminated */
+};
+
+/*
+ * Ownership (DESIGN §5), the one predicate every route that names an
+ * instance uses: 1 if the authenticated request may see instance id for
+ * `see` — the billing system (HMAC) and admins see every instance, a
+ * customer session only its own user's; AUTH_SEE_LIVE also refuses a
+ * terminated instance.  When state is not NULL it gets the instance's
+ * state (statesz bytes, "" when refused).  0 otherwise (the caller
+ * answers 404, so others' ids stay unknown), with *err set to a
+ * database error when that was the reason (else OCH_OK).
+ */
+int		auth_may_see(struct req *r, const char *id, enum auth_see see,
+		    char *state, size_t statesz, enum och_err *err);
 /* Release what auth_check() put in r->auth. */
 void		auth_clear(struct req_auth *);
 
