@@ -514,7 +514,7 @@ h_snapshot(struct req *r)
 	cJSON		*o;
 	enum och_err	 err;
 
-	if (!auth_may_see(r, id, &err)) {
+	if (!auth_may_see(r, id, AUTH_SEE_LIVE, NULL, 0, &err)) {
 		resp_error(r, err != OCH_OK ? err : OCH_ENOTFOUND,
 		    err != OCH_OK ? NULL : "no such instance");
 		return;
