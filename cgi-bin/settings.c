@@ -29,7 +29,6 @@
 
 #include <openssl/crypto.h>
 
-#include "audit.h"
 #include "auth.h"
 #include "backup.h"
 #include "cry.h"
@@ -183,15 +182,14 @@ owned_rows(struct req *r, const struct db_stmt *st)
 	return res;
 }
 
-/* Answer a change: 204 and an audit line, or the error. */
+/* Answer a change: 204, or the error (routes.def audits it). */
 static void
-changed(struct req *r, enum och_err err, const char *action)
+changed(struct req *r, enum och_err err)
 {
 	if (err != OCH_OK)
 		resp_error(r, err, NULL);
 	else
 		resp_empty(r, 204);
-	audit_req(r, action, "instance", req_param(r, 0), r->status, NULL);
 }
 
 static void
@@ -372,7 +370,7 @@ h_channel_put(struct req *r)
 	p[5] = sealed;
 	if (cnt != NULL)
 		err = db_run(r->app->db, &stmt_ch_put, 6, p, NULL);
-	changed(r, err, "settings.channel_put");
+	changed(r, err);
 out:
 	PQclear(a);
 	PQclear(cnt);
@@ -382,7 +380,7 @@ out:
 
 /* DELETE of one row keyed by the second path parameter. */
 static void
-delete_one(struct req *r, const struct db_stmt *st, const char *action)
+delete_one(struct req *r, const struct db_stmt *st)
 {
 	const char	*p[2] = { req_param(r, 0), req_param(r, 1) };
 	long		 n = 0;
@@ -393,12 +391,12 @@ delete_one(struct req *r, const struct db_stmt *st, const char *action)
 	err = db_run(r->app->db, st, 2, p, &n);
 	if (err == OCH_OK && n == 0)
 		err = OCH_ENOTFOUND;
-	changed(r, err, action);
+	changed(r, err);
 }
 
-static void h_channel_del(struct req *r) { delete_one(r, &stmt_ch_del, "settings.channel_delete"); }
-static void h_key_del(struct req *r) { delete_one(r, &stmt_key_del, "settings.ai_key_delete"); }
-static void h_skill_del(struct req *r) { delete_one(r, &stmt_sk_del, "settings.skill_delete"); }
+static void h_channel_del(struct req *r) { delete_one(r, &stmt_ch_del); }
+static void h_key_del(struct req *r) { delete_one(r, &stmt_key_del); }
+static void h_skill_del(struct req *r) { delete_one(r, &stmt_sk_del); }
 
 static void
 h_keys(struct req *r)
@@ -456,7 +454,7 @@ h_key_put(struct req *r)
 	p[3] = last4;
 	err = db_run(r->app->db, &stmt_key_put, 4, p, NULL);
 	free(sealed);
-	changed(r, err, "settings.ai_key_put");
+	changed(r, err);
 }
 
 static void
@@ -521,7 +519,7 @@ h_skill_put(struct req *r)
 	    db_run(r->app->db, &stmt_sk_put, 3, p, &n) : OCH_OK;
 	if (err == OCH_OK && n == 0)
 		err = OCH_ENOTFOUND;
-	changed(r, err, "settings.skill_put");
+	changed(r, err);
 }
 
 static void
@@ -543,8 +541,7 @@ h_pairing(struct req *r)
 
 /* Queue a command for the instance's agent; 202 {"command_id"}. */
 void
-settings_queue(struct req *r, const char *kind, const char *args,
-    const char *action)
+settings_queue(struct req *r, const char *kind, const char *args)
 {
 	PGresult	*res;
 	const char	*p[4];
@@ -559,14 +556,12 @@ settings_queue(struct req *r, const char *kind, const char *args,
 	p[3] = who;
 	if ((res = db_exec(r->app->db, &stmt_command, 4, p, &err)) == NULL) {
 		resp_error(r, err, NULL);
-		audit_req(r, action, "instance", p[0], r->status, NULL);
 		return;
 	}
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "command_id", db_val(res, 0, 0));
 	PQclear(res);
 	resp_json(r, 202, o);
-	audit_req(r, action, "instance", p[0], 202, NULL);
 }
 
 static void
@@ -591,7 +586,7 @@ h_pairing_approve(struct req *r)
 	cJSON_AddBoolToObject(args, "notify", 1);
 	s = cJSON_PrintUnformatted(args);
 	cJSON_Delete(args);
-	settings_queue(r, "pairing_approve", s, "settings.pairing_approve");
+	settings_queue(r, "pairing_approve", s);
 	cJSON_free(s);
 }
 
@@ -661,8 +656,7 @@ h_backup_create(struct req *r)
 	}
 	if (cfg_get(&r->app->cfg, CFG_S3_ENDPOINT) == NULL) {
 		/* no object storage: an archive on the server only */
-		settings_queue(r, "backup_create", "{}",
-		    "settings.backup_create");
+		settings_queue(r, "backup_create", "{}");
 		return;
 	}
 	snprintf(who, sizeof(who), "user:%lld", (long long)r->auth.user_id);
@@ -675,8 +669,6 @@ h_backup_create(struct req *r)
 		cJSON_AddNumberToObject(o, "backup_id", strtod(bid, NULL));
 		resp_json(r, 202, o);
 	}
-	audit_req(r, "settings.backup_create", "instance", req_param(r, 0),
-	    r->status, NULL);
 }
 
 /* the routes: lib/routes.def */

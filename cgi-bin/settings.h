@@ -33,9 +33,8 @@ char	*st_visible(struct req *);
 /*
  * settings.c: queue command `kind` with JSON object args for the agent of
  * the instance in the path; answers 202 {command_id} (or the database
- * error) itself and audits it as `action`.
+ * error) itself (the route's AUDIT in routes.def records it).
  */
-void	settings_queue(struct req *, const char *kind, const char *args,
-	    const char *action);
+void	settings_queue(struct req *, const char *kind, const char *args);
 
 #endif

@@ -25,7 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
 #include "cry.h"
 #include "inst.h"
 #include "js.h"
@@ -93,8 +92,6 @@ gw_token_reveal(struct req *r)
 		PQclear(res);
 		resp_error(r, OCH_ECONFLICT, "the server has not started yet: "
 		    "its gateway token exists once it reports ready");
-		audit_req(r, "instance.gateway_token_reveal", "instance", p[0],
-		    r->status, NULL);
 		return;
 	}
 	ad = ad_of(p[0]);
@@ -117,8 +114,6 @@ gw_token_reveal(struct req *r)
 	xfree_secret(url);
 	free(host);
 	resp_json(r, 200, o);
-	audit_req(r, "instance.gateway_token_reveal", "instance", p[0], 200,
-	    NULL);
 }
 
 void
@@ -175,8 +170,6 @@ out:
 		cJSON_AddBoolToObject(o, "rotated", 1);
 		resp_json(r, 200, o);
 	}
-	audit_req(r, "instance.gateway_token_rotate", "instance", p[0],
-	    r->status, NULL);
 }
 
 /*
@@ -218,7 +211,7 @@ gw_devices_approve(struct req *r)
 	cJSON_AddStringToObject(a, "request_id", rid);
 	args = cJSON_PrintUnformatted(a);
 	cJSON_Delete(a);
-	settings_queue(r, "device_approve", args, "settings.device_approve");
+	settings_queue(r, "device_approve", args);
 	cJSON_free(args);
 }
 
@@ -257,8 +250,7 @@ gw_whatsapp_login(struct req *r)
 		return;
 	}
 	PQclear(res);
-	settings_queue(r, "whatsapp_login", "{\"account\":\"default\"}",
-	    "settings.whatsapp_login");
+	settings_queue(r, "whatsapp_login", "{\"account\":\"default\"}");
 }
 
 /* whatsapp_login's outcome for the page. */

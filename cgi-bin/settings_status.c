@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
 #include "auth.h"
 #include "inst.h"
 #include "js.h"
@@ -373,7 +372,6 @@ st_model_put(struct req *r)
 		resp_error(r, err, NULL);
 	else
 		resp_empty(r, 204);
-	audit_req(r, "settings.model", "instance", p[0], r->status, NULL);
 }
 
 void
@@ -394,7 +392,6 @@ st_retry(struct req *r)
 		resp_error(r, OCH_ECONFLICT, "only an instance whose server "
 		    "setup failed can be retried here; support has been told "
 		    "about other failures");
-		audit_req(r, "instance.retry", "instance", p[0], r->status, NULL);
 		return;
 	}
 	snprintf(who, sizeof(who), "user:%lld", (long long)r->auth.user_id);
@@ -408,5 +405,4 @@ st_retry(struct req *r)
 		cJSON_AddStringToObject(o, "pending_action", "rebuild");
 		resp_json(r, 202, o);
 	}
-	audit_req(r, "instance.retry", "instance", p[0], r->status, NULL);
 }

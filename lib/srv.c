@@ -332,6 +332,11 @@ serve(struct srv *s, struct req *r)
 		    rt->pattern);
 		resp_error(r, OCH_ESYSTEM, NULL);
 	}
+	/* 7. the manifest's audit record (routes.def: AUDIT) */
+	if (rt->audit.action != NULL)
+		(void)audit_req(r, rt->audit.action, rt->audit.object_kind,
+		    rt->audit.object_kind != NULL ? req_param(r, 0) : NULL,
+		    r->status, NULL);
 out:
 	free(seg);
 	buf_free(&allow);

@@ -21,14 +21,20 @@ struct route {
 	enum auth_kind	 auth;
 	route_fn	 fn;
 	size_t		 body_max;	/* 0: the app default; | SRV_RAW_BODY */
+	struct {
+		const char *action;	/* NULL: the handler audits, if at all */
+		const char *object_kind; /* NULL: no object */
+	}		 audit;		/* routes.def's AUDIT(), written by srv.c */
 };
 
 /*
  * One row of routes.def as a struct route: a binary's table is
  * static const struct route routes[] = { OCH_ROUTES_<binary>(SRV_ROUTE) };
+ * the optional AUDIT() column becomes .audit (absent: zero).
  */
-#define SRV_ROUTE(method, pattern, auth, cap, fn, nginx, summary) \
-	{ #method, pattern, auth, fn, cap },
+#define SRV_ROUTE(m_, pat_, auth_, cap_, fn_, ngx_, summary_, ...) \
+	{ .method = #m_, .pattern = pat_, .auth = auth_, .fn = fn_, \
+	    .body_max = cap_, __VA_ARGS__ },
 
 /*
  * A route whose body_max carries this bit gets its body unread and of

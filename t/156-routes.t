@@ -4,7 +4,8 @@
 # reaches the binary the manifest names (that binary's own counter for
 # that very route moves; no binary counts an unrouted request); a wrong
 # method gets the binary's 405 naming exactly the manifest's methods; a
-# path not in the manifest is nginx's 404 and reaches no binary.
+# path not in the manifest is nginx's 404 and reaches no binary; the
+# audit column names each action once and no handler repeats it.
 use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
@@ -30,6 +31,29 @@ cmp_ok(scalar @routes, '>', 60, scalar(@routes) . ' routes in the manifest');
 my %bins = map { $_->[0] => 1 } @routes;
 is_deeply([ sort keys %bins ], [ sort qw(health instances auth agent settings metrics backups alerts webhooks admin) ],
     'the manifest names every FastCGI binary');
+
+# the audit column: [method, pattern, action, object kind]; an action is
+# named by one route, its object is the route's first path parameter, and
+# no handler writes it by hand (the front line does: one home)
+my @audit = map { chomp; [ split /\t/ ] } `'$gen' audit`;
+is($?, 0, 'och-routes audit ran');
+cmp_ok(scalar @audit, '>=', 14, scalar(@audit) . ' routes audited by the front line');
+my %action;
+for my $a (@audit) {
+	my ($m, $p, $act, $kind) = @$a;
+	like($act, qr/^[a-z]+\.[a-z_]+$/, "$m $p audits $act");
+	ok(!$action{$act}++, '  an action no other route names');
+	ok($kind eq '-' || $p =~ m{^/api/v1/[a-z-]+/\{[a-z_]+\}}, "  its object ($kind) is the first path parameter");
+}
+my %src;
+for my $f (glob($t->src('cgi-bin') . '/*.c')) {
+	open my $fh, '<', $f or die "$f: $!";
+	$src{$f} = do { local $/; <$fh> };
+}
+for my $act (sort keys %action) {
+	my @by_hand = grep { index($src{$_}, qq{"$act"}) >= 0 } sort keys %src;
+	is_deeply(\@by_hand, [], "no handler writes $act itself");
+}
 
 # the manifest's checks refuse an ambiguous or malformed table
 {

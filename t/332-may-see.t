@@ -75,4 +75,15 @@ is($t->psql_one("SELECT count(*) FROM ai_keys WHERE instance_id = :'i'", i => $i
 is($t->psql_one("SELECT config_revision FROM instances WHERE id = :'i'", i => $id), $rev, 'no new config revision');
 is($t->psql_one("SELECT count(*) FROM instance_commands WHERE instance_id = :'i'", i => $id), 0, 'no command queued');
 
+# the refusals are on record, each once, as the one who tried (the front
+# line writes the manifest's audit action: lib/routes.def)
+my %put = map { ($_->[0] => $_->[1]) } map { [ split /:/ ] } split /,/, $t->psql_one(
+    "SELECT string_agg(status || ':' || count, ',' ORDER BY status) FROM (SELECT status, count(*) FROM audit_log"
+    . " WHERE action = 'settings.channel_put' AND object_kind = 'instance' AND object_id = :'i' GROUP BY status) s", i => $id);
+is_deeply(\%put, { 204 => 1, 404 => 2 }, 'settings.channel_put: the save once, the two refused tries once each');
+is($t->psql_one("SELECT count(DISTINCT actor_id) FROM audit_log WHERE action = 'settings.channel_put' AND status = 404"
+    . " AND object_id = :'i'", i => $id), 2, 'by the owner and by the attacker');
+is($t->psql_one("SELECT count(*) FROM audit_log WHERE action = 'settings.ai_key_put' AND object_id = :'i'", i => $id), 2,
+    'the refused key writes too');
+
 $t->done_testing;

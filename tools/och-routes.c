@@ -24,6 +24,9 @@
 
 struct row {
 	const char	*method, *pattern, *auth, *ngx, *summary;
+	struct {
+		const char *action, *object_kind;
+	}		 audit;		/* routes.def's AUDIT(); absent: NULL */
 };
 struct group {
 	const char		*bin;
@@ -31,7 +34,9 @@ struct group {
 	size_t			 n;
 };
 
-#define ROW(m, pat, a, cap, fn, ngx, doc) { #m, pat, #a, #ngx, doc },
+#define ROW(m_, pat_, a_, cap_, fn_, ngx_, doc_, ...) \
+	{ .method = #m_, .pattern = pat_, .auth = #a_, .ngx = #ngx_, \
+	    .summary = doc_, __VA_ARGS__ },
 #define ROWS(b) ((const struct row[]){ OCH_ROUTES_##b(ROW) })
 #define GROUP(b) { #b, ROWS(b), sizeof(ROWS(b)) / sizeof(struct row) },
 static const struct group groups[] = { OCH_BINARIES(GROUP) };
@@ -312,7 +317,7 @@ main(int argc, char **argv)
 	size_t	g, r;
 
 	if (argc != 2) {
-		fputs("usage: och-routes nginx|docs|list\n", stderr);
+		fputs("usage: och-routes nginx|docs|list|audit\n", stderr);
 		return 1;
 	}
 	if (check() < 0)
@@ -330,6 +335,19 @@ main(int argc, char **argv)
 				    groups[g].rows[r].auth);
 		return 0;
 	}
-	fputs("usage: och-routes nginx|docs|list\n", stderr);
+	if (strcmp(argv[1], "audit") == 0) {
+		for (g = 0; g < NGROUPS; g++)
+			for (r = 0; r < groups[g].n; r++)
+				if (groups[g].rows[r].audit.action != NULL)
+					printf("%s\t%s\t%s\t%s\n",
+					    groups[g].rows[r].method,
+					    groups[g].rows[r].pattern,
+					    groups[g].rows[r].audit.action,
+					    groups[g].rows[r].audit.object_kind
+					    ? groups[g].rows[r].audit.object_kind
+					    : "-");
+		return 0;
+	}
+	fputs("usage: och-routes nginx|docs|list|audit\n", stderr);
 	return 1;
 }
