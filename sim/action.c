@@ -6,7 +6,7 @@
 
 #include "och.h"
 #include "action.h"
-#include "hetzner.h"
+#include "sim_hetzner.h"
 #include "util.h"
 #include "vm.h"
 
@@ -176,10 +176,10 @@ act_get(struct http_req *r)
 	struct act	*a;
 	int64_t		 id;
 
-	if (hz_id(r, 0, &id) == -1)
+	if (shz_id(r, 0, &id) == -1)
 		return;
 	if ((a = act_find(id)) == NULL) {
-		hz_not_found(r, "action");
+		shz_not_found(r, "action");
 		return;
 	}
 	answer_one(r, a);
@@ -191,14 +191,14 @@ act_server_get(struct http_req *r)
 	struct act	*a;
 	int64_t		 sid, id;
 
-	if (hz_id(r, 0, &sid) == -1 || hz_id(r, 1, &id) == -1)
+	if (shz_id(r, 0, &sid) == -1 || shz_id(r, 1, &id) == -1)
 		return;
 	if (vm_find(sid) == NULL) {
-		hz_not_found(r, "server");
+		shz_not_found(r, "server");
 		return;
 	}
 	if ((a = act_find(id)) == NULL || a->server_id != sid) {
-		hz_not_found(r, "action");
+		shz_not_found(r, "action");
 		return;
 	}
 	answer_one(r, a);
@@ -253,7 +253,7 @@ list(struct http_req *r, int64_t sid, int need_ids)
 {
 	const char	*ids[ACT_IDS_MAX], *st[4];
 	struct act	**sel = NULL, *a;
-	struct hz_page	 pg;
+	struct shz_page	 pg;
 	cJSON		*root, *arr;
 	int64_t		 want[ACT_IDS_MAX];
 	size_t		 nids, nst, n = 0, cap = 0, i;
@@ -267,24 +267,24 @@ list(struct http_req *r, int64_t sid, int need_ids)
 		su_jstr(d, "announcement", "https://docs.hetzner.cloud/"
 		    "changelog#2025-01-30-listing-arbitrary-actions-in-the-"
 		    "actions-list-endpoint-is-removed");
-		hz_error(r, 410, "deprecated_api_endpoint", "Listing "
+		shz_error(r, 410, "deprecated_api_endpoint", "Listing "
 		    "arbitrary actions is not supported anymore, filter by "
 		    "id", d);
 		return;
 	}
 	for (i = 0; i < nids; i++)
 		if (su_parse_id(ids[i], &want[i]) == -1) {
-			hz_invalid(r, "id", "must be an integer");
+			shz_invalid(r, "id", "must be an integer");
 			return;
 		}
 	for (i = 0; i < nst; i++)
 		if (strcmp(st[i], "running") && strcmp(st[i], "success") &&
 		    strcmp(st[i], "error")) {
-			hz_invalid(r, "status", "invalid status");
+			shz_invalid(r, "status", "invalid status");
 			return;
 		}
-	if ((nsort = hz_sort(r, sort_fields, skeys, sdesc, 8)) == -1 ||
-	    hz_paging(r, &pg) == -1)
+	if ((nsort = shz_sort(r, sort_fields, skeys, sdesc, 8)) == -1 ||
+	    shz_paging(r, &pg) == -1)
 		return;
 	for (a = acts; a != NULL; a = a->next) {
 		if (sid != 0 && a->server_id != sid)
@@ -307,13 +307,13 @@ list(struct http_req *r, int64_t sid, int need_ids)
 	}
 	if (n > 1)
 		qsort(sel, n, sizeof(*sel), cmp);
-	hz_page_range(&pg, (long)n);
+	shz_page_range(&pg, (long)n);
 	root = su_jobj();
 	arr = su_jarr();
 	for (k = pg.first; k < pg.end; k++)
 		cJSON_AddItemToArray(arr, act_json(sel[k]));
 	cJSON_AddItemToObject(root, "actions", arr);
-	hz_meta(r, root, &pg);
+	shz_meta(r, root, &pg);
 	free(sel);
 	http_json(r, 200, root);
 }
@@ -329,10 +329,10 @@ act_server_list(struct http_req *r)
 {
 	int64_t	 sid;
 
-	if (hz_id(r, 0, &sid) == -1)
+	if (shz_id(r, 0, &sid) == -1)
 		return;
 	if (vm_find(sid) == NULL) {
-		hz_not_found(r, "server");
+		shz_not_found(r, "server");
 		return;
 	}
 	list(r, sid, 0);

@@ -63,7 +63,7 @@ cJSON		*act_json(const struct act *);
 /* Forget every action. */
 void		 act_clear(void);
 
-/* Route handlers (hetzner.c lists them in its table). */
+/* Route handlers (sim_hetzner.c lists them in its table). */
 void		 act_get(struct http_req *);		/* /actions/{id} */
 void		 act_list(struct http_req *);		/* /actions?id= */
 /* /servers/{id}/actions/{action_id} */

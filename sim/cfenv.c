@@ -11,7 +11,7 @@
 /* --- envelope ----------------------------------------------------- */
 
 cJSON *
-cf_msg(int code, const char *text)
+scf_msg(int code, const char *text)
 {
 	cJSON	*o;
 
@@ -23,7 +23,7 @@ cf_msg(int code, const char *text)
 
 /* Success envelope; note (may be NULL) is one message. */
 void
-cf_ok_note(struct http_req *r, cJSON *result, cJSON *info, cJSON *note)
+scf_ok_note(struct http_req *r, cJSON *result, cJSON *info, cJSON *note)
 {
 	cJSON	*root;
 
@@ -42,7 +42,7 @@ cf_ok_note(struct http_req *r, cJSON *result, cJSON *info, cJSON *note)
 
 /* Fail with one error (and optionally a second one after it). */
 void
-cf_fail2(struct http_req *r, int status, int code, const char *text,
+scf_fail2(struct http_req *r, int status, int code, const char *text,
     int code2, const char *text2)
 {
 	cJSON	*root, *errs;
@@ -51,22 +51,22 @@ cf_fail2(struct http_req *r, int status, int code, const char *text,
 	su_jnull(root, "result");
 	su_jbool(root, "success", 0);
 	errs = su_jarr();
-	cJSON_AddItemToArray(errs, cf_msg(code, text));
+	cJSON_AddItemToArray(errs, scf_msg(code, text));
 	if (code2 != 0)
-		cJSON_AddItemToArray(errs, cf_msg(code2, text2));
+		cJSON_AddItemToArray(errs, scf_msg(code2, text2));
 	cJSON_AddItemToObject(root, "errors", errs);
 	cJSON_AddItemToObject(root, "messages", su_jarr());
 	http_json(r, status, root);
 }
 
 void
-cf_fail(struct http_req *r, int status, int code, const char *text)
+scf_fail(struct http_req *r, int status, int code, const char *text)
 {
-	cf_fail2(r, status, code, text, 0, NULL);
+	scf_fail2(r, status, code, text, 0, NULL);
 }
 
 cJSON *
-cf_info(long page, long per_page, long count, long total)
+scf_info(long page, long per_page, long count, long total)
 {
 	cJSON	*o;
 
@@ -81,7 +81,7 @@ cf_info(long page, long per_page, long count, long total)
 }
 
 int
-cf_paging(struct http_req *r, int64_t *page, int64_t *per, int64_t def,
+scf_paging(struct http_req *r, int64_t *page, int64_t *per, int64_t def,
     int64_t lo, int64_t hi)
 {
 	const char	*p = http_query(r, "page"), *pp = http_query(r,
@@ -92,7 +92,7 @@ cf_paging(struct http_req *r, int64_t *page, int64_t *per, int64_t def,
 	if ((p != NULL && (su_parse_id(p, page) == -1 || *page < 1 ||
 	    *page > 1000000000)) || (pp != NULL && (su_parse_id(pp, per) ==
 	    -1 || *per < 1 || (hi == 0 && *per > 5000000)))) {
-		cf_fail(r, 400, 1004, "Validation Error: invalid page or "
+		scf_fail(r, 400, 1004, "Validation Error: invalid page or "
 		    "per_page");
 		return -1;
 	}

@@ -7,19 +7,19 @@
 
 #include "och.h"
 #include "log.h"
-#include "agent.h"
+#include "sim_agent.h"
 #include "callback.h"
-#include "cloudflare.h"
+#include "sim_cloudflare.h"
 #include "control.h"
 #include "exporter.h"
 #include "fault.h"
 #include "firewall.h"
-#include "hetzner.h"
+#include "sim_hetzner.h"
 #include "loop.h"
-#include "resend.h"
+#include "sim_resend.h"
 #include "util.h"
 #include "vm.h"
-#include "whmcs.h"
+#include "sim_whmcs.h"
 
 static void
 err(struct http_req *r, int status, const char *msg)
@@ -43,12 +43,12 @@ body(struct http_req *r)
 }
 
 void
-ctl_reset_all(void)
+sctl_reset_all(void)
 {
-	hz_reset();
-	cf_reset();
-	rs_reset();
-	wh_reset();
+	shz_reset();
+	scf_reset();
+	srs_reset();
+	swh_reset();
 	flt_clear();
 	http_stats_reset();
 	su_seed_faults(su_cfg.seed);
@@ -101,14 +101,14 @@ emails(struct http_req *r)
 	cJSON	*o;
 
 	o = su_jobj();
-	cJSON_AddItemToObject(o, "emails", rs_emails_json());
+	cJSON_AddItemToObject(o, "emails", srs_emails_json());
 	http_json(r, 200, o);
 }
 
 static void
 whmcs(struct http_req *r)
 {
-	http_json(r, 200, wh_json());
+	http_json(r, 200, swh_json());
 }
 
 static void
@@ -119,10 +119,10 @@ whmcs_seed(struct http_req *r)
 
 	if ((j = body(r)) == NULL)
 		return;
-	if (wh_seed(j, &e) == -1)
+	if (swh_seed(j, &e) == -1)
 		err(r, 400, e);
 	else
-		http_json(r, 200, wh_json());
+		http_json(r, 200, swh_json());
 	cJSON_Delete(j);
 }
 
@@ -239,14 +239,14 @@ dns(struct http_req *r)
 	cJSON	*o;
 
 	o = su_jobj();
-	cJSON_AddItemToObject(o, "records", cf_records_json());
+	cJSON_AddItemToObject(o, "records", scf_records_json());
 	http_json(r, 200, o);
 }
 
 static void
 reset(struct http_req *r)
 {
-	ctl_reset_all();
+	sctl_reset_all();
 	log_info("simulator reset");
 	http_json(r, 200, su_jobj());
 }
@@ -294,7 +294,7 @@ static const struct profile {
 };
 
 int
-ctl_latency_profile(const char *name)
+sctl_latency_profile(const char *name)
 {
 	size_t	 i;
 
@@ -362,7 +362,7 @@ latency_post(struct http_req *r)
 	pf = cJSON_GetObjectItemCaseSensitive(j, "profile");
 	if (pf != NULL) {
 		was = su_cfg.profile;
-		if (!cJSON_IsString(pf) || ctl_latency_profile(
+		if (!cJSON_IsString(pf) || sctl_latency_profile(
 		    pf->valuestring) == -1) {
 			su_cfg.profile = was;
 			err(r, 400, "profile is default or hetzner");
@@ -395,9 +395,9 @@ rl_json(void)
 	cJSON	*o;
 
 	o = su_jobj();
-	cJSON_AddItemToObject(o, "hetzner", hz_ratelimit_json());
-	cJSON_AddItemToObject(o, "cloudflare", cf_ratelimit_json());
-	cJSON_AddItemToObject(o, "resend", rs_ratelimit_json());
+	cJSON_AddItemToObject(o, "hetzner", shz_ratelimit_json());
+	cJSON_AddItemToObject(o, "cloudflare", scf_ratelimit_json());
+	cJSON_AddItemToObject(o, "resend", srs_ratelimit_json());
 	return o;
 }
 
@@ -443,11 +443,11 @@ rl_post(struct http_req *r)
 		return;
 	}
 	if (h != NULL)
-		hz_ratelimit_set(hl, hr);
+		shz_ratelimit_set(hl, hr);
 	if (c != NULL)
-		cf_ratelimit_set(cl, cw);
+		scf_ratelimit_set(cl, cw);
 	if (s != NULL)
-		rs_ratelimit_set(sr);
+		srs_ratelimit_set(sr);
 	cJSON_Delete(j);
 	http_json(r, 200, rl_json());
 }
@@ -525,7 +525,7 @@ static const struct http_route routes[] = {
 	{ "POST", "/ratelimit", rl_post },
 };
 
-const struct http_svc ctl_svc = {
+const struct http_svc sctl_svc = {
 	"_sim", "/_sim", routes, OCH_NELEM(routes), 0,
 	front, auth, fault, nomatch,
 };

@@ -8,15 +8,15 @@
 
 #include "http.h"
 
-extern const struct http_svc ctl_svc;
+extern const struct http_svc sctl_svc;
 
 /*
  * Load a latency profile ("default", "hetzner") into su_cfg.  Returns 0,
  * or -1 when there is no such profile.
  */
-int	 ctl_latency_profile(const char *);
+int	 sctl_latency_profile(const char *);
 
 /* Forget every simulated thing and reseed (POST /_sim/reset). */
-void	 ctl_reset_all(void);
+void	 sctl_reset_all(void);
 
 #endif

@@ -24,7 +24,7 @@
 #include "exporter.h"
 #include "exptls.h"
 #include "loop.h"
-#include "userdata.h"
+#include "sim_userdata.h"
 #include "util.h"
 #include "vm.h"
 
@@ -51,7 +51,7 @@ struct exp_srv {
 	unsigned char		 ok[SHA256_DIGEST_LENGTH];
 	int			 ok_valid;
 	/* agent mode: the web config the agent may (re)write on disk */
-	struct ud_user		*fusers;
+	struct sud_user		*fusers;
 	size_t			 nfusers;
 	int			 ftls;
 	struct timespec		 fmtime;
@@ -435,7 +435,7 @@ render(struct exp_srv *s, struct buf *b)
  * user-data's web config.
  */
 static void
-users(struct exp_srv *s, const struct ud_user **u, size_t *n)
+users(struct exp_srv *s, const struct sud_user **u, size_t *n)
 {
 	struct stat	 st;
 	char		*path, *data = NULL, *why = NULL;
@@ -455,7 +455,7 @@ users(struct exp_srv *s, const struct ud_user **u, size_t *n)
 					data = xcalloc(1, st.st_size + 1);
 					len = fread(data, 1, st.st_size, f);
 					fclose(f);
-					if (ud_webyml(data, len,
+					if (sud_webyml(data, len,
 					    &s->fusers, &s->nfusers,
 					    &s->ftls, &why) == -1) {
 						log_warn("server %lld: web "
@@ -505,7 +505,7 @@ b64(const char *s, char *out, size_t max)
 static int
 authorised(struct exp_srv *s, const char *hdr)
 {
-	const struct ud_user	*u;
+	const struct sud_user	*u;
 	unsigned char		 dg[SHA256_DIGEST_LENGTH];
 	char			 cred[512], *colon, *out;
 	struct buf		 m = { 0 };
@@ -819,7 +819,7 @@ exp_stop(struct exp_srv *s)
 	}
 	loop_del(s->lfd);
 	close(s->lfd);
-	ud_users_free(s->fusers, s->nfusers);
+	sud_users_free(s->fusers, s->nfusers);
 	free(s);
 	if (conns == NULL)
 		loop_timer_cancel(&idle_timer);

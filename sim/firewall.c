@@ -10,7 +10,7 @@
 #include "och.h"
 #include "action.h"
 #include "firewall.h"
-#include "hetzner.h"
+#include "sim_hetzner.h"
 #include "labels.h"
 #include "util.h"
 #include "vm.h"
@@ -146,7 +146,7 @@ parse_rules(struct http_req *r, const cJSON *in)
 	int		 tcpudp;
 
 	if (!cJSON_IsArray(in) || cJSON_GetArraySize(in) > FW_RULES_MAX) {
-		hz_invalid(r, "rules", cJSON_IsArray(in) ? "at most 50 rules" :
+		shz_invalid(r, "rules", cJSON_IsArray(in) ? "at most 50 rules" :
 		    "is not an array");
 		return NULL;
 	}
@@ -200,7 +200,7 @@ parse_rules(struct http_req *r, const cJSON *in)
 	}
 	if (err) {
 		cJSON_Delete(out);
-		hz_invalid(r, "rules", err);
+		shz_invalid(r, "rules", err);
 		return NULL;
 	}
 	return out;
@@ -244,7 +244,7 @@ target(struct http_req *r, const cJSON *j, const char *field, int64_t *sid,
 		return 0;
 	}
 bad:
-	hz_invalid(r, field, "each entry is {\"type\":\"server\",\"server\":"
+	shz_invalid(r, field, "each entry is {\"type\":\"server\",\"server\":"
 	    "{\"id\":N}} or {\"type\":\"label_selector\",\"label_selector\":"
 	    "{\"selector\":S}}");
 	return -1;
@@ -346,32 +346,32 @@ change_targets(struct http_req *r, struct fw *f, const cJSON *list,
 	int			 n = 0;
 
 	if (!cJSON_IsArray(list)) {
-		hz_invalid(r, field, list ? "is not an array" : "is missing");
+		shz_invalid(r, field, list ? "is not an array" : "is missing");
 		return -1;
 	}
 	cJSON_ArrayForEach(j, list) {
 		if (target(r, j, field, &sid, &sel) == -1)
 			return -1;
 		if (sid != 0 && vm_find(sid) == NULL) {
-			hz_error(r, nf_status, "firewall_resource_not_found",
+			shz_error(r, nf_status, "firewall_resource_not_found",
 			    "the resource the firewall should be applied to or "
 			    "removed from was not found", NULL);
 			return -1;
 		}
 		t = find_target(f, sid, sel);
 		if (!remove && t != NULL) {
-			hz_error(r, 422, "firewall_already_applied", "firewall "
+			shz_error(r, 422, "firewall_already_applied", "firewall "
 			    "is already applied to the resource", NULL);
 			return -1;
 		}
 		if (remove && t == NULL && sid && via(f, vm_find(sid))) {
-			hz_error(r, 422, "firewall_managed_by_label_selector",
+			shz_error(r, 422, "firewall_managed_by_label_selector",
 			    "firewall is applied via a label selector and "
 			    "cannot be removed manually", NULL);
 			return -1;
 		}
 		if (remove && t == NULL) {
-			hz_error(r, 422, "firewall_already_removed", "firewall "
+			shz_error(r, 422, "firewall_already_removed", "firewall "
 			    "is not applied to the resource", NULL);
 			return -1;
 		}
@@ -383,7 +383,7 @@ change_targets(struct http_req *r, struct fw *f, const cJSON *list,
 			    (sel == NULL || strcmp(sel, sel2) == 0);
 		}
 		if (n > 1) {
-			hz_error(r, 422, "server_already_added", "the resource "
+			shz_error(r, 422, "server_already_added", "the resource "
 			    "was given more than once", NULL);
 			return -1;
 		}
@@ -484,12 +484,12 @@ fw_check_create(struct http_req *r, const cJSON *list)
 	cJSON_ArrayForEach(j, list) {
 		x = cJSON_GetObjectItemCaseSensitive(j, "firewall");
 		if (!cJSON_IsNumber(x) || x->valuedouble < 1) {
-			hz_invalid(r, "firewalls", "each entry is "
+			shz_invalid(r, "firewalls", "each entry is "
 			    "{\"firewall\": <id>}");
 			return -1;
 		}
 		if (find((int64_t)x->valuedouble) == NULL) {
-			hz_invalid(r, "firewalls", "firewall not found");
+			shz_invalid(r, "firewalls", "firewall not found");
 			return -1;
 		}
 	}
@@ -549,10 +549,10 @@ fw_param(struct http_req *r)
 	struct fw	*f;
 	int64_t		 id;
 
-	if (hz_id(r, 0, &id) == -1)
+	if (shz_id(r, 0, &id) == -1)
 		return NULL;
 	if ((f = find(id)) == NULL)
-		hz_not_found(r, "firewall");
+		shz_not_found(r, "firewall");
 	return f;
 }
 
@@ -566,7 +566,7 @@ name_taken(struct http_req *r, const struct fw *self, const char *name)
 			break;
 	if (f == NULL)
 		return 0;
-	hz_uniqueness(r, "name", "firewall name is already used");
+	shz_uniqueness(r, "name", "firewall name is already used");
 	return 1;
 }
 
@@ -585,15 +585,15 @@ fw_free(struct fw *f)
 void
 fw_list(struct http_req *r)
 {
-	struct hz_item	*it;
+	struct shz_item	*it;
 	struct fw	*f;
 	size_t		 n = 0;
 
 	it = xcalloc(nfws + 1, sizeof(*it));
 	for (f = fws; f != NULL; f = f->next)
-		it[n++] = (struct hz_item){ f->id, f->name, f->created,
+		it[n++] = (struct shz_item){ f->id, f->name, f->created,
 		    f->labels, f };
-	hz_list(r, "firewalls", it, n, json);
+	shz_list(r, "firewalls", it, n, json);
 	free(it);
 }
 
@@ -606,20 +606,20 @@ fw_create(struct http_req *r)
 	struct fw	*f;
 	int		 bad = 0;
 
-	if ((body = hz_body(r)) == NULL)
+	if ((body = shz_body(r)) == NULL)
 		return;
-	name = hz_field(r, body, "name", 's', 1, &bad);
-	labels = hz_field(r, body, "labels", 'o', 0, &bad);
-	rules = hz_field(r, body, "rules", 'a', 0, &bad);
-	apply = hz_field(r, body, "apply_to", 'a', 0, &bad);
+	name = shz_field(r, body, "name", 's', 1, &bad);
+	labels = shz_field(r, body, "labels", 'o', 0, &bad);
+	rules = shz_field(r, body, "rules", 'a', 0, &bad);
+	apply = shz_field(r, body, "apply_to", 'a', 0, &bad);
 	if (bad)
 		goto out;
 	if (name->valuestring[0] == '\0' || strlen(name->valuestring) > 128) {
-		hz_invalid(r, "name", "must be 1 to 128 characters");
+		shz_invalid(r, "name", "must be 1 to 128 characters");
 		goto out;
 	}
 	if (labels != NULL && !lbl_valid(labels, &err)) {
-		hz_invalid(r, "labels", err);
+		shz_invalid(r, "labels", err);
 		goto out;
 	}
 	if (name_taken(r, NULL, name->valuestring))
@@ -664,12 +664,12 @@ fw_update(struct http_req *r)
 	const char	*err;
 	int		 bad = 0;
 
-	if ((f = fw_param(r)) == NULL || (body = hz_body(r)) == NULL)
+	if ((f = fw_param(r)) == NULL || (body = shz_body(r)) == NULL)
 		return;
-	name = hz_field(r, body, "name", 's', 0, &bad);
-	labels = hz_field(r, body, "labels", 'o', 0, &bad);
+	name = shz_field(r, body, "name", 's', 0, &bad);
+	labels = shz_field(r, body, "labels", 'o', 0, &bad);
 	if (bad || (labels != NULL && !lbl_valid(labels, &err) &&
-	    (hz_invalid(r, "labels", err), 1)) ||
+	    (shz_invalid(r, "labels", err), 1)) ||
 	    (name != NULL && name_taken(r, f, name->valuestring)))
 		goto out;
 	if (name != NULL) {
@@ -693,7 +693,7 @@ fw_delete(struct http_req *r)
 	if ((f = fw_param(r)) == NULL)
 		return;
 	if (f->nt > 0) {
-		hz_error(r, 422, "resource_in_use", "firewall is still applied "
+		shz_error(r, 422, "resource_in_use", "firewall is still applied "
 		    "to a resource", NULL);
 		return;
 	}
@@ -715,13 +715,13 @@ fw_action(struct http_req *r)
 	cJSON		*body, *list, *acts, *rs;
 
 	name = strrchr(r->route->pattern, '/') + 1;
-	if ((f = fw_param(r)) == NULL || (body = hz_body(r)) == NULL)
+	if ((f = fw_param(r)) == NULL || (body = shz_body(r)) == NULL)
 		return;
 	acts = su_jarr();
 	if (strcmp(name, "set_rules") == 0) {
 		list = cJSON_GetObjectItemCaseSensitive(body, "rules");
 		if (list == NULL) {
-			hz_invalid(r, "rules", "is missing");
+			shz_invalid(r, "rules", "is missing");
 			goto fail;
 		}
 		if ((rs = parse_rules(r, list)) == NULL)

@@ -32,7 +32,7 @@ void	 fw_server_gone(const struct vm *);
 /* Forget every firewall (POST /_sim/reset). */
 void	 fw_reset(void);
 
-/* Route handlers (hetzner.c lists them in its table). */
+/* Route handlers (sim_hetzner.c lists them in its table). */
 void	 fw_list(struct http_req *);
 void	 fw_create(struct http_req *);
 void	 fw_get(struct http_req *);

@@ -1,13 +1,13 @@
 /*
  * hzlist.c: GET on a Hetzner collection of named, labelled resources
  * (SSH keys, firewalls): the name and label_selector filters, sort by
- * id/name/created, page and per_page with meta.pagination (hetzner.h).
+ * id/name/created, page and per_page with meta.pagination (sim_hetzner.h).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "och.h"
-#include "hetzner.h"
+#include "sim_hetzner.h"
 #include "labels.h"
 #include "util.h"
 
@@ -17,7 +17,7 @@ static int	 lkeys[8], ldesc[8], nlsort;
 static int
 item_cmp(const void *x, const void *y)
 {
-	const struct hz_item	*a = x, *b = y;
+	const struct shz_item	*a = x, *b = y;
 	int			 i, c = 0;
 
 	for (i = 0; i < nlsort && c == 0; i++) {
@@ -35,23 +35,23 @@ item_cmp(const void *x, const void *y)
 }
 
 void
-hz_list(struct http_req *r, const char *key, struct hz_item *items,
+shz_list(struct http_req *r, const char *key, struct shz_item *items,
     size_t n, cJSON *(*json)(const void *))
 {
 	const char	*q, *name, *err;
 	struct lbl_sel	*sel = NULL;
-	struct hz_page	 pg;
+	struct shz_page	 pg;
 	cJSON		*root, *arr;
 	size_t		 i, k = 0;
 	long		 j;
 
 	if ((q = http_query(r, "label_selector")) != NULL &&
 	    (sel = lbl_sel_parse(q, &err)) == NULL) {
-		hz_invalid(r, "label_selector", err);
+		shz_invalid(r, "label_selector", err);
 		return;
 	}
-	if ((nlsort = hz_sort(r, sorts, lkeys, ldesc, 8)) == -1 ||
-	    hz_paging(r, &pg) == -1) {
+	if ((nlsort = shz_sort(r, sorts, lkeys, ldesc, 8)) == -1 ||
+	    shz_paging(r, &pg) == -1) {
 		lbl_sel_free(sel);
 		return;
 	}
@@ -63,12 +63,12 @@ hz_list(struct http_req *r, const char *key, struct hz_item *items,
 	lbl_sel_free(sel);
 	if (k > 1)
 		qsort(items, k, sizeof(*items), item_cmp);
-	hz_page_range(&pg, (long)k);
+	shz_page_range(&pg, (long)k);
 	root = su_jobj();
 	arr = su_jarr();
 	for (j = pg.first; j < pg.end; j++)
 		cJSON_AddItemToArray(arr, json(items[j].obj));
 	cJSON_AddItemToObject(root, key, arr);
-	hz_meta(r, root, &pg);
+	shz_meta(r, root, &pg);
 	http_json(r, 200, root);
 }

@@ -6,7 +6,7 @@
 
 #include "och.h"
 #include "catalog.h"
-#include "hetzner.h"
+#include "sim_hetzner.h"
 #include "image.h"
 #include "labels.h"
 #include "util.h"
@@ -281,7 +281,7 @@ img_list(struct http_req *r)
 	const struct cat_image	*ci;
 	struct lbl_sel		*sel = NULL;
 	struct row		*rows = NULL;
-	struct hz_page		 pg;
+	struct shz_page		 pg;
 	struct img		*im;
 	cJSON			*root, *arr, *empty;
 	size_t			 nt, ns, na, n = 0, cap = 0, k;
@@ -294,32 +294,32 @@ img_list(struct http_req *r)
 	for (k = 0; k < nt; k++)
 		if (!in(types[k], (const char *[]){ "system", "app",
 		    "snapshot", "backup" }, 4)) {
-			hz_invalid(r, "type", "invalid type");
+			shz_invalid(r, "type", "invalid type");
 			return;
 		}
 	for (k = 0; k < ns; k++)
 		if (!in(sts[k], (const char *[]){ "available", "creating",
 		    "unavailable" }, 3)) {
-			hz_invalid(r, "status", "invalid status");
+			shz_invalid(r, "status", "invalid status");
 			return;
 		}
 	for (k = 0; k < na; k++)
 		if (!in(archs[k], (const char *[]){ "x86", "arm" }, 2)) {
-			hz_invalid(r, "architecture", "invalid architecture");
+			shz_invalid(r, "architecture", "invalid architecture");
 			return;
 		}
 	if ((q = http_query(r, "bound_to")) != NULL &&
 	    su_parse_id(q, &bound) == -1) {
-		hz_invalid(r, "bound_to", "must be an integer");
+		shz_invalid(r, "bound_to", "must be an integer");
 		return;
 	}
 	if ((q = http_query(r, "label_selector")) != NULL &&
 	    (sel = lbl_sel_parse(q, &err)) == NULL) {
-		hz_invalid(r, "label_selector", err);
+		shz_invalid(r, "label_selector", err);
 		return;
 	}
-	if ((nsort = hz_sort(r, sort_fields, skeys, sdesc, 4)) == -1 ||
-	    hz_paging(r, &pg) == -1) {
+	if ((nsort = shz_sort(r, sort_fields, skeys, sdesc, 4)) == -1 ||
+	    shz_paging(r, &pg) == -1) {
 		lbl_sel_free(sel);
 		return;
 	}
@@ -362,14 +362,14 @@ img_list(struct http_req *r)
 	lbl_sel_free(sel);
 	if (n > 1)
 		qsort(rows, n, sizeof(*rows), cmp);
-	hz_page_range(&pg, (long)n);
+	shz_page_range(&pg, (long)n);
 	root = su_jobj();
 	arr = su_jarr();
 	for (j = pg.first; j < pg.end; j++)
 		cJSON_AddItemToArray(arr, rows[j].ci ?
 		    cat_image_json(rows[j].ci) : json(rows[j].im));
 	cJSON_AddItemToObject(root, "images", arr);
-	hz_meta(r, root, &pg);
+	shz_meta(r, root, &pg);
 	free(rows);
 	http_json(r, 200, root);
 }
@@ -380,10 +380,10 @@ img_get(struct http_req *r)
 	cJSON	*o, *root;
 	int64_t	 id;
 
-	if (hz_id(r, 0, &id) == -1)
+	if (shz_id(r, 0, &id) == -1)
 		return;
 	if ((o = img_json_id(id)) == NULL) {
-		hz_not_found(r, "image");
+		shz_not_found(r, "image");
 		return;
 	}
 	root = su_jobj();
@@ -399,33 +399,33 @@ img_update(struct http_req *r)
 	const char	*err;
 	int64_t		 id;
 
-	if (hz_id(r, 0, &id) == -1)
+	if (shz_id(r, 0, &id) == -1)
 		return;
 	if ((i = find(id)) == NULL) {
 		if ((root = img_json_id(id)) != NULL) {
 			cJSON_Delete(root);
-			hz_error(r, 403, "forbidden", "system images cannot "
+			shz_error(r, 403, "forbidden", "system images cannot "
 			    "be changed", NULL);
 		} else
-			hz_not_found(r, "image");
+			shz_not_found(r, "image");
 		return;
 	}
-	if ((body = hz_body(r)) == NULL)
+	if ((body = shz_body(r)) == NULL)
 		return;
 	d = cJSON_GetObjectItemCaseSensitive(body, "description");
 	l = cJSON_GetObjectItemCaseSensitive(body, "labels");
 	t = cJSON_GetObjectItemCaseSensitive(body, "type");
 	if (d != NULL && !cJSON_IsString(d)) {
-		hz_invalid(r, "description", "must be a string");
+		shz_invalid(r, "description", "must be a string");
 		goto out;
 	}
 	if (l != NULL && !lbl_valid(l, &err)) {
-		hz_invalid(r, "labels", err);
+		shz_invalid(r, "labels", err);
 		goto out;
 	}
 	if (t != NULL && !(cJSON_IsString(t) &&
 	    strcmp(t->valuestring, "snapshot") == 0)) {
-		hz_invalid(r, "type", "can only be converted to snapshot");
+		shz_invalid(r, "type", "can only be converted to snapshot");
 		goto out;
 	}
 	if (d != NULL) {
@@ -455,15 +455,15 @@ img_delete(struct http_req *r)
 	cJSON		*o;
 	int64_t		 id;
 
-	if (hz_id(r, 0, &id) == -1)
+	if (shz_id(r, 0, &id) == -1)
 		return;
 	if ((i = find(id)) == NULL) {
 		if ((o = img_json_id(id)) != NULL) {
 			cJSON_Delete(o);
-			hz_error(r, 403, "forbidden", "only snapshots and "
+			shz_error(r, 403, "forbidden", "only snapshots and "
 			    "backups can be deleted", NULL);
 		} else
-			hz_not_found(r, "image");
+			shz_not_found(r, "image");
 		return;
 	}
 	for (pp = &imgs; *pp != NULL; pp = &(*pp)->next)

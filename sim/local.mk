@@ -11,18 +11,18 @@ sim_och_cloudsim_SOURCES = \
 	sim/control.h sim/control.c \
 	sim/catalog.h sim/catalog.c \
 	sim/labels.h sim/labels.c \
-	sim/hetzner.h sim/hetzner.c sim/srvaction.c sim/hzlist.c \
+	sim/sim_hetzner.h sim/sim_hetzner.c sim/srvaction.c sim/hzlist.c \
 	sim/sshkey.h sim/sshkey.c sim/firewall.h sim/firewall.c \
 	sim/action.h sim/action.c \
 	sim/image.h sim/image.c \
 	sim/vm.h sim/vm.c sim/vmimage.c \
-	sim/userdata.h sim/userdata.c \
+	sim/sim_userdata.h sim/sim_userdata.c \
 	sim/exporter.h sim/exporter.c sim/exptls.h sim/exptls.c sim/vmtls.c \
 	sim/callback.h sim/callback.c \
-	sim/agent.h sim/agent.c \
-	sim/cloudflare.h sim/cloudflare.c sim/cfenv.h sim/cfenv.c \
-	sim/resend.h sim/resend.c \
-	sim/whmcs.h sim/whmcs.c \
+	sim/sim_agent.h sim/sim_agent.c \
+	sim/sim_cloudflare.h sim/sim_cloudflare.c sim/cfenv.h sim/cfenv.c \
+	sim/sim_resend.h sim/sim_resend.c \
+	sim/sim_whmcs.h sim/sim_whmcs.c \
 	lib/och.h lib/och.c \
 	lib/log.h lib/log.c
 sim_och_cloudsim_CPPFLAGS = $(AM_CPPFLAGS) $(MHD_CFLAGS) $(YAML_CFLAGS) \

@@ -20,17 +20,17 @@
 
 #include "och.h"
 #include "log.h"
-#include "agent.h"
+#include "sim_agent.h"
 #include "callback.h"
-#include "cloudflare.h"
+#include "sim_cloudflare.h"
 #include "control.h"
-#include "hetzner.h"
+#include "sim_hetzner.h"
 #include "http.h"
 #include "loop.h"
-#include "resend.h"
+#include "sim_resend.h"
 #include "util.h"
 #include "vm.h"
-#include "whmcs.h"
+#include "sim_whmcs.h"
 
 static int	 sigfd = -1;
 
@@ -94,7 +94,7 @@ defaults(void)
 	su_cfg.listen_host = xstrdup("127.0.0.1");
 	su_cfg.listen_port = 8090;
 	su_cfg.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 20);
-	(void)ctl_latency_profile("default");
+	(void)sctl_latency_profile("default");
 	su_cfg.hetzner_token = xstrdup("sim-hetzner-token");
 	su_cfg.cloudflare_token = xstrdup("sim-cloudflare-token");
 	su_cfg.cloudflare_zone = xstrdup("sim-zone-0001");
@@ -104,8 +104,8 @@ defaults(void)
 	su_cfg.whmcs_id = xstrdup("sim-whmcs-id");
 	su_cfg.whmcs_secret = xstrdup("sim-whmcs-secret");
 	su_cfg.rate_limit = 3600;
-	su_cfg.cf_limit = 1200;
-	su_cfg.cf_window = 300;
+	su_cfg.scf_limit = 1200;
+	su_cfg.scf_window = 300;
 	su_cfg.server_limit = 100000;
 	su_cfg.exporter_port = 9100;
 	su_cfg.hang_seconds = 60;
@@ -208,7 +208,7 @@ parse(int argc, char *argv[])
 			su_cfg.profile = NULL;
 			break;
 		case O_PROFILE:
-			if (ctl_latency_profile(optarg) == -1) {
+			if (sctl_latency_profile(optarg) == -1) {
 				fprintf(stderr, "och-cloudsim: --latency-profile "
 				    "is default or hetzner\n");
 				exit(2);
@@ -248,10 +248,10 @@ parse(int argc, char *argv[])
 			su_cfg.rate_limit = secs("--rate-limit", optarg);
 			break;
 		case O_CFLIM:
-			su_cfg.cf_limit = secs("--cloudflare-limit", optarg);
+			su_cfg.scf_limit = secs("--cloudflare-limit", optarg);
 			break;
 		case O_CFWIN:
-			su_cfg.cf_window = secs("--cloudflare-window", optarg);
+			su_cfg.scf_window = secs("--cloudflare-window", optarg);
 			break;
 		case O_SRVLIM:
 			su_cfg.server_limit = (int)secs("--server-limit",
@@ -298,8 +298,8 @@ parse(int argc, char *argv[])
 		usage(stderr);
 		exit(2);
 	}
-	if (su_cfg.rate_limit < 1 || su_cfg.cf_limit < 1 ||
-	    su_cfg.cf_window < 1 || su_cfg.resend_rate <= 0 ||
+	if (su_cfg.rate_limit < 1 || su_cfg.scf_limit < 1 ||
+	    su_cfg.scf_window < 1 || su_cfg.resend_rate <= 0 ||
 	    su_cfg.server_limit < 1 || su_cfg.exporter_port < 1 ||
 	    su_cfg.exporter_port > 65535) {
 		fprintf(stderr, "och-cloudsim: limits must be positive\n");
@@ -382,11 +382,11 @@ main(int argc, char *argv[])
 		log_error("libcurl initialisation failed");
 		goto out;
 	}
-	http_register(&hz_svc);
-	http_register(&cf_svc);
-	http_register(&rs_svc);
-	http_register(&wh_svc);
-	http_register(&ctl_svc);
+	http_register(&shz_svc);
+	http_register(&scf_svc);
+	http_register(&srs_svc);
+	http_register(&swh_svc);
+	http_register(&sctl_svc);
 	if (http_start(su_cfg.listen_host, su_cfg.listen_port) == -1)
 		goto out;
 	log_info("listening on http://%s:%d (seed %llu, boot %.3gs, create "
@@ -397,7 +397,7 @@ main(int argc, char *argv[])
 	rc = loop_run() == 0 ? 0 : 1;
 out:
 	http_stop();
-	ctl_reset_all();
+	sctl_reset_all();
 	ag_shutdown();
 	cb_shutdown();
 	if (sigfd != -1) {

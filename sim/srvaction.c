@@ -2,7 +2,7 @@
  * srvaction.c: POST /servers/{id}/actions/NAME (poweron, poweroff, shutdown,
  * reboot, reset, rebuild, change_type, create_image, enable_backup,
  * disable_backup): the checks Hetzner makes and the state changes at the
- * end of each action.  hetzner.c routes here (hz_server_action).
+ * end of each action.  sim_hetzner.c routes here (shz_server_action).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +12,7 @@
 #include "log.h"
 #include "action.h"
 #include "catalog.h"
-#include "hetzner.h"
+#include "sim_hetzner.h"
 #include "image.h"
 #include "labels.h"
 #include "util.h"
@@ -120,24 +120,24 @@ do_rebuild(struct http_req *r, struct vm *v, cJSON *body)
 	int64_t		 id;
 	int		 bad = 0, rc;
 
-	image = hz_field(r, body, "image", 'n', 1, &bad);
-	ud = hz_field(r, body, "user_data", 's', 0, &bad);
+	image = shz_field(r, body, "image", 'n', 1, &bad);
+	ud = shz_field(r, body, "user_data", 's', 0, &bad);
 	if (bad)
 		return;
 	if (ud != NULL && strlen(ud->valuestring) > HZ_USER_DATA_MAX) {
-		hz_invalid(r, "user_data", "is too long (maximum is 32KiB)");
+		shz_invalid(r, "user_data", "is too long (maximum is 32KiB)");
 		return;
 	}
 	if (v->protect_rebuild) {
-		hz_error(r, 423, "protected", "server is protected", NULL);
+		shz_error(r, 423, "protected", "server is protected", NULL);
 		return;
 	}
-	imgs = hz_idname(image, num, sizeof(num));
+	imgs = shz_idname(image, num, sizeof(num));
 	if ((rc = img_resolve(imgs, v->type->arch, &id)) != 0) {
 		msg = xasprintf("image '%.64s' %s", imgs, rc == -2 ?
 		    "does not support the architecture of the server type" :
 		    rc == -3 ? "is not available" : "not found");
-		hz_error(r, 400, "invalid_input", msg, NULL);
+		shz_error(r, 400, "invalid_input", msg, NULL);
 		free(msg);
 		return;
 	}
@@ -146,7 +146,7 @@ do_rebuild(struct http_req *r, struct vm *v, cJSON *body)
 	a = act_start("rebuild_server", su_cfg.action_delay, v->id,
 	    rebuild_done, 0);
 	root = su_jobj();
-	hz_root_password(root, v->ssh_keys);
+	shz_root_password(root, v->ssh_keys);
 	answer_action(r, a, root);
 }
 
@@ -161,22 +161,22 @@ do_change_type(struct http_req *r, struct vm *v, cJSON *body)
 	size_t			 i;
 	int			 bad = 0;
 
-	st = hz_field(r, body, "server_type", 'n', 1, &bad);
-	up = hz_field(r, body, "upgrade_disk", 'b', 1, &bad);
+	st = shz_field(r, body, "server_type", 'n', 1, &bad);
+	up = shz_field(r, body, "upgrade_disk", 'b', 1, &bad);
 	if (bad)
 		return;
-	if ((t = cat_type_find(hz_idname(st, num, sizeof(num)))) == NULL) {
-		hz_invalid(r, "server_type", "server type not found");
+	if ((t = cat_type_find(shz_idname(st, num, sizeof(num)))) == NULL) {
+		shz_invalid(r, "server_type", "server type not found");
 		return;
 	}
 	if (v->status != VM_OFF) {
-		hz_error(r, 412, "server_not_stopped", "server must be "
+		shz_error(r, 412, "server_not_stopped", "server must be "
 		    "stopped before changing its type", NULL);
 		return;
 	}
 	if (strcmp(t->arch, v->type->arch) != 0 || !cat_type_in(t, v->loc) ||
 	    t->disk < v->disk) {
-		hz_error(r, 422, "invalid_server_type", strcmp(t->arch,
+		shz_error(r, 422, "invalid_server_type", strcmp(t->arch,
 		    v->type->arch) ? "server type has another architecture" :
 		    !cat_type_in(t, v->loc) ? "server type is not available "
 		    "in this location" : "disk of the server type is smaller "
@@ -200,20 +200,20 @@ do_create_image(struct http_req *r, struct vm *v, cJSON *body)
 	int64_t		 id;
 	int		 bad = 0;
 
-	type = hz_field(r, body, "type", 's', 0, &bad);
-	desc = hz_field(r, body, "description", 's', 0, &bad);
-	labels = hz_field(r, body, "labels", 'o', 0, &bad);
+	type = shz_field(r, body, "type", 's', 0, &bad);
+	desc = shz_field(r, body, "description", 's', 0, &bad);
+	labels = shz_field(r, body, "labels", 'o', 0, &bad);
 	if (bad)
 		return;
 	if (type != NULL) {
 		ty = type->valuestring;
 		if (strcmp(ty, "snapshot") && strcmp(ty, "backup")) {
-			hz_invalid(r, "type", "must be snapshot or backup");
+			shz_invalid(r, "type", "must be snapshot or backup");
 			return;
 		}
 	}
 	if (labels != NULL && !lbl_valid(labels, &err)) {
-		hz_invalid(r, "labels", err);
+		shz_invalid(r, "labels", err);
 		return;
 	}
 	id = img_create(v, ty, desc ? desc->valuestring : NULL, labels);
@@ -227,7 +227,7 @@ do_create_image(struct http_req *r, struct vm *v, cJSON *body)
 }
 
 void
-hz_server_action(struct http_req *r)
+shz_server_action(struct http_req *r)
 {
 	const char	*name;
 	struct vm	*v;
@@ -235,14 +235,14 @@ hz_server_action(struct http_req *r)
 	cJSON		*body;
 
 	name = strrchr(r->route->pattern, '/') + 1;
-	if ((v = hz_server_param(r)) == NULL || (body = hz_body(r)) == NULL)
+	if ((v = shz_server_param(r)) == NULL || (body = shz_body(r)) == NULL)
 		return;
 	if (v->status == VM_DELETING) {
-		hz_not_found(r, "server");
+		shz_not_found(r, "server");
 		goto out;
 	}
 	if (act_server_busy(v->id)) {
-		hz_error(r, 423, "locked", "server is locked by another "
+		shz_error(r, 423, "locked", "server is locked by another "
 		    "action", NULL);
 		goto out;
 	}

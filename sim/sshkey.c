@@ -11,7 +11,7 @@
 #include <openssl/evp.h>
 
 #include "och.h"
-#include "hetzner.h"
+#include "sim_hetzner.h"
 #include "labels.h"
 #include "sshkey.h"
 #include "util.h"
@@ -142,7 +142,7 @@ key_ref(const char *s)
 void
 key_list(struct http_req *r)
 {
-	struct hz_item	*it;
+	struct shz_item	*it;
 	struct key	*k;
 	const char	*fp;
 	size_t		 n = 0;
@@ -151,9 +151,9 @@ key_list(struct http_req *r)
 	it = xcalloc(nkeys + 1, sizeof(*it));
 	for (k = keys; k != NULL; k = k->next)
 		if (fp == NULL || strcmp(fp, k->fingerprint) == 0)
-			it[n++] = (struct hz_item){ k->id, k->name,
+			it[n++] = (struct shz_item){ k->id, k->name,
 			    k->created, k->labels, k };
-	hz_list(r, "ssh_keys", it, n, json);
+	shz_list(r, "ssh_keys", it, n, json);
 	free(it);
 }
 
@@ -166,33 +166,33 @@ key_create(struct http_req *r)
 	char		 fp[48];
 	int		 bad = 0;
 
-	if ((body = hz_body(r)) == NULL)
+	if ((body = shz_body(r)) == NULL)
 		return;
-	name = hz_field(r, body, "name", 's', 1, &bad);
-	pub = hz_field(r, body, "public_key", 's', 1, &bad);
-	labels = hz_field(r, body, "labels", 'o', 0, &bad);
+	name = shz_field(r, body, "name", 's', 1, &bad);
+	pub = shz_field(r, body, "public_key", 's', 1, &bad);
+	labels = shz_field(r, body, "labels", 'o', 0, &bad);
 	if (bad)
 		goto out;
 	if (name->valuestring[0] == '\0' || strlen(name->valuestring) > 128) {
-		hz_invalid(r, "name", "must be 1 to 128 characters");
+		shz_invalid(r, "name", "must be 1 to 128 characters");
 		goto out;
 	}
 	if (parse_key(pub->valuestring, fp) == -1) {
-		hz_invalid(r, "public_key", "invalid public key");
+		shz_invalid(r, "public_key", "invalid public key");
 		goto out;
 	}
 	if (labels != NULL && !lbl_valid(labels, &err)) {
-		hz_invalid(r, "labels", err);
+		shz_invalid(r, "labels", err);
 		goto out;
 	}
 	for (o = keys; o != NULL; o = o->next) {
 		if (strcmp(o->name, name->valuestring) == 0) {
-			hz_uniqueness(r, "name", "SSH key with the same name "
+			shz_uniqueness(r, "name", "SSH key with the same name "
 			    "already exists");
 			goto out;
 		}
 		if (strcmp(o->fingerprint, fp) == 0) {
-			hz_uniqueness(r, "public_key", "SSH key with the same "
+			shz_uniqueness(r, "public_key", "SSH key with the same "
 			    "fingerprint already exists");
 			goto out;
 		}
@@ -219,12 +219,12 @@ key_param(struct http_req *r)
 	struct key	*k;
 	int64_t		 id;
 
-	if (hz_id(r, 0, &id) == -1)
+	if (shz_id(r, 0, &id) == -1)
 		return NULL;
 	for (k = keys; k != NULL; k = k->next)
 		if (k->id == id)
 			return k;
-	hz_not_found(r, "ssh_key");
+	shz_not_found(r, "ssh_key");
 	return NULL;
 }
 
@@ -245,19 +245,19 @@ key_update(struct http_req *r)
 	const char	*err;
 	int		 bad = 0;
 
-	if ((k = key_param(r)) == NULL || (body = hz_body(r)) == NULL)
+	if ((k = key_param(r)) == NULL || (body = shz_body(r)) == NULL)
 		return;
-	name = hz_field(r, body, "name", 's', 0, &bad);
-	labels = hz_field(r, body, "labels", 'o', 0, &bad);
+	name = shz_field(r, body, "name", 's', 0, &bad);
+	labels = shz_field(r, body, "labels", 'o', 0, &bad);
 	if (bad)
 		goto out;
 	if (labels != NULL && !lbl_valid(labels, &err)) {
-		hz_invalid(r, "labels", err);
+		shz_invalid(r, "labels", err);
 		goto out;
 	}
 	for (o = keys; name != NULL && o != NULL; o = o->next)
 		if (o != k && strcmp(o->name, name->valuestring) == 0) {
-			hz_uniqueness(r, "name", "SSH key with the same name "
+			shz_uniqueness(r, "name", "SSH key with the same name "
 			    "already exists");
 			goto out;
 		}

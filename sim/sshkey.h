@@ -19,7 +19,7 @@ cJSON	*key_ref(const char *id_or_name);
 /* Forget every key (POST /_sim/reset). */
 void	 key_reset(void);
 
-/* Route handlers (hetzner.c lists them in its table). */
+/* Route handlers (sim_hetzner.c lists them in its table). */
 void	 key_list(struct http_req *);
 void	 key_create(struct http_req *);
 void	 key_get(struct http_req *);

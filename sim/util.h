@@ -38,8 +38,8 @@ struct su_cfg {
 	char		*whmcs_secret;
 	int		 whmcs_strict;	/* unknown service ids are errors */
 	double		 rate_limit;	/* Hetzner requests per hour */
-	double		 cf_limit;	/* Cloudflare requests per window */
-	double		 cf_window;	/* seconds */
+	double		 scf_limit;	/* Cloudflare requests per window */
+	double		 scf_window;	/* seconds */
 	int		 server_limit;	/* Hetzner project server quota */
 	char		*state_dir;	/* NULL: none (agent mode makes one) */
 	int		 state_dir_tmp;	/* we made it: remove it at exit */

@@ -16,11 +16,11 @@
 
 #include "och.h"
 #include "log.h"
-#include "agent.h"
+#include "sim_agent.h"
 #include "callback.h"
 #include "exporter.h"
 #include "exptls.h"
-#include "userdata.h"
+#include "sim_userdata.h"
 #include "util.h"
 #include "vm.h"
 
@@ -470,7 +470,7 @@ agent_dir(struct vm *v)
 		free(root);
 		return -1;
 	}
-	if (ud_materialize(v->ud, root, &why) == -1) {
+	if (sud_materialize(v->ud, root, &why) == -1) {
 		free(v->boot_reason);
 		v->boot_reason = why;
 		free(root);
@@ -492,8 +492,8 @@ booted(void *arg)
 	if (v->fresh) {
 		/* cloud-init's per-instance run on a new disk */
 		v->fresh = 0;
-		ud_free(v->ud);
-		v->ud = ud_parse(v->user_data, v->user_data ?
+		sud_free(v->ud);
+		v->ud = sud_parse(v->user_data, v->user_data ?
 		    strlen(v->user_data) : 0, &why);
 		free(v->boot_reason);
 		v->boot_reason = why;
@@ -590,7 +590,7 @@ vm_reinstall(struct vm *v, int64_t image_id, const char *user_data)
 		free(v->user_data);
 		v->user_data = xstrdup(user_data);
 	}
-	ud_free(v->ud);
+	sud_free(v->ud);
 	v->ud = NULL;
 	v->fresh = 1;
 	v->boots = 0;
@@ -622,7 +622,7 @@ vm_free(struct vm *v)
 		explicit_bzero(v->user_data, strlen(v->user_data));
 		free(v->user_data);
 	}
-	ud_free(v->ud);
+	sud_free(v->ud);
 	free(v->boot_reason);
 	free(v->cb_error);
 	free(v->cb_url);

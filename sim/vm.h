@@ -7,7 +7,7 @@
  * --agent the real agent); while running it serves node_exporter metrics
  * (over TLS with a key of its own when the user-data is the control
  * plane's: och-setup makes that key at first boot).
- * The Hetzner API (hetzner.c) owns the API-facing fields and drives power
+ * The Hetzner API (sim_hetzner.c) owns the API-facing fields and drives power
  * changes through the vm_* functions.
  */
 #ifndef SIM_VM_H

@@ -7,13 +7,13 @@
 #include <string.h>
 
 #include "log.h"
-#include "userdata.h"
+#include "sim_userdata.h"
 #include "util.h"
 #include "vm.h"
 
 /* 1 when the user-data wrote path (write_files). */
 static int
-ud_wrote(const struct vm *v, const char *path)
+sud_wrote(const struct vm *v, const char *path)
 {
 	size_t	 i;
 
@@ -30,7 +30,7 @@ image_done(void *arg)
 	struct vm	*v = arg;
 
 	log_info("server %lld: %s done, powering off", (long long)v->id,
-	    ud_wrote(v, "/etc/och/image.env") ? "image build" : "image check");
+	    sud_wrote(v, "/etc/och/image.env") ? "image build" : "image check");
 	vm_power_off(v, VM_OFF);
 }
 
@@ -44,12 +44,12 @@ image_done(void *arg)
 int
 vm_image_boot(struct vm *v)
 {
-	if (ud_wrote(v, "/etc/och/image.env")) {
+	if (sud_wrote(v, "/etc/och/image.env")) {
 		loop_timer_at(&v->setup_timer, su_mono() + su_cfg.setup_bare,
 		    image_done, v);
 		return 1;
 	}
-	if (!ud_wrote(v, "/etc/och/image-check.env"))
+	if (!sud_wrote(v, "/etc/och/image-check.env"))
 		return 0;
 	if (vm_image_prebuilt(v->image_id))
 		loop_timer_at(&v->setup_timer, su_mono() +

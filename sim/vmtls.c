@@ -9,7 +9,7 @@
 #include "och.h"
 #include "log.h"
 #include "exptls.h"
-#include "userdata.h"
+#include "sim_userdata.h"
 #include "util.h"
 #include "vm.h"
 

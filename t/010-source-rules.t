@@ -72,4 +72,19 @@ is_deeply(\@longfn, [], 'no function of cgi-bin/ over 60 lines (or its old size)
 my @shrunk = grep { !defined $seen{$_} || $seen{$_} <= 60 } sort keys %fn_cap;
 is_deeply(\@shrunk, [], 'the list of long functions names only long ones');
 
+# och-cloudsim is a program of its own: its files and its symbols' prefixes
+# are not the product's (it compiles only lib/och.c and lib/log.c)
+my %ours = map { m{/([^/]+)$} ? ($1 => 1) : () } map { glob "$src/$_/*.[ch]" } qw(lib cgi-bin poller tools);
+is_deeply([ grep { $ours{$_} } map { m{/([^/]+)$} } glob "$src/sim/*.[ch]" ], [], 'no file of sim/ shares a name with one of the product');
+my $b = OCH::Stack::builddir();
+my @simo = grep { -e } map { m{/([^/]+)\.c$} ? "$b/sim/och_cloudsim-$1.o" : () } glob "$src/sim/*.c";
+SKIP: {
+	skip 'och-cloudsim not built (./configure --disable-sim)', 2 unless @simo;
+	my $pre = sub { map { /\s[TDBRC]\s+([A-Za-z0-9]+)/ ? $1 : () } @_ };
+	my %lib = map { $_ => 1 } $pre->(@syms);
+	my %sim = map { $_ => 1 } $pre->(`nm -g --defined-only @simo 2>/dev/null`);
+	ok(keys %sim > 10, 'och-cloudsim symbols listed');
+	is_deeply([ sort grep { $lib{$_} } keys %sim ], [], "no symbol prefix of och-cloudsim is one of the library's");
+}
+
 done_testing;

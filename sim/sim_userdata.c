@@ -1,5 +1,5 @@
 /*
- * userdata.c: cloud-config parsing with libyaml (see userdata.h).
+ * sim_userdata.c: cloud-config parsing with libyaml (see sim_userdata.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +12,7 @@
 #include <yaml.h>
 
 #include "och.h"
-#include "userdata.h"
+#include "sim_userdata.h"
 
 #define UD_MAX_FILES	256
 
@@ -22,7 +22,7 @@ static const char *const safe_tags[] = {
 };
 
 void
-ud_users_free(struct ud_user *u, size_t n)
+sud_users_free(struct sud_user *u, size_t n)
 {
 	size_t	 i;
 
@@ -34,7 +34,7 @@ ud_users_free(struct ud_user *u, size_t n)
 }
 
 void
-ud_free(struct ud *ud)
+sud_free(struct ud *ud)
 {
 	size_t	 i;
 
@@ -51,7 +51,7 @@ ud_free(struct ud *ud)
 	free(ud->api_url);
 	xfree_secret(ud->token);
 	free(ud->env_error);
-	ud_users_free(ud->users, ud->nusers);
+	sud_users_free(ud->users, ud->nusers);
 	free(ud);
 }
 
@@ -182,7 +182,7 @@ one_file(yaml_document_t *doc, yaml_node_t *e, struct ud *ud, char **reason)
 {
 	yaml_node_t	*path, *content, *enc, *perm;
 	const char	*p, *c, *en;
-	struct ud_file	*f;
+	struct sud_file	*f;
 	struct buf	 b = { 0 };
 	size_t		 plen, clen = 0;
 
@@ -256,7 +256,7 @@ url_ok(const char *s)
 
 /* Read OCH_API_URL and OCH_BOOTSTRAP_TOKEN from an env file. */
 static void
-bootstrap_env(struct ud *ud, const struct ud_file *f)
+bootstrap_env(struct ud *ud, const struct sud_file *f)
 {
 	char	*copy, *line, *save = NULL, *k, *v, *eq;
 	size_t	 n;
@@ -352,14 +352,14 @@ load_one(const char *s, size_t len, yaml_document_t *doc, char **reason)
 }
 
 int
-ud_webyml(const char *s, size_t len, struct ud_user **users, size_t *n,
+sud_webyml(const char *s, size_t len, struct sud_user **users, size_t *n,
     int *tls, char **reason)
 {
 	yaml_document_t		 doc;
 	yaml_node_t		*root, *bau, *k, *v;
 	yaml_node_pair_t	*p;
 	const char		*ks, *vs;
-	struct ud_user		*u = NULL;
+	struct sud_user		*u = NULL;
 	size_t			 nu = 0;
 
 	if (memchr(s, '\0', len) != NULL) {
@@ -385,7 +385,7 @@ ud_webyml(const char *s, size_t len, struct ud_user **users, size_t *n,
 			    (vs = scalar(v, NULL)) == NULL) {
 				*reason = xstrdup("basic_auth_users must map "
 				    "names to bcrypt hashes");
-				ud_users_free(u, nu);
+				sud_users_free(u, nu);
 				yaml_document_delete(&doc);
 				return -1;
 			}
@@ -401,14 +401,14 @@ ud_webyml(const char *s, size_t len, struct ud_user **users, size_t *n,
 		return -1;
 	}
 	yaml_document_delete(&doc);
-	ud_users_free(*users, *n);
+	sud_users_free(*users, *n);
 	*users = u;
 	*n = nu;
 	return 0;
 }
 
 struct ud *
-ud_parse(const char *s, size_t len, char **reason)
+sud_parse(const char *s, size_t len, char **reason)
 {
 	yaml_document_t	 doc;
 	yaml_node_t	*root, *wf;
@@ -475,9 +475,9 @@ ud_parse(const char *s, size_t len, char **reason)
 		if (strcmp(ud->files[i].path, UD_WEBYML_PATH) == 0 ||
 		    strcmp(ud->files[i].path, UD_WEBYML_PATH2) == 0 ||
 		    strcmp(ud->files[i].path, UD_WEBYML_PATH3) == 0) {
-			if (ud_webyml(ud->files[i].content, ud->files[i].len,
+			if (sud_webyml(ud->files[i].content, ud->files[i].len,
 			    &ud->users, &ud->nusers, &ud->tls, reason) == -1) {
-				ud_free(ud);
+				sud_free(ud);
 				return NULL;
 			}
 			ud->auth = ud->nusers > 0;
@@ -486,7 +486,7 @@ ud_parse(const char *s, size_t len, char **reason)
 	return ud;
 fail:
 	yaml_document_delete(&doc);
-	ud_free(ud);
+	sud_free(ud);
 	return NULL;
 }
 
@@ -512,9 +512,9 @@ parents(const char *root, const char *rel, char **reason)
 }
 
 int
-ud_materialize(const struct ud *ud, const char *root, char **reason)
+sud_materialize(const struct ud *ud, const char *root, char **reason)
 {
-	const struct ud_file	*f;
+	const struct sud_file	*f;
 	const char		*rel, *seg;
 	char			*full;
 	size_t			 i, sl;

@@ -1,5 +1,5 @@
 /*
- * whmcs.h: the WHMCS external API, POST /whmcs/includes/api.php:
+ * sim_whmcs.h: the WHMCS external API, POST /whmcs/includes/api.php:
  * form-encoded, identifier/secret (or username/password), responsetype
  * json (else XML), {"result":"success"|"error"}.  It keeps service rows
  * and every call it was told (secrets masked) for GET /_sim/whmcs.
@@ -11,15 +11,15 @@
 
 #include "http.h"
 
-extern const struct http_svc wh_svc;
+extern const struct http_svc swh_svc;
 
 /* {"calls":[...], "services":[...]} (caller deletes). */
-cJSON	*wh_json(void);
+cJSON	*swh_json(void);
 /*
  * Add or replace service rows from JSON (an object or an array of objects
  * with a numeric "serviceid").  Returns 0, or -1 with a static *err.
  */
-int	 wh_seed(const cJSON *, const char **err);
-void	 wh_reset(void);
+int	 swh_seed(const cJSON *, const char **err);
+void	 swh_reset(void);
 
 #endif

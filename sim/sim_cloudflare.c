@@ -1,5 +1,5 @@
 /*
- * cloudflare.c: Cloudflare DNS records (see cloudflare.h).
+ * sim_cloudflare.c: Cloudflare DNS records (see sim_cloudflare.h).
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -12,7 +12,7 @@
 #include "och.h"
 #include "log.h"
 #include "cfenv.h"
-#include "cloudflare.h"
+#include "sim_cloudflare.h"
 #include "util.h"
 
 #define CF_PER_PAGE	100
@@ -43,25 +43,25 @@ static const char *const types[] = {
 /* --- front -------------------------------------------------------- */
 
 void
-cf_ratelimit_set(double limit, double window)
+scf_ratelimit_set(double limit, double window)
 {
 	if (limit > 0)
-		su_cfg.cf_limit = limit;
+		su_cfg.scf_limit = limit;
 	if (window > 0)
-		su_cfg.cf_window = window;
+		su_cfg.scf_window = window;
 	win_start = su_mono();
 	win_count = 0;
 	locked_until = 0;
 }
 
 cJSON *
-cf_ratelimit_json(void)
+scf_ratelimit_json(void)
 {
 	cJSON	*o;
 
 	o = su_jobj();
-	su_jnum(o, "limit", su_cfg.cf_limit);
-	su_jnum(o, "window", su_cfg.cf_window);
+	su_jnum(o, "limit", su_cfg.scf_limit);
+	su_jnum(o, "window", su_cfg.scf_window);
 	su_jnum(o, "used", win_count);
 	su_jbool(o, "locked", locked_until > su_mono());
 	return o;
@@ -78,25 +78,25 @@ front(struct http_req *r)
 	snprintf(v, sizeof(v), "%s-FRA", ray);
 	http_set_header(r, "CF-RAY", v);
 	now = su_mono();
-	if (win_start == 0 || now - win_start >= su_cfg.cf_window) {
+	if (win_start == 0 || now - win_start >= su_cfg.scf_window) {
 		win_start = now;
 		win_count = 0;
 	}
-	if (locked_until <= now && win_count >= (long)su_cfg.cf_limit)
-		locked_until = now + su_cfg.cf_window;
+	if (locked_until <= now && win_count >= (long)su_cfg.scf_limit)
+		locked_until = now + su_cfg.scf_window;
 	reset = locked_until > now ? locked_until - now :
-	    win_start + su_cfg.cf_window - now;
-	left = locked_until > now ? 0 : (long)su_cfg.cf_limit - win_count - 1;
+	    win_start + su_cfg.scf_window - now;
+	left = locked_until > now ? 0 : (long)su_cfg.scf_limit - win_count - 1;
 	snprintf(v, sizeof(v), "\"default\";r=%ld;t=%.0f", left < 0 ? 0 : left,
 	    ceil(reset));
 	http_set_header(r, "Ratelimit", v);
-	snprintf(v, sizeof(v), "\"burst\";q=%.0f;w=%.0f", su_cfg.cf_limit,
-	    su_cfg.cf_window);
+	snprintf(v, sizeof(v), "\"burst\";q=%.0f;w=%.0f", su_cfg.scf_limit,
+	    su_cfg.scf_window);
 	http_set_header(r, "Ratelimit-Policy", v);
 	if (locked_until > now) {
 		snprintf(v, sizeof(v), "%.0f", ceil(locked_until - now));
 		http_set_header(r, "Retry-After", v);
-		cf_fail(r, 429, 971, "Please wait and consider throttling your "
+		scf_fail(r, 429, 971, "Please wait and consider throttling your "
 		    "request speed");
 		return 0;
 	}
@@ -118,9 +118,9 @@ auth(struct http_req *r)
 		su_jnull(root, "result");
 		su_jbool(root, "success", 0);
 		errs = su_jarr();
-		e = cf_msg(6003, "Invalid request headers");
+		e = scf_msg(6003, "Invalid request headers");
 		chain = su_jarr();
-		cJSON_AddItemToArray(chain, cf_msg(6111, "Invalid format for "
+		cJSON_AddItemToArray(chain, scf_msg(6111, "Invalid format for "
 		    "Authorization header"));
 		cJSON_AddItemToObject(e, "error_chain", chain);
 		cJSON_AddItemToArray(errs, e);
@@ -130,7 +130,7 @@ auth(struct http_req *r)
 		return 0;
 	}
 	if (!su_streq_ct(h + 7, su_cfg.cloudflare_token)) {
-		cf_fail(r, 403, 10000, "Authentication error");
+		scf_fail(r, 403, 10000, "Authentication error");
 		return 0;
 	}
 	return 1;
@@ -142,20 +142,20 @@ fault(struct http_req *r, enum flt_kind k)
 	switch (k) {
 	case FLT_429:
 		http_set_header(r, "Retry-After", "1");
-		cf_fail(r, 429, 971, "Please wait and consider throttling your "
+		scf_fail(r, 429, 971, "Please wait and consider throttling your "
 		    "request speed");
 		break;
 	case FLT_502:
-		cf_fail(r, 502, 10000, "Bad gateway");
+		scf_fail(r, 502, 10000, "Bad gateway");
 		break;
 	case FLT_503:
-		cf_fail(r, 503, 10000, "Service unavailable");
+		scf_fail(r, 503, 10000, "Service unavailable");
 		break;
 	case FLT_504:
-		cf_fail(r, 504, 10000, "Gateway timeout");
+		scf_fail(r, 504, 10000, "Gateway timeout");
 		break;
 	default:
-		cf_fail(r, 500, 10000, "Internal server error");
+		scf_fail(r, 500, 10000, "Internal server error");
 		break;
 	}
 }
@@ -164,12 +164,12 @@ static void
 nomatch(struct http_req *r, int status)
 {
 	if (status == 413)
-		cf_fail(r, 413, 9207, "Request body is too large");
+		scf_fail(r, 413, 9207, "Request body is too large");
 	else if (status == 405)
-		cf_fail(r, 405, 10000, "Method not allowed for this "
+		scf_fail(r, 405, 10000, "Method not allowed for this "
 		    "authentication scheme");
 	else
-		cf_fail2(r, 404, 7003, "Could not route to the requested "
+		scf_fail2(r, 404, 7003, "Could not route to the requested "
 		    "resource, perhaps your object identifier is invalid?",
 		    7000, "No route for that URI");
 }
@@ -199,10 +199,10 @@ zone_ok(struct http_req *r)
 	if (!hex32(z)) {
 		t = xasprintf("Could not route to %s, perhaps your object "
 		    "identifier is invalid?", r->path);
-		cf_fail2(r, 400, 7003, t, 7000, "No route for that URI");
+		scf_fail2(r, 400, 7003, t, 7000, "No route for that URI");
 		free(t);
 	} else
-		cf_fail(r, 403, 9109, "Unauthorized to access requested "
+		scf_fail(r, 403, 9109, "Unauthorized to access requested "
 		    "resource");
 	return 0;
 }
@@ -236,14 +236,14 @@ zones_list(struct http_req *r)
 	int64_t		 page, per;
 	int		 n;
 
-	if (cf_paging(r, &page, &per, 20, 5, 50) == -1)
+	if (scf_paging(r, &page, &per, 20, 5, 50) == -1)
 		return;
 	name = http_query(r, "name");
 	n = name == NULL || strcasecmp(name, su_cfg.domain) == 0;
 	arr = su_jarr();
 	if (n && page == 1)
 		cJSON_AddItemToArray(arr, zone_json());
-	cf_ok(r, arr, cf_info((long)page, (long)per, cJSON_GetArraySize(arr),
+	scf_ok(r, arr, scf_info((long)page, (long)per, cJSON_GetArraySize(arr),
 	    n));
 }
 
@@ -251,7 +251,7 @@ static void
 zone_get(struct http_req *r)
 {
 	if (zone_ok(r))
-		cf_ok(r, zone_json(), NULL);
+		scf_ok(r, zone_json(), NULL);
 }
 
 static void
@@ -262,7 +262,7 @@ verify(struct http_req *r)
 	o = su_jobj();
 	su_jstr(o, "id", "ed17574386854bf78a67040be0a770b0");
 	su_jstr(o, "status", "active");
-	cf_ok_note(r, o, NULL, cf_msg(10000, "This API Token is valid and "
+	scf_ok_note(r, o, NULL, scf_msg(10000, "This API Token is valid and "
 	    "active"));
 }
 
@@ -321,7 +321,7 @@ rec_json(const struct rec *x)
 }
 
 cJSON *
-cf_records_json(void)
+scf_records_json(void)
 {
 	struct rec	*x;
 	cJSON		*arr;
@@ -344,7 +344,7 @@ rec_free(struct rec *x)
 }
 
 void
-cf_reset(void)
+scf_reset(void)
 {
 	struct rec	*x;
 
@@ -353,7 +353,7 @@ cf_reset(void)
 		rec_free(x);
 	}
 	nrecs = 0;
-	cf_ratelimit_set(0, 0);
+	scf_ratelimit_set(0, 0);
 }
 
 /*
@@ -431,7 +431,7 @@ apply(struct http_req *r, cJSON *b, struct rec *x, int full)
 	tags = cJSON_GetObjectItemCaseSensitive(b, "tags");
 	prio = cJSON_GetObjectItemCaseSensitive(b, "priority");
 	if (full && type == NULL) {
-		cf_fail(r, 400, 9009, "DNS record type is required");
+		scf_fail(r, 400, 9009, "DNS record type is required");
 		return -1;
 	}
 	if (type != NULL) {
@@ -440,7 +440,7 @@ apply(struct http_req *r, cJSON *b, struct rec *x, int full)
 			    strcmp(type->valuestring, types[i]) == 0)
 				break;
 		if (i == OCH_NELEM(types)) {
-			cf_fail(r, 400, 9009, "Unknown or invalid DNS record "
+			scf_fail(r, 400, 9009, "Unknown or invalid DNS record "
 			    "type");
 			return -1;
 		}
@@ -448,26 +448,26 @@ apply(struct http_req *r, cJSON *b, struct rec *x, int full)
 		x->type = xstrdup(types[i]);
 	}
 	if (full && name == NULL) {
-		cf_fail(r, 400, 9007, "DNS record name is required");
+		scf_fail(r, 400, 9007, "DNS record name is required");
 		return -1;
 	}
 	if (name != NULL) {
 		if (!cJSON_IsString(name) ||
 		    (n = fqdn(name->valuestring)) == NULL) {
-			cf_fail(r, 400, 9007, "DNS name is invalid");
+			scf_fail(r, 400, 9007, "DNS name is invalid");
 			return -1;
 		}
 		free(x->name);
 		x->name = n;
 	}
 	if (full && content == NULL) {
-		cf_fail(r, 400, 9005, "DNS record content is required");
+		scf_fail(r, 400, 9005, "DNS record content is required");
 		return -1;
 	}
 	if (content != NULL) {
 		if (!cJSON_IsString(content) ||
 		    strlen(content->valuestring) > 4096) {
-			cf_fail(r, 400, 9005, "Content is invalid");
+			scf_fail(r, 400, 9005, "Content is invalid");
 			return -1;
 		}
 		free(x->content);
@@ -477,7 +477,7 @@ apply(struct http_req *r, cJSON *b, struct rec *x, int full)
 		if (!cJSON_IsNumber(ttl) || ttl->valuedouble !=
 		    floor(ttl->valuedouble) || !(ttl->valuedouble == 1 ||
 		    (ttl->valuedouble >= 60 && ttl->valuedouble <= 86400))) {
-			cf_fail(r, 400, 9021, "Invalid TTL. Must be between 60 "
+			scf_fail(r, 400, 9021, "Invalid TTL. Must be between 60 "
 			    "and 86400 seconds, or 1 for Automatic.");
 			return -1;
 		}
@@ -486,7 +486,7 @@ apply(struct http_req *r, cJSON *b, struct rec *x, int full)
 		x->ttl = 1;
 	if (proxied != NULL) {
 		if (!cJSON_IsBool(proxied)) {
-			cf_fail(r, 400, 9003, "Invalid 'proxied' value, must "
+			scf_fail(r, 400, 9003, "Invalid 'proxied' value, must "
 			    "be a boolean");
 			return -1;
 		}
@@ -495,12 +495,12 @@ apply(struct http_req *r, cJSON *b, struct rec *x, int full)
 		x->proxied = 0;
 	if (comment != NULL) {
 		if (!cJSON_IsString(comment) && !cJSON_IsNull(comment)) {
-			cf_fail(r, 400, 9101, "comment must be a string");
+			scf_fail(r, 400, 9101, "comment must be a string");
 			return -1;
 		}
 		if (cJSON_IsString(comment) &&
 		    strlen(comment->valuestring) > 100) {
-			cf_fail(r, 400, 9102, "DNS record comment is too long "
+			scf_fail(r, 400, 9102, "DNS record comment is too long "
 			    "(100 characters at most)");
 			return -1;
 		}
@@ -513,13 +513,13 @@ apply(struct http_req *r, cJSON *b, struct rec *x, int full)
 	}
 	if (tags != NULL) {
 		if (!cJSON_IsArray(tags)) {
-			cf_fail(r, 400, 9103, "tags must be an array");
+			scf_fail(r, 400, 9103, "tags must be an array");
 			return -1;
 		}
 		cJSON_ArrayForEach(e, tags)
 			if (!cJSON_IsString(e) || strchr(e->valuestring,
 			    ':') == NULL) {
-				cf_fail(r, 400, 9103, "tags must be name:value "
+				scf_fail(r, 400, 9103, "tags must be name:value "
 				    "strings");
 				return -1;
 			}
@@ -529,25 +529,25 @@ apply(struct http_req *r, cJSON *b, struct rec *x, int full)
 	if (prio != NULL) {
 		if (!cJSON_IsNumber(prio) || prio->valuedouble < 0 ||
 		    prio->valuedouble > 65535) {
-			cf_fail(r, 400, 9004, "priority must be 0..65535");
+			scf_fail(r, 400, 9004, "priority must be 0..65535");
 			return -1;
 		}
 		x->priority = (int)prio->valuedouble;
 	}
 	t = x->type;
 	if (strcmp(t, "A") == 0 && inet_pton(AF_INET, x->content, addr) != 1) {
-		cf_fail(r, 400, 9005, "Content for A record must be a valid "
+		scf_fail(r, 400, 9005, "Content for A record must be a valid "
 		    "IPv4 address.");
 		return -1;
 	}
 	if (strcmp(t, "AAAA") == 0 && inet_pton(AF_INET6, x->content, addr) !=
 	    1) {
-		cf_fail(r, 400, 9006, "Content for AAAA record must be a valid "
+		scf_fail(r, 400, 9006, "Content for AAAA record must be a valid "
 		    "IPv6 address.");
 		return -1;
 	}
 	if (x->proxied && !proxiable(t)) {
-		cf_fail(r, 400, 9004, "This record type cannot be proxied.");
+		scf_fail(r, 400, 9004, "This record type cannot be proxied.");
 		return -1;
 	}
 	if (strcmp(t, "MX") == 0 && x->priority < 0)
@@ -572,7 +572,7 @@ unique(struct http_req *r, const struct rec *x, const struct rec *self)
 		if ((strcmp(x->type, "CNAME") == 0) !=
 		    (strcmp(o->type, "CNAME") == 0) && (proxiable(x->type) &&
 		    proxiable(o->type))) {
-			cf_fail(r, 400, 81053, "An A, AAAA, or CNAME record "
+			scf_fail(r, 400, 81053, "An A, AAAA, or CNAME record "
 			    "with that host already exists.");
 			return -1;
 		}
@@ -580,11 +580,11 @@ unique(struct http_req *r, const struct rec *x, const struct rec *self)
 		    strcmp(o->content, x->content) != 0)
 			continue;
 		if (o->ttl == x->ttl && o->proxied == x->proxied) {
-			cf_fail(r, 400, 81058, "An identical record already "
+			scf_fail(r, 400, 81058, "An identical record already "
 			    "exists.");
 			return -1;
 		}
-		cf_fail(r, 400, 81057, "Record already exists.");
+		scf_fail(r, 400, 81057, "Record already exists.");
 		return -1;
 	}
 	return 0;
@@ -599,7 +599,7 @@ body(struct http_req *r)
 	j = cJSON_ParseWithLength(r->body.data, r->body.len);
 	if (j == NULL || !cJSON_IsObject(j)) {
 		cJSON_Delete(j);
-		cf_fail(r, 400, 9207, "Request body is invalid.");
+		scf_fail(r, 400, 9207, "Request body is invalid.");
 		return NULL;
 	}
 	return j;
@@ -630,7 +630,7 @@ rec_create(struct http_req *r)
 	recs = x;
 	nrecs++;
 	log_info("dns record %s %s %s created", x->type, x->name, x->content);
-	cf_ok(r, rec_json(x), NULL);
+	scf_ok(r, rec_json(x), NULL);
 }
 
 static struct rec *
@@ -641,7 +641,7 @@ rec_param(struct http_req *r)
 	if (!zone_ok(r))
 		return NULL;
 	if ((x = find(http_param(r, 1))) == NULL)
-		cf_fail(r, 404, 81044, "Record does not exist.");
+		scf_fail(r, 404, 81044, "Record does not exist.");
 	return x;
 }
 
@@ -651,7 +651,7 @@ rec_get(struct http_req *r)
 	struct rec	*x;
 
 	if ((x = rec_param(r)) != NULL)
-		cf_ok(r, rec_json(x), NULL);
+		scf_ok(r, rec_json(x), NULL);
 }
 
 /* PUT (full) and PATCH (partial) work on a copy, then swap it in. */
@@ -687,7 +687,7 @@ rec_change(struct http_req *r, int full)
 	tmp.next = x->next;
 	tmp.modified = su_wall();
 	*x = tmp;
-	cf_ok(r, rec_json(x), NULL);
+	scf_ok(r, rec_json(x), NULL);
 }
 
 static void
@@ -720,7 +720,7 @@ rec_delete(struct http_req *r)
 	nrecs--;
 	log_info("dns record %s %s deleted", x->type, x->name);
 	rec_free(x);
-	cf_ok(r, o, NULL);
+	scf_ok(r, o, NULL);
 }
 
 /* One filter result: count it as set, and as hit when it passed. */
@@ -801,7 +801,7 @@ rec_list(struct http_req *r)
 	match = http_query(r, "match");
 	order = http_query(r, "order");
 	dir = http_query(r, "direction");
-	if (cf_paging(r, &page, &per, CF_PER_PAGE, 1, 0) == -1)
+	if (scf_paging(r, &page, &per, CF_PER_PAGE, 1, 0) == -1)
 		return;
 	if ((match && strcmp(match, "all") && strcmp(match, "any")) ||
 	    (order && strcmp(order, "type") && strcmp(order, "name") &&
@@ -809,7 +809,7 @@ rec_list(struct http_req *r)
 	    strcmp(order, "proxied")) ||
 	    (dir && strcmp(dir, "asc") && strcmp(dir, "desc")) ||
 	    (prox && strcmp(prox, "true") && strcmp(prox, "false"))) {
-		cf_fail(r, 400, 1004, "DNS Validation Error: invalid filter");
+		scf_fail(r, 400, 1004, "DNS Validation Error: invalid filter");
 		return;
 	}
 	any = match != NULL && strcmp(match, "any") == 0;
@@ -835,7 +835,7 @@ rec_list(struct http_req *r)
 	    i < (size_t)(page * per); i++)
 		cJSON_AddItemToArray(arr, rec_json(sel[i]));
 	free(sel);
-	cf_ok(r, arr, cf_info((long)page, (long)per, cJSON_GetArraySize(arr),
+	scf_ok(r, arr, scf_info((long)page, (long)per, cJSON_GetArraySize(arr),
 	    (long)n));
 }
 
@@ -851,7 +851,7 @@ static const struct http_route routes[] = {
 	{ "DELETE", "/zones/{zone_id}/dns_records/{id}", rec_delete },
 };
 
-const struct http_svc cf_svc = {
+const struct http_svc scf_svc = {
 	"cloudflare", "/cloudflare/client/v4", routes, OCH_NELEM(routes), 1,
 	front, auth, fault, nomatch,
 };

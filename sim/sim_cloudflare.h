@@ -1,5 +1,5 @@
 /*
- * cloudflare.h: the Cloudflare API v4 under /cloudflare/client/v4: one
+ * sim_cloudflare.h: the Cloudflare API v4 under /cloudflare/client/v4: one
  * zone (--cloudflare-zone for --domain) with DNS records (create, list
  * with filters and pagination, get, overwrite, patch, delete), the
  * {success, errors, messages, result, result_info} envelope, duplicate
@@ -13,14 +13,14 @@
 
 #include "http.h"
 
-extern const struct http_svc cf_svc;
+extern const struct http_svc scf_svc;
 
 /* Every record (for GET /_sim/dns); caller deletes. */
-cJSON	*cf_records_json(void);
+cJSON	*scf_records_json(void);
 /* Forget all records and the rate-limit window. */
-void	 cf_reset(void);
+void	 scf_reset(void);
 /* Set the limit (requests per window) and window; <= 0 keeps a value. */
-void	 cf_ratelimit_set(double limit, double window);
-cJSON	*cf_ratelimit_json(void);
+void	 scf_ratelimit_set(double limit, double window);
+cJSON	*scf_ratelimit_json(void);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * agent.h: processes that simulated servers run (--agent PATH): spawned in
+ * sim_agent.h: processes that simulated servers run (--agent PATH): spawned in
  * their own session with a working folder and an environment, stopped with
  * SIGTERM to the whole process group (SIGKILL after 5 s), reaped on
  * SIGCHLD.

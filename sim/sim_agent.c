@@ -1,5 +1,5 @@
 /*
- * agent.c: spawning and stopping per-server processes (see agent.h).
+ * sim_agent.c: spawning and stopping per-server processes (see sim_agent.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +12,7 @@
 
 #include "och.h"
 #include "log.h"
-#include "agent.h"
+#include "sim_agent.h"
 #include "loop.h"
 #include "util.h"
 #include "vm.h"

@@ -1,5 +1,5 @@
 /*
- * userdata.h: what a simulated server's cloud-init makes of its user-data.
+ * sim_userdata.h: what a simulated server's cloud-init makes of its user-data.
  * The document must start with the line "#cloud-config" and be one YAML
  * mapping (cloud-init uses a safe loader: unknown tags and several
  * documents are refused).  From write_files it takes every file (text,
@@ -25,25 +25,25 @@
 #define UD_NE_KEY_PATH		"/etc/prometheus/node-exporter-tls.key"
 #define UD_NE_CERT_PATH		"/etc/prometheus/node-exporter-tls.crt"
 
-struct ud_file {
+struct sud_file {
 	char	*path;
 	char	*content;	/* decoded; NUL-terminated, may hold NULs */
 	size_t	 len;
 	unsigned mode;
 };
 
-struct ud_user {
+struct sud_user {
 	char	*name;
 	char	*hash;		/* bcrypt */
 };
 
 struct ud {
-	struct ud_file	*files;
+	struct sud_file	*files;
 	size_t		 nfiles;
 	char		*api_url;	/* NULL when not given */
 	char		*token;		/* secret: never logged or shown */
 	char		*env_error;	/* why bootstrap.env is unusable */
-	struct ud_user	*users;
+	struct sud_user	*users;
 	size_t		 nusers;
 	int		 auth;		/* a web config with users was given */
 	int		 tls;		/* web config asks for TLS */
@@ -54,20 +54,20 @@ struct ud {
  * Parse user-data.  Returns the result, or NULL with *reason set (free it)
  * when cloud-init would refuse the document.
  */
-struct ud	*ud_parse(const char *, size_t, char **reason);
-void		 ud_free(struct ud *);
+struct ud	*sud_parse(const char *, size_t, char **reason);
+void		 sud_free(struct ud *);
 /*
  * Parse a node_exporter web config into users (replacing the old ones).
  * Returns 0, or -1 with *reason set (free it) on bad input.
  */
-int		 ud_webyml(const char *, size_t, struct ud_user **, size_t *,
+int		 sud_webyml(const char *, size_t, struct sud_user **, size_t *,
 		    int *tls, char **reason);
-void		 ud_users_free(struct ud_user *, size_t);
+void		 sud_users_free(struct sud_user *, size_t);
 /*
  * Write the files under root (agent mode), refusing paths that would
  * leave it.  Returns 0, or -1 with *reason set (free it).
  */
-int		 ud_materialize(const struct ud *, const char *root,
+int		 sud_materialize(const struct ud *, const char *root,
 		    char **reason);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * resend.c: Resend emails (see resend.h).
+ * sim_resend.c: Resend emails (see sim_resend.h).
  */
 #include <ctype.h>
 #include <math.h>
@@ -12,7 +12,7 @@
 
 #include "och.h"
 #include "log.h"
-#include "resend.h"
+#include "sim_resend.h"
 #include "util.h"
 
 #define RS_IDEM_TTL	86400.0
@@ -41,7 +41,7 @@ static struct idem	*idems;
 static double		 tokens = -1, tokens_t;
 
 static void
-rs_err(struct http_req *r, int status, const char *name, const char *msg)
+srs_err(struct http_req *r, int status, const char *name, const char *msg)
 {
 	cJSON	*o;
 
@@ -56,7 +56,7 @@ rs_err(struct http_req *r, int status, const char *name, const char *msg)
 /* --- rate limit --------------------------------------------------- */
 
 void
-rs_ratelimit_set(double rate)
+srs_ratelimit_set(double rate)
 {
 	if (rate > 0)
 		su_cfg.resend_rate = rate;
@@ -79,7 +79,7 @@ refill(void)
 }
 
 cJSON *
-rs_ratelimit_json(void)
+srs_ratelimit_json(void)
 {
 	cJSON	*o;
 
@@ -111,7 +111,7 @@ static void
 too_many(struct http_req *r)
 {
 	http_set_header(r, "retry-after", "1");
-	rs_err(r, 429, "rate_limit_exceeded", "Too many requests. Please "
+	srs_err(r, 429, "rate_limit_exceeded", "Too many requests. Please "
 	    "limit the number of requests per second. Or contact support to "
 	    "increase rate limit.");
 }
@@ -132,13 +132,13 @@ auth(struct http_req *r)
 
 	h = http_header_in(r, "Authorization");
 	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0 || h[7] == '\0') {
-		rs_err(r, 401, "missing_api_key", "Missing API key in the "
+		srs_err(r, 401, "missing_api_key", "Missing API key in the "
 		    "authorization header. Include the following header "
 		    "`Authorization: Bearer YOUR_API_KEY` in the request.");
 		return 0;
 	}
 	if (!su_streq_ct(h + 7, su_cfg.resend_key)) {
-		rs_err(r, 403, "invalid_api_key", "API key is invalid");
+		srs_err(r, 403, "invalid_api_key", "API key is invalid");
 		return 0;
 	}
 	refill();
@@ -161,16 +161,16 @@ fault(struct http_req *r, enum flt_kind k)
 		too_many(r);
 		break;
 	case FLT_502:
-		rs_err(r, 502, "application_error", "Bad gateway");
+		srs_err(r, 502, "application_error", "Bad gateway");
 		break;
 	case FLT_503:
-		rs_err(r, 503, "application_error", "Service unavailable");
+		srs_err(r, 503, "application_error", "Service unavailable");
 		break;
 	case FLT_504:
-		rs_err(r, 504, "application_error", "Gateway timeout");
+		srs_err(r, 504, "application_error", "Gateway timeout");
 		break;
 	default:
-		rs_err(r, 500, "internal_server_error", "An unexpected error "
+		srs_err(r, 500, "internal_server_error", "An unexpected error "
 		    "occurred.");
 		break;
 	}
@@ -180,11 +180,11 @@ static void
 nomatch(struct http_req *r, int status)
 {
 	if (status == 405)
-		rs_err(r, 405, "method_not_allowed", "Method not allowed");
+		srs_err(r, 405, "method_not_allowed", "Method not allowed");
 	else if (status == 413)
-		rs_err(r, 413, "validation_error", "Request body too large");
+		srs_err(r, 413, "validation_error", "Request body too large");
 	else
-		rs_err(r, 404, "not_found", "The requested endpoint does not "
+		srs_err(r, 404, "not_found", "The requested endpoint does not "
 		    "exist.");
 }
 
@@ -259,7 +259,7 @@ addrs(struct http_req *r, const cJSON *j, const char *field, int max)
 	if (!cJSON_IsArray(j)) {
 		snprintf(msg, sizeof(msg), "The `%s` field must be a string "
 		    "or an array of strings.", field);
-		rs_err(r, 422, "invalid_parameter", msg);
+		srs_err(r, 422, "invalid_parameter", msg);
 		return -1;
 	}
 	cJSON_ArrayForEach(e, j) {
@@ -269,13 +269,13 @@ addrs(struct http_req *r, const cJSON *j, const char *field, int max)
 	}
 	if (n == 0 && strcmp(field, "to") == 0) {
 		snprintf(msg, sizeof(msg), "Missing `%s` field.", field);
-		rs_err(r, 422, "missing_required_field", msg);
+		srs_err(r, 422, "missing_required_field", msg);
 		return -1;
 	}
 	if (n > max) {
 		snprintf(msg, sizeof(msg), "The `%s` field can hold at most "
 		    "%d addresses.", field, max);
-		rs_err(r, 422, "invalid_parameter", msg);
+		srs_err(r, 422, "invalid_parameter", msg);
 		return -1;
 	}
 	return 0;
@@ -283,7 +283,7 @@ bad:
 	snprintf(msg, sizeof(msg), "Invalid `%s` field. The email address "
 	    "needs to follow the `email@example.com` or `Name "
 	    "<email@example.com>` format.", field);
-	rs_err(r, 422, "validation_error", msg);
+	srs_err(r, 422, "validation_error", msg);
 	return -1;
 }
 
@@ -299,34 +299,34 @@ check(struct http_req *r, const cJSON *b)
 	size_t		 i;
 
 	if (!cJSON_IsObject(b)) {
-		rs_err(r, 422, "invalid_parameter", "The email must be a JSON "
+		srs_err(r, 422, "invalid_parameter", "The email must be a JSON "
 		    "object.");
 		return -1;
 	}
 	if ((j = cJSON_GetObjectItemCaseSensitive(b, "from")) == NULL) {
-		rs_err(r, 422, "missing_required_field", "Missing `from` "
+		srs_err(r, 422, "missing_required_field", "Missing `from` "
 		    "field.");
 		return -1;
 	}
 	if (!cJSON_IsString(j)) {
-		rs_err(r, 422, "invalid_parameter", "The `from` field must be "
+		srs_err(r, 422, "invalid_parameter", "The `from` field must be "
 		    "a string.");
 		return -1;
 	}
 	if (!mailbox_ok(j->valuestring)) {
-		rs_err(r, 422, "invalid_from_address", "Invalid `from` field. "
+		srs_err(r, 422, "invalid_from_address", "Invalid `from` field. "
 		    "The email address needs to follow the `email@example.com`"
 		    " or `Name <email@example.com>` format.");
 		return -1;
 	}
 	if ((j = cJSON_GetObjectItemCaseSensitive(b, "to")) == NULL) {
-		rs_err(r, 422, "missing_required_field", "Missing `to` field.");
+		srs_err(r, 422, "missing_required_field", "Missing `to` field.");
 		return -1;
 	}
 	if (addrs(r, j, "to", RS_MAX_TO) == -1)
 		return -1;
 	if ((j = cJSON_GetObjectItemCaseSensitive(b, "subject")) == NULL) {
-		rs_err(r, 422, "missing_required_field", "Missing `subject` "
+		srs_err(r, 422, "missing_required_field", "Missing `subject` "
 		    "field.");
 		return -1;
 	}
@@ -335,7 +335,7 @@ check(struct http_req *r, const cJSON *b)
 		    NULL && !cJSON_IsString(j)) {
 			snprintf(msg, sizeof(msg), "The `%s` field must be a "
 			    "string.", strs[i]);
-			rs_err(r, 422, "invalid_parameter", msg);
+			srs_err(r, 422, "invalid_parameter", msg);
 			return -1;
 		}
 	if ((j = cJSON_GetObjectItemCaseSensitive(b, "cc")) != NULL &&
@@ -349,20 +349,20 @@ check(struct http_req *r, const cJSON *b)
 		return -1;
 	if ((j = cJSON_GetObjectItemCaseSensitive(b, "headers")) != NULL) {
 		if (!cJSON_IsObject(j)) {
-			rs_err(r, 422, "invalid_parameter", "The `headers` "
+			srs_err(r, 422, "invalid_parameter", "The `headers` "
 			    "field must be an object.");
 			return -1;
 		}
 		cJSON_ArrayForEach(e, j)
 			if (!cJSON_IsString(e)) {
-				rs_err(r, 422, "invalid_parameter", "Header "
+				srs_err(r, 422, "invalid_parameter", "Header "
 				    "values must be strings.");
 				return -1;
 			}
 	}
 	if ((j = cJSON_GetObjectItemCaseSensitive(b, "tags")) != NULL) {
 		if (!cJSON_IsArray(j)) {
-			rs_err(r, 422, "invalid_parameter", "The `tags` field "
+			srs_err(r, 422, "invalid_parameter", "The `tags` field "
 			    "must be an array.");
 			return -1;
 		}
@@ -372,7 +372,7 @@ check(struct http_req *r, const cJSON *b)
 			if (!cJSON_IsString(n) || !tag_ok(n->valuestring) ||
 			    (v != NULL && (!cJSON_IsString(v) ||
 			    (*v->valuestring && !tag_ok(v->valuestring))))) {
-				rs_err(r, 422, "validation_error", "Tags "
+				srs_err(r, 422, "validation_error", "Tags "
 				    "should only contain ASCII letters, "
 				    "numbers, underscores, or dashes.");
 				return -1;
@@ -381,7 +381,7 @@ check(struct http_req *r, const cJSON *b)
 	}
 	if ((j = cJSON_GetObjectItemCaseSensitive(b, "attachments")) != NULL) {
 		if (!cJSON_IsArray(j)) {
-			rs_err(r, 422, "invalid_attachment", "The "
+			srs_err(r, 422, "invalid_attachment", "The "
 			    "`attachments` field must be an array.");
 			return -1;
 		}
@@ -390,7 +390,7 @@ check(struct http_req *r, const cJSON *b)
 			    cJSON_GetObjectItemCaseSensitive(e, "content")) &&
 			    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(e,
 			    "path")))) {
-				rs_err(r, 422, "invalid_attachment",
+				srs_err(r, 422, "invalid_attachment",
 				    "Attachment must have either a `content` "
 				    "or `path`.");
 				return -1;
@@ -430,7 +430,7 @@ idem_check(struct http_req *r, const char *key, unsigned char *hash)
 	if (key == NULL)
 		return 1;
 	if (strlen(key) < 1 || strlen(key) > 256) {
-		rs_err(r, 400, "invalid_idempotency_key", "The key must be "
+		srs_err(r, 400, "invalid_idempotency_key", "The key must be "
 		    "between 1-256 chars.");
 		return 0;
 	}
@@ -442,7 +442,7 @@ idem_check(struct http_req *r, const char *key, unsigned char *hash)
 	if (i == NULL)
 		return 1;
 	if (memcmp(i->hash, hash, SHA256_DIGEST_LENGTH) != 0) {
-		rs_err(r, 409, "invalid_idempotent_request", "Same idempotency "
+		srs_err(r, 409, "invalid_idempotent_request", "Same idempotency "
 		    "key used with a different request payload. Change your "
 		    "idempotency key or payload.");
 		return 0;
@@ -496,7 +496,7 @@ parse(struct http_req *r)
 	cJSON	*b;
 
 	if ((b = cJSON_ParseWithLength(r->body.data, r->body.len)) == NULL)
-		rs_err(r, 400, "validation_error", "The request body is not "
+		srs_err(r, 400, "validation_error", "The request body is not "
 		    "valid JSON.");
 	return b;
 }
@@ -538,7 +538,7 @@ send_batch(struct http_req *r)
 		return;
 	if (!cJSON_IsArray(b) || cJSON_GetArraySize(b) < 1 ||
 	    cJSON_GetArraySize(b) > RS_MAX_BATCH) {
-		rs_err(r, 422, "validation_error", "The batch must be an array "
+		srs_err(r, 422, "validation_error", "The batch must be an array "
 		    "of 1 to 100 emails.");
 		cJSON_Delete(b);
 		return;
@@ -634,11 +634,11 @@ get_one(struct http_req *r)
 			    "application/json; charset=utf-8");
 			return;
 		}
-	rs_err(r, 404, "not_found", "Email not found");
+	srs_err(r, 404, "not_found", "Email not found");
 }
 
 cJSON *
-rs_emails_json(void)
+srs_emails_json(void)
 {
 	struct mail	*m;
 	cJSON		*arr;
@@ -650,7 +650,7 @@ rs_emails_json(void)
 }
 
 void
-rs_reset(void)
+srs_reset(void)
 {
 	struct mail	*m;
 	struct idem	*i;
@@ -678,7 +678,7 @@ static const struct http_route routes[] = {
 	{ "GET", "/emails/{id}", get_one },
 };
 
-const struct http_svc rs_svc = {
+const struct http_svc srs_svc = {
 	"resend", "/resend", routes, OCH_NELEM(routes), 1,
 	front, auth, fault, nomatch,
 };

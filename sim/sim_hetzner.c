@@ -1,5 +1,5 @@
 /*
- * hetzner.c: the Hetzner Cloud API (see hetzner.h).  Servers are vms
+ * sim_hetzner.c: the Hetzner Cloud API (see sim_hetzner.h).  Servers are vms
  * (vm.c); actions and images have their own modules.
  */
 #include <ctype.h>
@@ -14,7 +14,7 @@
 #include "action.h"
 #include "catalog.h"
 #include "firewall.h"
-#include "hetzner.h"
+#include "sim_hetzner.h"
 #include "image.h"
 #include "labels.h"
 #include "sshkey.h"
@@ -31,7 +31,7 @@ static double	 bucket_t;		/* monotonic time of last refill */
 /* --- common ------------------------------------------------------- */
 
 void
-hz_error(struct http_req *r, int status, const char *code,
+shz_error(struct http_req *r, int status, const char *code,
     const char *message, cJSON *details)
 {
 	cJSON	*root, *e;
@@ -46,7 +46,7 @@ hz_error(struct http_req *r, int status, const char *code,
 }
 
 void
-hz_invalid(struct http_req *r, const char *field, const char *msg)
+shz_invalid(struct http_req *r, const char *field, const char *msg)
 {
 	cJSON	*d, *fields, *f, *m;
 	char	*text;
@@ -61,33 +61,33 @@ hz_invalid(struct http_req *r, const char *field, const char *msg)
 	cJSON_AddItemToArray(fields, f);
 	cJSON_AddItemToObject(d, "fields", fields);
 	text = xasprintf("invalid input in field '%s'", field);
-	hz_error(r, 400, "invalid_input", text, d);
+	shz_error(r, 400, "invalid_input", text, d);
 	free(text);
 }
 
 void
-hz_uniqueness(struct http_req *r, const char *field, const char *msg)
+shz_uniqueness(struct http_req *r, const char *field, const char *msg)
 {
 	cJSON	*d = su_jobj(), *fs = su_jarr(), *f = su_jobj();
 
 	su_jstr(f, "name", field);
 	cJSON_AddItemToArray(fs, f);
 	cJSON_AddItemToObject(d, "fields", fs);
-	hz_error(r, 409, "uniqueness_error", msg, d);
+	shz_error(r, 409, "uniqueness_error", msg, d);
 }
 
 void
-hz_not_found(struct http_req *r, const char *what)
+shz_not_found(struct http_req *r, const char *what)
 {
 	char	*msg;
 
 	msg = xasprintf("%s not found", what);
-	hz_error(r, 404, "not_found", msg, NULL);
+	shz_error(r, 404, "not_found", msg, NULL);
 	free(msg);
 }
 
 cJSON *
-hz_body(struct http_req *r)
+shz_body(struct http_req *r)
 {
 	cJSON	*j;
 	size_t	 i;
@@ -99,13 +99,13 @@ hz_body(struct http_req *r)
 		return su_jobj();
 	j = cJSON_ParseWithLength(r->body.data, r->body.len);
 	if (j == NULL) {
-		hz_error(r, 400, "json_error", "invalid JSON in request body",
+		shz_error(r, 400, "json_error", "invalid JSON in request body",
 		    NULL);
 		return NULL;
 	}
 	if (!cJSON_IsObject(j)) {
 		cJSON_Delete(j);
-		hz_error(r, 400, "json_error", "request body must be a JSON "
+		shz_error(r, 400, "json_error", "request body must be a JSON "
 		    "object", NULL);
 		return NULL;
 	}
@@ -113,10 +113,10 @@ hz_body(struct http_req *r)
 }
 
 int
-hz_id(struct http_req *r, int n, int64_t *id)
+shz_id(struct http_req *r, int n, int64_t *id)
 {
 	if (su_parse_id(http_param(r, n), id) == -1 || *id == 0) {
-		hz_invalid(r, "id", "must be a positive integer");
+		shz_invalid(r, "id", "must be a positive integer");
 		return -1;
 	}
 	return 0;
@@ -135,7 +135,7 @@ parse_pos(const char *s, long *out)
 }
 
 int
-hz_paging(struct http_req *r, struct hz_page *pg)
+shz_paging(struct http_req *r, struct shz_page *pg)
 {
 	const char	*p, *pp;
 
@@ -144,12 +144,12 @@ hz_paging(struct http_req *r, struct hz_page *pg)
 	pg->per_page = HZ_PER_PAGE;
 	if ((p = http_query(r, "page")) != NULL &&
 	    parse_pos(p, &pg->page) == -1) {
-		hz_invalid(r, "page", "must be a positive integer");
+		shz_invalid(r, "page", "must be a positive integer");
 		return -1;
 	}
 	if ((pp = http_query(r, "per_page")) != NULL &&
 	    parse_pos(pp, &pg->per_page) == -1) {
-		hz_invalid(r, "per_page", "must be a positive integer");
+		shz_invalid(r, "per_page", "must be a positive integer");
 		return -1;
 	}
 	if (pg->per_page > HZ_PER_PAGE_MAX)
@@ -158,7 +158,7 @@ hz_paging(struct http_req *r, struct hz_page *pg)
 }
 
 void
-hz_page_range(struct hz_page *pg, long total)
+shz_page_range(struct shz_page *pg, long total)
 {
 	pg->total = total;
 	pg->first = (pg->page - 1) * pg->per_page;
@@ -204,7 +204,7 @@ page_url(struct http_req *r, long page)
 }
 
 void
-hz_meta(struct http_req *r, cJSON *root, const struct hz_page *pg)
+shz_meta(struct http_req *r, cJSON *root, const struct shz_page *pg)
 {
 	cJSON		*meta, *p;
 	struct buf	 link = { 0 };
@@ -249,7 +249,7 @@ hz_meta(struct http_req *r, cJSON *root, const struct hz_page *pg)
 }
 
 int
-hz_sort(struct http_req *r, const char *const *fields, int *keys, int *desc,
+shz_sort(struct http_req *r, const char *const *fields, int *keys, int *desc,
     int max)
 {
 	const char	*v[HZ_Q_MAX];
@@ -267,7 +267,7 @@ hz_sort(struct http_req *r, const char *const *fields, int *keys, int *desc,
 				break;
 		if (fields[k] == NULL || (colon && strcmp(colon, ":asc") &&
 		    strcmp(colon, ":desc"))) {
-			hz_invalid(r, "sort", "invalid sort parameter");
+			shz_invalid(r, "sort", "invalid sort parameter");
 			return -1;
 		}
 		keys[out] = k;
@@ -280,7 +280,7 @@ hz_sort(struct http_req *r, const char *const *fields, int *keys, int *desc,
 /* --- service front ------------------------------------------------ */
 
 void
-hz_ratelimit_set(double limit, double remaining)
+shz_ratelimit_set(double limit, double remaining)
 {
 	if (limit > 0)
 		su_cfg.rate_limit = limit;
@@ -304,7 +304,7 @@ refill(void)
 }
 
 cJSON *
-hz_ratelimit_json(void)
+shz_ratelimit_json(void)
 {
 	cJSON	*o;
 
@@ -341,7 +341,7 @@ front(struct http_req *r)
 	refill();
 	if (bucket < 1) {
 		rl_headers(r);
-		hz_error(r, 429, "rate_limit_exceeded", "limit of requests "
+		shz_error(r, 429, "rate_limit_exceeded", "limit of requests "
 		    "per hour reached", NULL);
 		return 0;
 	}
@@ -364,11 +364,11 @@ auth(struct http_req *r)
 		if (strcmp(r->method, "GET") == 0 ||
 		    strcmp(r->method, "HEAD") == 0)
 			return 1;
-		hz_error(r, 403, "token_readonly", "The token you are using "
+		shz_error(r, 403, "token_readonly", "The token you are using "
 		    "is read-only.", NULL);
 		return 0;
 	}
-	hz_error(r, 401, "unauthorized", "unable to authenticate", NULL);
+	shz_error(r, 401, "unauthorized", "unable to authenticate", NULL);
 	return 0;
 }
 
@@ -378,33 +378,33 @@ fault(struct http_req *r, enum flt_kind k)
 	switch (k) {
 	case FLT_429:
 		http_set_header(r, "RateLimit-Remaining", "0");
-		hz_error(r, 429, "rate_limit_exceeded", "limit of requests "
+		shz_error(r, 429, "rate_limit_exceeded", "limit of requests "
 		    "per hour reached", NULL);
 		break;
 	case FLT_502:
-		hz_error(r, 502, "bad_gateway", "bad gateway", NULL);
+		shz_error(r, 502, "bad_gateway", "bad gateway", NULL);
 		break;
 	case FLT_503:
-		hz_error(r, 503, "unavailable", "service temporarily "
+		shz_error(r, 503, "unavailable", "service temporarily "
 		    "unavailable", NULL);
 		break;
 	case FLT_504:
-		hz_error(r, 504, "timeout", "request timed out", NULL);
+		shz_error(r, 504, "timeout", "request timed out", NULL);
 		break;
 	case FLT_LOCKED:
-		hz_error(r, 423, "locked", "resource is locked by another "
+		shz_error(r, 423, "locked", "resource is locked by another "
 		    "action", NULL);
 		break;
 	case FLT_CONFLICT:
-		hz_error(r, 409, "conflict", "resource has changed during "
+		shz_error(r, 409, "conflict", "resource has changed during "
 		    "the request, please retry", NULL);
 		break;
 	case FLT_UNAVAILABLE:
-		hz_error(r, 412, "resource_unavailable", "error during "
+		shz_error(r, 412, "resource_unavailable", "error during "
 		    "placement", NULL);
 		break;
 	default:
-		hz_error(r, 500, "server_error", "internal server error",
+		shz_error(r, 500, "server_error", "internal server error",
 		    NULL);
 		break;
 	}
@@ -414,19 +414,19 @@ static void
 nomatch(struct http_req *r, int status)
 {
 	if (status == 405)
-		hz_error(r, 405, "method_not_allowed", "method not allowed",
+		shz_error(r, 405, "method_not_allowed", "method not allowed",
 		    NULL);
 	else if (status == 413)
-		hz_error(r, 413, "invalid_input", "request body too large",
+		shz_error(r, 413, "invalid_input", "request body too large",
 		    NULL);
 	else
-		hz_not_found(r, "resource");
+		shz_not_found(r, "resource");
 }
 
 /* --- servers ------------------------------------------------------ */
 
 cJSON *
-hz_server_json(const struct vm *v)
+shz_server_json(const struct vm *v)
 {
 	cJSON	*o, *pn, *ip, *p, *img;
 	char	 ptr[128];
@@ -494,29 +494,29 @@ hz_server_json(const struct vm *v)
 
 /* Look a server up by the {id} parameter; NULL after answering. */
 struct vm *
-hz_server_param(struct http_req *r)
+shz_server_param(struct http_req *r)
 {
 	struct vm	*v;
 	int64_t		 id;
 
-	if (hz_id(r, 0, &id) == -1)
+	if (shz_id(r, 0, &id) == -1)
 		return NULL;
 	if ((v = vm_find(id)) == NULL)
-		hz_not_found(r, "server");
+		shz_not_found(r, "server");
 	return v;
 }
 
 static cJSON *
 server_item_json(const void *v)
 {
-	return hz_server_json(v);
+	return shz_server_json(v);
 }
 
 static void
 servers_list(struct http_req *r)
 {
 	const char	*st[HZ_Q_MAX];
-	struct hz_item	*it;
+	struct shz_item	*it;
 	struct vm	*v;
 	size_t		 nst, n = 0, i;
 	int		 s;
@@ -527,7 +527,7 @@ servers_list(struct http_req *r)
 			if (strcmp(st[i], vm_status_name(s)) == 0)
 				break;
 		if (s == VM__MAX) {
-			hz_invalid(r, "status", "invalid status");
+			shz_invalid(r, "status", "invalid status");
 			return;
 		}
 	}
@@ -537,10 +537,10 @@ servers_list(struct http_req *r)
 			if (strcmp(st[i], vm_status_name(v->status)) == 0)
 				break;
 		if (nst == 0 || i < nst)
-			it[n++] = (struct hz_item){ v->id, v->name,
+			it[n++] = (struct shz_item){ v->id, v->name,
 			    v->created, v->labels, v };
 	}
-	hz_list(r, "servers", it, n, server_item_json);
+	shz_list(r, "servers", it, n, server_item_json);
 	free(it);
 }
 
@@ -587,7 +587,7 @@ type_name(const cJSON *j)
 }
 
 cJSON *
-hz_field(struct http_req *r, cJSON *body, const char *name, int kind,
+shz_field(struct http_req *r, cJSON *body, const char *name, int kind,
     int required, int *bad)
 {
 	cJSON	*j;
@@ -599,7 +599,7 @@ hz_field(struct http_req *r, cJSON *body, const char *name, int kind,
 	j = cJSON_GetObjectItemCaseSensitive(body, name);
 	if (j == NULL) {
 		if (required) {
-			hz_invalid(r, name, "is missing");
+			shz_invalid(r, name, "is missing");
 			*bad = 1;
 		}
 		return NULL;
@@ -632,7 +632,7 @@ hz_field(struct http_req *r, cJSON *body, const char *name, int kind,
 		    kind == 's' ? "a string" : kind == 'b' ? "a boolean" :
 		    kind == 'o' ? "an object" : kind == 'a' ? "an array" :
 		    kind == 'n' ? "an ID or a name" : "an integer");
-		hz_invalid(r, name, msg);
+		shz_invalid(r, name, msg);
 		free(msg);
 		*bad = 1;
 		return NULL;
@@ -641,7 +641,7 @@ hz_field(struct http_req *r, cJSON *body, const char *name, int kind,
 }
 
 const char *
-hz_idname(const cJSON *j, char *buf, size_t len)
+shz_idname(const cJSON *j, char *buf, size_t len)
 {
 	if (cJSON_IsString(j))
 		return j->valuestring;
@@ -663,7 +663,7 @@ create_done(struct act *a, int64_t sid, int64_t start)
 }
 
 void
-hz_root_password(cJSON *o, int ssh_keys)
+shz_root_password(cJSON *o, int ssh_keys)
 {
 	char	 pw[21];
 	size_t	 i;
@@ -696,47 +696,47 @@ server_create(struct http_req *r)
 	int			 bad = 0, rc, ip4 = 1, ip6 = 1, doit;
 	size_t			 i;
 
-	if ((body = hz_body(r)) == NULL)
+	if ((body = shz_body(r)) == NULL)
 		return;
-	name = hz_field(r, body, "name", 's', 1, &bad);
-	st = hz_field(r, body, "server_type", 'n', 1, &bad);
-	image = hz_field(r, body, "image", 'n', 1, &bad);
-	loc = hz_field(r, body, "location", 'n', 0, &bad);
-	dc = hz_field(r, body, "datacenter", 's', 0, &bad);
-	ud = hz_field(r, body, "user_data", 's', 0, &bad);
-	labels = hz_field(r, body, "labels", 'o', 0, &bad);
-	keys = hz_field(r, body, "ssh_keys", 'a', 0, &bad);
-	start = hz_field(r, body, "start_after_create", 'b', 0, &bad);
-	hz_field(r, body, "automount", 'b', 0, &bad);
-	vols = hz_field(r, body, "volumes", 'a', 0, &bad);
-	nets = hz_field(r, body, "networks", 'a', 0, &bad);
-	fws = hz_field(r, body, "firewalls", 'a', 0, &bad);
-	pg = hz_field(r, body, "placement_group", 'i', 0, &bad);
-	pn = hz_field(r, body, "public_net", 'o', 0, &bad);
+	name = shz_field(r, body, "name", 's', 1, &bad);
+	st = shz_field(r, body, "server_type", 'n', 1, &bad);
+	image = shz_field(r, body, "image", 'n', 1, &bad);
+	loc = shz_field(r, body, "location", 'n', 0, &bad);
+	dc = shz_field(r, body, "datacenter", 's', 0, &bad);
+	ud = shz_field(r, body, "user_data", 's', 0, &bad);
+	labels = shz_field(r, body, "labels", 'o', 0, &bad);
+	keys = shz_field(r, body, "ssh_keys", 'a', 0, &bad);
+	start = shz_field(r, body, "start_after_create", 'b', 0, &bad);
+	shz_field(r, body, "automount", 'b', 0, &bad);
+	vols = shz_field(r, body, "volumes", 'a', 0, &bad);
+	nets = shz_field(r, body, "networks", 'a', 0, &bad);
+	fws = shz_field(r, body, "firewalls", 'a', 0, &bad);
+	pg = shz_field(r, body, "placement_group", 'i', 0, &bad);
+	pn = shz_field(r, body, "public_net", 'o', 0, &bad);
 	if (bad)
 		goto out;
 	if (!hostname_ok(name->valuestring)) {
-		hz_invalid(r, "name", "must be a valid hostname (RFC 1123)");
+		shz_invalid(r, "name", "must be a valid hostname (RFC 1123)");
 		goto out;
 	}
 	if (dc != NULL) {
-		hz_invalid(r, "datacenter", "is not supported anymore, use "
+		shz_invalid(r, "datacenter", "is not supported anymore, use "
 		    "location");
 		goto out;
 	}
 	if (ud != NULL && strlen(ud->valuestring) > HZ_USER_DATA_MAX) {
-		hz_invalid(r, "user_data", "is too long (maximum is 32KiB)");
+		shz_invalid(r, "user_data", "is too long (maximum is 32KiB)");
 		goto out;
 	}
 	if (labels != NULL && !lbl_valid(labels, &err)) {
-		hz_invalid(r, "labels", err);
+		shz_invalid(r, "labels", err);
 		goto out;
 	}
 	kl = su_jarr();
 	cJSON_ArrayForEach(e, keys) {
 		if ((k = (cJSON_IsString(e) || cJSON_IsNumber(e)) ? key_ref(
-		    hz_idname(e, num, sizeof(num))) : NULL) == NULL) {
-			hz_invalid(r, "ssh_keys", "must be IDs or names of "
+		    shz_idname(e, num, sizeof(num))) : NULL) == NULL) {
+			shz_invalid(r, "ssh_keys", "must be IDs or names of "
 			    "SSH keys of the project");
 			goto out;
 		}
@@ -744,7 +744,7 @@ server_create(struct http_req *r)
 	}
 	if ((vols && cJSON_GetArraySize(vols) > 0) ||
 	    (nets && cJSON_GetArraySize(nets) > 0) || pg != NULL) {
-		hz_invalid(r, vols && cJSON_GetArraySize(vols) ? "volumes" :
+		shz_invalid(r, vols && cJSON_GetArraySize(vols) ? "volumes" :
 		    nets && cJSON_GetArraySize(nets) ? "networks" :
 		    "placement_group", "not found");
 		goto out;
@@ -760,28 +760,28 @@ server_create(struct http_req *r)
 		cJSON	*d = cJSON_GetObjectItemCaseSensitive(pn, "ipv6");
 
 		if ((a && !cJSON_IsBool(a)) || (b && !cJSON_IsBool(b))) {
-			hz_invalid(r, "public_net", "enable flags must be "
+			shz_invalid(r, "public_net", "enable flags must be "
 			    "booleans");
 			goto out;
 		}
 		if ((c && !cJSON_IsNull(c)) || (d && !cJSON_IsNull(d))) {
-			hz_invalid(r, "public_net", "primary IP not found");
+			shz_invalid(r, "public_net", "primary IP not found");
 			goto out;
 		}
 		ip4 = a == NULL || cJSON_IsTrue(a);
 		ip6 = b == NULL || cJSON_IsTrue(b);
 	}
-	imgs = hz_idname(st, num, sizeof(num));
+	imgs = shz_idname(st, num, sizeof(num));
 	if ((t = cat_type_find(imgs)) == NULL) {
 		msg = xasprintf("server type '%.64s' not found", imgs);
-		hz_error(r, 400, "invalid_input", msg, NULL);
+		shz_error(r, 400, "invalid_input", msg, NULL);
 		free(msg);
 		goto out;
 	}
-	if (loc != NULL && (l = cat_loc_find(imgs = hz_idname(loc, num,
+	if (loc != NULL && (l = cat_loc_find(imgs = shz_idname(loc, num,
 	    sizeof(num)))) == NULL) {
 		msg = xasprintf("location '%.64s' not found", imgs);
-		hz_error(r, 400, "invalid_input", msg, NULL);
+		shz_error(r, 400, "invalid_input", msg, NULL);
 		free(msg);
 		goto out;
 	}
@@ -790,22 +790,22 @@ server_create(struct http_req *r)
 			if (cat_type_in(t, l))
 				break;
 	if (l == NULL || !cat_type_in(t, l)) {
-		hz_error(r, 400, "invalid_input", "unsupported location for "
+		shz_error(r, 400, "invalid_input", "unsupported location for "
 		    "server type", NULL);
 		goto out;
 	}
-	imgs = hz_idname(image, num, sizeof(num));
+	imgs = shz_idname(image, num, sizeof(num));
 	if ((rc = img_resolve(imgs, t->arch, &image_id)) != 0) {
 		msg = rc == -2 ? xasprintf("image '%.64s' does not support "
 		    "the architecture of the server type", imgs) :
 		    rc == -3 ? xasprintf("image '%.64s' is not available", imgs)
 		    : xasprintf("image '%.64s' not found", imgs);
-		hz_error(r, 400, "invalid_input", msg, NULL);
+		shz_error(r, 400, "invalid_input", msg, NULL);
 		free(msg);
 		goto out;
 	}
 	if (vm_find_name(name->valuestring) != NULL) {
-		hz_uniqueness(r, "name", "server name is already used");
+		shz_uniqueness(r, "name", "server name is already used");
 		goto out;
 	}
 	if ((int)vm_count() >= su_cfg.server_limit) {
@@ -814,13 +814,13 @@ server_create(struct http_req *r)
 		su_jstr(f, "name", "server_limit");
 		cJSON_AddItemToArray(ls, f);
 		cJSON_AddItemToObject(d, "limits", ls);
-		hz_error(r, 403, "resource_limit_exceeded", "server limit "
+		shz_error(r, 403, "resource_limit_exceeded", "server limit "
 		    "exceeded for this project", d);
 		goto out;
 	}
 	if ((v = vm_new(name->valuestring, t, l, image_id, ud ?
 	    ud->valuestring : NULL)) == NULL) {
-		hz_error(r, 412, "resource_unavailable", "no free simulated "
+		shz_error(r, 412, "resource_unavailable", "no free simulated "
 		    "address", NULL);
 		goto out;
 	}
@@ -840,7 +840,7 @@ server_create(struct http_req *r)
 	if (r->fault.kind == FLT_ACTION_ERROR)
 		act_set_fail(ca);
 	root = su_jobj();
-	cJSON_AddItemToObject(root, "server", hz_server_json(v));
+	cJSON_AddItemToObject(root, "server", shz_server_json(v));
 	cJSON_AddItemToObject(root, "action", act_json(ca));
 	na = su_jarr();
 	if (doit) {
@@ -851,7 +851,7 @@ server_create(struct http_req *r)
 		cJSON_AddItemToArray(na, act_json(sa));
 	}
 	cJSON_AddItemToObject(root, "next_actions", na);
-	hz_root_password(root, v->ssh_keys);
+	shz_root_password(root, v->ssh_keys);
 	log_info("server %lld '%s' created (%s, %s, %s)", (long long)v->id,
 	    v->name, t->name, l->name, v->ip4s);
 	http_json(r, 201, root);
@@ -866,10 +866,10 @@ server_get(struct http_req *r)
 	struct vm	*v;
 	cJSON		*root;
 
-	if ((v = hz_server_param(r)) == NULL)
+	if ((v = shz_server_param(r)) == NULL)
 		return;
 	root = su_jobj();
-	cJSON_AddItemToObject(root, "server", hz_server_json(v));
+	cJSON_AddItemToObject(root, "server", shz_server_json(v));
 	http_json(r, 200, root);
 }
 
@@ -881,23 +881,23 @@ server_update(struct http_req *r)
 	const char	*err;
 	int		 bad = 0;
 
-	if ((v = hz_server_param(r)) == NULL || (body = hz_body(r)) == NULL)
+	if ((v = shz_server_param(r)) == NULL || (body = shz_body(r)) == NULL)
 		return;
-	name = hz_field(r, body, "name", 's', 0, &bad);
-	labels = hz_field(r, body, "labels", 'o', 0, &bad);
+	name = shz_field(r, body, "name", 's', 0, &bad);
+	labels = shz_field(r, body, "labels", 'o', 0, &bad);
 	if (bad)
 		goto out;
 	if (name != NULL && !hostname_ok(name->valuestring)) {
-		hz_invalid(r, "name", "must be a valid hostname (RFC 1123)");
+		shz_invalid(r, "name", "must be a valid hostname (RFC 1123)");
 		goto out;
 	}
 	if (name != NULL && (o = vm_find_name(name->valuestring)) != NULL &&
 	    o != v) {
-		hz_uniqueness(r, "name", "server name is already used");
+		shz_uniqueness(r, "name", "server name is already used");
 		goto out;
 	}
 	if (labels != NULL && !lbl_valid(labels, &err)) {
-		hz_invalid(r, "labels", err);
+		shz_invalid(r, "labels", err);
 		goto out;
 	}
 	if (name != NULL) {
@@ -909,7 +909,7 @@ server_update(struct http_req *r)
 		v->labels = cJSON_Duplicate(labels, 1);
 	}
 	root = su_jobj();
-	cJSON_AddItemToObject(root, "server", hz_server_json(v));
+	cJSON_AddItemToObject(root, "server", shz_server_json(v));
 	http_json(r, 200, root);
 out:
 	cJSON_Delete(body);
@@ -927,10 +927,10 @@ server_delete(struct http_req *r)
 	struct act	*a;
 	cJSON		*root;
 
-	if ((v = hz_server_param(r)) == NULL)
+	if ((v = shz_server_param(r)) == NULL)
 		return;
 	if (v->protect_delete) {
-		hz_error(r, 423, "protected", "server is protected", NULL);
+		shz_error(r, 423, "protected", "server is protected", NULL);
 		return;
 	}
 	act_server_gone(v->id);
@@ -982,11 +982,11 @@ server_metrics(struct http_req *r)
 	int		 want[3] = { 0, 0, 0 };
 	char		*copy, *tok, *save;
 
-	if ((v = hz_server_param(r)) == NULL)
+	if ((v = shz_server_param(r)) == NULL)
 		return;
 	n = http_query_all(r, "type", types, HZ_Q_MAX);
 	if (n == 0) {
-		hz_invalid(r, "type", "is missing");
+		shz_invalid(r, "type", "is missing");
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -1001,7 +1001,7 @@ server_metrics(struct http_req *r)
 				want[2] = 1;
 			else {
 				free(copy);
-				hz_invalid(r, "type", "must be cpu, disk or "
+				shz_invalid(r, "type", "must be cpu, disk or "
 				    "network");
 				return;
 			}
@@ -1011,22 +1011,22 @@ server_metrics(struct http_req *r)
 	s = http_query(r, "start");
 	e = http_query(r, "end");
 	if (s == NULL || su_parse_rfc3339(s, &start) == -1) {
-		hz_invalid(r, "start", s ? "must be an RFC 3339 time" :
+		shz_invalid(r, "start", s ? "must be an RFC 3339 time" :
 		    "is missing");
 		return;
 	}
 	if (e == NULL || su_parse_rfc3339(e, &end) == -1) {
-		hz_invalid(r, "end", e ? "must be an RFC 3339 time" :
+		shz_invalid(r, "end", e ? "must be an RFC 3339 time" :
 		    "is missing");
 		return;
 	}
 	if (end < start) {
-		hz_invalid(r, "end", "must not be before start");
+		shz_invalid(r, "end", "must not be before start");
 		return;
 	}
 	if ((st = http_query(r, "step")) != NULL &&
 	    parse_pos(st, &step) == -1) {
-		hz_invalid(r, "step", "must be a positive integer");
+		shz_invalid(r, "step", "must be a positive integer");
 		return;
 	}
 	start = floor(start);
@@ -1077,25 +1077,25 @@ types_list(struct http_req *r)
 {
 	const struct cat_type	*t;
 	const char		*name;
-	struct hz_page		 pg;
+	struct shz_page		 pg;
 	cJSON			*root, *arr;
 	const struct cat_type	*sel[64];
 	long			 n = 0, k;
 	size_t			 i;
 
-	if (hz_paging(r, &pg) == -1)
+	if (shz_paging(r, &pg) == -1)
 		return;
 	name = http_query(r, "name");
 	for (i = 0; (t = cat_type_at(i)) != NULL && n < 64; i++)
 		if (name == NULL || strcmp(name, t->name) == 0)
 			sel[n++] = t;
-	hz_page_range(&pg, n);
+	shz_page_range(&pg, n);
 	root = su_jobj();
 	arr = su_jarr();
 	for (k = pg.first; k < pg.end; k++)
 		cJSON_AddItemToArray(arr, cat_type_json(sel[k]));
 	cJSON_AddItemToObject(root, "server_types", arr);
-	hz_meta(r, root, &pg);
+	shz_meta(r, root, &pg);
 	http_json(r, 200, root);
 }
 
@@ -1106,10 +1106,10 @@ type_get(struct http_req *r)
 	cJSON			*root;
 	int64_t			 id;
 
-	if (hz_id(r, 0, &id) == -1)
+	if (shz_id(r, 0, &id) == -1)
 		return;
 	if ((t = cat_type_find(http_param(r, 0))) == NULL) {
-		hz_not_found(r, "server type");
+		shz_not_found(r, "server type");
 		return;
 	}
 	root = su_jobj();
@@ -1122,25 +1122,25 @@ locs_list(struct http_req *r)
 {
 	const struct cat_loc	*l;
 	const char		*name;
-	struct hz_page		 pg;
+	struct shz_page		 pg;
 	cJSON			*root, *arr;
 	const struct cat_loc	*sel[64];
 	long			 n = 0, k;
 	size_t			 i;
 
-	if (hz_paging(r, &pg) == -1)
+	if (shz_paging(r, &pg) == -1)
 		return;
 	name = http_query(r, "name");
 	for (i = 0; (l = cat_loc_at(i)) != NULL && n < 64; i++)
 		if (name == NULL || strcmp(name, l->name) == 0)
 			sel[n++] = l;
-	hz_page_range(&pg, n);
+	shz_page_range(&pg, n);
 	root = su_jobj();
 	arr = su_jarr();
 	for (k = pg.first; k < pg.end; k++)
 		cJSON_AddItemToArray(arr, cat_loc_json(sel[k]));
 	cJSON_AddItemToObject(root, "locations", arr);
-	hz_meta(r, root, &pg);
+	shz_meta(r, root, &pg);
 	http_json(r, 200, root);
 }
 
@@ -1151,10 +1151,10 @@ loc_get(struct http_req *r)
 	cJSON			*root;
 	int64_t			 id;
 
-	if (hz_id(r, 0, &id) == -1)
+	if (shz_id(r, 0, &id) == -1)
 		return;
 	if ((l = cat_loc_find(http_param(r, 0))) == NULL) {
-		hz_not_found(r, "location");
+		shz_not_found(r, "location");
 		return;
 	}
 	root = su_jobj();
@@ -1169,12 +1169,12 @@ datacenters(struct http_req *r)
 
 	su_jstr(d, "announcement", "https://docs.hetzner.cloud/changelog#"
 	    "2025-12-16-phasing-out-datacenters");
-	hz_error(r, 410, "deprecated_api_endpoint", "datacenters are not "
+	shz_error(r, 410, "deprecated_api_endpoint", "datacenters are not "
 	    "available anymore, use locations", d);
 }
 
 void
-hz_reset(void)
+shz_reset(void)
 {
 	act_clear();
 	vm_delete_all();
@@ -1191,16 +1191,16 @@ static const struct http_route routes[] = {
 	{ "PUT", "/servers/{id}", server_update },
 	{ "DELETE", "/servers/{id}", server_delete },
 	{ "GET", "/servers/{id}/actions", act_server_list },
-	{ "POST", "/servers/{id}/actions/poweron", hz_server_action },
-	{ "POST", "/servers/{id}/actions/poweroff", hz_server_action },
-	{ "POST", "/servers/{id}/actions/shutdown", hz_server_action },
-	{ "POST", "/servers/{id}/actions/reboot", hz_server_action },
-	{ "POST", "/servers/{id}/actions/reset", hz_server_action },
-	{ "POST", "/servers/{id}/actions/rebuild", hz_server_action },
-	{ "POST", "/servers/{id}/actions/change_type", hz_server_action },
-	{ "POST", "/servers/{id}/actions/create_image", hz_server_action },
-	{ "POST", "/servers/{id}/actions/enable_backup", hz_server_action },
-	{ "POST", "/servers/{id}/actions/disable_backup", hz_server_action },
+	{ "POST", "/servers/{id}/actions/poweron", shz_server_action },
+	{ "POST", "/servers/{id}/actions/poweroff", shz_server_action },
+	{ "POST", "/servers/{id}/actions/shutdown", shz_server_action },
+	{ "POST", "/servers/{id}/actions/reboot", shz_server_action },
+	{ "POST", "/servers/{id}/actions/reset", shz_server_action },
+	{ "POST", "/servers/{id}/actions/rebuild", shz_server_action },
+	{ "POST", "/servers/{id}/actions/change_type", shz_server_action },
+	{ "POST", "/servers/{id}/actions/create_image", shz_server_action },
+	{ "POST", "/servers/{id}/actions/enable_backup", shz_server_action },
+	{ "POST", "/servers/{id}/actions/disable_backup", shz_server_action },
 	{ "GET", "/servers/{id}/actions/{action_id}", act_server_get },
 	{ "GET", "/servers/{id}/metrics", server_metrics },
 	{ "GET", "/actions", act_list },
@@ -1230,7 +1230,7 @@ static const struct http_route routes[] = {
 	{ "GET", "/datacenters/{id}", datacenters },
 };
 
-const struct http_svc hz_svc = {
+const struct http_svc shz_svc = {
 	"hetzner", "/hetzner/v1", routes, OCH_NELEM(routes), 1,
 	front, auth, fault, nomatch,
 };

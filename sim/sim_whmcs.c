@@ -1,5 +1,5 @@
 /*
- * whmcs.c: the WHMCS API stand-in (see whmcs.h).
+ * sim_whmcs.c: the WHMCS API stand-in (see sim_whmcs.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +11,7 @@
 #include "och.h"
 #include "log.h"
 #include "util.h"
-#include "whmcs.h"
+#include "sim_whmcs.h"
 
 #define WH_MAX_FIELDS	256
 #define WH_MAX_CALLS	100000
@@ -242,7 +242,7 @@ service_new(long id)
 }
 
 int
-wh_seed(const cJSON *j, const char **err)
+swh_seed(const cJSON *j, const char **err)
 {
 	const cJSON	*e, *id, *f;
 	cJSON		*s;
@@ -280,7 +280,7 @@ wh_seed(const cJSON *j, const char **err)
 			return -1;
 		}
 	cJSON_ArrayForEach(e, j)
-		if (wh_seed(e, err) == -1)
+		if (swh_seed(e, err) == -1)
 			return -1;
 	return 0;
 }
@@ -549,7 +549,7 @@ api(struct http_req *r)
 }
 
 cJSON *
-wh_json(void)
+swh_json(void)
 {
 	cJSON	*o;
 
@@ -562,7 +562,7 @@ wh_json(void)
 }
 
 void
-wh_reset(void)
+swh_reset(void)
 {
 	cJSON_Delete(calls);
 	cJSON_Delete(services);
@@ -618,7 +618,7 @@ static const struct http_route routes[] = {
 	{ "POST", "/", api },
 };
 
-const struct http_svc wh_svc = {
+const struct http_svc swh_svc = {
 	"whmcs", "/whmcs/includes/api.php", routes, OCH_NELEM(routes), 1,
 	front, auth, fault, nomatch,
 };
