@@ -67,6 +67,13 @@ try {
   await step('the server is running (its agent reported a ready gateway)', async () => {
     await page.locator('[data-testid="server-health"] [data-phase="running"]').waitFor({ timeout: 90000 })
   })
+  await step("the order's steps are shown with their times (server, DNS, configured, gateway ready)", async () => {
+    const box = page.getByTestId('order-progress')
+    for (const s of ['server', 'dns', 'configured', 'gateway_ready'])
+      await box.locator(`[data-step="${s}"][data-done="true"]`).waitFor({ timeout: 30000 })
+    const t = (await box.locator('[data-step="gateway_ready"]').textContent()) ?? ''
+    if (!/\d s$/.test(t)) throw new Error(`no time: ${t}`)
+  })
   await step('the running OpenClaw version and the certificate state are shown', async () => {
     const v = await page.getByTestId('running-version').textContent()
     if (!/^\d{4}\.\d+\.\d+/.test(v)) throw new Error(`version: ${v}`)
