@@ -539,12 +539,17 @@ h_me(struct req *r)
 	int		 i;
 
 	snprintf(uid, sizeof(uid), "%lld", (long long)r->auth.user_id);
-	if ((res = db_exec(r->app->db, &stmt_me, 1, p, &err)) == NULL) {
+	/* both came with the session check (me_prefetch()), or read now */
+	res = auth_prefetched(r, 0);
+	ins = auth_prefetched(r, 1);
+	if (res == NULL && (res = db_exec(r->app->db, &stmt_me, 1, p,
+	    &err)) == NULL) {
+		PQclear(ins);
 		resp_error(r, err, NULL);
 		return;
 	}
-	if ((ins = db_exec(r->app->db, &stmt_my_instances, 1, p, &err)) ==
-	    NULL) {
+	if (ins == NULL && (ins = db_exec(r->app->db, &stmt_my_instances, 1,
+	    p, &err)) == NULL) {
 		PQclear(res);
 		resp_error(r, err, NULL);
 		return;
@@ -577,6 +582,29 @@ h_me(struct req *r)
 /* the routes: lib/routes.def */
 static const struct route routes[] = { OCH_ROUTES_auth(SRV_ROUTE) };
 
+/* GET /api/v1/me reads its two statements in the session's round trip */
+static size_t
+me_prefetch(struct req *r, const char *uid, struct db_batch_item *it)
+{
+	static const char	*p[1];
+
+	if (routes[r->slot].fn != h_me)
+		return 0;
+	p[0] = uid;	/* lives until the batch is read (auth_session()) */
+	it[0].stmt = &stmt_me;
+	it[1].stmt = &stmt_my_instances;
+	it[0].n = it[1].n = 1;
+	it[0].params = it[1].params = p;
+	return 2;
+}
+
+static int
+auth_init(struct app *app)
+{
+	app->prefetch = me_prefetch;
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -584,5 +612,5 @@ main(int argc, char **argv)
 	    CFG_JWT_SECRET, CFG_OCH_MASTER_KEY, CFG__MAX };
 
 	return srv_main(argc, argv, "auth", routes, OCH_NELEM(routes),
-	    required, NULL);
+	    required, auth_init);
 }

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "srv.h"
 #include "valid.h"
+#include "valid.h"
 
 /*
  * The WHMCS client's own user (DESIGN §5, principals never merge): found
@@ -46,6 +47,11 @@ static const struct db_stmt stmt_by_service = { "ins_by_service",
 	"SELECT " INST_COLUMNS INST_FROM " WHERE i.whmcs_service_id = $1::bigint" };
 static const struct db_stmt stmt_by_id = { "ins_by_id",
 	"SELECT " INST_COLUMNS INST_FROM " WHERE i.id = $1::uuid" };
+/* stmt_by_id for a session, ownership (auth_may_see()) in the statement */
+static const struct db_stmt stmt_mine_by_id = { "ins_mine_by_id",
+	"SELECT " INST_COLUMNS INST_FROM " WHERE i.id = $1::uuid"
+	" AND (i.user_id = $2::bigint OR EXISTS (SELECT 1 FROM users a"
+	"  WHERE a.id = $2::bigint AND a.role = 'admin'))" };
 static const struct db_stmt stmt_list = { "ins_list",
 	"SELECT " INST_COLUMNS INST_FROM
 	" ORDER BY i.created_at, i.id LIMIT $1::integer OFFSET $2::integer" };
@@ -92,7 +98,9 @@ send_instance(struct req *r, int status, const PGresult *res, int events)
 	if (events) {
 		p[0] = db_val(res, 0, INST_COL_ID);
 		arr = cJSON_AddArrayToObject(o, "events");
-		if ((ev = db_exec(r->app->db, &stmt_events, 1, p, NULL)) != NULL) {
+		/* GET's session read brought them along (get_prefetch()) */
+		if ((ev = auth_prefetched(r, 1)) != NULL ||
+		    (ev = db_exec(r->app->db, &stmt_events, 1, p, NULL)) != NULL) {
 			for (i = 0; i < PQntuples(ev); i++) {
 				e = cJSON_CreateObject();
 				cJSON_AddStringToObject(e, "kind", db_val(ev, i, 0));
@@ -470,12 +478,16 @@ h_get(struct req *r)
 	const char	*p[1] = { req_param(r, 0) };
 	enum och_err	 err;
 
-	if (!auth_may_see(r, p[0], AUTH_SEE_RECORD, NULL, 0, &err)) {
+	/* a session's read came with its check (get_prefetch()) */
+	res = auth_prefetched(r, 0);
+	if (res == NULL && !auth_may_see(r, p[0], AUTH_SEE_RECORD, NULL, 0,
+	    &err)) {
 		resp_error(r, err ? err : OCH_ENOTFOUND, err ? NULL :
 		    "no such instance");
 		return;
 	}
-	if ((res = db_exec(r->app->db, &stmt_by_id, 1, p, &err)) == NULL) {
+	if (res == NULL && (res = db_exec(r->app->db, &stmt_by_id, 1, p,
+	    &err)) == NULL) {
 		resp_error(r, err, NULL);
 		return;
 	}
@@ -707,6 +719,34 @@ h_ping(struct req *r)
 /* the routes: lib/routes.def */
 static const struct route routes[] = { OCH_ROUTES_instances(SRV_ROUTE) };
 
+/* GET /api/v1/instances/{id} as a session: one round trip with the check */
+static size_t
+get_prefetch(struct req *r, const char *uid, struct db_batch_item *it)
+{
+	static const char	*p[2];
+
+	/* a bad id must not fail the batch: h_get answers it 404 */
+	if (routes[r->slot].fn != h_get || !valid_uuid(req_param(r, 0)))
+		return 0;
+	p[0] = req_param(r, 0);
+	p[1] = uid;	/* lives until the batch is read (auth_session()) */
+	it[0].stmt = &stmt_mine_by_id;
+	it[0].n = 2;
+	it[0].params = p;
+	/* send_instance()'s events; thrown away unless the row is there */
+	it[1].stmt = &stmt_events;
+	it[1].n = 1;
+	it[1].params = p;
+	return 2;
+}
+
+static int
+instances_init(struct app *app)
+{
+	app->prefetch = get_prefetch;
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -714,5 +754,5 @@ main(int argc, char **argv)
 	    CFG_OCH_MASTER_KEY, CFG__MAX };
 
 	return srv_main(argc, argv, "instances", routes, OCH_NELEM(routes),
-	    required, NULL);
+	    required, instances_init);
 }

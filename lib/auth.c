@@ -272,99 +272,152 @@ unsafe_method(const char *m)
 }
 
 /*
- * The cookie session (DESIGN §5): AUTH_COOKIE_SESSION is an HS256 JWT
- * whose sid names a live row in sessions (stmt_session); unsafe methods also need X-CSRF-Token
- * matching the session's CSRF hash.  AUTH_ADMIN: the user's role must be
- * admin.  A read-only view is refused every unsafe method unless kind is
- * AUTH_SESSION_VIEW (403, with r->auth filled so the refusal is audited).
+ * The session cookie's token, checked without the database: its JWT
+ * verifies and names a session id (*sid, caller frees) and a user id
+ * (*sub, caller frees; *uid).  Returns OCH_OK or OCH_EAUTH (logged).
  */
 static enum och_err
-auth_session(struct req *r, enum auth_kind kind)
+session_token(struct req *r, char **sub, char **sid, int64_t *uid)
 {
-	const int	 admin = kind == AUTH_ADMIN;
-	const char	*cookie, *csrf, *secret, *params[3];
-	char		 tok[TOK_MAXLEN + 1], hash[65], idle[16];
-	char		*sub = NULL, *sid = NULL;
-	PGresult	*res = NULL;
-	enum och_err	 rc, err;
-	int64_t		 uid;
+	const char	*cookie, *secret;
+	char		 tok[TOK_MAXLEN + 1];
+	enum och_err	 rc = OCH_OK;
 
+	*sub = *sid = NULL;
 	if ((cookie = req_header(r, "COOKIE")) == NULL ||
 	    auth_cookie(cookie, AUTH_COOKIE_SESSION, tok, sizeof(tok)) < 0)
 		return refuse(r, "session", "no_cookie");
 	if ((secret = cfg_get(&r->app->cfg, CFG_JWT_SECRET)) == NULL) {
 		log_error("auth: no JWT_SECRET configured");
-		return OCH_EAUTH;
-	}
-	if (tok_verify(secret, tok, &sub, &sid) != OCH_OK) {
+		rc = OCH_EAUTH;
+	} else if (tok_verify(secret, tok, sub, sid) != OCH_OK)
 		rc = refuse(r, "session", "bad_token");
-		goto out;
-	}
-	if (!valid_uuid(sid) || !valid_int64(sub, 1, INT64_MAX, &uid)) {
+	else if (!valid_uuid(*sid) || !valid_int64(*sub, 1, INT64_MAX, uid))
 		rc = refuse(r, "session", "bad_claims");
-		goto out;
+	OPENSSL_cleanse(tok, sizeof(tok));
+	if (rc != OCH_OK) {
+		free(*sub);
+		free(*sid);
+		*sub = *sid = NULL;
 	}
-	snprintf(idle, sizeof(idle), "%d", AUTH_ADMIN_IDLE);
-	params[0] = sid;
-	params[1] = sub;
-	params[2] = idle;
-	if ((res = db_exec(r->app->db, &stmt_session, 3, params, &err)) ==
-	    NULL) {
-		rc = err == OCH_EDB ? OCH_EDB : refuse(r, "session", "db");
-		goto out;
-	}
-	if (PQntuples(res) != 1) {
-		rc = refuse(r, "session", "revoked_or_expired");
-		goto out;
-	}
+	return rc;
+}
+
+/*
+ * Apply the answer of stmt_session (res) to r: a dead session is 401;
+ * CSRF for unsafe methods, the read-only view and the admin role are
+ * checked; r->auth is filled (taking sid).  Returns OCH_OK, OCH_EAUTH,
+ * OCH_EFORBIDDEN or OCH_EDB.
+ */
+static enum och_err
+session_apply(struct req *r, enum auth_kind kind, const PGresult *res,
+    char **sid, int64_t uid)
+{
+	const int	 admin = kind == AUTH_ADMIN;
+	const char	*csrf, *params[1];
+	char		 hash[65];
+
+	if (PQntuples(res) != 1)
+		return refuse(r, "session", "revoked_or_expired");
 	if (unsafe_method(r->method)) {
 		csrf = req_header(r, "X_CSRF_TOKEN");
 		if (csrf == NULL || strlen(csrf) > 256) {
-			rc = OCH_EFORBIDDEN;
 			log_info("auth: session refused: csrf_missing");
-			goto out;
+			return OCH_EFORBIDDEN;
 		}
 		cry_sha256_hex(csrf, strlen(csrf), hash);
 		if (!cry_streq(hash, db_val(res, 0, 2))) {
-			rc = OCH_EFORBIDDEN;
 			log_info("auth: session refused: csrf_mismatch");
-			goto out;
+			return OCH_EFORBIDDEN;
 		}
 	}
 	/* bookkeeping only: a failure here does not refuse the request */
+	params[0] = *sid;
 	if (strcmp(db_val(res, 0, 3), "t") == 0 && db_run(r->app->db,
 	    &stmt_session_seen, 1, params, NULL) != OCH_OK)
 		log_warn("auth: cannot update last_seen_at of a session");
 	r->auth.kind = admin ? AUTH_ADMIN : AUTH_SESSION;
 	r->auth.user_id = uid;
 	r->auth.is_admin = strcmp(db_val(res, 0, 1), "admin") == 0;
-	r->auth.session_id = sid;
-	sid = NULL;
+	r->auth.session_id = *sid;
+	*sid = NULL;
 	if (db_val(res, 0, 4) != NULL &&
-	    !valid_int64(db_val(res, 0, 4), 1, INT64_MAX, &r->auth.viewer_id)) {
-		rc = OCH_EDB;
-		goto out;
-	}
+	    !valid_int64(db_val(res, 0, 4), 1, INT64_MAX, &r->auth.viewer_id))
+		return OCH_EDB;
 	if (r->auth.viewer_id != 0 && unsafe_method(r->method) &&
 	    kind != AUTH_SESSION_VIEW) {
 		log_info("auth: read-only view of user %lld refused %s",
 		    (long long)uid, r->method);
-		rc = OCH_EFORBIDDEN;
-		goto out;
+		return OCH_EFORBIDDEN;
 	}
 	if (admin && !r->auth.is_admin) {
 		log_info("auth: admin route refused to user %lld",
 		    (long long)uid);
-		rc = OCH_EFORBIDDEN;
+		return OCH_EFORBIDDEN;
+	}
+	return OCH_OK;
+}
+
+/*
+ * The cookie session (DESIGN §5): AUTH_COOKIE_SESSION is an HS256 JWT
+ * whose sid names a live row in sessions (stmt_session); unsafe methods
+ * also need X-CSRF-Token matching the session's CSRF hash.  AUTH_ADMIN:
+ * the user's role must be admin.  A read-only view is refused every
+ * unsafe method unless kind is AUTH_SESSION_VIEW (403, with r->auth
+ * filled so the refusal is audited).  The statements app->prefetch names
+ * for a GET go in the same round trip (db_batch()); their results are
+ * kept for the handler only when the session is good.
+ */
+static enum och_err
+auth_session(struct req *r, enum auth_kind kind)
+{
+	struct db_batch_item	 it[1 + REQ_MAXPRE];
+	const char	*params[3];
+	char		 idle[16];
+	char		*sub = NULL, *sid = NULL;
+	enum och_err	 rc;
+	int64_t		 uid;
+	size_t		 i, n = 1;
+
+	if ((rc = session_token(r, &sub, &sid, &uid)) != OCH_OK)
+		return rc;
+	snprintf(idle, sizeof(idle), "%d", AUTH_ADMIN_IDLE);
+	params[0] = sid;
+	params[1] = sub;
+	params[2] = idle;
+	it[0].stmt = &stmt_session;
+	it[0].n = 3;
+	it[0].params = params;
+	if (r->app->prefetch != NULL && strcmp(r->method, "GET") == 0)
+		n += r->app->prefetch(r, sub, it + 1);
+	if ((rc = db_batch(r->app->db, it, n)) != OCH_OK) {
+		rc = rc == OCH_EDB ? OCH_EDB : refuse(r, "session", "db");
 		goto out;
 	}
-	rc = OCH_OK;
+	rc = session_apply(r, kind, it[0].res, &sid, uid);
+	for (i = 1; i < n; i++) {
+		if (rc == OCH_OK)
+			r->auth.pre[i - 1] = it[i].res;
+		else
+			PQclear(it[i].res);
+	}
+	PQclear(it[0].res);
 out:
-	PQclear(res);
 	free(sub);
 	free(sid);
-	OPENSSL_cleanse(tok, sizeof(tok));
 	return rc;
+}
+
+PGresult *
+auth_prefetched(struct req *r, size_t i)
+{
+	PGresult	*res;
+
+	if (i >= REQ_MAXPRE)
+		return NULL;
+	res = r->auth.pre[i];
+	r->auth.pre[i] = NULL;
+	return res;
 }
 
 static const struct db_stmt	stmt_visible = {
@@ -436,10 +489,14 @@ auth_check(struct req *r, enum auth_kind kind)
 void
 auth_clear(struct req_auth *a)
 {
+	size_t	 i;
+
 	if (a == NULL)
 		return;
 	free(a->client_id);
 	free(a->session_id);
 	free(a->instance_id);
+	for (i = 0; i < REQ_MAXPRE; i++)
+		PQclear(a->pre[i]);
 	memset(a, 0, sizeof(*a));
 }

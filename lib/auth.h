@@ -69,6 +69,14 @@ enum auth_see {
  */
 int		auth_may_see(struct req *r, const char *id, enum auth_see see,
 		    char *state, size_t statesz, enum och_err *err);
+/*
+ * The result of statement i that r's app->prefetch (lib/req.h) named,
+ * read in the session check's round trip; the caller now owns it
+ * (PQclear).  NULL when nothing was prefetched (another kind of
+ * authentication, not a GET, no prefetch for this route): then the
+ * handler runs its statements itself.
+ */
+PGresult	*auth_prefetched(struct req *r, size_t i);
 /* Release what auth_check() put in r->auth. */
 void		auth_clear(struct req_auth *);
 

@@ -20,6 +20,7 @@ struct db {
 	const char	*prepared[DB_MAXPREP];
 	size_t		 nprepared;
 	char		 sqlstate[6];
+	unsigned	 trips;		/* round trips since db_trips_reset() */
 };
 
 struct db *
@@ -64,6 +65,7 @@ db_listen(struct db *d, const char *channel)
 	if (db_ensure(d) < 0)
 		return -1;
 	snprintf(sql, sizeof(sql), "LISTEN %s", channel);
+	d->trips++;
 	res = PQexec(d->conn, sql);
 	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 	PQclear(res);
@@ -157,6 +159,18 @@ db_ensure(struct db *d)
 	return 0;
 }
 
+unsigned
+db_trips(const struct db *d)
+{
+	return d->trips;
+}
+
+void
+db_trips_reset(struct db *d)
+{
+	d->trips = 0;
+}
+
 static int
 is_prepared(const struct db *d, const char *name)
 {
@@ -212,6 +226,7 @@ db_exec(struct db *d, const struct db_stmt *s, int n,
 		goto fail;
 	}
 	if (!is_prepared(d, s->name)) {
+		d->trips++;
 		res = PQprepare(d->conn, s->name, s->sql, 0, NULL);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 			err = map_error(d, res, s->name);
@@ -222,6 +237,7 @@ db_exec(struct db *d, const struct db_stmt *s, int n,
 		if (d->nprepared < DB_MAXPREP)
 			d->prepared[d->nprepared++] = s->name;
 	}
+	d->trips++;
 	res = PQexecPrepared(d->conn, s->name, n, params, NULL, NULL, 0);
 	st = PQresultStatus(res);
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
@@ -235,6 +251,129 @@ fail:
 	if (errp != NULL)
 		*errp = err;
 	return NULL;
+}
+
+/* a pipeline this small cannot fill the socket buffers both ways */
+#define DB_BATCH_MAX 8
+
+/*
+ * Read the results of one command sent in the pipeline: its result (or
+ * NULL when the connection broke), after which libpq hands a NULL that
+ * ends the command.
+ */
+static PGresult *
+batch_result(struct db *d)
+{
+	PGresult	*res, *end;
+
+	if ((res = PQgetResult(d->conn)) == NULL)
+		return NULL;
+	if ((end = PQgetResult(d->conn)) != NULL) {
+		/* more than one result: not a statement of ours */
+		PQclear(end);
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+enum och_err
+db_batch(struct db *d, struct db_batch_item *it, size_t n)
+{
+	const char	*fresh[DB_BATCH_MAX];
+	PGresult	*res;
+	enum och_err	 err = OCH_OK;
+	ExecStatusType	 st;
+	size_t		 i, j, nfresh = 0;
+	int		 prep[DB_BATCH_MAX], sent = 1;
+
+	d->sqlstate[0] = '\0';
+	for (i = 0; i < n; i++)
+		it[i].res = NULL;
+	if (n == 0)
+		return OCH_OK;
+	if (n > DB_BATCH_MAX || d->in_tx) {
+		log_error("db_batch: %zu statements%s refused", n,
+		    d->in_tx ? " inside a transaction" : "");
+		return OCH_EDB;
+	}
+	if (db_ensure(d) < 0)
+		return OCH_EDB;
+	if (PQenterPipelineMode(d->conn) != 1) {
+		log_error("db_batch: no pipeline mode: %s",
+		    PQerrorMessage(d->conn));
+		return OCH_EDB;
+	}
+	d->trips++;
+	for (i = 0; i < n && sent; i++) {
+		prep[i] = 0;
+		if (!is_prepared(d, it[i].stmt->name)) {
+			for (j = 0; j < nfresh; j++)
+				if (strcmp(fresh[j], it[i].stmt->name) == 0)
+					break;
+			if (j == nfresh) {
+				fresh[nfresh++] = it[i].stmt->name;
+				prep[i] = 1;
+				sent = PQsendPrepare(d->conn, it[i].stmt->name,
+				    it[i].stmt->sql, 0, NULL);
+			}
+		}
+		if (sent)
+			sent = PQsendQueryPrepared(d->conn, it[i].stmt->name,
+			    it[i].n, it[i].params, NULL, NULL, 0);
+	}
+	if (!sent || PQpipelineSync(d->conn) != 1) {
+		log_warn("db_batch: cannot send: %s", PQerrorMessage(d->conn));
+		goto broken;
+	}
+	for (i = 0; i < n; i++) {
+		if (prep[i]) {
+			if ((res = batch_result(d)) == NULL)
+				goto broken;
+			st = PQresultStatus(res);
+			if (st == PGRES_COMMAND_OK) {
+				if (d->nprepared < DB_MAXPREP)
+					d->prepared[d->nprepared++] =
+					    it[i].stmt->name;
+			} else if (st != PGRES_PIPELINE_ABORTED &&
+			    err == OCH_OK)
+				err = map_error(d, res, it[i].stmt->name);
+			PQclear(res);
+		}
+		if ((res = batch_result(d)) == NULL)
+			goto broken;
+		st = PQresultStatus(res);
+		if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+			it[i].res = res;
+			continue;
+		}
+		if (st != PGRES_PIPELINE_ABORTED && err == OCH_OK)
+			err = map_error(d, res, it[i].stmt->name);
+		else if (err == OCH_OK)
+			err = OCH_EDB;
+		PQclear(res);
+	}
+	res = PQgetResult(d->conn);
+	st = PQresultStatus(res);
+	PQclear(res);
+	if (st != PGRES_PIPELINE_SYNC || PQexitPipelineMode(d->conn) != 1)
+		goto broken;
+	if (err == OCH_OK)
+		return OCH_OK;
+	for (i = 0; i < n; i++) {
+		PQclear(it[i].res);
+		it[i].res = NULL;
+	}
+	return err;
+broken:
+	/* the pipeline's state is unknown: start over on a new connection */
+	log_warn("database connection lost during a batch");
+	for (i = 0; i < n; i++) {
+		PQclear(it[i].res);
+		it[i].res = NULL;
+	}
+	db_drop(d);
+	return OCH_EDB;
 }
 
 enum och_err
@@ -260,6 +399,7 @@ simple(struct db *d, const char *sql)
 
 	if (d->conn == NULL)
 		return -1;
+	d->trips++;
 	res = PQexec(d->conn, sql);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		log_warn("'%s' failed: %s", sql, PQerrorMessage(d->conn));

@@ -66,6 +66,31 @@ void		 db_rollback(struct db *);
 /* 1 while a transaction is open. */
 int		 db_in_tx(const struct db *);
 
+/*
+ * One pipelined round trip (libpq's pipeline mode): the statements of
+ * items, prepared first where this connection has not prepared them yet
+ * (in the same pipeline), sent together and closed with one Sync; the
+ * server runs them in one implicit transaction.  Never inside a
+ * transaction (db_begin()).  Returns OCH_OK with every item's res set
+ * (free each with PQclear), or the error of the first statement that
+ * failed as db_exec() maps it, with every res NULL (logged).
+ */
+struct db_batch_item {
+	const struct db_stmt	*stmt;
+	int			 n;
+	const char *const	*params;
+	PGresult		*res;	/* out */
+};
+enum och_err	 db_batch(struct db *, struct db_batch_item *, size_t n);
+
+/*
+ * Round trips to the server (each Sync or simple query, a prepare
+ * included) since the last db_trips_reset(): what OCH_DB_TRACE logs per
+ * request (lib/srv.c).
+ */
+unsigned	 db_trips(const struct db *);
+void		 db_trips_reset(struct db *);
+
 /* The SQLSTATE of the last failure ("" if none). */
 const char	*db_last_sqlstate(const struct db *);
 

@@ -32,6 +32,11 @@ enum auth_kind {
 	AUTH__MAX
 };
 
+struct req;
+
+/* At most this many statements ride along with a session check. */
+#define REQ_MAXPRE 3
+
 /* Process-lifetime state shared by every request of one binary. */
 struct app {
 	const char	*prog;
@@ -41,6 +46,16 @@ struct app {
 	size_t		 body_max;	/* default cap on request bodies */
 	void		*data;		/* the binary's own state */
 	struct stats	*stats;		/* request counters, or NULL (stats.h) */
+	/*
+	 * May be NULL.  The statements (at most REQ_MAXPRE) the handler of
+	 * r's route will read, keyed by r's path parameters and uid (the
+	 * user id the session cookie claims, its signature checked): they go
+	 * to the database in the session check's round trip (lib/auth.h,
+	 * auth_prefetched()).  Fills items (stmt, n, params: strings that
+	 * live as long as r or are static) and returns how many.
+	 */
+	size_t		(*prefetch)(struct req *r, const char *uid,
+			    struct db_batch_item *items);
 	/* run once after the accept loop ends (may be NULL) */
 	void		(*fini)(struct app *);
 };
@@ -55,6 +70,8 @@ struct req_auth {
 	int64_t		 viewer_id;	/* sessions: the admin whose read-only
 					   view this is (users.id), else 0 */
 	char		*instance_id;	/* agent/bootstrap: instances.id */
+	/* sessions: app->prefetch's results, until auth_prefetched() */
+	PGresult	*pre[REQ_MAXPRE];
 };
 
 struct req {

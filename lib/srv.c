@@ -444,7 +444,7 @@ srv_main(int argc, char **argv, const char *prog, const struct route *routes,
 	const char		*sock = NULL, *reqid;
 	char			 genid[33];
 	int			 c, backlog = SRV_DEFAULT_BACKLOG, rc = 1,
-				 workers = 1;
+				 workers = 1, trace;
 	unsigned long		 count = 0;
 
 	log_init(prog);
@@ -525,6 +525,9 @@ srv_main(int argc, char **argv, const char *prog, const struct route *routes,
 	s.app = &app;
 	s.routes = routes;
 	s.nroutes = nroutes;
+	/* OCH_DB_TRACE=1: one line per request with its round trips */
+	trace = (reqid = getenv("OCH_DB_TRACE")) != NULL &&
+	    strcmp(reqid, "1") == 0;
 	log_info("ready pid=%ld socket=%s", (long)getpid(),
 	    sock ? sock : "fd0");
 	while (!stopping && FCGX_Accept_r(fr) >= 0) {
@@ -539,9 +542,15 @@ srv_main(int argc, char **argv, const char *prog, const struct route *routes,
 			reqid = genid;
 		}
 		log_set_reqid(reqid);
+		db_trips_reset(app.db);
 		serve(&s, &r);
 		/* a transaction must never outlive its request */
 		db_rollback(app.db);
+		if (trace)
+			log_info("db_trace method=%s route=%s status=%d "
+			    "round_trips=%u", r.method ? r.method : "-",
+			    r.slot < nroutes ? routes[r.slot].pattern : "-",
+			    r.status, db_trips(app.db));
 		if (r.detached) {
 			/* its owner answers it: accept on a fresh request */
 			fr = xcalloc(1, sizeof(*fr));
