@@ -372,6 +372,8 @@ static const struct {
 	{ "user-data", "user-data INSTANCE-ID", ctl_userdata },
 	{ "rotate-keys", "rotate-keys", ctl_rotate },
 	{ "db-backup", "db-backup FILE", ctl_dbbackup },
+	{ "image", "image build [--arch x86|arm] [--if-changed] [--timeout S] "
+	    "[--poll S] | list", ctl_image },
 };
 
 static void
