@@ -17,6 +17,7 @@
 #include "audit.h"
 #include "auth.h"
 #include "cry.h"
+#include "ent.h"
 #include "inst.h"
 #include "js.h"
 #include "log.h"
@@ -60,10 +61,6 @@ static const struct db_stmt stmt_events = { "ins_events",
 	" to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 	" FROM instance_events WHERE instance_id = $1::uuid"
 	" ORDER BY id DESC LIMIT 20" };
-static const struct db_stmt stmt_plans = { "ins_plans",
-	"SELECT name, display_name, server_type, vcpus, memory_mb, disk_gb,"
-	" max_channels, max_skills, backup_slots, price_cents"
-	" FROM plans WHERE active ORDER BY sort, name" };
 static const struct db_stmt stmt_regions = { "ins_regions",
 	"SELECT name, location, display_name FROM regions"
 	" WHERE active AND alias_of IS NULL ORDER BY name" };
@@ -649,32 +646,20 @@ h_usage(struct req *r)
 static void
 h_plans(struct req *r)
 {
-	static const char *const cols[] = { "name", "display_name",
-	    "server_type", "vcpus", "memory_mb", "disk_gb", "max_channels",
-	    "max_skills", "backup_slots", "price_cents" };
-	PGresult	*res;
-	cJSON		*root, *arr, *o;
+	struct ent_plan	*pl;
+	cJSON		*root, *arr;
 	enum och_err	 err;
-	int		 i, c;
+	size_t		 i, n;
 
-	if ((res = db_exec(r->app->db, &stmt_plans, 0, NULL, &err)) == NULL) {
+	if ((err = ent_plan_active(r->app->db, &pl, &n)) != OCH_OK) {
 		resp_error(r, err, NULL);
 		return;
 	}
 	root = cJSON_CreateObject();
 	arr = cJSON_AddArrayToObject(root, "plans");
-	for (i = 0; i < PQntuples(res); i++) {
-		o = cJSON_CreateObject();
-		for (c = 0; c < (int)OCH_NELEM(cols); c++)
-			if (c < 3)
-				cJSON_AddStringToObject(o, cols[c],
-				    db_val(res, i, c));
-			else
-				cJSON_AddNumberToObject(o, cols[c],
-				    (double)db_int(res, i, c));
-		cJSON_AddItemToArray(arr, o);
-	}
-	PQclear(res);
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(arr, ent_plan_json(&pl[i]));
+	ent_plan_free(pl, n);
 	resp_json(r, 200, root);
 }
 

@@ -32,15 +32,13 @@
 #include "auth.h"
 #include "backup.h"
 #include "cry.h"
+#include "ent.h"
 #include "js.h"
 #include "log.h"
 #include "settings.h"
 #include "srv.h"
 #include "valid.h"
 
-static const struct db_stmt stmt_limits = { "set_limits",
-	"SELECT p.max_channels, p.max_skills FROM instances i"
-	" JOIN plans p ON p.name = i.plan WHERE i.id = $1::uuid" };
 static const struct db_stmt stmt_ch_list = { "set_ch_list",
 	"SELECT c.kind, c.enabled, c.dm_policy, array_to_json(c.allow_from)::text,"
 	" c.secret_enc IS NOT NULL,"
@@ -142,25 +140,21 @@ access_check(struct req *r, char *state, size_t statesz)
 }
 
 /*
- * The plan's limits of the instance in the path (max_channels,
- * max_skills), after access_check().  Returns the row (caller clears) or
- * NULL after answering the database error.
+ * The plan of the instance in the path (its limits), after
+ * access_check().  Returns it (caller frees with ent_plan_free(pl, 1))
+ * or NULL after answering (404, or the database error).
  */
-static PGresult *
+static struct ent_plan *
 plan_limits(struct req *r)
 {
-	PGresult	*res;
-	const char	*p[1] = { req_param(r, 0) };
+	struct ent_plan	*pl;
 	enum och_err	 err;
 
-	if ((res = db_exec(r->app->db, &stmt_limits, 1, p, &err)) == NULL)
-		resp_error(r, err, NULL);
-	else if (PQntuples(res) != 1) {
-		PQclear(res);
-		res = NULL;
-		resp_error(r, OCH_ENOTFOUND, "no such instance");
-	}
-	return res;
+	if ((err = ent_plan_of_instance(r->app->db, req_param(r, 0), &pl)) !=
+	    OCH_OK)
+		resp_error(r, err, err == OCH_ENOTFOUND ? "no such instance" :
+		    NULL);
+	return pl;
 }
 
 /*
@@ -320,7 +314,8 @@ channel_sealed(struct req *r, size_t k, const char *id, char **sealed)
 static void
 h_channel_put(struct req *r)
 {
-	PGresult	*a, *cnt = NULL;
+	PGresult	*cnt = NULL;
+	struct ent_plan	*a;
 	const char	*id = req_param(r, 0), *kind = req_param(r, 1);
 	const char	*policy = "pairing", *p[6];
 	const cJSON	*en;
@@ -359,9 +354,9 @@ h_channel_put(struct req *r)
 	p[0] = id;
 	p[1] = kind;
 	if ((cnt = db_exec(r->app->db, &stmt_ch_count, 2, p, &err)) != NULL &&
-	    db_int(cnt, 0, 0) >= db_int(a, 0, 0)) {
+	    db_int(cnt, 0, 0) >= a->max_channels) {
 		resp_errorf(r, OCH_EUNPROCESSABLE, "the plan allows %lld "
-		    "channels", (long long)db_int(a, 0, 0));
+		    "channels", (long long)a->max_channels);
 		goto out;
 	}
 	p[2] = en == NULL || cJSON_IsTrue(en) ? "true" : "false";
@@ -372,7 +367,7 @@ h_channel_put(struct req *r)
 		err = db_run(r->app->db, &stmt_ch_put, 6, p, NULL);
 	changed(r, err);
 out:
-	PQclear(a);
+	ent_plan_free(a, 1);
 	PQclear(cnt);
 	cJSON_free(allow_s);
 	free(sealed);
@@ -484,7 +479,8 @@ h_skills(struct req *r)
 static void
 h_skill_put(struct req *r)
 {
-	PGresult	*a, *cnt;
+	PGresult	*cnt;
+	struct ent_plan	*a;
 	const char	*p[3] = { req_param(r, 0), req_param(r, 1), "true" };
 	const cJSON	*en;
 	long		 n = 0;
@@ -495,25 +491,25 @@ h_skill_put(struct req *r)
 	en = r->json ? cJSON_GetObjectItemCaseSensitive(r->json, "enabled") :
 	    NULL;
 	if (en != NULL && !cJSON_IsBool(en)) {
-		PQclear(a);
+		ent_plan_free(a, 1);
 		resp_error(r, OCH_EINVAL, "enabled: must be true or false");
 		return;
 	}
 	if (en != NULL && cJSON_IsFalse(en))
 		p[2] = "false";
 	if ((cnt = db_exec(r->app->db, &stmt_sk_count, 2, p, &err)) == NULL) {
-		PQclear(a);
+		ent_plan_free(a, 1);
 		resp_error(r, err, NULL);
 		return;
 	}
-	if (strcmp(p[2], "true") == 0 && db_int(cnt, 0, 0) >= db_int(a, 0, 1)) {
+	if (strcmp(p[2], "true") == 0 && db_int(cnt, 0, 0) >= a->max_skills) {
 		resp_errorf(r, OCH_EUNPROCESSABLE, "the plan allows %lld skills",
-		    (long long)db_int(a, 0, 1));
-		PQclear(a);
+		    (long long)a->max_skills);
+		ent_plan_free(a, 1);
 		PQclear(cnt);
 		return;
 	}
-	PQclear(a);
+	ent_plan_free(a, 1);
 	PQclear(cnt);
 	err = valid_name(p[1]) || valid_slug(p[1]) ?
 	    db_run(r->app->db, &stmt_sk_put, 3, p, &n) : OCH_OK;

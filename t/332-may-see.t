@@ -57,7 +57,8 @@ like($r->{json}{error}{message}, qr/terminated/, 'saying why');
 my @live = ([ GET => "$base/channels" ], [ PUT => "$base/channels/discord", { secrets => { token => 'discord.token.value' } } ],
     [ DELETE => "$base/channels/telegram" ], [ PUT => "$base/ai-keys/openai", { key => 'sk-0123456789abcd' } ],
     [ GET => "$base/ai-keys" ], [ PUT => "$base/skills/weather", { enabled => \1 } ], [ GET => "$base/status" ],
-    [ GET => "$base/metrics?series=cpu_util&range=1h" ], [ GET => "$base/backups" ], [ POST => "$base/backups" ]);
+    [ GET => "$base/metrics?series=cpu_util&range=1h" ], [ GET => "$base/backups" ], [ POST => "$base/backups" ],
+    [ POST => "$base/backups/snapshot" ]);
 for my $c (@live) {
 	my ($m, $p, $b) = @$c;
 	for my $who ([ owner => $owner ], [ attacker => $attacker ]) {

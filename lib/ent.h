@@ -1,0 +1,61 @@
+/*
+ * ent.h: the typed data layer for the entities other than instances
+ * (lib/inst.h holds those): each entity has one lib/ent_<name>.c that
+ * owns its SQL statements and hands back structs, so no handler reads a
+ * PGresult's column positions for it.
+ *
+ * The one ownership rule, for every ent_* function:
+ *  - what an ent_* function returns through an out parameter (a struct,
+ *    an array of them, the strings inside) belongs to the caller, who
+ *    releases it with that entity's ent_<name>_free() — also after a
+ *    failure, when it is safe to call and frees nothing;
+ *  - nothing returned points into a PGresult or into the arguments;
+ *  - what the caller passes in stays the caller's.
+ * Failures come back as enum och_err (OCH_OK, OCH_ENOTFOUND, or
+ * db_exec()'s errors), never as a NULL the caller must interpret.
+ */
+#ifndef OCH_ENT_H
+#define OCH_ENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "db.h"
+#include "och.h"
+
+/* A plan of the catalogue (schema: plans), as customers see it. */
+struct ent_plan {
+	char	*name;
+	char	*display_name;
+	char	*server_type;
+	int64_t	 vcpus;
+	int64_t	 memory_mb;
+	int64_t	 disk_gb;
+	int64_t	 max_channels;
+	int64_t	 max_skills;
+	int64_t	 backup_slots;
+	int64_t	 price_cents;
+};
+
+/*
+ * The active plans in catalogue order (sort, name): *out an array of *n
+ * (caller frees with ent_plan_free(*out, *n)).  Returns OCH_OK, or
+ * db_exec()'s error with *out NULL and *n 0.
+ */
+enum och_err	 ent_plan_active(struct db *, struct ent_plan **out,
+		    size_t *n);
+/*
+ * The plan of instance id: *out one plan (caller frees with
+ * ent_plan_free(*out, 1)).  Returns OCH_OK, OCH_ENOTFOUND (no such
+ * instance; *out NULL) or db_exec()'s error.
+ */
+enum och_err	 ent_plan_of_instance(struct db *, const char *id,
+		    struct ent_plan **out);
+/* The public JSON of a plan (caller deletes), or NULL out of memory. */
+cJSON		*ent_plan_json(const struct ent_plan *);
+/* Free n plans from an ent_plan_* function (NULL is fine). */
+void		 ent_plan_free(struct ent_plan *, size_t n);
+
+#endif
