@@ -56,10 +56,6 @@ static const struct db_stmt stmt_ch_put = { "set_ch_put",
 	" updated_at = now()" };
 static const struct db_stmt stmt_ch_del = { "set_ch_del",
 	"DELETE FROM channels WHERE instance_id = $1::uuid AND kind = $2" };
-static const struct db_stmt stmt_key_list = { "set_key_list",
-	"SELECT provider, last4,"
-	" to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-	" FROM ai_keys WHERE instance_id = $1::uuid ORDER BY provider" };
 static const struct db_stmt stmt_key_put = { "set_key_put",
 	"INSERT INTO ai_keys (instance_id, provider, key_enc, last4)"
 	" VALUES ($1::uuid, $2, $3::bytea, $4)"
@@ -396,23 +392,23 @@ static void h_skill_del(struct req *r) { delete_one(r, &stmt_sk_del); }
 static void
 h_keys(struct req *r)
 {
-	PGresult	*res;
-	cJSON		*root, *arr, *o;
-	int		 i;
+	struct ent_ai_key	*k;
+	cJSON			*root, *arr;
+	enum och_err		 err;
+	size_t			 i, n;
 
-	if ((res = owned_rows(r, &stmt_key_list)) == NULL)
+	if (access_check(r, NULL, 0) < 0)
 		return;
+	if ((err = ent_ai_key_list(r->app->db, req_param(r, 0), &k, &n)) !=
+	    OCH_OK) {
+		resp_error(r, err, NULL);
+		return;
+	}
 	root = cJSON_CreateObject();
 	arr = cJSON_AddArrayToObject(root, "ai_keys");
-	for (i = 0; i < PQntuples(res); i++) {
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "provider", db_val(res, i, 0));
-		if (db_val(res, i, 1) != NULL)
-			cJSON_AddStringToObject(o, "last4", db_val(res, i, 1));
-		cJSON_AddStringToObject(o, "updated_at", db_val(res, i, 2));
-		cJSON_AddItemToArray(arr, o);
-	}
-	PQclear(res);
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(arr, ent_ai_key_json(&k[i]));
+	ent_ai_key_free(k, n);
 	resp_json(r, 200, root);
 }
 

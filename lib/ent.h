@@ -58,4 +58,23 @@ cJSON		*ent_plan_json(const struct ent_plan *);
 /* Free n plans from an ent_plan_* function (NULL is fine). */
 void		 ent_plan_free(struct ent_plan *, size_t n);
 
+/* An AI provider key of an instance, without the key (schema: ai_keys). */
+struct ent_ai_key {
+	char	*provider;
+	char	*last4;		/* NULL when not known */
+	char	*updated_at;	/* RFC 3339, UTC */
+};
+
+/*
+ * The AI keys of instance id by provider: *out an array of *n (caller
+ * frees with ent_ai_key_free(*out, *n)).  Returns OCH_OK, or db_exec()'s
+ * error with *out NULL and *n 0.
+ */
+enum och_err	 ent_ai_key_list(struct db *, const char *id,
+		    struct ent_ai_key **out, size_t *n);
+/* The dashboard's JSON of a key (caller deletes), or NULL out of memory. */
+cJSON		*ent_ai_key_json(const struct ent_ai_key *);
+/* Free n keys from ent_ai_key_list() (NULL is fine). */
+void		 ent_ai_key_free(struct ent_ai_key *, size_t n);
+
 #endif
