@@ -5,7 +5,8 @@
 # round trips it made (lib/srv.c); this test counts them there, and checks
 # that what the routes answer is what it was: 401 for a dead session, 404
 # for another customer's instance or a bad id, an admin's read-only view,
-# the billing system's signed read.
+# the billing system's signed read, and a PostgreSQL restart between
+# two batches.
 use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
@@ -98,6 +99,23 @@ is($tr, 'GET /api/v1/me 200 2', "the view's /me: one round trip, and one for the
 is($r->{status}, 404, "the view cannot read another customer's instance");
 ($r, $tr) = one(instances => GET => "/api/v1/instances/$mine", $view);
 is($r->{status}, 200, "the view reads the customer's instance");
+
+# the batch after PostgreSQL went away and came back: 503 while it is
+# down, then a new connection whose statements are prepared inside the
+# one pipeline
+$t->pg_stop('INT');
+($r, $tr) = one(auth => GET => '/api/v1/me', $adm);
+is($r->{status}, 503, '/me while the database is down: 503');
+$t->pg_start;
+($r, $tr) = one(auth => GET => '/api/v1/me', $adm);
+is($r->{status}, 200, '/me after the restart');
+is($r->{json}{email}, 'ops@example.com', 'the right account');
+is($tr, 'GET /api/v1/me 200 1', 'prepared again, still one round trip');
+$t->pg_stop('INT');
+$t->pg_start;
+($r, $tr) = one(instances => GET => "/api/v1/instances/$mine", $cust);
+is($r->{status}, 200, 'an unseen restart: the stale connection is replaced');
+is($r->{json}{id}, $mine, 'and the instance read');
 
 # a dead session: the batch's rows are thrown away, the answer is 401
 is($t->http(POST => '/api/v1/auth/logout', headers => $cust)->{status}, 204, 'the customer signs out')
