@@ -39,11 +39,6 @@
 #include "srv.h"
 #include "valid.h"
 
-static const struct db_stmt stmt_ch_list = { "set_ch_list",
-	"SELECT c.kind, c.enabled, c.dm_policy, array_to_json(c.allow_from)::text,"
-	" c.secret_enc IS NOT NULL,"
-	" to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-	" FROM channels c WHERE c.instance_id = $1::uuid ORDER BY c.kind" };
 static const struct db_stmt stmt_ch_count = { "set_ch_count",
 	"SELECT count(*) FROM channels WHERE instance_id = $1::uuid AND kind <> $2" };
 static const struct db_stmt stmt_ch_put = { "set_ch_put",
@@ -185,26 +180,23 @@ changed(struct req *r, enum och_err err)
 static void
 h_channels(struct req *r)
 {
-	PGresult	*res;
-	cJSON		*root, *arr, *o;
-	int		 i;
+	struct ent_channel	*c;
+	cJSON			*root, *arr;
+	enum och_err		 err;
+	size_t			 i, n;
 
-	if ((res = owned_rows(r, &stmt_ch_list)) == NULL)
+	if (access_check(r, NULL, 0) < 0)
 		return;
+	if ((err = ent_channel_list(r->app->db, req_param(r, 0), &c, &n)) !=
+	    OCH_OK) {
+		resp_error(r, err, NULL);
+		return;
+	}
 	root = cJSON_CreateObject();
 	arr = cJSON_AddArrayToObject(root, "channels");
-	for (i = 0; i < PQntuples(res); i++) {
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "kind", db_val(res, i, 0));
-		cJSON_AddBoolToObject(o, "enabled", *db_val(res, i, 1) == 't');
-		cJSON_AddStringToObject(o, "dm_policy", db_val(res, i, 2));
-		cJSON_AddItemToObject(o, "allow_from",
-		    cJSON_Parse(db_val(res, i, 3)));
-		cJSON_AddBoolToObject(o, "secret_set", *db_val(res, i, 4) == 't');
-		cJSON_AddStringToObject(o, "updated_at", db_val(res, i, 5));
-		cJSON_AddItemToArray(arr, o);
-	}
-	PQclear(res);
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(arr, ent_channel_json(&c[i]));
+	ent_channel_free(c, n);
 	resp_json(r, 200, root);
 }
 

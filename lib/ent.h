@@ -77,4 +77,26 @@ cJSON		*ent_ai_key_json(const struct ent_ai_key *);
 /* Free n keys from ent_ai_key_list() (NULL is fine). */
 void		 ent_ai_key_free(struct ent_ai_key *, size_t n);
 
+/* A chat channel of an instance, without its secrets (schema: channels). */
+struct ent_channel {
+	char	*kind;			/* telegram, discord, slack, whatsapp */
+	int	 enabled;
+	char	*dm_policy;
+	char	*allow_from_json;	/* a JSON array's text, or NULL */
+	int	 secret_set;		/* a sealed secret is stored */
+	char	*updated_at;		/* RFC 3339, UTC */
+};
+
+/*
+ * The channels of instance id by kind: *out an array of *n (caller frees
+ * with ent_channel_free(*out, *n)).  Returns OCH_OK, or db_exec()'s error
+ * with *out NULL and *n 0.
+ */
+enum och_err	 ent_channel_list(struct db *, const char *id,
+		    struct ent_channel **out, size_t *n);
+/* The dashboard's JSON of a channel (caller deletes), or NULL. */
+cJSON		*ent_channel_json(const struct ent_channel *);
+/* Free n channels from ent_channel_list() (NULL is fine). */
+void		 ent_channel_free(struct ent_channel *, size_t n);
+
 #endif
