@@ -10,8 +10,9 @@
  * retry rebuilds the server.  A setup still running leaves it booting: the
  * next report decides.
  *
- * A report's setup, tls, skills (installed and errors) and Control UI
- * devices are kept in agent_reports for the dashboard; its usage goes to
+ * A report's setup, tls, skills (installed and errors), Control UI
+ * devices and the models its OpenClaw offers are kept in agent_reports
+ * for the dashboard; its usage goes to
  * ai_usage, one row per day, provider and model when the agent splits it
  * (usage.models), else one `all`/`all` row per day.
  */
@@ -44,7 +45,8 @@ static const struct db_stmt stmt_milestones = { "agt_milestones",
 	"  AND e.kind = m.kind)" };
 static const struct db_stmt stmt_extra = { "ags_extra",
 	"UPDATE agent_reports SET setup = $2::jsonb, tls = $3::jsonb,"
-	" skills = $4::jsonb, devices = coalesce($5::jsonb, '[]')"
+	" skills = $4::jsonb, devices = coalesce($5::jsonb, '[]'),"
+	" models = coalesce($6::jsonb, models)"
 	" WHERE instance_id = $1::uuid" };
 static const struct db_stmt stmt_usage_all = { "ags_usage_all",
 	"INSERT INTO ai_usage (instance_id, day, provider, model, input_tokens,"
@@ -232,29 +234,69 @@ member(const cJSON *o, const char *key)
 	return v == NULL || cJSON_IsNull(v) ? NULL : cJSON_PrintUnformatted(v);
 }
 
+/*
+ * The report's models (the keys `openclaw models list --all --json`
+ * gave) as JSON text: the well-formed "provider/model" strings, at most
+ * MODELS_MAX; NULL when the report has no list (the last one stays).
+ * Caller frees.
+ */
+#define MODELS_MAX	1000
+static char *
+models_json(const cJSON *rep)
+{
+	const cJSON	*m = cJSON_GetObjectItemCaseSensitive(rep, "models"), *v;
+	cJSON		*arr;
+	char		*s;
+	const char	*sl;
+	size_t		 n, k = 0;
+
+	if (!cJSON_IsArray(m))
+		return NULL;
+	arr = cJSON_CreateArray();
+	cJSON_ArrayForEach(v, m) {
+		if (!cJSON_IsString(v) || k >= MODELS_MAX)
+			continue;
+		n = strlen(v->valuestring);
+		sl = strchr(v->valuestring, '/');
+		if (n > 140 || sl == NULL || sl == v->valuestring ||
+		    sl[1] == '\0' || strspn(v->valuestring,
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		    "0123456789._:/@-") != n)
+			continue;
+		cJSON_AddItemToArray(arr, cJSON_CreateString(v->valuestring));
+		k++;
+	}
+	s = cJSON_PrintUnformatted(arr);
+	cJSON_Delete(arr);
+	return s;
+}
+
 enum och_err
 agent_report_store(struct req *r, const cJSON *rep)
 {
 	struct db	*db = r->app->db;
 	PGresult	*res;
-	const char	*p[5];
-	char		*setup, *tls, *skills, *devices, *state;
+	const char	*p[6];
+	char		*setup, *tls, *skills, *devices, *models, *state;
 	enum och_err	 err;
 
 	setup = member(rep, "setup");
 	tls = member(rep, "tls");
 	skills = member(rep, "skills");
 	devices = member(rep, "devices");
+	models = models_json(rep);
 	p[0] = r->auth.instance_id;
 	p[1] = setup;
 	p[2] = tls;
 	p[3] = skills;
 	p[4] = devices;
-	err = db_run(db, &stmt_extra, 5, p, NULL);
+	p[5] = models;
+	err = db_run(db, &stmt_extra, 6, p, NULL);
 	cJSON_free(setup);
 	cJSON_free(tls);
 	cJSON_free(skills);
 	cJSON_free(devices);
+	cJSON_free(models);
 	if (err != OCH_OK)
 		return err;
 	if ((err = store_usage(r, cJSON_GetObjectItemCaseSensitive(rep,

@@ -43,9 +43,16 @@ static const struct db_stmt stmt_status = { "sts_status",
 	" extract(epoch FROM now() - a.reported_at)::bigint,"
 	" a.health::text, a.version, a.config_revision, a.config_error,"
 	" a.channels::text, a.setup::text, a.tls::text, a.skills::text,"
-	" a.devices::text, a.reported_at IS NOT NULL"
+	" a.devices::text, a.reported_at IS NOT NULL, a.models::text"
 	" FROM instances i LEFT JOIN agent_reports a ON a.instance_id = i.id"
 	" WHERE i.id = $1::uuid" };
+/* the first of the models ($2, a JSON array) the instance's OpenClaw
+ * does not offer, when its agent reported what it offers */
+static const struct db_stmt stmt_unoffered = { "sts_unoffered",
+	"SELECT m FROM json_array_elements_text($2::json) m"
+	" WHERE EXISTS (SELECT 1 FROM agent_reports a"
+	"  WHERE a.instance_id = $1::uuid AND a.models IS NOT NULL"
+	"  AND NOT a.models ? m) LIMIT 1" };
 static const struct db_stmt stmt_model = { "sts_model",
 	"UPDATE instances SET model_primary = nullif($2, ''),"
 	" model_fallbacks = ARRAY(SELECT json_array_elements_text($3::json))"
@@ -173,6 +180,23 @@ channel_states(const cJSON *st, cJSON *warnings)
 	return out;
 }
 
+/* Row 0 of stmt_status: {primary, fallbacks, available}, available being
+ * the models the agent reported the instance offers (null: not yet). */
+static cJSON *
+model_json(const PGresult *res)
+{
+	cJSON	*v = cJSON_CreateObject(), *e;
+
+	if (db_val(res, 0, 3) != NULL)
+		cJSON_AddStringToObject(v, "primary", db_val(res, 0, 3));
+	else
+		cJSON_AddNullToObject(v, "primary");
+	e = db_val(res, 0, 4) ? cJSON_Parse(db_val(res, 0, 4)) : NULL;
+	cJSON_AddItemToObject(v, "fallbacks", e ? e : cJSON_CreateArray());
+	cJSON_AddItemToObject(v, "available", col_json(res, 20));
+	return v;
+}
+
 void
 st_status(struct req *r)
 {
@@ -258,13 +282,7 @@ st_status(struct req *r)
 			warn(w, "skill_failed", v->valuestring);
 	cJSON_AddItemToObject(o, "skills", skills);
 	cJSON_AddItemToObject(o, "devices", col_json(res, 18));
-	v = cJSON_AddObjectToObject(o, "model");
-	if (db_val(res, 0, 3) != NULL)
-		cJSON_AddStringToObject(v, "primary", db_val(res, 0, 3));
-	else
-		cJSON_AddNullToObject(v, "primary");
-	e = db_val(res, 0, 4) ? cJSON_Parse(db_val(res, 0, 4)) : NULL;
-	cJSON_AddItemToObject(v, "fallbacks", e ? e : cJSON_CreateArray());
+	cJSON_AddItemToObject(o, "model", model_json(res));
 	if (reported) {
 		cJSON_AddStringToObject(o, "reported_at", db_val(res, 0, 8));
 		cJSON_AddNumberToObject(o, "report_age_seconds", (double)age);
@@ -331,6 +349,44 @@ fallbacks(struct req *r, const char *prim)
 	return arr;
 }
 
+/*
+ * Are the primary prim (or NULL) and the fallbacks arr all models the
+ * instance's OpenClaw offers (when its agent reported them)?  0 if so;
+ * -1 answered: 400 naming the first that is not, or the database error.
+ */
+static int
+offered(struct req *r, const char *id, const char *prim, const cJSON *arr)
+{
+	cJSON		*all = cJSON_Duplicate(arr, 1);
+	PGresult	*res;
+	const char	*p[2];
+	char		*s;
+	enum och_err	 err;
+
+	if (prim != NULL)
+		cJSON_AddItemToArray(all, cJSON_CreateString(prim));
+	s = cJSON_PrintUnformatted(all);
+	cJSON_Delete(all);
+	p[0] = id;
+	p[1] = s;
+	res = db_exec(r->app->db, &stmt_unoffered, 2, p, &err);
+	cJSON_free(s);
+	if (res == NULL) {
+		resp_error(r, err, NULL);
+		return -1;
+	}
+	if (PQntuples(res) == 1) {
+		s = xasprintf("%s: not a model this instance's OpenClaw offers "
+		    "(status: model.available)", db_val(res, 0, 0));
+		resp_error(r, OCH_EINVAL, s);
+		free(s);
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	return 0;
+}
+
 void
 st_model_put(struct req *r)
 {
@@ -360,9 +416,13 @@ st_model_put(struct req *r)
 	}
 	if ((arr = fallbacks(r, prim)) == NULL)
 		return;
+	p[0] = req_param(r, 0);
+	if (offered(r, p[0], prim, arr) != 0) {
+		cJSON_Delete(arr);
+		return;
+	}
 	s = cJSON_PrintUnformatted(arr);
 	cJSON_Delete(arr);
-	p[0] = req_param(r, 0);
 	p[1] = prim != NULL ? prim : "";
 	p[2] = s;
 	/* the schema's trigger bumps the config revision: the agent applies */

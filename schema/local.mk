@@ -18,3 +18,4 @@ dist_schema_DATA += %D%/130_pool.sql
 dist_schema_DATA += %D%/140_exporter_pin.sql
 dist_schema_DATA += %D%/131_images.sql
 dist_schema_DATA += %D%/180_lifecycle.sql
+dist_schema_DATA += %D%/170_models.sql

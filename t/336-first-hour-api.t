@@ -190,6 +190,24 @@ for my $b ({ primary => 'no slash' }, { primary => 'a/b', fallbacks => ['a/b'] }
 	is($t->http(PUT => "$base/model", headers => $s, body => $b)->{status}, 400, 'bad model refused: ' . join(',', map { $_ // 'null' } %$b));
 }
 is($t->http(GET => "$base/status", headers => $s)->{json}{model}{primary}, 'anthropic/claude-sonnet-4-5', 'a refused change loses nothing');
+is($t->http(GET => "$base/status", headers => $s)->{json}{model}{available}, undef, 'no models reported yet: available null, any well-formed model taken');
+# the models the VPS's OpenClaw offers (`models list --all --json`)
+is($t->http(POST => '/api/v1/agent/report', headers => $A, body => { health => { live => \1, ready => \1, failing => [] },
+    models => ['anthropic/claude-sonnet-4-6', 'anthropic/claude-opus-5', 'openai/gpt-6-astra', 'no slash', 42, 'x/' . 'y' x 200] })->{status},
+    204, 'a report with the models offered');
+is_deeply($t->http(GET => "$base/status", headers => $s)->{json}{model}{available},
+    ['anthropic/claude-sonnet-4-6', 'anthropic/claude-opus-5', 'openai/gpt-6-astra'], 'status: the models available (malformed ones dropped)');
+$r = $t->http(PUT => "$base/model", headers => $s, body => { primary => 'anthropic/claude-sonnet-4-5' });
+is($r->{status}, 400, 'a model the instance does not offer: 400');
+like($r->{json}{error}{message} // $r->{content}, qr{anthropic/claude-sonnet-4-5: not a model}, '... naming it');
+$r = $t->http(PUT => "$base/model", headers => $s, body => { primary => 'anthropic/claude-opus-5', fallbacks => ['openai/gpt-5-mini'] });
+is($r->{status}, 400, 'an unoffered fallback: 400');
+is($t->http(GET => "$base/status", headers => $s)->{json}{model}{primary}, 'anthropic/claude-sonnet-4-5', 'refused: nothing changed');
+is($t->http(PUT => "$base/model", headers => $s, body => { primary => 'anthropic/claude-opus-5', fallbacks => ['openai/gpt-6-astra'] })->{status},
+    204, 'offered models taken');
+is($t->http(POST => '/api/v1/agent/report', headers => $A, body => { health => { live => \1, ready => \1, failing => [] } })->{status},
+    204, 'a report without models');
+is(scalar @{ $t->http(GET => "$base/status", headers => $s)->{json}{model}{available} // [] }, 3, 'keeps the last list');
 
 # ------------------------------------------------ 6. WhatsApp QR login
 $r = $t->http(POST => "$base/whatsapp/login", headers => $s);

@@ -350,6 +350,15 @@ ok($rep, 'a report was posted');
 is($rep->{openclaw_version}, '2026.9.6', 'report: version');
 is_deeply($rep->{health}, { live => JSON::PP::true, ready => JSON::PP::true, failing => [] }, 'report: health');
 is($rep->{config}{applied_revision}, 1, 'report: applied revision');
+is($rep->{models}, undef, 'report: no models while `models list` lists none');
+# the models the installed OpenClaw offers, asked once per version
+spew("$oc/stub-models.json", '["anthropic/claude-sonnet-4-6","openai/gpt-6-astra","bad key"]');
+is(run_agent(), 0, 'models: run ok');
+is_deeply(last_report()->{models}, ['anthropic/claude-sonnet-4-6', 'openai/gpt-6-astra'], 'report: the models offered (malformed keys dropped)');
+my $mcalls = calls("$dir/stub.calls", q{^openclaw models list --all --json$});
+is(run_agent(), 0, 'models: run ok again');
+is(calls("$dir/stub.calls", q{^openclaw models list --all --json$}), $mcalls, 'not asked again for the same version');
+is(scalar @{ last_report()->{models} // [] }, 2, 'still reported');
 is_deeply([map { "$_->{channel}:$_->{code}:$_->{sender}" } @{ $rep->{pairing_requests} }],
     ['telegram:ABCD2345:tg:42'], 'report: pending pairing request');
 ok($rep->{usage}{daily}[0]{totalTokens} > 0, 'report: usage');

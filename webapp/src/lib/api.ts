@@ -221,7 +221,8 @@ export interface ServerStatus {
   channels: { kind: string; account: string; state: string; error: string | null }[]
   skills: { installed?: { slug: string; version?: string }[]; errors?: string[] } | null
   devices: { request_id: string; name?: string; created_at?: number | string | null }[] | null
-  model: { primary: string | null; fallbacks: string[] }
+  /** available: what the instance's OpenClaw offers (null until its agent reported it) */
+  model: { primary: string | null; fallbacks: string[]; available?: string[] | null }
   reported_at: string | null
   report_age_seconds: number | null
   warnings: { code: string; message: string }[]

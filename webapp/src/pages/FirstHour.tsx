@@ -180,6 +180,7 @@ export function WhatsAppConnect({ id, active }: { id: string; active: boolean })
   )
 }
 
+// suggestions until the instance's agent reports what its OpenClaw offers
 const MODELS = ['anthropic/claude-sonnet-4-5', 'anthropic/claude-opus-4-1', 'anthropic/claude-haiku-4-5',
   'openai/gpt-5', 'openai/gpt-5-mini', 'google/gemini-2.5-pro', 'google/gemini-2.5-flash', 'openrouter/auto']
 
@@ -199,7 +200,7 @@ export function ModelPicker({ id }: { id: string }) {
   return (
     <Section title={t('first.model')} testid="model">
       <p className="text-muted-foreground text-sm">{t('first.modelHint')}</p>
-      <datalist id="och-models">{MODELS.map((x) => <option key={x} value={x} />)}</datalist>
+      <datalist id="och-models">{(m?.available ?? MODELS).map((x) => <option key={x} value={x} />)}</datalist>
       <div className="grid gap-3 md:grid-cols-2">
         <div className="flex flex-col gap-1">
           <Label htmlFor="model-primary">{t('first.primary')}</Label>
