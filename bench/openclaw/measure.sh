@@ -48,8 +48,9 @@ measure() {	# plugins(0|1)
 	t1=$(date +%s.%N)
 	sleep 30	# idle
 	printf 'plugins=%s ready_s=%.0f rss_mb=%s\n' "$1" "$(echo "$t1 - $t0" | bc)" "$(rss_mb "$gw")"
-	kill -TERM -- "-$gw" 2>/dev/null || true
-	for ((i = 0; i < 330; i++)); do kill -0 "$gw" 2>/dev/null || break; sleep 1; done
+	# stopped as the unit stops it: SIGTERM, 30 s (TimeoutStopSec), SIGKILL
+	kill -TERM "$gw" 2>/dev/null || true
+	for ((i = 0; i < 30; i++)); do kill -0 "$gw" 2>/dev/null || break; sleep 1; done
 	kill -KILL -- "-$gw" 2>/dev/null || true
 }
 
