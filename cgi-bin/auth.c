@@ -584,13 +584,12 @@ static const struct route routes[] = { OCH_ROUTES_auth(SRV_ROUTE) };
 
 /* GET /api/v1/me reads its two statements in the session's round trip */
 static size_t
-me_prefetch(struct req *r, const char *uid, struct db_batch_item *it)
+me_prefetch(struct req *r, const char *uid, struct db_batch_item *it,
+    const char **p)
 {
-	static const char	*p[1];
-
 	if (routes[r->slot].fn != h_me)
 		return 0;
-	p[0] = uid;	/* lives until the batch is read (auth_session()) */
+	p[0] = uid;
 	it[0].stmt = &stmt_me;
 	it[1].stmt = &stmt_my_instances;
 	it[0].n = it[1].n = 1;

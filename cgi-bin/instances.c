@@ -706,15 +706,14 @@ static const struct route routes[] = { OCH_ROUTES_instances(SRV_ROUTE) };
 
 /* GET /api/v1/instances/{id} as a session: one round trip with the check */
 static size_t
-get_prefetch(struct req *r, const char *uid, struct db_batch_item *it)
+get_prefetch(struct req *r, const char *uid, struct db_batch_item *it,
+    const char **p)
 {
-	static const char	*p[2];
-
 	/* a bad id must not fail the batch: h_get answers it 404 */
 	if (routes[r->slot].fn != h_get || !valid_uuid(req_param(r, 0)))
 		return 0;
 	p[0] = req_param(r, 0);
-	p[1] = uid;	/* lives until the batch is read (auth_session()) */
+	p[1] = uid;
 	it[0].stmt = &stmt_mine_by_id;
 	it[0].n = 2;
 	it[0].params = p;

@@ -372,7 +372,7 @@ static enum och_err
 auth_session(struct req *r, enum auth_kind kind)
 {
 	struct db_batch_item	 it[1 + REQ_MAXPRE];
-	const char	*params[3];
+	const char	*params[3], *pv[REQ_MAXPREPARAMS];
 	char		 idle[16];
 	char		*sub = NULL, *sid = NULL;
 	enum och_err	 rc;
@@ -389,7 +389,7 @@ auth_session(struct req *r, enum auth_kind kind)
 	it[0].n = 3;
 	it[0].params = params;
 	if (r->app->prefetch != NULL && strcmp(r->method, "GET") == 0)
-		n += r->app->prefetch(r, sub, it + 1);
+		n += r->app->prefetch(r, sub, it + 1, pv);
 	if ((rc = db_batch(r->app->db, it, n)) != OCH_OK) {
 		rc = rc == OCH_EDB ? OCH_EDB : refuse(r, "session", "db");
 		goto out;

@@ -34,8 +34,10 @@ enum auth_kind {
 
 struct req;
 
-/* At most this many statements ride along with a session check. */
+/* At most this many statements ride along with a session check, */
 #define REQ_MAXPRE 3
+/* with at most this many parameters in all. */
+#define REQ_MAXPREPARAMS 4
 
 /* Process-lifetime state shared by every request of one binary. */
 struct app {
@@ -51,11 +53,12 @@ struct app {
 	 * r's route will read, keyed by r's path parameters and uid (the
 	 * user id the session cookie claims, its signature checked): they go
 	 * to the database in the session check's round trip (lib/auth.h,
-	 * auth_prefetched()).  Fills items (stmt, n, params: strings that
-	 * live as long as r or are static) and returns how many.
+	 * auth_prefetched()).  Fills items (stmt, n, params: slots of pv,
+	 * REQ_MAXPREPARAMS of them, holding strings that live as long as r
+	 * or uid) and returns how many.
 	 */
 	size_t		(*prefetch)(struct req *r, const char *uid,
-			    struct db_batch_item *items);
+			    struct db_batch_item *items, const char **pv);
 	/* run once after the accept loop ends (may be NULL) */
 	void		(*fini)(struct app *);
 };
