@@ -1,6 +1,7 @@
 # poller/: och-poller (provision | metrics | maintain), run by cron.
 sbin_PROGRAMS += poller/och-poller
-poller_och_poller_SOURCES = poller/poller.c
+poller_och_poller_SOURCES = poller/poller.c poller/scrape.h poller/scrape.c \
+	poller/pstats.h poller/pstats.c
 poller_och_poller_LDADD = $(OCH_LIBS)
 # the email templates it renders (OCH_TEMPLATE_DIR/templates/email)
 emailtmpldir = $(pkgdatadir)/templates/email
@@ -22,9 +23,7 @@ dist_emailtmpl_DATA = \
 	templates/email/provisioning_failed.txt.tmpl \
 	templates/email/magic_link.subject.tmpl \
 	templates/email/magic_link.html.tmpl \
-	templates/email/magic_link.txt.tmpl
-# the alert emails (lib/alert.h)
-dist_emailtmpl_DATA += \
+	templates/email/magic_link.txt.tmpl \
 	templates/email/alert_opened.subject.tmpl \
 	templates/email/alert_opened.html.tmpl \
 	templates/email/alert_opened.txt.tmpl \
@@ -35,5 +34,3 @@ dist_emailtmpl_DATA += \
 # full VPS recipe (cloud-init/user-data.yaml.tmpl) is not installed
 minimaluddir = $(pkgdatadir)/cloud-init
 dist_minimalud_DATA = cloud-init/minimal.yaml.tmpl
-poller_och_poller_SOURCES += poller/scrape.h poller/scrape.c
-poller_och_poller_SOURCES += poller/pstats.h poller/pstats.c
