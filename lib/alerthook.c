@@ -16,7 +16,11 @@ str(const cJSON *o, const char *k)
 	return cJSON_IsString(j) ? j->valuestring : "";
 }
 
-char *
+/*
+ * The body for an outbox payload (the alert object as JSON text), into a
+ * new string (free with cJSON_free), or NULL when payload is not a JSON object.
+ */
+static char *
 alert_hook_body(const char *payload)
 {
 	cJSON		*a, *root;
@@ -44,7 +48,8 @@ alert_hook_body(const char *payload)
 	return out;
 }
 
-void
+/* The X-OCH-Signature value for body at ts under secret ("v1=" + hex). */
+static void
 alert_hook_sign(const char *secret, time_t ts, const char *body, char out[68])
 {
 	unsigned char	 mac[32];

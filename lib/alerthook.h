@@ -23,14 +23,6 @@
 #include "hcl.h"
 
 /*
- * The body for an outbox payload (the alert object as JSON text), into a
- * new string (free with cJSON_free), or NULL when payload is not a JSON object.
- */
-char		*alert_hook_body(const char *payload);
-/* The X-OCH-Signature value for body at ts under secret ("v1=" + hex). */
-void		 alert_hook_sign(const char *secret, time_t ts,
-		    const char *body, char out[68]);
-/*
  * POST the row's payload.  Returns OCH_OK when the receiver answered
  * 2xx; otherwise the error with e filled (retryable for transport
  * failures, 408, 429 and 5xx; OCH_EINVAL, not retryable, for a payload

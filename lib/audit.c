@@ -79,14 +79,3 @@ audit_req(struct req *r, const char *action, const char *object_kind,
 	}
 	return insert(r->app->db, p);
 }
-
-int
-audit_log(struct db *db, const char *actor_kind, const char *actor_id,
-    const char *action, const char *object_kind, const char *object_id,
-    const char *detail)
-{
-	const char	*p[10] = { actor_kind, actor_id, action, object_kind,
-	    object_id, NULL, log_reqid(), NULL, detail, NULL };
-
-	return insert(db, p);
-}

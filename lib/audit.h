@@ -17,9 +17,5 @@
  */
 int	audit_req(struct req *r, const char *action, const char *object_kind,
 	    const char *object_id, int status, const char *detail);
-/* The same for work without a request (poller, ochctl). */
-int	audit_log(struct db *, const char *actor_kind, const char *actor_id,
-	    const char *action, const char *object_kind,
-	    const char *object_id, const char *detail);
 
 #endif

@@ -54,7 +54,11 @@ static int	cf_should_retry(const struct hcl_resp *, void *);
 
 static struct hcl_rlstate cf_rl = { { -1, -1, -1, -1 }, 0 };
 
-struct cf *
+/*
+ * A client on base_url (NULL: CF_API_URL) for one zone; strings are
+ * copied, the hcl is borrowed.  Never NULL.  Free with cf_free().
+ */
+static struct cf *
 cf_new(struct hcl *http, const char *base, const char *token,
     const char *zone)
 {

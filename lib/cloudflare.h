@@ -42,12 +42,6 @@ struct cf_record {
 	int	 proxied;
 };
 
-/*
- * A client on base_url (NULL: CF_API_URL) for one zone; strings are
- * copied, the hcl is borrowed.  Never NULL.  Free with cf_free().
- */
-struct cf	*cf_new(struct hcl *, const char *base_url, const char *token,
-		    const char *zone_id);
 /* From CLOUDFLARE_API_URL/_TOKEN/_ZONE_ID; NULL when token or zone unset. */
 struct cf	*cf_from_cfg(struct hcl *, const struct cfg *);
 void		 cf_free(struct cf *);

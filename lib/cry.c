@@ -59,7 +59,7 @@ cry_token(size_t nbytes)
 	return hex;
 }
 
-void
+static void
 cry_sha256(const void *p, size_t n, unsigned char out[32])
 {
 	static const unsigned char	 empty[1];

@@ -30,7 +30,6 @@ int		 cry_random(void *buf, size_t n);
  */
 char		*cry_token(size_t nbytes);
 
-void		 cry_sha256(const void *p, size_t n, unsigned char out[32]);
 /* Lowercase hex SHA-256 of n bytes, NUL-terminated. */
 void		 cry_sha256_hex(const void *p, size_t n, char out[65]);
 void		 cry_hmac_sha256(const void *key, size_t klen,

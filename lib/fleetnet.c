@@ -69,7 +69,8 @@ blocks(const struct cfg *c, enum cfg_key k)
 	return arr;
 }
 
-cJSON *
+/* The wanted rules as Hetzner takes them (a new array). */
+static cJSON *
 fleet_rules(const struct cfg *c)
 {
 	cJSON	*arr, *any, *ips;

@@ -53,8 +53,6 @@ int		 fleet_sshkey_ok(const char *line);
  */
 void		 fleet_create_fields(struct cJSON *body, int64_t ssh_key_id,
 		    int64_t firewall_id);
-/* The wanted rules as Hetzner takes them (a new array). */
-struct cJSON	*fleet_rules(const struct cfg *);
 /*
  * The ids to create a server with (0 when unknown or not configured):
  * read from fleet_network; when OPERATOR_SSH_KEY is set but no key id is

@@ -37,7 +37,11 @@ static const char *const act_names[HZ_ACT__MAX] = {
 	"reset",	/* HZ_RESET */
 };
 
-struct hz *
+/*
+ * A client on base_url (NULL: HZ_API_URL) with a project token; both
+ * are copied, the hcl is borrowed.  Never NULL.  Free with hz_free.
+ */
+static struct hz *
 hz_new(struct hcl *http, const char *base, const char *token)
 {
 	struct hz	*hz;

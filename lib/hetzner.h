@@ -105,11 +105,6 @@ enum hz_act {
 };
 
 /*
- * A client on base_url (NULL: HZ_API_URL) with a project token; both
- * are copied, the hcl is borrowed.  Never NULL.  Free with hz_free.
- */
-struct hz	*hz_new(struct hcl *, const char *base_url, const char *token);
-/*
  * A client from HETZNER_API_URL and HETZNER_API_TOKEN; NULL when the
  * token is not set.
  */

@@ -62,7 +62,8 @@ add_N(cJSON *o, const char *k, const char *v)
 		cJSON_AddNullToObject(o, k);
 }
 
-void
+/* Read row `row` of a result selected with INST_COLUMNS into ir. */
+static void
 inst_row_read(const PGresult *res, int row, struct inst_row *ir)
 {
 #define INST_COL_READ_(e, f, sql, j) ir->f = db_val(res, row, INST_COL_##e);
@@ -122,7 +123,8 @@ inst_email(struct db *db, const char *id, const char *tmpl, const char *to,
 	return db_run(db, &stmt_email, 5, p, NULL);
 }
 
-enum och_err
+/* Queue a WHMCS API command with a JSON object payload. */
+static enum och_err
 inst_whmcs(struct db *db, const char *id, const char *command,
     const char *payload)
 {

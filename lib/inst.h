@@ -68,8 +68,6 @@ enum inst_col { INST_COLS(INST_COL_ENUM_) INST_NCOLS };
 struct inst_row { INST_COLS(INST_COL_FIELD_) };
 #undef INST_COL_FIELD_
 
-/* Read row `row` of a result selected with INST_COLUMNS into ir. */
-void		 inst_row_read(const PGresult *, int row, struct inst_row *ir);
 /* Render row `row` of a result selected with INST_COLUMNS. */
 cJSON		*inst_json(const PGresult *, int row, const struct cfg *);
 /* "<slug>.<CLOUDFLARE_DOMAIN>" into a new string (caller frees). */
@@ -121,10 +119,6 @@ enum och_err	 inst_email_admins(struct db *, const struct cfg *,
 enum och_err	 inst_setup_failed(struct db *, const struct cfg *,
 		    const char *id, const char *from, const char *why,
 		    const char *actor);
-
-/* Queue a WHMCS API command with a JSON object payload. */
-enum och_err	 inst_whmcs(struct db *, const char *id, const char *command,
-		    const char *payload);
 
 /* Intents an API caller records (instances.fcgi, admin.fcgi). */
 enum inst_act { INST_SUSPEND, INST_UNSUSPEND, INST_TERMINATE,

@@ -39,12 +39,6 @@ log_init(const char *name)
 }
 
 void
-log_set_level(enum log_level l)
-{
-	minlevel = l;
-}
-
-void
 log_set_reqid(const char *id)
 {
 	size_t	 i;

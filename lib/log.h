@@ -12,14 +12,13 @@
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR, LOG__MAX };
 
-/* Set the program name printed on every line (borrowed, keep it alive). */
-void	log_init(const char *prog);
 /*
- * Lines below this level are dropped (default LOG_INFO; OCH_LOG_LEVEL).
- * OCH_LOG_FORMAT=json in the environment makes every line one JSON
- * object {"ts","level","prog","req","msg"} instead of plain text.
+ * Set the program name printed on every line (borrowed, keep it alive).
+ * Lines below OCH_LOG_LEVEL in the environment are dropped (default
+ * info); OCH_LOG_FORMAT=json makes every line one JSON object
+ * {"ts","level","prog","req","msg"} instead of plain text.
  */
-void	log_set_level(enum log_level);
+void	log_init(const char *prog);
 /* Set or clear (NULL) the request id of the current request (copied). */
 void	log_set_reqid(const char *);
 const char *log_reqid(void);

@@ -224,9 +224,6 @@ enum och_err	 recon_transition(struct recon *, struct ri *,
 		    const struct tr *);
 /* failed (resumes at recon_resume_at()), history, the admins told. */
 enum och_err	 recon_fail(struct recon *, struct ri *, const char *why);
-/* A retry after ms with the reason (history step.retry). */
-enum och_err	 recon_retry_later(struct recon *, const struct ri *,
-		    long long ms, const char *why);
 /* The upstream failed: retry with backoff, or fail (may_fail). */
 enum och_err	 recon_upstream_failed(struct recon *, struct ri *,
 		    const struct prov_err *, const char *what, int may_fail);
@@ -263,9 +260,6 @@ enum och_err	 recon_terminated(struct recon *, const struct ri *);
 enum och_err	 recon_drop_action(struct recon *, const struct ri *);
 /* The VPS called ready first: active (inst_activate), lease released. */
 enum och_err	 recon_activate(struct recon *, const struct ri *);
-/* Queue the customer email tmpl about this instance. */
-enum och_err	 recon_email_user(struct recon *, const struct ri *,
-		    const char *tmpl, const char *dedupe);
 
 /* ---- recon_effects.c: Hetzner and Cloudflare ------------------------ */
 

@@ -258,7 +258,8 @@ recon_event(struct recon *r, const struct ri *in, const char *kind,
 	return inst_event(r->db, in->id, kind, in->state, to, msg, RECON_ACTOR);
 }
 
-enum och_err
+/* Queue the customer email tmpl about this instance. */
+static enum och_err
 recon_email_user(struct recon *r, const struct ri *in, const char *tmpl,
     const char *dedupe)
 {
@@ -380,7 +381,8 @@ recon_fail(struct recon *r, struct ri *in, const char *why)
 	return OCH_OK;
 }
 
-enum och_err
+/* A retry after ms with the reason (history step.retry). */
+static enum och_err
 recon_retry_later(struct recon *r, const struct ri *in, long long ms,
     const char *why)
 {

@@ -55,7 +55,11 @@ static int	rs_should_retry(const struct hcl_resp *, void *);
 
 static struct hcl_rlstate rs_rl = { { -1, -1, -1, -1 }, 0 };
 
-struct rs *
+/*
+ * A client on base_url (NULL: RS_API_URL) with an API key; strings are
+ * copied, the hcl is borrowed.  Never NULL.  Free with rs_free().
+ */
+static struct rs *
 rs_new(struct hcl *http, const char *base, const char *key)
 {
 	struct rs	*rs;

@@ -44,11 +44,6 @@ struct rs_email {
 	const char		*idempotency_key; /* 1..256 chars, or NULL */
 };
 
-/*
- * A client on base_url (NULL: RS_API_URL) with an API key; strings are
- * copied, the hcl is borrowed.  Never NULL.  Free with rs_free().
- */
-struct rs	*rs_new(struct hcl *, const char *base_url, const char *key);
 /* From RESEND_API_URL and RESEND_API_KEY; NULL when the key is unset. */
 struct rs	*rs_from_cfg(struct hcl *, const struct cfg *);
 void		 rs_free(struct rs *);

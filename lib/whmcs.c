@@ -27,7 +27,12 @@ struct wh_retry {
 
 static int	wh_should_retry(const struct hcl_resp *, void *);
 
-struct wh *
+/*
+ * A client for url (the full .../includes/api.php) with an API
+ * credential pair; strings are copied, the hcl is borrowed.  Never
+ * NULL.  Free with wh_free().
+ */
+static struct wh *
 wh_new(struct hcl *http, const char *url, const char *identifier,
     const char *secret)
 {

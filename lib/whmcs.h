@@ -53,13 +53,6 @@ struct wh_product {
 	char	 name[128];
 };
 
-/*
- * A client for url (the full .../includes/api.php) with an API
- * credential pair; strings are copied, the hcl is borrowed.  Never
- * NULL.  Free with wh_free().
- */
-struct wh	*wh_new(struct hcl *, const char *url, const char *identifier,
-		    const char *secret);
 /* From WHMCS_API_URL/_IDENTIFIER/_SECRET; NULL when any is unset. */
 struct wh	*wh_from_cfg(struct hcl *, const struct cfg *);
 void		 wh_free(struct wh *);
