@@ -5,8 +5,8 @@
 #  - every NOTIFY channel someone LISTENs on (C: LISTEN, db_listen through
 #    srv_park_ops) is notified by a schema trigger or the C code, and every
 #    channel notified is listened on;
-#  - no function or variable the static library exports is used by its
-#    own object file only (it is static, or it goes).
+#  - no function or variable the static library (or one of ochctl's files)
+#    exports is used by its own object file only (it is static, or it goes).
 # The sources are read as the compiler sees them (cc -E), so names that
 # macros build are found too.  (The email templates have their own
 # contract test, t/313.)
@@ -97,5 +97,19 @@ for my $f (glob "$src/fuzz/*.c") {
 }
 my @dead = sort map { "$def{$_}: $_" } grep { my $s = $_; !grep { $_ ne $def{$s} } keys %{ $used{$s} // {} } } keys %def;
 is_deeply(\@dead, [], 'every symbol the library exports is used outside its own file');
+
+# ochctl's command files: each exported function is called from another
+# of its files (a command left out of ochctl.c's table would be dead code)
+my (%cdef, %cuse);
+for my $o (grep { -f } map { m{/([^/]+)\.c$} ? "$b/tools/$1.o" : () } glob "$src/tools/{ochctl,ctl_*}.c") {
+	for (`nm '$o' 2>/dev/null`) {
+		$cdef{$1} = $o if /\s[TDBR]\s+(\S+)$/;
+		$cuse{$1}{$o} = 1 if /\sU\s+(\S+)$/;
+	}
+}
+ok(exists $cdef{ctl_image} && exists $cdef{main}, scalar(keys %cdef) . ' symbols of ochctl\'s files');
+delete $cdef{main};
+my @cdead = sort grep { my $s = $_; !grep { $_ ne $cdef{$s} } keys %{ $cuse{$s} // {} } } keys %cdef;
+is_deeply(\@cdead, [], 'every command function ochctl\'s files export is called from another of them');
 
 done_testing;

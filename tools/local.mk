@@ -1,13 +1,9 @@
 # tools/: ochctl, the operator's command line.
 sbin_PROGRAMS += tools/ochctl
-tools_ochctl_SOURCES = tools/ochctl.c tools/ochctl.h
+tools_ochctl_SOURCES = tools/ochctl.c tools/ochctl.h tools/ctl_instances.c \
+	tools/ctl_secret.c tools/ctl_userdata.c tools/ctl_rotate.c \
+	tools/ctl_dbbackup.c tools/ctl_image.c
 tools_ochctl_LDADD = $(OCH_LIBS)
-tools_ochctl_SOURCES += tools/ctl_instances.c
-tools_ochctl_SOURCES += tools/ctl_secret.c
-tools_ochctl_SOURCES += tools/ctl_userdata.c
-tools_ochctl_SOURCES += tools/ctl_rotate.c
-tools_ochctl_SOURCES += tools/ctl_dbbackup.c
-tools_ochctl_SOURCES += tools/ctl_image.c
 # och-routes: lib/routes.def as nginx locations, the docs' route index, a
 # list (t/156-routes.t); `make routes` rewrites the generated parts of
 # nginx/och-site.conf.in and docs/api.md after routes.def changed.

@@ -85,7 +85,7 @@ cmp_names(const void *a, const void *b)
  * List schema files NNN_name.sql in dir, sorted.  Returns the count (the
  * array and names are the caller's to free) or -1.
  */
-int
+static int
 ctl_schema_files(const char *dir, char ***out)
 {
 	DIR		*d;
@@ -126,7 +126,8 @@ ctl_schema_files(const char *dir, char ***out)
 	return n;
 }
 
-const char *
+/* The schema directory from config or the installed default. */
+static const char *
 ctl_schema_dir(const struct cfg *c)
 {
 	return cfg_str(c, CFG_OCH_SCHEMA_DIR, OCH_PKGDATADIR "/schema");

@@ -20,10 +20,6 @@ struct ctl {
 
 /* Load the master keyring into ctl->keys; 0 or -1 (reason on stderr). */
 int		 ctl_need_keys(struct ctl *);
-/* The schema directory from config or the installed default. */
-const char	*ctl_schema_dir(const struct cfg *);
-/* Sorted NNN_*.sql names in dir; count or -1 (caller frees). */
-int		 ctl_schema_files(const char *dir, char ***out);
 /* ochctl instances list|show|retry (tools/ctl_instances.c). */
 int		 ctl_instances(struct ctl *, int argc, char **argv);
 
