@@ -29,5 +29,6 @@ sim_och_cloudsim_CPPFLAGS = $(AM_CPPFLAGS) $(MHD_CFLAGS) $(YAML_CFLAGS) \
 	$(XCRYPT_CFLAGS)
 sim_och_cloudsim_LDADD = $(MHD_LIBS) $(CJSON_LIBS) $(CURL_LIBS) \
 	$(YAML_LIBS) $(XCRYPT_LIBS) $(LIBSSL_LIBS) $(OPENSSL_LIBS) -lm
-EXTRA_DIST += sim/README.md sim/validate.py sim/testlib.pl sim/t-fakeapi.pl \
-	sim/clients/package.json sim/clients/package-lock.json sim/clients/check.mjs
+EXTRA_DIST += sim/README.md \
+	sim/clients/package.json sim/clients/package-lock.json sim/clients/check.mjs \
+	t/lib/sim/testlib.pl t/lib/sim/fakeapi.pl t/lib/sim/validate.py

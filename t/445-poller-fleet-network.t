@@ -10,7 +10,7 @@ use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
 use OCH::Test;
-require "$ENV{OCH_SRCDIR}/sim/testlib.pl";
+require "$ENV{OCH_SRCDIR}/t/lib/sim/testlib.pl";
 
 my $t = OCH::Test->new;
 $t->start_pg;

@@ -2,13 +2,13 @@
 # it produces (servers, actions, errors, images, types, locations,
 # metrics) validates against hcloud-openapi.json, and Resend requests and
 # answers against resend-openapi.yaml, with python3-jsonschema
-# (sim/validate.py; the documents are vendored in third_party/openapi/,
+# (t/lib/sim/validate.py; the documents are vendored in third_party/openapi/,
 # their sources and licences in third_party/README.md).
 use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
 use OCH::Test;
-require "$ENV{OCH_SRCDIR}/sim/testlib.pl";
+require "$ENV{OCH_SRCDIR}/t/lib/sim/testlib.pl";
 
 my $specs = $ENV{OCH_SPECS} // OCH::Stack::srcdir() . '/third_party/openapi';
 my $hspec = "$specs/hcloud-openapi.json";
@@ -142,7 +142,7 @@ for my $set ([ 'hetzner', $hspec, \@hz ], [ 'resend', $rspec, \@rs ]) {
 	open my $fh, '>', $file or die;
 	print $fh $OCH::Stack::JSON->encode($cases);
 	close $fh;
-	my @out = `python3 '@{[ $t->src('sim/validate.py') ]}' '$spec' '$file' 2>&1`;
+	my @out = `python3 '@{[ $t->src('t/lib/sim/validate.py') ]}' '$spec' '$file' 2>&1`;
 	is(scalar @out, scalar @$cases, "$what: one verdict per case");
 	for my $l (@out) {
 		chomp $l;

@@ -5,7 +5,7 @@ use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
 use OCH::Test;
-require "$ENV{OCH_SRCDIR}/sim/testlib.pl";
+require "$ENV{OCH_SRCDIR}/t/lib/sim/testlib.pl";
 
 my $t = OCH::Test->new;
 start_fast_sim($t, '--cloudflare-limit', '400', '--cloudflare-window', '2');

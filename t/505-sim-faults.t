@@ -8,7 +8,7 @@ use lib "$ENV{OCH_SRCDIR}/t/lib";
 use OCH::Test;
 use IO::Select;
 use Time::HiRes qw(time);
-require "$ENV{OCH_SRCDIR}/sim/testlib.pl";
+require "$ENV{OCH_SRCDIR}/t/lib/sim/testlib.pl";
 
 my $t = OCH::Test->new;
 my $sim = start_fast_sim($t, '--seed', '42');

@@ -8,7 +8,7 @@ use OCH::Test;
 use IO::Select;
 use MIME::Base64 qw(encode_base64);
 use Time::HiRes qw(time);
-require "$ENV{OCH_SRCDIR}/sim/testlib.pl";
+require "$ENV{OCH_SRCDIR}/t/lib/sim/testlib.pl";
 
 my $N = $ENV{OCH_SIM_SCALE} // 1000;
 my $SCRAPES = 500;

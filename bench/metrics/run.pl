@@ -12,7 +12,7 @@ use strict;
 use warnings;
 use OCH::Stack;
 use Time::HiRes qw(time sleep);
-require "$ENV{OCH_SRCDIR}/sim/testlib.pl";
+require "$ENV{OCH_SRCDIR}/t/lib/sim/testlib.pl";
 
 my $N = shift // 1000;
 my $cycles = shift // 3;

@@ -103,7 +103,7 @@ sub fake_api {
 	my ($t, $name, @plan) = @_;
 	my $port = OCH::Stack::free_port();
 	my $log = $t->dir . "/$name.requests";
-	$t->spawn(name => $name, cmd => [ $^X, $t->src('sim/t-fakeapi.pl'), $port, $log, @plan ],
+	$t->spawn(name => $name, cmd => [ $^X, $t->src('t/lib/sim/fakeapi.pl'), $port, $log, @plan ],
 	    ready_port => $port);
 	return ("http://127.0.0.1:$port", $log);
 }
