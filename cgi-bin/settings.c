@@ -58,11 +58,6 @@ static const struct db_stmt stmt_key_put = { "set_key_put",
 	" key_enc = EXCLUDED.key_enc, last4 = EXCLUDED.last4, updated_at = now()" };
 static const struct db_stmt stmt_key_del = { "set_key_del",
 	"DELETE FROM ai_keys WHERE instance_id = $1::uuid AND provider = $2" };
-static const struct db_stmt stmt_sk_list = { "set_sk_list",
-	"SELECT s.name, s.display_name, s.description, coalesce(i.enabled, false),"
-	" s.slug"
-	" FROM skills s LEFT JOIN instance_skills i ON i.skill = s.name"
-	"  AND i.instance_id = $1::uuid WHERE s.active ORDER BY s.name" };
 static const struct db_stmt stmt_sk_count = { "set_sk_count",
 	"SELECT count(*) FROM instance_skills WHERE instance_id = $1::uuid"
 	" AND enabled AND skill <> $2" };
@@ -443,24 +438,23 @@ h_key_put(struct req *r)
 static void
 h_skills(struct req *r)
 {
-	PGresult	*res;
-	cJSON		*root, *arr, *o;
-	int		 i;
+	struct ent_skill	*s;
+	cJSON			*root, *arr;
+	enum och_err		 err;
+	size_t			 i, n;
 
-	if ((res = owned_rows(r, &stmt_sk_list)) == NULL)
+	if (access_check(r, NULL, 0) < 0)
 		return;
+	if ((err = ent_skill_of_instance(r->app->db, req_param(r, 0), &s,
+	    &n)) != OCH_OK) {
+		resp_error(r, err, NULL);
+		return;
+	}
 	root = cJSON_CreateObject();
 	arr = cJSON_AddArrayToObject(root, "skills");
-	for (i = 0; i < PQntuples(res); i++) {
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "name", db_val(res, i, 0));
-		cJSON_AddStringToObject(o, "display_name", db_val(res, i, 1));
-		cJSON_AddStringToObject(o, "description", db_val(res, i, 2));
-		cJSON_AddBoolToObject(o, "enabled", *db_val(res, i, 3) == 't');
-		cJSON_AddStringToObject(o, "slug", db_val(res, i, 4));
-		cJSON_AddItemToArray(arr, o);
-	}
-	PQclear(res);
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(arr, ent_skill_json(&s[i]));
+	ent_skill_free(s, n);
 	resp_json(r, 200, root);
 }
 

@@ -99,4 +99,26 @@ cJSON		*ent_channel_json(const struct ent_channel *);
 /* Free n channels from ent_channel_list() (NULL is fine). */
 void		 ent_channel_free(struct ent_channel *, size_t n);
 
+/* A skill of the catalogue as one instance sees it (schema: skills). */
+struct ent_skill {
+	char	*name;
+	char	*display_name;
+	char	*description;	/* NULL when none */
+	int	 enabled;	/* enabled on this instance */
+	char	*slug;		/* what the VPS installs */
+};
+
+/*
+ * The active skills of the catalogue by name, each with whether instance
+ * id enabled it: *out an array of *n (caller frees with
+ * ent_skill_free(*out, *n)).  Returns OCH_OK, or db_exec()'s error with
+ * *out NULL and *n 0.
+ */
+enum och_err	 ent_skill_of_instance(struct db *, const char *id,
+		    struct ent_skill **out, size_t *n);
+/* The dashboard's JSON of a skill (caller deletes), or NULL. */
+cJSON		*ent_skill_json(const struct ent_skill *);
+/* Free n skills from ent_skill_of_instance() (NULL is fine). */
+void		 ent_skill_free(struct ent_skill *, size_t n);
+
 #endif
