@@ -79,11 +79,14 @@ static const struct db_stmt stmt_backups = { "set_backups",
 	" to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 	" FROM backups WHERE instance_id = $1::uuid AND status <> 'deleted'"
 	" ORDER BY id DESC LIMIT 50" };
+/* the backups asked of the agent, and its restores of them */
 static const struct db_stmt stmt_backup_cmds = { "set_backup_cmds",
 	"SELECT id, status, result::text,"
-	" to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	" to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+	" kind, args->>'backup_id', result->>'error'"
 	" FROM instance_commands WHERE instance_id = $1::uuid"
-	" AND kind = 'backup_create' ORDER BY id DESC LIMIT 20" };
+	" AND kind IN ('backup_create', 'backup_restore')"
+	" ORDER BY id DESC LIMIT 40" };
 
 /* What a channel kind takes as secrets, and how long each may be. */
 static const struct {
@@ -568,27 +571,36 @@ h_pairing_approve(struct req *r)
 	cJSON_free(s);
 }
 
+/*
+ * GET …/backups: the stored backups, the backups asked of the agent
+ * (agent_backups), its restores and how many snapshots the plan keeps.
+ */
 static void
 h_backups(struct req *r)
 {
+	struct ent_plan	*a;
 	PGresult	*res, *cmds;
 	const char	*p[1] = { req_param(r, 0) };
-	cJSON		*root, *arr, *o;
+	cJSON		*root, *arr, *rst, *o;
 	enum och_err	 err;
 	int		 i;
 
-	if (access_check(r, NULL, 0) < 0)
+	if (access_check(r, NULL, 0) < 0 || (a = plan_limits(r)) == NULL)
 		return;
 	if ((res = db_exec(r->app->db, &stmt_backups, 1, p, &err)) == NULL) {
+		ent_plan_free(a, 1);
 		resp_error(r, err, NULL);
 		return;
 	}
 	if ((cmds = db_exec(r->app->db, &stmt_backup_cmds, 1, p, &err)) == NULL) {
+		ent_plan_free(a, 1);
 		PQclear(res);
 		resp_error(r, err, NULL);
 		return;
 	}
 	root = cJSON_CreateObject();
+	cJSON_AddNumberToObject(root, "snapshot_slots", (double)a->snapshot_slots);
+	ent_plan_free(a, 1);
 	arr = cJSON_AddArrayToObject(root, "backups");
 	for (i = 0; i < PQntuples(res); i++) {
 		o = cJSON_CreateObject();
@@ -604,14 +616,24 @@ h_backups(struct req *r)
 		cJSON_AddItemToArray(arr, o);
 	}
 	arr = cJSON_AddArrayToObject(root, "agent_backups");
+	rst = cJSON_AddArrayToObject(root, "restores");
 	for (i = 0; i < PQntuples(cmds); i++) {
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "command_id", db_val(cmds, i, 0));
 		cJSON_AddStringToObject(o, "status", db_val(cmds, i, 1));
+		cJSON_AddStringToObject(o, "created_at", db_val(cmds, i, 3));
+		if (strcmp(db_val(cmds, i, 4), "backup_restore") == 0) {
+			cJSON_AddNumberToObject(o, "backup_id",
+			    (double)db_int(cmds, i, 5));
+			if (db_val(cmds, i, 6))
+				cJSON_AddStringToObject(o, "error",
+				    db_val(cmds, i, 6));
+			cJSON_AddItemToArray(rst, o);
+			continue;
+		}
 		if (db_val(cmds, i, 2))
 			cJSON_AddItemToObject(o, "result",
 			    cJSON_Parse(db_val(cmds, i, 2)));
-		cJSON_AddStringToObject(o, "created_at", db_val(cmds, i, 3));
 		cJSON_AddItemToArray(arr, o);
 	}
 	PQclear(res);

@@ -37,6 +37,7 @@ struct ent_plan {
 	int64_t	 max_skills;
 	int64_t	 backup_slots;
 	int64_t	 price_cents;
+	int64_t	 snapshot_slots;
 };
 
 /*

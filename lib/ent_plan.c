@@ -14,7 +14,8 @@
 	X(server_type, "p.server_type") X(vcpus, "p.vcpus") \
 	X(memory_mb, "p.memory_mb") X(disk_gb, "p.disk_gb") \
 	X(max_channels, "p.max_channels") X(max_skills, "p.max_skills") \
-	X(backup_slots, "p.backup_slots") X(price_cents, "p.price_cents")
+	X(backup_slots, "p.backup_slots") X(price_cents, "p.price_cents") \
+	X(snapshot_slots, "p.snapshot_slots")
 
 /* the positions, PC_<field> */
 #define PLAN_ENUM(f, sql) PC_##f,
@@ -50,6 +51,7 @@ plan_read(const PGresult *res, int i, struct ent_plan *p)
 	p->max_skills = db_int(res, i, PC_max_skills);
 	p->backup_slots = db_int(res, i, PC_backup_slots);
 	p->price_cents = db_int(res, i, PC_price_cents);
+	p->snapshot_slots = db_int(res, i, PC_snapshot_slots);
 }
 
 enum och_err

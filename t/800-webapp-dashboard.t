@@ -6,7 +6,11 @@
 # Chromium (Debian's, driven by playwright-core: webapp/e2e/run.mjs), which
 # opens the sign-in page and, confirmed, the instance page, works every tab
 # and signs another customer in by an emailed link, with axe-core on every
-# page, the reboot dialog by keyboard, German and dark mode.  Screenshots
+# page, the reboot dialog by keyboard, German and dark mode; on the
+# backups tab a restore cancelled (nothing asked) and one confirmed with
+# the typed hostname, and a snapshot taken.  The running instance's stored
+# backups are rows as t/480 and t/481 leave them (asking for a restore
+# needs no archive; the restore itself is t/480's).  Screenshots
 # go to the test folder (kept with TEST_KEEP=1) and the main ones to
 # docs/screenshots/.  A missing registry or browser fails the test;
 # nothing is skipped.
@@ -91,7 +95,7 @@ $t->start_pg;
 $t->start_sim;
 # the metrics routes are another binary's: used when built, else the page
 # must cope with nginx's 503 (and its [crit] about the missing socket)
-my @bins = qw(health instances auth settings);
+my @bins = qw(health instances auth settings backups);
 if (-x $t->bin('cgi-bin/metrics.fcgi')) {
 	push @bins, 'metrics';
 } else {
@@ -125,6 +129,18 @@ $r = $t->signed(POST => '/api/v1/instances', { whmcs_service_id => 802, whmcs_cl
     email => 'dash@example.com', plan => 'starter', region => 'eu-nuremberg' });
 my ($id2, $slug2) = @{ $r->{json} }{qw(id slug)};
 $t->psql("UPDATE instances SET state = 'active', ipv4 = '203.0.113.7', active_at = now() WHERE id = :'i'", i => $id2);
+# its stored backups: two of the OpenClaw state, one server snapshot;
+# and its plan includes snapshots (as an admin sets it, t/481)
+my @bk = map { $_->[0] } $t->psql(q{INSERT INTO backups (instance_id, kind, status, name, size_bytes,
+        created_at, object_key, sha256, openclaw_version, hetzner_image_id)
+    SELECT :'i', k, 'available', k || ' ' || n, 1048576 * n, now() - n * interval '1 day',
+        CASE k WHEN 'agent' THEN 'och/' || :'i' || '/' || n || '.ochbak' END,
+        CASE k WHEN 'agent' THEN repeat(n::text, 64) END, '2026.9.6',
+        CASE k WHEN 'snapshot' THEN 4242 END
+    FROM (VALUES ('agent', 2), ('agent', 1), ('snapshot', 3)) v(k, n) ORDER BY n RETURNING id}, i => $id2);
+is(scalar @bk, 3, 'the running instance has three stored backups');
+$t->psql("UPDATE plans SET snapshot_slots = 1 WHERE name = 'starter'");
+$ENV{E2E_RESTORE} = "$bk[1],$bk[0]";	# cancel the older one's, restore the newer
 $r = $t->signed(POST => "/api/v1/instances/$id/sso");
 is($r->{status}, 201, 'an SSO link for its owner');
 my $sso = $r->{json}{url} // '';
@@ -156,7 +172,17 @@ is_deeply([ $t->psql("SELECT provider, last4 FROM ai_keys WHERE instance_id = :'
     [ [ 'anthropic', 'WXyz' ] ], 'the API stored the key the page added');
 is($t->psql_one("SELECT pending_action FROM instances WHERE id = :'i'", i => $id2), 'reboot', 'the reboot the page asked for is recorded');
 is_deeply([ map { $_->[0] } $t->psql("SELECT kind FROM instance_commands WHERE instance_id = :'i' ORDER BY id", i => $id2) ],
-    [ 'backup_create', 'pairing_approve' ], 'so are the backup and the pairing approval');
+    [ 'backup_create', 'backup_restore', 'pairing_approve' ], 'so are the backup, one restore and the pairing approval');
+is_deeply([ $t->psql("SELECT args->>'backup_id', args->>'sha256', status FROM instance_commands"
+    . " WHERE instance_id = :'i' AND kind = 'backup_restore'", i => $id2) ],
+    [ [ $bk[0], '1' x 64, 'queued' ] ], 'the restore asked for is of the backup confirmed, none of the one cancelled');
+is($t->psql_one("SELECT count(*) FROM audit_log WHERE action = 'backups.restore' AND object_id = :'i'", i => $id2), 1,
+    'one restore audited: the cancelled dialog sent nothing');
+is($t->psql_one("SELECT message FROM instance_events WHERE instance_id = :'i' AND kind = 'backup_restore.queued'", i => $id2),
+    $bk[0], "the instance's events say which backup is restored");
+is($t->psql_one("SELECT count(*) FROM backups WHERE instance_id = :'i' AND kind = 'snapshot' AND status = 'creating'"
+    . " AND reason = 'manual'", i => $id2), 1, 'the snapshot the page asked for is queued');
+is($t->psql_one("SELECT restore_image FROM instances WHERE id = :'i'", i => $id2), undef, 'and no snapshot restore');
 is($t->psql_one("SELECT count(*) FROM instance_skills WHERE instance_id = :'i' AND enabled", i => $id2), 1, 'and the skill');
 is($t->psql_one("SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.revoked_at IS NULL"
     . " AND u.email = 'dash\@example.com'"), 0, 'logout revoked the session');

@@ -9,7 +9,9 @@
 // last four characters listed, saves a Telegram channel, sees an API error,
 // charts usage; on the user's running instance ACTIVE_SLUG (when given)
 // walks the reboot dialog by keyboard and reboots, switches a skill on,
-// requests a backup and approves a pairing code; switches to German and
+// requests a backup, cancels one restore and confirms another (the ids in
+// env E2E_RESTORE: "CANCEL,RESTORE") by typing the hostname, takes a
+// snapshot, and approves a pairing code; switches to German and
 // dark mode; opens the other customer's magic link while signed in (the
 // page asks whether to switch: "Stay"), logs out, and signs in with it.  axe-core runs on every page.  Prints one TAP
 // line per check; screenshots go to OUTDIR (and to E2E_DOCS when set);
@@ -203,6 +205,56 @@ try {
       await page.getByRole('button', { name: 'Back up now' }).click()
       await page.getByText('Backup requested').waitFor()
     })
+    const [cancelId, restoreId] = (process.env.E2E_RESTORE ?? '').split(',')
+    if (restoreId) {
+      const asked = []
+      page.on('request', (r) => { if (r.url().includes('/restore')) asked.push(r.url()) })
+      await step('each stored backup offers a restore', async () => {
+        await page.getByTestId(`restore-${restoreId}`).waitFor()
+        const n = await page.getByRole('button', { name: 'Restore', exact: true }).count()
+        if (n !== 3) throw new Error(`${n} restore buttons`)
+      })
+      await step('a restore dialog cancelled sends nothing', async () => {
+        await page.getByTestId(`restore-${cancelId}`).click()
+        const dlg = page.getByRole('alertdialog')
+        await dlg.waitFor()
+        await page.getByTestId('restore-confirm').fill('not the hostname')
+        await dlg.getByRole('button', { name: 'Cancel' }).click()
+        await dlg.waitFor({ state: 'detached' })
+        if (asked.length) throw new Error(`asked: ${asked.join(' ')}`)
+      })
+      await step('restoring asks for the hostname typed; only then the restore is sent', async () => {
+        await page.getByTestId(`restore-${restoreId}`).click()
+        const dlg = page.getByRole('alertdialog')
+        await dlg.waitFor()
+        const go = dlg.getByRole('button', { name: 'Restore', exact: true })
+        if (!(await go.isDisabled())) throw new Error('Restore enabled before the hostname is typed')
+        const label = (await dlg.getByText(/^Type .* to confirm$/).textContent()) ?? ''
+        const host = label.replace(/^Type (.*) to confirm$/, '$1')
+        await page.getByTestId('restore-confirm').fill(host.slice(0, -1))
+        if (!(await go.isDisabled())) throw new Error('Restore enabled with a wrong hostname')
+        await page.getByTestId('restore-confirm').fill(host)
+        await axe(page, 'restore dialog')
+        await shot(page, out, 'restore-dialog.png', docs)
+        const sent = page.waitForResponse((r) => r.url().includes(`/backups/${restoreId}/restore`))
+        await go.click()
+        const r = await sent
+        if (r.status() !== 202) throw new Error(`status ${r.status()}`)
+        await page.getByText(`Restore of backup ${restoreId} requested`).waitFor()
+      })
+      await step('the restore shows as queued under "Restores", and in the history', async () => {
+        const row = page.getByTestId(`restore-of-${restoreId}`)
+        await row.waitFor()
+        if ((await row.getAttribute('data-status')) !== 'queued') throw new Error(`status ${await row.getAttribute('data-status')}`)
+        await page.getByTestId('backups').getByText('backup restore.queued').waitFor()
+        if (asked.length !== 1) throw new Error(`${asked.length} restore requests`)
+      })
+      await step('"Take snapshot" (the plan includes snapshots) queues one', async () => {
+        await page.getByRole('button', { name: 'Take snapshot' }).click()
+        await page.getByText('Snapshot requested').waitFor()
+        await page.getByText('creating', { exact: true }).waitFor()
+      })
+    }
     await axe(page, 'backups tab')
     await shot(page, out, 'backups.png')
     await step('a pairing code is approved', async () => {

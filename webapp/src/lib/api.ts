@@ -272,6 +272,22 @@ export interface AgentBackup {
   created_at: string
 }
 
+/** A restore of an agent backup (GET …/backups: restores). */
+export interface Restore {
+  command_id: string
+  backup_id: number
+  status: string
+  error?: string
+  created_at: string
+}
+
+export interface BackupList {
+  backups: Backup[]
+  agent_backups: AgentBackup[]
+  restores: Restore[]
+  snapshot_slots: number
+}
+
 export interface MetricPoint {
   t: number
   v: number
@@ -335,8 +351,13 @@ export const API = {
   pairing: (id: string) => api<{ requests: PairingRequest[] | null; reported_at?: string }>('GET', `${inst(id)}/pairing`),
   approvePairing: (id: string, channel: string, code: string) =>
     api<{ command_id: string }>('POST', `${inst(id)}/pairing/approve`, { channel, code }),
-  backups: (id: string) => api<{ backups: Backup[]; agent_backups: AgentBackup[] }>('GET', `${inst(id)}/backups`),
+  backups: (id: string) => api<BackupList>('GET', `${inst(id)}/backups`),
   createBackup: (id: string) => api<{ command_id: string }>('POST', `${inst(id)}/backups`),
+  /** confirm: the instance's hostname, as the person typed it */
+  restoreBackup: (id: string, backup: number, confirm: string) =>
+    api<{ command_id?: string; rebuild?: boolean; backup_id?: number }>('POST',
+      `${inst(id)}/backups/${backup}/restore`, { confirm }),
+  snapshot: (id: string) => api<{ backup_id: number }>('POST', `${inst(id)}/backups/snapshot`),
   metrics: (id: string, range: string, series: string[]) =>
     api<Metrics>('GET', `${inst(id)}/metrics?range=${enc(range)}&series=${series.map(enc).join(',')}`),
   aiUsage: (id: string, days: number) => api<AiUsage>('GET', `${inst(id)}/ai-usage?days=${days}`),

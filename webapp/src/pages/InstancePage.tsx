@@ -85,7 +85,7 @@ export function InstancePage() {
         <TabsContent value="ai-keys" className="flex flex-col gap-4"><AiKeys id={id} /><ModelPicker id={id} /></TabsContent>
         <TabsContent value="skills"><Skills id={id} /></TabsContent>
         <TabsContent value="pairing"><Pairing id={id} /></TabsContent>
-        <TabsContent value="backups"><Backups id={id} active={i.state === 'active'} /></TabsContent>
+        <TabsContent value="backups"><Backups i={i} /></TabsContent>
         <TabsContent value="usage"><Suspense fallback={<Loading />}><Usage id={id} /></Suspense></TabsContent>
       </Tabs>
     </div>
