@@ -97,6 +97,7 @@ $r = $t->http(GET => "/api/v1/instances/$id/backups", headers => $own);
 is($r->{status}, 200, 'the customer lists the backups');
 my ($listed) = grep { $_->{id} == $s1 } @{ $r->{json}{backups} // [] };
 is($listed && "$listed->{kind} $listed->{status}", 'snapshot available', 'the snapshot among them');
+is($r->{json}{snapshot_slots}, 1, "and the plan's snapshot slots (the dashboard's \"Take snapshot\")");
 is(maintain(), 0, 'maintain again');
 is(snaps(), 1, 'not due again within snapshot_hours');
 like(events(), qr/snapshot\.queued.*snapshot\.stored/, 'the history says it was stored');

@@ -108,6 +108,9 @@ $r = $t->http(POST => "/api/v1/instances/$id/backups/$pre/restore", headers => $
 is($r->{status}, 202, 'it can be restored') or diag $r->{content};
 is(wait_command($r->{json}{command_id}, 'restore of the pre-update backup')->[0], 'done', 'restored');
 is(slurp("$oc/memory.md"), "remember: before the update\n", 'the state from before the update is back');
+$r = $t->http(GET => "/api/v1/instances/$id/backups", headers => $own);
+my ($restored) = @{ $r->{json}{restores} // [] };
+is($restored && "$restored->{backup_id} $restored->{status}", "$pre done", "the customer's list shows the restore done");
 
 # ---- 2 and 3: storage down at the first attempt
 $t->stop('s3rver');
