@@ -180,6 +180,9 @@ try {
       }
       await page.keyboard.press('Escape')
       await dlg.waitFor({ state: 'detached' })
+      // Radix hands focus back in its close-autofocus step, which can run a
+      // frame after the dialog leaves the DOM: wait for it, then say where it is
+      await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'reboot', null, { timeout: 5000 }).catch(() => {})
       const back = await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))
       if (back !== 'reboot') throw new Error(`focus on ${back}`)
     })
