@@ -571,37 +571,13 @@ h_pairing_approve(struct req *r)
 	cJSON_free(s);
 }
 
-/*
- * GET …/backups: the stored backups, the backups asked of the agent
- * (agent_backups), its restores and how many snapshots the plan keeps.
- */
+/* The stored backups of stmt_backups' rows, as the backups answer lists them. */
 static void
-h_backups(struct req *r)
+backups_json(cJSON *arr, const PGresult *res)
 {
-	struct ent_plan	*a;
-	PGresult	*res, *cmds;
-	const char	*p[1] = { req_param(r, 0) };
-	cJSON		*root, *arr, *rst, *o;
-	enum och_err	 err;
-	int		 i;
+	cJSON	*o;
+	int	 i;
 
-	if (access_check(r, NULL, 0) < 0 || (a = plan_limits(r)) == NULL)
-		return;
-	if ((res = db_exec(r->app->db, &stmt_backups, 1, p, &err)) == NULL) {
-		ent_plan_free(a, 1);
-		resp_error(r, err, NULL);
-		return;
-	}
-	if ((cmds = db_exec(r->app->db, &stmt_backup_cmds, 1, p, &err)) == NULL) {
-		ent_plan_free(a, 1);
-		PQclear(res);
-		resp_error(r, err, NULL);
-		return;
-	}
-	root = cJSON_CreateObject();
-	cJSON_AddNumberToObject(root, "snapshot_slots", (double)a->snapshot_slots);
-	ent_plan_free(a, 1);
-	arr = cJSON_AddArrayToObject(root, "backups");
 	for (i = 0; i < PQntuples(res); i++) {
 		o = cJSON_CreateObject();
 		cJSON_AddNumberToObject(o, "id", (double)db_int(res, i, 0));
@@ -615,8 +591,15 @@ h_backups(struct req *r)
 		cJSON_AddStringToObject(o, "created_at", db_val(res, i, 5));
 		cJSON_AddItemToArray(arr, o);
 	}
-	arr = cJSON_AddArrayToObject(root, "agent_backups");
-	rst = cJSON_AddArrayToObject(root, "restores");
+}
+
+/* stmt_backup_cmds' rows: restores go to rst, the agent's backups to arr. */
+static void
+backup_cmds_json(cJSON *arr, cJSON *rst, const PGresult *cmds)
+{
+	cJSON	*o;
+	int	 i;
+
 	for (i = 0; i < PQntuples(cmds); i++) {
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "command_id", db_val(cmds, i, 0));
@@ -636,6 +619,40 @@ h_backups(struct req *r)
 			    cJSON_Parse(db_val(cmds, i, 2)));
 		cJSON_AddItemToArray(arr, o);
 	}
+}
+
+/*
+ * GET …/backups: the stored backups, the backups asked of the agent
+ * (agent_backups), its restores and how many snapshots the plan keeps.
+ */
+static void
+h_backups(struct req *r)
+{
+	struct ent_plan	*a;
+	PGresult	*res, *cmds;
+	const char	*p[1] = { req_param(r, 0) };
+	cJSON		*root, *arr;
+	enum och_err	 err;
+
+	if (access_check(r, NULL, 0) < 0 || (a = plan_limits(r)) == NULL)
+		return;
+	if ((res = db_exec(r->app->db, &stmt_backups, 1, p, &err)) == NULL) {
+		ent_plan_free(a, 1);
+		resp_error(r, err, NULL);
+		return;
+	}
+	if ((cmds = db_exec(r->app->db, &stmt_backup_cmds, 1, p, &err)) == NULL) {
+		ent_plan_free(a, 1);
+		PQclear(res);
+		resp_error(r, err, NULL);
+		return;
+	}
+	root = cJSON_CreateObject();
+	cJSON_AddNumberToObject(root, "snapshot_slots", (double)a->snapshot_slots);
+	ent_plan_free(a, 1);
+	backups_json(cJSON_AddArrayToObject(root, "backups"), res);
+	arr = cJSON_AddArrayToObject(root, "agent_backups");
+	backup_cmds_json(arr, cJSON_AddArrayToObject(root, "restores"), cmds);
 	PQclear(res);
 	PQclear(cmds);
 	resp_json(r, 200, root);

@@ -453,6 +453,22 @@ db_val(const PGresult *res, int row, int col)
 	return PQgetvalue(res, row, col);
 }
 
+char *
+db_dup(const PGresult *res, int row, int col)
+{
+	const char	*v = db_val(res, row, col);
+
+	return v != NULL ? xstrdup(v) : NULL;
+}
+
+char *
+db_dup_empty(const PGresult *res, int row, int col)
+{
+	const char	*v = db_val(res, row, col);
+
+	return xstrdup(v != NULL ? v : "");
+}
+
 int64_t
 db_int(const PGresult *res, int row, int col)
 {

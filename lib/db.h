@@ -98,5 +98,10 @@ const char	*db_last_sqlstate(const struct db *);
 const char	*db_val(const PGresult *, int row, int col);
 /* Value as int64 (0 when NULL). */
 int64_t		 db_int(const PGresult *, int row, int col);
+/* A copy of the value (caller frees), or NULL when SQL NULL; aborts on
+ * memory exhaustion like xstrdup. */
+char		*db_dup(const PGresult *, int row, int col);
+/* A copy of the value, "" when SQL NULL (caller frees). */
+char		*db_dup_empty(const PGresult *, int row, int col);
 
 #endif

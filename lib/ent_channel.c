@@ -16,12 +16,6 @@ static const struct db_stmt stmt_list = { "ent_channel_list",
 	" to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 	" FROM channels c WHERE c.instance_id = $1::uuid ORDER BY c.kind" };
 
-static char *
-dup_val(const PGresult *res, int i, int c)
-{
-	return xstrdup(db_val(res, i, c) != NULL ? db_val(res, i, c) : "");
-}
-
 static int
 is_true(const PGresult *res, int i, int c)
 {
@@ -47,14 +41,12 @@ ent_channel_list(struct db *db, const char *id, struct ent_channel **out,
 		*out = xcalloc((size_t)PQntuples(res), sizeof(**out));
 		for (i = 0; i < PQntuples(res); i++) {
 			c = &(*out)[i];
-			c->kind = dup_val(res, i, CC_KIND);
+			c->kind = db_dup_empty(res, i, CC_KIND);
 			c->enabled = is_true(res, i, CC_ENABLED);
-			c->dm_policy = dup_val(res, i, CC_DM_POLICY);
-			c->allow_from_json = db_val(res, i, CC_ALLOW_FROM) !=
-			    NULL ? xstrdup(db_val(res, i, CC_ALLOW_FROM)) :
-			    NULL;
+			c->dm_policy = db_dup_empty(res, i, CC_DM_POLICY);
+			c->allow_from_json = db_dup(res, i, CC_ALLOW_FROM);
 			c->secret_set = is_true(res, i, CC_SECRET_SET);
-			c->updated_at = dup_val(res, i, CC_UPDATED_AT);
+			c->updated_at = db_dup_empty(res, i, CC_UPDATED_AT);
 		}
 		*n = (size_t)PQntuples(res);
 	}

@@ -13,12 +13,6 @@ static const struct db_stmt stmt_list = { "ent_ai_key_list",
 	" to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 	" FROM ai_keys WHERE instance_id = $1::uuid ORDER BY provider" };
 
-static char *
-dup_or_null(const PGresult *res, int i, int c)
-{
-	return db_val(res, i, c) != NULL ? xstrdup(db_val(res, i, c)) : NULL;
-}
-
 enum och_err
 ent_ai_key_list(struct db *db, const char *id, struct ent_ai_key **out,
     size_t *n)
@@ -35,9 +29,9 @@ ent_ai_key_list(struct db *db, const char *id, struct ent_ai_key **out,
 	if (PQntuples(res) > 0) {
 		*out = xcalloc((size_t)PQntuples(res), sizeof(**out));
 		for (i = 0; i < PQntuples(res); i++) {
-			(*out)[i].provider = dup_or_null(res, i, KC_PROVIDER);
-			(*out)[i].last4 = dup_or_null(res, i, KC_LAST4);
-			(*out)[i].updated_at = dup_or_null(res, i,
+			(*out)[i].provider = db_dup(res, i, KC_PROVIDER);
+			(*out)[i].last4 = db_dup(res, i, KC_LAST4);
+			(*out)[i].updated_at = db_dup(res, i,
 			    KC_UPDATED_AT);
 		}
 		*n = (size_t)PQntuples(res);

@@ -31,19 +31,13 @@ static const struct db_stmt stmt_of_instance = { "ent_plan_of_instance",
 	"SELECT " PLAN_SELECT " FROM instances i"
 	" JOIN plans p ON p.name = i.plan WHERE i.id = $1::uuid" };
 
-static char *
-dup_val(const PGresult *res, int i, int c)
-{
-	return xstrdup(db_val(res, i, c) != NULL ? db_val(res, i, c) : "");
-}
-
 /* Fill *p from row i of res (PLAN_COLS order). */
 static void
 plan_read(const PGresult *res, int i, struct ent_plan *p)
 {
-	p->name = dup_val(res, i, PC_name);
-	p->display_name = dup_val(res, i, PC_display_name);
-	p->server_type = dup_val(res, i, PC_server_type);
+	p->name = db_dup_empty(res, i, PC_name);
+	p->display_name = db_dup_empty(res, i, PC_display_name);
+	p->server_type = db_dup_empty(res, i, PC_server_type);
 	p->vcpus = db_int(res, i, PC_vcpus);
 	p->memory_mb = db_int(res, i, PC_memory_mb);
 	p->disk_gb = db_int(res, i, PC_disk_gb);

@@ -15,12 +15,6 @@ static const struct db_stmt stmt_of_instance = { "ent_skill_of_instance",
 	" FROM skills s LEFT JOIN instance_skills i ON i.skill = s.name"
 	"  AND i.instance_id = $1::uuid WHERE s.active ORDER BY s.name" };
 
-static char *
-dup_or_null(const PGresult *res, int i, int c)
-{
-	return db_val(res, i, c) != NULL ? xstrdup(db_val(res, i, c)) : NULL;
-}
-
 enum och_err
 ent_skill_of_instance(struct db *db, const char *id, struct ent_skill **out,
     size_t *n)
@@ -39,12 +33,12 @@ ent_skill_of_instance(struct db *db, const char *id, struct ent_skill **out,
 		*out = xcalloc((size_t)PQntuples(res), sizeof(**out));
 		for (i = 0; i < PQntuples(res); i++) {
 			s = &(*out)[i];
-			s->name = dup_or_null(res, i, SC_NAME);
-			s->display_name = dup_or_null(res, i, SC_DISPLAY_NAME);
-			s->description = dup_or_null(res, i, SC_DESCRIPTION);
+			s->name = db_dup(res, i, SC_NAME);
+			s->display_name = db_dup(res, i, SC_DISPLAY_NAME);
+			s->description = db_dup(res, i, SC_DESCRIPTION);
 			s->enabled = db_val(res, i, SC_ENABLED) != NULL &&
 			    strcmp(db_val(res, i, SC_ENABLED), "t") == 0;
-			s->slug = dup_or_null(res, i, SC_SLUG);
+			s->slug = db_dup(res, i, SC_SLUG);
 		}
 		*n = (size_t)PQntuples(res);
 	}
