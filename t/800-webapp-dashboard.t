@@ -18,51 +18,29 @@ use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
 use OCH::Test;
+use OCH::Webapp qw(webapp_lock run_logged log_tail);
 use OCH::Login qw(cookie_name magic_link);
 
 my $t = OCH::Test->new;
 my $web = $t->src('webapp');
 my $dir = $t->dir;
 
-# Run a command in webapp/ with its output in a log; returns (ok, log text).
-sub run_logged {
-	my ($name, @cmd) = @_;
-	my $log = "$dir/$name.log";
-	my $pid = fork // die "fork: $!";
-	if ($pid == 0) {
-		chdir $web or die "chdir $web: $!";
-		open STDOUT, '>', $log or die "$log: $!";
-		open STDERR, '>&', \*STDOUT or die;
-		$ENV{CI} = '1';
-		$ENV{NO_COLOR} = '1';
-		exec 'timeout', '900', @cmd or die "exec @cmd: $!";
-	}
-	waitpid $pid, 0;
-	my $rc = $?;
-	open my $fh, '<', $log or die "$log: $!";
-	local $/;
-	my $text = <$fh> // '';
-	return ($rc == 0, $text);
-}
-sub tail { my ($s) = @_; my @l = split /\n/, $s; join("\n", @l[($#l > 30 ? $#l - 30 : 0) .. $#l]) }
 
 # --- (a) install, unit tests, build ---
 # t/810 and t/820 also install, build or run in webapp/ (the suite runs
 # tests in parallel) and every browser run needs node_modules: one test
 # at a time (the lock is held to the end), each serving its own dist/
-use Fcntl qw(:flock);
-open my $lock, '>', "$web/.build.lock" or die "$web/.build.lock: $!";
-flock $lock, LOCK_EX or die "flock: $!";
+my $lock = webapp_lock($t);
 ok(-x '/usr/bin/chromium', 'chromium is installed (scripts/deps.sh)')
     or BAIL_OUT('no /usr/bin/chromium: run scripts/deps.sh as root');
-my ($ok, $out) = run_logged('npm-ci', qw(npm ci --no-audit --no-fund --prefer-offline));
-ok($ok, 'npm ci (from the npm registry)') or diag(tail($out));
+my ($ok, $out) = run_logged($t, 'npm-ci', qw(npm ci --no-audit --no-fund --prefer-offline));
+ok($ok, 'npm ci (from the npm registry)') or diag(log_tail($out));
 BAIL_OUT('npm ci failed: is the npm registry reachable?') unless $ok;
 
-($ok, $out) = run_logged('npm-lint', qw(npm run lint));
-ok($ok, 'npm run lint (ESLint + typescript-eslint)') or diag(tail($out));
+($ok, $out) = run_logged($t, 'npm-lint', qw(npm run lint));
+ok($ok, 'npm run lint (ESLint + typescript-eslint)') or diag(log_tail($out));
 
-($ok, $out) = run_logged('npm-test', qw(npm test -- --reporter=tap-flat));
+($ok, $out) = run_logged($t, 'npm-test', qw(npm test -- --reporter=tap-flat));
 my $n = 0;
 for (split /\n/, $out) {
 	next unless /^(not )?ok \d+ - (.*?)(?: # .*)?$/;
@@ -70,11 +48,11 @@ for (split /\n/, $out) {
 	$n++;
 }
 ok($n >= 10, "vitest ran the API client tests ($n)");
-ok($ok, 'npm test passes') or diag(tail($out));
+ok($ok, 'npm test passes') or diag(log_tail($out));
 
 unlink "$web/dist/index.html";
-($ok, $out) = run_logged('npm-build', qw(npm run build));
-ok($ok, 'npm run build (tsc + vite)') or diag(tail($out));
+($ok, $out) = run_logged($t, 'npm-build', qw(npm run build));
+ok($ok, 'npm run build (tsc + vite)') or diag(log_tail($out));
 my $index = -f "$web/dist/index.html" ? do { local (@ARGV, $/) = "$web/dist/index.html"; <> } : '';
 like($index, qr{<script type="module" crossorigin src="/assets/[^"]+\.js"></script>}, 'dist/index.html loads its script from /assets/');
 unlike($index, qr{<script(?![^>]*\bsrc=)[^>]*>}, 'no inline script (the CSP forbids it)');
@@ -83,8 +61,8 @@ my @js = glob "$web/dist/assets/*.js";
 ok(@js >= 1, 'the bundle is under dist/assets/');
 BAIL_OUT('no build to serve') unless -f "$web/dist/index.html";
 system('cp', '-a', "$web/dist", "$dir/dist") == 0 or BAIL_OUT("copy dist: $?");
-($ok, $out) = run_logged('bundle', qw(node scripts/bundle-report.mjs --max-kb 250));
-ok($ok, 'the initial load is at most 250 KiB gzipped (bench/webapp)') or diag(tail($out));
+($ok, $out) = run_logged($t, 'bundle', qw(node scripts/bundle-report.mjs --max-kb 250));
+ok($ok, 'the initial load is at most 250 KiB gzipped (bench/webapp)') or diag(log_tail($out));
 note($1) if $out =~ /(\*\*initial load\*\*.*)/;
 
 # --- (b) the built dashboard against the real API in headless Chromium ---
@@ -153,7 +131,7 @@ $ENV{E2E_MAGIC_URL} = magic_link($t, 'other@example.com') // '';
 like($ENV{E2E_MAGIC_URL}, qr{^\Q$base\E/signin#magic=}, "the other customer's magic link arrived by email");
 $ENV{E2E_DOCS} = $t->src('docs/screenshots');
 $ENV{E2E_EXPECT_METRICS} = grep({ $_ eq 'metrics' } @bins) ? 1 : 0;
-($ok, $out) = run_logged('e2e', 'node', 'e2e/run.mjs', $sso, $slug, $dir, $slug2);
+($ok, $out) = run_logged($t, 'e2e', 'node', 'e2e/run.mjs', $sso, $slug, $dir, $slug2);
 my $checks = 0;
 for (split /\n/, $out) {
 	if (/^(not )?ok \d+ - (.*)$/) {
@@ -163,8 +141,8 @@ for (split /\n/, $out) {
 		note($1);
 	}
 }
-ok($checks >= 10, "the browser run made its checks ($checks)") or diag(tail($out));
-ok($ok, 'the browser run passed') or diag(tail($out));
+ok($checks >= 10, "the browser run made its checks ($checks)") or diag(log_tail($out));
+ok($ok, 'the browser run passed') or diag(log_tail($out));
 ok(-s "$dir/$_", "screenshot $_") for qw(signin.png instance.png ai-keys.png reboot.png signin-switch.png);
 note("screenshots in $dir (kept with TEST_KEEP=1)");
 

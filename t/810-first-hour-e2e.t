@@ -18,15 +18,14 @@ use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
 use OCH::Test;
+use OCH::Webapp qw(webapp_lock);
 
 my $t = OCH::Test->new;
 my $dir = $t->dir;
 my $web = $t->src('webapp');
 # t/800 and t/820 install and build in webapp/ (the suite runs tests in
 # parallel): wait while they hold the lock, and hold it to the end
-use Fcntl qw(:flock);
-open my $lock, '>', "$web/.build.lock" or die "$web/.build.lock: $!";
-flock $lock, LOCK_EX or die "flock: $!";
+my $lock = webapp_lock($t);
 BAIL_OUT('no dashboard build: run t/800 first') unless -f "$web/dist/index.html";
 
 $t->start_pg;

@@ -13,31 +13,12 @@ use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
 use JSON::PP;
 use OCH::Test;
+use OCH::Webapp qw(webapp_lock run_logged log_tail);
 
 my $t = OCH::Test->new;
 my $web = $t->src('webapp');
 my $dir = $t->dir;
 
-sub run_logged {
-	my ($name, @cmd) = @_;
-	my $log = "$dir/$name.log";
-	my $pid = fork // die "fork: $!";
-	if ($pid == 0) {
-		chdir $web or die "chdir $web: $!";
-		open STDOUT, '>', $log or die "$log: $!";
-		open STDERR, '>&', \*STDOUT or die;
-		$ENV{CI} = '1';
-		$ENV{NO_COLOR} = '1';
-		exec 'timeout', '900', @cmd or die "exec @cmd: $!";
-	}
-	waitpid $pid, 0;
-	my $rc = $?;
-	open my $fh, '<', $log or die "$log: $!";
-	local $/;
-	my $text = <$fh> // '';
-	return ($rc == 0, $text);
-}
-sub tail { my ($s) = @_; my @l = split /\n/, $s; join("\n", @l[($#l > 30 ? $#l - 30 : 0) .. $#l]) }
 
 ok(-x '/usr/bin/chromium', 'chromium is installed (scripts/deps.sh)')
     or BAIL_OUT('no /usr/bin/chromium: run scripts/deps.sh as root');
@@ -45,17 +26,15 @@ ok(-x '/usr/bin/chromium', 'chromium is installed (scripts/deps.sh)')
 # them); t/800 and t/810 also install, build or run in webapp/ (the suite
 # runs tests in parallel) and every browser run needs node_modules: one
 # test at a time (the lock is held to the end), each serving its own dist/
-use Fcntl qw(:flock);
-open my $lock, '>', "$web/.build.lock" or die "$web/.build.lock: $!";
-flock $lock, LOCK_EX or die "flock: $!";
+my $lock = webapp_lock($t);
 my ($ok, $out) = (1, '');
 if (!-f "$web/node_modules/.package-lock.json"
     || -M "$web/node_modules/.package-lock.json" > -M "$web/package-lock.json") {
-	($ok, $out) = run_logged('npm-ci', qw(npm ci --no-audit --no-fund --prefer-offline));
+	($ok, $out) = run_logged($t, 'npm-ci', qw(npm ci --no-audit --no-fund --prefer-offline));
 }
-ok($ok, 'node_modules installed (npm ci)') or BAIL_OUT(tail($out));
-($ok, $out) = run_logged('npm-build', qw(npm run build));
-ok($ok, 'npm run build') or BAIL_OUT(tail($out));
+ok($ok, 'node_modules installed (npm ci)') or BAIL_OUT(log_tail($out));
+($ok, $out) = run_logged($t, 'npm-build', qw(npm run build));
+ok($ok, 'npm run build') or BAIL_OUT(log_tail($out));
 system('cp', '-a', "$web/dist", "$dir/dist") == 0 or BAIL_OUT("copy dist: $?");
 
 $t->start_pg;
@@ -102,7 +81,7 @@ $ENV{E2E_FIX} = encode_json({ active => { id => $act->[0], slug => $act->[1] },
     customer => 'cust1@example.com', second => 'ops2@example.com', total => 55,
     budget => { remaining => 120, limit => 3600 } });
 $ENV{E2E_POLLER} = encode_json({ cmd => [ $t->bin('poller/och-poller'), 'maintain' ], env => { $t->env } });
-($ok, $out) = run_logged('e2e-admin', 'node', 'e2e/admin.mjs', $dir);
+($ok, $out) = run_logged($t, 'e2e-admin', 'node', 'e2e/admin.mjs', $dir);
 my $checks = 0;
 for (split /\n/, $out) {
 	if (/^(not )?ok \d+ - (.*)$/) {
@@ -112,8 +91,8 @@ for (split /\n/, $out) {
 		note($1);
 	}
 }
-ok($checks >= 40, "the browser run made its checks ($checks)") or diag(tail($out));
-ok($ok, 'the browser run passed') or diag(tail($out));
+ok($checks >= 40, "the browser run made its checks ($checks)") or diag(log_tail($out));
+ok($ok, 'the browser run passed') or diag(log_tail($out));
 ok(-s "$dir/$_", "screenshot $_") for qw(admin-dashboard.png admin-instances.png admin-instance.png admin-audit.png);
 
 # what the clicks did
