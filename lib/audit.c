@@ -17,18 +17,19 @@ static const struct db_stmt stmt_audit = { "audit_insert",
 	"  || jsonb_build_object('view_of_user', $10::bigint) END)" };
 
 static int
-insert(struct db *db, const char *const p[10])
+insert(struct db *db, const char *const p[10], int later)
 {
-	if (db_run(db, &stmt_audit, 10, p, NULL) != OCH_OK) {
+	if ((later ? db_send(db, &stmt_audit, 10, p) :
+	    db_run(db, &stmt_audit, 10, p, NULL)) != OCH_OK) {
 		log_warn("audit record for '%s' not written", p[2]);
 		return -1;
 	}
 	return 0;
 }
 
-int
-audit_req(struct req *r, const char *action, const char *object_kind,
-    const char *object_id, int status, const char *detail)
+static int
+record(struct req *r, const char *action, const char *object_kind,
+    const char *object_id, int status, const char *detail, int later)
 {
 	const char	*p[10];
 	char		 st[16], uid[32], viewed[32];
@@ -77,5 +78,19 @@ audit_req(struct req *r, const char *action, const char *object_kind,
 		log_error("audit_req called inside a transaction");
 		return -1;
 	}
-	return insert(r->app->db, p);
+	return insert(r->app->db, p, later);
+}
+
+int
+audit_req(struct req *r, const char *action, const char *object_kind,
+    const char *object_id, int status, const char *detail)
+{
+	return record(r, action, object_kind, object_id, status, detail, 0);
+}
+
+int
+audit_req_send(struct req *r, const char *action, const char *object_kind,
+    const char *object_id, int status, const char *detail)
+{
+	return record(r, action, object_kind, object_id, status, detail, 1);
 }

@@ -17,5 +17,13 @@
  */
 int	audit_req(struct req *r, const char *action, const char *object_kind,
 	    const char *object_id, int status, const char *detail);
+/*
+ * The same record, sent without waiting for the server's answer
+ * (db_send()): it costs the request no round trip.  Returns 0 when sent,
+ * -1 (logged) when not; a failure the server reports later is logged.
+ */
+int	audit_req_send(struct req *r, const char *action,
+	    const char *object_kind, const char *object_id, int status,
+	    const char *detail);
 
 #endif

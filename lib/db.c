@@ -11,6 +11,8 @@
 #include "log.h"
 
 #define DB_MAXPREP 256
+/* statements db_send() may leave unanswered before it waits for some */
+#define DB_SEND_MAX 8
 
 struct db {
 	char		*url;
@@ -21,7 +23,16 @@ struct db {
 	size_t		 nprepared;
 	char		 sqlstate[6];
 	unsigned	 trips;		/* round trips since db_trips_reset() */
+	unsigned	 sends;		/* db_send()s since db_trips_reset() */
+	/* db_send()s whose answers are not read yet (pipeline mode) */
+	struct {
+		const char	*name;
+		int		 prep;	/* its prepare went first */
+	}		 pending[DB_SEND_MAX];
+	size_t		 npending;
 };
+
+static void	db_settle(struct db *);
 
 struct db *
 db_open(const char *url)
@@ -38,6 +49,7 @@ db_close(struct db *d)
 {
 	if (d == NULL)
 		return;
+	db_settle(d);
 	if (d->conn != NULL)
 		PQfinish(d->conn);
 	xfree_secret(d->url);
@@ -47,6 +59,7 @@ db_close(struct db *d)
 PGconn *
 db_conn(struct db *d)
 {
+	db_settle(d);
 	return d->conn;
 }
 
@@ -91,6 +104,7 @@ db_drop(struct db *d)
 		PQfinish(d->conn);
 	d->conn = NULL;
 	d->nprepared = 0;
+	d->npending = 0;
 	d->in_tx = 0;
 }
 
@@ -138,6 +152,7 @@ db_ensure(struct db *d)
 	    "application_name", NULL };
 	const char	*vals[4];
 
+	db_settle(d);
 	db_probe(d);
 	if (d->conn != NULL && PQstatus(d->conn) == CONNECTION_OK)
 		return 0;
@@ -165,10 +180,17 @@ db_trips(const struct db *d)
 	return d->trips;
 }
 
+unsigned
+db_sends(const struct db *d)
+{
+	return d->sends;
+}
+
 void
 db_trips_reset(struct db *d)
 {
 	d->trips = 0;
+	d->sends = 0;
 }
 
 static int
@@ -374,6 +396,128 @@ broken:
 	}
 	db_drop(d);
 	return OCH_EDB;
+}
+
+/* forget that name is prepared (its prepare was refused) */
+static void
+unprepare(struct db *d, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < d->nprepared; i++)
+		if (strcmp(d->prepared[i], name) == 0) {
+			d->prepared[i] = d->prepared[--d->nprepared];
+			return;
+		}
+}
+
+enum och_err
+db_send(struct db *d, const struct db_stmt *s, int n,
+    const char *const *params)
+{
+	int	 ok = 1, prep = 0;
+
+	if (d->in_tx) {
+		log_error("db_send: '%s' inside a transaction refused", s->name);
+		return OCH_EDB;
+	}
+	if (d->npending == DB_SEND_MAX)
+		db_settle(d);
+	if (d->npending == 0) {
+		if (db_ensure(d) < 0)
+			return OCH_EDB;
+		if (PQenterPipelineMode(d->conn) != 1) {
+			log_error("db_send: no pipeline mode: %s",
+			    PQerrorMessage(d->conn));
+			return OCH_EDB;
+		}
+	}
+	if (!is_prepared(d, s->name)) {
+		prep = 1;
+		ok = PQsendPrepare(d->conn, s->name, s->sql, 0, NULL);
+		/* so that a second send before the answers prepares not
+		 * again; db_settle() takes it back if the server refused */
+		if (ok && d->nprepared < DB_MAXPREP)
+			d->prepared[d->nprepared++] = s->name;
+	}
+	if (!ok || !PQsendQueryPrepared(d->conn, s->name, n, params, NULL,
+	    NULL, 0) || PQpipelineSync(d->conn) != 1 ||
+	    PQflush(d->conn) != 0) {
+		log_warn("db_send: '%s' not sent: %s", s->name,
+		    PQerrorMessage(d->conn));
+		/* the pipeline's state is unknown: start over */
+		db_drop(d);
+		return OCH_EDB;
+	}
+	d->pending[d->npending].name = s->name;
+	d->pending[d->npending].prep = prep;
+	d->npending++;
+	d->sends++;
+	return OCH_OK;
+}
+
+/* a sent statement's answer, which nobody waits for: failures logged */
+static void
+settle_log(const PGresult *res, const char *name)
+{
+	const char	*st;
+
+	if (PQresultStatus(res) == PGRES_PIPELINE_ABORTED) {
+		log_warn("sent statement '%s' not run", name);
+		return;
+	}
+	st = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	log_error("sent statement '%s' failed: sqlstate=%s %s", name,
+	    st ? st : "-", PQresultErrorMessage(res));
+}
+
+/*
+ * Read the answers to what db_send() sent and leave pipeline mode, before
+ * anything else uses the connection.  A failure is logged; a connection
+ * lost on the way is dropped (the next db_ensure() reconnects).
+ */
+static void
+db_settle(struct db *d)
+{
+	PGresult	*res;
+	ExecStatusType	 st;
+	size_t		 i;
+
+	if (d->npending == 0)
+		return;
+	if (d->conn == NULL) {
+		d->npending = 0;
+		return;
+	}
+	for (i = 0; i < d->npending; i++) {
+		if (d->pending[i].prep) {
+			if ((res = batch_result(d)) == NULL)
+				goto broken;
+			if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+				unprepare(d, d->pending[i].name);
+				settle_log(res, d->pending[i].name);
+			}
+			PQclear(res);
+		}
+		if ((res = batch_result(d)) == NULL)
+			goto broken;
+		st = PQresultStatus(res);
+		if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK)
+			settle_log(res, d->pending[i].name);
+		PQclear(res);
+		res = PQgetResult(d->conn);
+		st = PQresultStatus(res);
+		PQclear(res);
+		if (st != PGRES_PIPELINE_SYNC)
+			goto broken;
+	}
+	d->npending = 0;
+	if (PQexitPipelineMode(d->conn) == 1)
+		return;
+broken:
+	log_warn("database connection lost before %zu sent statement(s) "
+	    "were answered", d->npending);
+	db_drop(d);
 }
 
 enum och_err

@@ -84,11 +84,27 @@ struct db_batch_item {
 enum och_err	 db_batch(struct db *, struct db_batch_item *, size_t n);
 
 /*
+ * Send a statement for its effect without waiting for its answer (one
+ * Sync of its own, in pipeline mode): the answer is read, and a failure
+ * logged, by the next call that uses the connection (or db_close()), so
+ * the server runs it while the caller goes on.  For writes nobody waits
+ * for, e.g. the audit record of a request already answered.  At most a
+ * few stay unanswered (more: it waits for the oldest first).  Never
+ * inside a transaction.  Returns OCH_OK when sent, or OCH_EDB (logged)
+ * when the server is unreachable or the sending failed; whether the
+ * server then ran it is known only from the log.
+ */
+enum och_err	 db_send(struct db *, const struct db_stmt *, int n,
+		    const char *const *params);
+
+/*
  * Round trips to the server (each Sync or simple query, a prepare
  * included) since the last db_trips_reset(): what OCH_DB_TRACE logs per
  * request (lib/srv.c).
  */
 unsigned	 db_trips(const struct db *);
+/* db_send()s since db_trips_reset(): not round trips, counted apart */
+unsigned	 db_sends(const struct db *);
 void		 db_trips_reset(struct db *);
 
 /* The SQLSTATE of the last failure ("" if none). */

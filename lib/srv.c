@@ -332,9 +332,11 @@ serve(struct srv *s, struct req *r)
 		    rt->pattern);
 		resp_error(r, OCH_ESYSTEM, NULL);
 	}
-	/* 7. the manifest's audit record (routes.def: AUDIT) */
+	/* 7. the manifest's audit record (routes.def: AUDIT), sent without
+	 * waiting: the server writes it while the answer goes out, and the
+	 * worker reads its outcome when it next uses the database */
 	if (rt->audit.action != NULL)
-		(void)audit_req(r, rt->audit.action, rt->audit.object_kind,
+		(void)audit_req_send(r, rt->audit.action, rt->audit.object_kind,
 		    rt->audit.object_kind != NULL ? req_param(r, 0) : NULL,
 		    r->status, NULL);
 out:
@@ -548,9 +550,9 @@ srv_main(int argc, char **argv, const char *prog, const struct route *routes,
 		db_rollback(app.db);
 		if (trace)
 			log_info("db_trace method=%s route=%s status=%d "
-			    "round_trips=%u", r.method ? r.method : "-",
+			    "round_trips=%u sent=%u", r.method ? r.method : "-",
 			    r.slot < nroutes ? routes[r.slot].pattern : "-",
-			    r.status, db_trips(app.db));
+			    r.status, db_trips(app.db), db_sends(app.db));
 		if (r.detached) {
 			/* its owner answers it: accept on a fresh request */
 			fr = xcalloc(1, sizeof(*fr));

@@ -2,7 +2,8 @@
 # and GET /api/v1/instances/{id} send the session check and their own
 # statements in one libpq pipeline (lib/db.c db_batch(), the binaries'
 # app->prefetch).  OCH_DB_TRACE=1 makes each binary log, per request, the
-# round trips it made (lib/srv.c); this test counts them there, and checks
+# round trips it made, and the statements it sent without waiting for them
+# (the route's audit record, lib/srv.c); this test counts them there, and checks
 # that what the routes answer is what it was: 401 for a dead session, 404
 # for another customer's instance or a bad id, an admin's read-only view,
 # the billing system's signed read, and a PostgreSQL restart between
@@ -27,7 +28,7 @@ for my $n (1, 2) {
 	my $r = $t->signed(POST => '/api/v1/instances', { whmcs_service_id => 3150 + $n,
 	    whmcs_client_id => 3150 + $n, email => "c$n\@example.com", plan => 'starter',
 	    region => 'eu-helsinki' });
-	is($r->{status}, 201, "customer $n's order");
+	is($r->{status}, 201, "customer ${n}'s order");
 	push @ids, $r->{json}{id};
 }
 my ($mine, $theirs) = @ids;
@@ -42,9 +43,11 @@ sub trips {
 	close $fh;
 	my @new = @l[($seen{$bin} // 0) .. $#l];
 	$seen{$bin} = @l;
-	return [ map { /method=(\S+) route=(\S+) status=(\d+) round_trips=(\d+)/ ? "$1 $2 $3 $4" : $_ } @new ];
+	return [ map { /method=(\S+) route=(\S+) status=(\d+) round_trips=(\d+) sent=(\d+)/
+	    ? "$1 $2 $3 $4" . ($5 ? " sent=$5" : '') : $_ } @new ];
 }
-# One request and the round trips it took, as "METHOD route status trips".
+# One request and the round trips it took, as "METHOD route status trips"
+# (and " sent=N" for statements sent without waiting for their answer).
 sub one {
 	my ($bin, $m, $path, $h) = @_;
 	trips($bin);
@@ -65,20 +68,27 @@ is($tr, 'GET /api/v1/me 200 1', 'again, with the statements prepared: one round 
 ($r, $tr) = one(instances => GET => "/api/v1/instances/$mine", $cust);
 is($r->{status}, 200, 'own instance');
 is($r->{json}{id}, $mine, 'the instance asked for');
-# the read is one round trip; the audit record of the read is the second
-is($tr, "GET /api/v1/instances/{id} 200 2", 'own instance: one round trip to read, one to audit');
+# the read is one round trip; the audit record of the read is sent by the
+# front line without waiting for its answer (lib/routes.def AUDIT)
+is($tr, "GET /api/v1/instances/{id} 200 1 sent=1", 'own instance: one round trip, the audit record sent apart');
 ($r, $tr) = one(instances => GET => "/api/v1/instances/$theirs", $cust);
 is($r->{status}, 404, "another customer's instance: 404");
-is($tr, "GET /api/v1/instances/{id} 404 2", 'found out in the same one round trip (and audited)');
+is($tr, "GET /api/v1/instances/{id} 404 1 sent=1", 'found out in the same one round trip (and audited)');
 ($r, $tr) = one(instances => GET => '/api/v1/instances/not-a-uuid', $cust);
 is($r->{status}, 404, 'a bad id: 404');
-is($t->psql_one(q{SELECT count(*) FROM audit_log WHERE action = 'instance.get' AND object_id = :'i'
-    AND status = 404}, i => $theirs), 1, 'the refused read is audited as before');
+my $audited = sub { $t->psql_one(q{SELECT count(*) FROM audit_log WHERE action = 'instance.get' AND object_id = :'i'
+    AND status = :'s'}, i => $_[0], s => $_[1]) };
+# the record is written while the answer goes out: wait for it (bounded)
+is($t->wait_for(sub { $audited->($theirs, 404) }), 1, 'the refused read is audited as before');
+is($t->wait_for(sub { $audited->($mine, 200) }), 1, 'the read is audited once');
+is($t->psql_one(q{SELECT actor_kind || ' ' || actor_id FROM audit_log WHERE action = 'instance.get'
+    AND object_id = :'i'}, i => $mine), 'user ' . $t->psql_one(q{SELECT user_id FROM instances WHERE id = :'i'}, i => $mine),
+    'as the customer who read it');
 
 # an admin reads every instance
 ($r, $tr) = one(instances => GET => "/api/v1/instances/$theirs", $adm);
 is($r->{status}, 200, "an admin reads any customer's instance");
-is($tr, "GET /api/v1/instances/{id} 200 2", 'in one round trip too');
+is($tr, "GET /api/v1/instances/{id} 200 1 sent=1", 'in one round trip too');
 
 # the billing system's signed read takes the old path and still works
 trips('instances');
