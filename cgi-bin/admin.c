@@ -137,27 +137,27 @@ actor(const struct req *r)
 static cJSON *
 instance_detail(struct req *r, const PGresult *res)
 {
-	static const struct adm_col extra[] = { { "failed_state", 's' },
+	static const struct ent_col extra[] = { { "failed_state", 's' },
 	    { "next_attempt_at", 's' }, { "locked_until", 's' },
 	    { "locked_by", 's' }, { "dns_record_id", 's' },
 	    { "dns_record6_id", 's' }, { "cleanup", 'b' },
 	    { "config_revision", 'i' }, { "ready_at", 's' },
 	    { "terminated_at", 's' }, { "user_id", 'i' } };
-	static const struct adm_col ev_cols[] = { { "id", 'i' }, { "at", 's' },
+	static const struct ent_col ev_cols[] = { { "id", 'i' }, { "at", 's' },
 	    { "kind", 's' }, { "from", 's' }, { "to", 's' }, { "actor", 's' },
 	    { "message", 's' } };
-	static const struct adm_col rep_cols[] = { { "reported_at", 's' },
+	static const struct ent_col rep_cols[] = { { "reported_at", 's' },
 	    { "version", 's' }, { "config_revision", 'i' },
 	    { "config_error", 's' }, { "health", 'j' }, { "channels", 'j' },
 	    { "pairing_requests", 'i' } };
-	static const struct adm_col cmd_cols[] = { { "id", 'i' }, { "type", 's' },
+	static const struct ent_col cmd_cols[] = { { "id", 'i' }, { "type", 's' },
 	    { "args", 'j' }, { "status", 's' }, { "created_by", 's' },
 	    { "created_at", 's' }, { "started_at", 's' } };
-	static const struct adm_col mail_cols[] = { { "id", 'i' },
+	static const struct ent_col mail_cols[] = { { "id", 'i' },
 	    { "template", 's' }, { "to", 's' }, { "status", 's' },
 	    { "attempts", 'i' }, { "next_attempt_at", 's' },
 	    { "last_error", 's' }, { "created_at", 's' }, { "sent_at", 's' } };
-	static const struct adm_col hook_cols[] = { { "id", 'i' },
+	static const struct ent_col hook_cols[] = { { "id", 'i' },
 	    { "command", 's' }, { "payload", 'j' }, { "status", 's' },
 	    { "attempts", 'i' }, { "next_attempt_at", 's' },
 	    { "last_error", 's' }, { "created_at", 's' }, { "sent_at", 's' } };
@@ -167,34 +167,34 @@ instance_detail(struct req *r, const PGresult *res)
 	const char	*p[1] = { db_val(res, 0, INST_COL_ID) };
 
 	o = inst_json(res, 0, &r->app->cfg);
-	adm_add_cols(o, res, 0, INST_NCOLS, extra, OCH_NELEM(extra));
+	ent_cols_add(o, res, 0, INST_NCOLS, extra, OCH_NELEM(extra));
 	if ((x = db_exec(db, &stmt_events, 1, p, NULL)) != NULL) {
 		cJSON_AddItemToObject(o, "events",
-		    adm_rows_json(x, ev_cols, OCH_NELEM(ev_cols)));
+		    ent_rows_json(x, 0, ev_cols, OCH_NELEM(ev_cols)));
 		PQclear(x);
 	}
 	if ((x = db_exec(db, &stmt_report, 1, p, NULL)) != NULL) {
 		if (PQntuples(x) == 1) {
 			rep = cJSON_AddObjectToObject(o, "agent_report");
-			adm_add_cols(rep, x, 0, 0, rep_cols, OCH_NELEM(rep_cols));
+			ent_cols_add(rep, x, 0, 0, rep_cols, OCH_NELEM(rep_cols));
 		} else
 			cJSON_AddNullToObject(o, "agent_report");
 		PQclear(x);
 	}
 	if ((x = db_exec(db, &stmt_cmds, 1, p, NULL)) != NULL) {
 		cJSON_AddItemToObject(o, "pending_commands",
-		    adm_rows_json(x, cmd_cols, OCH_NELEM(cmd_cols)));
+		    ent_rows_json(x, 0, cmd_cols, OCH_NELEM(cmd_cols)));
 		PQclear(x);
 	}
 	ob = cJSON_AddObjectToObject(o, "outbox");
 	if ((x = db_exec(db, &stmt_emails, 1, p, NULL)) != NULL) {
 		cJSON_AddItemToObject(ob, "email",
-		    adm_rows_json(x, mail_cols, OCH_NELEM(mail_cols)));
+		    ent_rows_json(x, 0, mail_cols, OCH_NELEM(mail_cols)));
 		PQclear(x);
 	}
 	if ((x = db_exec(db, &stmt_hooks, 1, p, NULL)) != NULL) {
 		cJSON_AddItemToObject(ob, "webhook",
-		    adm_rows_json(x, hook_cols, OCH_NELEM(hook_cols)));
+		    ent_rows_json(x, 0, hook_cols, OCH_NELEM(hook_cols)));
 		PQclear(x);
 	}
 	return o;
@@ -439,21 +439,21 @@ out:
 static void
 h_queue(struct req *r)
 {
-	static const struct adm_col q_cols[] = { { "id", 's' }, { "slug", 's' },
+	static const struct ent_col q_cols[] = { { "id", 's' }, { "slug", 's' },
 	    { "state", 's' }, { "desired_state", 's' }, { "plan", 's' },
 	    { "pending_plan", 's' }, { "pending_action", 's' },
 	    { "attempts", 'i' }, { "next_attempt_at", 's' },
 	    { "locked_until", 's' }, { "locked_by", 's' },
 	    { "last_error", 's' }, { "updated_at", 's' },
 	    { "whmcs_service_id", 'i' }, { "due", 'b' } };
-	static const struct adm_col f_cols[] = { { "id", 's' }, { "slug", 's' },
+	static const struct ent_col f_cols[] = { { "id", 's' }, { "slug", 's' },
 	    { "failed_state", 's' }, { "desired_state", 's' },
 	    { "plan", 's' }, { "attempts", 'i' }, { "last_error", 's' },
 	    { "cleanup", 'b' }, { "updated_at", 's' },
 	    { "whmcs_service_id", 'i' } };
-	static const struct adm_col o_cols[] = { { "pending", 'i' },
+	static const struct ent_col o_cols[] = { { "pending", 'i' },
 	    { "failed", 'i' }, { "due", 'i' }, { "oldest_pending_age_s", 'i' } };
-	static const struct adm_col p_cols[] = { { "mode", 's' }, { "host", 's' },
+	static const struct ent_col p_cols[] = { { "mode", 's' }, { "host", 's' },
 	    { "pid", 'i' }, { "age_s", 'i' } };
 	struct db	*db = r->app->db;
 	PGresult	*q = NULL, *f = NULL, *ob = NULL, *pl = NULL;
@@ -470,16 +470,16 @@ h_queue(struct req *r)
 	}
 	root = cJSON_CreateObject();
 	cJSON_AddItemToObject(root, "queue",
-	    adm_rows_json(q, q_cols, OCH_NELEM(q_cols)));
+	    ent_rows_json(q, 0, q_cols, OCH_NELEM(q_cols)));
 	cJSON_AddItemToObject(root, "failed",
-	    adm_rows_json(f, f_cols, OCH_NELEM(f_cols)));
+	    ent_rows_json(f, 0, f_cols, OCH_NELEM(f_cols)));
 	o = cJSON_AddObjectToObject(root, "outbox");
 	for (i = 0; i < PQntuples(ob); i++) {
 		x = cJSON_AddObjectToObject(o, db_val(ob, i, 0));
-		adm_add_cols(x, ob, i, 1, o_cols, OCH_NELEM(o_cols));
+		ent_cols_add(x, ob, i, 1, o_cols, OCH_NELEM(o_cols));
 	}
 	cJSON_AddItemToObject(root, "pollers",
-	    adm_rows_json(pl, p_cols, OCH_NELEM(p_cols)));
+	    ent_rows_json(pl, 0, p_cols, OCH_NELEM(p_cols)));
 	resp_json(r, 200, root);
 	audit_req(r, "admin.queue", NULL, NULL, 200, NULL);
 out:
@@ -494,7 +494,7 @@ out:
 static void
 h_sync(struct req *r)
 {
-	static const struct adm_col cols[] = { { "id", 's' }, { "slug", 's' },
+	static const struct ent_col cols[] = { { "id", 's' }, { "slug", 's' },
 	    { "whmcs_service_id", 'i' }, { "state", 's' },
 	    { "desired_state", 's' }, { "expected_whmcs_status", 's' },
 	    { "whmcs_status", 's' }, { "whmcs_status_at", 's' },
@@ -514,7 +514,7 @@ h_sync(struct req *r)
 	arr = cJSON_AddArrayToObject(root, "drift");
 	for (i = 0; i < PQntuples(res); i++) {
 		o = cJSON_CreateObject();
-		adm_add_cols(o, res, i, 0, cols, OCH_NELEM(cols));
+		ent_cols_add(o, res, i, 0, cols, OCH_NELEM(cols));
 		why = cJSON_AddArrayToObject(o, "reasons");
 		exp = db_val(res, i, 5);
 		got = db_val(res, i, 6);

@@ -15,23 +15,13 @@
 #include <cjson/cJSON.h>
 #include <libpq-fe.h>
 
+#include "ent.h"
 #include "js.h"
 #include "srv.h"
 
 #define ADM_TS(col) "to_char(" col " AT TIME ZONE 'UTC'," \
 	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
-/* How a result column becomes a JSON member. */
-struct adm_col {
-	const char	*name;
-	char		 type;	/* s string, i integer, b boolean, j JSON text */
-};
-
-/* Add columns first.. of row `row` to o as described by cols (NULL → null). */
-void	 adm_add_cols(cJSON *o, const PGresult *, int row, int first,
-	    const struct adm_col *cols, size_t n);
-/* Every row of res as an object in a new array (caller owns it). */
-cJSON	*adm_rows_json(const PGresult *, const struct adm_col *, size_t);
 /* Answer an error, roll back, and audit it with the error's status. */
 void	 adm_fail(struct req *, const char *action, const char *kind,
 	    const char *id, enum och_err, const char *msg);
@@ -62,7 +52,7 @@ struct adm_upsert {
 	const struct js_field	*fields;
 	size_t			 nfields;	/* at most ADM_UPSERT_MAX */
 	const struct db_stmt	*lock, *insert, *update, *one;
-	const struct adm_col	*cols;		/* how *one's row is answered */
+	const struct ent_col	*cols;		/* how *one's row is answered */
 	size_t			 ncols;
 	enum och_err		 check_err;	/* a CHECK constraint refused it */
 	const char		*conflict;	/* a unique column's 409, or NULL */

@@ -345,7 +345,7 @@ void
 adm_h_audit(struct req *r)
 {
 	static const char *const action = "admin.audit";
-	static const struct adm_col cols[] = { { "id", 'i' }, { "at", 's' },
+	static const struct ent_col cols[] = { { "id", 'i' }, { "at", 's' },
 	    { "actor_kind", 's' }, { "actor_id", 's' }, { "action", 's' },
 	    { "object_kind", 's' }, { "object_id", 's' },
 	    { "remote_addr", 's' }, { "request_id", 's' }, { "status", 'i' },
@@ -387,7 +387,7 @@ adm_h_audit(struct req *r)
 		goto out;
 	}
 	root = cJSON_CreateObject();
-	arr = adm_rows_json(res, cols, OCH_NELEM(cols));
+	arr = ent_rows_json(res, 0, cols, OCH_NELEM(cols));
 	n = PQntuples(res);
 	if (n > limit) {
 		/* one more than asked: there is a next page */
@@ -416,7 +416,7 @@ adm_h_stats(struct req *r)
 	static const char *const action = "admin.stats";
 	static const char *const dims[] = { "state", "region", "plan",
 	    "version" };
-	static const struct adm_col budget[] = { { "limit", 'i' },
+	static const struct ent_col budget[] = { { "limit", 'i' },
 	    { "remaining", 'i' }, { "reset_at", 's' }, { "seen_at", 's' },
 	    { "reset_in_seconds", 'i' }, { "poller", 's' } };
 	PGresult	*c = NULL, *s = NULL, *d = NULL, *b = NULL;
@@ -465,7 +465,7 @@ adm_h_stats(struct req *r)
 	/* null until a poller has had an answer from Hetzner */
 	if (PQntuples(b) == 1) {
 		o = cJSON_AddObjectToObject(root, "hetzner_budget");
-		adm_add_cols(o, b, 0, 0, budget, OCH_NELEM(budget));
+		ent_cols_add(o, b, 0, 0, budget, OCH_NELEM(budget));
 	} else
 		cJSON_AddNullToObject(root, "hetzner_budget");
 	resp_json(r, 200, root);

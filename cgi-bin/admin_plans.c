@@ -85,7 +85,7 @@ static const struct db_stmt stmt_user_role = { "adm_user_role",
 
 /* ---- plans ---------------------------------------------------------- */
 
-static const struct adm_col plan_cols[] = { { "name", 's' },
+static const struct ent_col plan_cols[] = { { "name", 's' },
     { "display_name", 's' }, { "server_type", 's' }, { "image", 's' },
     { "vcpus", 'i' }, { "memory_mb", 'i' }, { "disk_gb", 'i' },
     { "max_channels", 'i' }, { "max_skills", 'i' }, { "backup_slots", 'i' },
@@ -106,7 +106,7 @@ adm_h_plans(struct req *r)
 	}
 	root = cJSON_CreateObject();
 	cJSON_AddItemToObject(root, "plans",
-	    adm_rows_json(res, plan_cols, OCH_NELEM(plan_cols)));
+	    ent_rows_json(res, 0, plan_cols, OCH_NELEM(plan_cols)));
 	PQclear(res);
 	resp_json(r, 200, root);
 	audit_req(r, "admin.plan.list", NULL, NULL, 200, NULL);
@@ -172,7 +172,7 @@ void
 adm_h_users(struct req *r)
 {
 	static const char *const action = "admin.user.list";
-	static const struct adm_col cols[] = { { "id", 'i' }, { "email", 's' },
+	static const struct ent_col cols[] = { { "id", 'i' }, { "email", 's' },
 	    { "role", 's' }, { "whmcs_client_id", 'i' },
 	    { "created_at", 's' }, { "instances", 'i' },
 	    { "last_login_at", 's' } };
@@ -206,7 +206,7 @@ adm_h_users(struct req *r)
 	}
 	root = cJSON_CreateObject();
 	cJSON_AddItemToObject(root, "users",
-	    adm_rows_json(res, cols, OCH_NELEM(cols)));
+	    ent_rows_json(res, 0, cols, OCH_NELEM(cols)));
 	cJSON_AddNumberToObject(root, "total", (double)db_int(cnt, 0, 0));
 	cJSON_AddNumberToObject(root, "limit", (double)limit);
 	cJSON_AddNumberToObject(root, "offset", (double)offset);

@@ -25,7 +25,7 @@
 	"  ON n.id = i.instance_id WHERE i.skill = s.name AND i.enabled" \
 	"  AND n.state <> 'terminated')"
 
-static const struct adm_col skill_cols[] = { { "name", 's' },
+static const struct ent_col skill_cols[] = { { "name", 's' },
     { "slug", 's' }, { "version", 's' }, { "display_name", 's' },
     { "description", 's' }, { "active", 'b' }, { "instances", 'i' } };
 
@@ -97,7 +97,7 @@ adm_h_skills(struct req *r)
 	}
 	root = cJSON_CreateObject();
 	cJSON_AddItemToObject(root, "skills",
-	    adm_rows_json(res, skill_cols, OCH_NELEM(skill_cols)));
+	    ent_rows_json(res, 0, skill_cols, OCH_NELEM(skill_cols)));
 	PQclear(res);
 	resp_json(r, 200, root);
 	audit_req(r, action, NULL, NULL, 200, NULL);

@@ -1,6 +1,6 @@
 /*
- * admin_util.c: helpers the admin.fcgi handlers share (admin.h): result
- * rows as JSON, the audited error answer, and query parameters.
+ * admin_util.c: helpers the admin.fcgi handlers share (admin.h): the
+ * audited error answer, query parameters and the catalogue upsert.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -11,57 +11,6 @@
 #include "audit.h"
 #include "log.h"
 #include "valid.h"
-
-/* Add columns first.. of row `row` to o as described by cols. */
-void
-adm_add_cols(cJSON *o, const PGresult *res, int row, int first,
-    const struct adm_col *cols, size_t n)
-{
-	const char	*v;
-	cJSON		*j;
-	size_t		 k;
-
-	for (k = 0; k < n; k++) {
-		v = db_val(res, row, first + (int)k);
-		if (v == NULL) {
-			cJSON_AddNullToObject(o, cols[k].name);
-			continue;
-		}
-		switch (cols[k].type) {
-		case 'i':
-			cJSON_AddNumberToObject(o, cols[k].name,
-			    (double)strtoll(v, NULL, 10));
-			break;
-		case 'b':
-			cJSON_AddBoolToObject(o, cols[k].name, v[0] == 't');
-			break;
-		case 'j':
-			if ((j = cJSON_Parse(v)) == NULL)
-				j = cJSON_CreateNull();
-			cJSON_AddItemToObject(o, cols[k].name, j);
-			break;
-		default:
-			cJSON_AddStringToObject(o, cols[k].name, v);
-			break;
-		}
-	}
-}
-
-/* Every row of res as an object in a new array. */
-cJSON *
-adm_rows_json(const PGresult *res, const struct adm_col *cols, size_t n)
-{
-	cJSON	*arr, *o;
-	int	 i;
-
-	arr = cJSON_CreateArray();
-	for (i = 0; i < PQntuples(res); i++) {
-		o = cJSON_CreateObject();
-		adm_add_cols(o, res, i, 0, cols, n);
-		cJSON_AddItemToArray(arr, o);
-	}
-	return arr;
-}
 
 /* Answer an error and audit it. */
 void
@@ -200,7 +149,7 @@ upsert_answer(struct req *r, const struct adm_upsert *u, const char **p,
 		    OCH_ESYSTEM, NULL);
 		return;
 	}
-	arr = adm_rows_json(res, u->cols, u->ncols);
+	arr = ent_rows_json(res, 0, u->cols, u->ncols);
 	PQclear(res);
 	resp_json(r, status, cJSON_DetachItemFromArray(arr, 0));
 	cJSON_Delete(arr);

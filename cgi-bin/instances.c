@@ -23,94 +23,25 @@
 #include "log.h"
 #include "srv.h"
 #include "valid.h"
-#include "valid.h"
 
-/*
- * The WHMCS client's own user (DESIGN §5, principals never merge): found
- * or created by client id alone; the email is contact data and links to
- * no other row (an operator's or another client's with the same address).
- */
-static const struct db_stmt stmt_user_of_client = { "ins_user_of_client",
-	"INSERT INTO users (email, whmcs_client_id) VALUES ($1, $2::bigint)"
-	" ON CONFLICT (whmcs_client_id) WHERE whmcs_client_id IS NOT NULL"
-	" DO UPDATE SET updated_at = users.updated_at RETURNING id" };
-static const struct db_stmt stmt_plan = { "ins_plan",
-	"SELECT name FROM plans WHERE name = $1 AND active" };
-static const struct db_stmt stmt_region = { "ins_region",
-	"SELECT coalesce(alias_of, name) FROM regions WHERE name = $1 AND active" };
-static const struct db_stmt stmt_create = { "ins_create",
-	"INSERT INTO instances (slug, user_id, plan, region, whmcs_service_id,"
-	" whmcs_client_id, openclaw_version)"
-	" VALUES ($1, $2::bigint, $3, $4, $5::bigint, $6::bigint,"
-	"  coalesce($7, (SELECT openclaw_version FROM plans WHERE name = $3), $8))"
-	" ON CONFLICT (whmcs_service_id) DO NOTHING RETURNING id" };
-static const struct db_stmt stmt_by_service = { "ins_by_service",
-	"SELECT " INST_COLUMNS INST_FROM " WHERE i.whmcs_service_id = $1::bigint" };
-static const struct db_stmt stmt_by_id = { "ins_by_id",
-	"SELECT " INST_COLUMNS INST_FROM " WHERE i.id = $1::uuid" };
-/* stmt_by_id for a session, ownership (auth_may_see()) in the statement */
-static const struct db_stmt stmt_mine_by_id = { "ins_mine_by_id",
-	"SELECT " INST_COLUMNS INST_FROM " WHERE i.id = $1::uuid"
-	" AND (i.user_id = $2::bigint OR EXISTS (SELECT 1 FROM users a"
-	"  WHERE a.id = $2::bigint AND a.role = 'admin'))" };
-static const struct db_stmt stmt_list = { "ins_list",
-	"SELECT " INST_COLUMNS INST_FROM
-	" ORDER BY i.created_at, i.id LIMIT $1::integer OFFSET $2::integer" };
-static const struct db_stmt stmt_events = { "ins_events",
-	"SELECT kind, from_state, to_state, message,"
-	" to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
-	" FROM instance_events WHERE instance_id = $1::uuid"
-	" ORDER BY id DESC LIMIT 20" };
-static const struct db_stmt stmt_regions = { "ins_regions",
-	"SELECT name, location, display_name FROM regions"
-	" WHERE active AND alias_of IS NULL ORDER BY name" };
-/* never for an admin (DESIGN §5): only a WHMCS client's own user */
-static const struct db_stmt stmt_sso = { "ins_sso",
-	"INSERT INTO sso_tokens (token_hash, user_id, instance_id, expires_at)"
-	" SELECT $2, i.user_id, i.id, now() + interval '60 seconds'"
-	" FROM instances i JOIN users u ON u.id = i.user_id"
-	" WHERE i.id = $1::uuid AND u.role = 'customer'"
-	" AND u.whmcs_client_id IS NOT NULL" };
-static const struct db_stmt stmt_usage = { "ins_usage",
-	"SELECT p.disk_gb * 1024,"
-	" (SELECT (max(value) FILTER (WHERE series = 'disk_total')"
-	"   - min(value) FILTER (WHERE series = 'disk_free')) / 1048576"
-	"  FROM metrics m WHERE m.instance_id = i.id"
-	"  AND m.at > now() - interval '1 hour'),"
-	" (SELECT (max(value) - min(value)) / 1048576 FROM metrics m"
-	"  WHERE m.instance_id = i.id AND series IN ('net_tx_bytes')"
-	"  AND m.at > date_trunc('month', now()))"
-	" FROM instances i JOIN plans p ON p.name = i.plan WHERE i.id = $1::uuid" };
-
-/* Send one instance (row 0 of res) with its recent events. */
+/* Send one instance with its recent events (0 for none, 1 read them). */
 static void
-send_instance(struct req *r, int status, const PGresult *res, int events)
+send_instance(struct req *r, int status, const struct ent_instance *in,
+    int events)
 {
-	cJSON		*o, *arr, *e;
-	PGresult	*ev;
-	const char	*p[1];
-	int		 i;
+	struct ent_event *ev;
+	cJSON		*o, *arr;
+	size_t		 i, n;
 
-	o = inst_json(res, 0, &r->app->cfg);
+	o = ent_instance_json(in, &r->app->cfg);
 	if (events) {
-		p[0] = db_val(res, 0, INST_COL_ID);
 		arr = cJSON_AddArrayToObject(o, "events");
 		/* GET's session read brought them along (get_prefetch()) */
-		if ((ev = auth_prefetched(r, 1)) != NULL ||
-		    (ev = db_exec(r->app->db, &stmt_events, 1, p, NULL)) != NULL) {
-			for (i = 0; i < PQntuples(ev); i++) {
-				e = cJSON_CreateObject();
-				cJSON_AddStringToObject(e, "kind", db_val(ev, i, 0));
-				if (db_val(ev, i, 1))
-					cJSON_AddStringToObject(e, "from", db_val(ev, i, 1));
-				if (db_val(ev, i, 2))
-					cJSON_AddStringToObject(e, "to", db_val(ev, i, 2));
-				if (db_val(ev, i, 3))
-					cJSON_AddStringToObject(e, "message", db_val(ev, i, 3));
-				cJSON_AddStringToObject(e, "at", db_val(ev, i, 4));
-				cJSON_AddItemToArray(arr, e);
-			}
-			PQclear(ev);
+		if (ent_event_adopt(auth_prefetched(r, 1), &ev, &n) ||
+		    ent_event_recent(r->app->db, in->id, &ev, &n) == OCH_OK) {
+			for (i = 0; i < n; i++)
+				cJSON_AddItemToArray(arr, ent_event_json(&ev[i]));
+			ent_event_free(ev, n);
 		}
 	}
 	resp_json(r, status, o);
@@ -136,25 +67,6 @@ lower(const char *s)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
 	return c;
-}
-
-/*
- * The user an order belongs to, inside the caller's transaction: the
- * WHMCS client's own (created if new).  Writes the user id into uid (24
- * bytes).  Returns OCH_OK or a database error.
- */
-static enum och_err
-resolve_user(struct db *db, const char *cid, const char *mail, char *uid)
-{
-	PGresult	*u;
-	const char	*p[2] = { mail, cid };
-	enum och_err	 err;
-
-	if ((u = db_exec(db, &stmt_user_of_client, 2, p, &err)) == NULL)
-		return err;
-	snprintf(uid, 24, "%s", db_val(u, 0, 0));
-	PQclear(u);
-	return OCH_OK;
 }
 
 /* An order as POST /api/v1/instances carries it. */
@@ -226,119 +138,94 @@ order_input(struct req *r, const char *action, struct order *o)
 }
 
 /*
- * The order's plan and region exist: returns the canonical region name
- * (caller frees), or NULL answered and audited (422 for an unknown one,
- * the database error).
+ * The order's plan and region exist: the canonical region name into
+ * region (32 bytes).  Returns 0, or -1 answered and audited (422 for an
+ * unknown one, the database error).
  */
-static char *
-order_catalog(struct req *r, const char *action, const struct order *o)
+static int
+order_catalog(struct req *r, const char *action, const struct order *o,
+    char *region)
 {
-	PGresult	*res = NULL;
-	const char	*p[1] = { o->plan };
-	char		*region;
-	enum och_err	 err = OCH_OK;
+	const char	*msg = "plan: unknown plan";
+	enum och_err	 err;
 
-	if (!valid_name(o->plan) ||
-	    (res = db_exec(r->app->db, &stmt_plan, 1, p, &err)) == NULL ||
-	    PQntuples(res) != 1) {
-		PQclear(res);
-		if (err != OCH_OK)
-			fail(r, action, NULL, err, NULL);
-		else
-			fail(r, action, NULL, OCH_EUNPROCESSABLE,
-			    "plan: unknown plan");
-		return NULL;
+	err = valid_name(o->plan) ? ent_order_plan(r->app->db, o->plan) :
+	    OCH_ENOTFOUND;
+	if (err == OCH_OK) {
+		msg = "region: unknown region";
+		err = valid_name(o->region) ? ent_order_region(r->app->db,
+		    o->region, region) : OCH_ENOTFOUND;
 	}
-	PQclear(res);
-	res = NULL;
-	p[0] = o->region;
-	if (!valid_name(o->region) ||
-	    (res = db_exec(r->app->db, &stmt_region, 1, p, &err)) == NULL ||
-	    PQntuples(res) != 1) {
-		PQclear(res);
-		if (err != OCH_OK)
-			fail(r, action, NULL, err, NULL);
-		else
-			fail(r, action, NULL, OCH_EUNPROCESSABLE,
-			    "region: unknown region");
-		return NULL;
-	}
-	region = xstrdup(db_val(res, 0, 0));
-	PQclear(res);
-	return region;
+	if (err == OCH_OK)
+		return 0;
+	if (err == OCH_ENOTFOUND)
+		fail(r, action, NULL, OCH_EUNPROCESSABLE, msg);
+	else
+		fail(r, action, NULL, err, NULL);
+	return -1;
 }
 
 /*
  * Begin a transaction and insert the order's user (if new) and instance
- * with a fresh slug (again on a slug collision).  Returns the insert's
- * result with the transaction open: one row (the id), or none when a
- * concurrent order for the service won (rolled back then); NULL with
- * *err (rolled back).
+ * with a fresh slug (again on a slug collision): the new id into id (40
+ * bytes), or "" when a concurrent order for the service won (rolled back
+ * then).  Returns OCH_OK with the transaction open when id is set, or
+ * the error (rolled back).
  */
-static PGresult *
+static enum och_err
 order_insert(struct req *r, const struct order *o, const char *region,
-    enum och_err *err)
+    char *id)
 {
 	struct db	*db = r->app->db;
-	PGresult	*res;
-	const char	*p[8];
-	char		 uid[24], *mail = lower(o->email), *hex, *slug = NULL;
+	char		 uid[24], *mail = lower(o->email), *hex, *slug;
+	enum och_err	 err = OCH_ECONFLICT;
 	int		 try;
 
 	/* a slug collision aborts the transaction: start it again */
-	for (try = 0, res = NULL; res == NULL; try++) {
+	for (try = 0; err == OCH_ECONFLICT && try < 5; try++) {
+		db_rollback(db);
 		if (db_begin(db) < 0) {
-			*err = OCH_EDB;
+			err = OCH_EDB;
 			break;
 		}
-		if ((*err = resolve_user(db, o->cid, mail, uid)) != OCH_OK)
+		if ((err = ent_order_user(db, mail, o->cid, uid)) != OCH_OK)
 			break;
 		if ((hex = cry_token(4)) == NULL) {
-			*err = OCH_ESYSTEM;
+			err = OCH_ESYSTEM;
 			break;
 		}
-		free(slug);
 		slug = xasprintf("oc-%s", hex);
 		free(hex);
-		p[0] = slug;
-		p[1] = uid;
-		p[2] = o->plan;
-		p[3] = region;
-		p[4] = o->sid;
-		p[5] = o->cid;
-		p[6] = o->version;
-		p[7] = cfg_str(&r->app->cfg, CFG_OPENCLAW_VERSION, NULL);
-		if ((res = db_exec(db, &stmt_create, 8, p, err)) == NULL &&
-		    (*err != OCH_ECONFLICT || try == 4))
-			break;
-		if (res == NULL)
-			db_rollback(db);
+		err = ent_order_insert(db, slug, uid, o->plan, region, o->sid,
+		    o->cid, o->version, cfg_str(&r->app->cfg,
+		    CFG_OPENCLAW_VERSION, NULL), id);
+		free(slug);
 	}
-	if (res == NULL)
-		db_rollback(db);
-	else if (PQntuples(res) == 0)
+	if (err != OCH_OK || id[0] == '\0')
 		db_rollback(db);
 	free(mail);
-	free(slug);
-	return res;
+	return err;
 }
 
 /*
- * The instance of o's service when there is one (res: its stmt_by_id
- * row): 200 with it, or 409 when another WHMCS client ordered it.
+ * The instance of o's service when there is one: 200 with it, or 409
+ * when another WHMCS client ordered it.
  */
 static void
 order_existing(struct req *r, const char *action, const struct order *o,
-    const PGresult *res)
+    const struct ent_instance *in)
 {
-	if (db_int(res, 0, INST_COL_WHMCS_CLIENT) != o->client) {
-		fail(r, action, db_val(res, 0, INST_COL_ID), OCH_ECONFLICT,
+	char	 cid[24];
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)o->client);
+	if (in->whmcs_client_id == NULL ||
+	    strcmp(in->whmcs_client_id, cid) != 0) {
+		fail(r, action, in->id, OCH_ECONFLICT,
 		    "whmcs_service_id: already used by another WHMCS client");
 		return;
 	}
-	send_instance(r, 200, res, 0);
-	audit_req(r, action, "instance", db_val(res, 0, INST_COL_ID), 200,
-	    "{\"repeat\":true}");
+	send_instance(r, 200, in, 0);
+	audit_req(r, action, "instance", in->id, 200, "{\"repeat\":true}");
 }
 
 /*
@@ -364,68 +251,77 @@ h_create(struct req *r)
 {
 	static const char *const action = "instance.create";
 	struct db	*db = r->app->db;
+	struct ent_instance *in = NULL;
 	struct order	 o;
-	PGresult	*res;
-	const char	*p[1];
-	char		*region = NULL, *id = NULL;
+	char		 region[32] = "", id[40] = "";
 	enum och_err	 err;
 
 	if (order_input(r, action, &o) < 0)
 		return;
 	/* the same order again: the same instance, 200 */
-	p[0] = o.sid;
-	if ((res = db_exec(db, &stmt_by_service, 1, p, &err)) == NULL)
-		goto dberr;
-	if (PQntuples(res) == 1)
+	if ((err = ent_instance_of_service(db, o.sid, &in)) == OCH_OK)
 		goto existing;
-	PQclear(res);
-	if ((region = order_catalog(r, action, &o)) == NULL)
-		return;
-	if ((res = order_insert(r, &o, region, &err)) == NULL)
+	if (err != OCH_ENOTFOUND)
 		goto dberr;
-	if (PQntuples(res) == 0) {
+	if (order_catalog(r, action, &o, region) < 0)
+		return;
+	if ((err = order_insert(r, &o, region, id)) != OCH_OK)
+		goto dberr;
+	if (id[0] == '\0') {
 		/* a concurrent request with the same service id won */
-		PQclear(res);
-		if ((res = db_exec(db, &stmt_by_service, 1, p, &err)) == NULL ||
-		    PQntuples(res) != 1)
+		if ((err = ent_instance_of_service(db, o.sid, &in)) != OCH_OK)
 			goto dberr;
 		goto existing;
 	}
-	id = xstrdup(db_val(res, 0, 0));
-	PQclear(res);
-	res = NULL;
-	if ((err = order_record(r, &o, id)) != OCH_OK)
-		goto dberr;
-	p[0] = id;
-	if ((res = db_exec(db, &stmt_by_id, 1, p, &err)) == NULL ||
-	    PQntuples(res) != 1)
+	if ((err = order_record(r, &o, id)) != OCH_OK ||
+	    (err = ent_instance_get(db, id, &in)) != OCH_OK)
 		goto dberr;
 	log_info("instance created id=%s service=%s plan=%s region=%s", id,
 	    o.sid, o.plan, region);
-	send_instance(r, 201, res, 0);
+	send_instance(r, 201, in, 0);
 	audit_req(r, action, "instance", id, 201, NULL);
 	goto out;
 existing:
-	order_existing(r, action, &o, res);
+	order_existing(r, action, &o, in);
 	goto out;
 dberr:
-	fail(r, action, id, err == OCH_OK ? OCH_EDB : err, NULL);
+	fail(r, action, id[0] != '\0' ? id : NULL, err == OCH_OK ||
+	    err == OCH_ENOTFOUND ? OCH_EDB : err, NULL);
 out:
-	PQclear(res);
-	free(id);
-	free(region);
+	ent_instance_free(in, 1);
+}
+
+/* The instances of one service (sid), or a page of all of them. */
+static enum och_err
+list_read(struct req *r, const char *sid, int64_t limit, int64_t offset,
+    struct ent_instance **in, size_t *n)
+{
+	char		 lb[24], ob[24];
+	enum och_err	 err;
+
+	if (sid != NULL) {
+		*n = 0;
+		err = ent_instance_of_service(r->app->db, sid, in);
+		if (err == OCH_ENOTFOUND)
+			return OCH_OK;
+		*n = err == OCH_OK;
+		return err;
+	}
+	snprintf(lb, sizeof(lb), "%lld", (long long)limit);
+	snprintf(ob, sizeof(ob), "%lld", (long long)offset);
+	return ent_instance_list(r->app->db, lb, ob, in, n);
 }
 
 static void
 h_list(struct req *r)
 {
-	PGresult	*res;
+	struct ent_instance *in;
 	cJSON		*root, *arr;
 	char		*sid, *lim, *off;
-	const char	*p[2];
 	int64_t		 v, limit = 100, offset = 0;
-	int		 bad = 0, bad2 = 0, bad3 = 0, i;
+	int		 bad = 0, bad2 = 0, bad3 = 0;
 	enum och_err	 err;
+	size_t		 i, n;
 
 	sid = req_query(r, "whmcs_service_id", &bad);
 	lim = req_query(r, "limit", &bad2);
@@ -439,27 +335,16 @@ h_list(struct req *r)
 		    "limit/offset: out of range");
 		goto out;
 	}
-	if (sid != NULL) {
-		p[0] = sid;
-		res = db_exec(r->app->db, &stmt_by_service, 1, p, &err);
-	} else {
-		char	 lb[24], ob[24];
-
-		snprintf(lb, sizeof(lb), "%lld", (long long)limit);
-		snprintf(ob, sizeof(ob), "%lld", (long long)offset);
-		p[0] = lb;
-		p[1] = ob;
-		res = db_exec(r->app->db, &stmt_list, 2, p, &err);
-	}
-	if (res == NULL) {
+	if ((err = list_read(r, sid, limit, offset, &in, &n)) != OCH_OK) {
 		resp_error(r, err, NULL);
 		goto out;
 	}
 	root = cJSON_CreateObject();
 	arr = cJSON_AddArrayToObject(root, "instances");
-	for (i = 0; i < PQntuples(res); i++)
-		cJSON_AddItemToArray(arr, inst_json(res, i, &r->app->cfg));
-	PQclear(res);
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(arr, ent_instance_json(&in[i],
+		    &r->app->cfg));
+	ent_instance_free(in, n);
 	resp_json(r, 200, root);
 out:
 	free(sid);
@@ -470,28 +355,48 @@ out:
 static void
 h_get(struct req *r)
 {
-	PGresult	*res;
-	const char	*p[1] = { req_param(r, 0) };
-	enum och_err	 err;
+	struct ent_instance *in = NULL;
+	const char	*id = req_param(r, 0);
+	enum och_err	 err = OCH_OK;
 
 	/* a session's read came with its check (get_prefetch()) */
-	res = auth_prefetched(r, 0);
-	if (res == NULL && !auth_may_see(r, p[0], AUTH_SEE_RECORD, NULL, 0,
-	    &err)) {
-		resp_error(r, err ? err : OCH_ENOTFOUND, err ? NULL :
-		    "no such instance");
-		return;
+	if (!ent_instance_adopt(auth_prefetched(r, 0), &in)) {
+		if (!auth_may_see(r, id, AUTH_SEE_RECORD, NULL, 0, &err)) {
+			resp_error(r, err ? err : OCH_ENOTFOUND, err ? NULL :
+			    "no such instance");
+			return;
+		}
+		err = ent_instance_get(r->app->db, id, &in);
 	}
-	if (res == NULL && (res = db_exec(r->app->db, &stmt_by_id, 1, p,
-	    &err)) == NULL) {
-		resp_error(r, err, NULL);
-		return;
-	}
-	if (PQntuples(res) == 0)
-		resp_error(r, OCH_ENOTFOUND, "no such instance");
+	if (err == OCH_OK && in == NULL)
+		err = OCH_ENOTFOUND;
+	if (err == OCH_OK)
+		send_instance(r, 200, in, 1);
 	else
-		send_instance(r, 200, res, 1);
-	PQclear(res);
+		resp_error(r, err, err == OCH_ENOTFOUND ? "no such instance" :
+		    NULL);
+	ent_instance_free(in, 1);
+}
+
+/* inst_act()'s refusal answered and audited (why: its reason). */
+static void
+action_fail(struct req *r, const char *name, const char *id,
+    enum och_err err, const char *why)
+{
+	switch (err) {
+	case OCH_EUNPROCESSABLE:
+		fail(r, name, id, err, "plan: unknown plan");
+		break;
+	case OCH_ENOTFOUND:
+		fail(r, name, id, err, "no such instance");
+		break;
+	case OCH_ECONFLICT:
+		fail(r, name, id, err, why);
+		break;
+	default:
+		fail(r, name, id, err, NULL);
+		break;
+	}
 }
 
 /*
@@ -502,8 +407,8 @@ h_get(struct req *r)
 static void
 action(struct req *r, enum inst_act a)
 {
-	PGresult	*res;
-	const char	*id = req_param(r, 0), *plan = NULL, *name, *p[1];
+	struct ent_instance *in;
+	const char	*id = req_param(r, 0), *plan = NULL, *name;
 	char		 why[160];
 	enum och_err	 err;
 	int		 changed;
@@ -519,31 +424,17 @@ action(struct req *r, enum inst_act a)
 		fail(r, name, id, OCH_EINVAL, "plan: required");
 		return;
 	}
-	err = inst_act(r->app->db, id, a, plan, r->auth.client_id, &changed,
-	    why, sizeof(why));
-	switch (err) {
-	case OCH_OK:
-		break;
-	case OCH_EUNPROCESSABLE:
-		fail(r, name, id, err, "plan: unknown plan");
-		return;
-	case OCH_ENOTFOUND:
-		fail(r, name, id, err, "no such instance");
-		return;
-	case OCH_ECONFLICT:
-		fail(r, name, id, err, why);
-		return;
-	default:
-		fail(r, name, id, err, NULL);
+	if ((err = inst_act(r->app->db, id, a, plan, r->auth.client_id,
+	    &changed, why, sizeof(why))) != OCH_OK) {
+		action_fail(r, name, id, err, why);
 		return;
 	}
-	p[0] = id;
-	if ((res = db_exec(r->app->db, &stmt_by_id, 1, p, &err)) == NULL) {
-		fail(r, name, id, err, NULL);
+	if ((err = ent_instance_get(r->app->db, id, &in)) != OCH_OK) {
+		fail(r, name, id, err == OCH_ENOTFOUND ? OCH_EDB : err, NULL);
 		return;
 	}
-	send_instance(r, 202, res, 0);
-	PQclear(res);
+	send_instance(r, 202, in, 0);
+	ent_instance_free(in, 1);
 	audit_req(r, name, "instance", id, 202,
 	    changed ? NULL : "{\"repeat\":true}");
 }
@@ -564,17 +455,15 @@ static void h_rebuild(struct req *r) { action(r, INST_REBUILD); }
 static void
 h_sso(struct req *r)
 {
-	const char	*id = req_param(r, 0), *p[2];
+	const char	*id = req_param(r, 0);
 	char		*tok = NULL, hash[65], *url;
 	cJSON		*o;
 	enum och_err	 err;
-	long		 n = 0;
 
 	if (!valid_uuid(id)) {
 		fail(r, "instance.sso", NULL, OCH_ENOTFOUND, "no such instance");
 		return;
 	}
-	p[0] = id;
 	if (!auth_may_see(r, id, AUTH_SEE_LIVE, NULL, 0, &err)) {
 		fail(r, "instance.sso", id, err ? err : OCH_ENOTFOUND, err ?
 		    NULL : "no such instance");
@@ -585,10 +474,9 @@ h_sso(struct req *r)
 		return;
 	}
 	cry_sha256_hex(tok, strlen(tok), hash);
-	p[1] = hash;
-	if ((err = db_run(r->app->db, &stmt_sso, 2, p, &n)) != OCH_OK || n != 1) {
+	if ((err = ent_sso_add(r->app->db, id, hash)) != OCH_OK) {
 		xfree_secret(tok);
-		fail(r, "instance.sso", id, err ? err : OCH_ENOTFOUND, NULL);
+		fail(r, "instance.sso", id, err, NULL);
 		return;
 	}
 	/* the sign-in page; the token in the fragment reaches no server */
@@ -607,7 +495,6 @@ h_sso(struct req *r)
 static void
 h_usage(struct req *r)
 {
-	PGresult	*res;
 	const char	*p[1] = { req_param(r, 0) };
 	cJSON		*o;
 	enum och_err	 err;
@@ -616,29 +503,12 @@ h_usage(struct req *r)
 		resp_error(r, OCH_ENOTFOUND, "no such instance");
 		return;
 	}
-	if ((res = db_exec(r->app->db, &stmt_usage, 1, p, &err)) == NULL) {
-		resp_error(r, err, NULL);
-		return;
-	}
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		resp_error(r, OCH_ENOTFOUND, "no such instance");
-		return;
-	}
-	o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "disk_limit_mb", (double)db_int(res, 0, 0));
-	if (db_val(res, 0, 1))
-		cJSON_AddNumberToObject(o, "disk_used_mb",
-		    (double)db_int(res, 0, 1));
+	if ((err = ent_view_one(r->app->db, &ent_v_instance_usage, 1, p,
+	    &o)) != OCH_OK)
+		resp_error(r, err, err == OCH_ENOTFOUND ? "no such instance" :
+		    NULL);
 	else
-		cJSON_AddNullToObject(o, "disk_used_mb");
-	if (db_val(res, 0, 2))
-		cJSON_AddNumberToObject(o, "bandwidth_used_mb",
-		    (double)db_int(res, 0, 2));
-	else
-		cJSON_AddNullToObject(o, "bandwidth_used_mb");
-	PQclear(res);
-	resp_json(r, 200, o);
+		resp_json(r, 200, o);
 }
 
 static void
@@ -664,25 +534,16 @@ h_plans(struct req *r)
 static void
 h_regions(struct req *r)
 {
-	PGresult	*res;
-	cJSON		*root, *arr, *o;
+	cJSON		*arr, *root;
 	enum och_err	 err;
-	int		 i;
 
-	if ((res = db_exec(r->app->db, &stmt_regions, 0, NULL, &err)) == NULL) {
+	if ((err = ent_view_rows(r->app->db, &ent_v_regions, 0, NULL,
+	    &arr)) != OCH_OK) {
 		resp_error(r, err, NULL);
 		return;
 	}
 	root = cJSON_CreateObject();
-	arr = cJSON_AddArrayToObject(root, "regions");
-	for (i = 0; i < PQntuples(res); i++) {
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "name", db_val(res, i, 0));
-		cJSON_AddStringToObject(o, "location", db_val(res, i, 1));
-		cJSON_AddStringToObject(o, "display_name", db_val(res, i, 2));
-		cJSON_AddItemToArray(arr, o);
-	}
-	PQclear(res);
+	cJSON_AddItemToObject(root, "regions", arr);
 	resp_json(r, 200, root);
 }
 
@@ -709,16 +570,8 @@ get_prefetch(struct req *r, const char *uid, struct db_batch_item *it,
 	/* a bad id must not fail the batch: h_get answers it 404 */
 	if (routes[r->slot].fn != h_get || !valid_uuid(req_param(r, 0)))
 		return 0;
-	p[0] = req_param(r, 0);
-	p[1] = uid;
-	it[0].stmt = &stmt_mine_by_id;
-	it[0].n = 2;
-	it[0].params = p;
-	/* send_instance()'s events; thrown away unless the row is there */
-	it[1].stmt = &stmt_events;
-	it[1].n = 1;
-	it[1].params = p;
-	return 2;
+	/* the instance if uid may see it, and send_instance()'s events */
+	return ent_instance_prefetch(it, p, req_param(r, 0), uid);
 }
 
 static int

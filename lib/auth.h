@@ -70,6 +70,16 @@ enum auth_see {
 int		auth_may_see(struct req *r, const char *id, enum auth_see see,
 		    char *state, size_t statesz, enum och_err *err);
 /*
+ * auth_may_see()'s rule for a session as SQL, the one copy of it: the
+ * instance row aliased `i` is visible to user `uid` (an SQL expression)
+ * when it is theirs or they are an admin.  auth_may_see() and a
+ * statement read in the session check's round trip (lib/ent_instance.c),
+ * before the role is known, both use it.
+ */
+#define AUTH_MAY_SEE_SQL(i, uid) \
+	"(" i ".user_id = " uid " OR EXISTS (SELECT 1 FROM users a" \
+	" WHERE a.id = " uid " AND a.role = 'admin'))"
+/*
  * The result of statement i that r's app->prefetch (lib/req.h) named,
  * read in the session check's round trip; the caller now owns it
  * (PQclear).  NULL when nothing was prefetched (another kind of

@@ -44,59 +44,6 @@ inst_hostname(const char *slug, const struct cfg *c)
 	    cfg_str(c, CFG_CLOUDFLARE_DOMAIN, "och.test"));
 }
 
-static void
-add_S(cJSON *o, const char *k, const char *v)
-{
-	if (v != NULL)
-		cJSON_AddStringToObject(o, k, v);
-	else
-		cJSON_AddNullToObject(o, k);
-}
-
-static void
-add_N(cJSON *o, const char *k, const char *v)
-{
-	if (v != NULL)
-		cJSON_AddNumberToObject(o, k, (double)strtoll(v, NULL, 10));
-	else
-		cJSON_AddNullToObject(o, k);
-}
-
-/* Read row `row` of a result selected with INST_COLUMNS into ir. */
-static void
-inst_row_read(const PGresult *res, int row, struct inst_row *ir)
-{
-#define INST_COL_READ_(e, f, sql, j) ir->f = db_val(res, row, INST_COL_##e);
-	INST_COLS(INST_COL_READ_)
-#undef INST_COL_READ_
-}
-
-cJSON *
-inst_json(const PGresult *res, int row, const struct cfg *c)
-{
-	struct inst_row	 ir;
-	cJSON		*o;
-	char		*host, *url;
-
-	inst_row_read(res, row, &ir);
-	o = cJSON_CreateObject();
-	add_S(o, "id", ir.id);
-	add_S(o, "slug", ir.slug);
-	host = inst_hostname(ir.slug, c);
-	url = xasprintf("https://%s", host);
-	add_S(o, "hostname", host);
-	add_S(o, "url", url);
-	free(host);
-	free(url);
-	/* the rest in the order of INST_COLS, rendered as it says */
-#define INST_COL_JSON_(e, f, sql, j) \
-	if (INST_COL_##e > INST_COL_SLUG) \
-		add_##j(o, #f, ir.f);
-	INST_COLS(INST_COL_JSON_)
-#undef INST_COL_JSON_
-	return o;
-}
-
 enum och_err
 inst_event(struct db *db, const char *id, const char *kind, const char *from,
     const char *to, const char *message, const char *actor)

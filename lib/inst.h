@@ -24,8 +24,8 @@
  * X(ENUM, field, SQL, J) with the SQL expression (each after the first
  * starts with ", ") and J how inst_json() renders it: S a string, N a
  * number (null when NULL either way).  INST_COLUMNS (the SELECT list),
- * the positions INST_COL_* (INST_NCOLS of them), struct inst_row and
- * inst_json() all derive from it.  A query may select more columns
+ * the positions INST_COL_* (INST_NCOLS of them), lib/ent.h's struct
+ * ent_instance and its JSON all derive from it.  A query may select more columns
  * after INST_COLUMNS: the first of them is at position INST_NCOLS.
  */
 #define INST_TS(col) \
@@ -61,14 +61,9 @@ enum inst_col { INST_COLS(INST_COL_ENUM_) INST_NCOLS };
 #undef INST_COL_ENUM_
 
 /*
- * One row selected with INST_COLUMNS, as text (NULL for SQL NULL).  The
- * strings are borrowed from the PGresult: valid while the caller keeps it.
+ * Render row `row` of a result selected with INST_COLUMNS (lib/ent.h's
+ * struct ent_instance is the typed form: ent_instance_json()).
  */
-#define INST_COL_FIELD_(e, f, sql, j) const char *f;
-struct inst_row { INST_COLS(INST_COL_FIELD_) };
-#undef INST_COL_FIELD_
-
-/* Render row `row` of a result selected with INST_COLUMNS. */
 cJSON		*inst_json(const PGresult *, int row, const struct cfg *);
 /* "<slug>.<CLOUDFLARE_DOMAIN>" into a new string (caller frees). */
 char		*inst_hostname(const char *slug, const struct cfg *);
