@@ -20,110 +20,6 @@
 #include "srv.h"
 #include "valid.h"
 
-#define TS(col) ADM_TS(col)
-
-static const struct db_stmt stmt_show = { "adm_show",
-	"SELECT " INST_COLUMNS ", i.failed_state, " TS("i.next_attempt_at") ","
-	" " TS("i.locked_until") ", i.locked_by, i.dns_record_id,"
-	" i.dns_record6_id, i.cleanup, i.config_revision, " TS("i.ready_at") ","
-	" " TS("i.terminated_at") ", i.user_id"
-	INST_FROM " WHERE i.id = $1::uuid" };
-static const struct db_stmt stmt_events = { "adm_events",
-	"SELECT id, " TS("at") ", kind, from_state, to_state, actor, message"
-	" FROM instance_events WHERE instance_id = $1::uuid"
-	" ORDER BY id DESC LIMIT 100" };
-static const struct db_stmt stmt_report = { "adm_report",
-	"SELECT " TS("reported_at") ", version, config_revision, config_error,"
-	" health::text, channels::text, jsonb_array_length(pairing)"
-	" FROM agent_reports WHERE instance_id = $1::uuid" };
-/* no result: a running whatsapp_login holds the customer's QR code */
-static const struct db_stmt stmt_cmds = { "adm_cmds",
-	"SELECT id, kind, args::text, status, created_by, " TS("created_at") ","
-	" " TS("started_at") " FROM instance_commands"
-	" WHERE instance_id = $1::uuid AND status IN ('queued', 'running')"
-	" ORDER BY id" };
-static const struct db_stmt stmt_emails = { "adm_emails",
-	"SELECT id, template, to_email, status, attempts, "
-	TS("next_attempt_at") ", last_error, " TS("created_at") ","
-	" " TS("sent_at") " FROM email_outbox WHERE instance_id = $1::uuid"
-	" ORDER BY id DESC LIMIT 50" };
-static const struct db_stmt stmt_hooks = { "adm_hooks",
-	"SELECT id, command, (payload - 'password' - 'password2')::text,"
-	" status, attempts, " TS("next_attempt_at") ", last_error,"
-	" " TS("created_at") ", " TS("sent_at")
-	" FROM webhook_outbox WHERE instance_id = $1::uuid"
-	" ORDER BY id DESC LIMIT 50" };
-static const struct db_stmt stmt_cmd_state = { "adm_cmd_state",
-	"SELECT state, desired_state FROM instances WHERE id = $1::uuid" };
-static const struct db_stmt stmt_queue = { "adm_queue",
-	"SELECT i.id, i.slug, i.state, i.desired_state, i.plan, i.pending_plan,"
-	" i.pending_action, i.attempts, " TS("i.next_attempt_at") ","
-	" " TS("i.locked_until") ", i.locked_by, i.last_error,"
-	" " TS("i.updated_at") ", i.whmcs_service_id,"
-	" i.next_attempt_at <= now() AND (i.locked_until IS NULL"
-	"  OR i.locked_until < now())"
-	" FROM instances i WHERE i.state NOT IN ('failed', 'terminated')"
-	" AND (i.state <> i.desired_state OR i.pending_plan IS NOT NULL"
-	"  OR i.pending_action IS NOT NULL)"
-	" ORDER BY i.next_attempt_at, i.id LIMIT 500" };
-static const struct db_stmt stmt_failed = { "adm_failed",
-	"SELECT i.id, i.slug, i.failed_state, i.desired_state, i.plan,"
-	" i.attempts, i.last_error, i.cleanup, " TS("i.updated_at") ","
-	" i.whmcs_service_id FROM instances i WHERE i.state = 'failed'"
-	" ORDER BY i.updated_at DESC, i.id LIMIT 500" };
-static const struct db_stmt stmt_outbox = { "adm_outbox",
-	"SELECT 'email', count(*) FILTER (WHERE status = 'pending'),"
-	" count(*) FILTER (WHERE status = 'failed'),"
-	" count(*) FILTER (WHERE status = 'pending' AND next_attempt_at <= now()),"
-	" floor(extract(epoch FROM now() - min(created_at)"
-	"  FILTER (WHERE status = 'pending')))::bigint"
-	" FROM email_outbox WHERE status IN ('pending', 'failed')"
-	" UNION ALL "
-	"SELECT 'webhook', count(*) FILTER (WHERE status = 'pending'),"
-	" count(*) FILTER (WHERE status = 'failed'),"
-	" count(*) FILTER (WHERE status = 'pending' AND next_attempt_at <= now()),"
-	" floor(extract(epoch FROM now() - min(created_at)"
-	"  FILTER (WHERE status = 'pending')))::bigint"
-	" FROM webhook_outbox WHERE status IN ('pending', 'failed')" };
-static const struct db_stmt stmt_pollers = { "adm_pollers",
-	"SELECT mode, host, pid, floor(extract(epoch FROM now() - beat_at))::bigint"
-	" FROM poller_heartbeats ORDER BY mode, host" };
-/*
- * WHMCS's idea of a service's status is the last thing it was told (an
- * UpdateClientProduct we sent with a status) or did itself (a suspend,
- * unsuspend or terminate by an API client), whichever is newer.  Drift:
- * that differs from what our settled state means to WHMCS, or an update
- * for the service failed or is stuck in the outbox.
- */
-static const struct db_stmt stmt_sync = { "adm_sync",
-	"SELECT * FROM (SELECT i.id, i.slug, i.whmcs_service_id, i.state,"
-	" i.desired_state, CASE i.state WHEN 'active' THEN 'Active'"
-	"  WHEN 'suspended' THEN 'Suspended'"
-	"  WHEN 'terminated' THEN 'Terminated' END AS expected,"
-	" k.status, " TS("k.at") ", k.source,"
-	" (SELECT count(*) FROM webhook_outbox w WHERE w.instance_id = i.id"
-	"  AND w.status = 'failed') AS failed,"
-	" (SELECT count(*) FROM webhook_outbox w WHERE w.instance_id = i.id"
-	"  AND w.status = 'pending'"
-	"  AND w.created_at < now() - interval '15 minutes') AS stuck"
-	" FROM instances i LEFT JOIN LATERAL (SELECT * FROM ("
-	"  SELECT w.payload->>'status' AS status, w.sent_at AS at,"
-	"   'update_sent' AS source FROM webhook_outbox w"
-	"   WHERE w.instance_id = i.id AND w.command = 'UpdateClientProduct'"
-	"   AND w.status = 'sent' AND w.payload ? 'status'"
-	"  UNION ALL"
-	"  SELECT CASE e.kind WHEN 'instance.suspend' THEN 'Suspended'"
-	"   WHEN 'instance.unsuspend' THEN 'Active' ELSE 'Terminated' END,"
-	"   e.at, 'whmcs_action' FROM instance_events e"
-	"   WHERE e.instance_id = i.id AND e.kind IN ('instance.suspend',"
-	"   'instance.unsuspend', 'instance.terminate')"
-	"   AND e.actor IN (SELECT c.id FROM api_clients c)"
-	"  ) s ORDER BY s.at DESC LIMIT 1) k ON true"
-	" WHERE i.whmcs_service_id IS NOT NULL) d"
-	" WHERE (d.expected IS NOT NULL AND d.status IS NOT NULL"
-	"  AND d.status <> d.expected) OR d.failed > 0 OR d.stuck > 0"
-	" ORDER BY d.whmcs_service_id LIMIT 500" };
-
 /* "admin:<user id>", the actor in instance history (caller frees). */
 static char *
 actor(const struct req *r)
@@ -133,73 +29,6 @@ actor(const struct req *r)
 
 /* ---- instances ------------------------------------------------------ */
 
-/* One instance with everything an operator looks at (res: stmt_show). */
-static cJSON *
-instance_detail(struct req *r, const PGresult *res)
-{
-	static const struct ent_col extra[] = { { "failed_state", 's' },
-	    { "next_attempt_at", 's' }, { "locked_until", 's' },
-	    { "locked_by", 's' }, { "dns_record_id", 's' },
-	    { "dns_record6_id", 's' }, { "cleanup", 'b' },
-	    { "config_revision", 'i' }, { "ready_at", 's' },
-	    { "terminated_at", 's' }, { "user_id", 'i' } };
-	static const struct ent_col ev_cols[] = { { "id", 'i' }, { "at", 's' },
-	    { "kind", 's' }, { "from", 's' }, { "to", 's' }, { "actor", 's' },
-	    { "message", 's' } };
-	static const struct ent_col rep_cols[] = { { "reported_at", 's' },
-	    { "version", 's' }, { "config_revision", 'i' },
-	    { "config_error", 's' }, { "health", 'j' }, { "channels", 'j' },
-	    { "pairing_requests", 'i' } };
-	static const struct ent_col cmd_cols[] = { { "id", 'i' }, { "type", 's' },
-	    { "args", 'j' }, { "status", 's' }, { "created_by", 's' },
-	    { "created_at", 's' }, { "started_at", 's' } };
-	static const struct ent_col mail_cols[] = { { "id", 'i' },
-	    { "template", 's' }, { "to", 's' }, { "status", 's' },
-	    { "attempts", 'i' }, { "next_attempt_at", 's' },
-	    { "last_error", 's' }, { "created_at", 's' }, { "sent_at", 's' } };
-	static const struct ent_col hook_cols[] = { { "id", 'i' },
-	    { "command", 's' }, { "payload", 'j' }, { "status", 's' },
-	    { "attempts", 'i' }, { "next_attempt_at", 's' },
-	    { "last_error", 's' }, { "created_at", 's' }, { "sent_at", 's' } };
-	struct db	*db = r->app->db;
-	PGresult	*x;
-	cJSON		*o, *rep, *ob;
-	const char	*p[1] = { db_val(res, 0, INST_COL_ID) };
-
-	o = inst_json(res, 0, &r->app->cfg);
-	ent_cols_add(o, res, 0, INST_NCOLS, extra, OCH_NELEM(extra));
-	if ((x = db_exec(db, &stmt_events, 1, p, NULL)) != NULL) {
-		cJSON_AddItemToObject(o, "events",
-		    ent_rows_json(x, 0, ev_cols, OCH_NELEM(ev_cols)));
-		PQclear(x);
-	}
-	if ((x = db_exec(db, &stmt_report, 1, p, NULL)) != NULL) {
-		if (PQntuples(x) == 1) {
-			rep = cJSON_AddObjectToObject(o, "agent_report");
-			ent_cols_add(rep, x, 0, 0, rep_cols, OCH_NELEM(rep_cols));
-		} else
-			cJSON_AddNullToObject(o, "agent_report");
-		PQclear(x);
-	}
-	if ((x = db_exec(db, &stmt_cmds, 1, p, NULL)) != NULL) {
-		cJSON_AddItemToObject(o, "pending_commands",
-		    ent_rows_json(x, 0, cmd_cols, OCH_NELEM(cmd_cols)));
-		PQclear(x);
-	}
-	ob = cJSON_AddObjectToObject(o, "outbox");
-	if ((x = db_exec(db, &stmt_emails, 1, p, NULL)) != NULL) {
-		cJSON_AddItemToObject(ob, "email",
-		    ent_rows_json(x, 0, mail_cols, OCH_NELEM(mail_cols)));
-		PQclear(x);
-	}
-	if ((x = db_exec(db, &stmt_hooks, 1, p, NULL)) != NULL) {
-		cJSON_AddItemToObject(ob, "webhook",
-		    ent_rows_json(x, 0, hook_cols, OCH_NELEM(hook_cols)));
-		PQclear(x);
-	}
-	return o;
-}
-
 /*
  * Answer with instance id in full (status), or 404; then audit action.
  * detail may be NULL.
@@ -208,22 +37,16 @@ static void
 send_detail(struct req *r, int status, const char *action, const char *id,
     const char *detail)
 {
-	PGresult	*res;
-	const char	*p[1] = { id };
+	cJSON		*o;
 	enum och_err	 err;
 
-	if ((res = db_exec(r->app->db, &stmt_show, 1, p, &err)) == NULL) {
-		adm_fail(r, action, "instance", id, err, NULL);
+	if ((err = ent_ops_instance(r->app->db, &r->app->cfg, id, &o)) !=
+	    OCH_OK) {
+		adm_fail(r, action, "instance", id, err, err == OCH_ENOTFOUND ?
+		    "no such instance" : NULL);
 		return;
 	}
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		adm_fail(r, action, "instance", id, OCH_ENOTFOUND,
-		    "no such instance");
-		return;
-	}
-	resp_json(r, status, instance_detail(r, res));
-	PQclear(res);
+	resp_json(r, status, o);
 	audit_req(r, action, "instance", id, status, detail);
 }
 
@@ -357,24 +180,21 @@ command_args(const struct js_val *v, char *msg, size_t len)
 static int
 command_allowed(struct req *r, const char *action, const char *id)
 {
-	PGresult	*res;
-	const char	*p[1] = { id };
+	struct ent_instance *in;
 	enum och_err	 err;
 	int		 rc = -1;
 
-	if ((res = db_exec(r->app->db, &stmt_cmd_state, 1, p, &err)) == NULL)
-		adm_fail(r, action, "instance", id, err, NULL);
-	else if (PQntuples(res) != 1)
-		adm_fail(r, action, "instance", id, OCH_ENOTFOUND,
-		    "no such instance");
-	else if (strcmp(db_val(res, 0, 0), "active") != 0 ||
-	    strcmp(db_val(res, 0, 1), "active") != 0) {
+	if ((err = ent_instance_get(r->app->db, id, &in)) != OCH_OK)
+		adm_fail(r, action, "instance", id, err, err == OCH_ENOTFOUND ?
+		    "no such instance" : NULL);
+	else if (strcmp(in->state, "active") != 0 ||
+	    strcmp(in->desired_state, "active") != 0) {
 		resp_errorf(r, OCH_ECONFLICT, "instance is %s, not active",
-		    db_val(res, 0, 0));
+		    in->state);
 		audit_req(r, action, "instance", id, 409, NULL);
 	} else
 		rc = 0;
-	PQclear(res);
+	ent_instance_free(in, 1);
 	return rc;
 }
 
@@ -388,10 +208,10 @@ h_command(struct req *r)
 {
 	static const char *const action = "admin.instance.command";
 	struct js_val	 v[OCH_NELEM(cmd_fields)];
-	PGresult	*res = NULL;
 	cJSON		*o, *na = NULL;
 	const char	*id = req_param(r, 0);
 	char		*as = NULL, *who = NULL, *detail = NULL, msg[160];
+	char		 cid[24], at[40];
 	enum och_err	 err;
 
 	if (!valid_uuid(id)) {
@@ -409,25 +229,24 @@ h_command(struct req *r)
 	as = cJSON_PrintUnformatted(na);
 	who = actor(r);
 	/* (an update: with its pre-update backup, lib/backup.h) */
-	if ((res = bak_command_add(r->app->db, &r->app->cfg, id, v[0].s, as,
-	    who, &err)) == NULL) {
+	if ((err = bak_command_add(r->app->db, &r->app->cfg, id, v[0].s, as,
+	    who, cid, at)) != OCH_OK) {
 		adm_fail(r, action, "instance", id, err, NULL);
 		goto out;
 	}
 	o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "id", (double)db_int(res, 0, 0));
+	cJSON_AddNumberToObject(o, "id", strtod(cid, NULL));
 	cJSON_AddStringToObject(o, "instance_id", id);
 	cJSON_AddStringToObject(o, "type", v[0].s);
 	cJSON_AddItemToObject(o, "args", na);
 	na = NULL;
 	cJSON_AddStringToObject(o, "status", "queued");
-	cJSON_AddStringToObject(o, "created_at", db_val(res, 0, 1));
+	cJSON_AddStringToObject(o, "created_at", at);
 	resp_json(r, 202, o);
-	detail = xasprintf("{\"command\":%lld,\"type\":\"%s\"}",
-	    (long long)db_int(res, 0, 0), v[0].s);
+	detail = xasprintf("{\"command\":%s,\"type\":\"%s\"}", cid,
+	    v[0].s);
 	audit_req(r, action, "instance", id, 202, detail);
 out:
-	PQclear(res);
 	cJSON_Delete(na);
 	cJSON_free(as);
 	free(who);
@@ -439,54 +258,15 @@ out:
 static void
 h_queue(struct req *r)
 {
-	static const struct ent_col q_cols[] = { { "id", 's' }, { "slug", 's' },
-	    { "state", 's' }, { "desired_state", 's' }, { "plan", 's' },
-	    { "pending_plan", 's' }, { "pending_action", 's' },
-	    { "attempts", 'i' }, { "next_attempt_at", 's' },
-	    { "locked_until", 's' }, { "locked_by", 's' },
-	    { "last_error", 's' }, { "updated_at", 's' },
-	    { "whmcs_service_id", 'i' }, { "due", 'b' } };
-	static const struct ent_col f_cols[] = { { "id", 's' }, { "slug", 's' },
-	    { "failed_state", 's' }, { "desired_state", 's' },
-	    { "plan", 's' }, { "attempts", 'i' }, { "last_error", 's' },
-	    { "cleanup", 'b' }, { "updated_at", 's' },
-	    { "whmcs_service_id", 'i' } };
-	static const struct ent_col o_cols[] = { { "pending", 'i' },
-	    { "failed", 'i' }, { "due", 'i' }, { "oldest_pending_age_s", 'i' } };
-	static const struct ent_col p_cols[] = { { "mode", 's' }, { "host", 's' },
-	    { "pid", 'i' }, { "age_s", 'i' } };
-	struct db	*db = r->app->db;
-	PGresult	*q = NULL, *f = NULL, *ob = NULL, *pl = NULL;
-	cJSON		*root, *o, *x;
+	cJSON		*root;
 	enum och_err	 err;
-	int		 i;
 
-	if ((q = db_exec(db, &stmt_queue, 0, NULL, &err)) == NULL ||
-	    (f = db_exec(db, &stmt_failed, 0, NULL, &err)) == NULL ||
-	    (ob = db_exec(db, &stmt_outbox, 0, NULL, &err)) == NULL ||
-	    (pl = db_exec(db, &stmt_pollers, 0, NULL, &err)) == NULL) {
+	if ((err = ent_ops_queue(r->app->db, &root)) != OCH_OK) {
 		adm_fail(r, "admin.queue", NULL, NULL, err, NULL);
-		goto out;
+		return;
 	}
-	root = cJSON_CreateObject();
-	cJSON_AddItemToObject(root, "queue",
-	    ent_rows_json(q, 0, q_cols, OCH_NELEM(q_cols)));
-	cJSON_AddItemToObject(root, "failed",
-	    ent_rows_json(f, 0, f_cols, OCH_NELEM(f_cols)));
-	o = cJSON_AddObjectToObject(root, "outbox");
-	for (i = 0; i < PQntuples(ob); i++) {
-		x = cJSON_AddObjectToObject(o, db_val(ob, i, 0));
-		ent_cols_add(x, ob, i, 1, o_cols, OCH_NELEM(o_cols));
-	}
-	cJSON_AddItemToObject(root, "pollers",
-	    ent_rows_json(pl, 0, p_cols, OCH_NELEM(p_cols)));
 	resp_json(r, 200, root);
 	audit_req(r, "admin.queue", NULL, NULL, 200, NULL);
-out:
-	PQclear(q);
-	PQclear(f);
-	PQclear(ob);
-	PQclear(pl);
 }
 
 /* ---- WHMCS sync ----------------------------------------------------- */
@@ -494,42 +274,15 @@ out:
 static void
 h_sync(struct req *r)
 {
-	static const struct ent_col cols[] = { { "id", 's' }, { "slug", 's' },
-	    { "whmcs_service_id", 'i' }, { "state", 's' },
-	    { "desired_state", 's' }, { "expected_whmcs_status", 's' },
-	    { "whmcs_status", 's' }, { "whmcs_status_at", 's' },
-	    { "whmcs_status_source", 's' }, { "failed_updates", 'i' },
-	    { "stuck_updates", 'i' } };
-	PGresult	*res;
-	cJSON		*root, *arr, *o, *why;
-	const char	*exp, *got;
+	cJSON		*root, *arr;
 	enum och_err	 err;
-	int		 i;
 
-	if ((res = db_exec(r->app->db, &stmt_sync, 0, NULL, &err)) == NULL) {
+	if ((err = ent_ops_drift(r->app->db, &arr)) != OCH_OK) {
 		adm_fail(r, "admin.whmcs_sync", NULL, NULL, err, NULL);
 		return;
 	}
 	root = cJSON_CreateObject();
-	arr = cJSON_AddArrayToObject(root, "drift");
-	for (i = 0; i < PQntuples(res); i++) {
-		o = cJSON_CreateObject();
-		ent_cols_add(o, res, i, 0, cols, OCH_NELEM(cols));
-		why = cJSON_AddArrayToObject(o, "reasons");
-		exp = db_val(res, i, 5);
-		got = db_val(res, i, 6);
-		if (exp != NULL && got != NULL && strcmp(exp, got) != 0)
-			cJSON_AddItemToArray(why,
-			    cJSON_CreateString("status_mismatch"));
-		if (db_int(res, i, 9) > 0)
-			cJSON_AddItemToArray(why,
-			    cJSON_CreateString("update_failed"));
-		if (db_int(res, i, 10) > 0)
-			cJSON_AddItemToArray(why,
-			    cJSON_CreateString("update_stuck"));
-		cJSON_AddItemToArray(arr, o);
-	}
-	PQclear(res);
+	cJSON_AddItemToObject(root, "drift", arr);
 	resp_json(r, 200, root);
 	audit_req(r, "admin.whmcs_sync", NULL, NULL, 200, NULL);
 }

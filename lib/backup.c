@@ -191,18 +191,30 @@ bak_queue(struct db *db, const char *instance, const char *reason,
 	return OCH_OK;
 }
 
-PGresult *
+enum och_err
 bak_command_add(struct db *db, const struct cfg *cfg, const char *instance,
-    const char *kind, const char *args, const char *actor, enum och_err *err)
+    const char *kind, const char *args, const char *actor, char *id,
+    char *at)
 {
+	PGresult	*res;
 	const char	*p[5];
+	enum och_err	 err;
 
 	p[0] = instance;
 	p[1] = kind;
 	p[2] = args;
 	p[3] = actor;
 	p[4] = cfg_get(cfg, CFG_S3_ENDPOINT) != NULL ? "true" : "false";
-	return db_exec(db, &stmt_command, 5, p, err);
+	if ((res = db_exec(db, &stmt_command, 5, p, &err)) == NULL)
+		return err;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return OCH_EDB;
+	}
+	snprintf(id, 24, "%s", db_val(res, 0, 0));
+	snprintf(at, 40, "%s", db_val(res, 0, 1));
+	PQclear(res);
+	return OCH_OK;
 }
 
 /* Delete the objects of rows marked 'deleting'.  Returns 0, or -1. */

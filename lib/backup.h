@@ -73,12 +73,12 @@ enum och_err	 bak_queue(struct db *, const char *instance,
  * actor.  An update also gets its pre-update backup's row (reason
  * pre_update) when object storage is configured, named by
  * args.backup_id: the agent uploads that archive like any other.
- * Returns the row (id, created_at in RFC 3339 UTC) for the caller to
- * PQclear, or NULL with *err set (the db_exec() error).
+ * The new command's id into id (24 bytes) and its created_at (RFC 3339
+ * UTC) into at (40 bytes).  Returns OCH_OK or the db_exec() error.
  */
-PGresult	*bak_command_add(struct db *, const struct cfg *,
+enum och_err	 bak_command_add(struct db *, const struct cfg *,
 		    const char *instance, const char *kind, const char *args,
-		    const char *actor, enum och_err *err);
+		    const char *actor, char *id, char *at);
 
 /* What one bak_maintain() pass did. */
 struct bak_stats {

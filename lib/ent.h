@@ -278,4 +278,17 @@ cJSON		*ent_skill_json(const struct ent_skill *);
 /* Free n skills from ent_skill_of_instance() (NULL is fine). */
 void		 ent_skill_free(struct ent_skill *, size_t n);
 
+/*
+ * The operators' views (ent_ops.c), each *out new JSON (caller deletes)
+ * or NULL after a failure: instance id with everything an operator looks
+ * at (its history, agent report, pending commands, outboxes; OCH_ENOTFOUND
+ * when there is none); the provisioning queue (queue, failed, outbox,
+ * pollers); the services whose WHMCS status drifts from ours (an array,
+ * each with its reasons).  Return OCH_OK or db_exec()'s error.
+ */
+enum och_err	 ent_ops_instance(struct db *, const struct cfg *,
+		    const char *id, cJSON **out);
+enum och_err	 ent_ops_queue(struct db *, cJSON **out);
+enum och_err	 ent_ops_drift(struct db *, cJSON **out);
+
 #endif

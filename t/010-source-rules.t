@@ -41,8 +41,7 @@ is_deeply(\@bad, [], 'every exported symbol has a module prefix');
 # functions named here were over before the rule; each may shrink, none
 # may grow, and one that shrinks under the limit leaves the list.
 my %file_cap = ('lib/hetzner.c' => 972);
-my %fn_cap = ('cgi-bin/admin.c instance_detail' => 63,
-    'cgi-bin/admin_fleet.c adm_h_audit' => 64,
+my %fn_cap = ('cgi-bin/admin_fleet.c adm_h_audit' => 64,
     'cgi-bin/admin_fleet.c adm_h_stats' => 64,
     'cgi-bin/agent_pool.c agent_pool_ready' => 64, 'cgi-bin/agent_pool.c agent_pool_poll' => 64,
     'cgi-bin/backups.c h_put' => 105, 'cgi-bin/backups.c h_get' => 65,
