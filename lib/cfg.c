@@ -92,6 +92,7 @@ static const struct {
 	{ "BACKUP_GRACE_DAYS", K_INT, 0, 3650 },	/* CFG_BACKUP_GRACE_DAYS */
 	{ "POOL_STALE_SECONDS", K_INT, 5, 86400 },	/* CFG_POOL_STALE_SECONDS */
 	{ "PARK_MAX", K_INT, 1, 100000 },	/* CFG_PARK_MAX */
+	{ "HETZNER_CREATE_MS", K_INT, 10, 600000 },	/* CFG_HETZNER_CREATE_MS */
 };
 
 const char *

@@ -254,9 +254,14 @@ create_done(struct recon *r, struct ri *in)
 	t.state = "booting";
 	t.since = 1;
 	t.release = 1;
-	/* check the create action soon, else the boot timeout */
-	t.delay_ms = in->action_id > 0 ? 2 * poll_ms(r, 0) :
-	    r->boot_timeout * 1000;
+	/*
+	 * the create action once, when Hetzner should be done with it
+	 * (polling it while it runs spent 7-12 requests an order), else
+	 * the boot timeout; the VPS's ready call usually comes first
+	 */
+	t.delay_ms = r->boot_timeout * 1000;
+	if (in->action_id > 0 && (long long)r->create_ms < t.delay_ms)
+		t.delay_ms = r->create_ms;
 	t.action_id = in->action_id;
 	t.action = in->action_id > 0 ? "create_server" : NULL;
 	t.message = "waiting for the VPS to call ready";
@@ -650,6 +655,8 @@ recon_new(struct db *db, const struct cfg *c, struct hcl *h, const char *host)
 	r->boot_timeout = (long)cfg_int(c, CFG_BOOT_TIMEOUT, 600);
 	r->base_ms = (unsigned)cfg_int(c, CFG_POLLER_BACKOFF_MS, 1000);
 	r->cap_ms = (unsigned)cfg_int(c, CFG_POLLER_BACKOFF_MAX_MS, 60000);
+	r->create_ms = (unsigned)cfg_int(c, CFG_HETZNER_CREATE_MS,
+	    RECON_CREATE_MS);
 	if (r->cap_ms < r->base_ms)
 		r->cap_ms = r->base_ms;
 	if ((timeout = cfg_int(c, CFG_POLLER_HTTP_TIMEOUT, 0)) > 0)

@@ -27,6 +27,12 @@
 #define RI_MAX_RECORDS	16
 #define RI_MAX_IMAGES	32
 #define RECON_DNS_TTL	60
+/*
+ * How long Hetzner takes to create a server, ms (HETZNER_CREATE_MS): its
+ * create action is checked once after that, not polled while it runs (a
+ * server from a snapshot takes about 25 s, from a system image about 10).
+ */
+#define RECON_CREATE_MS	25000
 
 /* What a step knows about a claimed instance (recon_load()). */
 struct ri {
@@ -70,6 +76,7 @@ struct recon {
 	int			 lease_s;	/* POLLER_LEASE_SECONDS */
 	long			 boot_timeout;
 	unsigned		 base_ms, cap_ms;
+	unsigned		 create_ms;	/* HETZNER_CREATE_MS */
 	time_t			 deadline;
 	time_t			 claimed_at;
 	time_t			 paced_log;

@@ -51,7 +51,7 @@ if ($have_sim && -x $s->bin('poller/och-poller')) {
 	print "== pre-built image (ochctl image build)\n";
 	my ($brc, $bout, $berr) = $s->ochctl('image', 'build', '--poll', '0.5', '--timeout', '120');
 	print $brc ? "   image build failed: $berr" : "   $_\n" for grep { /current/ } split /\n/, $bout;
-	my $lat = $s->http(POST => $s->sim_url . '/_sim/latency', body => { profile => 'hetzner' })->{json} // {};
+	my $lat = $s->sim_latency(profile => 'hetzner');
 	print "== och-cloudsim now runs Hetzner's pace ($lat->{profile}: create $lat->{create} s, "
 	    . "from a snapshot $lat->{create_snapshot} s, boot $lat->{boot} s, installs $lat->{setup_bare} s)\n";
 	$s->psql("INSERT INTO pool_targets (plan, region, target, monthly_cents)"

@@ -33,7 +33,7 @@ die "image build: $out $err\n" if $rc;
 my $img = one("SELECT hetzner_image_id FROM images WHERE state = 'current'");
 # professional stays on the bare system image for the cold bare path
 $s->psql("UPDATE plans SET image = 'ubuntu-24.04' WHERE name = 'professional'");
-my $lat = $s->http(POST => "$sim/_sim/latency", body => { profile => 'hetzner' })->{json};
+my $lat = $s->sim_latency(profile => 'hetzner');	# and HETZNER_CREATE_MS for the poller
 $s->spawn(name => 'poller', cmd => [ $s->bin('poller/och-poller'), 'provision' ],
     env => { $s->env, POLLER_RUN_SECONDS => 900 });
 sleep 1;

@@ -382,9 +382,27 @@ sub start_sim {
 	    OPERATOR_SSH_KEY => $SIM{operator_ssh_key},
 	    OPERATOR_SSH_RANGES => '192.0.2.0/24',
 	) if $self->{dburl};
+	$self->sim_latency;
 	return $url;
 }
 sub sim_url { $_[0]{sim_url} }
+
+# Set och-cloudsim's latency (POST /_sim/latency with %set, e.g. profile =>
+# 'hetzner'; nothing: just read it) and tell the poller how long a create
+# takes there (HETZNER_CREATE_MS: it checks the create action once after
+# that), as an operator sets it from Hetzner's numbers.  Pollers started
+# afterwards read it.  Returns the latency as the simulator reports it.
+sub sim_latency {
+	my ($self, %set) = @_;
+	my $u = "$self->{sim_url}/_sim/latency";
+	my $r = %set ? $self->http(POST => $u, body => \%set) : $self->http(GET => $u);
+	die "sim latency: $r->{status} $r->{content}\n" unless $r->{status} == 200 && $r->{json};
+	my $l = $r->{json};
+	my $c = ($l->{create} // 0) > ($l->{create_snapshot} // 0) ? $l->{create} : $l->{create_snapshot};
+	my $ms = int(($c // 0) * 1000 + 0.999);
+	$self->write_config(HETZNER_CREATE_MS => $ms < 10 ? 10 : $ms) if $self->{dburl};
+	return $l;
+}
 
 # och-cloudsim whose servers run the real cloud-init/och-agent (agent
 # mode) with the stand-ins for what cannot run here: t/bin/openclaw as the
