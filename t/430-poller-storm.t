@@ -6,7 +6,11 @@
 # once.  100 orders all end active with zero duplicate servers, zero
 # servers or DNS records without their instance, and exactly one welcome
 # email each; then all 100 are terminated: nothing is left in the
-# simulator and each customer got exactly one termination email.
+# simulator and each customer got exactly one termination email.  A warm
+# pool (issue 15) fills and refills under the same storm and the orders in
+# eu-helsinki claim its servers: a claim cut by a SIGKILL neither loses the
+# server nor hands it out twice (each claimed server is its instance's, no
+# pool server without its row, none in two rows or for two orders).
 use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
@@ -91,6 +95,13 @@ sub storm_until {
 	return 0;
 }
 
+# ---- a warm pool under the storm: starter in eu-helsinki
+sub one { $t->psql_one(@_) }
+$t->psql(q{UPDATE pool_settings SET max_servers = 12, max_monthly_cents = 1000000});
+$t->psql(q{INSERT INTO pool_targets (plan, region, target, monthly_cents) VALUES ('starter', 'eu-helsinki', 6, 500)});
+ok(storm_until(sub { one(q{SELECT count(*) FROM pool_servers WHERE state = 'ready'}) >= 4 }, 60, 'pool'),
+    'the pool fills under the storm');
+
 # ---- 100 orders under the storm
 my $t0 = time;
 my %ids;
@@ -126,9 +137,18 @@ ok($kills >= 5, "pollers were killed ($kills times)");
 my %inst = map { $_->[0] => { server => $_->[1], ipv4 => $_->[2], ipv6 => $_->[3], host => "$_->[4].och.test" } }
     $t->psql(q{SELECT id, hetzner_server_id, host(ipv4), ipv6, slug FROM instances});
 my $servers = simget('/_sim/servers')->{servers};
-my (%per, @orphans);
+my %pool_row = map { $_->[0] => { state => $_->[1], server => $_->[2] } }
+    $t->psql(q{SELECT id, state, hetzner_server_id FROM pool_servers});
+my (%per, @orphans, %at);
 for my $s (@$servers) {
 	next if $s->{status} eq 'deleting';
+	$at{ $s->{id} } = 1;
+	# a waiting pool server (no order yet): its pool row holds it
+	if (!defined $s->{labels}{'och-instance'} && defined $s->{labels}{'och-pool'}) {
+		my $row = $pool_row{ $s->{labels}{'och-pool'} };
+		push @orphans, $s->{id} unless $row && $row->{state} =~ /^(?:warming|ready|bad|recycling)$/;
+		next;
+	}
 	my $id = $s->{labels}{'och-instance'} // '';
 	$per{$id}++;
 	push @orphans, $s->{id} unless $inst{$id} && $inst{$id}{server} == $s->{id};
@@ -136,6 +156,25 @@ for my $s (@$servers) {
 is(scalar(grep { $_ > 1 } values %per), 0, 'zero duplicate servers');
 is("@orphans", '', 'zero servers without their instance');
 is(scalar(grep { ($per{$_} // 0) == 1 } keys %inst), $N, 'every instance has its server');
+
+# ---- the pool's servers: claimed once, never lost
+my $claimed = one(q{SELECT count(*) FROM pool_servers WHERE state = 'claimed'});
+ok($claimed >= 4, "orders claimed pool servers under the storm ($claimed)");
+is(one(q{SELECT count(*) FROM pool_servers p LEFT JOIN instances i ON i.id = p.instance_id
+    WHERE p.state = 'claimed' AND i.hetzner_server_id IS DISTINCT FROM p.hetzner_server_id}), 0,
+    "each claimed pool server is its instance's server");
+is(one(q{SELECT count(*) FROM (SELECT instance_id FROM pool_servers WHERE instance_id IS NOT NULL
+    GROUP BY 1 HAVING count(*) > 1) d}), 0, 'no order claimed two pool servers');
+is(one(q{SELECT count(*) FROM (SELECT hetzner_server_id FROM pool_servers WHERE hetzner_server_id IS NOT NULL
+    GROUP BY 1 HAVING count(*) > 1) d}), 0, 'no server in two pool rows');
+my @lost = grep { $pool_row{$_}{state} =~ /^(?:ready|claimed)$/ && !$at{ $pool_row{$_}{server} // 0 } } keys %pool_row;
+is("@lost", '', 'no waiting or claimed pool server lost at the provider');
+is(one(q{SELECT count(*) FROM instance_events WHERE kind = 'pool.claimed'}), $claimed,
+    'one claim event per claimed pool server (a retried claim takes its own again)');
+diag "pool: $claimed claimed, " . one(q{SELECT count(*) FROM instance_events e JOIN pool_servers p
+    ON p.instance_id = e.instance_id WHERE e.kind = 'server.found'}) . ' found again by label after a cut claim; '
+    . join ' ', map { "$_->[0]=$_->[1]" }
+    $t->psql(q{SELECT state, count(*) FROM pool_servers GROUP BY 1 ORDER BY 1});
 my (%rec, @stray);
 for my $d (@{ simget('/_sim/dns')->{records} // [] }) {
 	push @{ $rec{ $d->{name} } }, "$d->{type}=$d->{content}";
@@ -162,7 +201,8 @@ is(scalar(keys %welcome), $N, 'and none for anything else');
 
 diag sprintf('outboxes sent after %.0f s', time - $t0);
 
-# ---- terminate all, still under the storm
+# ---- terminate all, still under the storm; the pool drains
+$t->psql(q{UPDATE pool_targets SET target = 0});
 for my $id (keys %inst) {
 	my $res = $t->signed(POST => "/api/v1/instances/$id/terminate");
 	is($res->{status}, 202, 'terminate accepted') or last if $res->{status} != 202;
@@ -171,6 +211,8 @@ my $gone = storm_until(sub { $t->psql_one(q{SELECT count(*) FROM instances WHERE
     120, 'termination');
 ok($gone, "all $N terminated");
 diag sprintf('all terminated after %.0f s', time - $t0);
+ok(storm_until(sub { one(q{SELECT count(*) FROM pool_servers WHERE state IN ('warming', 'ready', 'bad', 'recycling')}) == 0 },
+    60, 'pool drain'), 'the pool drained (target 0)');
 ok($t->wait_for(sub { !grep { 1 } @{ simget('/_sim/servers')->{servers} } }, timeout => 20),
     'zero servers left in the simulator') or diag explain simget('/_sim/servers');
 is(scalar @{ simget('/_sim/dns')->{records} // [] }, 0, 'zero DNS records left');
