@@ -78,6 +78,14 @@ static const struct db_stmt stmt_unborn = { "pool_unborn",
 	" JOIN plans pl ON pl.name = p.plan"
 	" WHERE p.state = 'warming' AND p.hetzner_server_id IS NULL"
 	" ORDER BY p.id LIMIT $1::int" };
+/*
+ * ready rows whose server is not recorded: the create's answer was lost,
+ * the server booted and reported in all the same (found by its label;
+ * without its id it could be neither claimed nor deleted by id)
+ */
+static const struct db_stmt stmt_unrecorded = { "pool_unrecorded",
+	"SELECT id FROM pool_servers WHERE state = 'ready'"
+	" AND hetzner_server_id IS NULL ORDER BY id LIMIT $1::int" };
 static const struct db_stmt stmt_need = { "pool_need",
 	"SELECT t.plan, t.region, coalesce(a.location, r.location),"
 	" coalesce(pt.server_type, pl.server_type), pl.image, t.monthly_cents,"
@@ -105,7 +113,8 @@ static const struct db_stmt stmt_token = { "pool_token",
 static const struct db_stmt stmt_store = { "pool_store",
 	"UPDATE pool_servers SET hetzner_server_id = $2::bigint,"
 	" ipv4 = $3::inet, ipv6 = nullif($4, ''), last_error = NULL"
-	" WHERE id = $1::bigint AND state = 'warming'" };
+	" WHERE id = $1::bigint AND state IN ('warming', 'ready')"
+	" AND hetzner_server_id IS NULL" };
 static const struct db_stmt stmt_error = { "pool_error",
 	"UPDATE pool_servers SET last_error = left($2, 500)"
 	" WHERE id = $1::bigint" };
@@ -307,6 +316,31 @@ out:
 	return ret;
 }
 
+/*
+ * Record the server of a ready row whose create answer was lost (its
+ * label names the row).  1 recorded, 0 not found or upstream failure
+ * (noted on the row), -1 database error.
+ */
+static int
+record_one(struct pool *p, const char *id)
+{
+	struct hz_server	 s[2];
+	struct prov_err		 e;
+	size_t			 n = 0;
+
+	if (by_label(p, id, s, OCH_NELEM(s), &n, &e) != OCH_OK) {
+		note_error(p, id, &e, "look up pool server");
+		return 0;
+	}
+	if (n == 0)
+		return 0;	/* it stops polling and is discarded */
+	if (store(p, id, &s[0]) != OCH_OK)
+		return -1;
+	log_info("pool server %s: server %" PRId64 " recorded (its create "
+	    "answer was lost)", id, s[0].id);
+	return 1;
+}
+
 /* Mark unhealthy and unwanted servers, and claims nobody took over. */
 static int
 judge(struct pool *p)
@@ -376,6 +410,14 @@ upkeep(struct pool *p)
 		}
 		done += r;
 	}
+	PQclear(res);
+	if ((res = db_exec(p->db, &stmt_unrecorded, 1, v, NULL)) == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res); i++)
+		if (record_one(p, db_val(res, i, 0)) < 0) {
+			PQclear(res);
+			return -1;
+		}
 	PQclear(res);
 	if ((res = db_exec(p->db, &stmt_need, 0, NULL, NULL)) == NULL)
 		return -1;

@@ -4,7 +4,8 @@
 # server for two; the claimed server is renamed, labelled and activated
 # by its own agent's ready call; the pool refills; the caps hold (most
 # servers, most spend); a new plan image recycles the old servers; a
-# server that stops polling is discarded, never handed out; a poller
+# server that stops polling is discarded, never handed out; one whose
+# create answer was lost is recorded by its label; a poller
 # SIGKILLed in the middle of a claim neither loses the server nor hands
 # it out twice.
 use strict;
@@ -97,6 +98,18 @@ ok(($st->{'PUT /servers/{id}'} // 0) >= 2, 'pooled servers were renamed with one
 
 # ---- refill after the claims
 ok($t->wait_for(sub { count_state('ready') == 2 }, timeout => 60), 'the pool refilled to its target');
+
+# ---- a create whose answer was lost: the server reports in all the same
+# and is recorded by its label (unrecorded, it could not be claimed)
+$r = $t->http(POST => "$sim/_sim/faults", body => { service => 'hetzner', route => 'POST /servers',
+    script => ['drop_but_created'] });
+is($r->{status}, 200, "the pool's next create answer will be lost");
+pool_put({ targets => [ { plan => 'starter', region => 'eu-helsinki', target => 3 } ] });
+ok($t->wait_for(sub { one("SELECT count(*) FROM pool_servers WHERE state = 'ready' AND hetzner_server_id IS NOT NULL") == 3 },
+    timeout => 60), 'three ready, each with its server recorded')
+    or diag explain [ $t->psql("SELECT id, state, hetzner_server_id, last_error FROM pool_servers") ];
+is(scalar(grep { exists $_->{labels}{'och-pool'} && !exists $_->{labels}{'och-instance'} } servers()), 3,
+    'and three at the provider: the lost answer made no second server');
 
 # ---- caps: most servers, then most spend
 pool_put({ targets => [ { plan => 'starter', region => 'eu-helsinki', target => 6 } ] });
