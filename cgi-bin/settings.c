@@ -39,55 +39,6 @@
 #include "srv.h"
 #include "valid.h"
 
-static const struct db_stmt stmt_ch_count = { "set_ch_count",
-	"SELECT count(*) FROM channels WHERE instance_id = $1::uuid AND kind <> $2" };
-static const struct db_stmt stmt_ch_put = { "set_ch_put",
-	"INSERT INTO channels (instance_id, kind, enabled, dm_policy, allow_from,"
-	" secret_enc) VALUES ($1::uuid, $2, $3::boolean, $4,"
-	"  ARRAY(SELECT json_array_elements_text($5::json)), $6::bytea)"
-	" ON CONFLICT (instance_id, kind) DO UPDATE SET enabled = EXCLUDED.enabled,"
-	" dm_policy = EXCLUDED.dm_policy, allow_from = EXCLUDED.allow_from,"
-	" secret_enc = coalesce(EXCLUDED.secret_enc, channels.secret_enc),"
-	" updated_at = now()" };
-static const struct db_stmt stmt_ch_del = { "set_ch_del",
-	"DELETE FROM channels WHERE instance_id = $1::uuid AND kind = $2" };
-static const struct db_stmt stmt_key_put = { "set_key_put",
-	"INSERT INTO ai_keys (instance_id, provider, key_enc, last4)"
-	" VALUES ($1::uuid, $2, $3::bytea, $4)"
-	" ON CONFLICT (instance_id, provider) DO UPDATE SET"
-	" key_enc = EXCLUDED.key_enc, last4 = EXCLUDED.last4, updated_at = now()" };
-static const struct db_stmt stmt_key_del = { "set_key_del",
-	"DELETE FROM ai_keys WHERE instance_id = $1::uuid AND provider = $2" };
-static const struct db_stmt stmt_sk_count = { "set_sk_count",
-	"SELECT count(*) FROM instance_skills WHERE instance_id = $1::uuid"
-	" AND enabled AND skill <> $2" };
-static const struct db_stmt stmt_sk_put = { "set_sk_put",
-	"INSERT INTO instance_skills (instance_id, skill, enabled)"
-	" SELECT $1::uuid, name, $3::boolean FROM skills WHERE name = $2 AND active"
-	" ON CONFLICT (instance_id, skill) DO UPDATE SET enabled = EXCLUDED.enabled" };
-static const struct db_stmt stmt_sk_del = { "set_sk_del",
-	"DELETE FROM instance_skills WHERE instance_id = $1::uuid AND skill = $2" };
-static const struct db_stmt stmt_pairing = { "set_pairing",
-	"SELECT coalesce(pairing::text, '[]'),"
-	" to_char(reported_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-	" FROM agent_reports WHERE instance_id = $1::uuid" };
-static const struct db_stmt stmt_command = { "set_command",
-	"INSERT INTO instance_commands (instance_id, kind, args, created_by)"
-	" VALUES ($1::uuid, $2, $3::jsonb, $4) RETURNING id" };
-static const struct db_stmt stmt_backups = { "set_backups",
-	"SELECT id, kind, status, name, size_bytes,"
-	" to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-	" FROM backups WHERE instance_id = $1::uuid AND status <> 'deleted'"
-	" ORDER BY id DESC LIMIT 50" };
-/* the backups asked of the agent, and its restores of them */
-static const struct db_stmt stmt_backup_cmds = { "set_backup_cmds",
-	"SELECT id, status, result::text,"
-	" to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-	" kind, args->>'backup_id', result->>'error'"
-	" FROM instance_commands WHERE instance_id = $1::uuid"
-	" AND kind IN ('backup_create', 'backup_restore')"
-	" ORDER BY id DESC LIMIT 40" };
-
 /* What a channel kind takes as secrets, and how long each may be. */
 static const struct {
 	const char	*kind;
@@ -144,25 +95,6 @@ plan_limits(struct req *r)
 		resp_error(r, err, err == OCH_ENOTFOUND ? "no such instance" :
 		    NULL);
 	return pl;
-}
-
-/*
- * The rows of a statement keyed by the instance in the path, after the
- * access check.  Returns them (caller clears) or NULL when it answered
- * (404, or the database error) itself.
- */
-static PGresult *
-owned_rows(struct req *r, const struct db_stmt *st)
-{
-	PGresult	*res;
-	const char	*p[1] = { req_param(r, 0) };
-	enum och_err	 err;
-
-	if (access_check(r, NULL, 0) < 0)
-		return NULL;
-	if ((res = db_exec(r->app->db, st, 1, p, &err)) == NULL)
-		resp_error(r, err, NULL);
-	return res;
 }
 
 /* Answer a change: 204, or the error (routes.def audits it). */
@@ -241,21 +173,20 @@ wipe_secrets(cJSON *o)
 }
 
 /*
- * The body's secrets for channel kind chan_kinds[k], sealed for the
- * instance id into *sealed (bytea text, caller frees; NULL when the body
- * has none: the stored ones stay).  Returns 0, or -1 answered (400 for a
- * secret the kind does not take or a bad value, 500).
+ * The body's secrets for channel kind chan_kinds[k] as a JSON object's
+ * text into *plain (caller wipes it with xfree_secret; NULL when the
+ * body has none: the stored ones stay).  Returns 0, or -1 answered (400
+ * for a secret the kind does not take or a bad value).
  */
 static int
-channel_sealed(struct req *r, size_t k, const char *id, char **sealed)
+channel_secrets(struct req *r, size_t k, char **plain)
 {
-	const char	*kind = chan_kinds[k].kind;
 	const cJSON	*secrets, *it;
 	cJSON		*js;
-	char		*plain, *ad;
+	char		*s;
 	size_t		 f;
 
-	*sealed = NULL;
+	*plain = NULL;
 	secrets = cJSON_GetObjectItemCaseSensitive(r->json, "secrets");
 	if (secrets == NULL)
 		return 0;
@@ -273,23 +204,56 @@ channel_sealed(struct req *r, size_t k, const char *id, char **sealed)
 		    !secret_ok(it->valuestring)) {
 			resp_errorf(r, OCH_EINVAL, "secrets.%s: not a %s "
 			    "credential", f == 2 ? "?" :
-			    chan_kinds[k].fields[f], kind);
+			    chan_kinds[k].fields[f], chan_kinds[k].kind);
 			wipe_secrets(js);
 			return -1;
 		}
 		cJSON_AddStringToObject(js, it->string, it->valuestring);
 	}
-	plain = cJSON_PrintUnformatted(js);
+	s = cJSON_PrintUnformatted(js);
 	wipe_secrets(js);
-	ad = xasprintf("channels:%s:%s", id, kind);
-	*sealed = cry_seal_bytea(r->app->keys, ad, plain, strlen(plain));
-	free(ad);
-	OPENSSL_cleanse(plain, strlen(plain));
-	cJSON_free(plain);
-	if (*sealed == NULL) {
-		resp_error(r, OCH_ESYSTEM, NULL);
+	*plain = xstrdup(s);
+	OPENSSL_cleanse(s, strlen(s));
+	cJSON_free(s);
+	return 0;
+}
+
+/*
+ * The body of a channel PUT for chan_kinds[k] into *in (its strings: the
+ * body's, and *allow / *plain, which the caller frees: cJSON_free,
+ * xfree_secret).  Returns 0, or -1 answered (400).
+ */
+static int
+channel_input(struct req *r, size_t k, struct ent_channel_in *in,
+    char **allow, char **plain)
+{
+	const cJSON	*en;
+
+	*allow = *plain = NULL;
+	if (r->json == NULL) {
+		resp_error(r, OCH_EINVAL, "a JSON body is required");
 		return -1;
 	}
+	en = cJSON_GetObjectItemCaseSensitive(r->json, "enabled");
+	if (en != NULL && !cJSON_IsBool(en)) {
+		resp_error(r, OCH_EINVAL, "enabled: must be true or false");
+		return -1;
+	}
+	in->enabled = en == NULL || cJSON_IsTrue(en);
+	in->dm_policy = "pairing";
+	if (js_str(r->json, "dm_policy", 16, &in->dm_policy) == JS_BAD ||
+	    (strcmp(in->dm_policy, "pairing") && strcmp(in->dm_policy,
+	    "allowlist") && strcmp(in->dm_policy, "open") &&
+	    strcmp(in->dm_policy, "disabled"))) {
+		resp_error(r, OCH_EINVAL, "dm_policy: pairing, allowlist, open "
+		    "or disabled");
+		return -1;
+	}
+	if ((*allow = channel_allow(r, in->dm_policy)) == NULL ||
+	    channel_secrets(r, k, plain) < 0)
+		return -1;
+	in->allow_from_json = *allow;
+	in->secrets_json = *plain;
 	return 0;
 }
 
@@ -300,84 +264,48 @@ channel_sealed(struct req *r, size_t k, const char *id, char **sealed)
 static void
 h_channel_put(struct req *r)
 {
-	PGresult	*cnt = NULL;
-	struct ent_plan	*a;
-	const char	*id = req_param(r, 0), *kind = req_param(r, 1);
-	const char	*policy = "pairing", *p[6];
-	const cJSON	*en;
-	char		*allow_s = NULL, *sealed = NULL;
-	size_t		 k;
-	enum och_err	 err = OCH_OK;
+	struct ent_channel_in	 in = { req_param(r, 0), req_param(r, 1), 1,
+	    NULL, NULL, NULL };
+	struct ent_plan		*a;
+	char			*allow = NULL, *plain = NULL;
+	size_t			 k;
+	int64_t			 n = 0;
+	enum och_err		 err;
 
 	if (access_check(r, NULL, 0) < 0 || (a = plan_limits(r)) == NULL)
 		return;
 	for (k = 0; k < OCH_NELEM(chan_kinds); k++)
-		if (strcmp(chan_kinds[k].kind, kind) == 0)
+		if (strcmp(chan_kinds[k].kind, in.kind) == 0)
 			break;
-	if (k == OCH_NELEM(chan_kinds)) {
+	if (k == OCH_NELEM(chan_kinds))
 		resp_error(r, OCH_ENOTFOUND, "no such channel kind");
-		goto out;
+	else if (channel_input(r, k, &in, &allow, &plain) == 0) {
+		if ((err = ent_channel_count_other(r->app->db, in.id, in.kind,
+		    &n)) == OCH_OK && n >= a->max_channels)
+			resp_errorf(r, OCH_EUNPROCESSABLE, "the plan allows "
+			    "%lld channels", (long long)a->max_channels);
+		else
+			changed(r, err != OCH_OK ? err : ent_channel_put(
+			    r->app->db, r->app->keys, &in));
 	}
-	if (r->json == NULL) {
-		resp_error(r, OCH_EINVAL, "a JSON body is required");
-		goto out;
-	}
-	en = cJSON_GetObjectItemCaseSensitive(r->json, "enabled");
-	if (en != NULL && !cJSON_IsBool(en)) {
-		resp_error(r, OCH_EINVAL, "enabled: must be true or false");
-		goto out;
-	}
-	if (js_str(r->json, "dm_policy", 16, &policy) == JS_BAD ||
-	    (strcmp(policy, "pairing") && strcmp(policy, "allowlist") &&
-	    strcmp(policy, "open") && strcmp(policy, "disabled"))) {
-		resp_error(r, OCH_EINVAL, "dm_policy: pairing, allowlist, open "
-		    "or disabled");
-		goto out;
-	}
-	if ((allow_s = channel_allow(r, policy)) == NULL ||
-	    channel_sealed(r, k, id, &sealed) < 0)
-		goto out;
-	p[0] = id;
-	p[1] = kind;
-	if ((cnt = db_exec(r->app->db, &stmt_ch_count, 2, p, &err)) != NULL &&
-	    db_int(cnt, 0, 0) >= a->max_channels) {
-		resp_errorf(r, OCH_EUNPROCESSABLE, "the plan allows %lld "
-		    "channels", (long long)a->max_channels);
-		goto out;
-	}
-	p[2] = en == NULL || cJSON_IsTrue(en) ? "true" : "false";
-	p[3] = policy;
-	p[4] = allow_s;
-	p[5] = sealed;
-	if (cnt != NULL)
-		err = db_run(r->app->db, &stmt_ch_put, 6, p, NULL);
-	changed(r, err);
-out:
 	ent_plan_free(a, 1);
-	PQclear(cnt);
-	cJSON_free(allow_s);
-	free(sealed);
+	cJSON_free(allow);
+	xfree_secret(plain);
 }
 
 /* DELETE of one row keyed by the second path parameter. */
 static void
-delete_one(struct req *r, const struct db_stmt *st)
+delete_one(struct req *r, enum och_err (*del)(struct db *, const char *,
+    const char *))
 {
-	const char	*p[2] = { req_param(r, 0), req_param(r, 1) };
-	long		 n = 0;
-	enum och_err	 err;
-
 	if (access_check(r, NULL, 0) < 0)
 		return;
-	err = db_run(r->app->db, st, 2, p, &n);
-	if (err == OCH_OK && n == 0)
-		err = OCH_ENOTFOUND;
-	changed(r, err);
+	changed(r, del(r->app->db, req_param(r, 0), req_param(r, 1)));
 }
 
-static void h_channel_del(struct req *r) { delete_one(r, &stmt_ch_del); }
-static void h_key_del(struct req *r) { delete_one(r, &stmt_key_del); }
-static void h_skill_del(struct req *r) { delete_one(r, &stmt_sk_del); }
+static void h_channel_del(struct req *r) { delete_one(r, ent_channel_del); }
+static void h_key_del(struct req *r) { delete_one(r, ent_ai_key_del); }
+static void h_skill_del(struct req *r) { delete_one(r, ent_skill_del); }
 
 static void
 h_keys(struct req *r)
@@ -405,10 +333,7 @@ h_keys(struct req *r)
 static void
 h_key_put(struct req *r)
 {
-	const char	*id = req_param(r, 0), *prov = req_param(r, 1), *key;
-	const char	*p[4];
-	char		*ad, *sealed, last4[5];
-	enum och_err	 err;
+	const char	*prov = req_param(r, 1), *key;
 
 	if (access_check(r, NULL, 0) < 0)
 		return;
@@ -421,21 +346,8 @@ h_key_put(struct req *r)
 		resp_error(r, OCH_EINVAL, "key: not an API key");
 		return;
 	}
-	snprintf(last4, sizeof(last4), "%s", key + strlen(key) - 4);
-	ad = xasprintf("ai_keys:%s:%s", id, prov);
-	sealed = cry_seal_bytea(r->app->keys, ad, key, strlen(key));
-	free(ad);
-	if (sealed == NULL) {
-		resp_error(r, OCH_ESYSTEM, NULL);
-		return;
-	}
-	p[0] = id;
-	p[1] = prov;
-	p[2] = sealed;
-	p[3] = last4;
-	err = db_run(r->app->db, &stmt_key_put, 4, p, NULL);
-	free(sealed);
-	changed(r, err);
+	changed(r, ent_ai_key_put(r->app->db, r->app->keys, req_param(r, 0),
+	    prov, key));
 }
 
 static void
@@ -464,59 +376,53 @@ h_skills(struct req *r)
 static void
 h_skill_put(struct req *r)
 {
-	PGresult	*cnt;
 	struct ent_plan	*a;
-	const char	*p[3] = { req_param(r, 0), req_param(r, 1), "true" };
+	const char	*id = req_param(r, 0), *name = req_param(r, 1);
 	const cJSON	*en;
-	long		 n = 0;
+	int64_t		 n = 0;
 	enum och_err	 err;
 
 	if (access_check(r, NULL, 0) < 0 || (a = plan_limits(r)) == NULL)
 		return;
 	en = r->json ? cJSON_GetObjectItemCaseSensitive(r->json, "enabled") :
 	    NULL;
-	if (en != NULL && !cJSON_IsBool(en)) {
-		ent_plan_free(a, 1);
+	if (en != NULL && !cJSON_IsBool(en))
 		resp_error(r, OCH_EINVAL, "enabled: must be true or false");
-		return;
-	}
-	if (en != NULL && cJSON_IsFalse(en))
-		p[2] = "false";
-	if ((cnt = db_exec(r->app->db, &stmt_sk_count, 2, p, &err)) == NULL) {
-		ent_plan_free(a, 1);
+	else if ((err = ent_skill_count_other(r->app->db, id, name, &n)) !=
+	    OCH_OK)
 		resp_error(r, err, NULL);
-		return;
-	}
-	if (strcmp(p[2], "true") == 0 && db_int(cnt, 0, 0) >= a->max_skills) {
+	else if ((en == NULL || cJSON_IsTrue(en)) && n >= a->max_skills)
 		resp_errorf(r, OCH_EUNPROCESSABLE, "the plan allows %lld skills",
 		    (long long)a->max_skills);
-		ent_plan_free(a, 1);
-		PQclear(cnt);
-		return;
-	}
+	else
+		changed(r, valid_name(name) || valid_slug(name) ?
+		    ent_skill_put(r->app->db, id, name, en == NULL ||
+		    cJSON_IsTrue(en)) : OCH_ENOTFOUND);
 	ent_plan_free(a, 1);
-	PQclear(cnt);
-	err = valid_name(p[1]) || valid_slug(p[1]) ?
-	    db_run(r->app->db, &stmt_sk_put, 3, p, &n) : OCH_OK;
-	if (err == OCH_OK && n == 0)
-		err = OCH_ENOTFOUND;
-	changed(r, err);
 }
 
 static void
 h_pairing(struct req *r)
 {
-	PGresult	*res;
-	cJSON		*o;
+	char		*reqs, *at;
+	cJSON		*o, *v;
+	enum och_err	 err;
 
-	if ((res = owned_rows(r, &stmt_pairing)) == NULL)
+	if (access_check(r, NULL, 0) < 0)
 		return;
+	if ((err = ent_pairing_requests(r->app->db, req_param(r, 0), &reqs,
+	    &at)) != OCH_OK) {
+		resp_error(r, err, NULL);
+		return;
+	}
 	o = cJSON_CreateObject();
-	cJSON_AddItemToObject(o, "requests", PQntuples(res) ?
-	    cJSON_Parse(db_val(res, 0, 0)) : cJSON_CreateArray());
-	if (PQntuples(res))
-		cJSON_AddStringToObject(o, "reported_at", db_val(res, 0, 1));
-	PQclear(res);
+	v = reqs != NULL ? cJSON_Parse(reqs) : NULL;
+	cJSON_AddItemToObject(o, "requests", v != NULL ? v :
+	    cJSON_CreateArray());
+	if (at != NULL)
+		cJSON_AddStringToObject(o, "reported_at", at);
+	free(reqs);
+	free(at);
 	resp_json(r, 200, o);
 }
 
@@ -524,24 +430,19 @@ h_pairing(struct req *r)
 void
 settings_queue(struct req *r, const char *kind, const char *args)
 {
-	PGresult	*res;
-	const char	*p[4];
-	char		 who[32];
+	char		 who[32], *cid;
 	cJSON		*o;
 	enum och_err	 err;
 
 	snprintf(who, sizeof(who), "user:%lld", (long long)r->auth.user_id);
-	p[0] = req_param(r, 0);
-	p[1] = kind;
-	p[2] = args;
-	p[3] = who;
-	if ((res = db_exec(r->app->db, &stmt_command, 4, p, &err)) == NULL) {
+	if ((err = ent_command_queue(r->app->db, req_param(r, 0), kind, args,
+	    who, &cid)) != OCH_OK) {
 		resp_error(r, err, NULL);
 		return;
 	}
 	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "command_id", db_val(res, 0, 0));
-	PQclear(res);
+	cJSON_AddStringToObject(o, "command_id", cid);
+	free(cid);
 	resp_json(r, 202, o);
 }
 
@@ -571,52 +472,38 @@ h_pairing_approve(struct req *r)
 	cJSON_free(s);
 }
 
-/* The stored backups of stmt_backups' rows, as the backups answer lists them. */
+/* The backup commands c[n]: restores go to rst, the agent's backups to arr. */
 static void
-backups_json(cJSON *arr, const PGresult *res)
+backup_cmds_json(cJSON *arr, cJSON *rst, const struct ent_command *c,
+    size_t n)
 {
-	cJSON	*o;
-	int	 i;
+	cJSON		*o, *args, *res;
+	const cJSON	*v;
+	size_t		 i;
 
-	for (i = 0; i < PQntuples(res); i++) {
+	for (i = 0; i < n; i++) {
 		o = cJSON_CreateObject();
-		cJSON_AddNumberToObject(o, "id", (double)db_int(res, i, 0));
-		cJSON_AddStringToObject(o, "kind", db_val(res, i, 1));
-		cJSON_AddStringToObject(o, "status", db_val(res, i, 2));
-		if (db_val(res, i, 3))
-			cJSON_AddStringToObject(o, "name", db_val(res, i, 3));
-		if (db_val(res, i, 4))
-			cJSON_AddNumberToObject(o, "size_bytes",
-			    (double)db_int(res, i, 4));
-		cJSON_AddStringToObject(o, "created_at", db_val(res, i, 5));
-		cJSON_AddItemToArray(arr, o);
-	}
-}
-
-/* stmt_backup_cmds' rows: restores go to rst, the agent's backups to arr. */
-static void
-backup_cmds_json(cJSON *arr, cJSON *rst, const PGresult *cmds)
-{
-	cJSON	*o;
-	int	 i;
-
-	for (i = 0; i < PQntuples(cmds); i++) {
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "command_id", db_val(cmds, i, 0));
-		cJSON_AddStringToObject(o, "status", db_val(cmds, i, 1));
-		cJSON_AddStringToObject(o, "created_at", db_val(cmds, i, 3));
-		if (strcmp(db_val(cmds, i, 4), "backup_restore") == 0) {
-			cJSON_AddNumberToObject(o, "backup_id",
-			    (double)db_int(cmds, i, 5));
-			if (db_val(cmds, i, 6))
+		cJSON_AddStringToObject(o, "command_id", c[i].id);
+		cJSON_AddStringToObject(o, "status", c[i].status);
+		cJSON_AddStringToObject(o, "created_at", c[i].created_at);
+		res = c[i].result_json ? cJSON_Parse(c[i].result_json) : NULL;
+		if (strcmp(c[i].kind, "backup_restore") == 0) {
+			args = cJSON_Parse(c[i].args_json);
+			v = cJSON_GetObjectItemCaseSensitive(args, "backup_id");
+			cJSON_AddNumberToObject(o, "backup_id", cJSON_IsNumber(v) ?
+			    v->valuedouble : cJSON_IsString(v) ?
+			    strtod(v->valuestring, NULL) : 0);
+			cJSON_Delete(args);
+			v = cJSON_GetObjectItemCaseSensitive(res, "error");
+			if (cJSON_IsString(v))
 				cJSON_AddStringToObject(o, "error",
-				    db_val(cmds, i, 6));
+				    v->valuestring);
+			cJSON_Delete(res);
 			cJSON_AddItemToArray(rst, o);
 			continue;
 		}
-		if (db_val(cmds, i, 2))
-			cJSON_AddItemToObject(o, "result",
-			    cJSON_Parse(db_val(cmds, i, 2)));
+		if (res != NULL)
+			cJSON_AddItemToObject(o, "result", res);
 		cJSON_AddItemToArray(arr, o);
 	}
 }
@@ -628,34 +515,34 @@ backup_cmds_json(cJSON *arr, cJSON *rst, const PGresult *cmds)
 static void
 h_backups(struct req *r)
 {
-	struct ent_plan	*a;
-	PGresult	*res, *cmds;
-	const char	*p[1] = { req_param(r, 0) };
-	cJSON		*root, *arr;
-	enum och_err	 err;
+	struct ent_plan		*a;
+	struct ent_backup	*b = NULL;
+	struct ent_command	*c = NULL;
+	const char		*id = req_param(r, 0);
+	cJSON			*root, *arr;
+	enum och_err		 err;
+	size_t			 i, nb = 0, nc = 0;
 
 	if (access_check(r, NULL, 0) < 0 || (a = plan_limits(r)) == NULL)
 		return;
-	if ((res = db_exec(r->app->db, &stmt_backups, 1, p, &err)) == NULL) {
-		ent_plan_free(a, 1);
+	if ((err = ent_backup_list(r->app->db, id, &b, &nb)) != OCH_OK ||
+	    (err = ent_command_backups(r->app->db, id, &c, &nc)) != OCH_OK)
 		resp_error(r, err, NULL);
-		return;
+	else {
+		root = cJSON_CreateObject();
+		cJSON_AddNumberToObject(root, "snapshot_slots",
+		    (double)a->snapshot_slots);
+		arr = cJSON_AddArrayToObject(root, "backups");
+		for (i = 0; i < nb; i++)
+			cJSON_AddItemToArray(arr, ent_backup_json(&b[i]));
+		arr = cJSON_AddArrayToObject(root, "agent_backups");
+		backup_cmds_json(arr, cJSON_AddArrayToObject(root, "restores"),
+		    c, nc);
+		resp_json(r, 200, root);
 	}
-	if ((cmds = db_exec(r->app->db, &stmt_backup_cmds, 1, p, &err)) == NULL) {
-		ent_plan_free(a, 1);
-		PQclear(res);
-		resp_error(r, err, NULL);
-		return;
-	}
-	root = cJSON_CreateObject();
-	cJSON_AddNumberToObject(root, "snapshot_slots", (double)a->snapshot_slots);
 	ent_plan_free(a, 1);
-	backups_json(cJSON_AddArrayToObject(root, "backups"), res);
-	arr = cJSON_AddArrayToObject(root, "agent_backups");
-	backup_cmds_json(arr, cJSON_AddArrayToObject(root, "restores"), cmds);
-	PQclear(res);
-	PQclear(cmds);
-	resp_json(r, 200, root);
+	ent_backup_free(b, nb);
+	ent_command_free(c, nc);
 }
 
 static void

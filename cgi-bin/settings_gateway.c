@@ -25,86 +25,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cry.h"
+#include "ent.h"
 #include "inst.h"
 #include "js.h"
 #include "log.h"
 #include "settings.h"
 #include "valid.h"
 
-/* a command nobody finished within this is over (the agent is gone) */
-#define COMMAND_EXPIRE	"6 minutes"
-
-static const struct db_stmt stmt_secret_get = { "gw_secret_get",
-	"SELECT i.slug, s.value_enc FROM instances i"
-	" LEFT JOIN instance_secrets s ON s.instance_id = i.id"
-	"  AND s.name = 'gateway_token' WHERE i.id = $1::uuid" };
-static const struct db_stmt stmt_secret_put = { "gw_secret_put",
-	"UPDATE instance_secrets SET value_enc = $2::bytea, created_at = now()"
-	" WHERE instance_id = $1::uuid AND name = 'gateway_token'" };
-static const struct db_stmt stmt_bump = { "gw_bump",
-	"WITH u AS (UPDATE instances SET config_revision = config_revision + 1,"
-	" updated_at = now() WHERE id = $1::uuid RETURNING id)"
-	" SELECT pg_notify('och_agent', id::text) FROM u" };
-static const struct db_stmt stmt_wa_channel = { "gw_wa_channel",
-	"SELECT enabled FROM channels WHERE instance_id = $1::uuid"
-	" AND kind = 'whatsapp'" };
-static const struct db_stmt stmt_wa_open = { "gw_wa_open",
-	"SELECT id FROM instance_commands WHERE instance_id = $1::uuid"
-	" AND kind = 'whatsapp_login' AND status IN ('queued', 'running')"
-	" AND created_at > now() - interval '" COMMAND_EXPIRE "'"
-	" ORDER BY id DESC LIMIT 1" };
-static const struct db_stmt stmt_expire = { "gw_expire",
-	"UPDATE instance_commands SET status = 'expired', finished_at = now()"
-	" WHERE id = $2::bigint AND instance_id = $1::uuid"
-	" AND status IN ('queued', 'running')"
-	" AND created_at < now() - interval '" COMMAND_EXPIRE "'" };
-static const struct db_stmt stmt_command = { "gw_command",
-	"SELECT id, kind, status, result::text,"
-	" to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-	" to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-	" FROM instance_commands WHERE id = $2::bigint AND instance_id = $1::uuid" };
-
-static char *
-ad_of(const char *id)
-{
-	return xasprintf("instance_secrets:%s:gateway_token", id);
-}
+/* The answer when the instance has no gateway token yet. */
+#define NO_TOKEN_YET	"the server has not started yet: its gateway " \
+	"token exists once it reports ready"
 
 void
 gw_token_reveal(struct req *r)
 {
-	PGresult	*res;
-	const char	*p[1] = { req_param(r, 0) };
-	char		*st, *ad, *tok, *host, *url;
-	size_t		 len;
+	char		*st, *slug, *tok, *host, *url;
 	enum och_err	 err;
 	cJSON		*o;
 
 	if ((st = st_visible(r)) == NULL)
 		return;
 	free(st);
-	if ((res = db_exec(r->app->db, &stmt_secret_get, 1, p, &err)) == NULL) {
-		resp_error(r, err, NULL);
+	if ((err = ent_gateway_token(r->app->db, r->app->keys,
+	    req_param(r, 0), &slug, &tok)) != OCH_OK) {
+		resp_error(r, err, err == OCH_ECONFLICT ? NO_TOKEN_YET : NULL);
 		return;
 	}
-	if (PQntuples(res) != 1 || db_val(res, 0, 1) == NULL) {
-		PQclear(res);
-		resp_error(r, OCH_ECONFLICT, "the server has not started yet: "
-		    "its gateway token exists once it reports ready");
-		return;
-	}
-	ad = ad_of(p[0]);
-	tok = cry_open_bytea(r->app->keys, ad, db_val(res, 0, 1), &len);
-	free(ad);
-	if (tok == NULL) {
-		log_error("gateway token of %s does not open", p[0]);
-		PQclear(res);
-		resp_error(r, OCH_ESYSTEM, NULL);
-		return;
-	}
-	host = inst_hostname(db_val(res, 0, 0), &r->app->cfg);
-	PQclear(res);
+	host = inst_hostname(slug, &r->app->cfg);
+	free(slug);
 	/* hex: nothing to escape in the fragment */
 	url = xasprintf("https://%s/#token=%s", host, tok);
 	o = cJSON_CreateObject();
@@ -119,57 +67,22 @@ gw_token_reveal(struct req *r)
 void
 gw_token_rotate(struct req *r)
 {
-	struct db	*db = r->app->db;
-	PGresult	*res;
-	const char	*p[2] = { req_param(r, 0), NULL };
-	char		*st, *ad, *tok = NULL, *sealed = NULL;
-	enum och_err	 err = OCH_OK;
-	int		 have;
+	char		*st;
+	enum och_err	 err;
+	cJSON		*o;
 
 	if ((st = st_visible(r)) == NULL)
 		return;
 	free(st);
-	if (db_begin(db) < 0) {
-		resp_error(r, OCH_EDB, NULL);
+	if ((err = ent_gateway_rotate(r->app->db, r->app->keys,
+	    req_param(r, 0))) != OCH_OK) {
+		resp_error(r, err, err == OCH_ECONFLICT ? NO_TOKEN_YET : NULL);
 		return;
 	}
-	if ((res = db_exec(db, &stmt_secret_get, 1, p, &err)) == NULL)
-		goto out;
-	have = PQntuples(res) == 1 && db_val(res, 0, 1) != NULL;
-	PQclear(res);
-	if (!have) {
-		err = OCH_ECONFLICT;
-		goto out;
-	}
-	ad = ad_of(p[0]);
-	if ((tok = cry_token(24)) == NULL || (sealed = cry_seal_bytea(
-	    r->app->keys, ad, tok, strlen(tok))) == NULL)
-		err = OCH_ESYSTEM;
-	free(ad);
-	p[1] = sealed;
-	if (err == OCH_OK)
-		err = db_run(db, &stmt_secret_put, 2, p, NULL);
-	/* the agent fetches the new config (it carries the token) at once */
-	if (err == OCH_OK)
-		err = db_run(db, &stmt_bump, 1, p, NULL);
-	if (err == OCH_OK && db_commit(db) < 0)
-		err = OCH_EDB;
-out:
-	db_rollback(db);
-	xfree_secret(tok);
-	free(sealed);
-	if (err == OCH_ECONFLICT)
-		resp_error(r, err, "the server has not started yet: its "
-		    "gateway token exists once it reports ready");
-	else if (err != OCH_OK)
-		resp_error(r, err, NULL);
-	else {
-		cJSON	*o = cJSON_CreateObject();
-
-		/* a JSON answer: the WHMCS module expects one */
-		cJSON_AddBoolToObject(o, "rotated", 1);
-		resp_json(r, 200, o);
-	}
+	/* a JSON answer: the WHMCS module expects one */
+	o = cJSON_CreateObject();
+	cJSON_AddBoolToObject(o, "rotated", 1);
+	resp_json(r, 200, o);
 }
 
 /*
@@ -218,39 +131,38 @@ gw_devices_approve(struct req *r)
 void
 gw_whatsapp_login(struct req *r)
 {
-	PGresult	*res;
-	const char	*p[1] = { req_param(r, 0) };
-	enum och_err	 err;
-	cJSON		*o;
-	int		 on;
+	struct ent_channel	*c = NULL;
+	const char		*id = req_param(r, 0);
+	char			*cid = NULL;
+	enum och_err		 err;
+	cJSON			*o;
+	size_t			 i, n = 0;
+	int			 on = 0;
 
 	if (!active_only(r))
 		return;
-	if ((res = db_exec(r->app->db, &stmt_wa_channel, 1, p, &err)) == NULL) {
-		resp_error(r, err, NULL);
-		return;
+	if ((err = ent_channel_list(r->app->db, id, &c, &n)) == OCH_OK) {
+		for (i = 0; i < n; i++)
+			if (strcmp(c[i].kind, "whatsapp") == 0)
+				on = c[i].enabled;
+		ent_channel_free(c, n);
 	}
-	on = PQntuples(res) == 1 && strcmp(db_val(res, 0, 0), "t") == 0;
-	PQclear(res);
-	if (!on) {
+	if (err == OCH_OK && !on) {
 		resp_error(r, OCH_ECONFLICT, "add the WhatsApp channel first "
 		    "(PUT /channels/whatsapp)");
 		return;
 	}
 	/* one login at a time: a second click follows the first */
-	if ((res = db_exec(r->app->db, &stmt_wa_open, 1, p, &err)) == NULL) {
+	if (err != OCH_OK || (err = ent_command_open(r->app->db, id,
+	    "whatsapp_login", &cid)) != OCH_OK)
 		resp_error(r, err, NULL);
-		return;
-	}
-	if (PQntuples(res) == 1) {
+	else if (cid != NULL) {
 		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "command_id", db_val(res, 0, 0));
-		PQclear(res);
+		cJSON_AddStringToObject(o, "command_id", cid);
 		resp_json(r, 200, o);
-		return;
-	}
-	PQclear(res);
-	settings_queue(r, "whatsapp_login", "{\"account\":\"default\"}");
+	} else
+		settings_queue(r, "whatsapp_login", "{\"account\":\"default\"}");
+	free(cid);
 }
 
 /* whatsapp_login's outcome for the page. */
@@ -276,22 +188,20 @@ wa_outcome(const char *status, const cJSON *out, const char *error,
 }
 
 /*
- * A command row (stmt_command) as the dashboard sees it: for a WhatsApp
- * login its outcome and the QR code while it can be scanned (never in
- * an admin's read-only view: scanning it links a phone, a write).
- * Returns a new object (caller owns it).
+ * A command as the dashboard sees it: for a WhatsApp login its outcome
+ * and the QR code while it can be scanned (never in an admin's read-only
+ * view: scanning it links a phone, a write).  Returns a new object
+ * (caller owns it).
  */
 static cJSON *
-command_json(const struct req *r, const PGresult *res)
+command_json(const struct req *r, const struct ent_command *c)
 {
-	const char	*status, *kind, *error = NULL;
+	const char	*error = NULL;
 	cJSON		*o, *result = NULL;
 	const cJSON	*out = NULL, *qr = NULL, *e;
 
-	kind = db_val(res, 0, 1);
-	status = db_val(res, 0, 2);
-	if (db_val(res, 0, 3) != NULL)
-		result = cJSON_Parse(db_val(res, 0, 3));
+	if (c->result_json != NULL)
+		result = cJSON_Parse(c->result_json);
 	if (result != NULL) {
 		out = cJSON_GetObjectItemCaseSensitive(result, "output");
 		e = cJSON_GetObjectItemCaseSensitive(result, "error");
@@ -303,29 +213,29 @@ command_json(const struct req *r, const PGresult *res)
 			qr = NULL;
 	}
 	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "id", db_val(res, 0, 0));
-	cJSON_AddStringToObject(o, "kind", kind);
-	cJSON_AddStringToObject(o, "status", status);
-	if (strcmp(kind, "whatsapp_login") == 0) {
-		cJSON_AddStringToObject(o, "outcome", wa_outcome(status, out,
+	cJSON_AddStringToObject(o, "id", c->id);
+	cJSON_AddStringToObject(o, "kind", c->kind);
+	cJSON_AddStringToObject(o, "status", c->status);
+	if (strcmp(c->kind, "whatsapp_login") == 0) {
+		cJSON_AddStringToObject(o, "outcome", wa_outcome(c->status, out,
 		    error, qr != NULL));
-		if (qr != NULL && strcmp(status, "running") == 0 &&
+		if (qr != NULL && strcmp(c->status, "running") == 0 &&
 		    r->auth.viewer_id == 0)
 			cJSON_AddStringToObject(o, "qr", qr->valuestring);
 		else
 			cJSON_AddNullToObject(o, "qr");
-	} else if (out != NULL && strcmp(kind, "device_approve") == 0)
+	} else if (out != NULL && strcmp(c->kind, "device_approve") == 0)
 		cJSON_AddItemToObject(o, "output", cJSON_Duplicate(out, 1));
 	if (error != NULL)
 		cJSON_AddStringToObject(o, "error", error);
-	else if (strcmp(status, "expired") == 0)
+	else if (strcmp(c->status, "expired") == 0)
 		cJSON_AddStringToObject(o, "error", "the server did not finish "
 		    "it in time");
 	else
 		cJSON_AddNullToObject(o, "error");
-	cJSON_AddStringToObject(o, "created_at", db_val(res, 0, 4));
-	if (db_val(res, 0, 5) != NULL)
-		cJSON_AddStringToObject(o, "finished_at", db_val(res, 0, 5));
+	cJSON_AddStringToObject(o, "created_at", c->created_at);
+	if (c->finished_at != NULL)
+		cJSON_AddStringToObject(o, "finished_at", c->finished_at);
 	else
 		cJSON_AddNullToObject(o, "finished_at");
 	cJSON_Delete(result);
@@ -335,31 +245,26 @@ command_json(const struct req *r, const PGresult *res)
 void
 gw_command(struct req *r)
 {
-	PGresult	*res;
-	const char	*p[2] = { req_param(r, 0), req_param(r, 1) };
-	cJSON		*o;
-	char		*st;
-	enum och_err	 err;
-	int64_t		 cid;
+	struct ent_command	*c;
+	cJSON			*o;
+	char			*st;
+	enum och_err		 err;
+	int64_t			 cid;
 
 	if ((st = st_visible(r)) == NULL)
 		return;
 	free(st);
-	if (!valid_int64(p[1], 1, INT64_MAX, &cid)) {
+	if (!valid_int64(req_param(r, 1), 1, INT64_MAX, &cid)) {
 		resp_error(r, OCH_ENOTFOUND, "no such command");
 		return;
 	}
-	(void)db_run(r->app->db, &stmt_expire, 2, p, NULL);
-	if ((res = db_exec(r->app->db, &stmt_command, 2, p, &err)) == NULL) {
-		resp_error(r, err, NULL);
+	if ((err = ent_command_get(r->app->db, req_param(r, 0),
+	    req_param(r, 1), &c)) != OCH_OK) {
+		resp_error(r, err, err == OCH_ENOTFOUND ? "no such command" :
+		    NULL);
 		return;
 	}
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		resp_error(r, OCH_ENOTFOUND, "no such command");
-		return;
-	}
-	o = command_json(r, res);
-	PQclear(res);
+	o = command_json(r, c);
+	ent_command_free(c, 1);
 	resp_json(r, 200, o);
 }

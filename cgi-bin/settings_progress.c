@@ -19,80 +19,57 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ent.h"
 #include "settings.h"
-
-/* one row per step, in order; then the order itself */
-static const struct db_stmt stmt_progress = { "sts_progress",
-	"WITH s(n, step, kinds) AS (VALUES"
-	"  (1, 'server', ARRAY['pool.claimed', 'server.created',"
-	"   'server.found', 'server.pooled']),"
-	"  (2, 'dns', ARRAY['dns.record']),"
-	"  (3, 'configured', ARRAY['agent.ready', 'state.active']),"
-	"  (4, 'certificate', ARRAY['tls.issued']),"
-	"  (5, 'gateway_ready', ARRAY['gateway.ready'])),"
-	" i AS (SELECT created_at FROM instances WHERE id = $1::uuid)"
-	" SELECT s.step, to_char(min(e.at) AT TIME ZONE 'UTC',"
-	"  'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
-	" extract(epoch FROM min(e.at) - (SELECT created_at FROM i))::float8,"
-	" bool_or(e.kind = 'pool.claimed'),"
-	" to_char((SELECT created_at FROM i) AT TIME ZONE 'UTC',"
-	"  'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
-	" extract(epoch FROM now() - (SELECT created_at FROM i))::float8"
-	" FROM s LEFT JOIN instance_events e ON e.instance_id = $1::uuid"
-	"  AND e.kind = ANY (s.kinds)"
-	" GROUP BY s.n, s.step ORDER BY s.n" };
 
 /* seconds to one decimal */
 static double
-tenths(const char *v)
+tenths(double v)
 {
-	return (double)(long)(strtod(v, NULL) * 10.0 + 0.5) / 10.0;
+	return (double)(long)(v * 10.0 + 0.5) / 10.0;
 }
 
 void
 st_progress(struct req *r)
 {
-	PGresult	*res;
-	const char	*p[1] = { req_param(r, 0) };
-	cJSON		*o, *a, *s;
-	enum och_err	 err;
-	char		*st;
-	int		 i, n, warm = 0;
+	struct ent_progress	*g;
+	cJSON			*o, *a, *s;
+	enum och_err		 err;
+	char			*st;
+	size_t			 i;
+	int			 done;
 
 	if ((st = st_visible(r)) == NULL)
 		return;
 	free(st);
-	if ((res = db_exec(r->app->db, &stmt_progress, 1, p, &err)) == NULL) {
+	if ((err = ent_progress_of(r->app->db, req_param(r, 0), &g)) !=
+	    OCH_OK) {
 		resp_error(r, err, NULL);
 		return;
 	}
-	n = PQntuples(res);
 	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "ordered_at", n > 0 ? db_val(res, 0, 4) :
-	    "");
+	cJSON_AddStringToObject(o, "ordered_at", g->ordered_at);
 	a = cJSON_CreateArray();
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < g->n; i++) {
 		s = cJSON_CreateObject();
-		cJSON_AddStringToObject(s, "step", db_val(res, i, 0));
-		if (db_val(res, i, 1) != NULL) {
-			cJSON_AddStringToObject(s, "at", db_val(res, i, 1));
+		cJSON_AddStringToObject(s, "step", g->steps[i].step);
+		if (g->steps[i].at != NULL) {
+			cJSON_AddStringToObject(s, "at", g->steps[i].at);
 			cJSON_AddNumberToObject(s, "elapsed_s",
-			    tenths(db_val(res, i, 2)));
+			    tenths(g->steps[i].elapsed_s));
 		} else {
 			cJSON_AddNullToObject(s, "at");
 			cJSON_AddNullToObject(s, "elapsed_s");
 		}
-		if (db_val(res, i, 3) != NULL && db_val(res, i, 3)[0] == 't')
-			warm = 1;
 		cJSON_AddItemToArray(a, s);
 	}
-	cJSON_AddBoolToObject(o, "warm", warm);
+	cJSON_AddBoolToObject(o, "warm", g->warm);
 	/* done: the gateway answered (the last step) */
-	cJSON_AddBoolToObject(o, "done", n == 5 && db_val(res, 4, 1) != NULL);
-	cJSON_AddNumberToObject(o, "elapsed_s", n == 0 ? 0 :
-	    tenths(db_val(res, 4, 1) != NULL ? db_val(res, 4, 2) :
-	    db_val(res, 0, 5)));
+	done = g->n == 5 && g->steps[4].at != NULL;
+	cJSON_AddBoolToObject(o, "done", done);
+	cJSON_AddNumberToObject(o, "elapsed_s", tenths(done ?
+	    g->steps[4].elapsed_s : g->since_order_s));
 	cJSON_AddItemToObject(o, "steps", a);
-	PQclear(res);
+	ent_progress_free(g);
 	resp_json(r, 200, o);
 }

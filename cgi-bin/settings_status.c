@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "ent.h"
 #include "inst.h"
 #include "js.h"
 #include "log.h"
@@ -34,41 +35,15 @@
 #define REPORT_STALE_SECONDS	180
 #define FALLBACKS_MAX		5
 
-static const struct db_stmt stmt_status = { "sts_status",
-	"SELECT i.state, i.last_error, i.setup_state::text, i.model_primary,"
-	" array_to_json(i.model_fallbacks)::text, i.failed_state,"
-	" i.pending_action, i.config_revision,"
-	" to_char(a.reported_at AT TIME ZONE 'UTC',"
-	"  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-	" extract(epoch FROM now() - a.reported_at)::bigint,"
-	" a.health::text, a.version, a.config_revision, a.config_error,"
-	" a.channels::text, a.setup::text, a.tls::text, a.skills::text,"
-	" a.devices::text, a.reported_at IS NOT NULL, a.models::text"
-	" FROM instances i LEFT JOIN agent_reports a ON a.instance_id = i.id"
-	" WHERE i.id = $1::uuid" };
-/* the first of the models ($2, a JSON array) the instance's OpenClaw
- * does not offer, when its agent reported what it offers */
-static const struct db_stmt stmt_unoffered = { "sts_unoffered",
-	"SELECT m FROM json_array_elements_text($2::json) m"
-	" WHERE EXISTS (SELECT 1 FROM agent_reports a"
-	"  WHERE a.instance_id = $1::uuid AND a.models IS NOT NULL"
-	"  AND NOT a.models ? m) LIMIT 1" };
-static const struct db_stmt stmt_model = { "sts_model",
-	"UPDATE instances SET model_primary = nullif($2, ''),"
-	" model_fallbacks = ARRAY(SELECT json_array_elements_text($3::json))"
-	" WHERE id = $1::uuid" };
-
-/* Row 0 of stmt_status: failed by its own setup (retry = rebuild)? */
+/* failed by its own setup (retry = rebuild)? */
 static int
-setup_retry_ok(const PGresult *res)
+setup_retry_ok(const struct ent_status *s)
 {
-	return strcmp(db_val(res, 0, 0), "failed") == 0 &&
-	    db_val(res, 0, 5) != NULL && strcmp(db_val(res, 0, 5), "active") ==
-	    0 && db_val(res, 0, 6) != NULL && strcmp(db_val(res, 0, 6),
+	return strcmp(s->state, "failed") == 0 && s->failed_state != NULL &&
+	    strcmp(s->failed_state, "active") == 0 &&
+	    s->pending_action != NULL && strcmp(s->pending_action,
 	    "rebuild") == 0;
 }
-
-static PGresult *status_row(struct req *);
 
 char *
 st_visible(struct req *r)
@@ -86,34 +61,45 @@ st_visible(struct req *r)
 }
 
 /*
- * stmt_status's row for the instance in the path, after the access
- * check; NULL after the answer (404 or the database error).
+ * The status of the instance in the path, after the access check
+ * (caller frees with ent_status_free()); NULL after the answer (404 or
+ * the database error).
  */
-static PGresult *
-status_row(struct req *r)
+static struct ent_status *
+status_of(struct req *r)
 {
-	PGresult	*res;
-	const char	*p[1] = { req_param(r, 0) };
-	enum och_err	 err;
-	char		*st;
+	struct ent_status	*s;
+	enum och_err		 err;
+	char			*st;
 
 	if ((st = st_visible(r)) == NULL)
 		return NULL;
 	free(st);
-	if ((res = db_exec(r->app->db, &stmt_status, 1, p, &err)) == NULL)
-		resp_error(r, err, NULL);
-	return res;
+	if ((err = ent_status_of(r->app->db, req_param(r, 0), &s)) != OCH_OK)
+		resp_error(r, err, err == OCH_ENOTFOUND ? "no such instance" :
+		    NULL);
+	return s;
 }
 
-/* Parsed JSON of a column, or JSON null. */
+/* Parsed JSON text, or JSON null. */
 static cJSON *
-col_json(const PGresult *res, int col)
+col_json(const char *text)
 {
 	cJSON	*v = NULL;
 
-	if (db_val(res, 0, col) != NULL)
-		v = cJSON_Parse(db_val(res, 0, col));
+	if (text != NULL)
+		v = cJSON_Parse(text);
 	return v != NULL ? v : cJSON_CreateNull();
+}
+
+/* A string member, null when NULL. */
+static void
+add_str(cJSON *o, const char *name, const char *v)
+{
+	if (v != NULL)
+		cJSON_AddStringToObject(o, name, v);
+	else
+		cJSON_AddNullToObject(o, name);
 }
 
 static void
@@ -180,73 +166,58 @@ channel_states(const cJSON *st, cJSON *warnings)
 	return out;
 }
 
-/* Row 0 of stmt_status: {primary, fallbacks, available}, available being
- * the models the agent reported the instance offers (null: not yet). */
+/* {primary, fallbacks, available}, available being the models the
+ * agent reported the instance offers (null: not yet). */
 static cJSON *
-model_json(const PGresult *res)
+model_json(const struct ent_status *s)
 {
 	cJSON	*v = cJSON_CreateObject(), *e;
 
-	if (db_val(res, 0, 3) != NULL)
-		cJSON_AddStringToObject(v, "primary", db_val(res, 0, 3));
-	else
-		cJSON_AddNullToObject(v, "primary");
-	e = db_val(res, 0, 4) ? cJSON_Parse(db_val(res, 0, 4)) : NULL;
+	add_str(v, "primary", s->model_primary);
+	e = s->model_fallbacks_json ? cJSON_Parse(s->model_fallbacks_json) :
+	    NULL;
 	cJSON_AddItemToObject(v, "fallbacks", e ? e : cJSON_CreateArray());
-	cJSON_AddItemToObject(v, "available", col_json(res, 20));
+	cJSON_AddItemToObject(v, "available", col_json(s->models_json));
 	return v;
 }
 
-void
-st_status(struct req *r)
+/* The phase of the status (the file's header comment lists them). */
+static const char *
+phase_of(const struct ent_status *s, const cJSON *health)
 {
-	PGresult	*res;
-	const char	*state, *phase;
-	cJSON		*o, *w, *health, *tls, *skills, *setup, *v, *e;
-	char		*m;
-	int		 reported;
-	int64_t		 age;
+	const char	*state = s->state;
 
-	if ((res = status_row(r)) == NULL)
-		return;
-	state = db_val(res, 0, 0);
-	reported = strcmp(db_val(res, 0, 19), "t") == 0;
-	age = reported ? db_int(res, 0, 9) : 0;
-	health = col_json(res, 10);
-	o = cJSON_CreateObject();
-	w = cJSON_CreateArray();
 	if (strcmp(state, "failed") == 0)
-		phase = "error";
-	else if (strcmp(state, "pending") == 0 ||
-	    strcmp(state, "creating") == 0 || strcmp(state, "booting") == 0 ||
-	    strcmp(state, "rebuilding") == 0)
-		phase = "setting_up";
-	else if (strcmp(state, "active") != 0)
-		phase = state;
-	else if (!reported)
-		phase = "waiting_for_server";
-	else if (age > REPORT_STALE_SECONDS)
-		phase = "not_reporting";
-	else if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(health,
-	    "ready")))
-		phase = "gateway_not_ready";
-	else
-		phase = "running";
-	cJSON_AddStringToObject(o, "state", state);
-	cJSON_AddStringToObject(o, "phase", phase);
-	if (db_val(res, 0, 1) != NULL)
-		cJSON_AddStringToObject(o, "error", db_val(res, 0, 1));
-	else
-		cJSON_AddNullToObject(o, "error");
-	cJSON_AddBoolToObject(o, "retry_allowed", setup_retry_ok(res));
-	/* the report's setup, else what the ready call said */
-	setup = col_json(res, 15);
+		return "error";
+	if (strcmp(state, "pending") == 0 || strcmp(state, "creating") == 0 ||
+	    strcmp(state, "booting") == 0 || strcmp(state, "rebuilding") == 0)
+		return "setting_up";
+	if (strcmp(state, "active") != 0)
+		return state;
+	if (!s->reported)
+		return "waiting_for_server";
+	if (s->report_age > REPORT_STALE_SECONDS)
+		return "not_reporting";
+	if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(health, "ready")))
+		return "gateway_not_ready";
+	return "running";
+}
+
+/* setup (the report's, else what the ready call said) and tls into o;
+ * a self-signed certificate warned about in w. */
+static void
+setup_tls_json(const struct ent_status *s, cJSON *o, cJSON *w)
+{
+	cJSON	*setup, *tls, *v, *e;
+	char	*m;
+
+	setup = col_json(s->setup_json);
 	if (cJSON_IsNull(setup)) {
 		cJSON_Delete(setup);
-		setup = col_json(res, 2);
+		setup = col_json(s->setup_state_json);
 	}
 	cJSON_AddItemToObject(o, "setup", setup);
-	tls = col_json(res, 16);
+	tls = col_json(s->tls_json);
 	cJSON_AddItemToObject(o, "tls", tls);
 	v = cJSON_GetObjectItemCaseSensitive(tls, "mode");
 	if (cJSON_IsString(v) && strcmp(v->valuestring, "self-signed") == 0) {
@@ -256,42 +227,66 @@ st_status(struct req *r)
 		warn(w, "tls_self_signed", m);
 		free(m);
 	}
-	cJSON_AddItemToObject(o, "health", health);
-	if (db_val(res, 0, 11) != NULL)
-		cJSON_AddStringToObject(o, "openclaw_version", db_val(res, 0, 11));
-	else
-		cJSON_AddNullToObject(o, "openclaw_version");
-	cJSON_AddNumberToObject(o, "config_revision", (double)db_int(res, 0, 7));
-	if (db_val(res, 0, 12) != NULL)
+}
+
+/* What the agent reports of the config, channels, skills and devices. */
+static void
+report_json(const struct ent_status *s, cJSON *o, cJSON *w)
+{
+	cJSON	*v, *skills;
+
+	add_str(o, "openclaw_version", s->version);
+	cJSON_AddNumberToObject(o, "config_revision",
+	    (double)s->config_revision);
+	if (s->applied_revision >= 0)
 		cJSON_AddNumberToObject(o, "applied_revision",
-		    (double)db_int(res, 0, 12));
+		    (double)s->applied_revision);
 	else
 		cJSON_AddNullToObject(o, "applied_revision");
-	if (db_val(res, 0, 13) != NULL) {
-		cJSON_AddStringToObject(o, "config_error", db_val(res, 0, 13));
-		warn(w, "config_refused", db_val(res, 0, 13));
-	} else
-		cJSON_AddNullToObject(o, "config_error");
-	v = col_json(res, 14);
+	add_str(o, "config_error", s->config_error);
+	if (s->config_error != NULL)
+		warn(w, "config_refused", s->config_error);
+	v = col_json(s->channels_json);
 	cJSON_AddItemToObject(o, "channels", channel_states(v, w));
 	cJSON_Delete(v);
-	skills = col_json(res, 17);
+	skills = col_json(s->skills_json);
 	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(skills,
 	    "errors"))
 		if (cJSON_IsString(v))
 			warn(w, "skill_failed", v->valuestring);
 	cJSON_AddItemToObject(o, "skills", skills);
-	cJSON_AddItemToObject(o, "devices", col_json(res, 18));
-	cJSON_AddItemToObject(o, "model", model_json(res));
-	if (reported) {
-		cJSON_AddStringToObject(o, "reported_at", db_val(res, 0, 8));
-		cJSON_AddNumberToObject(o, "report_age_seconds", (double)age);
+	cJSON_AddItemToObject(o, "devices", col_json(s->devices_json));
+}
+
+void
+st_status(struct req *r)
+{
+	struct ent_status	*s;
+	cJSON			*o, *w, *health;
+
+	if ((s = status_of(r)) == NULL)
+		return;
+	health = col_json(s->health_json);
+	o = cJSON_CreateObject();
+	w = cJSON_CreateArray();
+	cJSON_AddStringToObject(o, "state", s->state);
+	cJSON_AddStringToObject(o, "phase", phase_of(s, health));
+	add_str(o, "error", s->last_error);
+	cJSON_AddBoolToObject(o, "retry_allowed", setup_retry_ok(s));
+	setup_tls_json(s, o, w);
+	cJSON_AddItemToObject(o, "health", health);
+	report_json(s, o, w);
+	cJSON_AddItemToObject(o, "model", model_json(s));
+	if (s->reported) {
+		cJSON_AddStringToObject(o, "reported_at", s->reported_at);
+		cJSON_AddNumberToObject(o, "report_age_seconds",
+		    (double)s->report_age);
 	} else {
 		cJSON_AddNullToObject(o, "reported_at");
 		cJSON_AddNullToObject(o, "report_age_seconds");
 	}
 	cJSON_AddItemToObject(o, "warnings", w);
-	PQclear(res);
+	ent_status_free(s);
 	resp_json(r, 200, o);
 }
 
@@ -358,39 +353,34 @@ static int
 offered(struct req *r, const char *id, const char *prim, const cJSON *arr)
 {
 	cJSON		*all = cJSON_Duplicate(arr, 1);
-	PGresult	*res;
-	const char	*p[2];
-	char		*s;
+	char		*s, *first;
 	enum och_err	 err;
 
 	if (prim != NULL)
 		cJSON_AddItemToArray(all, cJSON_CreateString(prim));
 	s = cJSON_PrintUnformatted(all);
 	cJSON_Delete(all);
-	p[0] = id;
-	p[1] = s;
-	res = db_exec(r->app->db, &stmt_unoffered, 2, p, &err);
+	err = ent_model_unoffered(r->app->db, id, s, &first);
 	cJSON_free(s);
-	if (res == NULL) {
+	if (err != OCH_OK) {
 		resp_error(r, err, NULL);
 		return -1;
 	}
-	if (PQntuples(res) == 1) {
+	if (first != NULL) {
 		s = xasprintf("%s: not a model this instance's OpenClaw offers "
-		    "(status: model.available)", db_val(res, 0, 0));
+		    "(status: model.available)", first);
 		resp_error(r, OCH_EINVAL, s);
 		free(s);
-		PQclear(res);
+		free(first);
 		return -1;
 	}
-	PQclear(res);
 	return 0;
 }
 
 void
 st_model_put(struct req *r)
 {
-	const char	*prim = NULL, *p[3];
+	const char	*prim = NULL, *id = req_param(r, 0);
 	cJSON		*arr;
 	char		*st, *s;
 	enum och_err	 err;
@@ -416,17 +406,14 @@ st_model_put(struct req *r)
 	}
 	if ((arr = fallbacks(r, prim)) == NULL)
 		return;
-	p[0] = req_param(r, 0);
-	if (offered(r, p[0], prim, arr) != 0) {
+	if (offered(r, id, prim, arr) != 0) {
 		cJSON_Delete(arr);
 		return;
 	}
 	s = cJSON_PrintUnformatted(arr);
 	cJSON_Delete(arr);
-	p[1] = prim != NULL ? prim : "";
-	p[2] = s;
 	/* the schema's trigger bumps the config revision: the agent applies */
-	err = db_run(r->app->db, &stmt_model, 3, p, NULL);
+	err = ent_model_put(r->app->db, id, prim, s);
 	cJSON_free(s);
 	if (err != OCH_OK)
 		resp_error(r, err, NULL);
@@ -437,17 +424,17 @@ st_model_put(struct req *r)
 void
 st_retry(struct req *r)
 {
-	PGresult	*res;
-	const char	*p[1] = { req_param(r, 0) };
-	char		 state[32], who[32];
-	enum och_err	 err;
-	int		 ok;
+	struct ent_status	*s;
+	const char		*p[1] = { req_param(r, 0) };
+	char			 state[32], who[32];
+	enum och_err		 err;
+	int			 ok;
 
 	/* only a failed setup: other failures need an operator */
-	if ((res = status_row(r)) == NULL)
+	if ((s = status_of(r)) == NULL)
 		return;
-	ok = setup_retry_ok(res);
-	PQclear(res);
+	ok = setup_retry_ok(s);
+	ent_status_free(s);
 	if (!ok) {
 		resp_error(r, OCH_ECONFLICT, "only an instance whose server "
 		    "setup failed can be retried here; support has been told "

@@ -620,3 +620,11 @@ db_int(const PGresult *res, int row, int col)
 
 	return v != NULL ? strtoll(v, NULL, 10) : 0;
 }
+
+int
+db_bool(const PGresult *res, int row, int col)
+{
+	const char	*v = db_val(res, row, col);
+
+	return v != NULL && strcmp(v, "t") == 0;
+}

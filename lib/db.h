@@ -119,5 +119,7 @@ int64_t		 db_int(const PGresult *, int row, int col);
 char		*db_dup(const PGresult *, int row, int col);
 /* A copy of the value, "" when SQL NULL (caller frees). */
 char		*db_dup_empty(const PGresult *, int row, int col);
+/* 1 when the value is boolean true ("t"), 0 otherwise (NULL too). */
+int		 db_bool(const PGresult *, int row, int col);
 
 #endif

@@ -181,6 +181,8 @@ enum och_err	 ent_sso_add(struct db *, const char *id, const char *hash);
  */
 extern const struct ent_view ent_v_instance_usage, ent_v_regions;
 
+struct cry_keyring;
+
 /* A plan of the catalogue (schema: plans), as customers see it. */
 struct ent_plan {
 	char	*name;
@@ -233,6 +235,16 @@ enum och_err	 ent_ai_key_list(struct db *, const char *id,
 cJSON		*ent_ai_key_json(const struct ent_ai_key *);
 /* Free n keys from ent_ai_key_list() (NULL is fine). */
 void		 ent_ai_key_free(struct ent_ai_key *, size_t n);
+/*
+ * Store (or replace) the key of provider for instance id, sealed, with
+ * its last four characters.  Returns OCH_OK, OCH_ESYSTEM (sealing
+ * failed) or db_run()'s error.
+ */
+enum och_err	 ent_ai_key_put(struct db *, const struct cry_keyring *,
+		    const char *id, const char *provider, const char *key);
+/* Delete the key of provider: OCH_OK, OCH_ENOTFOUND or db_run()'s error. */
+enum och_err	 ent_ai_key_del(struct db *, const char *id,
+		    const char *provider);
 
 /* A chat channel of an instance, without its secrets (schema: channels). */
 struct ent_channel {
@@ -255,6 +267,31 @@ enum och_err	 ent_channel_list(struct db *, const char *id,
 cJSON		*ent_channel_json(const struct ent_channel *);
 /* Free n channels from ent_channel_list() (NULL is fine). */
 void		 ent_channel_free(struct ent_channel *, size_t n);
+/*
+ * How many channels instance id has besides kind: *n.  Returns OCH_OK or
+ * db_exec()'s error (*n 0).
+ */
+enum och_err	 ent_channel_count_other(struct db *, const char *id,
+		    const char *kind, int64_t *n);
+/* A channel as a customer sets it (all the caller's). */
+struct ent_channel_in {
+	const char	*id;		/* the instance */
+	const char	*kind;
+	int		 enabled;
+	const char	*dm_policy;
+	const char	*allow_from_json;	/* a JSON array's text */
+	const char	*secrets_json;	/* a JSON object's text, or NULL:
+					 * the stored secrets stay */
+};
+/*
+ * Create or change a channel; its secrets are sealed for it.  Returns
+ * OCH_OK, OCH_ESYSTEM (sealing failed) or db_run()'s error.
+ */
+enum och_err	 ent_channel_put(struct db *, const struct cry_keyring *,
+		    const struct ent_channel_in *);
+/* Delete channel kind of instance id: OCH_OK, OCH_ENOTFOUND or error. */
+enum och_err	 ent_channel_del(struct db *, const char *id,
+		    const char *kind);
 
 /* A skill of the catalogue as one instance sees it (schema: skills). */
 struct ent_skill {
@@ -277,6 +314,237 @@ enum och_err	 ent_skill_of_instance(struct db *, const char *id,
 cJSON		*ent_skill_json(const struct ent_skill *);
 /* Free n skills from ent_skill_of_instance() (NULL is fine). */
 void		 ent_skill_free(struct ent_skill *, size_t n);
+/*
+ * How many skills instance id has enabled besides name: *n.  Returns
+ * OCH_OK or db_exec()'s error (*n 0).
+ */
+enum och_err	 ent_skill_count_other(struct db *, const char *id,
+		    const char *name, int64_t *n);
+/*
+ * Enable or disable the active catalogue skill name on instance id.
+ * Returns OCH_OK, OCH_ENOTFOUND (no such active skill) or db_run()'s
+ * error.
+ */
+enum och_err	 ent_skill_put(struct db *, const char *id, const char *name,
+		    int enabled);
+/* Remove skill name from instance id: OCH_OK, OCH_ENOTFOUND or error. */
+enum och_err	 ent_skill_del(struct db *, const char *id, const char *name);
+
+/* A stored backup of an instance (schema: backups), as its owner sees it. */
+struct ent_backup {
+	int64_t	 id;
+	char	*kind;		/* agent, snapshot */
+	char	*status;
+	char	*name;		/* NULL when none */
+	int64_t	 size_bytes;	/* -1 when not known */
+	char	*created_at;	/* RFC 3339, UTC */
+};
+
+/*
+ * The newest 50 backups of instance id that are not deleted, newest
+ * first: *out an array of *n (caller frees with ent_backup_free(*out,
+ * *n)).  Returns OCH_OK, or db_exec()'s error with *out NULL and *n 0.
+ */
+enum och_err	 ent_backup_list(struct db *, const char *id,
+		    struct ent_backup **out, size_t *n);
+/* The dashboard's JSON of a backup (caller deletes), or NULL. */
+cJSON		*ent_backup_json(const struct ent_backup *);
+/* Free n backups from ent_backup_list() (NULL is fine). */
+void		 ent_backup_free(struct ent_backup *, size_t n);
+
+/* a command nobody finished within this is over (its agent is gone) */
+#define ENT_COMMAND_EXPIRE	"6 minutes"
+
+/* A command for an instance's agent (schema: instance_commands). */
+struct ent_command {
+	char	*id;		/* a bigint's text */
+	char	*kind;
+	char	*status;	/* queued, running, done, failed, expired */
+	char	*args_json;	/* a JSON object's text */
+	char	*result_json;	/* NULL until the agent sent one */
+	char	*created_at;	/* RFC 3339, UTC */
+	char	*finished_at;	/* NULL while not finished */
+};
+
+/*
+ * Queue command kind (args: a JSON object's text) for the agent of
+ * instance id, created_by who: *cid its id (caller frees).  Returns
+ * OCH_OK, or db_exec()'s error with *cid NULL.
+ */
+enum och_err	 ent_command_queue(struct db *, const char *id,
+		    const char *kind, const char *args, const char *who,
+		    char **cid);
+/*
+ * The newest queued or running command of kind on instance id younger
+ * than ENT_COMMAND_EXPIRE: *cid its id (caller frees), NULL when none.
+ * Returns OCH_OK or db_exec()'s error.
+ */
+enum och_err	 ent_command_open(struct db *, const char *id,
+		    const char *kind, char **cid);
+/*
+ * Command cid of instance id: an unfinished one older than
+ * ENT_COMMAND_EXPIRE is marked expired first; *out one command (caller
+ * frees with ent_command_free(*out, 1)).  Returns OCH_OK, OCH_ENOTFOUND
+ * (*out NULL) or db_exec()'s error.
+ */
+enum och_err	 ent_command_get(struct db *, const char *id,
+		    const char *cid, struct ent_command **out);
+/*
+ * The newest 40 backup_create and backup_restore commands of instance
+ * id, newest first: *out an array of *n (caller frees with
+ * ent_command_free(*out, *n)).  Returns OCH_OK, or db_exec()'s error
+ * with *out NULL and *n 0.
+ */
+enum och_err	 ent_command_backups(struct db *, const char *id,
+		    struct ent_command **out, size_t *n);
+/*
+ * For instance id's agent, in one transaction of its own: the queued and
+ * running commands (at most 20, oldest first), marked running: *out an
+ * array of *n, with id, kind and args_json (caller frees with
+ * ent_command_free(*out, *n)).  Returns OCH_OK, or the database error
+ * with *out NULL and *n 0.
+ */
+enum och_err	 ent_command_claim(struct db *, const char *id,
+		    struct ent_command **out, size_t *n);
+/*
+ * The agent's result of command cid of instance id: status running,
+ * done or failed, result a JSON object's text.  Returns OCH_OK,
+ * OCH_ENOTFOUND (no such command), OCH_ECONFLICT (it already has its
+ * final result) or the database error.
+ */
+enum och_err	 ent_command_finish(struct db *, const char *id,
+		    const char *cid, const char *status, const char *result);
+/*
+ * The command owner the first approved DM pairing of instance id named
+ * ("<channel>:<sender>"): *owner (caller frees), NULL when none.
+ * Returns OCH_OK or db_exec()'s error.
+ */
+enum och_err	 ent_command_owner(struct db *, const char *id, char **owner);
+/* Free n commands from an ent_command_* function (NULL is fine). */
+void		 ent_command_free(struct ent_command *, size_t n);
+
+/*
+ * An instance's server as its dashboard sees it (schema: instances and
+ * agent_reports): its lifecycle and model, and the agent's last report.
+ * The *_json members are JSON texts; every pointer may be NULL (SQL
+ * NULL), except state.
+ */
+struct ent_status {
+	char	*state;
+	char	*last_error;
+	char	*setup_state_json;	/* what the ready call said */
+	char	*model_primary;
+	char	*model_fallbacks_json;	/* an array */
+	char	*failed_state;		/* the state it failed in */
+	char	*pending_action;
+	int64_t	 config_revision;
+	int	 reported;		/* the agent reported at all */
+	char	*reported_at;		/* RFC 3339, UTC */
+	int64_t	 report_age;		/* seconds since */
+	char	*health_json;
+	char	*version;		/* OpenClaw's */
+	int64_t	 applied_revision;	/* -1 when not reported */
+	char	*config_error;
+	char	*channels_json;		/* openclaw channels status --json */
+	char	*setup_json;
+	char	*tls_json;
+	char	*skills_json;
+	char	*devices_json;
+	char	*models_json;		/* the models it offers */
+};
+
+/*
+ * The status of instance id: *out (caller frees with ent_status_free()).
+ * Returns OCH_OK, OCH_ENOTFOUND (*out NULL) or db_exec()'s error.
+ */
+enum och_err	 ent_status_of(struct db *, const char *id,
+		    struct ent_status **out);
+/* Free a status (NULL is fine). */
+void		 ent_status_free(struct ent_status *);
+/*
+ * The first of models (a JSON array's text) that instance id's OpenClaw
+ * does not offer, once its agent reported what it offers: *first
+ * (caller frees), NULL when all are offered or nothing was reported.
+ * Returns OCH_OK or db_exec()'s error.
+ */
+enum och_err	 ent_model_unoffered(struct db *, const char *id,
+		    const char *models, char **first);
+/*
+ * Set instance id's primary model (NULL: none) and fallbacks (a JSON
+ * array's text); the schema bumps its config revision.  Returns OCH_OK
+ * or db_run()'s error.
+ */
+enum och_err	 ent_model_put(struct db *, const char *id,
+		    const char *primary, const char *fallbacks);
+/*
+ * The DM pairing requests the last report of instance id listed:
+ * *requests (a JSON array's text) and *reported_at (RFC 3339), both the
+ * caller's; both NULL when its agent never reported.  Returns OCH_OK or
+ * db_exec()'s error.
+ */
+enum och_err	 ent_pairing_requests(struct db *, const char *id,
+		    char **requests, char **reported_at);
+
+/* A step of an order's way to a working gateway (settings_progress.c). */
+struct ent_progress_step {
+	char	*step;		/* server, dns, configured, certificate,
+				 * gateway_ready */
+	char	*at;		/* RFC 3339 UTC with ms, NULL: not yet */
+	double	 elapsed_s;	/* since the order (when at) */
+};
+struct ent_progress {
+	char			*ordered_at;	/* "" when no such instance */
+	double			 since_order_s;	/* now - the order */
+	int			 warm;		/* a warm pool server */
+	struct ent_progress_step *steps;	/* in order */
+	size_t			 n;
+};
+/*
+ * Instance id's steps from its history: *out (caller frees with
+ * ent_progress_free()).  Returns OCH_OK, or db_exec()'s error with *out
+ * NULL.
+ */
+enum och_err	 ent_progress_of(struct db *, const char *id,
+		    struct ent_progress **out);
+/* Free a progress (NULL is fine). */
+void		 ent_progress_free(struct ent_progress *);
+
+/*
+ * An instance's own secrets (schema: instance_secrets: gateway_token,
+ * node_exporter_password), sealed with AD
+ * "instance_secrets:<instance>:<name>".  Clear values come back to free
+ * with xfree_secret().
+ */
+char		*ent_secret_ad(const char *id, const char *name);
+/*
+ * Secret name of instance id, opened: *val (and *len when len is not
+ * NULL).  Returns OCH_OK, OCH_ENOTFOUND (none stored), OCH_ESYSTEM (it
+ * does not open: logged) or db_exec()'s error; *val NULL unless OCH_OK.
+ */
+enum och_err	 ent_secret_get(struct db *, const struct cry_keyring *,
+		    const char *id, const char *name, char **val, size_t *len);
+/*
+ * The same, created (random, sealed, stored) when none is stored yet.
+ * Returns OCH_OK, OCH_ESYSTEM (no randomness, sealing or opening failed)
+ * or the database error.
+ */
+enum och_err	 ent_secret_ensure(struct db *, const struct cry_keyring *,
+		    const char *id, const char *name, char **val);
+/*
+ * Instance id's gateway token, opened (*tok), and its slug (*slug), both
+ * the caller's.  Returns OCH_OK, OCH_ECONFLICT (the server has not
+ * started yet: no token), OCH_ESYSTEM (it does not open: logged) or
+ * db_exec()'s error.
+ */
+enum och_err	 ent_gateway_token(struct db *, const struct cry_keyring *,
+		    const char *id, char **slug, char **tok);
+/*
+ * A new gateway token for instance id, in a transaction of its own, with
+ * its config revision bumped (the agent fetches it at once).  Returns
+ * OCH_OK, OCH_ECONFLICT (no token yet), OCH_ESYSTEM or the database error.
+ */
+enum och_err	 ent_gateway_rotate(struct db *, const struct cry_keyring *,
+		    const char *id);
 
 /*
  * The operators' views (ent_ops.c), each *out new JSON (caller deletes)

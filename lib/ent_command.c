@@ -1,0 +1,227 @@
+/*
+ * ent_command.c: the agent commands entity (ent.h): queueing a command
+ * for an instance's agent, following it (struct ent_command), the agent
+ * claiming its queue and sending results, and the command owner a DM
+ * pairing approval named.  Every statement is keyed by the instance, so
+ * no command of another instance is reachable through it.
+ */
+#include <stdlib.h>
+
+#include "ent.h"
+
+#define CMD_TS(col) \
+	" to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+/* every read selects these, in this order */
+enum { CC_ID, CC_KIND, CC_STATUS, CC_ARGS, CC_RESULT, CC_CREATED_AT,
+    CC_FINISHED_AT };
+#define CMD_COLS \
+	"id, kind, status, args::text, result::text," CMD_TS("created_at") \
+	"," CMD_TS("finished_at")
+
+static const struct db_stmt stmt_queue = { "ent_command_queue",
+	"INSERT INTO instance_commands (instance_id, kind, args, created_by)"
+	" VALUES ($1::uuid, $2, $3::jsonb, $4) RETURNING id" };
+static const struct db_stmt stmt_open = { "ent_command_open",
+	"SELECT id FROM instance_commands WHERE instance_id = $1::uuid"
+	" AND kind = $2 AND status IN ('queued', 'running')"
+	" AND created_at > now() - interval '" ENT_COMMAND_EXPIRE "'"
+	" ORDER BY id DESC LIMIT 1" };
+static const struct db_stmt stmt_expire = { "ent_command_expire",
+	"UPDATE instance_commands SET status = 'expired', finished_at = now()"
+	" WHERE id = $2::bigint AND instance_id = $1::uuid"
+	" AND status IN ('queued', 'running')"
+	" AND created_at < now() - interval '" ENT_COMMAND_EXPIRE "'" };
+static const struct db_stmt stmt_get = { "ent_command_get",
+	"SELECT " CMD_COLS " FROM instance_commands"
+	" WHERE id = $2::bigint AND instance_id = $1::uuid" };
+static const struct db_stmt stmt_backups = { "ent_command_backups",
+	"SELECT " CMD_COLS " FROM instance_commands"
+	" WHERE instance_id = $1::uuid"
+	" AND kind IN ('backup_create', 'backup_restore')"
+	" ORDER BY id DESC LIMIT 40" };
+static const struct db_stmt stmt_claim = { "ent_command_claim",
+	"WITH c AS (SELECT id FROM instance_commands"
+	"  WHERE instance_id = $1::uuid AND status IN ('queued', 'running')"
+	"  ORDER BY id LIMIT 20 FOR UPDATE)"
+	" UPDATE instance_commands x SET status = 'running',"
+	"  started_at = coalesce(started_at, now())"
+	" FROM c WHERE x.id = c.id RETURNING x.id, x.kind, x.status,"
+	" x.args::text, x.result::text," CMD_TS("x.created_at") ","
+	CMD_TS("x.finished_at") };
+static const struct db_stmt stmt_finish = { "ent_command_finish",
+	"UPDATE instance_commands SET status = $3, result = $4::jsonb,"
+	" finished_at = CASE WHEN $3 IN ('done', 'failed') THEN now() END"
+	" WHERE id = $2::bigint AND instance_id = $1::uuid"
+	"  AND status IN ('queued', 'running')" };
+static const struct db_stmt stmt_exists = { "ent_command_exists",
+	"SELECT status FROM instance_commands"
+	" WHERE id = $2::bigint AND instance_id = $1::uuid" };
+static const struct db_stmt stmt_owner = { "ent_command_owner",
+	"SELECT result->'output'->>'owner' FROM instance_commands"
+	" WHERE instance_id = $1::uuid AND kind = 'pairing_approve'"
+	"  AND status = 'done' AND result->'output' ? 'owner'"
+	" ORDER BY id LIMIT 1" };
+
+/* The rows of res (CMD_COLS order) into *out, *n; clears res. */
+static void
+read_rows(PGresult *res, struct ent_command **out, size_t *n)
+{
+	struct ent_command	*c;
+	int			 i;
+
+	if (PQntuples(res) > 0) {
+		*out = xcalloc((size_t)PQntuples(res), sizeof(**out));
+		for (i = 0; i < PQntuples(res); i++) {
+			c = &(*out)[i];
+			c->id = db_dup_empty(res, i, CC_ID);
+			c->kind = db_dup_empty(res, i, CC_KIND);
+			c->status = db_dup_empty(res, i, CC_STATUS);
+			c->args_json = db_dup_empty(res, i, CC_ARGS);
+			c->result_json = db_dup(res, i, CC_RESULT);
+			c->created_at = db_dup_empty(res, i, CC_CREATED_AT);
+			c->finished_at = db_dup(res, i, CC_FINISHED_AT);
+		}
+		*n = (size_t)PQntuples(res);
+	}
+	PQclear(res);
+}
+
+/* One text value of a one-parameter statement's first row: *v (caller
+ * frees), NULL when no row or SQL NULL. */
+static enum och_err
+one_value(struct db *db, const struct db_stmt *st, int np,
+    const char *const *p, char **v)
+{
+	PGresult	*res;
+	enum och_err	 err;
+
+	*v = NULL;
+	if ((res = db_exec(db, st, np, p, &err)) == NULL)
+		return err;
+	*v = db_dup(res, 0, 0);
+	PQclear(res);
+	return OCH_OK;
+}
+
+enum och_err
+ent_command_queue(struct db *db, const char *id, const char *kind,
+    const char *args, const char *who, char **cid)
+{
+	const char	*p[4] = { id, kind, args, who };
+
+	return one_value(db, &stmt_queue, 4, p, cid);
+}
+
+enum och_err
+ent_command_open(struct db *db, const char *id, const char *kind, char **cid)
+{
+	const char	*p[2] = { id, kind };
+
+	return one_value(db, &stmt_open, 2, p, cid);
+}
+
+enum och_err
+ent_command_get(struct db *db, const char *id, const char *cid,
+    struct ent_command **out)
+{
+	PGresult	*res;
+	const char	*p[2] = { id, cid };
+	enum och_err	 err;
+	size_t		 n = 0;
+
+	*out = NULL;
+	(void)db_run(db, &stmt_expire, 2, p, NULL);
+	if ((res = db_exec(db, &stmt_get, 2, p, &err)) == NULL)
+		return err;
+	read_rows(res, out, &n);
+	return n == 1 ? OCH_OK : OCH_ENOTFOUND;
+}
+
+enum och_err
+ent_command_backups(struct db *db, const char *id, struct ent_command **out,
+    size_t *n)
+{
+	PGresult	*res;
+	const char	*p[1] = { id };
+	enum och_err	 err;
+
+	*out = NULL;
+	*n = 0;
+	if ((res = db_exec(db, &stmt_backups, 1, p, &err)) == NULL)
+		return err;
+	read_rows(res, out, n);
+	return OCH_OK;
+}
+
+enum och_err
+ent_command_claim(struct db *db, const char *id, struct ent_command **out,
+    size_t *n)
+{
+	PGresult	*res;
+	const char	*p[1] = { id };
+	enum och_err	 err;
+
+	*out = NULL;
+	*n = 0;
+	if (db_begin(db) < 0)
+		return OCH_EDB;
+	if ((res = db_exec(db, &stmt_claim, 1, p, &err)) == NULL) {
+		db_rollback(db);
+		return err;
+	}
+	if (db_commit(db) < 0) {
+		db_rollback(db);
+		PQclear(res);
+		return OCH_EDB;
+	}
+	read_rows(res, out, n);
+	return OCH_OK;
+}
+
+enum och_err
+ent_command_finish(struct db *db, const char *id, const char *cid,
+    const char *status, const char *result)
+{
+	const char	*p[4] = { id, cid, status, result };
+	char		*st;
+	enum och_err	 err;
+	long		 rows = 0;
+
+	if ((err = db_run(db, &stmt_finish, 4, p, &rows)) != OCH_OK ||
+	    rows > 0)
+		return err;
+	/* unknown here, or already final (which ends the agent's retries) */
+	if ((err = one_value(db, &stmt_exists, 2, p, &st)) != OCH_OK)
+		return err;
+	err = st == NULL ? OCH_ENOTFOUND : OCH_ECONFLICT;
+	free(st);
+	return err;
+}
+
+enum och_err
+ent_command_owner(struct db *db, const char *id, char **owner)
+{
+	const char	*p[1] = { id };
+
+	return one_value(db, &stmt_owner, 1, p, owner);
+}
+
+void
+ent_command_free(struct ent_command *c, size_t n)
+{
+	size_t	i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		free(c[i].id);
+		free(c[i].kind);
+		free(c[i].status);
+		free(c[i].args_json);
+		free(c[i].result_json);
+		free(c[i].created_at);
+		free(c[i].finished_at);
+	}
+	free(c);
+}
