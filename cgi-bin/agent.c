@@ -24,82 +24,16 @@
 #include "agent.h"
 #include "audit.h"
 #include "cry.h"
+#include "ent.h"
 #include "inst.h"
 #include "js.h"
 #include "log.h"
 #include "srv.h"
 #include "valid.h"
 
-static const struct db_stmt stmt_claim = { "agt_claim",
-	"SELECT b.instance_id, i.state, i.slug FROM bootstrap_tokens b"
-	" JOIN instances i ON i.id = b.instance_id"
-	" WHERE b.token_hash = $1 AND b.used_at IS NULL AND b.expires_at > now()"
-	" FOR UPDATE OF b, i" };
-static const struct db_stmt stmt_use = { "agt_use",
-	"UPDATE bootstrap_tokens SET used_at = now() WHERE token_hash = $1" };
-static const struct db_stmt stmt_revoke = { "agt_revoke",
-	"UPDATE agent_tokens SET revoked_at = now()"
-	" WHERE instance_id = $1::uuid AND revoked_at IS NULL" };
-static const struct db_stmt stmt_token = { "agt_token",
-	"INSERT INTO agent_tokens (token_hash, instance_id) VALUES ($1, $2::uuid)" };
-static const struct db_stmt stmt_secret_get = { "agt_secret_get",
-	"SELECT value_enc FROM instance_secrets"
-	" WHERE instance_id = $1::uuid AND name = $2" };
-static const struct db_stmt stmt_secret_put = { "agt_secret_put",
-	"INSERT INTO instance_secrets (instance_id, name, value_enc)"
-	" VALUES ($1::uuid, $2, $3::bytea)" };
-/* the exporter's pin: this VPS's key (a rebuild's new key replaces it) */
-static const struct db_stmt stmt_ready = { "agt_ready",
-	"UPDATE instances SET ready_at = now(), updated_at = now(),"
-	" exporter_pin = $2 WHERE id = $1::uuid" };
-
 /* The secrets an instance's VPS gets on its ready call. */
 static const char *const secret_names[] = { "gateway_token",
     "node_exporter_password" };
-
-/*
- * The instance's secret `name`, created (random, sealed) if missing.
- * Returns the clear value (caller xfree_secret()s) or NULL with *err.
- */
-static char *
-secret(struct req *r, const char *id, const char *name, enum och_err *err)
-{
-	PGresult	*res;
-	const char	*p[3] = { id, name, NULL };
-	char		*ad, *val = NULL, *sealed;
-	size_t		 len;
-
-	ad = xasprintf("instance_secrets:%s:%s", id, name);
-	if ((res = db_exec(r->app->db, &stmt_secret_get, 2, p, err)) == NULL)
-		goto out;
-	if (PQntuples(res) == 1) {
-		if ((val = cry_open_bytea(r->app->keys, ad, db_val(res, 0, 0),
-		    &len)) == NULL) {
-			log_error("secret %s of %s does not open", name, id);
-			*err = OCH_ESYSTEM;
-		}
-		goto out;
-	}
-	if ((val = cry_token(24)) == NULL ||
-	    (sealed = cry_seal_bytea(r->app->keys, ad, val, strlen(val))) ==
-	    NULL) {
-		xfree_secret(val);
-		val = NULL;
-		*err = OCH_ESYSTEM;
-		goto out;
-	}
-	p[2] = sealed;
-	*err = db_run(r->app->db, &stmt_secret_put, 3, p, NULL);
-	free(sealed);
-	if (*err != OCH_OK) {
-		xfree_secret(val);
-		val = NULL;
-	}
-out:
-	PQclear(res);
-	free(ad);
-	return val;
-}
 
 /*
  * The ready call's bootstrap token and optional exporter pin (strings in
@@ -137,28 +71,13 @@ static enum och_err
 ready_token(struct req *r, const char *hash, const char *id,
     const char *state, char **agent)
 {
-	struct db	*db = r->app->db;
-	const char	*p[2] = { hash, NULL };
-	char		 thash[65];
-	enum och_err	 err;
-
 	if (strcmp(state, "terminating") == 0 ||
 	    strcmp(state, "terminated") == 0 || strcmp(state, "failed") == 0) {
 		log_warn("ready call for instance %s in state %s refused", id,
 		    state);
 		return OCH_ECONFLICT;
 	}
-	if ((err = db_run(db, &stmt_use, 1, p, NULL)) != OCH_OK)
-		return err;
-	p[0] = id;
-	if ((err = db_run(db, &stmt_revoke, 1, p, NULL)) != OCH_OK)
-		return err;
-	if ((*agent = cry_token(32)) == NULL)
-		return OCH_ESYSTEM;
-	cry_sha256_hex(*agent, strlen(*agent), thash);
-	p[0] = thash;
-	p[1] = id;
-	return db_run(db, &stmt_token, 2, p, NULL);
+	return ent_agent_token_new(r->app->db, hash, id, agent);
 }
 
 /*
@@ -172,10 +91,9 @@ ready_commit(struct req *r, const char *id, const char *state,
     const char *pin)
 {
 	struct db	*db = r->app->db;
-	const char	*p[2] = { id, pin };
 	enum och_err	 err;
 
-	if ((err = db_run(db, &stmt_ready, 2, p, NULL)) != OCH_OK)
+	if ((err = ent_agent_ready(db, id, pin)) != OCH_OK)
 		return err;
 	/* active, still setting up, or failed: as the setup says */
 	if (agent_setup_apply(r, id, state, cJSON_GetObjectItemCaseSensitive(
@@ -216,17 +134,47 @@ ready_json(struct req *r, const char *id, const char *agent,
 	return o;
 }
 
+/*
+ * The ready call of the instance claimed (b) in the open transaction:
+ * the agent token, the secrets, the rest of the transaction, the answer.
+ * OCH_OK after answering, or the error (the caller rolls back).
+ */
+static enum och_err
+ready_instance(struct req *r, const char *hash, const char *pin,
+    const struct ent_agent_boot *b)
+{
+	char		*agent = NULL, *vals[OCH_NELEM(secret_names)] = { NULL };
+	enum och_err	 err;
+	size_t		 i;
+
+	if ((err = ready_token(r, hash, b->instance_id, b->state, &agent)) !=
+	    OCH_OK)
+		goto out;
+	for (i = 0; i < OCH_NELEM(secret_names); i++)
+		if ((err = ent_secret_ensure(r->app->db, r->app->keys,
+		    b->instance_id, secret_names[i], &vals[i])) != OCH_OK)
+			goto out;
+	if ((err = ready_commit(r, b->instance_id, b->state, pin)) != OCH_OK)
+		goto out;
+	resp_json(r, 200, ready_json(r, b->instance_id, agent, b->slug,
+	    (const char *const *)vals));
+	log_info("agent ready instance=%s from=%s", b->instance_id, b->state);
+	audit_req(r, "agent.ready", "instance", b->instance_id, 200, NULL);
+out:
+	xfree_secret(agent);
+	for (i = 0; i < OCH_NELEM(secret_names); i++)
+		xfree_secret(vals[i]);
+	return err;
+}
+
 static void
 h_ready(struct req *r)
 {
-	struct db	*db = r->app->db;
-	PGresult	*res = NULL;
-	const char	*tok, *p[1], *state, *pin = NULL;
-	char		 hash[65], *agent = NULL, *id = NULL;
-	char		*vals[OCH_NELEM(secret_names)] = { NULL };
-	cJSON		*o;
-	enum och_err	 err = OCH_OK;
-	size_t		 i;
+	struct db		*db = r->app->db;
+	struct ent_agent_boot	 b = { NULL, NULL, NULL };
+	const char		*tok, *pin = NULL;
+	char			 hash[65];
+	enum och_err		 err;
 
 	if (ready_input(r, &tok, &pin) < 0)
 		return;
@@ -235,46 +183,26 @@ h_ready(struct req *r)
 		resp_error(r, OCH_EDB, NULL);
 		return;
 	}
-	p[0] = hash;
-	if ((res = db_exec(db, &stmt_claim, 1, p, &err)) == NULL)
-		goto fail;
-	if (PQntuples(res) != 1) {
+	if ((err = ent_agent_claim(db, hash, &b)) == OCH_ENOTFOUND) {
 		/* a warm pool server's token? (agent_pool.c) */
 		db_rollback(db);
 		if (agent_pool_ready(r, hash))
-			goto out;
+			return;
 		/* unknown, used or expired: all look the same */
 		log_info("bootstrap token refused");
 		err = OCH_EAUTH;
-		goto fail;
+	} else if (err == OCH_OK) {
+		r->auth.kind = AUTH_BOOTSTRAP;
+		r->auth.instance_id = xstrdup(b.instance_id);
+		err = ready_instance(r, hash, pin, &b);
 	}
-	id = xstrdup(db_val(res, 0, 0));
-	r->auth.kind = AUTH_BOOTSTRAP;
-	r->auth.instance_id = xstrdup(id);
-	state = db_val(res, 0, 1);
-	if ((err = ready_token(r, hash, id, state, &agent)) != OCH_OK)
-		goto fail;
-	for (i = 0; i < OCH_NELEM(secret_names); i++)
-		if ((vals[i] = secret(r, id, secret_names[i], &err)) == NULL)
-			goto fail;
-	if ((err = ready_commit(r, id, state, pin)) != OCH_OK)
-		goto fail;
-	o = ready_json(r, id, agent, db_val(res, 0, 2),
-	    (const char *const *)vals);
-	resp_json(r, 200, o);
-	log_info("agent ready instance=%s from=%s", id, state);
-	audit_req(r, "agent.ready", "instance", id, 200, NULL);
-	goto out;
-fail:
-	db_rollback(db);
-	resp_error(r, err, NULL);
-	audit_req(r, "agent.ready", "instance", id, err_status(err), NULL);
-out:
-	PQclear(res);
-	xfree_secret(agent);
-	for (i = 0; i < OCH_NELEM(secret_names); i++)
-		xfree_secret(vals[i]);
-	free(id);
+	if (err != OCH_OK) {
+		db_rollback(db);
+		resp_error(r, err, NULL);
+		audit_req(r, "agent.ready", "instance", b.instance_id,
+		    err_status(err), NULL);
+	}
+	ent_agent_boot_free(&b);
 }
 
 /* the routes: lib/routes.def */

@@ -18,7 +18,7 @@
 
 #include "agent.h"
 #include "audit.h"
-#include "cry.h"
+#include "ent.h"
 #include "inst.h"
 #include "js.h"
 #include "log.h"
@@ -28,36 +28,6 @@
 #define AGENT_CHANNEL	"och_agent"
 #define AGENT_WAIT_MAX	25
 
-static const struct db_stmt stmt_inst = { "agt_inst",
-	"SELECT slug, config_revision, model_primary,"
-	" array_to_json(model_fallbacks)::text, state FROM instances WHERE id = $1::uuid" };
-static const struct db_stmt stmt_channels = { "agt_channels",
-	"SELECT kind, enabled, dm_policy, array_to_json(allow_from)::text,"
-	" secret_enc FROM channels WHERE instance_id = $1::uuid ORDER BY kind" };
-static const struct db_stmt stmt_keys = { "agt_keys",
-	"SELECT provider, key_enc FROM ai_keys WHERE instance_id = $1::uuid"
-	" ORDER BY provider" };
-static const struct db_stmt stmt_skills = { "agt_skills",
-	"SELECT s.slug, s.version FROM instance_skills i"
-	" JOIN skills s ON s.name = i.skill"
-	" WHERE i.instance_id = $1::uuid AND i.enabled AND s.active ORDER BY s.slug" };
-static const struct db_stmt stmt_pending = { "agt_pending",
-	"WITH c AS (SELECT id FROM instance_commands"
-	"  WHERE instance_id = $1::uuid AND status IN ('queued', 'running')"
-	"  ORDER BY id LIMIT 20 FOR UPDATE)"
-	" UPDATE instance_commands x SET status = 'running',"
-	"  started_at = coalesce(started_at, now())"
-	" FROM c WHERE x.id = c.id RETURNING x.id, x.kind, x.args::text" };
-static const struct db_stmt stmt_revision = { "agt_revision",
-	"SELECT config_revision FROM instances WHERE id = $1::uuid" };
-static const struct db_stmt stmt_result = { "agt_result",
-	"UPDATE instance_commands SET status = $3, result = $4::jsonb,"
-	" finished_at = CASE WHEN $3 IN ('done', 'failed') THEN now() END"
-	" WHERE id = $2::bigint AND instance_id = $1::uuid"
-	"  AND status IN ('queued', 'running')" };
-static const struct db_stmt stmt_cmd_exists = { "agt_cmd_exists",
-	"SELECT status FROM instance_commands"
-	" WHERE id = $2::bigint AND instance_id = $1::uuid" };
 static const struct db_stmt stmt_report = { "agt_report",
 	"INSERT INTO agent_reports (instance_id, reported_at, health, version,"
 	" config_revision, config_error, channels, pairing)"
@@ -124,30 +94,20 @@ add_env(struct req *r, cJSON *env, const char *name, const char *value)
 }
 
 /*
- * A channel's sealed secrets (bytea text) into its config block c as
- * ${ENV} references and into env as values; a secret that does not open
- * is logged and left out.  Never fails.
+ * A channel's secrets (secrets: a JSON object's text) into its config
+ * block c as ${ENV} references and into env as values.  Never fails.
  */
 static void
-channel_secrets(struct req *r, cJSON *c, const char *kind, const char *sealed,
-    cJSON *env)
+channel_secrets(struct req *r, cJSON *c, const char *kind,
+    const char *secrets, cJSON *env)
 {
-	const char	*id = r->auth.instance_id;
 	const cJSON	*v;
 	cJSON		*secret, *it;
-	char		*ad, *plain, *name;
-	size_t		 len, j;
+	char		*name;
+	size_t		 j;
 
-	ad = xasprintf("channels:%s:%s", id, kind);
-	plain = cry_open_bytea(r->app->keys, ad, sealed, &len);
-	free(ad);
-	if (plain == NULL) {
-		log_error("channel %s secret of %s does not open", kind, id);
+	if ((secret = cJSON_Parse(secrets)) == NULL)
 		return;
-	}
-	secret = cJSON_Parse(plain);
-	OPENSSL_cleanse(plain, len);
-	free(plain);
 	for (j = 0; j < OCH_NELEM(chan_secrets); j++) {
 		if (strcmp(chan_secrets[j].kind, kind) != 0)
 			continue;
@@ -160,8 +120,6 @@ channel_secrets(struct req *r, cJSON *c, const char *kind, const char *sealed,
 		free(name);
 		add_env(r, env, chan_secrets[j].env, v->valuestring);
 	}
-	if (secret == NULL)
-		return;
 	/* wipe the parsed copy's strings before freeing */
 	cJSON_ArrayForEach(it, secret)
 		if (cJSON_IsString(it))
@@ -169,70 +127,61 @@ channel_secrets(struct req *r, cJSON *c, const char *kind, const char *sealed,
 	cJSON_Delete(secret);
 }
 
-/* The channels (stmt_channels rows) into oc.channels, their plugins
- * into ent and their secrets into env.  Never fails. */
+/* The channels of c into oc.channels, their plugins into ent and their
+ * secrets into env.  Never fails. */
 static void
-add_channels(struct req *r, const PGresult *ch, cJSON *oc, cJSON *ent,
-    cJSON *env)
+add_channels(struct req *r, const struct ent_agent_config *c, cJSON *oc,
+    cJSON *ent, cJSON *env)
 {
-	cJSON	*chans = cJSON_AddObjectToObject(oc, "channels"), *c, *allow;
-	int	 i;
+	const struct ent_agent_channel	*ch;
+	cJSON	*chans = cJSON_AddObjectToObject(oc, "channels"), *o, *allow;
+	size_t	 i;
 
-	for (i = 0; i < PQntuples(ch); i++) {
-		c = cJSON_AddObjectToObject(chans, db_val(ch, i, 0));
-		agent_channel_plugin(ent, db_val(ch, i, 0));
-		cJSON_AddBoolToObject(c, "enabled",
-		    strcmp(db_val(ch, i, 1), "t") == 0);
-		cJSON_AddStringToObject(c, "dmPolicy", db_val(ch, i, 2));
-		if ((allow = cJSON_Parse(db_val(ch, i, 3))) != NULL &&
-		    cJSON_GetArraySize(allow) > 0)
-			cJSON_AddItemToObject(c, "allowFrom", allow);
+	for (i = 0; i < c->nchannels; i++) {
+		ch = &c->channels[i];
+		o = cJSON_AddObjectToObject(chans, ch->kind);
+		agent_channel_plugin(ent, ch->kind);
+		cJSON_AddBoolToObject(o, "enabled", ch->enabled);
+		cJSON_AddStringToObject(o, "dmPolicy", ch->dm_policy);
+		allow = ch->allow_from_json != NULL ?
+		    cJSON_Parse(ch->allow_from_json) : NULL;
+		if (allow != NULL && cJSON_GetArraySize(allow) > 0)
+			cJSON_AddItemToObject(o, "allowFrom", allow);
 		else
 			cJSON_Delete(allow);
-		if (db_val(ch, i, 4) != NULL)
-			channel_secrets(r, c, db_val(ch, i, 0), db_val(ch, i, 4),
-			    env);
+		if (ch->secrets_json != NULL)
+			channel_secrets(r, o, ch->kind, ch->secrets_json, env);
 	}
 }
 
-/* The AI provider keys (stmt_keys rows) into env.  Never fails. */
+/* The AI provider keys of c into env.  Never fails. */
 static void
-add_keys(struct req *r, const PGresult *ks, cJSON *env)
+add_keys(struct req *r, const struct ent_agent_config *c, cJSON *env)
 {
-	const char	*id = r->auth.instance_id;
-	char		*ad, *plain, *name;
-	size_t		 len;
-	int		 i;
+	char	*name;
+	size_t	 i;
 
-	for (i = 0; i < PQntuples(ks); i++) {
-		ad = xasprintf("ai_keys:%s:%s", id, db_val(ks, i, 0));
-		plain = cry_open_bytea(r->app->keys, ad, db_val(ks, i, 1), &len);
-		free(ad);
-		if (plain == NULL) {
-			log_error("ai key %s of %s does not open",
-			    db_val(ks, i, 0), id);
+	for (i = 0; i < c->nkeys; i++) {
+		if (c->keys[i].key == NULL)
 			continue;
-		}
-		name = provider_env(db_val(ks, i, 0));
-		add_env(r, env, name, plain);
+		name = provider_env(c->keys[i].provider);
+		add_env(r, env, name, c->keys[i].key);
 		free(name);
-		OPENSSL_cleanse(plain, len);
-		free(plain);
 	}
 }
 
-/* openclaw.* of the document from the instance row in and ch; env gets
- * the secrets.  OCH_OK, or the database error of agent_owner(). */
+/* openclaw.* of the document from c; env gets the secrets.  OCH_OK, or
+ * the database error of agent_owner(). */
 static enum och_err
-add_openclaw(struct req *r, const PGresult *in, const PGresult *ch,
-    cJSON *doc, cJSON *env)
+add_openclaw(struct req *r, const struct ent_agent_config *c, cJSON *doc,
+    cJSON *env)
 {
 	cJSON		*oc, *model, *ent;
 	char		*fqdn;
 	enum och_err	 err;
 
 	oc = cJSON_AddObjectToObject(doc, "openclaw");
-	fqdn = inst_hostname(db_val(in, 0, 0), &r->app->cfg);
+	fqdn = inst_hostname(c->slug, &r->app->cfg);
 	cJSON_AddItemToObject(oc, "gateway", agent_gateway_block(fqdn));
 	free(fqdn);
 	if ((err = agent_owner(r->app->db, r->auth.instance_id, oc)) != OCH_OK)
@@ -241,14 +190,15 @@ add_openclaw(struct req *r, const PGresult *in, const PGresult *ch,
 	    "entries");
 	cJSON_AddBoolToObject(cJSON_AddObjectToObject(ent, "admin-http-rpc"),
 	    "enabled", 1);
-	if (db_val(in, 0, 2) != NULL) {
+	if (c->model_primary != NULL) {
 		model = cJSON_AddObjectToObject(cJSON_AddObjectToObject(
 		    cJSON_AddObjectToObject(oc, "agents"), "defaults"), "model");
-		cJSON_AddStringToObject(model, "primary", db_val(in, 0, 2));
-		cJSON_AddItemToObject(model, "fallbacks",
-		    cJSON_Parse(db_val(in, 0, 3)));
+		cJSON_AddStringToObject(model, "primary", c->model_primary);
+		if (c->model_fallbacks_json != NULL)
+			cJSON_AddItemToObject(model, "fallbacks",
+			    cJSON_Parse(c->model_fallbacks_json));
 	}
-	add_channels(r, ch, oc, ent, env);
+	add_channels(r, c, oc, ent, env);
 	return OCH_OK;
 }
 
@@ -259,46 +209,34 @@ add_openclaw(struct req *r, const PGresult *in, const PGresult *ch,
 static cJSON *
 build_config(struct req *r, long long *revision, enum och_err *err)
 {
-	struct db	*db = r->app->db;
-	const char	*p[1] = { r->auth.instance_id };
-	PGresult	*in = NULL, *ch = NULL, *ks = NULL, *sk = NULL;
-	cJSON		*doc = NULL, *env, *skills, *s;
-	int		 i;
+	struct ent_agent_config	*c;
+	cJSON			*doc, *env, *skills, *s;
+	size_t			 i;
 
-	if ((in = db_exec(db, &stmt_inst, 1, p, err)) == NULL ||
-	    (ch = db_exec(db, &stmt_channels, 1, p, err)) == NULL ||
-	    (ks = db_exec(db, &stmt_keys, 1, p, err)) == NULL ||
-	    (sk = db_exec(db, &stmt_skills, 1, p, err)) == NULL)
-		goto out;
-	if (PQntuples(in) != 1) {
-		*err = OCH_ENOTFOUND;
-		goto out;
-	}
-	*revision = db_int(in, 0, 1);
+	if ((*err = ent_agent_config_read(r->app->db, r->app->keys,
+	    r->auth.instance_id, &c)) != OCH_OK)
+		return NULL;
+	*revision = c->revision;
 	doc = cJSON_CreateObject();
 	cJSON_AddNumberToObject(doc, "revision", (double)*revision);
 	env = cJSON_CreateObject();
-	if ((*err = add_openclaw(r, in, ch, doc, env)) != OCH_OK) {
+	if ((*err = add_openclaw(r, c, doc, env)) != OCH_OK) {
 		cJSON_Delete(env);
 		cJSON_Delete(doc);
-		doc = NULL;
-		goto out;
+		ent_agent_config_free(c);
+		return NULL;
 	}
-	add_keys(r, ks, env);
+	add_keys(r, c, env);
 	cJSON_AddItemToObject(doc, "env", env);
 	agent_config_token(r, doc);
 	skills = cJSON_AddArrayToObject(doc, "skills");
-	for (i = 0; i < PQntuples(sk); i++) {
+	for (i = 0; i < c->nskills; i++) {
 		s = cJSON_CreateObject();
-		cJSON_AddStringToObject(s, "slug", db_val(sk, i, 0));
-		cJSON_AddStringToObject(s, "version", db_val(sk, i, 1));
+		cJSON_AddStringToObject(s, "slug", c->skills[i].slug);
+		cJSON_AddStringToObject(s, "version", c->skills[i].version);
 		cJSON_AddItemToArray(skills, s);
 	}
-out:
-	PQclear(in);
-	PQclear(ch);
-	PQclear(ks);
-	PQclear(sk);
+	ent_agent_config_free(c);
 	return doc;
 }
 
@@ -373,44 +311,30 @@ static int
 poll_once(struct db *db, const char *inst, int64_t seen, cJSON **out,
     enum och_err *err)
 {
-	PGresult	*res = NULL;
-	cJSON		*o, *arr, *c, *args;
-	const char	*p[1] = { inst };
-	int64_t		 rev;
-	int		 i, n;
+	struct ent_command	*cmd;
+	cJSON			*o, *arr, *c, *args;
+	int64_t			 rev;
+	size_t			 i, n;
 
 	*out = NULL;
-	if (db_begin(db) < 0) {
-		*err = OCH_EDB;
+	if ((*err = ent_command_claim(db, inst, &cmd, &n)) != OCH_OK)
 		return -1;
-	}
-	if ((res = db_exec(db, &stmt_pending, 1, p, err)) == NULL ||
-	    db_commit(db) < 0) {
-		db_rollback(db);
-		PQclear(res);
-		if (res != NULL)
-			*err = OCH_EDB;
-		return -1;
-	}
 	o = cJSON_CreateObject();
 	arr = cJSON_AddArrayToObject(o, "commands");
-	n = PQntuples(res);
 	for (i = 0; i < n; i++) {
 		c = cJSON_CreateObject();
-		cJSON_AddStringToObject(c, "id", db_val(res, i, 0));
-		cJSON_AddStringToObject(c, "type", db_val(res, i, 1));
-		args = cJSON_Parse(db_val(res, i, 2));
+		cJSON_AddStringToObject(c, "id", cmd[i].id);
+		cJSON_AddStringToObject(c, "type", cmd[i].kind);
+		args = cJSON_Parse(cmd[i].args_json);
 		cJSON_AddItemToObject(c, "args", args ? args :
 		    cJSON_CreateObject());
 		cJSON_AddItemToArray(arr, c);
 	}
-	PQclear(res);
-	if ((res = db_exec(db, &stmt_revision, 1, p, err)) == NULL) {
+	ent_command_free(cmd, n);
+	if ((*err = ent_agent_revision(db, inst, &rev)) != OCH_OK) {
 		cJSON_Delete(o);
 		return -1;
 	}
-	rev = PQntuples(res) == 1 ? db_int(res, 0, 0) : 0;
-	PQclear(res);
 	cJSON_AddNumberToObject(o, "config_revision", (double)rev);
 	*out = o;
 	return n > 0 || (seen >= 0 && rev != seen);
@@ -455,38 +379,16 @@ agent_commands(struct req *r)
 	srv_park(r, id, seen, (int)wait);
 }
 
-/*
- * A result no queued or running command took (p: instance, command):
- * unknown here (404), or already final (409), which ends the agent's
- * retries.  Answers r.
- */
-static void
-result_refused(struct req *r, const char **p)
-{
-	PGresult	*res;
-	enum och_err	 err;
-
-	if ((res = db_exec(r->app->db, &stmt_cmd_exists, 2, p, &err)) == NULL)
-		resp_error(r, err, NULL);
-	else if (PQntuples(res) == 0)
-		resp_error(r, OCH_ENOTFOUND, "no such command");
-	else
-		resp_error(r, OCH_ECONFLICT, "the command already has its final "
-		    "result");
-	PQclear(res);
-}
-
 /* POST /api/v1/agent/commands/{id} {status: ok|error|running, output, error} */
 void
 agent_command_result(struct req *r)
 {
-	const char	*cid = req_param(r, 0), *status, *p[4];
+	const char	*cid = req_param(r, 0), *status;
 	const cJSON	*out;
 	cJSON		*res_js;
 	char		*s, *msg;
 	enum och_err	 err;
 	int64_t		 n;
-	long		 rows = 0;
 
 	if (!valid_int64(cid, 1, INT64_MAX, &n)) {
 		resp_error(r, OCH_ENOTFOUND, "no such command");
@@ -510,19 +412,14 @@ agent_command_result(struct req *r)
 		cJSON_AddStringToObject(res_js, "error", msg);
 	s = cJSON_PrintUnformatted(res_js);
 	cJSON_Delete(res_js);
-	p[0] = r->auth.instance_id;
-	p[1] = cid;
-	p[2] = strcmp(status, "ok") == 0 ? "done" :
-	    strcmp(status, "error") == 0 ? "failed" : "running";
-	p[3] = s;
-	err = db_run(r->app->db, &stmt_result, 4, p, &rows);
+	err = ent_command_finish(r->app->db, r->auth.instance_id, cid,
+	    strcmp(status, "ok") == 0 ? "done" : strcmp(status, "error") == 0 ?
+	    "failed" : "running", s);
 	cJSON_free(s);
 	if (err != OCH_OK) {
-		resp_error(r, err, NULL);
-		return;
-	}
-	if (rows == 0) {
-		result_refused(r, p);
+		resp_error(r, err, err == OCH_ENOTFOUND ? "no such command" :
+		    err == OCH_ECONFLICT ? "the command already has its final "
+		    "result" : NULL);
 		return;
 	}
 	resp_empty(r, 204);

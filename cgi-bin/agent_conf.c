@@ -8,13 +8,8 @@
 #include <string.h>
 
 #include "agent.h"
+#include "ent.h"
 #include "log.h"
-
-static const struct db_stmt stmt_owner = { "agt_owner",
-	"SELECT result->'output'->>'owner' FROM instance_commands"
-	" WHERE instance_id = $1::uuid AND kind = 'pairing_approve'"
-	"  AND status = 'done' AND result->'output' ? 'owner'"
-	" ORDER BY id LIMIT 1" };
 
 /* Channels whose runtime is an external plugin (@openclaw/<kind>). */
 static const char *const plugin_channels[] = { "whatsapp", "discord", "slack" };
@@ -71,22 +66,19 @@ owner_ok(const char *s)
 enum och_err
 agent_owner(struct db *db, const char *instance_id, cJSON *oc)
 {
-	const char	*p[1] = { instance_id }, *owner;
-	PGresult	*res;
-	enum och_err	 err = OCH_OK;
+	char		*owner;
+	enum och_err	 err;
 	cJSON		*arr;
 
-	if ((res = db_exec(db, &stmt_owner, 1, p, &err)) == NULL)
+	if ((err = ent_command_owner(db, instance_id, &owner)) != OCH_OK)
 		return err;
-	if (PQntuples(res) == 1 && (owner = db_val(res, 0, 0)) != NULL) {
-		if (owner_ok(owner)) {
-			arr = cJSON_AddArrayToObject(cJSON_AddObjectToObject(oc,
-			    "commands"), "ownerAllowFrom");
-			cJSON_AddItemToArray(arr, cJSON_CreateString(owner));
-		} else
-			log_warn("instance %s: stored command owner is "
-			    "malformed; left out", instance_id);
-	}
-	PQclear(res);
+	if (owner != NULL && owner_ok(owner)) {
+		arr = cJSON_AddArrayToObject(cJSON_AddObjectToObject(oc,
+		    "commands"), "ownerAllowFrom");
+		cJSON_AddItemToArray(arr, cJSON_CreateString(owner));
+	} else if (owner != NULL)
+		log_warn("instance %s: stored command owner is malformed; "
+		    "left out", instance_id);
+	free(owner);
 	return OCH_OK;
 }

@@ -25,31 +25,9 @@
 #include "audit.h"
 #include "cry.h"
 #include "log.h"
+#include "ent.h"
 #include "pool.h"
 #include "userdata.h"
-
-static const struct db_stmt stmt_pool_ready = { "agtp_ready",
-	"UPDATE pool_servers SET boot_token_hash = NULL,"
-	" agent_token_hash = CASE WHEN $3::boolean THEN $2 END,"
-	" state = CASE WHEN $3::boolean THEN 'ready' ELSE 'bad' END,"
-	" ready_at = now(), last_seen_at = now(),"
-	" last_error = CASE WHEN $3::boolean THEN NULL"
-	"  ELSE left('setup failed: ' || $4, 500) END"
-	" WHERE boot_token_hash = $1 AND state = 'warming'"
-	" AND created_at > now() - interval '" UD_TOKEN_TTL "'"
-	" RETURNING id" };
-static const struct db_stmt stmt_pool_known = { "agtp_known",
-	"SELECT id FROM pool_servers WHERE boot_token_hash = $1"
-	" AND state = 'warming'" };
-static const struct db_stmt stmt_pool_poll = { "agtp_poll",
-	"UPDATE pool_servers p SET last_seen_at = now()"
-	" WHERE agent_token_hash = $1 AND (p.state = 'ready'"
-	"  OR (p.state = 'claimed' AND NOT EXISTS (SELECT 1 FROM instances i"
-	"  WHERE i.id = p.instance_id AND (i.ready_at IS NOT NULL"
-	"  OR i.state IN ('failed', 'terminating', 'terminated')))))"
-	" RETURNING p.id, p.state, p.instance_id" };
-static const struct db_stmt stmt_pool_handed = { "agtp_handed",
-	"UPDATE pool_servers SET handed_at = now() WHERE id = $1::bigint" };
 
 /* "finished" setup (or none said): 1; failed: 0; still running: -1. */
 static int
@@ -69,24 +47,45 @@ setup_state(const cJSON *setup, const char **step)
 	return strcmp(*step, "running") == 0 ? -1 : 0;
 }
 
+/* A pool server's ready answer: discarded (tok NULL) or waiting. */
+static void
+pool_ready_answer(struct req *r, const char *id, const char *tok,
+    const char *step)
+{
+	cJSON	*o = cJSON_CreateObject();
+	char	*url;
+
+	cJSON_AddBoolToObject(o, "pool", 1);
+	if (tok == NULL) {
+		log_warn("pool server %s: setup failed at %s: discarded", id,
+		    step);
+		cJSON_AddStringToObject(o, "state", "discarded");
+	} else {
+		cJSON_AddStringToObject(o, "state", "waiting");
+		cJSON_AddStringToObject(o, "pool_token", tok);
+		url = xasprintf("%s/api/v1/agent/pool",
+		    cfg_str(&r->app->cfg, CFG_API_URL, ""));
+		cJSON_AddStringToObject(o, "poll_url", url);
+		free(url);
+		cJSON_AddNumberToObject(o, "poll_seconds", POOL_POLL_SECONDS);
+		log_info("pool server %s ready", id);
+	}
+	resp_json(r, 200, o);
+	audit_req(r, "agent.pool_ready", "pool_server", id, 200, NULL);
+}
+
 int
 agent_pool_ready(struct req *r, const char *hash)
 {
-	PGresult	*res;
-	cJSON		*o;
-	const char	*p[4], *step;
-	char		 thash[65], *tok = NULL, *url, id[32];
+	const char	*step;
+	char		 thash[65], *tok = NULL, *id = NULL;
 	enum och_err	 err;
 	int		 ok;
 
-	p[0] = hash;
-	if ((res = db_exec(r->app->db, &stmt_pool_known, 1, p, &err)) ==
-	    NULL) {
+	if ((err = ent_pool_known(r->app->db, hash, &ok)) != OCH_OK) {
 		resp_error(r, err, NULL);
 		return 1;
 	}
-	ok = PQntuples(res) == 1;
-	PQclear(res);
 	if (!ok)
 		return 0;	/* not a pool token either */
 	ok = setup_state(cJSON_GetObjectItemCaseSensitive(r->json, "setup"),
@@ -101,51 +100,58 @@ agent_pool_ready(struct req *r, const char *hash)
 	}
 	if (ok)
 		cry_sha256_hex(tok, strlen(tok), thash);
-	p[1] = ok ? thash : NULL;
-	p[2] = ok ? "true" : "false";
-	p[3] = step;
-	if ((res = db_exec(r->app->db, &stmt_pool_ready, 4, p, &err)) ==
-	    NULL || PQntuples(res) != 1) {
-		resp_error(r, res == NULL ? err : OCH_EAUTH, NULL);
-		goto out;
-	}
-	snprintf(id, sizeof(id), "%s", db_val(res, 0, 0));
-	o = cJSON_CreateObject();
-	cJSON_AddBoolToObject(o, "pool", 1);
-	if (!ok) {
-		log_warn("pool server %s: setup failed at %s: discarded", id,
-		    step);
-		cJSON_AddStringToObject(o, "state", "discarded");
-		resp_json(r, 200, o);
-		audit_req(r, "agent.pool_ready", "pool_server", id, 200, NULL);
-		goto out;
-	}
-	cJSON_AddStringToObject(o, "state", "waiting");
-	cJSON_AddStringToObject(o, "pool_token", tok);
-	url = xasprintf("%s/api/v1/agent/pool",
-	    cfg_str(&r->app->cfg, CFG_API_URL, ""));
-	cJSON_AddStringToObject(o, "poll_url", url);
-	free(url);
-	cJSON_AddNumberToObject(o, "poll_seconds", POOL_POLL_SECONDS);
-	resp_json(r, 200, o);
-	log_info("pool server %s ready", id);
-	audit_req(r, "agent.pool_ready", "pool_server", id, 200, NULL);
-out:
-	PQclear(res);
+	if ((err = ent_pool_ready(r->app->db, hash, ok ? thash : NULL, step,
+	    &id)) != OCH_OK)
+		resp_error(r, err == OCH_ENOTFOUND ? OCH_EAUTH : err, NULL);
+	else
+		pool_ready_answer(r, id, tok, step);
+	free(id);
 	xfree_secret(tok);
 	return 1;
+}
+
+/*
+ * The poll of claimed pool server s in the open transaction: a fresh
+ * bootstrap token of its instance handed over, committed, answered.
+ * OCH_OK, or the error (the caller rolls back and answers).
+ */
+static enum och_err
+pool_hand(struct req *r, const struct ent_pool_seen *s)
+{
+	struct db	*db = r->app->db;
+	cJSON		*o;
+	char		*boot;
+	enum och_err	 err = OCH_OK;
+
+	if ((boot = ud_token(db, s->instance_id, &err)) == NULL ||
+	    (err = ent_pool_handed(db, s->id)) != OCH_OK ||
+	    db_commit(db) < 0) {
+		xfree_secret(boot);
+		return err == OCH_OK ? OCH_EDB : err;
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "state", "claimed");
+	cJSON_AddStringToObject(o, "instance_id", s->instance_id);
+	cJSON_AddStringToObject(o, "bootstrap_token", boot);
+	xfree_secret(boot);
+	resp_json(r, 200, o);
+	log_info("pool server %s handed to instance %s", s->id,
+	    s->instance_id);
+	audit_req(r, "agent.pool_claimed", "instance", s->instance_id, 200,
+	    NULL);
+	return OCH_OK;
 }
 
 void
 agent_pool_poll(struct req *r)
 {
-	struct db	*db = r->app->db;
-	PGresult	*res = NULL;
-	cJSON		*o;
-	const char	*h, *p[1];
-	char		 hash[65], *boot = NULL, *inst = NULL;
-	enum och_err	 err;
-	size_t		 len;
+	struct db		*db = r->app->db;
+	struct ent_pool_seen	 s = { NULL, 0, NULL };
+	cJSON			*o;
+	const char		*h;
+	char			 hash[65];
+	enum och_err		 err;
+	size_t			 len;
 
 	h = req_header(r, "AUTHORIZATION");
 	if (h == NULL || strncmp(h, "Bearer ", 7) != 0 ||
@@ -154,51 +160,25 @@ agent_pool_poll(struct req *r)
 		return;
 	}
 	cry_sha256_hex(h + 7, len, hash);
-	p[0] = hash;
 	if (db_begin(db) < 0) {
 		resp_error(r, OCH_EDB, NULL);
 		return;
 	}
-	if ((res = db_exec(db, &stmt_pool_poll, 1, p, &err)) == NULL)
-		goto fail;
-	if (PQntuples(res) != 1) {
+	if ((err = ent_pool_poll(db, hash, &s)) == OCH_ENOTFOUND)
 		err = OCH_EAUTH;
-		goto fail;
-	}
-	o = cJSON_CreateObject();
-	if (strcmp(db_val(res, 0, 1), "claimed") != 0) {
-		if (db_commit(db) < 0) {
-			cJSON_Delete(o);
-			err = OCH_EDB;
-			goto fail;
-		}
+	else if (err == OCH_OK && s.claimed && s.instance_id != NULL)
+		err = pool_hand(r, &s);
+	else if (err == OCH_OK && db_commit(db) < 0)
+		err = OCH_EDB;
+	else if (err == OCH_OK) {
+		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "state", "waiting");
 		cJSON_AddNumberToObject(o, "poll_seconds", POOL_POLL_SECONDS);
 		resp_json(r, 200, o);
-		goto out;
 	}
-	inst = xstrdup(db_val(res, 0, 2));
-	p[0] = db_val(res, 0, 0);
-	if ((boot = ud_token(db, inst, &err)) == NULL ||
-	    (err = db_run(db, &stmt_pool_handed, 1, p, NULL)) != OCH_OK ||
-	    db_commit(db) < 0) {
-		cJSON_Delete(o);
-		if (err == OCH_OK)
-			err = OCH_EDB;
-		goto fail;
+	if (err != OCH_OK) {
+		db_rollback(db);
+		resp_error(r, err, NULL);
 	}
-	cJSON_AddStringToObject(o, "state", "claimed");
-	cJSON_AddStringToObject(o, "instance_id", inst);
-	cJSON_AddStringToObject(o, "bootstrap_token", boot);
-	resp_json(r, 200, o);
-	log_info("pool server %s handed to instance %s", p[0], inst);
-	audit_req(r, "agent.pool_claimed", "instance", inst, 200, NULL);
-	goto out;
-fail:
-	db_rollback(db);
-	resp_error(r, err, NULL);
-out:
-	PQclear(res);
-	xfree_secret(boot);
-	free(inst);
+	ent_pool_seen_free(&s);
 }

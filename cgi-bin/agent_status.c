@@ -24,14 +24,13 @@
 
 #include "agent.h"
 #include "cry.h"
+#include "ent.h"
 #include "inst.h"
 #include "js.h"
 #include "log.h"
 
 static const struct db_stmt stmt_setup_state = { "ags_setup_state",
 	"UPDATE instances SET setup_state = $2::jsonb WHERE id = $1::uuid" };
-static const struct db_stmt stmt_lock = { "ags_lock",
-	"SELECT state FROM instances WHERE id = $1::uuid FOR UPDATE" };
 /* the first report with a real certificate, a ready gateway: history */
 static const struct db_stmt stmt_milestones = { "agt_milestones",
 	"INSERT INTO instance_events (instance_id, kind, message, actor)"
@@ -68,10 +67,6 @@ static const struct db_stmt stmt_usage_model = { "ags_usage_model",
 	" input_tokens = ai_usage.input_tokens + EXCLUDED.input_tokens,"
 	" output_tokens = ai_usage.output_tokens + EXCLUDED.output_tokens,"
 	" cost_usd = ai_usage.cost_usd + EXCLUDED.cost_usd, updated_at = now()" };
-
-static const struct db_stmt stmt_token = { "ags_token",
-	"SELECT value_enc FROM instance_secrets"
-	" WHERE instance_id = $1::uuid AND name = 'gateway_token'" };
 
 #define USAGE_MODELS_MAX	200
 
@@ -275,7 +270,6 @@ enum och_err
 agent_report_store(struct req *r, const cJSON *rep)
 {
 	struct db	*db = r->app->db;
-	PGresult	*res;
 	const char	*p[6];
 	char		*setup, *tls, *skills, *devices, *models, *state;
 	enum och_err	 err;
@@ -304,10 +298,8 @@ agent_report_store(struct req *r, const cJSON *rep)
 	    (err = db_run(db, &stmt_milestones, 1, p, NULL)) != OCH_OK)
 		return err;
 	/* a server that was still setting up when it called ready */
-	if ((res = db_exec(db, &stmt_lock, 1, p, &err)) == NULL)
+	if ((err = ent_agent_lock_state(db, p[0], &state)) != OCH_OK)
 		return err;
-	state = PQntuples(res) == 1 ? xstrdup(db_val(res, 0, 0)) : NULL;
-	PQclear(res);
 	if (state != NULL && (is(state, "booting") ||
 	    is(state, "rebuilding")) && cJSON_IsObject(
 	    cJSON_GetObjectItemCaseSensitive(rep, "setup"))) {
@@ -323,27 +315,12 @@ agent_report_store(struct req *r, const cJSON *rep)
 void
 agent_config_token(struct req *r, cJSON *doc)
 {
-	PGresult	*res;
-	const char	*p[1] = { r->auth.instance_id };
-	char		*ad, *tok;
-	size_t		 len;
-	enum och_err	 err;
+	char	*tok;
 
-	if ((res = db_exec(r->app->db, &stmt_token, 1, p, &err)) == NULL)
+	/* missing: nothing to send; not opening: logged */
+	if (ent_secret_get(r->app->db, r->app->keys, r->auth.instance_id,
+	    "gateway_token", &tok, NULL) != OCH_OK)
 		return;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return;
-	}
-	ad = xasprintf("instance_secrets:%s:gateway_token", p[0]);
-	tok = cry_open_bytea(r->app->keys, ad, db_val(res, 0, 0), &len);
-	free(ad);
-	PQclear(res);
-	if (tok == NULL) {
-		log_error("gateway token of %s does not open", p[0]);
-		return;
-	}
 	cJSON_AddStringToObject(doc, "gateway_token", tok);
-	OPENSSL_cleanse(tok, len);
-	free(tok);
+	xfree_secret(tok);
 }

@@ -32,6 +32,7 @@
 #include "audit.h"
 #include "auth.h"
 #include "cry.h"
+#include "ent.h"
 #include "inst.h"
 #include "js.h"
 #include "log.h"
@@ -40,96 +41,6 @@
 #include "tok.h"
 #include "valid.h"
 #include "view.h"
-
-#define STR_(x)		#x
-#define STR(x)		STR_(x)
-#define MAGIC_TTL_MIN	15	/* minutes a magic link lives */
-#define MAGIC_FANOUT	4	/* accounts one address may sign in to */
-#define MAGIC_PER_ADDR	10	/* link emails to one address an hour */
-#define MAGIC_PER_ACCT	5	/* links for one account an hour */
-
-/* SSO signs in a WHMCS client's own user only, never an admin. */
-static const struct db_stmt stmt_sso_use = { "auth_sso_use",
-	"UPDATE sso_tokens t SET used_at = now() FROM users u"
-	" WHERE t.token_hash = $1 AND t.used_at IS NULL"
-	" AND t.expires_at > now() AND u.id = t.user_id"
-	" AND u.role = 'customer' AND u.whmcs_client_id IS NOT NULL"
-	" RETURNING t.user_id, t.instance_id" };
-static const struct db_stmt stmt_magic_use = { "auth_magic_use",
-	"UPDATE magic_links SET used_at = now() WHERE token_hash = $1"
-	" AND used_at IS NULL AND expires_at > now()"
-	" RETURNING user_id, NULL::uuid" };
-static const struct db_stmt stmt_sso_preview = { "auth_sso_preview",
-	"SELECT u.email, u.role, u.whmcs_client_id IS NOT NULL, i.id, i.slug"
-	" FROM sso_tokens t JOIN users u ON u.id = t.user_id"
-	" LEFT JOIN instances i ON i.id = t.instance_id"
-	" WHERE t.token_hash = $1 AND t.used_at IS NULL"
-	" AND t.expires_at > now() AND u.role = 'customer'"
-	" AND u.whmcs_client_id IS NOT NULL" };
-static const struct db_stmt stmt_magic_preview = { "auth_magic_preview",
-	"SELECT u.email, u.role, u.whmcs_client_id IS NOT NULL, NULL, NULL"
-	" FROM magic_links t JOIN users u ON u.id = t.user_id"
-	" WHERE t.token_hash = $1 AND t.used_at IS NULL"
-	" AND t.expires_at > now()" };
-/* admins get the shorter absolute lifetime; column 1: seconds left */
-static const struct db_stmt stmt_session_new = { "auth_session_new",
-	"INSERT INTO sessions (user_id, csrf_hash, expires_at, ip, user_agent)"
-	" SELECT u.id, $2, now() + make_interval(secs => CASE u.role"
-	"  WHEN 'admin' THEN $6::integer ELSE $3::integer END),"
-	"  $4::inet, left($5, 200) FROM users u WHERE u.id = $1::bigint"
-	" RETURNING id, extract(epoch FROM expires_at - now())::integer" };
-/*
- * A magic-link request in one statement, the same for every address
- * (DESIGN §5: the answer and the work do not tell who has an account).
- * For each account of the address (at most MAGIC_FANOUT): unless a link
- * for it was minted in the last minute (that live link is on its way:
- * reused, not multiplied), the account had MAGIC_PER_ACCT links in the
- * last hour, or the address got MAGIC_PER_ADDR link emails in the hour, its older links die,
- * a new one ($2[n] hashes the token of the link $3[n], sealed for the
- * address: lib/outbox.h) is stored and emailed.
- * Returns how many were queued.
- */
-static const struct db_stmt stmt_magic_new = { "auth_magic_new",
-	"WITH u AS (SELECT id, email, whmcs_client_id IS NULL AS operator,"
-	"  row_number() OVER (ORDER BY id) AS n FROM users"
-	"  WHERE email = lower($1) ORDER BY id LIMIT " STR(MAGIC_FANOUT) "),"
-	" ok AS (SELECT u.* FROM u WHERE"
-	"  (SELECT count(*) FROM email_outbox e WHERE e.template = 'magic_link'"
-	"   AND e.to_email = lower($1)"
-	"   AND e.created_at > now() - interval '1 hour') < " STR(MAGIC_PER_ADDR)
-	"  AND NOT EXISTS (SELECT 1 FROM magic_links m WHERE m.user_id = u.id"
-	"   AND m.created_at > now() - interval '1 minute'"
-	"   AND m.used_at IS NULL AND m.expires_at > now())"
-	"  AND (SELECT count(*) FROM magic_links m WHERE m.user_id = u.id"
-	"   AND m.created_at > now() - interval '1 hour') < " STR(MAGIC_PER_ACCT)
-	"),"
-	" old AS (UPDATE magic_links m SET expires_at = now() FROM ok"
-	"  WHERE m.user_id = ok.id AND m.used_at IS NULL"
-	"  AND m.expires_at > now()),"
-	" new AS (INSERT INTO magic_links (token_hash, user_id, expires_at)"
-	"  SELECT ($2::text[])[ok.n], ok.id,"
-	"  now() + interval '" STR(MAGIC_TTL_MIN) " minutes' FROM ok),"
-	" mail AS (INSERT INTO email_outbox (template, to_email, vars)"
-	"  SELECT 'magic_link', ok.email, jsonb_build_object('sealed',"
-	"  jsonb_build_object('link', ($3::text[])[ok.n]), 'expires_minutes', "
-	STR(MAGIC_TTL_MIN) ", 'operator', ok.operator) FROM ok"
-	"  RETURNING id)"
-	" SELECT count(*) FROM mail" };
-/* a view signs the admin out too: signing out means out */
-static const struct db_stmt stmt_logout = { "auth_logout",
-	"UPDATE sessions SET revoked_at = now() WHERE id = $1::uuid"
-	" OR id = (SELECT viewer_session_id FROM sessions WHERE id = $1::uuid)" };
-static const struct db_stmt stmt_replaced = { "auth_replaced",
-	"UPDATE sessions SET revoked_at = now() WHERE id = $1::uuid"
-	" AND revoked_at IS NULL" };
-static const struct db_stmt stmt_logout_all = { "auth_logout_all",
-	"UPDATE sessions SET revoked_at = now() WHERE user_id = $1::bigint"
-	" AND revoked_at IS NULL" };
-static const struct db_stmt stmt_me = { "auth_me",
-	"SELECT id, email, role FROM users WHERE id = $1::bigint" };
-static const struct db_stmt stmt_my_instances = { "auth_my_instances",
-	"SELECT " INST_COLUMNS INST_FROM " WHERE i.user_id = $1::bigint"
-	" AND i.state <> 'terminated' ORDER BY i.created_at" };
 
 /*
  * The session id the request's session cookie names when its JWT
@@ -156,104 +67,107 @@ cookie_sid(struct req *r)
 
 /*
  * In the caller's transaction: a new session for user uid with a fresh
- * CSRF token.  *s is its row (id, seconds left; caller clears), *csrf
- * the CSRF token and *jwt the session cookie's token (caller frees both
- * with xfree_secret; either may be set on failure).  OCH_OK, or the
- * database error, or OCH_ESYSTEM (no randomness, no token).
+ * CSRF token.  *sid is its id, *left its seconds, *csrf the CSRF token
+ * and *jwt the session cookie's token (caller frees: free, and
+ * xfree_secret for the two tokens; any may be set on failure).  OCH_OK,
+ * or the database error, or OCH_ESYSTEM (no randomness, no token).
  */
 static enum och_err
-session_open(struct req *r, const char *uid, PGresult **s, char **csrf,
-    char **jwt)
+session_open(struct req *r, const char *uid, char **sid, int *left,
+    char **csrf, char **jwt)
 {
-	const char	*p[6];
-	char		 chash[65], ttl[16], attl[16];
-	enum och_err	 err;
+	struct ent_session_in	 in;
+	char			 chash[65];
+	enum och_err		 err;
 
-	*s = NULL;
-	*jwt = NULL;
+	*sid = *jwt = NULL;
 	if ((*csrf = cry_token(32)) == NULL)
 		return OCH_ESYSTEM;
 	cry_sha256_hex(*csrf, strlen(*csrf), chash);
-	snprintf(ttl, sizeof(ttl), "%d", AUTH_SESSION_TTL);
-	snprintf(attl, sizeof(attl), "%d", AUTH_ADMIN_TTL);
-	p[0] = uid;
-	p[1] = chash;
-	p[2] = ttl;
-	p[3] = r->remote;
-	p[4] = req_header(r, "USER_AGENT");
-	p[5] = attl;
-	if ((*s = db_exec(r->app->db, &stmt_session_new, 6, p, &err)) == NULL)
+	in.user_id = uid;
+	in.csrf_hash = chash;
+	in.ttl = AUTH_SESSION_TTL;
+	in.admin_ttl = AUTH_ADMIN_TTL;
+	in.ip = r->remote;
+	in.user_agent = req_header(r, "USER_AGENT");
+	if ((err = ent_session_open(r->app->db, &in, sid, left)) != OCH_OK)
 		return err;
-	*jwt = tok_issue(cfg_get(&r->app->cfg, CFG_JWT_SECRET), uid,
-	    db_val(*s, 0, 0), (int)db_int(*s, 0, 1));
+	*jwt = tok_issue(cfg_get(&r->app->cfg, CFG_JWT_SECRET), uid, *sid,
+	    *left);
 	return *jwt == NULL ? OCH_ESYSTEM : OCH_OK;
 }
 
 /*
- * Consume a one-time token with stmt (its hash) and open a session for
- * its user: cookies set on r, the CSRF token and the instance the token
- * named (may be NULL) returned to the caller (free both).  The session
- * the browser had (its cookie) ends: switching accounts leaves none
- * behind.  Returns OCH_OK,
+ * In the caller's transaction: use up the token (hash) of kind, open a
+ * session for its user (*u: whose; *sid, *left, *csrf, *jwt as
+ * session_open()) and end the session the browser had (its cookie):
+ * switching accounts leaves none behind.  OCH_OK, OCH_EAUTH for an
+ * unknown, used or expired token, or the error.
+ */
+static enum och_err
+login_tx(struct req *r, enum ent_login kind, const char *hash,
+    struct ent_login_user *u, char **sid, int *left, char **csrf,
+    char **jwt)
+{
+	enum och_err	 err;
+	char		*old;
+
+	if ((err = ent_login_use(r->app->db, kind, hash, u)) ==
+	    OCH_ENOTFOUND) {
+		log_info("login token refused");
+		return OCH_EAUTH;
+	}
+	if (err != OCH_OK || (err = session_open(r, u->user_id, sid, left,
+	    csrf, jwt)) != OCH_OK)
+		return err;
+	if ((old = cookie_sid(r)) != NULL) {
+		err = ent_session_replaced(r->app->db, old);
+		free(old);
+	}
+	if (err == OCH_OK && db_commit(r->app->db) < 0)
+		err = OCH_EDB;
+	return err;
+}
+
+/*
+ * Consume a one-time token of kind and open a session for its user:
+ * cookies set on r, the CSRF token and the instance the token named (may
+ * be NULL) returned to the caller (free both).  Returns OCH_OK,
  * OCH_EAUTH for an unknown, used or expired token, or a database error.
  */
 static enum och_err
-login(struct req *r, const struct db_stmt *stmt, const char *token,
+login(struct req *r, enum ent_login kind, const char *token,
     char **csrf_out, char **instance_out, int64_t *uid_out)
 {
-	struct db	*db = r->app->db;
-	PGresult	*res = NULL, *s = NULL;
-	const char	*p[1];
-	char		 hash[65];
-	char		*csrf = NULL, *jwt = NULL, *old;
-	enum och_err	 err;
-	int		 left;
+	struct ent_login_user	 u = { NULL, NULL };
+	char			 hash[65], *sid = NULL, *csrf = NULL;
+	char			*jwt = NULL;
+	enum och_err		 err;
+	int			 left = 0;
 
 	*csrf_out = *instance_out = NULL;
 	if (token == NULL || !valid_hex(token, 32, 256))
 		return OCH_EAUTH;
 	cry_sha256_hex(token, strlen(token), hash);
-	if (db_begin(db) < 0)
+	if (db_begin(r->app->db) < 0)
 		return OCH_EDB;
-	p[0] = hash;
-	if ((res = db_exec(db, stmt, 1, p, &err)) == NULL)
-		goto fail;
-	if (PQntuples(res) != 1) {
-		log_info("login token refused");
-		err = OCH_EAUTH;
-		goto fail;
-	}
-	if ((err = session_open(r, db_val(res, 0, 0), &s, &csrf, &jwt)) !=
+	if ((err = login_tx(r, kind, hash, &u, &sid, &left, &csrf, &jwt)) !=
 	    OCH_OK)
-		goto fail;
-	left = (int)db_int(s, 0, 1);
-	if ((old = cookie_sid(r)) != NULL) {
-		p[0] = old;
-		err = db_run(db, &stmt_replaced, 1, p, NULL);
-		free(old);
-		if (err != OCH_OK)
-			goto fail;
+		db_rollback(r->app->db);
+	else {
+		auth_set_cookies(r, jwt, csrf, left);
+		(void)valid_int64(u.user_id, 1, INT64_MAX, uid_out);
+		r->auth.user_id = *uid_out;
+		r->auth.kind = AUTH_SESSION;
+		r->auth.session_id = sid;
+		sid = NULL;
+		*instance_out = u.instance_id;
+		u.instance_id = NULL;
+		*csrf_out = csrf;
+		csrf = NULL;
 	}
-	if (db_commit(db) < 0) {
-		err = OCH_EDB;
-		goto fail;
-	}
-	auth_set_cookies(r, jwt, csrf, left);
-	*uid_out = db_int(res, 0, 0);
-	r->auth.user_id = *uid_out;
-	r->auth.kind = AUTH_SESSION;
-	r->auth.session_id = xstrdup(db_val(s, 0, 0));
-	if (db_val(res, 0, 1) != NULL)
-		*instance_out = xstrdup(db_val(res, 0, 1));
-	*csrf_out = csrf;
-	csrf = NULL;
-	err = OCH_OK;
-	goto out;
-fail:
-	db_rollback(db);
-out:
-	PQclear(res);
-	PQclear(s);
+	ent_login_user_free(&u);
+	free(sid);
 	xfree_secret(csrf);
 	xfree_secret(jwt);
 	return err;
@@ -287,7 +201,7 @@ link_redirect(struct req *r, const char *kind)
 
 /* POST {token}: log in and answer JSON with the CSRF token. */
 static void
-login_json(struct req *r, const struct db_stmt *stmt, const char *action)
+login_json(struct req *r, enum ent_login kind, const char *action)
 {
 	const char	*tok = NULL;
 	char		*csrf = NULL, *inst = NULL;
@@ -297,7 +211,7 @@ login_json(struct req *r, const struct db_stmt *stmt, const char *action)
 
 	if (r->json != NULL)
 		(void)js_str(r->json, "token", 256, &tok);
-	if ((err = login(r, stmt, tok, &csrf, &inst, &uid)) != OCH_OK) {
+	if ((err = login(r, kind, tok, &csrf, &inst, &uid)) != OCH_OK) {
 		resp_error(r, err, err == OCH_EAUTH ?
 		    "this link is invalid, used or expired" : NULL);
 		audit_req(r, action, NULL, NULL, r->status, NULL);
@@ -315,9 +229,9 @@ login_json(struct req *r, const struct db_stmt *stmt, const char *action)
 }
 
 static void h_sso_get(struct req *r) { link_redirect(r, "sso"); }
-static void h_sso_post(struct req *r) { login_json(r, &stmt_sso_use, "auth.sso"); }
+static void h_sso_post(struct req *r) { login_json(r, ENT_LOGIN_SSO, "auth.sso"); }
 static void h_verify_get(struct req *r) { link_redirect(r, "magic"); }
-static void h_verify_post(struct req *r) { login_json(r, &stmt_magic_use, "auth.magic_link"); }
+static void h_verify_post(struct req *r) { login_json(r, ENT_LOGIN_MAGIC, "auth.magic_link"); }
 
 /*
  * POST /api/v1/auth/preview {kind: "sso"|"magic", token}: whose account a
@@ -327,11 +241,11 @@ static void h_verify_post(struct req *r) { login_json(r, &stmt_magic_use, "auth.
 static void
 h_preview(struct req *r)
 {
-	PGresult	*res;
-	const char	*kind = NULL, *tok = NULL, *p[1];
-	char		 hash[65];
-	cJSON		*o, *i;
-	enum och_err	 err;
+	struct ent_login_preview	 v;
+	const char			*kind = NULL, *tok = NULL;
+	char				 hash[65];
+	cJSON				*o, *i;
+	enum och_err			 err;
 
 	if (r->json == NULL || js_str(r->json, "kind", 8, &kind) != JS_OK ||
 	    (strcmp(kind, "sso") != 0 && strcmp(kind, "magic") != 0)) {
@@ -344,28 +258,24 @@ h_preview(struct req *r)
 		return;
 	}
 	cry_sha256_hex(tok, strlen(tok), hash);
-	p[0] = hash;
-	if ((res = db_exec(r->app->db, strcmp(kind, "sso") == 0 ?
-	    &stmt_sso_preview : &stmt_magic_preview, 1, p, &err)) == NULL) {
-		resp_error(r, err, NULL);
-		return;
-	}
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		resp_error(r, OCH_EAUTH, "this link is invalid, used or expired");
+	if ((err = ent_login_preview(r->app->db, strcmp(kind, "sso") == 0 ?
+	    ENT_LOGIN_SSO : ENT_LOGIN_MAGIC, hash, &v)) != OCH_OK) {
+		resp_error(r, err == OCH_ENOTFOUND ? OCH_EAUTH : err,
+		    err == OCH_ENOTFOUND ? "this link is invalid, used or "
+		    "expired" : NULL);
 		return;
 	}
 	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "email", db_val(res, 0, 0));
-	cJSON_AddStringToObject(o, "role", db_val(res, 0, 1));
-	cJSON_AddStringToObject(o, "account", strcmp(db_val(res, 0, 2), "t") ==
-	    0 ? "customer" : "operator");
-	if (db_val(res, 0, 3) != NULL) {
+	cJSON_AddStringToObject(o, "email", v.email);
+	cJSON_AddStringToObject(o, "role", v.role);
+	cJSON_AddStringToObject(o, "account", v.customer ? "customer" :
+	    "operator");
+	if (v.instance_id != NULL) {
 		i = cJSON_AddObjectToObject(o, "instance");
-		cJSON_AddStringToObject(i, "id", db_val(res, 0, 3));
-		cJSON_AddStringToObject(i, "slug", db_val(res, 0, 4));
+		cJSON_AddStringToObject(i, "id", v.instance_id);
+		cJSON_AddStringToObject(i, "slug", v.slug);
 	}
-	PQclear(res);
+	ent_login_preview_free(&v);
 	resp_json(r, 200, o);
 }
 
@@ -394,7 +304,7 @@ hex_array(char *const *v, int n)
 }
 
 /*
- * MAGIC_FANOUT fresh sign-in tokens for the address email: tok[] (the
+ * ENT_MAGIC_FANOUT fresh sign-in tokens for the address email: tok[] (the
  * secrets: free with xfree_secret), hash[] (their SHA-256 hex) and
  * sealed[] (each link sealed for the address, bytea hex without its
  * \x); every slot is filled (caller frees).  OCH_OK, or OCH_ESYSTEM
@@ -413,7 +323,7 @@ magic_tokens(struct req *r, const char *email, char **tok, char **hash,
 		if (*c >= 'A' && *c <= 'Z')
 			*c = (char)(*c - 'A' + 'a');
 	ad = obx_seal_ad(to, "link");
-	for (i = 0; i < MAGIC_FANOUT; i++) {
+	for (i = 0; i < ENT_MAGIC_FANOUT; i++) {
 		if ((tok[i] = cry_token(32)) == NULL)
 			tok[i] = xstrdup("");
 		hash[i] = xmalloc(65);
@@ -429,7 +339,7 @@ magic_tokens(struct req *r, const char *email, char **tok, char **hash,
 			sealed[i] = xstrdup("\\x");
 		}
 	}
-	for (i = 0; i < MAGIC_FANOUT; i++)
+	for (i = 0; i < ENT_MAGIC_FANOUT; i++)
 		memmove(sealed[i], sealed[i] + 2, strlen(sealed[i] + 2) + 1);
 	free(ad);
 	free(to);
@@ -438,20 +348,20 @@ magic_tokens(struct req *r, const char *email, char **tok, char **hash,
 
 /*
  * POST /api/v1/auth/magic-link {email}: the same answer, and the same
- * work (MAGIC_FANOUT fresh tokens, one statement), whether or not the
+ * work (ENT_MAGIC_FANOUT fresh tokens, one statement), whether or not the
  * address belongs to an account, so nobody learns who is a customer.
  * The link is sealed for the address (no usable token rests in clear in
- * the outbox).  The limits of stmt_magic_new also answer 202.
+ * the outbox).  The limits of ent_magic_request() also answer 202.
  */
 static void
 h_magic(struct req *r)
 {
-	PGresult	*res = NULL;
-	const char	*email = NULL, *p[3];
-	char		*tok[MAGIC_FANOUT], *hash[MAGIC_FANOUT];
-	char		*sealed[MAGIC_FANOUT], *seals = NULL, *hashes = NULL;
+	const char	*email = NULL;
+	char		*tok[ENT_MAGIC_FANOUT], *hash[ENT_MAGIC_FANOUT];
+	char		*sealed[ENT_MAGIC_FANOUT], *seals = NULL, *hashes = NULL;
 	cJSON		*o;
 	enum och_err	 err;
+	long		 queued;
 	int		 i;
 
 	if (r->json == NULL || js_str(r->json, "email", 254, &email) != JS_OK ||
@@ -460,14 +370,11 @@ h_magic(struct req *r)
 		return;
 	}
 	err = magic_tokens(r, email, tok, hash, sealed);
-	seals = hex_array(sealed, MAGIC_FANOUT);
-	hashes = hex_array(hash, MAGIC_FANOUT);
-	p[0] = email;
-	p[1] = hashes;
-	p[2] = seals;
-	if (err == OCH_OK &&
-	    (res = db_exec(r->app->db, &stmt_magic_new, 3, p, &err)) != NULL)
-		log_info("magic link request: %s queued", db_val(res, 0, 0));
+	seals = hex_array(sealed, ENT_MAGIC_FANOUT);
+	hashes = hex_array(hash, ENT_MAGIC_FANOUT);
+	if (err == OCH_OK && (err = ent_magic_request(r->app->db, email,
+	    hashes, seals, &queued)) == OCH_OK)
+		log_info("magic link request: %ld queued", queued);
 	if (err != OCH_OK)
 		resp_error(r, err, NULL);
 	else {
@@ -476,8 +383,7 @@ h_magic(struct req *r)
 		resp_json(r, 202, o);
 	}
 	audit_req(r, "auth.magic_link_request", NULL, NULL, r->status, NULL);
-	PQclear(res);
-	for (i = 0; i < MAGIC_FANOUT; i++) {
+	for (i = 0; i < ENT_MAGIC_FANOUT; i++) {
 		xfree_secret(tok[i]);
 		free(hash[i]);
 		free(sealed[i]);
@@ -491,14 +397,11 @@ static void
 logout(struct req *r, int all)
 {
 	char		 uid[24];
-	const char	*p[1] = { r->auth.session_id };
 	enum och_err	 err;
 
 	snprintf(uid, sizeof(uid), "%lld", (long long)r->auth.user_id);
-	if (all)
-		p[0] = uid;
-	if ((err = db_run(r->app->db, all ? &stmt_logout_all : &stmt_logout,
-	    1, p, NULL)) != OCH_OK) {
+	if ((err = all ? ent_session_logout_all(r->app->db, uid) :
+	    ent_session_logout(r->app->db, r->auth.session_id)) != OCH_OK) {
 		resp_error(r, err, NULL);
 		return;
 	}
@@ -531,51 +434,42 @@ h_view_end(struct req *r)
 static void
 h_me(struct req *r)
 {
-	PGresult	*res, *ins;
+	struct ent_user	*u, *admin = NULL;
 	char		 uid[24];
-	const char	*p[1] = { uid };
-	cJSON		*o, *arr;
+	cJSON		*o, *insts;
 	enum och_err	 err;
-	int		 i;
 
 	snprintf(uid, sizeof(uid), "%lld", (long long)r->auth.user_id);
 	/* both came with the session check (me_prefetch()), or read now */
-	res = auth_prefetched(r, 0);
-	ins = auth_prefetched(r, 1);
-	if (res == NULL && (res = db_exec(r->app->db, &stmt_me, 1, p,
-	    &err)) == NULL) {
-		PQclear(ins);
+	if ((err = ent_user_me(r->app->db, &r->app->cfg, uid,
+	    auth_prefetched(r, 0), auth_prefetched(r, 1), &u, &insts)) !=
+	    OCH_OK) {
 		resp_error(r, err, NULL);
 		return;
 	}
-	if (ins == NULL && (ins = db_exec(r->app->db, &stmt_my_instances, 1,
-	    p, &err)) == NULL) {
-		PQclear(res);
-		resp_error(r, err, NULL);
-		return;
-	}
-	o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "id", (double)db_int(res, 0, 0));
-	cJSON_AddStringToObject(o, "email", db_val(res, 0, 1));
-	cJSON_AddStringToObject(o, "role", db_val(res, 0, 2));
-	arr = cJSON_AddArrayToObject(o, "instances");
-	for (i = 0; i < PQntuples(ins); i++)
-		cJSON_AddItemToArray(arr, inst_json(ins, i, &r->app->cfg));
-	PQclear(res);
-	PQclear(ins);
 	/* an admin's read-only view: whose, so the dashboard can say so */
 	if (r->auth.viewer_id != 0) {
 		snprintf(uid, sizeof(uid), "%lld", (long long)r->auth.viewer_id);
-		if ((res = db_exec(r->app->db, &stmt_me, 1, p, &err)) == NULL) {
-			cJSON_Delete(o);
+		if ((err = ent_user_get(r->app->db, uid, &admin)) != OCH_OK &&
+		    err != OCH_ENOTFOUND) {
+			ent_user_free(u);
+			cJSON_Delete(insts);
 			resp_error(r, err, NULL);
 			return;
 		}
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)u->id);
+	cJSON_AddStringToObject(o, "email", u->email);
+	cJSON_AddStringToObject(o, "role", u->role);
+	cJSON_AddItemToObject(o, "instances", insts);
+	if (r->auth.viewer_id != 0)
 		cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "view"),
-		    "admin_email", PQntuples(res) == 1 ? db_val(res, 0, 1) : "");
-		PQclear(res);
-	} else
+		    "admin_email", admin != NULL ? admin->email : "");
+	else
 		cJSON_AddNullToObject(o, "view");
+	ent_user_free(u);
+	ent_user_free(admin);
 	resp_json(r, 200, o);
 }
 
@@ -589,12 +483,7 @@ me_prefetch(struct req *r, const char *uid, struct db_batch_item *it,
 {
 	if (routes[r->slot].fn != h_me)
 		return 0;
-	p[0] = uid;
-	it[0].stmt = &stmt_me;
-	it[1].stmt = &stmt_my_instances;
-	it[0].n = it[1].n = 1;
-	it[0].params = it[1].params = p;
-	return 2;
+	return ent_user_me_prefetch(uid, it, p);
 }
 
 static int

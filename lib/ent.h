@@ -245,6 +245,8 @@ enum och_err	 ent_ai_key_put(struct db *, const struct cry_keyring *,
 /* Delete the key of provider: OCH_OK, OCH_ENOTFOUND or db_run()'s error. */
 enum och_err	 ent_ai_key_del(struct db *, const char *id,
 		    const char *provider);
+/* The associated data sealing a key (caller frees). */
+char		*ent_ai_key_ad(const char *id, const char *provider);
 
 /* A chat channel of an instance, without its secrets (schema: channels). */
 struct ent_channel {
@@ -292,6 +294,8 @@ enum och_err	 ent_channel_put(struct db *, const struct cry_keyring *,
 /* Delete channel kind of instance id: OCH_OK, OCH_ENOTFOUND or error. */
 enum och_err	 ent_channel_del(struct db *, const char *id,
 		    const char *kind);
+/* The associated data sealing a channel's secrets (caller frees). */
+char		*ent_channel_ad(const char *id, const char *kind);
 
 /* A skill of the catalogue as one instance sees it (schema: skills). */
 struct ent_skill {
@@ -515,7 +519,6 @@ void		 ent_progress_free(struct ent_progress *);
  * "instance_secrets:<instance>:<name>".  Clear values come back to free
  * with xfree_secret().
  */
-char		*ent_secret_ad(const char *id, const char *name);
 /*
  * Secret name of instance id, opened: *val (and *len when len is not
  * NULL).  Returns OCH_OK, OCH_ENOTFOUND (none stored), OCH_ESYSTEM (it
@@ -558,5 +561,215 @@ enum och_err	 ent_ops_instance(struct db *, const struct cfg *,
 		    const char *id, cJSON **out);
 enum och_err	 ent_ops_queue(struct db *, cJSON **out);
 enum och_err	 ent_ops_drift(struct db *, cJSON **out);
+
+/* A bootstrap token's instance, claimed for its ready call. */
+struct ent_agent_boot {
+	char	*instance_id;
+	char	*state;
+	char	*slug;
+};
+/*
+ * In the caller's transaction: the instance whose live bootstrap token
+ * has SHA-256 hash, locked with the token: *out (caller frees its
+ * strings with ent_agent_boot_free()).  Returns OCH_OK, OCH_ENOTFOUND
+ * (unknown, used or expired) or db_exec()'s error.
+ */
+enum och_err	 ent_agent_claim(struct db *, const char *hash,
+		    struct ent_agent_boot *out);
+/* Free what ent_agent_claim() put in b (zeroed; safe to repeat). */
+void		 ent_agent_boot_free(struct ent_agent_boot *);
+/*
+ * In the caller's transaction: the bootstrap token (hash) used up, the
+ * instance's agent tokens revoked (one live agent per instance) and a new
+ * one stored (its hash); *agent is it (caller frees with xfree_secret;
+ * may be set on failure).  Returns OCH_OK, OCH_ESYSTEM (no randomness)
+ * or db_run()'s error.
+ */
+enum och_err	 ent_agent_token_new(struct db *, const char *hash,
+		    const char *id, char **agent);
+/* The ready time and the exporter's pin (NULL: none) of instance id. */
+enum och_err	 ent_agent_ready(struct db *, const char *id,
+		    const char *pin);
+/*
+ * In the caller's transaction: instance id's state, the row locked:
+ * *state (caller frees), NULL when no such instance.  Returns OCH_OK or
+ * db_exec()'s error.
+ */
+enum och_err	 ent_agent_lock_state(struct db *, const char *id,
+		    char **state);
+/* Instance id's config revision: *rev (0 when none); OCH_OK or error. */
+enum och_err	 ent_agent_revision(struct db *, const char *id,
+		    int64_t *rev);
+
+/* What the agent's config is made of, its secrets opened (to wipe). */
+struct ent_agent_channel {
+	char	*kind;
+	int	 enabled;
+	char	*dm_policy;
+	char	*allow_from_json;	/* a JSON array's text, or NULL */
+	char	*secrets_json;		/* a JSON object's text, or NULL:
+					 * none, or it does not open (logged) */
+};
+struct ent_agent_key {
+	char	*provider;
+	char	*key;		/* NULL when it does not open (logged) */
+};
+struct ent_agent_skill {
+	char	*slug;
+	char	*version;
+};
+struct ent_agent_config {
+	char			*slug;
+	int64_t			 revision;
+	char			*model_primary;		/* NULL: none */
+	char			*model_fallbacks_json;	/* a JSON array */
+	struct ent_agent_channel *channels;		/* by kind */
+	size_t			 nchannels;
+	struct ent_agent_key	*keys;			/* by provider */
+	size_t			 nkeys;
+	struct ent_agent_skill	*skills;		/* enabled, by slug */
+	size_t			 nskills;
+};
+/*
+ * The config of instance id: *out (caller frees with
+ * ent_agent_config_free(), which wipes the secrets).  Returns OCH_OK,
+ * OCH_ENOTFOUND (*out NULL) or db_exec()'s error.
+ */
+enum och_err	 ent_agent_config_read(struct db *,
+		    const struct cry_keyring *, const char *id,
+		    struct ent_agent_config **out);
+/* Wipe and free a config (NULL is fine). */
+void		 ent_agent_config_free(struct ent_agent_config *);
+
+/*
+ * A warm pool server's agent (pool servers: lib/pool.h).  Its one-time
+ * pool token (SHA-256 hash) names a warming server: *known.  OCH_OK or
+ * db_exec()'s error.
+ */
+enum och_err	 ent_pool_known(struct db *, const char *hash, int *known);
+/*
+ * Its ready call: ready with the pool token agent_hash (NULL: its setup
+ * failed at step, and it is discarded).  *id the server's id (caller
+ * frees).  Returns OCH_OK, OCH_ENOTFOUND (not a warming server's token
+ * any more, *id NULL) or db_exec()'s error.
+ */
+enum och_err	 ent_pool_ready(struct db *, const char *hash,
+		    const char *agent_hash, const char *step, char **id);
+/* What a poll with the pool token saw. */
+struct ent_pool_seen {
+	char	*id;		/* the pool server */
+	int	 claimed;	/* an order claimed it ... */
+	char	*instance_id;	/* ... for this instance */
+};
+/*
+ * A poll with the pool token (SHA-256 hash) of a server still waiting or
+ * claimed by an instance whose VPS has not called ready yet: *out
+ * (caller frees with ent_pool_seen_free()).  Returns OCH_OK,
+ * OCH_ENOTFOUND or db_exec()'s error.
+ */
+enum och_err	 ent_pool_poll(struct db *, const char *hash,
+		    struct ent_pool_seen *out);
+/* The claimed server id was handed its instance's bootstrap token. */
+enum och_err	 ent_pool_handed(struct db *, const char *id);
+/* Free what ent_pool_poll() put in s (zeroed; safe to repeat). */
+void		 ent_pool_seen_free(struct ent_pool_seen *);
+
+/* The one-time tokens that open a session (schema: sso_tokens,
+ * magic_links); the caller passes their SHA-256 hash. */
+enum ent_login { ENT_LOGIN_SSO, ENT_LOGIN_MAGIC };
+/* accounts one address may sign in to (a magic-link request's tokens) */
+#define ENT_MAGIC_FANOUT	4
+struct ent_login_user {
+	char	*user_id;	/* a bigint's text */
+	char	*instance_id;	/* the instance an SSO token named, or NULL */
+};
+/*
+ * In the caller's transaction: use up a live token of kind: *out whose
+ * it is (caller frees with ent_login_user_free()).  Returns OCH_OK,
+ * OCH_ENOTFOUND (unknown, used or expired; an SSO token of an operator)
+ * or db_exec()'s error.
+ */
+enum och_err	 ent_login_use(struct db *, enum ent_login, const char *hash,
+		    struct ent_login_user *out);
+void		 ent_login_user_free(struct ent_login_user *);
+/* Whose account a live token signs in to, without using it. */
+struct ent_login_preview {
+	char	*email;
+	char	*role;
+	int	 customer;	/* a WHMCS client's user (else an operator) */
+	char	*instance_id;	/* the instance an SSO token named, or NULL */
+	char	*slug;		/* its slug, or NULL */
+};
+/*
+ * *out for a live token of kind (caller frees with
+ * ent_login_preview_free()).  Returns OCH_OK, OCH_ENOTFOUND or
+ * db_exec()'s error.
+ */
+enum och_err	 ent_login_preview(struct db *, enum ent_login,
+		    const char *hash, struct ent_login_preview *out);
+void		 ent_login_preview_free(struct ent_login_preview *);
+/*
+ * A magic-link request for email: hashes and sealed are text[] literals
+ * of ENT_MAGIC_FANOUT token hashes and the links sealed for the address;
+ * the same work for every address (stored and emailed only for its
+ * accounts, within the hourly limits).  *queued: how many emails.
+ * Returns OCH_OK or db_exec()'s error.
+ */
+enum och_err	 ent_magic_request(struct db *, const char *email,
+		    const char *hashes, const char *sealed, long *queued);
+/* A new session (schema: sessions); the strings are the caller's. */
+struct ent_session_in {
+	const char	*user_id;
+	const char	*csrf_hash;	/* SHA-256 hex of its CSRF token */
+	int		 ttl;		/* seconds, a customer's */
+	int		 admin_ttl;	/* seconds, an admin's */
+	const char	*ip;		/* or NULL */
+	const char	*user_agent;	/* or NULL */
+};
+/*
+ * Open a session: *sid its id (caller frees), *ttl its seconds left.
+ * Returns OCH_OK, OCH_ENOTFOUND (no such user) or db_exec()'s error.
+ */
+enum och_err	 ent_session_open(struct db *, const struct ent_session_in *,
+		    char **sid, int *ttl);
+/* Revoke session sid if live (a sign-in replaced it); OCH_OK or error. */
+enum och_err	 ent_session_replaced(struct db *, const char *sid);
+/* Revoke session sid and, for a read-only view, the admin session it
+ * came from (signing out means out); OCH_OK or error. */
+enum och_err	 ent_session_logout(struct db *, const char *sid);
+/* Revoke every live session of user uid; OCH_OK or error. */
+enum och_err	 ent_session_logout_all(struct db *, const char *uid);
+
+/* A user (schema: users). */
+struct ent_user {
+	int64_t	 id;
+	char	*email;
+	char	*role;		/* customer, admin */
+};
+/*
+ * User uid: *out (caller frees with ent_user_free()).  Returns OCH_OK,
+ * OCH_ENOTFOUND (*out NULL) or db_exec()'s error.
+ */
+enum och_err	 ent_user_get(struct db *, const char *uid,
+		    struct ent_user **out);
+void		 ent_user_free(struct ent_user *);
+/*
+ * GET /api/v1/me in the session check's round trip: the statements of
+ * ent_user_me() for user uid into it[0..1] (pv: their parameter slots,
+ * uid living as long as the request).  Returns 2, how many.
+ */
+size_t		 ent_user_me_prefetch(const char *uid,
+		    struct db_batch_item *it, const char **pv);
+/*
+ * User uid and the JSON array of their instances that are not
+ * terminated (inst_json()'s shape: cfg for the hostnames): pre_user and
+ * pre_insts are the results ent_user_me_prefetch() named (taken; NULL:
+ * run the statements now).  *user (ent_user_free()) and *insts (cJSON
+ * delete) are the caller's.  Returns OCH_OK, OCH_ENOTFOUND or the
+ * database error, with both NULL unless OCH_OK.
+ */
+enum och_err	 ent_user_me(struct db *, const struct cfg *, const char *uid,
+		    PGresult *pre_user, PGresult *pre_insts,
+		    struct ent_user **user, cJSON **insts);
 
 #endif

@@ -112,8 +112,7 @@ ent_channel_count_other(struct db *db, const char *id, const char *kind,
 	return OCH_OK;
 }
 
-/* The associated data sealing its secrets (caller frees). */
-static char *
+char *
 ent_channel_ad(const char *id, const char *kind)
 {
 	return xasprintf("channels:%s:%s", id, kind);

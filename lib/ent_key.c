@@ -80,8 +80,7 @@ ent_ai_key_free(struct ent_ai_key *k, size_t n)
 	free(k);
 }
 
-/* The associated data sealing its secrets (caller frees). */
-static char *
+char *
 ent_ai_key_ad(const char *id, const char *provider)
 {
 	return xasprintf("ai_keys:%s:%s", id, provider);

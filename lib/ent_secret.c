@@ -28,7 +28,8 @@ static const struct db_stmt stmt_bump = { "ent_secret_bump",
 	" updated_at = now() WHERE id = $1::uuid RETURNING id)"
 	" SELECT pg_notify('och_agent', id::text) FROM u" };
 
-char *
+/* The associated data sealing secret name of instance id (caller frees). */
+static char *
 ent_secret_ad(const char *id, const char *name)
 {
 	return xasprintf("instance_secrets:%s:%s", id, name);
