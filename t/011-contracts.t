@@ -81,6 +81,7 @@ my (%def, %used);
 for (`nm -A '$lib' 2>/dev/null`) {
 	next unless /^[^:]+:([^:]+\.o):\s*(?:[0-9a-f]+)?\s+([A-Za-z])\s+(\S+)$/;
 	my ($o, $k, $s) = ($1, $2, $3);
+	next if $s =~ /^__odr_asan/;	# ASan's marker beside an exported variable
 	if ($k =~ /[TDBRC]/) { $def{$s} = $o }
 	elsif ($k eq 'U') { $used{$s}{$o} = 1 }
 }
