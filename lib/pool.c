@@ -52,10 +52,11 @@ static const struct db_stmt stmt_targets = { "pool_targets",
 	" count(p.id) FILTER (WHERE p.state = 'ready'),"
 	" count(p.id) FILTER (WHERE p.state IN ('bad', 'recycling')),"
 	" count(p.id) FILTER (WHERE p.state = 'claimed'"
-	"  AND p.claimed_at > now() - interval '1 day')"
-	" FROM pool_targets t LEFT JOIN pool_servers p"
-	"  ON p.plan = t.plan AND p.region = t.region"
-	" GROUP BY t.plan, t.region ORDER BY t.plan, t.region" };
+	"  AND p.claimed_at > now() - interval '1 day'),"
+	" pl.image"
+	" FROM pool_targets t JOIN plans pl ON pl.name = t.plan"
+	" LEFT JOIN pool_servers p ON p.plan = t.plan AND p.region = t.region"
+	" GROUP BY t.plan, t.region, pl.image ORDER BY t.plan, t.region" };
 /* what lives at the provider and counts against the caps */
 #define POOL_LIVE "state IN ('warming', 'ready', 'bad', 'recycling')"
 static const struct db_stmt stmt_totals = { "pool_totals",
@@ -178,6 +179,11 @@ pool_json(struct db *db)
 		num(x, "ready", t, i, 5);
 		num(x, "discarding", t, i, 6);
 		num(x, "claimed_last_day", t, i, 7);
+		/* what its new servers boot: the plan's current image */
+		if (db_val(t, i, 8) != NULL)
+			cJSON_AddStringToObject(x, "image", db_val(t, i, 8));
+		else
+			cJSON_AddNullToObject(x, "image");
 		/* short of its target and the caps stop the next one */
 		cJSON_AddBoolToObject(x, "capped", db_int(t, i, 4) +
 		    db_int(t, i, 5) < db_int(t, i, 2) && (live >= maxs ||

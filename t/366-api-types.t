@@ -5,9 +5,9 @@
 # validated against it (python3-jsonschema, draft 2020-12, no member more
 # and none less): GET /me (a customer's, an admin's read-only view of
 # it), the view's opening and end, GET /admin/stats (without and with
-# Hetzner's budget), the instance list (a page with a next one), the
-# audit log.  So a member added, dropped or retyped on either side fails
-# a test.  The checker itself is shown to refuse a drifted answer.
+# Hetzner's budget), the warm pool's view, the instance list (a page
+# with a next one), the audit log.  So a member added, dropped or
+# retyped on either side fails a test.  The checker itself is shown to refuse a drifted answer.
 use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
@@ -59,6 +59,9 @@ conforms(Me => $r, "a customer's /me");
 $r = $t->http(GET => '/api/v1/admin/stats', headers => $adm);
 conforms(Stats => $r, 'GET /admin/stats before any poller');
 is($r->{json}{hetzner_budget}, undef, '(hetzner_budget null)');
+$r = $t->http(PUT => '/api/v1/admin/pool', headers => $adm, body => { max_servers => 4,
+    targets => [ { plan => 'starter', region => 'eu-helsinki', target => 1, monthly_cents => 499 } ] });
+conforms(AdminPool => $r, 'PUT /admin/pool (a target)');
 $t->psql(q{INSERT INTO poller_heartbeats (mode, host, pid, hetzner_limit, hetzner_remaining, hetzner_reset_at,
     hetzner_seen_at) VALUES ('provision', 'types', 1, 3600, 3000, now() + interval '10 minutes', now())});
 $r = $t->http(GET => '/api/v1/admin/stats', headers => $adm);

@@ -72,6 +72,14 @@ is($t->signed(POST => "/api/v1/instances/$drift->[0]/suspend")->{status}, 202, '
 $t->psql("INSERT INTO poller_heartbeats (mode, host, pid, hetzner_limit, hetzner_remaining, hetzner_reset_at,"
     . " hetzner_seen_at) VALUES ('provision', 'e2e', 1, 3600, 120, now() + interval '58 minutes', now())");
 
+# a warm pool: a target in eu-helsinki with two servers waiting (fixtures:
+# no provisioning poller runs here)
+$t->psql("UPDATE pool_settings SET max_servers = 10, max_monthly_cents = 100000");
+$t->psql("INSERT INTO pool_targets (plan, region, target, monthly_cents) VALUES ('starter', 'eu-helsinki', 2, 499)");
+$t->psql("INSERT INTO pool_servers (plan, region, location, server_type, image, state, hetzner_server_id,"
+    . " monthly_cents, ready_at, last_seen_at) SELECT 'starter', 'eu-helsinki', 'hel1', server_type, image, 'ready',"
+    . " 9100 + g, 499, now(), now() FROM plans, generate_series(1, 2) g WHERE name = 'starter'");
+
 $ENV{E2E_BASE} = $base;
 $ENV{E2E_SIM} = $sim;
 $ENV{E2E_ADMIN} = 'root@example.com';
@@ -79,7 +87,9 @@ $ENV{E2E_DOCS} = $t->src('docs/screenshots');
 $ENV{E2E_FIX} = encode_json({ active => { id => $act->[0], slug => $act->[1] },
     failed => { id => $fail->[0], slug => $fail->[1] }, drift => { slug => $drift->[1] },
     customer => 'cust1@example.com', second => 'ops2@example.com', total => 55,
-    budget => { remaining => 120, limit => 3600 } });
+    budget => { remaining => 120, limit => 3600 },
+    pool => { plan => 'starter', region => 'eu-helsinki', ready => 2, max_servers => 10,
+	image => $t->psql_one("SELECT image FROM plans WHERE name = 'starter'") } });
 $ENV{E2E_POLLER} = encode_json({ cmd => [ $t->bin('poller/och-poller'), 'maintain' ], env => { $t->env } });
 ($ok, $out) = run_logged($t, 'e2e-admin', 'node', 'e2e/admin.mjs', $dir);
 my $checks = 0;
@@ -93,7 +103,8 @@ for (split /\n/, $out) {
 }
 ok($checks >= 40, "the browser run made its checks ($checks)") or diag(log_tail($out));
 ok($ok, 'the browser run passed') or diag(log_tail($out));
-ok(-s "$dir/$_", "screenshot $_") for qw(admin-dashboard.png admin-instances.png admin-instance.png admin-audit.png);
+ok(-s "$dir/$_", "screenshot $_") for qw(admin-dashboard.png admin-instances.png admin-instance.png admin-audit.png
+    admin-pool.png);
 
 # what the clicks did
 my $admin_id = $t->psql_one("SELECT id FROM users WHERE email = 'root\@example.com'");
@@ -128,6 +139,15 @@ is($t->psql_one("SELECT count(*) FROM audit_log WHERE action = 'admin.user.role'
 is_deeply([ $t->psql("SELECT slug, version, active::text FROM skills WHERE name = 'e2e-notes'") ],
     [ [ '@openclaw/e2e-notes', '1.0.0', 'false' ] ], 'the new skill is in the catalogue, retired');
 is($t->psql_one("SELECT count(*) FROM skills WHERE name = 'e2e-dup'"), 0, 'the duplicate was not added');
+is_deeply([ $t->psql("SELECT max_servers, max_monthly_cents, max_age_hours FROM pool_settings") ],
+    [ [ 7, 12345, 168 ] ], 'the pool caps the form saved');
+is_deeply([ $t->psql("SELECT plan, region, target, monthly_cents FROM pool_targets ORDER BY plan, region") ],
+    [ [ 'professional', 'eu-nuremberg', 1, 999 ], [ 'starter', 'eu-helsinki', 3, 499 ] ],
+    'the changed target and the added one (its cost kept when not given)');
+is($t->psql_one("SELECT detail->>'max_servers' FROM audit_log WHERE action = 'admin.pool' AND status = 200"
+    . " AND actor_id = :'u'", u => $admin_id), 7, 'the cap change is audited with what was set');
+is($t->psql_one("SELECT count(*) FROM audit_log WHERE action = 'admin.pool' AND status = 400"
+    . " AND actor_id = :'u'", u => $admin_id), 1, 'and the refused one');
 ok($t->psql_one("SELECT count(*) FROM audit_log WHERE action = 'admin.stats' AND actor_id = :'u'",
     u => $admin_id) >= 1, 'the dashboard read is audited');
 

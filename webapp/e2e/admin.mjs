@@ -5,14 +5,16 @@
 // retry, agent command, suspend and rebuild behind confirmations (one by
 // keyboard), open as customer (read-only: a write refused, the view ended),
 // provisioning, WHMCS drift, audit log with CSV export, plans, users with
-// the last-admin rule, the skills catalogue; German; axe-core everywhere.
+// the last-admin rule, the skills catalogue, the warm pool (caps and
+// targets); German; axe-core everywhere.
 //
 //   E2E_BASE=… E2E_SIM=… E2E_ADMIN=email E2E_FIX='{…}' E2E_POLLER='{cmd, env}' \
 //   node e2e/admin.mjs OUTDIR
 //
 // E2E_FIX: {active: {id, slug}, failed: {id, slug}, drift: {slug},
 // customer: email (the active one's owner), total: N (instances not
-// terminated), budget: {remaining, limit} (Hetzner's, as a poller saw it)}.  Prints TAP lines;
+// terminated), budget: {remaining, limit} (Hetzner's, as a poller saw it),
+// pool: {plan, region, image, ready, max_servers} (a target and its waiting servers)}.  Prints TAP lines;
 // exits 1 when a check failed.
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -367,9 +369,45 @@ try {
   await axe(page, 'admin skills')
   await shot(page, out, 'admin-skills.png', docs)
 
+  await step('pool: the targets, what waits and the caps as the API has them', async () => {
+    await nav('pool')
+    const row = page.getByTestId(`pool-${fix.pool.plan}-${fix.pool.region}`)
+    await row.waitFor()
+    await row.getByText(fix.pool.image).waitFor()
+    const ready = await row.getByTestId('pool-ready').textContent()
+    if (Number(ready) !== fix.pool.ready) throw new Error(`ready ${ready}, want ${fix.pool.ready}`)
+    const n = await page.getByTestId('pool-servers').textContent()
+    if (n !== `${fix.pool.ready} / ${fix.pool.max_servers}`) throw new Error(`servers tile ${n}`)
+  })
+  await step('pool: a bad cap is refused with the reason and nothing is lost', async () => {
+    await page.getByLabel('Maximum age (hours)').fill('0')
+    await page.getByTestId('pool-save').click()
+    await page.getByRole('alert').filter({ hasText: /max_age_hours 1\.\.8760/ }).waitFor()
+    if (await page.getByLabel('Maximum age (hours)').inputValue() !== '0') throw new Error('input lost')
+    await page.getByLabel('Maximum age (hours)').fill('168')
+  })
+  await step('pool: the caps, a target and a new plan and region are saved in one go', async () => {
+    await page.getByLabel('Most pool servers').fill('7')
+    await page.getByLabel('Most spend per month (cents)').fill('12345')
+    await page.getByLabel(`Target for ${fix.pool.plan} in ${fix.pool.region}`).fill('3')
+    await page.getByLabel('Plan', { exact: true }).selectOption('professional')
+    await page.getByLabel('Region', { exact: true }).selectOption('eu-nuremberg')
+    await page.getByLabel('Target', { exact: true }).fill('1')
+    await page.getByLabel('Cost of one server per month (cents)').fill('999')
+    await page.getByTestId('pool-save').click()
+    await page.getByText('Pool saved.').waitFor()
+    await page.getByTestId('pool-professional-eu-nuremberg').waitFor()
+    await page.getByTestId('pool-servers').filter({ hasText: `${fix.pool.ready} / 7` }).waitFor()
+    const v = await page.getByLabel(`Target for ${fix.pool.plan} in ${fix.pool.region}`).inputValue()
+    if (v !== '3') throw new Error(`target shown ${v}`)
+  })
+  await axe(page, 'admin pool')
+  await shot(page, out, 'admin-pool.png', docs)
+
   await step('German: the admin panel speaks German', async () => {
     await page.getByTestId('language').selectOption('de')
-    await page.getByRole('heading', { name: 'Skill-Katalog' }).waitFor()
+    await page.getByRole('heading', { name: 'Warm-Pool' }).waitFor()
+    await page.getByRole('heading', { name: 'Obergrenzen' }).waitFor()
     await page.getByTestId('nav-dashboard').click()
     await page.getByRole('heading', { name: 'Übersicht' }).waitFor()
     await page.getByText('Nach Zustand').waitFor()

@@ -15,10 +15,11 @@ import { Audit } from './Audit'
 import { Catalogue } from './Catalogue'
 import { Users } from './Users'
 import { Skills } from './Skills'
+import { Pool } from './Pool'
 
 const NAV = [
   ['', 'dashboard'], ['instances', 'instances'], ['provisioning', 'provisioning'], ['whmcs', 'whmcs'],
-  ['audit', 'audit'], ['plans', 'plans'], ['users', 'users'], ['skills', 'skills'],
+  ['pool', 'pool'], ['audit', 'audit'], ['plans', 'plans'], ['users', 'users'], ['skills', 'skills'],
 ] as const
 
 export default function AdminApp({ me }: { me: Me }) {
@@ -44,6 +45,7 @@ export default function AdminApp({ me }: { me: Me }) {
           <Route path="instances/:id" element={<InstanceDetail />} />
           <Route path="provisioning" element={<Provisioning />} />
           <Route path="whmcs" element={<WhmcsSync />} />
+          <Route path="pool" element={<Pool />} />
           <Route path="audit" element={<Audit />} />
           <Route path="plans" element={<Catalogue />} />
           <Route path="users" element={<Users me={me} />} />

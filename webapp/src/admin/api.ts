@@ -1,10 +1,10 @@
 // The admin API (admin.fcgi, docs/api.md): shapes and calls.  Every call
 // needs an admin session; the server audits each one.
 import { api, type InstanceEvent } from '@/lib/api'
-import type { AdminInstance, AuditPage, InstancePage, Stats, ViewOpened } from '@/generated/api'
+import type { AdminInstance, AdminPool, AuditPage, InstancePage, Stats, ViewOpened } from '@/generated/api'
 
 // the answers' shapes are generated from docs/api-types.json
-export type { AdminInstance, AuditEntry, AuditPage, HetznerBudget, InstancePage, Stats } from '@/generated/api'
+export type { AdminInstance, AdminPool, AuditEntry, AuditPage, HetznerBudget, InstancePage, PoolTarget, Stats } from '@/generated/api'
 
 const enc = encodeURIComponent
 const A = '/api/v1/admin'
@@ -118,4 +118,6 @@ export const ADMIN2 = {
   stats: () => api<Stats>('GET', `${A}/stats`),
   skills: () => api<{ skills: AdminSkill[] }>('GET', `${A}/skills`),
   putSkill: (name: string, body: Partial<AdminSkill>) => api<AdminSkill>('PUT', `${A}/skills/${enc(name)}`, body),
+  pool: () => api<AdminPool>('GET', `${A}/pool`),
+  putPool: (body: object) => api<AdminPool>('PUT', `${A}/pool`, body),
 }

@@ -128,3 +128,41 @@ export interface ViewOpened {
 export interface ViewEnded {
   csrf_token: string
 }
+
+/** One (plan, region) of the warm pool (lib/pool.c pool_json). */
+export interface PoolTarget {
+  plan: string
+  region: string
+  /** servers kept waiting (0..100) */
+  target: number
+  /** what one server costs a month at Hetzner */
+  monthly_cents: number
+  /** the plan's current image: what new pool servers boot */
+  image: string | null
+  /** created, not yet reported in */
+  warming: number
+  /** booted, waiting for an order */
+  ready: number
+  /** failed their health check or being recycled, not yet deleted */
+  discarding: number
+  /** taken by orders in the last 24 h */
+  claimed_last_day: number
+  /** short of its target and a cap stops the next server */
+  capped: boolean
+}
+
+/** GET/PUT /api/v1/admin/pool: the warm pool's caps, what lives at Hetzner now, and its targets. */
+export interface AdminPool {
+  /** cap: most pool servers at once */
+  max_servers: number
+  /** cap: most pool spend per month */
+  max_monthly_cents: number
+  /** a waiting server older than this is replaced */
+  max_age_hours: number
+  /** pool servers at Hetzner now (warming, ready, being discarded or recycled) */
+  servers: number
+  /** their spend per month */
+  monthly_cents: number
+  claimed_last_day: number
+  targets: PoolTarget[]
+}

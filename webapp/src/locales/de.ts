@@ -306,6 +306,17 @@ const de: Messages = {
       email: 'E-Mail', webhook: 'WHMCS-Updates',
       pollers: 'Poller', noPollers: 'Kein Poller-Lebenszeichen: läuft der Cron des Pollers?', beat: 'letztes Lebenszeichen vor {{age}}',
     },
+    pool: {
+      title: 'Warm-Pool', servers: 'Pool-Server / höchstens', spend: 'Kosten pro Monat / höchstens', claimedDay: 'Von Bestellungen übernommen (24 h)',
+      caps: 'Obergrenzen', capsHint: 'Das Auffüllen überschreitet keine der beiden Obergrenzen; ein wartender Server über dem Höchstalter wird ersetzt.',
+      targets: 'Gestartete Server, die je Tarif und Region warten', none: 'Noch kein Pool: unten Tarif und Region hinzufügen.',
+      where: 'Tarif · Region', warming: 'Startet', ready: 'Wartet', discarding: 'Wird verworfen', claimed: 'Übernommen (24 h)',
+      capped: 'begrenzt', targetOf: 'Ziel für {{plan}} in {{region}}', add: 'Tarif und Region hinzufügen', saved: 'Pool gespeichert.', perServer: 'Ein Server pro Monat',
+      f: {
+        max_servers: 'Höchstens Pool-Server', max_monthly_cents: 'Höchstens Kosten pro Monat (Cent)', max_age_hours: 'Höchstalter (Stunden)',
+        target: 'Ziel', monthly_cents: 'Kosten eines Servers pro Monat (Cent)', plan: 'Tarif', region: 'Region',
+      },
+    },
     plans: {
       title: 'Tarife und Regionen', plans: 'Tarife', new: 'Neuer Tarif', edit: 'Tarif {{name}} bearbeiten',
       hint: 'Ein inaktiver Tarif wird nicht mehr verkauft; bestehende Instanzen behalten ihre Server. Ein neuer Servertyp gilt für neue Bestellungen und Tarifwechsel.',

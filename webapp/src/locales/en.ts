@@ -304,6 +304,17 @@ const en = {
       email: 'Email', webhook: 'WHMCS updates',
       pollers: 'Pollers', noPollers: 'No poller heartbeat: is the poller’s cron running?', beat: 'last beat {{age}} ago',
     },
+    pool: {
+      title: 'Warm pool', servers: 'Pool servers / most', spend: 'Spend per month / most', claimedDay: 'Claimed by orders (24 h)',
+      caps: 'Caps', capsHint: 'The refill never takes the pool beyond either cap; a waiting server older than the maximum age is replaced.',
+      targets: 'Booted servers waiting per plan and region', none: 'No pool yet: add a plan and region below.',
+      where: 'Plan · region', warming: 'Warming', ready: 'Waiting', discarding: 'Being discarded', claimed: 'Claimed (24 h)',
+      capped: 'capped', targetOf: 'Target for {{plan}} in {{region}}', add: 'Add a plan and region', saved: 'Pool saved.', perServer: 'One server a month',
+      f: {
+        max_servers: 'Most pool servers', max_monthly_cents: 'Most spend per month (cents)', max_age_hours: 'Maximum age (hours)',
+        target: 'Target', monthly_cents: 'Cost of one server per month (cents)', plan: 'Plan', region: 'Region',
+      },
+    },
     plans: {
       title: 'Plans and regions', plans: 'Plans', new: 'New plan', edit: 'Edit plan {{name}}',
       hint: 'An inactive plan is no longer sold; existing instances keep their servers. A new server type applies to new orders and plan changes.',
