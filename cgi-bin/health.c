@@ -5,38 +5,31 @@
  */
 #include <stdlib.h>
 
+#include "ent.h"
 #include "health.h"
 #include "log.h"
-
-static const struct db_stmt stmt_health = { "health",
-	"SELECT (SELECT max(version) FROM schema_migrations),"
-	" (SELECT floor(extract(epoch FROM now() - max(beat_at)))::bigint"
-	"  FROM poller_heartbeats)" };
 
 static void
 h_health(struct req *r)
 {
+	struct ent_health hl;
 	cJSON		*root;
-	PGresult	*res;
-	enum och_err	 err;
 	int		 up;
 
 	root = cJSON_CreateObject();
-	res = db_exec(r->app->db, &stmt_health, 0, NULL, &err);
-	up = res != NULL;
+	up = ent_ops_health(r->app->db, &hl) == OCH_OK;
 	cJSON_AddStringToObject(root, "status", up ? "ok" : "unavailable");
 	cJSON_AddStringToObject(root, "db", up ? "ok" : "down");
-	if (res != NULL && db_val(res, 0, 0) != NULL)
-		cJSON_AddNumberToObject(root, "schema", (double)db_int(res, 0, 0));
+	if (hl.has_schema)
+		cJSON_AddNumberToObject(root, "schema", (double)hl.schema);
 	else
 		cJSON_AddNullToObject(root, "schema");
-	if (res != NULL && db_val(res, 0, 1) != NULL)
+	if (hl.has_poller_age)
 		cJSON_AddNumberToObject(root, "poller_age_s",
-		    (double)db_int(res, 0, 1));
+		    (double)hl.poller_age_s);
 	else
 		cJSON_AddNullToObject(root, "poller_age_s");
 	cJSON_AddStringToObject(root, "version", OCH_VERSION);
-	PQclear(res);
 	resp_json(r, up ? 200 : 503, root);
 }
 

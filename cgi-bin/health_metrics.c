@@ -14,39 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ent.h"
 #include "health.h"
 #include "stats.h"
 
-static const struct db_stmt stmt_fleet = { "health_fleet",
-	"SELECT 'och_instances', 'state', state, count(*)::float8"
-	" FROM instances GROUP BY state"
-	" UNION ALL SELECT 'och_provision_queue_depth', NULL, NULL, count(*)"
-	" FROM instances WHERE state NOT IN ('active', 'suspended',"
-	" 'terminated', 'failed')"
-	" UNION ALL SELECT 'och_provision_queue_oldest_seconds', NULL, NULL,"
-	" coalesce(extract(epoch FROM now() - min(updated_at)), 0)::float8"
-	" FROM instances WHERE state NOT IN ('active', 'suspended',"
-	" 'terminated', 'failed')"
-	" UNION ALL SELECT 'och_instances_failed', NULL, NULL, count(*)"
-	" FROM instances WHERE state = 'failed'"
-	" UNION ALL SELECT 'och_outbox_pending', 'outbox', 'email', count(*)"
-	" FROM email_outbox WHERE status = 'pending'"
-	" UNION ALL SELECT 'och_outbox_pending', 'outbox', 'whmcs', count(*)"
-	" FROM webhook_outbox WHERE status = 'pending'"
-	" UNION ALL SELECT 'och_outbox_oldest_seconds', 'outbox', 'email',"
-	" coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8"
-	" FROM email_outbox WHERE status = 'pending'"
-	" UNION ALL SELECT 'och_outbox_oldest_seconds', 'outbox', 'whmcs',"
-	" coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8"
-	" FROM webhook_outbox WHERE status = 'pending'"
-	" UNION ALL SELECT 'och_outbox_failed', 'outbox', 'email', count(*)"
-	" FROM email_outbox WHERE status = 'failed'"
-	" UNION ALL SELECT 'och_outbox_failed', 'outbox', 'whmcs', count(*)"
-	" FROM webhook_outbox WHERE status = 'failed'"
-	" UNION ALL SELECT 'och_poller_heartbeat_age_seconds', 'mode',"
-	" mode || ' ' || host, extract(epoch FROM now() - beat_at)::float8"
-	" FROM poller_heartbeats"
-	" ORDER BY 1, 3" };
 
 /* HELP and TYPE of every family the statement returns. */
 static const struct {
@@ -109,28 +80,27 @@ void
 h_metrics(struct req *r)
 {
 	struct buf	 out = { 0 };
-	PGresult	*res;
-	const char	*name, *last = "";
-	int		 i, n;
+	struct ent_gauge *g;
+	const char	*last = "";
+	enum och_err	 err;
+	size_t		 i, n;
 
 	(void)stats_render(cfg_get(&r->app->cfg, CFG_OCH_STATS_DIR), &out);
-	res = db_exec(r->app->db, &stmt_fleet, 0, NULL, NULL);
+	err = ent_ops_gauges(r->app->db, &g, &n);
 	buf_puts(&out, "# HELP och_db_up 1 if PostgreSQL answered this "
 	    "scrape, else 0.\n# TYPE och_db_up gauge\n");
-	buf_printf(&out, "och_db_up %d\n", res != NULL);
-	n = res != NULL ? PQntuples(res) : 0;
+	buf_printf(&out, "och_db_up %d\n", err == OCH_OK);
 	for (i = 0; i < n; i++) {
-		name = db_val(res, i, 0);
-		if (strcmp(name, last) != 0) {
+		if (strcmp(g[i].name, last) != 0) {
 			buf_printf(&out, "# HELP %s %s\n# TYPE %s gauge\n",
-			    name, fleet_help(name), name);
-			last = name;
+			    g[i].name, fleet_help(g[i].name), g[i].name);
+			last = g[i].name;
 		}
-		buf_puts(&out, name);
-		fleet_labels(&out, name, db_val(res, i, 1), db_val(res, i, 2));
-		buf_printf(&out, " %s\n", db_val(res, i, 3));
+		buf_puts(&out, g[i].name);
+		fleet_labels(&out, g[i].name, g[i].label, g[i].label_value);
+		buf_printf(&out, " %s\n", g[i].value);
 	}
-	PQclear(res);
+	ent_gauge_free(g, n);
 	resp_raw(r, 200, "text/plain; version=0.0.4; charset=utf-8",
 	    out.data ? out.data : "", out.len);
 	buf_free(&out);

@@ -13,34 +13,20 @@
 #include <string.h>
 
 #include "audit.h"
+#include "ent.h"
 #include "js.h"
 #include "log.h"
 #include "srv.h"
 #include "valid.h"
 
-/* Rows: the user, when it exists; column 0 whether the address changed. */
-static const struct db_stmt stmt_email = { "wh_email",
-	"WITH old AS (SELECT id, email FROM users"
-	"  WHERE whmcs_client_id = $1::bigint FOR UPDATE),"
-	" u AS (UPDATE users SET email = lower($2), updated_at = now()"
-	"  FROM old WHERE users.id = old.id RETURNING users.id,"
-	"  old.email <> lower($2) AS changed),"
-	" s AS (UPDATE sessions SET revoked_at = now() FROM u"
-	"  WHERE sessions.user_id = u.id AND u.changed"
-	"  AND sessions.revoked_at IS NULL),"
-	" m AS (UPDATE magic_links SET expires_at = now() FROM u"
-	"  WHERE magic_links.user_id = u.id AND u.changed"
-	"  AND magic_links.used_at IS NULL AND magic_links.expires_at > now())"
-	" SELECT changed FROM u" };
-
 static void
 email_changed(struct req *r)
 {
-	const char	*email, *p[2];
+	const char	*email;
 	char		 cid[24] = "";
-	PGresult	*res;
 	int64_t		 client;
 	enum och_err	 err;
+	int		 changed;
 
 	if (js_int64(r->json, "whmcs_client_id", 1, INT64_MAX, &client) !=
 	    JS_OK) {
@@ -54,18 +40,16 @@ email_changed(struct req *r)
 		    "address");
 		goto out;
 	}
-	p[0] = cid;
-	p[1] = email;
-	if ((res = db_exec(r->app->db, &stmt_email, 2, p, &err)) == NULL) {
+	err = ent_whmcs_email(r->app->db, cid, email, &changed);
+	if (err != OCH_OK && err != OCH_ENOTFOUND) {
 		resp_error(r, err, NULL);
 		goto out;
 	}
-	if (PQntuples(res) == 0)
+	if (err == OCH_ENOTFOUND)
 		log_info("email change for unknown WHMCS client %s ignored",
 		    cid);
-	else if (strcmp(db_val(res, 0, 0), "t") == 0)
+	else if (changed)
 		log_info("WHMCS client %s: new email, sessions revoked", cid);
-	PQclear(res);
 	resp_json(r, 200, cJSON_CreateObject());
 out:
 	audit_req(r, "webhook.client_email_changed", "whmcs_client",

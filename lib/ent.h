@@ -771,5 +771,40 @@ size_t		 ent_user_me_prefetch(const char *uid,
 enum och_err	 ent_user_me(struct db *, const struct cfg *, const char *uid,
 		    PGresult *pre_user, PGresult *pre_insts,
 		    struct ent_user **user, cJSON **insts);
+/* The control plane's own health (health.fcgi), filled by ent_ops_health. */
+struct ent_health {
+	int	 has_schema;		/* else no migration recorded */
+	int64_t	 schema;		/* the latest migration */
+	int	 has_poller_age;	/* else no poller ever beat */
+	int64_t	 poller_age_s;		/* since the latest heartbeat */
+};
+/* Fill *h (zeroed first).  Returns OCH_OK or db_exec()'s error. */
+enum och_err	 ent_ops_health(struct db *, struct ent_health *h);
+
+/* A gauge of the fleet's state for the Prometheus exposition. */
+struct ent_gauge {
+	char	*name;		/* och_instances, … */
+	char	*label;		/* its one label's name, or NULL */
+	char	*label_value;	/* NULL when label is */
+	char	*value;		/* a number's text */
+};
+/*
+ * The fleet's gauges by name: *out an array of *n (caller frees with
+ * ent_gauge_free(*out, *n)).  Returns OCH_OK, or db_exec()'s error with
+ * *out NULL and *n 0.
+ */
+enum och_err	 ent_ops_gauges(struct db *, struct ent_gauge **out,
+		    size_t *n);
+void		 ent_gauge_free(struct ent_gauge *, size_t n);
+
+/*
+ * WHMCS says client cid's (decimal text) address is now email: the
+ * user's login address follows it and, when it changed, their sessions
+ * and live magic links end (ent_whmcs.c).  *changed is 1 when the
+ * address changed.  Returns OCH_OK, OCH_ENOTFOUND (no such client's
+ * user) or db_exec()'s error.
+ */
+enum och_err	 ent_whmcs_email(struct db *, const char *cid,
+		    const char *email, int *changed);
 
 #endif

@@ -164,6 +164,42 @@ static const struct db_stmt stmt_sync = { "ent_ops_sync",
 	"  AND d.status <> d.expected) OR d.failed > 0 OR d.stuck > 0"
 	" ORDER BY d.whmcs_service_id LIMIT 500" };
 
+static const struct db_stmt stmt_health = { "ent_ops_health",
+	"SELECT (SELECT max(version) FROM schema_migrations),"
+	" (SELECT floor(extract(epoch FROM now() - max(beat_at)))::bigint"
+	"  FROM poller_heartbeats)" };
+/* the fleet's gauges: name, label, label value, value */
+static const struct db_stmt stmt_fleet = { "ent_ops_gauges",
+	"SELECT 'och_instances', 'state', state, count(*)::float8"
+	" FROM instances GROUP BY state"
+	" UNION ALL SELECT 'och_provision_queue_depth', NULL, NULL, count(*)"
+	" FROM instances WHERE state NOT IN ('active', 'suspended',"
+	" 'terminated', 'failed')"
+	" UNION ALL SELECT 'och_provision_queue_oldest_seconds', NULL, NULL,"
+	" coalesce(extract(epoch FROM now() - min(updated_at)), 0)::float8"
+	" FROM instances WHERE state NOT IN ('active', 'suspended',"
+	" 'terminated', 'failed')"
+	" UNION ALL SELECT 'och_instances_failed', NULL, NULL, count(*)"
+	" FROM instances WHERE state = 'failed'"
+	" UNION ALL SELECT 'och_outbox_pending', 'outbox', 'email', count(*)"
+	" FROM email_outbox WHERE status = 'pending'"
+	" UNION ALL SELECT 'och_outbox_pending', 'outbox', 'whmcs', count(*)"
+	" FROM webhook_outbox WHERE status = 'pending'"
+	" UNION ALL SELECT 'och_outbox_oldest_seconds', 'outbox', 'email',"
+	" coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8"
+	" FROM email_outbox WHERE status = 'pending'"
+	" UNION ALL SELECT 'och_outbox_oldest_seconds', 'outbox', 'whmcs',"
+	" coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8"
+	" FROM webhook_outbox WHERE status = 'pending'"
+	" UNION ALL SELECT 'och_outbox_failed', 'outbox', 'email', count(*)"
+	" FROM email_outbox WHERE status = 'failed'"
+	" UNION ALL SELECT 'och_outbox_failed', 'outbox', 'whmcs', count(*)"
+	" FROM webhook_outbox WHERE status = 'failed'"
+	" UNION ALL SELECT 'och_poller_heartbeat_age_seconds', 'mode',"
+	" mode || ' ' || host, extract(epoch FROM now() - beat_at)::float8"
+	" FROM poller_heartbeats"
+	" ORDER BY 1, 3" };
+
 /* Add view v's rows for instance id to o as key (best effort: logged). */
 static void
 add_rows(struct db *db, cJSON *o, const char *key, const struct ent_view *v,
@@ -293,4 +329,61 @@ ent_ops_drift(struct db *db, cJSON **out)
 	}
 	PQclear(res);
 	return OCH_OK;
+}
+
+enum och_err
+ent_ops_health(struct db *db, struct ent_health *h)
+{
+	PGresult	*res;
+	enum och_err	 err;
+
+	memset(h, 0, sizeof(*h));
+	if ((res = db_exec(db, &stmt_health, 0, NULL, &err)) == NULL)
+		return err;
+	if ((h->has_schema = db_val(res, 0, 0) != NULL))
+		h->schema = db_int(res, 0, 0);
+	if ((h->has_poller_age = db_val(res, 0, 1) != NULL))
+		h->poller_age_s = db_int(res, 0, 1);
+	PQclear(res);
+	return OCH_OK;
+}
+
+enum och_err
+ent_ops_gauges(struct db *db, struct ent_gauge **out, size_t *n)
+{
+	PGresult	*res;
+	enum och_err	 err;
+	int		 i;
+
+	*out = NULL;
+	*n = 0;
+	if ((res = db_exec(db, &stmt_fleet, 0, NULL, &err)) == NULL)
+		return err;
+	if (PQntuples(res) > 0)
+		*out = xcalloc((size_t)PQntuples(res), sizeof(**out));
+	for (i = 0; i < PQntuples(res); i++) {
+		(*out)[i].name = db_dup_empty(res, i, 0);
+		(*out)[i].label = db_dup(res, i, 1);
+		(*out)[i].label_value = db_dup(res, i, 2);
+		(*out)[i].value = db_dup_empty(res, i, 3);
+	}
+	*n = (size_t)PQntuples(res);
+	PQclear(res);
+	return OCH_OK;
+}
+
+void
+ent_gauge_free(struct ent_gauge *g, size_t n)
+{
+	size_t	i;
+
+	if (g == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		free(g[i].name);
+		free(g[i].label);
+		free(g[i].label_value);
+		free(g[i].value);
+	}
+	free(g);
 }
