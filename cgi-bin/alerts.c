@@ -24,37 +24,8 @@
 #include "alert.h"
 #include "audit.h"
 #include "auth.h"
-#include "inst.h"
+#include "ent.h"
 #include "srv.h"
-
-#define ALERT_COLS \
-	"a.id, a.condition, a.severity, a.audience, a.subject," \
-	" a.instance_id, i.slug, a.detail," \
-	" to_char(a.opened_at AT TIME ZONE 'UTC'," \
-	"  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')," \
-	" to_char(a.resolved_at AT TIME ZONE 'UTC'," \
-	"  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')" \
-	" FROM alerts a LEFT JOIN instances i ON i.id = a.instance_id"
-#define ALERT_SHOWN " a.opened_at IS NOT NULL AND ($2 = 'all'" \
-	" OR a.resolved_at IS NULL)"
-
-static const struct db_stmt stmt_instance = { "alr_instance",
-	"SELECT " ALERT_COLS " WHERE a.instance_id = $1::uuid AND" ALERT_SHOWN
-	" AND ($4::boolean OR a.audience IN ('customer', 'both'))"
-	" ORDER BY a.id DESC LIMIT $3::int" };
-static const struct db_stmt stmt_user = { "alr_user",
-	"SELECT " ALERT_COLS " WHERE i.user_id = $1::bigint AND" ALERT_SHOWN
-	" AND a.audience IN ('customer', 'both')"
-	" ORDER BY a.id DESC LIMIT $3::int" };
-static const struct db_stmt stmt_admin = { "alr_admin",
-	"SELECT " ALERT_COLS " WHERE ($1::text IS NULL OR a.condition = $1)"
-	" AND" ALERT_SHOWN " ORDER BY a.id DESC LIMIT $3::int" };
-static const struct db_stmt stmt_prefs = { "alr_prefs",
-	"SELECT condition, email FROM alert_preferences WHERE user_id = $1" };
-static const struct db_stmt stmt_pref_set = { "alr_pref_set",
-	"INSERT INTO alert_preferences (user_id, condition, email)"
-	" VALUES ($1, $2, $3::boolean) ON CONFLICT (user_id, condition)"
-	" DO UPDATE SET email = EXCLUDED.email, updated_at = now()" };
 
 /* A condition customers may see and mute. */
 static int
@@ -97,68 +68,33 @@ list_args(struct req *r, char *state, size_t ssz, char *lim, size_t lsz,
 	return ok ? 0 : -1;
 }
 
-/* Answer {"alerts": [...]} from a result of ALERT_COLS. */
+/* Answer {"alerts": [...]}: ent_alert_list()'s of scope and key. */
 static void
-answer(struct req *r, PGresult *res)
+run_list(struct req *r, enum ent_alert_scope scope, const char *key,
+    const char *state, const char *lim, int every)
 {
-	const struct alert_cond_info *c;
-	cJSON		*root, *arr, *o;
-	const char	*v;
-	char		*host;
-	int		 i;
-
-	root = cJSON_CreateObject();
-	arr = cJSON_AddArrayToObject(root, "alerts");
-	for (i = 0; i < PQntuples(res); i++) {
-		o = cJSON_CreateObject();
-		cJSON_AddNumberToObject(o, "id", (double)db_int(res, i, 0));
-		cJSON_AddStringToObject(o, "condition", db_val(res, i, 1));
-		c = alert_cond_find(db_val(res, i, 1));
-		cJSON_AddStringToObject(o, "title", c != NULL ? c->title :
-		    db_val(res, i, 1));
-		cJSON_AddStringToObject(o, "severity", db_val(res, i, 2));
-		cJSON_AddStringToObject(o, "audience", db_val(res, i, 3));
-		cJSON_AddStringToObject(o, "subject", db_val(res, i, 4));
-		if ((v = db_val(res, i, 5)) != NULL) {
-			cJSON_AddStringToObject(o, "instance_id", v);
-			host = inst_hostname(db_val(res, i, 6), &r->app->cfg);
-			cJSON_AddStringToObject(o, "hostname", host);
-			free(host);
-		} else {
-			cJSON_AddNullToObject(o, "instance_id");
-			cJSON_AddNullToObject(o, "hostname");
-		}
-		cJSON_AddStringToObject(o, "detail", db_val(res, i, 7));
-		cJSON_AddStringToObject(o, "opened_at", db_val(res, i, 8));
-		if ((v = db_val(res, i, 9)) != NULL)
-			cJSON_AddStringToObject(o, "resolved_at", v);
-		else
-			cJSON_AddNullToObject(o, "resolved_at");
-		cJSON_AddStringToObject(o, "state", v != NULL ? "resolved" :
-		    "open");
-		cJSON_AddItemToArray(arr, o);
-	}
-	resp_json(r, 200, root);
-}
-
-static void
-run_list(struct req *r, const struct db_stmt *st, int n, const char **p)
-{
-	PGresult	*res;
+	struct ent_alert *a;
+	cJSON		*root, *arr;
 	enum och_err	 err;
+	size_t		 i, n;
 
-	if ((res = db_exec(r->app->db, st, n, p, &err)) == NULL) {
+	if ((err = ent_alert_list(r->app->db, scope, key, state, lim, every,
+	    &a, &n)) != OCH_OK) {
 		resp_error(r, err, NULL);
 		return;
 	}
-	answer(r, res);
-	PQclear(res);
+	root = cJSON_CreateObject();
+	arr = cJSON_AddArrayToObject(root, "alerts");
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(arr, ent_alert_json(&a[i], &r->app->cfg));
+	ent_alert_free(a, n);
+	resp_json(r, 200, root);
 }
 
 static void
 h_instance(struct req *r)
 {
-	const char	*id = req_param(r, 0), *p[4];
+	const char	*id = req_param(r, 0);
 	char		 state[8], lim[16];
 	enum och_err	 err;
 
@@ -169,34 +105,25 @@ h_instance(struct req *r)
 	}
 	if (list_args(r, state, sizeof(state), lim, sizeof(lim), 50, 500) < 0)
 		return;
-	p[0] = id;
-	p[1] = state;
-	p[2] = lim;
 	/* the billing system and admins see the operators' conditions */
-	p[3] = r->auth.kind == AUTH_HMAC || r->auth.is_admin ? "true" :
-	    "false";
-	run_list(r, &stmt_instance, 4, p);
+	run_list(r, ENT_ALERT_INSTANCE, id, state, lim,
+	    r->auth.kind == AUTH_HMAC || r->auth.is_admin);
 }
 
 static void
 h_mine(struct req *r)
 {
-	const char	*p[3];
 	char		 uid[24], state[8], lim[16];
 
 	if (list_args(r, state, sizeof(state), lim, sizeof(lim), 50, 500) < 0)
 		return;
 	snprintf(uid, sizeof(uid), "%lld", (long long)r->auth.user_id);
-	p[0] = uid;
-	p[1] = state;
-	p[2] = lim;
-	run_list(r, &stmt_user, 3, p);
+	run_list(r, ENT_ALERT_USER, uid, state, lim, 0);
 }
 
 static void
 h_admin(struct req *r)
 {
-	const char	*p[3];
 	char		 state[8], lim[16], *cond;
 	int		 bad = 0;
 
@@ -209,10 +136,7 @@ h_admin(struct req *r)
 		resp_error(r, OCH_EINVAL, "unknown condition");
 		return;
 	}
-	p[0] = cond;
-	p[1] = state;
-	p[2] = lim;
-	run_list(r, &stmt_admin, 3, p);
+	run_list(r, ENT_ALERT_ALL, cond, state, lim, 1);
 	free(cond);
 }
 
@@ -221,14 +145,12 @@ static void
 prefs_answer(struct req *r, const char *uid)
 {
 	const struct alert_cond_info *c;
-	PGresult	*res;
+	struct ent_alert_pref *pr;
 	cJSON		*root, *arr, *o;
-	const char	*p[1] = { uid };
-	size_t		 i;
-	int		 j, email;
+	size_t		 i, n;
 	enum och_err	 err;
 
-	if ((res = db_exec(r->app->db, &stmt_prefs, 1, p, &err)) == NULL) {
+	if ((err = ent_alert_prefs(r->app->db, uid, &pr, &n)) != OCH_OK) {
 		resp_error(r, err, NULL);
 		return;
 	}
@@ -237,18 +159,15 @@ prefs_answer(struct req *r, const char *uid)
 	for (i = 0; i < alert_ncond(); i++) {
 		if (!for_customers(c = alert_cond(i)))
 			continue;
-		email = 1;
-		for (j = 0; j < PQntuples(res); j++)
-			if (strcmp(db_val(res, j, 0), c->name) == 0)
-				email = strcmp(db_val(res, j, 1), "t") == 0;
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "condition", c->name);
 		cJSON_AddStringToObject(o, "title", c->title);
 		cJSON_AddStringToObject(o, "severity", c->severity);
-		cJSON_AddBoolToObject(o, "email", email);
+		cJSON_AddBoolToObject(o, "email",
+		    ent_alert_pref_email(pr, n, c->name));
 		cJSON_AddItemToArray(arr, o);
 	}
-	PQclear(res);
+	ent_alert_pref_free(pr, n);
 	resp_json(r, 200, root);
 }
 
@@ -265,7 +184,6 @@ static void
 h_prefs_put(struct req *r)
 {
 	const cJSON	*it;
-	const char	*p[3];
 	char		 uid[24];
 	enum och_err	 err;
 
@@ -291,11 +209,8 @@ h_prefs_put(struct req *r)
 		return;
 	}
 	cJSON_ArrayForEach(it, r->json) {
-		p[0] = uid;
-		p[1] = it->string;
-		p[2] = cJSON_IsTrue(it) ? "true" : "false";
-		if ((err = db_run(r->app->db, &stmt_pref_set, 3, p, NULL)) !=
-		    OCH_OK) {
+		if ((err = ent_alert_pref_set(r->app->db, uid, it->string,
+		    cJSON_IsTrue(it))) != OCH_OK) {
 			db_rollback(r->app->db);
 			resp_error(r, err, NULL);
 			return;

@@ -18,28 +18,11 @@
 #include <string.h>
 
 #include "auth.h"
+#include "ent.h"
 #include "srv.h"
 #include "valid.h"
 
 #define MAX_POINTS	20000	/* rows one answer carries at most */
-
-static const struct db_stmt stmt_raw = { "met_raw",
-	"SELECT series, extract(epoch FROM at)::float8, value FROM metrics"
-	" WHERE instance_id = $1::uuid AND series = ANY ($2::text[])"
-	" AND at > now() - $3::interval"
-	" ORDER BY series, at LIMIT 20000" };
-static const struct db_stmt stmt_hourly = { "met_hourly",
-	"SELECT series, extract(epoch FROM hour)::float8, avg, min, max"
-	" FROM metrics_hourly"
-	" WHERE instance_id = $1::uuid AND series = ANY ($2::text[])"
-	" AND hour > now() - $3::interval"
-	" ORDER BY series, hour LIMIT 20000" };
-static const struct db_stmt stmt_ai = { "met_ai",
-	"SELECT to_char(day, 'YYYY-MM-DD'), provider, model, input_tokens,"
-	" output_tokens, cost_usd::float8 FROM ai_usage"
-	" WHERE instance_id = $1::uuid"
-	" AND day > (now() AT TIME ZONE 'UTC')::date - $2::integer"
-	" ORDER BY day DESC, provider, model LIMIT 20000" };
 
 static const char *const whitelist[] = { "cpu_seconds", "cpu_util",
     "load1", "mem_total", "mem_available", "disk_total", "disk_free",
@@ -108,38 +91,36 @@ series_list(const char *s, struct buf *arr)
 }
 
 /*
- * The points of res (series, t, v[, min, max] rows, ordered by series)
- * into ser: one array per series named in list ("{a,b}", every one
+ * The n points p (ordered by series) into ser: one array per series named in list ("{a,b}", every one
  * present, possibly empty), at most MAX_POINTS points in all.
  */
 static void
-add_series(cJSON *ser, const char *list, const PGresult *res, int hourly)
+add_series(cJSON *ser, const char *list, const struct ent_point *p,
+    size_t n, int hourly)
 {
 	cJSON		*pts = NULL, *pt;
 	const char	*cur = NULL;
 	char		*names = xstrdup(list + 1), *s, *save = NULL;
-	int		 i;
+	size_t		 i;
 
 	names[strlen(names) - 1] = '\0';
 	for (s = strtok_r(names, ",", &save); s != NULL;
 	    s = strtok_r(NULL, ",", &save))
 		cJSON_AddArrayToObject(ser, s);
 	free(names);
-	for (i = 0; i < PQntuples(res) && i < MAX_POINTS; i++) {
-		if (cur == NULL || strcmp(cur, db_val(res, i, 0)) != 0) {
-			cur = db_val(res, i, 0);
+	for (i = 0; i < n && i < MAX_POINTS; i++) {
+		if (cur == NULL || strcmp(cur, p[i].series) != 0) {
+			cur = p[i].series;
 			pts = cJSON_GetObjectItemCaseSensitive(ser, cur);
 		}
 		if (pts == NULL)
 			continue;
 		pt = cJSON_CreateObject();
-		cJSON_AddNumberToObject(pt, "t", strtod(db_val(res, i, 1), NULL));
-		cJSON_AddNumberToObject(pt, "v", strtod(db_val(res, i, 2), NULL));
+		cJSON_AddNumberToObject(pt, "t", p[i].t);
+		cJSON_AddNumberToObject(pt, "v", p[i].v);
 		if (hourly) {
-			cJSON_AddNumberToObject(pt, "min",
-			    strtod(db_val(res, i, 3), NULL));
-			cJSON_AddNumberToObject(pt, "max",
-			    strtod(db_val(res, i, 4), NULL));
+			cJSON_AddNumberToObject(pt, "min", p[i].min);
+			cJSON_AddNumberToObject(pt, "max", p[i].max);
 		}
 		cJSON_AddItemToArray(pts, pt);
 	}
@@ -149,11 +130,11 @@ static void
 h_metrics(struct req *r)
 {
 	struct buf	 arr = { 0 };
-	PGresult	*res = NULL;
+	struct ent_point *pts = NULL;
 	cJSON		*root;
-	const char	*id, *p[3];
+	const char	*id;
 	char		*series = NULL, *range = NULL;
-	size_t		 ri;
+	size_t		 ri, n = 0;
 	int		 bad = 0, hourly;
 	enum och_err	 err;
 
@@ -173,11 +154,8 @@ h_metrics(struct req *r)
 		goto out;
 	}
 	hourly = ranges[ri].hourly;
-	p[0] = id;
-	p[1] = arr.data;
-	p[2] = ranges[ri].interval;
-	if ((res = db_exec(r->app->db, hourly ? &stmt_hourly : &stmt_raw, 3, p,
-	    &err)) == NULL) {
+	if ((err = ent_metric_points(r->app->db, id, arr.data,
+	    ranges[ri].interval, hourly, &pts, &n)) != OCH_OK) {
 		resp_error(r, err, NULL);
 		goto out;
 	}
@@ -185,27 +163,57 @@ h_metrics(struct req *r)
 	cJSON_AddStringToObject(root, "instance_id", id);
 	cJSON_AddStringToObject(root, "range", ranges[ri].name);
 	cJSON_AddStringToObject(root, "resolution", hourly ? "hour" : "raw");
-	add_series(cJSON_AddObjectToObject(root, "series"), arr.data, res,
+	add_series(cJSON_AddObjectToObject(root, "series"), arr.data, pts, n,
 	    hourly);
 	resp_json(r, 200, root);
 out:
-	PQclear(res);
+	free(pts);
 	free(series);
 	free(range);
 	buf_free(&arr);
 }
 
+/* The usage rows u and their totals into root. */
+static void
+ai_usage_json(cJSON *root, const struct ent_ai_usage *u, size_t n)
+{
+	cJSON		*rows, *o, *tot;
+	double		 in = 0, out = 0, cost = 0;
+	size_t		 i;
+
+	rows = cJSON_AddArrayToObject(root, "usage");
+	for (i = 0; i < n; i++) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "day", u[i].day);
+		cJSON_AddStringToObject(o, "provider", u[i].provider);
+		cJSON_AddStringToObject(o, "model", u[i].model);
+		cJSON_AddNumberToObject(o, "input_tokens",
+		    (double)u[i].input_tokens);
+		cJSON_AddNumberToObject(o, "output_tokens",
+		    (double)u[i].output_tokens);
+		cJSON_AddNumberToObject(o, "cost_usd", u[i].cost_usd);
+		in += (double)u[i].input_tokens;
+		out += (double)u[i].output_tokens;
+		cost += u[i].cost_usd;
+		cJSON_AddItemToArray(rows, o);
+	}
+	tot = cJSON_AddObjectToObject(root, "totals");
+	cJSON_AddNumberToObject(tot, "input_tokens", in);
+	cJSON_AddNumberToObject(tot, "output_tokens", out);
+	cJSON_AddNumberToObject(tot, "cost_usd", cost);
+}
+
 static void
 h_ai_usage(struct req *r)
 {
-	PGresult	*res;
-	cJSON		*root, *rows, *o, *tot;
-	const char	*id, *p[2];
+	struct ent_ai_usage *u;
+	cJSON		*root;
+	const char	*id;
 	char		*days, *end;
 	char		 dbuf[8];
 	long		 d = 30;
-	double		 in = 0, out = 0, cost = 0, v;
-	int		 i, bad = 0;
+	int		 bad = 0;
+	size_t		 n;
 	enum och_err	 err;
 
 	if ((id = instance(r)) == NULL)
@@ -221,37 +229,16 @@ h_ai_usage(struct req *r)
 		free(days);
 	}
 	snprintf(dbuf, sizeof(dbuf), "%ld", d);
-	p[0] = id;
-	p[1] = dbuf;
-	if ((res = db_exec(r->app->db, &stmt_ai, 2, p, &err)) == NULL) {
+	if ((err = ent_ai_usage_list(r->app->db, id, dbuf, &u, &n)) !=
+	    OCH_OK) {
 		resp_error(r, err, NULL);
 		return;
 	}
 	root = cJSON_CreateObject();
 	cJSON_AddStringToObject(root, "instance_id", id);
 	cJSON_AddNumberToObject(root, "days", (double)d);
-	rows = cJSON_AddArrayToObject(root, "usage");
-	for (i = 0; i < PQntuples(res); i++) {
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "day", db_val(res, i, 0));
-		cJSON_AddStringToObject(o, "provider", db_val(res, i, 1));
-		cJSON_AddStringToObject(o, "model", db_val(res, i, 2));
-		v = (double)db_int(res, i, 3);
-		in += v;
-		cJSON_AddNumberToObject(o, "input_tokens", v);
-		v = (double)db_int(res, i, 4);
-		out += v;
-		cJSON_AddNumberToObject(o, "output_tokens", v);
-		v = strtod(db_val(res, i, 5), NULL);
-		cost += v;
-		cJSON_AddNumberToObject(o, "cost_usd", v);
-		cJSON_AddItemToArray(rows, o);
-	}
-	tot = cJSON_AddObjectToObject(root, "totals");
-	cJSON_AddNumberToObject(tot, "input_tokens", in);
-	cJSON_AddNumberToObject(tot, "output_tokens", out);
-	cJSON_AddNumberToObject(tot, "cost_usd", cost);
-	PQclear(res);
+	ai_usage_json(root, u, n);
+	ent_ai_usage_free(u, n);
 	resp_json(r, 200, root);
 }
 

@@ -1,0 +1,195 @@
+/*
+ * ent_alert.c: the alerts entity (ent.h): the alerts the poller opened
+ * (lib/alert.c decides them) as their owners and the operators list
+ * them, and a user's choice of alert emails; rows as struct ent_alert
+ * and struct ent_alert_pref.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+#include "ent.h"
+
+#define ALERT_COLS \
+	"a.id, a.condition, a.severity, a.audience, a.subject," \
+	" a.instance_id, i.slug, a.detail," \
+	" to_char(a.opened_at AT TIME ZONE 'UTC'," \
+	"  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')," \
+	" to_char(a.resolved_at AT TIME ZONE 'UTC'," \
+	"  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')" \
+	" FROM alerts a LEFT JOIN instances i ON i.id = a.instance_id"
+#define ALERT_SHOWN " a.opened_at IS NOT NULL AND ($2 = 'all'" \
+	" OR a.resolved_at IS NULL)"
+
+static const struct db_stmt stmt_instance = { "ent_alert_instance",
+	"SELECT " ALERT_COLS " WHERE a.instance_id = $1::uuid AND" ALERT_SHOWN
+	" AND ($4::boolean OR a.audience IN ('customer', 'both'))"
+	" ORDER BY a.id DESC LIMIT $3::int" };
+static const struct db_stmt stmt_user = { "ent_alert_user",
+	"SELECT " ALERT_COLS " WHERE i.user_id = $1::bigint AND" ALERT_SHOWN
+	" AND a.audience IN ('customer', 'both')"
+	" ORDER BY a.id DESC LIMIT $3::int" };
+static const struct db_stmt stmt_admin = { "ent_alert_all",
+	"SELECT " ALERT_COLS " WHERE ($1::text IS NULL OR a.condition = $1)"
+	" AND" ALERT_SHOWN " ORDER BY a.id DESC LIMIT $3::int" };
+static const struct db_stmt stmt_prefs = { "ent_alert_prefs",
+	"SELECT condition, email FROM alert_preferences WHERE user_id = $1" };
+static const struct db_stmt stmt_pref_set = { "ent_alert_pref_set",
+	"INSERT INTO alert_preferences (user_id, condition, email)"
+	" VALUES ($1, $2, $3::boolean) ON CONFLICT (user_id, condition)"
+	" DO UPDATE SET email = EXCLUDED.email, updated_at = now()" };
+
+enum { AC_ID, AC_CONDITION, AC_SEVERITY, AC_AUDIENCE, AC_SUBJECT,
+	AC_INSTANCE, AC_SLUG, AC_DETAIL, AC_OPENED, AC_RESOLVED };
+
+enum och_err
+ent_alert_list(struct db *db, enum ent_alert_scope scope, const char *key,
+    const char *state, const char *limit, int every, struct ent_alert **out,
+    size_t *n)
+{
+	static const struct db_stmt *const st[] = { &stmt_instance,
+	    &stmt_user, &stmt_admin };
+	PGresult	*res;
+	const char	*p[4] = { key, state, limit, every ? "true" : "false" };
+	struct ent_alert *a;
+	enum och_err	 err;
+	int		 i;
+
+	*out = NULL;
+	*n = 0;
+	if ((res = db_exec(db, st[scope], scope == ENT_ALERT_INSTANCE ? 4 : 3,
+	    p, &err)) == NULL)
+		return err;
+	if (PQntuples(res) > 0)
+		*out = xcalloc((size_t)PQntuples(res), sizeof(**out));
+	for (i = 0; i < PQntuples(res); i++) {
+		a = &(*out)[i];
+		a->id = db_int(res, i, AC_ID);
+		a->condition = db_dup_empty(res, i, AC_CONDITION);
+		a->severity = db_dup_empty(res, i, AC_SEVERITY);
+		a->audience = db_dup_empty(res, i, AC_AUDIENCE);
+		a->subject = db_dup_empty(res, i, AC_SUBJECT);
+		a->instance_id = db_dup(res, i, AC_INSTANCE);
+		a->slug = db_dup(res, i, AC_SLUG);
+		a->detail = db_dup_empty(res, i, AC_DETAIL);
+		a->opened_at = db_dup_empty(res, i, AC_OPENED);
+		a->resolved_at = db_dup(res, i, AC_RESOLVED);
+	}
+	*n = (size_t)PQntuples(res);
+	PQclear(res);
+	return OCH_OK;
+}
+
+cJSON *
+ent_alert_json(const struct ent_alert *a, const struct cfg *cfg)
+{
+	const struct alert_cond_info *c;
+	cJSON		*o;
+	char		*host;
+
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)a->id);
+	cJSON_AddStringToObject(o, "condition", a->condition);
+	c = alert_cond_find(a->condition);
+	cJSON_AddStringToObject(o, "title", c != NULL ? c->title :
+	    a->condition);
+	cJSON_AddStringToObject(o, "severity", a->severity);
+	cJSON_AddStringToObject(o, "audience", a->audience);
+	cJSON_AddStringToObject(o, "subject", a->subject);
+	if (a->instance_id != NULL) {
+		cJSON_AddStringToObject(o, "instance_id", a->instance_id);
+		host = inst_hostname(a->slug != NULL ? a->slug : "", cfg);
+		cJSON_AddStringToObject(o, "hostname", host);
+		free(host);
+	} else {
+		cJSON_AddNullToObject(o, "instance_id");
+		cJSON_AddNullToObject(o, "hostname");
+	}
+	cJSON_AddStringToObject(o, "detail", a->detail);
+	cJSON_AddStringToObject(o, "opened_at", a->opened_at);
+	if (a->resolved_at != NULL)
+		cJSON_AddStringToObject(o, "resolved_at", a->resolved_at);
+	else
+		cJSON_AddNullToObject(o, "resolved_at");
+	cJSON_AddStringToObject(o, "state", a->resolved_at != NULL ?
+	    "resolved" : "open");
+	return o;
+}
+
+void
+ent_alert_free(struct ent_alert *a, size_t n)
+{
+	size_t	i;
+
+	if (a == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		free(a[i].condition);
+		free(a[i].severity);
+		free(a[i].audience);
+		free(a[i].subject);
+		free(a[i].instance_id);
+		free(a[i].slug);
+		free(a[i].detail);
+		free(a[i].opened_at);
+		free(a[i].resolved_at);
+	}
+	free(a);
+}
+
+enum och_err
+ent_alert_prefs(struct db *db, const char *uid, struct ent_alert_pref **out,
+    size_t *n)
+{
+	PGresult	*res;
+	const char	*p[1] = { uid };
+	enum och_err	 err;
+	int		 i;
+
+	*out = NULL;
+	*n = 0;
+	if ((res = db_exec(db, &stmt_prefs, 1, p, &err)) == NULL)
+		return err;
+	if (PQntuples(res) > 0)
+		*out = xcalloc((size_t)PQntuples(res), sizeof(**out));
+	for (i = 0; i < PQntuples(res); i++) {
+		(*out)[i].condition = db_dup_empty(res, i, 0);
+		(*out)[i].email = strcmp(db_val(res, i, 1), "t") == 0;
+	}
+	*n = (size_t)PQntuples(res);
+	PQclear(res);
+	return OCH_OK;
+}
+
+int
+ent_alert_pref_email(const struct ent_alert_pref *pr, size_t n,
+    const char *cond)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(pr[i].condition, cond) == 0)
+			return pr[i].email;
+	return 1;
+}
+
+void
+ent_alert_pref_free(struct ent_alert_pref *pr, size_t n)
+{
+	size_t	i;
+
+	if (pr == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(pr[i].condition);
+	free(pr);
+}
+
+enum och_err
+ent_alert_pref_set(struct db *db, const char *uid, const char *cond,
+    int email)
+{
+	const char	*p[3] = { uid, cond, email ? "true" : "false" };
+
+	return db_run(db, &stmt_pref_set, 3, p, NULL);
+}
