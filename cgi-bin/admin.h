@@ -13,14 +13,10 @@
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
-#include <libpq-fe.h>
 
 #include "ent.h"
 #include "js.h"
 #include "srv.h"
-
-#define ADM_TS(col) "to_char(" col " AT TIME ZONE 'UTC'," \
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 /* Answer an error, roll back, and audit it with the error's status. */
 void	 adm_fail(struct req *, const char *action, const char *kind,
@@ -40,9 +36,9 @@ int	 adm_q_text(const struct req *, const char *name, size_t maxlen,
 
 /*
  * A catalogue record an admin creates or changes with PUT …/{name}
- * (plans, skills): the body's fields are the insert and update
- * statements' $2.. in order ($1 the name); absent fields keep their
- * values on update.
+ * (plans, skills): the body's fields are the catalogue's insert and
+ * update statements' $2.. in order ($1 the name); absent fields keep
+ * their values on update.
  */
 struct adm_upsert {
 	const char		*action;	/* audit action: admin.plan.put */
@@ -51,9 +47,7 @@ struct adm_upsert {
 	const char		*name_hint;	/* the 400 for a bad name */
 	const struct js_field	*fields;
 	size_t			 nfields;	/* at most ADM_UPSERT_MAX */
-	const struct db_stmt	*lock, *insert, *update, *one;
-	const struct ent_col	*cols;		/* how *one's row is answered */
-	size_t			 ncols;
+	const struct ent_catalog *cat;		/* its statements (lib/ent.h) */
 	enum och_err		 check_err;	/* a CHECK constraint refused it */
 	const char		*conflict;	/* a unique column's 409, or NULL */
 };
@@ -62,7 +56,7 @@ struct adm_upsert {
  * PUT …/{name}: check the name and the body (400 naming the field),
  * then in one transaction lock the row, insert it (201; every
  * JS_REQUIRED field needed, else 400) or update the fields given (200),
- * answer the row as *one reads it and audit it.  Every failure is
+ * answer the row as the catalogue's one view reads it and audit it.  Every failure is
  * answered and audited (adm_fail).
  */
 void	 adm_upsert(struct req *, const struct adm_upsert *);

@@ -19,33 +19,6 @@
 #include "js.h"
 #include "log.h"
 
-#define SKILL_COLUMNS \
-	"s.name, s.slug, s.version, s.display_name, s.description, s.active," \
-	" (SELECT count(*) FROM instance_skills i JOIN instances n" \
-	"  ON n.id = i.instance_id WHERE i.skill = s.name AND i.enabled" \
-	"  AND n.state <> 'terminated')"
-
-static const struct ent_col skill_cols[] = { { "name", 's' },
-    { "slug", 's' }, { "version", 's' }, { "display_name", 's' },
-    { "description", 's' }, { "active", 'b' }, { "instances", 'i' } };
-
-static const struct db_stmt stmt_list = { "adm_skills",
-	"SELECT " SKILL_COLUMNS " FROM skills s ORDER BY s.name" };
-static const struct db_stmt stmt_one = { "adm_skill",
-	"SELECT " SKILL_COLUMNS " FROM skills s WHERE s.name = $1" };
-static const struct db_stmt stmt_lock = { "adm_skill_lock",
-	"SELECT 1 FROM skills WHERE name = $1 FOR UPDATE" };
-static const struct db_stmt stmt_insert = { "adm_skill_insert",
-	"INSERT INTO skills (name, slug, version, display_name, description,"
-	" active) VALUES ($1, $2, coalesce($3, ''), $4, coalesce($5, ''),"
-	" coalesce($6::boolean, true))" };
-static const struct db_stmt stmt_update = { "adm_skill_update",
-	"UPDATE skills SET slug = coalesce($2, slug),"
-	" version = coalesce($3, version),"
-	" display_name = coalesce($4, display_name),"
-	" description = coalesce($5, description),"
-	" active = coalesce($6::boolean, active) WHERE name = $1" };
-
 /* [a-z0-9][a-z0-9-]{0,max-1} exactly n bytes at s: 1, else 0. */
 static int
 lowname(const char *s, size_t n, size_t max)
@@ -87,18 +60,16 @@ void
 adm_h_skills(struct req *r)
 {
 	static const char *const action = "admin.skill.list";
-	PGresult	*res;
-	cJSON		*root;
+	cJSON		*root, *arr;
 	enum och_err	 err;
 
-	if ((res = db_exec(r->app->db, &stmt_list, 0, NULL, &err)) == NULL) {
+	if ((err = ent_view_rows(r->app->db, &ent_skill_catalog.all, 0, NULL,
+	    &arr)) != OCH_OK) {
 		adm_fail(r, action, NULL, NULL, err, NULL);
 		return;
 	}
 	root = cJSON_CreateObject();
-	cJSON_AddItemToObject(root, "skills",
-	    ent_rows_json(res, 0, skill_cols, OCH_NELEM(skill_cols)));
-	PQclear(res);
+	cJSON_AddItemToObject(root, "skills", arr);
 	resp_json(r, 200, root);
 	audit_req(r, action, NULL, NULL, 200, NULL);
 }
@@ -110,7 +81,7 @@ valid_skill_name(const char *s)
 	return lowname(s, strlen(s), 64);
 }
 
-/* A skill's fields: stmt_insert's and stmt_update's $2.. */
+/* A skill's fields: ent_skill_catalog's insert's and update's $2.. */
 static const struct js_field skill_fields[] = {
 	{ "slug", JS_T_STR, JS_REQUIRED, 1, 130, valid_package, NULL,
 	    "a package like @openclaw/web-search" },
@@ -128,8 +99,7 @@ adm_h_skill_put(struct req *r)
 	/* the one unique column besides the name is the package */
 	static const struct adm_upsert u = { "admin.skill.put", "skill",
 	    valid_skill_name, "name: ^[a-z0-9][a-z0-9-]{0,63}$", skill_fields,
-	    OCH_NELEM(skill_fields), &stmt_lock, &stmt_insert, &stmt_update,
-	    &stmt_one, skill_cols, OCH_NELEM(skill_cols), OCH_EINVAL,
+	    OCH_NELEM(skill_fields), &ent_skill_catalog, OCH_EINVAL,
 	    "slug: another skill has this package" };
 
 	adm_upsert(r, &u);

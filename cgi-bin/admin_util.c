@@ -79,7 +79,6 @@ void
 adm_upsert(struct req *r, const struct adm_upsert *u)
 {
 	struct db	*db = r->app->db;
-	PGresult	*res;
 	struct js_val	 v[ADM_UPSERT_MAX];
 	const char	*name = req_param(r, 0), *p[ADM_UPSERT_MAX + 1], *s;
 	char		 msg[160];
@@ -103,20 +102,17 @@ adm_upsert(struct req *r, const struct adm_upsert *u)
 		adm_fail(r, u->action, u->kind, name, OCH_EDB, NULL);
 		return;
 	}
-	if ((res = db_exec(db, u->lock, 1, p, &err)) == NULL) {
+	if ((err = ent_catalog_lock(db, u->cat, name, &exists)) != OCH_OK) {
 		adm_fail(r, u->action, u->kind, name, err, NULL);
 		return;
 	}
-	exists = PQntuples(res) == 1;
-	PQclear(res);
 	if (!exists && (s = js_missing(u->fields, u->nfields, v)) != NULL) {
 		snprintf(msg, sizeof(msg), "%s: required for a new %s", s,
 		    u->kind);
 		adm_fail(r, u->action, u->kind, name, OCH_EINVAL, msg);
 		return;
 	}
-	err = db_run(db, exists ? u->update : u->insert, (int)u->nfields + 1,
-	    p, NULL);
+	err = ent_catalog_write(db, u->cat, exists, (int)u->nfields + 1, p);
 	if (err != OCH_OK) {
 		snprintf(msg, sizeof(msg), "the %s breaks a constraint", u->kind);
 		adm_fail(r, u->action, u->kind, name, err == OCH_EINVAL ?
@@ -133,26 +129,21 @@ adm_upsert(struct req *r, const struct adm_upsert *u)
 	upsert_answer(r, u, p, exists ? 200 : 201);
 }
 
-/* After an upsert: the row as u->one reads it, and the audit record. */
+/* After an upsert: the row as u->cat->one reads it, and the audit record. */
 static void
 upsert_answer(struct req *r, const struct adm_upsert *u, const char **p,
     int status)
 {
-	PGresult	*res;
-	enum och_err	 err = OCH_ESYSTEM;
-	cJSON		*arr;
+	cJSON		*o;
+	enum och_err	 err;
 
-	if ((res = db_exec(r->app->db, u->one, 1, p, &err)) == NULL ||
-	    PQntuples(res) != 1) {
-		PQclear(res);
-		adm_fail(r, u->action, u->kind, p[0], res == NULL ? err :
-		    OCH_ESYSTEM, NULL);
+	if ((err = ent_view_one(r->app->db, &u->cat->one, 1, p, &o)) !=
+	    OCH_OK) {
+		adm_fail(r, u->action, u->kind, p[0], err == OCH_ENOTFOUND ?
+		    OCH_ESYSTEM : err, NULL);
 		return;
 	}
-	arr = ent_rows_json(res, 0, u->cols, u->ncols);
-	PQclear(res);
-	resp_json(r, status, cJSON_DetachItemFromArray(arr, 0));
-	cJSON_Delete(arr);
+	resp_json(r, status, o);
 	audit_req(r, u->action, u->kind, p[0], status, status == 200 ?
 	    "{\"created\":false}" : "{\"created\":true}");
 }

@@ -899,4 +899,93 @@ enum och_err	 ent_ai_usage_list(struct db *, const char *id,
 		    const char *days, struct ent_ai_usage **out, size_t *n);
 void		 ent_ai_usage_free(struct ent_ai_usage *, size_t n);
 
+/*
+ * The operators' instance list (ent_fleet.c): the filters (NULL: any),
+ * q free text (id, service id, address exactly; slug or hostname, the
+ * owner's email as a substring), the order (sort: created, updated,
+ * slug, state, plan, region, NULL for created; dir "asc" or else
+ * descending), the page (limit, offset; after an instance id: the page
+ * after it).
+ */
+struct ent_fleet_q {
+	const char	*state, *q, *plan, *region, *version;
+	const char	*sort, *dir, *after;
+	int64_t		 limit, offset;
+};
+/* 1 if key is one of the list's orders, else 0. */
+int		 ent_fleet_sort_known(const char *key);
+/*
+ * The page q asks for: *out {instances, total, limit, offset,
+ * next_after} (caller deletes).  Returns OCH_OK or db_exec()'s error.
+ */
+enum och_err	 ent_fleet_list(struct db *, const struct cfg *,
+		    const struct ent_fleet_q *q, cJSON **out);
+/*
+ * The audit log's filters (NULL: any): the object, the actor (id or
+ * kind:id), the action (a prefix when it ends in "."), a time range
+ * (RFC 3339), the page (limit; before_id > 0: entries older than it).
+ */
+struct ent_audit_q {
+	const char	*object_id, *actor, *action, *since, *until;
+	int64_t		 limit, before_id;
+};
+/*
+ * The entries q asks for, newest first: *out {entries, next_before_id}
+ * (caller deletes).  Returns OCH_OK or db_exec()'s error (OCH_EINVAL: a
+ * time the database refused).
+ */
+enum och_err	 ent_fleet_audit(struct db *, const struct ent_audit_q *q,
+		    cJSON **out);
+/*
+ * The fleet's statistics: *out {total, by_state, by_region, by_plan,
+ * by_version, stuck, daily, hetzner_budget} (caller deletes).  Returns
+ * OCH_OK or db_exec()'s error.
+ */
+enum och_err	 ent_fleet_stats(struct db *, cJSON **out);
+
+/*
+ * A catalogue the operators edit by name (ent_catalog.c): its row lock,
+ * insert and update ($1 the name, $2.. the fields in the order of the
+ * admin handler's field table) and its views (all rows; one: $1 the
+ * name).
+ */
+struct ent_catalog {
+	struct db_stmt	 lock, insert, update;
+	struct ent_view	 all, one;
+};
+extern const struct ent_catalog ent_plan_catalog, ent_skill_catalog;
+/*
+ * In the caller's transaction: lock row name of c; *exists whether it
+ * is there.  Returns OCH_OK or db_exec()'s error.
+ */
+enum och_err	 ent_catalog_lock(struct db *, const struct ent_catalog *c,
+		    const char *name, int *exists);
+/*
+ * In the caller's transaction: update (exists) or insert the row with
+ * n parameters p.  Returns OCH_OK or db_run()'s error (OCH_EINVAL a
+ * CHECK, OCH_ECONFLICT a unique column).
+ */
+enum och_err	 ent_catalog_write(struct db *, const struct ent_catalog *c,
+		    int exists, int n, const char *const *p);
+
+/*
+ * The users as the operators search them (ent_catalog.c): q matches the
+ * email (substring), the id or the WHMCS client id; role NULL or
+ * "admin"/"customer"; newest first.  *out {users, total, limit, offset}
+ * (caller deletes).  Returns OCH_OK or db_exec()'s error.
+ */
+enum och_err	 ent_user_search(struct db *, const char *q,
+		    const char *role, int64_t limit, int64_t offset,
+		    cJSON **out);
+/*
+ * In the caller's transaction: lock every admin row and user uid's, and
+ * set its role unless that demotes the last admin: the role before into
+ * prev (prevsz bytes), *email the user's (caller frees).  Returns OCH_OK,
+ * OCH_ENOTFOUND, OCH_ECONFLICT (the last admin), or db_exec()'s error
+ * (OCH_EINVAL: the schema refused the role).
+ */
+enum och_err	 ent_user_set_role(struct db *, const char *uid,
+		    const char *role, char *prev, size_t prevsz,
+		    char **email);
+
 #endif
