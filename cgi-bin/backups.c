@@ -39,6 +39,7 @@
 #include "auth.h"
 #include "backup.h"
 #include "cry.h"
+#include "ent.h"
 #include "inst.h"
 #include "log.h"
 #include "s3.h"
@@ -46,56 +47,6 @@
 #include "srv.h"
 
 #define CHUNK		65536
-
-static const struct db_stmt stmt_claim = { "bk_claim",
-	"UPDATE backups SET status = 'uploading', error = NULL"
-	" WHERE id = $1::bigint AND instance_id = $2::uuid AND kind = 'agent'"
-	" AND status IN ('creating', 'failed') AND completed_at IS NULL"
-	" RETURNING id" };
-static const struct db_stmt stmt_exists = { "bk_exists",
-	"SELECT status FROM backups WHERE id = $1::bigint"
-	" AND instance_id = $2::uuid" };
-static const struct db_stmt stmt_stored = { "bk_stored",
-	"UPDATE backups SET status = 'available', object_key = $2,"
-	" size_bytes = $3::bigint, sha256 = $4, key_enc = $5::bytea,"
-	" openclaw_version = $6, completed_at = now(), error = NULL"
-	" WHERE id = $1::bigint AND status = 'uploading'" };
-static const struct db_stmt stmt_failed = { "bk_failed",
-	"UPDATE backups SET status = 'failed', error = left($2, 500)"
-	" WHERE id = $1::bigint AND status = 'uploading'" };
-static const struct db_stmt stmt_event = { "bk_event",
-	"INSERT INTO instance_events (instance_id, kind, message, actor)"
-	" VALUES ($1::uuid, $2, $3, $4)" };
-static const struct db_stmt stmt_get = { "bk_get",
-	"SELECT object_key, size_bytes, sha256, key_enc, openclaw_version"
-	" FROM backups WHERE id = $1::bigint AND instance_id = $2::uuid"
-	" AND kind = 'agent' AND status = 'available'" };
-static const struct db_stmt stmt_restore_check = { "bk_restore_check",
-	"SELECT i.state, i.slug, b.status, b.sha256, b.size_bytes,"
-	" b.openclaw_version, (SELECT count(*) FROM instance_commands c"
-	"  WHERE c.instance_id = i.id AND c.kind = 'backup_restore'"
-	"  AND c.status IN ('queued', 'running')), b.kind"
-	" FROM instances i LEFT JOIN backups b ON b.id = $2::bigint"
-	"  AND b.instance_id = i.id"
-	" WHERE i.id = $1::uuid" };
-/* a snapshot restore: the image of the next rebuild (lib/recon.c) */
-static const struct db_stmt stmt_snap_restore = { "bk_snap_restore",
-	"UPDATE instances i SET restore_image = b.hetzner_image_id::text"
-	" FROM backups b WHERE i.id = $1::uuid AND b.id = $2::bigint"
-	" AND b.instance_id = i.id AND b.kind = 'snapshot'"
-	" AND b.status = 'available' AND b.hetzner_image_id IS NOT NULL"
-	" AND i.state = 'active' AND i.pending_action IS NULL RETURNING i.id" };
-static const struct db_stmt stmt_snap_unrestore = { "bk_snap_unrestore",
-	"UPDATE instances SET restore_image = NULL WHERE id = $1::uuid"
-	" AND pending_action IS NULL" };
-static const struct db_stmt stmt_snap_plan = { "bk_snap_plan",
-	"SELECT p.snapshot_slots FROM instances i JOIN plans p"
-	" ON p.name = i.plan WHERE i.id = $1::uuid" };
-static const struct db_stmt stmt_restore = { "bk_restore",
-	"INSERT INTO instance_commands (instance_id, kind, args, created_by)"
-	" VALUES ($1::uuid, 'backup_restore', jsonb_build_object('backup_id',"
-	" $2::bigint, 'sha256', $3::text, 'size_bytes', $4::bigint,"
-	" 'openclaw_version', $5::text), $6) RETURNING id" };
 
 /* The upload being streamed to storage. */
 struct up {
@@ -156,35 +107,13 @@ static void
 event_by(struct req *r, const char *inst, const char *kind, const char *msg,
     const char *actor)
 {
-	const char	*p[4] = { inst, kind, msg, actor };
-
-	(void)db_run(r->app->db, &stmt_event, 4, p, NULL);
+	(void)inst_event(r->app->db, inst, kind, NULL, NULL, msg, actor);
 }
 
 static void
 event(struct req *r, const char *inst, const char *kind, const char *msg)
 {
 	event_by(r, inst, kind, msg, "agent");
-}
-
-/* The row could not take an upload: 404 or 409. */
-static void
-refuse(struct req *r, const char *id, const char *inst)
-{
-	PGresult	*res;
-	const char	*p[2] = { id, inst };
-	enum och_err	 err;
-
-	if ((res = db_exec(r->app->db, &stmt_exists, 2, p, &err)) == NULL) {
-		resp_error(r, err, NULL);
-		return;
-	}
-	if (PQntuples(res) == 0)
-		resp_error(r, OCH_ENOTFOUND, "no such backup");
-	else
-		resp_errorf(r, OCH_ECONFLICT, "backup is %s",
-		    db_val(res, 0, 0));
-	PQclear(res);
 }
 
 /* Seal a fresh key for backup id into a bytea text (caller frees). */
@@ -203,86 +132,113 @@ new_key(struct req *r, const char *id, unsigned char key[BAK_KEYLEN],
 	return sealed;
 }
 
+/*
+ * The upload's Content-Length into *len, checked against BACKUP_MAX_MB.
+ * Returns 0, or -1 answered.
+ */
+static int
+put_length(struct req *r, unsigned long long *len)
+{
+	const char	*cl = req_env(r, "CONTENT_LENGTH");
+	char		*end;
+
+	*len = cl != NULL ? strtoull(cl, &end, 10) : 0;
+	if (cl == NULL || *cl == '\0' || *end != '\0' || *len == 0) {
+		resp_error(r, OCH_EINVAL, "the archive is the body, with "
+		    "Content-Length");
+		return -1;
+	}
+	if (*len > (unsigned long long)cfg_int(&r->app->cfg,
+	    CFG_BACKUP_MAX_MB, 4096) << 20) {
+		resp_error(r, OCH_ETOOLARGE, "archive over BACKUP_MAX_MB");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Seal and stream the body (len bytes) of backup id to storage as okey,
+ * its key sealed into *sealed (caller frees) and its SHA-256 into hex.
+ * Returns OCH_OK, or the error with the reason in why (200 bytes).
+ */
+static enum och_err
+put_stream(struct req *r, struct s3 *s3, const char *id, const char *okey,
+    unsigned long long len, char **sealed, char *hex, char *why)
+{
+	struct up	 u;
+	unsigned char	 key[BAK_KEYLEN], md[32];
+	enum och_err	 err;
+
+	memset(&u, 0, sizeof(u));
+	memcpy(u.hdr, BAK_MAGIC, BAK_MAGICLEN);
+	if ((*sealed = new_key(r, id, key, u.hdr + BAK_MAGICLEN)) == NULL ||
+	    (u.c = bak_cipher_new(key, u.hdr + BAK_MAGICLEN, id, 1)) ==
+	    NULL || (u.sha = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(u.sha, EVP_sha256(), NULL) != 1) {
+		snprintf(why, 200, "the archive could not be sealed");
+		err = OCH_ESYSTEM;
+		goto out;
+	}
+	u.in = r->fr->in;
+	u.left = len;
+	err = s3_put(s3, okey, len + BAK_OVERHEAD, up_read, &u, why, 200);
+	if (u.short_body) {
+		snprintf(why, 200, "upload interrupted after %llu of %llu "
+		    "bytes", len - (unsigned long long)u.left, len);
+		err = OCH_EINVAL;
+	}
+	if (err == OCH_OK) {
+		EVP_DigestFinal_ex(u.sha, md, NULL);
+		cry_hex(md, sizeof(md), hex);
+	}
+out:
+	if (u.sha != NULL)
+		EVP_MD_CTX_free(u.sha);
+	bak_cipher_free(u.c);
+	explicit_bzero(key, sizeof(key));
+	return err;
+}
+
 static void
 h_put(struct req *r)
 {
 	const char	*id = req_param(r, 0), *inst = r->auth.instance_id;
-	const char	*cl = req_env(r, "CONTENT_LENGTH"), *p[6];
+	const char	*ver;
 	struct s3	*s3 = NULL;
-	struct up	 u;
-	PGresult	*res;
-	unsigned char	 key[BAK_KEYLEN], md[32];
 	char		*sealed = NULL, *okey = NULL, why[200], sz[24], hex[65];
-	char		*end;
 	unsigned long long len;
 	cJSON		*o;
 	enum och_err	 err;
 
-	memset(&u, 0, sizeof(u));
-	len = cl != NULL ? strtoull(cl, &end, 10) : 0;
-	if (cl == NULL || *cl == '\0' || *end != '\0' || len == 0) {
-		resp_error(r, OCH_EINVAL, "the archive is the body, with "
-		    "Content-Length");
+	if (put_length(r, &len) < 0)
 		return;
-	}
-	if (len > (unsigned long long)cfg_int(&r->app->cfg, CFG_BACKUP_MAX_MB,
-	    4096) << 20) {
-		resp_error(r, OCH_ETOOLARGE, "archive over BACKUP_MAX_MB");
-		return;
-	}
 	if ((s3 = s3_from_cfg(&r->app->cfg)) == NULL) {
 		resp_error(r, OCH_EUNAVAIL, "object storage not configured");
 		return;
 	}
-	p[0] = id;
-	p[1] = inst;
-	if ((res = db_exec(r->app->db, &stmt_claim, 2, p, &err)) == NULL) {
-		resp_error(r, err, NULL);
+	if ((err = ent_archive_claim(r->app->db, id, inst, why,
+	    sizeof(why))) != OCH_OK) {
+		if (err == OCH_ECONFLICT)
+			resp_errorf(r, err, "backup is %s", why);
+		else
+			resp_error(r, err, err == OCH_ENOTFOUND ?
+			    "no such backup" : NULL);
 		goto out;
 	}
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		refuse(r, id, inst);
-		goto out;
-	}
-	PQclear(res);
-	memcpy(u.hdr, BAK_MAGIC, BAK_MAGICLEN);
-	if ((sealed = new_key(r, id, key, u.hdr + BAK_MAGICLEN)) == NULL ||
-	    (u.c = bak_cipher_new(key, u.hdr + BAK_MAGICLEN, id, 1)) ==
-	    NULL || (u.sha = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(u.sha, EVP_sha256(), NULL) != 1) {
-		snprintf(why, sizeof(why), "the archive could not be sealed");
-		err = OCH_ESYSTEM;
-		goto failed;
-	}
-	u.in = r->fr->in;
-	u.left = len;
 	okey = bak_object_key(s3_prefix(s3), inst, id);
-	err = s3_put(s3, okey, len + BAK_OVERHEAD, up_read, &u, why,
-	    sizeof(why));
-	if (u.short_body) {
-		snprintf(why, sizeof(why), "upload interrupted after %llu of "
-		    "%llu bytes", len - (unsigned long long)u.left, len);
-		err = OCH_EINVAL;
-	}
-	if (err != OCH_OK)
+	if ((err = put_stream(r, s3, id, okey, len, &sealed, hex, why)) !=
+	    OCH_OK)
 		goto failed;
-	EVP_DigestFinal_ex(u.sha, md, NULL);
-	cry_hex(md, sizeof(md), hex);
 	snprintf(sz, sizeof(sz), "%llu", len);
-	p[1] = okey;
-	p[2] = sz;
-	p[3] = hex;
-	p[4] = sealed;
-	p[5] = req_header(r, "X_OCH_OPENCLAW_VERSION");
-	if (p[5] != NULL && strlen(p[5]) > 64)
-		p[5] = NULL;
-	if ((err = db_run(r->app->db, &stmt_stored, 6, p, NULL)) != OCH_OK) {
+	if ((ver = req_header(r, "X_OCH_OPENCLAW_VERSION")) != NULL &&
+	    strlen(ver) > 64)
+		ver = NULL;
+	if ((err = ent_archive_stored(r->app->db, id, okey, sz, hex, sealed,
+	    ver)) != OCH_OK) {
 		/* stored but not recorded: the object is an orphan; say so */
 		log_error("backup %s stored as %s but not recorded", id, okey);
-		snprintf(why, sizeof(why), "stored but not recorded");
-		p[1] = why;
-		(void)db_run(r->app->db, &stmt_failed, 2, p, NULL);
+		(void)ent_archive_failed(r->app->db, id,
+		    "stored but not recorded");
 		resp_error(r, err, NULL);
 		goto out;
 	}
@@ -295,17 +251,12 @@ h_put(struct req *r)
 	resp_json(r, 200, o);
 	goto out;
 failed:
-	p[1] = why;
-	(void)db_run(r->app->db, &stmt_failed, 2, p, NULL);
+	(void)ent_archive_failed(r->app->db, id, why);
 	event(r, inst, "backup.failed", why);
 	log_warn("backup %s of %s failed: %s", id, inst, why);
 	resp_error(r, err == OCH_EINVAL ? OCH_EINVAL : err == OCH_ESYSTEM ?
 	    OCH_ESYSTEM : OCH_EUPSTREAM, why);
 out:
-	if (u.sha != NULL)
-		EVP_MD_CTX_free(u.sha);
-	bak_cipher_free(u.c);
-	explicit_bzero(key, sizeof(key));
 	free(sealed);
 	free(okey);
 	s3_free(s3);
@@ -398,62 +349,67 @@ down_write(void *arg, const char *p, size_t n)
 	return 0;
 }
 
+/* Stream archive a of backup d->id to the agent, opened, whole or cut. */
+static void
+get_stream(struct req *r, struct s3 *s3, struct down *d,
+    const struct ent_archive *a)
+{
+	char		 why[200];
+	enum och_err	 err;
+
+	d->size = (uint64_t)a->size_bytes;
+	d->sha = a->sha256;
+	d->version = a->openclaw_version;
+	err = s3_get(s3, a->object_key, down_write, d, why, sizeof(why));
+	if (err == OCH_OK && d->c != NULL && d->npend == BAK_TAGLEN &&
+	    bak_cipher_check(d->c, d->pend) && flush_tail(d) == 0 &&
+	    d->sent == d->size)
+		return;
+	/* not whole, or not ours: never the last part */
+	log_error("backup %s of %s not served whole: %s", d->id,
+	    r->auth.instance_id, d->bad ? "the stored object is not a backup "
+	    "of ours" : err != OCH_OK ? why :
+	    "the stored object does not authenticate");
+	if (!d->started)
+		resp_error(r, err == OCH_ENOTFOUND ? OCH_ENOTFOUND :
+		    OCH_EUPSTREAM, d->bad || err == OCH_OK ?
+		    "the stored archive does not open" : why);
+	else
+		FCGX_SetExitStatus(1, r->fr->out);
+}
+
 static void
 h_get(struct req *r)
 {
-	const char	*inst = r->auth.instance_id, *p[2];
+	struct ent_archive *a = NULL;
 	struct s3	*s3 = NULL;
 	struct down	 d;
-	PGresult	*res;
 	unsigned char	*key = NULL;
 	size_t		 klen = 0;
-	char		*ad, why[200];
+	char		*ad;
 	enum och_err	 err;
 
 	memset(&d, 0, sizeof(d));
 	d.r = r;
 	d.id = req_param(r, 0);
-	p[0] = d.id;
-	p[1] = inst;
-	if ((res = db_exec(r->app->db, &stmt_get, 2, p, &err)) == NULL) {
-		resp_error(r, err, NULL);
-		return;
-	}
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		resp_error(r, OCH_ENOTFOUND, "no such available backup");
+	if ((err = ent_archive_get(r->app->db, d.id, r->auth.instance_id,
+	    &a)) != OCH_OK) {
+		resp_error(r, err, err == OCH_ENOTFOUND ?
+		    "no such available backup" : NULL);
 		return;
 	}
 	ad = xasprintf("backups:%s:key", d.id);
 	if (r->app->keys != NULL)
 		key = (unsigned char *)cry_open_bytea(r->app->keys, ad,
-		    db_val(res, 0, 3), &klen);
+		    a->key_enc, &klen);
 	free(ad);
 	if (key == NULL || klen != BAK_KEYLEN ||
-	    (s3 = s3_from_cfg(&r->app->cfg)) == NULL) {
+	    (s3 = s3_from_cfg(&r->app->cfg)) == NULL)
 		resp_error(r, OCH_EUNAVAIL, "backup key or storage unavailable");
-		goto out;
+	else {
+		memcpy(d.key, key, BAK_KEYLEN);
+		get_stream(r, s3, &d, a);
 	}
-	memcpy(d.key, key, BAK_KEYLEN);
-	d.size = (uint64_t)db_int(res, 0, 1);
-	d.sha = db_val(res, 0, 2);
-	d.version = db_val(res, 0, 4);
-	err = s3_get(s3, db_val(res, 0, 0), down_write, &d, why, sizeof(why));
-	if (err == OCH_OK && d.c != NULL && d.npend == BAK_TAGLEN &&
-	    bak_cipher_check(d.c, d.pend) && flush_tail(&d) == 0 &&
-	    d.sent == d.size)
-		goto out;
-	/* not whole, or not ours: never the last part */
-	log_error("backup %s of %s not served whole: %s", d.id, inst,
-	    d.bad ? "the stored object is not a backup of ours" :
-	    err != OCH_OK ? why : "the stored object does not authenticate");
-	if (!d.started)
-		resp_error(r, err == OCH_ENOTFOUND ? OCH_ENOTFOUND :
-		    OCH_EUPSTREAM, d.bad || err == OCH_OK ?
-		    "the stored archive does not open" : why);
-	else
-		FCGX_SetExitStatus(1, r->fr->out);
-out:
 	if (key != NULL) {
 		explicit_bzero(key, klen);
 		free(key);
@@ -463,7 +419,7 @@ out:
 	buf_free(&d.tail);
 	buf_free(&d.work);
 	s3_free(s3);
-	PQclear(res);
+	ent_archive_free(a);
 }
 
 /* Restore snapshot bid of inst: rebuild the server from its image. */
@@ -471,28 +427,20 @@ static void
 restore_snapshot(struct req *r, const char *inst, const char *bid,
     const char *who)
 {
-	PGresult	*res;
-	const char	*p[2] = { inst, bid };
 	char		 why[200], msg[80];
 	cJSON		*o;
 	enum och_err	 err;
 	int		 changed;
 
-	if ((res = db_exec(r->app->db, &stmt_snap_restore, 2, p, &err)) ==
-	    NULL) {
-		resp_error(r, err, NULL);
-		return;
-	}
-	changed = PQntuples(res);
-	PQclear(res);
-	if (changed != 1) {
-		resp_error(r, OCH_ECONFLICT, "a rebuild is already pending");
+	if ((err = ent_restore_snap_mark(r->app->db, inst, bid)) != OCH_OK) {
+		resp_error(r, err, err == OCH_ECONFLICT ?
+		    "a rebuild is already pending" : NULL);
 		return;
 	}
 	why[0] = '\0';
 	if ((err = inst_act(r->app->db, inst, INST_REBUILD, NULL, who,
 	    &changed, why, sizeof(why))) != OCH_OK) {
-		(void)db_run(r->app->db, &stmt_snap_unrestore, 1, p, NULL);
+		(void)ent_restore_snap_unmark(r->app->db, inst);
 		resp_error(r, err, why[0] ? why : NULL);
 		return;
 	}
@@ -508,25 +456,26 @@ restore_snapshot(struct req *r, const char *inst, const char *bid,
 static void
 h_snapshot(struct req *r)
 {
-	const char	*id = req_param(r, 0), *p[1] = { id };
-	PGresult	*res;
+	const char	*id = req_param(r, 0);
 	char		 who[32], bid[24];
 	cJSON		*o;
 	enum och_err	 err;
+	int64_t		 slots;
 
 	if (!auth_may_see(r, id, AUTH_SEE_LIVE, NULL, 0, &err)) {
 		resp_error(r, err != OCH_OK ? err : OCH_ENOTFOUND,
 		    err != OCH_OK ? NULL : "no such instance");
 		return;
 	}
-	if ((res = db_exec(r->app->db, &stmt_snap_plan, 1, p, &err)) == NULL) {
+	if ((err = ent_restore_snap_slots(r->app->db, id, &slots)) != OCH_OK &&
+	    err != OCH_ENOTFOUND) {
 		resp_error(r, err, NULL);
 		return;
 	}
 	snprintf(who, sizeof(who), "user:%lld", (long long)r->auth.user_id);
-	if (PQntuples(res) != 1)
+	if (err == OCH_ENOTFOUND)
 		resp_error(r, OCH_ENOTFOUND, "no such instance");
-	else if (!r->auth.is_admin && db_int(res, 0, 0) <= 0)
+	else if (!r->auth.is_admin && slots <= 0)
 		resp_error(r, OCH_EFORBIDDEN, "the plan includes no snapshots");
 	else if ((err = snap_queue(r->app->db, id, "manual", who, bid)) !=
 	    OCH_OK)
@@ -537,18 +486,40 @@ h_snapshot(struct req *r)
 		cJSON_AddNumberToObject(o, "backup_id", strtod(bid, NULL));
 		resp_json(r, 202, o);
 	}
-	PQclear(res);
 	audit_req(r, "backups.snapshot", "instance", id, r->status, NULL);
+}
+
+/* Queue the agent's restore of backup bid of inst (checked: c). */
+static void
+restore_agent(struct req *r, const char *inst, const char *bid,
+    const struct ent_restore *c, const char *who)
+{
+	char		 cmd[24];
+	cJSON		*o;
+	enum och_err	 err;
+
+	if (c->queued > 0) {
+		resp_error(r, OCH_ECONFLICT, "a restore is already queued");
+		return;
+	}
+	if ((err = ent_restore_queue(r->app->db, inst, bid, c, who, cmd)) !=
+	    OCH_OK) {
+		resp_error(r, err, NULL);
+		return;
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "command_id", cmd);
+	resp_json(r, 202, o);
+	event(r, inst, "backup_restore.queued", bid);
 }
 
 static void
 h_restore(struct req *r)
 {
-	const char	*id = req_param(r, 0), *p[6];
-	PGresult	*res, *q;
+	struct ent_restore c;
+	const char	*id = req_param(r, 0), *bid = req_param(r, 1);
 	const cJSON	*cf;
-	char		*host, who[32];
-	cJSON		*o;
+	char		*host = NULL, who[32];
 	enum och_err	 err;
 
 	if (!auth_may_see(r, id, AUTH_SEE_LIVE, NULL, 0, &err)) {
@@ -556,51 +527,32 @@ h_restore(struct req *r)
 		    err != OCH_OK ? NULL : "no such instance");
 		return;
 	}
-	p[0] = id;
-	p[1] = req_param(r, 1);
-	if ((res = db_exec(r->app->db, &stmt_restore_check, 2, p, &err)) ==
-	    NULL) {
-		resp_error(r, err, NULL);
-		return;
+	if ((err = ent_restore_check(r->app->db, id, bid, &c)) != OCH_OK) {
+		resp_error(r, err, err == OCH_ENOTFOUND ? "no such instance" :
+		    NULL);
+		goto out;
 	}
-	host = inst_hostname(db_val(res, 0, 1), &r->app->cfg);
+	host = inst_hostname(c.slug, &r->app->cfg);
 	cf = r->json != NULL ? cJSON_GetObjectItemCaseSensitive(r->json,
 	    "confirm") : NULL;
 	snprintf(who, sizeof(who), "user:%lld", (long long)r->auth.user_id);
-	if (db_val(res, 0, 2) == NULL)
+	if (c.status == NULL)
 		resp_error(r, OCH_ENOTFOUND, "no such backup");
 	else if (!cJSON_IsString(cf) || strcmp(cf->valuestring, host) != 0)
 		resp_errorf(r, OCH_EINVAL, "confirm with the hostname, %s",
 		    host);
-	else if (strcmp(db_val(res, 0, 0), "active") != 0)
+	else if (strcmp(c.state, "active") != 0)
 		resp_error(r, OCH_ECONFLICT, "the instance is not active");
-	else if (strcmp(db_val(res, 0, 2), "available") != 0)
-		resp_errorf(r, OCH_ECONFLICT, "backup is %s",
-		    db_val(res, 0, 2));
-	else if (strcmp(db_val(res, 0, 7), "snapshot") == 0)
-		restore_snapshot(r, id, p[1], who);
-	else if (db_int(res, 0, 6) > 0)
-		resp_error(r, OCH_ECONFLICT, "a restore is already queued");
-	else {
-		p[2] = db_val(res, 0, 3);
-		p[3] = db_val(res, 0, 4);
-		p[4] = db_val(res, 0, 5);
-		p[5] = who;
-		if ((q = db_exec(r->app->db, &stmt_restore, 6, p, &err)) ==
-		    NULL)
-			resp_error(r, err, NULL);
-		else {
-			o = cJSON_CreateObject();
-			cJSON_AddStringToObject(o, "command_id",
-			    db_val(q, 0, 0));
-			PQclear(q);
-			resp_json(r, 202, o);
-			event(r, id, "backup_restore.queued", p[1]);
-		}
-	}
+	else if (strcmp(c.status, "available") != 0)
+		resp_errorf(r, OCH_ECONFLICT, "backup is %s", c.status);
+	else if (c.kind != NULL && strcmp(c.kind, "snapshot") == 0)
+		restore_snapshot(r, id, bid, who);
+	else
+		restore_agent(r, id, bid, &c, who);
+out:
 	audit_req(r, "backups.restore", "instance", id, r->status, NULL);
 	free(host);
-	PQclear(res);
+	ent_restore_clear(&c);
 }
 
 /* the routes: lib/routes.def */

@@ -42,7 +42,7 @@ is_deeply(\@bad, [], 'every exported symbol has a module prefix');
 # functions named here were over before the rule; each may shrink, none
 # may grow, and one that shrinks under the limit leaves the list.
 my %file_cap = ('lib/hetzner.c' => 972);
-my %fn_cap = ('cgi-bin/backups.c h_put' => 105, 'cgi-bin/backups.c h_get' => 65);
+my %fn_cap = ();
 my (@long, @longfn, %seen);
 for my $f (map { glob "$src/$_/*.c" } qw(lib cgi-bin)) {
 	(my $rel = $f) =~ s{^\Q$src\E/}{};
