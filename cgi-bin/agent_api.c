@@ -28,19 +28,6 @@
 #define AGENT_CHANNEL	"och_agent"
 #define AGENT_WAIT_MAX	25
 
-static const struct db_stmt stmt_report = { "agt_report",
-	"INSERT INTO agent_reports (instance_id, reported_at, health, version,"
-	" config_revision, config_error, channels, pairing)"
-	" VALUES ($1::uuid, now(), $2::jsonb, $3, $4::bigint, $5, $6::jsonb, $7::jsonb)"
-	" ON CONFLICT (instance_id) DO UPDATE SET reported_at = now(),"
-	" health = EXCLUDED.health, version = EXCLUDED.version,"
-	" config_revision = EXCLUDED.config_revision,"
-	" config_error = EXCLUDED.config_error, channels = EXCLUDED.channels,"
-	" pairing = EXCLUDED.pairing" };
-static const struct db_stmt stmt_seen = { "agt_seen",
-	"UPDATE agent_tokens SET last_seen_at = now()"
-	" WHERE instance_id = $1::uuid AND revoked_at IS NULL" };
-
 /* Which environment variable carries each channel secret. */
 static const struct {
 	const char	*kind;
@@ -264,9 +251,8 @@ agent_config(struct req *r)
 	char		 etag[40], *s;
 	long long	 rev = 0;
 	enum och_err	 err = OCH_OK;
-	const char	*p[1] = { r->auth.instance_id };
 
-	(void)db_run(r->app->db, &stmt_seen, 1, p, NULL);
+	(void)ent_agent_seen(r->app->db, r->auth.instance_id);
 	if ((doc = build_config(r, &rev, &err)) == NULL) {
 		resp_error(r, err, NULL);
 		return;
@@ -357,7 +343,7 @@ agent_init(struct app *app)
 void
 agent_commands(struct req *r)
 {
-	const char	*id = r->auth.instance_id, *p[1] = { id };
+	const char	*id = r->auth.instance_id;
 	char		*w, *cr;
 	int64_t		 wait = AGENT_WAIT_MAX, seen = -1;
 	int		 bad1 = 0, bad2 = 0;
@@ -375,7 +361,7 @@ agent_commands(struct req *r)
 	free(cr);
 	if (wait > AGENT_WAIT_MAX)
 		wait = AGENT_WAIT_MAX;
-	(void)db_run(r->app->db, &stmt_seen, 1, p, NULL);
+	(void)ent_agent_seen(r->app->db, id);
 	srv_park(r, id, seen, (int)wait);
 }
 
@@ -444,10 +430,11 @@ member_json(const cJSON *o, const char *key, const char *fallback)
 void
 agent_report(struct req *r)
 {
-	struct db	*db = r->app->db;
-	const cJSON	*cfg;
-	const char	*ver = NULL, *cerr = NULL, *p[8];
-	char		*health, *chans, *pairing, rev[24];
+	struct db		*db = r->app->db;
+	struct ent_report_in	 in;
+	const cJSON		*cfg;
+	const char		*ver = NULL, *cerr = NULL;
+	char			*health, *chans, *pairing, rev[24];
 	enum och_err	 err;
 	int64_t		 applied = 0;
 
@@ -469,20 +456,19 @@ agent_report(struct req *r)
 		err = OCH_EDB;
 		goto out;
 	}
-	p[0] = r->auth.instance_id;
-	p[1] = health;
-	p[2] = ver;
-	p[3] = applied ? rev : NULL;
-	p[4] = cerr;
-	p[5] = chans;
-	p[6] = pairing;
-	if ((err = db_run(db, &stmt_report, 7, p, NULL)) != OCH_OK)
+	in.id = r->auth.instance_id;
+	in.health = health;
+	in.version = ver;
+	in.applied_revision = applied ? rev : NULL;
+	in.config_error = cerr;
+	in.channels = chans;
+	in.pairing = pairing;
+	if ((err = ent_report_put(db, &in)) != OCH_OK)
 		goto out;
 	/* setup, tls, skills, devices, usage; a booting instance settled */
 	if ((err = agent_report_store(r, r->json)) != OCH_OK)
 		goto out;
-	p[0] = r->auth.instance_id;
-	(void)db_run(db, &stmt_seen, 1, p, NULL);
+	(void)ent_agent_seen(db, r->auth.instance_id);
 	if (db_commit(db) < 0)
 		err = OCH_EDB;
 out:

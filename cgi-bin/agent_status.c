@@ -29,45 +29,6 @@
 #include "js.h"
 #include "log.h"
 
-static const struct db_stmt stmt_setup_state = { "ags_setup_state",
-	"UPDATE instances SET setup_state = $2::jsonb WHERE id = $1::uuid" };
-/* the first report with a real certificate, a ready gateway: history */
-static const struct db_stmt stmt_milestones = { "agt_milestones",
-	"INSERT INTO instance_events (instance_id, kind, message, actor)"
-	" SELECT a.instance_id, m.kind, m.msg, 'agent' FROM agent_reports a,"
-	" LATERAL (VALUES ('tls.issued', 'certificate from Let''s Encrypt',"
-	"  a.tls->>'mode' = 'letsencrypt'), ('gateway.ready',"
-	"  'the gateway answers /readyz', a.health->>'ready' = 'true'))"
-	"  m(kind, msg, ok)"
-	" WHERE a.instance_id = $1::uuid AND m.ok AND NOT EXISTS (SELECT 1"
-	"  FROM instance_events e WHERE e.instance_id = a.instance_id"
-	"  AND e.kind = m.kind)" };
-static const struct db_stmt stmt_extra = { "ags_extra",
-	"UPDATE agent_reports SET setup = $2::jsonb, tls = $3::jsonb,"
-	" skills = $4::jsonb, devices = coalesce($5::jsonb, '[]'),"
-	" models = coalesce($6::jsonb, models)"
-	" WHERE instance_id = $1::uuid" };
-static const struct db_stmt stmt_usage_all = { "ags_usage_all",
-	"INSERT INTO ai_usage (instance_id, day, provider, model, input_tokens,"
-	" output_tokens, cost_usd, updated_at)"
-	" VALUES ($1::uuid, $2::date, 'all', 'all', $3::bigint, $4::bigint,"
-	"  $5::numeric, now())"
-	" ON CONFLICT (instance_id, day, provider, model) DO UPDATE SET"
-	" input_tokens = EXCLUDED.input_tokens,"
-	" output_tokens = EXCLUDED.output_tokens,"
-	" cost_usd = EXCLUDED.cost_usd, updated_at = now()" };
-static const struct db_stmt stmt_usage_clear = { "ags_usage_clear",
-	"DELETE FROM ai_usage WHERE instance_id = $1::uuid AND day = $2::date" };
-static const struct db_stmt stmt_usage_model = { "ags_usage_model",
-	"INSERT INTO ai_usage (instance_id, day, provider, model, input_tokens,"
-	" output_tokens, cost_usd, updated_at)"
-	" VALUES ($1::uuid, $2::date, $6, $7, $3::bigint, $4::bigint,"
-	"  $5::numeric, now())"
-	" ON CONFLICT (instance_id, day, provider, model) DO UPDATE SET"
-	" input_tokens = ai_usage.input_tokens + EXCLUDED.input_tokens,"
-	" output_tokens = ai_usage.output_tokens + EXCLUDED.output_tokens,"
-	" cost_usd = ai_usage.cost_usd + EXCLUDED.cost_usd, updated_at = now()" };
-
 #define USAGE_MODELS_MAX	200
 
 static int
@@ -82,15 +43,13 @@ agent_setup_apply(struct req *r, const char *id, const char *state,
 {
 	struct db	*db = r->app->db;
 	const cJSON	*ok;
-	const char	*step = NULL, *msg = NULL, *p[2];
+	const char	*step = NULL, *msg = NULL;
 	char		*s, *why;
 
 	*err = OCH_OK;
 	if (cJSON_IsObject(setup)) {
 		s = cJSON_PrintUnformatted(setup);
-		p[0] = id;
-		p[1] = s;
-		*err = db_run(db, &stmt_setup_state, 2, p, NULL);
+		*err = ent_agent_setup_state(db, id, s);
 		cJSON_free(s);
 		if (*err != OCH_OK)
 			return AGENT_SETUP_ERROR;
@@ -172,8 +131,10 @@ store_usage(struct req *r, const cJSON *usage)
 {
 	struct db	*db = r->app->db;
 	const cJSON	*daily, *models, *d;
-	const char	*p[7], *date, *prov, *model;
+	const char	*date, *prov, *model;
 	char		 in[48], out[48], cost[48];
+	struct ent_usage u = { r->auth.instance_id, NULL, in, out, cost, NULL,
+	    NULL };
 	enum och_err	 err;
 
 	if (!cJSON_IsObject(usage))
@@ -183,20 +144,16 @@ store_usage(struct req *r, const cJSON *usage)
 	if (!cJSON_IsArray(models) ||
 	    cJSON_GetArraySize(models) > USAGE_MODELS_MAX)
 		models = NULL;
-	p[0] = r->auth.instance_id;
-	p[2] = in;
-	p[3] = out;
-	p[4] = cost;
 	/* days split by model: replaced by the split */
 	cJSON_ArrayForEach(d, daily) {
 		if (!date_ok(d, &date))
 			continue;
-		p[1] = date;
+		u.day = date;
 		if (models != NULL && has_date(models, date))
-			err = db_run(db, &stmt_usage_clear, 2, p, NULL);
+			err = ent_usage_clear(db, u.id, date);
 		else {
 			usage_nums(d, in, out, cost, sizeof(in));
-			err = db_run(db, &stmt_usage_all, 5, p, NULL);
+			err = ent_usage_put(db, &u);
 		}
 		if (err != OCH_OK)
 			return err;
@@ -211,10 +168,10 @@ store_usage(struct req *r, const cJSON *usage)
 		if (!has_date(daily, date))
 			continue;
 		usage_nums(d, in, out, cost, sizeof(in));
-		p[1] = date;
-		p[5] = prov;
-		p[6] = model;
-		if ((err = db_run(db, &stmt_usage_model, 7, p, NULL)) != OCH_OK)
+		u.day = date;
+		u.provider = prov;
+		u.model = model;
+		if ((err = ent_usage_put(db, &u)) != OCH_OK)
 			return err;
 	}
 	return OCH_OK;
@@ -269,23 +226,19 @@ models_json(const cJSON *rep)
 enum och_err
 agent_report_store(struct req *r, const cJSON *rep)
 {
-	struct db	*db = r->app->db;
-	const char	*p[6];
-	char		*setup, *tls, *skills, *devices, *models, *state;
-	enum och_err	 err;
+	struct db		*db = r->app->db;
+	struct ent_report_extra	 x;
+	const char		*p[1] = { r->auth.instance_id };
+	char			*setup, *tls, *skills, *devices, *models, *state;
+	enum och_err		 err;
 
-	setup = member(rep, "setup");
-	tls = member(rep, "tls");
-	skills = member(rep, "skills");
-	devices = member(rep, "devices");
-	models = models_json(rep);
-	p[0] = r->auth.instance_id;
-	p[1] = setup;
-	p[2] = tls;
-	p[3] = skills;
-	p[4] = devices;
-	p[5] = models;
-	err = db_run(db, &stmt_extra, 6, p, NULL);
+	x.id = p[0];
+	x.setup = setup = member(rep, "setup");
+	x.tls = tls = member(rep, "tls");
+	x.skills = skills = member(rep, "skills");
+	x.devices = devices = member(rep, "devices");
+	x.models = models = models_json(rep);
+	err = ent_report_extra(db, &x);
 	cJSON_free(setup);
 	cJSON_free(tls);
 	cJSON_free(skills);
@@ -295,7 +248,7 @@ agent_report_store(struct req *r, const cJSON *rep)
 		return err;
 	if ((err = store_usage(r, cJSON_GetObjectItemCaseSensitive(rep,
 	    "usage"))) != OCH_OK ||
-	    (err = db_run(db, &stmt_milestones, 1, p, NULL)) != OCH_OK)
+	    (err = ent_report_milestones(db, p[0])) != OCH_OK)
 		return err;
 	/* a server that was still setting up when it called ready */
 	if ((err = ent_agent_lock_state(db, p[0], &state)) != OCH_OK)

@@ -13,6 +13,7 @@
 
 #include "auth.h"
 #include "cry.h"
+#include "ent.h"
 #include "hmac.h"
 #include "log.h"
 #include "tok.h"
@@ -39,12 +40,6 @@ static const struct db_stmt	stmt_api_client_used = {
 	"UPDATE api_clients SET last_used_at = now() WHERE id = $1 "
 	"AND (last_used_at IS NULL OR "
 	"last_used_at < now() - interval '60 seconds')"
-};
-
-static const struct db_stmt	stmt_agent_token = {
-	"auth_agent_token",
-	"SELECT instance_id FROM agent_tokens "
-	"WHERE token_hash = $1 AND revoked_at IS NULL"
 };
 
 /* One log line per refusal; the reason is a fixed category. */
@@ -151,10 +146,9 @@ out:
 static enum och_err
 auth_agent(struct req *r)
 {
-	const char	*h, *tok, *p, *params[1];
-	char		 hash[65];
-	PGresult	*res = NULL;
-	enum och_err	 rc, err;
+	const char	*h, *tok, *p;
+	char		 hash[65], *id;
+	enum och_err	 err;
 	size_t		 len;
 
 	if ((h = req_header(r, "AUTHORIZATION")) == NULL)
@@ -169,56 +163,14 @@ auth_agent(struct req *r)
 		if (*p <= ' ' || *p >= 127)
 			return refuse(r, "agent", "malformed_header");
 	cry_sha256_hex(tok, len, hash);
-	params[0] = hash;
-	if ((res = db_exec(r->app->db, &stmt_agent_token, 1, params,
-	    &err)) == NULL) {
-		rc = err == OCH_EDB ? OCH_EDB :
-		    refuse(r, "agent", "db_refused");
-		goto out;
-	}
-	if (PQntuples(res) != 1 || db_val(res, 0, 0) == NULL) {
-		rc = refuse(r, "agent", "unknown_token");
-		goto out;
-	}
+	if ((err = ent_agent_token_of(r->app->db, hash, &id)) == OCH_ENOTFOUND)
+		return refuse(r, "agent", "unknown_token");
+	if (err != OCH_OK)
+		return err == OCH_EDB ? OCH_EDB : refuse(r, "agent", "db_refused");
 	r->auth.kind = AUTH_AGENT;
-	r->auth.instance_id = xstrdup(db_val(res, 0, 0));
-	rc = OCH_OK;
-out:
-	PQclear(res);
-	return rc;
+	r->auth.instance_id = id;
+	return OCH_OK;
 }
-
-/*
- * A live session: not revoked, not expired and, for an admin, used in the
- * last AUTH_ADMIN_IDLE seconds; a read-only view (viewer_session_id set,
- * schema/161_view_sessions.sql) only while the admin session it was
- * opened from is live too and its user still an admin.  Column 3: whether
- * last_seen_at is over a minute old (then stmt_session_seen refreshes it:
- * one write a minute); column 4: the viewing admin's user id, or NULL.
- */
-static const struct db_stmt	stmt_session = {
-	"auth_session",
-	"SELECT s.user_id, u.role, s.csrf_hash,"
-	" s.last_seen_at < now() - interval '1 minute', v.user_id"
-	" FROM sessions s JOIN users u ON u.id = s.user_id"
-	" LEFT JOIN sessions v ON v.id = s.viewer_session_id"
-	" WHERE s.id = $1::uuid AND s.user_id = $2::bigint"
-	" AND s.revoked_at IS NULL AND s.expires_at > now()"
-	" AND (u.role <> 'admin' OR"
-	"  s.last_seen_at > now() - make_interval(secs => $3::integer))"
-	" AND (s.viewer_session_id IS NULL OR (v.revoked_at IS NULL"
-	"  AND v.expires_at > now()"
-	"  AND v.last_seen_at > now() - make_interval(secs => $3::integer)"
-	"  AND EXISTS (SELECT 1 FROM users a WHERE a.id = v.user_id"
-	"   AND a.role = 'admin')))"
-};
-
-/* a view's use keeps the admin session it came from awake too */
-static const struct db_stmt	stmt_session_seen = {
-	"auth_session_seen",
-	"UPDATE sessions SET last_seen_at = now() WHERE id = $1::uuid"
-	" OR id = (SELECT viewer_session_id FROM sessions WHERE id = $1::uuid)"
-};
 
 /*
  * The value of cookie `name` in a Cookie header, copied into out (size
@@ -304,7 +256,8 @@ session_token(struct req *r, char **sub, char **sid, int64_t *uid)
 }
 
 /*
- * Apply the answer of stmt_session (res) to r: a dead session is 401;
+ * Apply the answer of ent_session_live_item() (res) to r: a dead session
+ * is 401;
  * CSRF for unsafe methods, the read-only view and the admin role are
  * checked; r->auth is filled (taking sid).  Returns OCH_OK, OCH_EAUTH,
  * OCH_EFORBIDDEN or OCH_EDB.
@@ -314,10 +267,11 @@ session_apply(struct req *r, enum auth_kind kind, const PGresult *res,
     char **sid, int64_t uid)
 {
 	const int	 admin = kind == AUTH_ADMIN;
-	const char	*csrf, *params[1];
+	struct ent_session_live	 s;
+	const char	*csrf;
 	char		 hash[65];
 
-	if (PQntuples(res) != 1)
+	if (!ent_session_live_read(res, &s))
 		return refuse(r, "session", "revoked_or_expired");
 	if (unsafe_method(r->method)) {
 		csrf = req_header(r, "X_CSRF_TOKEN");
@@ -326,23 +280,21 @@ session_apply(struct req *r, enum auth_kind kind, const PGresult *res,
 			return OCH_EFORBIDDEN;
 		}
 		cry_sha256_hex(csrf, strlen(csrf), hash);
-		if (!cry_streq(hash, db_val(res, 0, 2))) {
+		if (!cry_streq(hash, s.csrf_hash)) {
 			log_info("auth: session refused: csrf_mismatch");
 			return OCH_EFORBIDDEN;
 		}
 	}
 	/* bookkeeping only: a failure here does not refuse the request */
-	params[0] = *sid;
-	if (strcmp(db_val(res, 0, 3), "t") == 0 && db_run(r->app->db,
-	    &stmt_session_seen, 1, params, NULL) != OCH_OK)
+	if (s.seen_stale && ent_session_seen(r->app->db, *sid) != OCH_OK)
 		log_warn("auth: cannot update last_seen_at of a session");
 	r->auth.kind = admin ? AUTH_ADMIN : AUTH_SESSION;
 	r->auth.user_id = uid;
-	r->auth.is_admin = strcmp(db_val(res, 0, 1), "admin") == 0;
+	r->auth.is_admin = s.admin;
 	r->auth.session_id = *sid;
 	*sid = NULL;
-	if (db_val(res, 0, 4) != NULL &&
-	    !valid_int64(db_val(res, 0, 4), 1, INT64_MAX, &r->auth.viewer_id))
+	if (s.viewer[0] != '\0' &&
+	    !valid_int64(s.viewer, 1, INT64_MAX, &r->auth.viewer_id))
 		return OCH_EDB;
 	if (r->auth.viewer_id != 0 && unsafe_method(r->method) &&
 	    kind != AUTH_SESSION_VIEW) {
@@ -360,7 +312,7 @@ session_apply(struct req *r, enum auth_kind kind, const PGresult *res,
 
 /*
  * The cookie session (DESIGN §5): AUTH_COOKIE_SESSION is an HS256 JWT
- * whose sid names a live row in sessions (stmt_session); unsafe methods
+ * whose sid names a live row in sessions (ent_session_live_item()); unsafe methods
  * also need X-CSRF-Token matching the session's CSRF hash.  AUTH_ADMIN:
  * the user's role must be admin.  A read-only view is refused every
  * unsafe method unless kind is AUTH_SESSION_VIEW (403, with r->auth
@@ -382,12 +334,7 @@ auth_session(struct req *r, enum auth_kind kind)
 	if ((rc = session_token(r, &sub, &sid, &uid)) != OCH_OK)
 		return rc;
 	snprintf(idle, sizeof(idle), "%d", AUTH_ADMIN_IDLE);
-	params[0] = sid;
-	params[1] = sub;
-	params[2] = idle;
-	it[0].stmt = &stmt_session;
-	it[0].n = 3;
-	it[0].params = params;
+	ent_session_live_item(&it[0], params, sid, sub, idle);
 	if (r->app->prefetch != NULL && strcmp(r->method, "GET") == 0)
 		n += r->app->prefetch(r, sub, it + 1, pv);
 	if ((rc = db_batch(r->app->db, it, n)) != OCH_OK) {

@@ -1060,4 +1060,85 @@ enum och_err	 ent_restore_snap_unmark(struct db *, const char *inst);
 enum och_err	 ent_restore_snap_slots(struct db *, const char *inst,
 		    int64_t *slots);
 
+/*
+ * What an agent reports (ent_report.c), inside the caller's transaction.
+ * The strings are the caller's; the JSON ones are texts, NULL for SQL
+ * NULL.  Each returns OCH_OK or db_run()'s error.
+ */
+struct ent_report_in {
+	const char	*id;		/* the instance */
+	const char	*health;	/* an object */
+	const char	*version;	/* OpenClaw's */
+	const char	*applied_revision;	/* a bigint's text, or NULL */
+	const char	*config_error;
+	const char	*channels;	/* openclaw channels status --json */
+	const char	*pairing;	/* the DM pairing requests, an array */
+};
+/* The report itself (one row per instance, replaced). */
+enum och_err	 ent_report_put(struct db *, const struct ent_report_in *);
+struct ent_report_extra {
+	const char	*id;
+	const char	*setup;		/* och-setup's setup.json */
+	const char	*tls;
+	const char	*skills;	/* installed and errors */
+	const char	*devices;	/* NULL: none */
+	const char	*models;	/* NULL: those reported before stay */
+};
+/* The rest of the report (its row exists: ent_report_put()). */
+enum och_err	 ent_report_extra(struct db *,
+		    const struct ent_report_extra *);
+/* The history's first real certificate and first ready gateway, once. */
+enum och_err	 ent_report_milestones(struct db *, const char *id);
+/* A day of AI usage (schema: ai_usage). */
+struct ent_usage {
+	const char	*id;		/* the instance */
+	const char	*day;		/* YYYY-MM-DD */
+	const char	*input;		/* tokens, a bigint's text */
+	const char	*output;
+	const char	*cost;		/* USD, a numeric's text */
+	const char	*provider;	/* NULL: the day's `all`/`all` row */
+	const char	*model;
+};
+/*
+ * The day's all/all row replaced (provider NULL), or the day's provider
+ * and model row added to (after ent_usage_clear() of the day).
+ */
+enum och_err	 ent_usage_put(struct db *, const struct ent_usage *);
+/* Remove the day's rows (a report that splits it by model follows). */
+enum och_err	 ent_usage_clear(struct db *, const char *id,
+		    const char *day);
+/* The agent token of instance id was used (its last_seen_at). */
+enum och_err	 ent_agent_seen(struct db *, const char *id);
+/* What the VPS said of its setup (setup: a JSON object's text). */
+enum och_err	 ent_agent_setup_state(struct db *, const char *id,
+		    const char *setup);
+
+/* A live session as every request's check reads it (lib/auth.c). */
+struct ent_session_live {
+	int	 admin;			/* its user's role is admin */
+	char	 csrf_hash[65];		/* SHA-256 hex of its CSRF token */
+	int	 seen_stale;		/* last seen over a minute ago */
+	char	 viewer[24];		/* a read-only view: the viewing
+					 * admin's user id; "" otherwise */
+};
+/*
+ * The statement that finds session sid of user uid live (an admin's, or
+ * a view's admin session, used in the last idle seconds: a number's
+ * text) into *it for db_batch(), its parameters in p[0..2] (the strings
+ * the caller's, alive until the batch ran).
+ */
+void		 ent_session_live_item(struct db_batch_item *it,
+		    const char **p, const char *sid, const char *uid,
+		    const char *idle);
+/* The answer of that item: 1 with *out filled when live, else 0. */
+int		 ent_session_live_read(const PGresult *,
+		    struct ent_session_live *out);
+/* Session sid (and a view's admin session) used now; OCH_OK or error. */
+enum och_err	 ent_session_seen(struct db *, const char *sid);
+/*
+ * The instance whose live agent token has SHA-256 hash: *id (caller
+ * frees).  Returns OCH_OK, OCH_ENOTFOUND or db_exec()'s error.
+ */
+enum och_err	 ent_agent_token_of(struct db *, const char *hash, char **id);
+
 #endif

@@ -27,6 +27,11 @@ static const struct db_stmt stmt_token = { "ent_agent_token",
 static const struct db_stmt stmt_ready = { "ent_agent_ready",
 	"UPDATE instances SET ready_at = now(), updated_at = now(),"
 	" exporter_pin = $2 WHERE id = $1::uuid" };
+static const struct db_stmt stmt_seen = { "ent_agent_seen",
+	"UPDATE agent_tokens SET last_seen_at = now()"
+	" WHERE instance_id = $1::uuid AND revoked_at IS NULL" };
+static const struct db_stmt stmt_setup_state = { "ent_agent_setup_state",
+	"UPDATE instances SET setup_state = $2::jsonb WHERE id = $1::uuid" };
 static const struct db_stmt stmt_lock = { "ent_agent_lock",
 	"SELECT state FROM instances WHERE id = $1::uuid FOR UPDATE" };
 static const struct db_stmt stmt_revision = { "ent_agent_revision",
@@ -280,4 +285,20 @@ ent_agent_config_free(struct ent_agent_config *c)
 	free(c->model_primary);
 	free(c->model_fallbacks_json);
 	free(c);
+}
+
+enum och_err
+ent_agent_seen(struct db *db, const char *id)
+{
+	const char	*p[1] = { id };
+
+	return db_run(db, &stmt_seen, 1, p, NULL);
+}
+
+enum och_err
+ent_agent_setup_state(struct db *db, const char *id, const char *setup)
+{
+	const char	*p[2] = { id, setup };
+
+	return db_run(db, &stmt_setup_state, 2, p, NULL);
 }

@@ -230,3 +230,84 @@ ent_session_logout_all(struct db *db, const char *uid)
 
 	return db_run(db, &stmt_logout_all, 1, p, NULL);
 }
+
+/*
+ * A live session: not revoked, not expired and, for an admin, used in the
+ * last $3 seconds; a read-only view (viewer_session_id set,
+ * schema/161_view_sessions.sql) only while the admin session it was
+ * opened from is live too and its user still an admin.
+ */
+enum { SL_USER, SL_ROLE, SL_CSRF, SL_STALE, SL_VIEWER };
+static const struct db_stmt stmt_live = { "ent_session_live",
+	"SELECT s.user_id, u.role, s.csrf_hash,"
+	" s.last_seen_at < now() - interval '1 minute', v.user_id"
+	" FROM sessions s JOIN users u ON u.id = s.user_id"
+	" LEFT JOIN sessions v ON v.id = s.viewer_session_id"
+	" WHERE s.id = $1::uuid AND s.user_id = $2::bigint"
+	" AND s.revoked_at IS NULL AND s.expires_at > now()"
+	" AND (u.role <> 'admin' OR"
+	"  s.last_seen_at > now() - make_interval(secs => $3::integer))"
+	" AND (s.viewer_session_id IS NULL OR (v.revoked_at IS NULL"
+	"  AND v.expires_at > now()"
+	"  AND v.last_seen_at > now() - make_interval(secs => $3::integer)"
+	"  AND EXISTS (SELECT 1 FROM users a WHERE a.id = v.user_id"
+	"   AND a.role = 'admin')))" };
+/* a view's use keeps the admin session it came from awake too */
+static const struct db_stmt stmt_seen = { "ent_session_seen",
+	"UPDATE sessions SET last_seen_at = now() WHERE id = $1::uuid"
+	" OR id = (SELECT viewer_session_id FROM sessions WHERE id = $1::uuid)" };
+static const struct db_stmt stmt_agent_token = { "ent_agent_token_of",
+	"SELECT instance_id FROM agent_tokens"
+	" WHERE token_hash = $1 AND revoked_at IS NULL" };
+
+void
+ent_session_live_item(struct db_batch_item *it, const char **p,
+    const char *sid, const char *uid, const char *idle)
+{
+	p[0] = sid;
+	p[1] = uid;
+	p[2] = idle;
+	it->stmt = &stmt_live;
+	it->n = 3;
+	it->params = p;
+}
+
+int
+ent_session_live_read(const PGresult *res, struct ent_session_live *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (PQntuples(res) != 1)
+		return 0;
+	out->admin = strcmp(db_val(res, 0, SL_ROLE), "admin") == 0;
+	snprintf(out->csrf_hash, sizeof(out->csrf_hash), "%s",
+	    db_val(res, 0, SL_CSRF) != NULL ? db_val(res, 0, SL_CSRF) : "");
+	out->seen_stale = db_bool(res, 0, SL_STALE);
+	if (db_val(res, 0, SL_VIEWER) != NULL)
+		snprintf(out->viewer, sizeof(out->viewer), "%s",
+		    db_val(res, 0, SL_VIEWER));
+	return 1;
+}
+
+enum och_err
+ent_session_seen(struct db *db, const char *sid)
+{
+	const char	*p[1] = { sid };
+
+	return db_run(db, &stmt_seen, 1, p, NULL);
+}
+
+enum och_err
+ent_agent_token_of(struct db *db, const char *hash, char **id)
+{
+	PGresult	*res;
+	const char	*p[1] = { hash };
+	enum och_err	 err;
+
+	*id = NULL;
+	if ((res = db_exec(db, &stmt_agent_token, 1, p, &err)) == NULL)
+		return err;
+	if (PQntuples(res) == 1)
+		*id = db_dup(res, 0, 0);
+	PQclear(res);
+	return *id != NULL ? OCH_OK : OCH_ENOTFOUND;
+}

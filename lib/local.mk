@@ -35,7 +35,7 @@ lib_libcore_a_SOURCES += lib/ent.h lib/ent_view.c lib/ent_instance.c \
 	lib/ent_skill.c lib/ent_backup.c lib/ent_command.c lib/ent_status.c \
 	lib/ent_secret.c lib/ent_agent.c lib/ent_pool.c lib/ent_session.c \
 	lib/ent_user.c lib/ent_whmcs.c lib/ent_alert.c lib/ent_metric.c \
-	lib/ent_fleet.c lib/ent_catalog.c lib/ent_archive.c
+	lib/ent_fleet.c lib/ent_catalog.c lib/ent_archive.c lib/ent_report.c
 # strict JSON field getters (js_)
 lib_libcore_a_SOURCES += lib/js.h lib/js.c
 # reconcile steps, outbox delivery, user-data (recon_, obx_, ud_)
