@@ -9,9 +9,13 @@
  *  - what an ent_* function returns through an out parameter (a struct,
  *    an array of them, the strings inside) belongs to the caller, who
  *    releases it with that entity's ent_<name>_free() — also after a
- *    failure, when it is safe to call and frees nothing;
+ *    failure, when it is safe to call and frees nothing; a struct the
+ *    caller provides (struct ent_agent_boot b) is filled and emptied the
+ *    same way; a lone string comes back to free() (a clear secret: to
+ *    xfree_secret(), which wipes it first);
  *  - nothing returned points into a PGresult or into the arguments;
- *  - what the caller passes in stays the caller's.
+ *  - what the caller passes in stays the caller's; a PGresult a caller
+ *    hands over (a prefetched result: ent_user_me()) is taken.
  * Failures come back as enum och_err (OCH_OK, OCH_ENOTFOUND, or
  * db_exec()'s errors), never as a NULL the caller must interpret.
  */
