@@ -262,11 +262,10 @@ h_queue(struct req *r)
 	enum och_err	 err;
 
 	if ((err = ent_ops_queue(r->app->db, &root)) != OCH_OK) {
-		adm_fail(r, "admin.queue", NULL, NULL, err, NULL);
+		resp_error(r, err, NULL);
 		return;
 	}
 	resp_json(r, 200, root);
-	audit_req(r, "admin.queue", NULL, NULL, 200, NULL);
 }
 
 /* ---- WHMCS sync ----------------------------------------------------- */
@@ -278,13 +277,12 @@ h_sync(struct req *r)
 	enum och_err	 err;
 
 	if ((err = ent_ops_drift(r->app->db, &arr)) != OCH_OK) {
-		adm_fail(r, "admin.whmcs_sync", NULL, NULL, err, NULL);
+		resp_error(r, err, NULL);
 		return;
 	}
 	root = cJSON_CreateObject();
 	cJSON_AddItemToObject(root, "drift", arr);
 	resp_json(r, 200, root);
-	audit_req(r, "admin.whmcs_sync", NULL, NULL, 200, NULL);
 }
 
 /* the routes: lib/routes.def */

@@ -27,13 +27,12 @@ adm_h_plans(struct req *r)
 
 	if ((err = ent_view_rows(r->app->db, &ent_plan_catalog.all, 0, NULL,
 	    &arr)) != OCH_OK) {
-		adm_fail(r, "admin.plan.list", NULL, NULL, err, NULL);
+		resp_error(r, err, NULL);
 		return;
 	}
 	root = cJSON_CreateObject();
 	cJSON_AddItemToObject(root, "plans", arr);
 	resp_json(r, 200, root);
-	audit_req(r, "admin.plan.list", NULL, NULL, 200, NULL);
 }
 
 /* A Hetzner image name: ^[a-z0-9][a-z0-9._-]{0,63}$ */

@@ -35,7 +35,6 @@
 
 #include <openssl/evp.h>
 
-#include "audit.h"
 #include "auth.h"
 #include "backup.h"
 #include "cry.h"
@@ -486,7 +485,6 @@ h_snapshot(struct req *r)
 		cJSON_AddNumberToObject(o, "backup_id", strtod(bid, NULL));
 		resp_json(r, 202, o);
 	}
-	audit_req(r, "backups.snapshot", "instance", id, r->status, NULL);
 }
 
 /* Queue the agent's restore of backup bid of inst (checked: c). */
@@ -550,7 +548,6 @@ h_restore(struct req *r)
 	else
 		restore_agent(r, id, bid, &c, who);
 out:
-	audit_req(r, "backups.restore", "instance", id, r->status, NULL);
 	free(host);
 	ent_restore_clear(&c);
 }

@@ -3,7 +3,9 @@
  * calls srv_main(); the loop does, in this order, for every request:
  * method and route (404/405), body size from CONTENT_LENGTH before reading
  * a byte (400/413), content type (415), JSON parsing (400), authentication
- * (401/403), then the handler.  Every answer carries the security headers
+ * (401/403), then the handler, then the route's audit record when
+ * routes.def names one (sent without waiting for PostgreSQL's answer:
+ * lib/db.h db_send()).  Every answer carries the security headers
  * and the error shape of DESIGN §6; nothing of one request survives into
  * the next.
  */

@@ -66,7 +66,8 @@ for my $c (1 .. $cycles) {
 	if (!$pid) {
 		open STDOUT, '>>', $log; open STDERR, '>&', \*STDOUT;
 		%ENV = (%ENV, $s->env);
-		exec $s->bin('poller/och-poller'), 'metrics' or exit 127;
+		# OCH_BENCH_WRAP: a profiler to run it under, e.g. "perf record -o F --"
+		exec split(' ', $ENV{OCH_BENCH_WRAP} // ''), $s->bin('poller/och-poller'), 'metrics' or exit 127;
 	}
 	waitpid($pid, 0);
 	my $rc = $? >> 8;
