@@ -32,6 +32,9 @@
 #include "inst.h"
 #include "och.h"
 
+/* An SQL expression's time as RFC 3339 text in UTC (to the second). */
+#define ENT_TS(col) INST_TS(col)
+
 /*
  * Read-only views (ent_view.c).  A view is a statement and, in its
  * SELECT order, the name and type of each column: its rows become JSON

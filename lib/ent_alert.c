@@ -12,11 +12,8 @@
 
 #define ALERT_COLS \
 	"a.id, a.condition, a.severity, a.audience, a.subject," \
-	" a.instance_id, i.slug, a.detail," \
-	" to_char(a.opened_at AT TIME ZONE 'UTC'," \
-	"  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')," \
-	" to_char(a.resolved_at AT TIME ZONE 'UTC'," \
-	"  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')" \
+	" a.instance_id, i.slug, a.detail" \
+	"," ENT_TS("a.opened_at") "," ENT_TS("a.resolved_at") \
 	" FROM alerts a LEFT JOIN instances i ON i.id = a.instance_id"
 #define ALERT_SHOWN " a.opened_at IS NOT NULL AND ($2 = 'all'" \
 	" OR a.resolved_at IS NULL)"

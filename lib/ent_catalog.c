@@ -10,8 +10,7 @@
 
 #include "ent.h"
 
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC'," \
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define TS(col) ENT_TS(col)
 
 static const struct ent_col plan_cols[] = { { "name", 's' },
     { "display_name", 's' }, { "server_type", 's' }, { "image", 's' },

@@ -14,8 +14,7 @@
 
 #include "ent.h"
 
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC'," \
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define TS(col) ENT_TS(col)
 
 /*
  * The search: $1 state, $2 free text (id, service id, address exactly;

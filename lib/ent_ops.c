@@ -9,8 +9,7 @@
 
 #include "ent.h"
 
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC'," \
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define TS(col) ENT_TS(col)
 
 /* INST_COLUMNS, then these */
 static const struct ent_col show_cols[] = { { "failed_state", 's' },
