@@ -549,7 +549,7 @@ h_restore(struct req *r)
 		restore_agent(r, id, bid, &c, who);
 out:
 	free(host);
-	ent_restore_clear(&c);
+	ent_restore_free(&c);
 }
 
 /* the routes: lib/routes.def */

@@ -167,7 +167,7 @@ h_metrics(struct req *r)
 	    hourly);
 	resp_json(r, 200, root);
 out:
-	free(pts);
+	ent_point_free(pts, n);
 	free(series);
 	free(range);
 	buf_free(&arr);

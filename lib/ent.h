@@ -12,7 +12,8 @@
  *    failure, when it is safe to call and frees nothing; a struct the
  *    caller provides (struct ent_agent_boot b) is filled and emptied the
  *    same way; a lone string comes back to free() (a clear secret: to
- *    xfree_secret(), which wipes it first);
+ *    xfree_secret(), which wipes it first); JSON (cJSON *) is deleted
+ *    with cJSON_Delete();
  *  - nothing returned points into a PGresult or into the arguments;
  *  - what the caller passes in stays the caller's; a PGresult a caller
  *    hands over (a prefetched result: ent_user_me()) is taken.
@@ -881,12 +882,14 @@ struct ent_point {
 /*
  * The samples of instance id's series (a PostgreSQL text array literal)
  * over interval (an SQL interval's text), raw or hourly, by series then
- * time, at most 20000: *out an array of *n (caller frees it with
- * free()).  Returns OCH_OK, or db_exec()'s error with *out NULL, *n 0.
+ * time, at most 20000: *out an array of *n (caller frees with
+ * ent_point_free(*out, *n)).  Returns OCH_OK, or db_exec()'s error with
+ * *out NULL, *n 0.
  */
 enum och_err	 ent_metric_points(struct db *, const char *id,
 		    const char *series, const char *interval, int hourly,
 		    struct ent_point **out, size_t *n);
+void		 ent_point_free(struct ent_point *, size_t n);
 
 /* AI use of an instance on a day, by provider and model (schema: ai_usage). */
 struct ent_ai_usage {
@@ -1041,12 +1044,12 @@ struct ent_restore {
 };
 /*
  * Fill *c for backup bid of instance inst (release with
- * ent_restore_clear(), also after a failure).  Returns OCH_OK,
+ * ent_restore_free(), also after a failure).  Returns OCH_OK,
  * OCH_ENOTFOUND (no such instance) or db_exec()'s error.
  */
 enum och_err	 ent_restore_check(struct db *, const char *inst,
 		    const char *bid, struct ent_restore *c);
-void		 ent_restore_clear(struct ent_restore *);
+void		 ent_restore_free(struct ent_restore *);
 /*
  * Queue the agent's backup_restore command of backup bid (checked: c)
  * for who: its id into cmd (24 bytes).  Returns OCH_OK or the error.

@@ -168,7 +168,7 @@ ent_restore_check(struct db *db, const char *inst, const char *bid,
 }
 
 void
-ent_restore_clear(struct ent_restore *c)
+ent_restore_free(struct ent_restore *c)
 {
 	free(c->state);
 	free(c->slug);

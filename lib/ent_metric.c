@@ -59,6 +59,13 @@ ent_metric_points(struct db *db, const char *id, const char *series,
 	return OCH_OK;
 }
 
+void
+ent_point_free(struct ent_point *p, size_t n)
+{
+	(void)n;	/* nothing inside a point is allocated */
+	free(p);
+}
+
 enum och_err
 ent_ai_usage_list(struct db *db, const char *id, const char *days,
     struct ent_ai_usage **out, size_t *n)
