@@ -52,6 +52,7 @@ sub order {
 	    timeout => 900) or die "$label: not active\n";
 	my $el = time - $t0;
 	my $h = hz();
+	eval { where_time($id, $label); 1 } or print "   (where the time went: $@)";
 	my $refill = $h->{'POST /servers'} // 0;
 	$refill = 0 if $label !~ /warm/;
 	my $path = total($h) - $refill;
@@ -61,6 +62,33 @@ sub order {
 	return $el;
 }
 
+# Where an order's time went, from the database's and the simulator's
+# clocks (one machine): the control plane before the create call, the
+# provider's create and boot, the first-boot work up to the ready call, and
+# the control plane after it.  A pool server was created and booted long
+# before its order: only claim -> ready is the order's there.
+sub epoch { one("SELECT extract(epoch FROM :'t'::timestamptz)", t => $_[0]) }
+sub where_time {
+	my ($id, $label) = @_;
+	my ($created, $active, $sid) = @{ ($s->psql("SELECT extract(epoch FROM created_at), extract(epoch FROM active_at),"
+	    . " hetzner_server_id FROM instances WHERE id = :'i'", i => $id))[0] };
+	my $v = $s->http(GET => "$sim/_sim/servers/$sid")->{json} // {};
+	# the create's answer is stored with the server.created event (the
+	# simulator's own "created" has whole seconds)
+	my $made = one("SELECT extract(epoch FROM min(at)) FROM instance_events WHERE instance_id = :'i'"
+	    . " AND kind IN ('server.created', 'server.pooled')", i => $id);
+	my $booted = epoch($v->{boot}{booted_at});
+	if ($label =~ /warm/) {
+		printf "%-22s   order -> claimed %.1f s | claimed -> active (rename, DNS, the agent's claim and config) %.1f s"
+		    . " (the server booted %.0f s before the order)\n", '', $made - $created, $active - $made,
+		    $created - $booted;
+		return;
+	}
+	printf "%-22s   ours before the create %.1f s | Hetzner create + boot %.1f s | first-boot work to the ready call"
+	    . " and ours after it %.1f s\n", '', $made - $created, $booted - $made, $active - $booted;
+}
+
+printf "load: %s", `uptime`;
 printf "profile: %s\n", join(' ', map { "$_=$lat->{$_}" } sort keys %$lat);
 my $pre = order('starter', 'eu-nuremberg', 'cold, pre-built image');
 # the warm pool: one server for starter in eu-helsinki
