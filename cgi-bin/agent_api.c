@@ -51,23 +51,6 @@ env_value_ok(const char *v)
 	    "abcdefghijklmnopqrstuvwxyz0123456789._~+/=:@,-") == n;
 }
 
-/* "anthropic" → "ANTHROPIC_API_KEY" (caller frees). */
-static char *
-provider_env(const char *provider)
-{
-	char	*e, *p;
-
-	if (strcmp(provider, "google") == 0 || strcmp(provider, "gemini") == 0)
-		return xstrdup("GEMINI_API_KEY");
-	e = xasprintf("%s_API_KEY", provider);
-	for (p = e; *p != '\0'; p++)
-		if (*p == '-')
-			*p = '_';
-		else if (*p >= 'a' && *p <= 'z')
-			*p = (char)(*p - 'a' + 'A');
-	return e;
-}
-
 static void
 add_env(struct req *r, cJSON *env, const char *name, const char *value)
 {
@@ -141,20 +124,16 @@ add_channels(struct req *r, const struct ent_agent_config *c, cJSON *oc,
 	}
 }
 
-/* The AI provider keys of c into env.  Never fails. */
+/* The AI provider keys of c into env, each under the variable OpenClaw
+ * reads it from.  Never fails. */
 static void
 add_keys(struct req *r, const struct ent_agent_config *c, cJSON *env)
 {
-	char	*name;
 	size_t	 i;
 
-	for (i = 0; i < c->nkeys; i++) {
-		if (c->keys[i].key == NULL)
-			continue;
-		name = provider_env(c->keys[i].provider);
-		add_env(r, env, name, c->keys[i].key);
-		free(name);
-	}
+	for (i = 0; i < c->nkeys; i++)
+		if (c->keys[i].key != NULL)
+			add_env(r, env, c->keys[i].env, c->keys[i].key);
 }
 
 /* openclaw.* of the document from c; env gets the secrets.  OCH_OK, or

@@ -17,7 +17,7 @@ cgi_bin_auth_fcgi_LDADD = $(OCH_LIBS)
 cgibin_PROGRAMS += cgi-bin/settings.fcgi
 cgi_bin_settings_fcgi_SOURCES = cgi-bin/settings.c cgi-bin/settings.h \
     cgi-bin/settings_status.c cgi-bin/settings_gateway.c \
-    cgi-bin/settings_progress.c
+    cgi-bin/settings_progress.c cgi-bin/settings_providers.c
 cgi_bin_settings_fcgi_LDADD = $(OCH_LIBS)
 cgibin_PROGRAMS += cgi-bin/webhooks.fcgi
 cgi_bin_webhooks_fcgi_SOURCES = cgi-bin/webhooks.c

@@ -327,6 +327,12 @@ h_keys(struct req *r)
 	for (i = 0; i < n; i++)
 		cJSON_AddItemToArray(arr, ent_ai_key_json(&k[i]));
 	ent_ai_key_free(k, n);
+	if ((arr = sp_providers_json(r, req_param(r, 0), &err)) == NULL) {
+		cJSON_Delete(root);
+		resp_error(r, err, NULL);
+		return;
+	}
+	cJSON_AddItemToObject(root, "providers", arr);
 	resp_json(r, 200, root);
 }
 
@@ -346,6 +352,8 @@ h_key_put(struct req *r)
 		resp_error(r, OCH_EINVAL, "key: not an API key");
 		return;
 	}
+	if (sp_check(r, req_param(r, 0), &prov, 1) < 0)
+		return;
 	changed(r, ent_ai_key_put(r->app->db, r->app->keys, req_param(r, 0),
 	    prov, key));
 }

@@ -37,4 +37,17 @@ char	*st_visible(struct req *);
  */
 void	settings_queue(struct req *, const char *kind, const char *args);
 
+/*
+ * settings_providers.c: the AI providers the plan of instance id allows,
+ * [{provider, display_name}] (caller deletes), or NULL with *err.
+ */
+cJSON	*sp_providers_json(struct req *, const char *id, enum och_err *err);
+/*
+ * Are the n names (provider ids, or "provider/model") all of providers
+ * the plan of instance id allows?  0 if so; -1 answered: 422 naming the
+ * first that is not and the ones allowed, or the database error.
+ */
+int	 sp_check(struct req *, const char *id, const char *const *names,
+	    size_t n);
+
 #endif

@@ -290,7 +290,8 @@ st_status(struct req *r)
 	resp_json(r, 200, o);
 }
 
-/* provider/model as the schema's CHECK has it. */
+/* provider/model as the schema's CHECK (311) has it; the model may have
+ * slashes of its own ("huggingface/deepseek-ai/DeepSeek-R1"). */
 static int
 model_ok(const char *s)
 {
@@ -304,7 +305,8 @@ model_ok(const char *s)
 	return a >= 1 && a <= 32 && strspn(s, "abcdefghijklmnopqrstuvwxyz"
 	    "0123456789-") == a && b >= 1 && b <= 100 && strspn(sl + 1,
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-	    "._:-") == b;
+	    "._:/-") == b && sl[1] != '/' && s[a + b] != '/' &&
+	    strstr(sl, "//") == NULL;
 }
 
 /*
@@ -377,6 +379,23 @@ offered(struct req *r, const char *id, const char *prim, const cJSON *arr)
 	return 0;
 }
 
+/* Are the primary prim (or NULL) and the fallbacks arr all of providers
+ * the plan allows?  0 if so, -1 answered (sp_check). */
+static int
+in_plan(struct req *r, const char *id, const char *prim, const cJSON *arr)
+{
+	const char	*names[FALLBACKS_MAX + 1];
+	const cJSON	*v;
+	size_t		 n = 0;
+
+	if (prim != NULL)
+		names[n++] = prim;
+	cJSON_ArrayForEach(v, arr)
+		if (n < OCH_NELEM(names))
+			names[n++] = v->valuestring;
+	return sp_check(r, id, names, n);
+}
+
 void
 st_model_put(struct req *r)
 {
@@ -406,7 +425,7 @@ st_model_put(struct req *r)
 	}
 	if ((arr = fallbacks(r, prim)) == NULL)
 		return;
-	if (offered(r, id, prim, arr) != 0) {
+	if (in_plan(r, id, prim, arr) != 0 || offered(r, id, prim, arr) != 0) {
 		cJSON_Delete(arr);
 		return;
 	}

@@ -204,6 +204,7 @@ struct ent_plan {
 	int64_t	 backup_slots;
 	int64_t	 price_cents;
 	int64_t	 snapshot_slots;
+	char	*ai_providers;	/* JSON array of the providers it allows */
 };
 
 /*
@@ -224,6 +225,26 @@ enum och_err	 ent_plan_of_instance(struct db *, const char *id,
 cJSON		*ent_plan_json(const struct ent_plan *);
 /* Free n plans from an ent_plan_* function (NULL is fine). */
 void		 ent_plan_free(struct ent_plan *, size_t n);
+
+/* An AI provider a plan allows (schema 310: ai_providers). */
+struct ent_provider {
+	char	*provider;	/* OpenClaw's provider id */
+	char	*display_name;
+};
+/*
+ * The providers the plan of instance id allows, in the catalogue's order:
+ * *out an array of *n (caller frees with ent_provider_free(*out, *n); none
+ * for an unknown instance).  Returns OCH_OK, or db_exec()'s error.
+ */
+enum och_err	 ent_provider_of_instance(struct db *, const char *id,
+		    struct ent_provider **out, size_t *n);
+/* 1 if the first len bytes of provider name one of the n, else 0. */
+int		 ent_provider_listed(const struct ent_provider *, size_t n,
+		    const char *provider, size_t len);
+/* {provider, display_name} (caller deletes), or NULL out of memory. */
+cJSON		*ent_provider_json(const struct ent_provider *);
+/* Free n providers (NULL is fine). */
+void		 ent_provider_free(struct ent_provider *, size_t n);
 
 /* An AI provider key of an instance, without the key (schema: ai_keys). */
 struct ent_ai_key {
@@ -620,6 +641,7 @@ struct ent_agent_channel {
 };
 struct ent_agent_key {
 	char	*provider;
+	char	*env;	/* the variable OpenClaw reads it from (HF_TOKEN, …) */
 	char	*key;		/* NULL when it does not open (logged) */
 };
 struct ent_agent_skill {

@@ -44,9 +44,14 @@ enum { CH_KIND, CH_ENABLED, CH_POLICY, CH_ALLOW, CH_SECRET };
 static const struct db_stmt stmt_channels = { "ent_agent_channels",
 	"SELECT kind, enabled, dm_policy, array_to_json(allow_from)::text,"
 	" secret_enc FROM channels WHERE instance_id = $1::uuid ORDER BY kind" };
+/* the keys of providers the plan allows, with the variable OpenClaw reads
+ * each from (schema 310) */
 static const struct db_stmt stmt_keys = { "ent_agent_keys",
-	"SELECT provider, key_enc FROM ai_keys WHERE instance_id = $1::uuid"
-	" ORDER BY provider" };
+	"SELECT k.provider, k.key_enc, a.env FROM ai_keys k"
+	" JOIN instances i ON i.id = k.instance_id"
+	" JOIN plan_providers pp ON pp.plan = i.plan AND pp.provider = k.provider"
+	" JOIN ai_providers a ON a.provider = k.provider"
+	" WHERE k.instance_id = $1::uuid ORDER BY k.provider" };
 static const struct db_stmt stmt_skills = { "ent_agent_skills",
 	"SELECT s.slug, s.version FROM instance_skills i"
 	" JOIN skills s ON s.name = i.skill"
@@ -200,6 +205,7 @@ read_keys(const PGresult *res, const struct cry_keyring *keys,
 	for (i = 0; i < PQntuples(res); i++) {
 		k = &c->keys[i];
 		k->provider = db_dup_empty(res, i, 0);
+		k->env = db_dup_empty(res, i, 2);
 		k->key = open_logged(keys, ent_ai_key_ad(id,
 		    k->provider), db_val(res, i, 1), "ai key", k->provider,
 		    "", id);
@@ -272,6 +278,7 @@ ent_agent_config_free(struct ent_agent_config *c)
 	}
 	for (i = 0; i < c->nkeys; i++) {
 		free(c->keys[i].provider);
+		free(c->keys[i].env);
 		xfree_secret(c->keys[i].key);
 	}
 	for (i = 0; i < c->nskills; i++) {

@@ -15,7 +15,10 @@
 	X(memory_mb, "p.memory_mb") X(disk_gb, "p.disk_gb") \
 	X(max_channels, "p.max_channels") X(max_skills, "p.max_skills") \
 	X(backup_slots, "p.backup_slots") X(price_cents, "p.price_cents") \
-	X(snapshot_slots, "p.snapshot_slots")
+	X(snapshot_slots, "p.snapshot_slots") \
+	X(ai_providers, "(SELECT coalesce(json_agg(pp.provider ORDER BY" \
+	    " pp.provider), '[]')::text FROM plan_providers pp" \
+	    " WHERE pp.plan = p.name)")
 
 /* the positions, PC_<field> */
 #define PLAN_ENUM(f, sql) PC_##f,
@@ -46,6 +49,7 @@ plan_read(const PGresult *res, int i, struct ent_plan *p)
 	p->backup_slots = db_int(res, i, PC_backup_slots);
 	p->price_cents = db_int(res, i, PC_price_cents);
 	p->snapshot_slots = db_int(res, i, PC_snapshot_slots);
+	p->ai_providers = db_dup_empty(res, i, PC_ai_providers);
 }
 
 enum och_err
@@ -89,6 +93,20 @@ ent_plan_of_instance(struct db *db, const char *id, struct ent_plan **out)
 	return OCH_OK;
 }
 
+/* The providers the plan allows (schema 310) as a new JSON array of
+ * their ids (caller deletes); never NULL. */
+static cJSON *
+plan_providers(const struct ent_plan *p)
+{
+	cJSON	*a = cJSON_Parse(p->ai_providers);
+
+	if (!cJSON_IsArray(a)) {
+		cJSON_Delete(a);
+		a = cJSON_CreateArray();
+	}
+	return a;
+}
+
 cJSON *
 ent_plan_json(const struct ent_plan *p)
 {
@@ -106,6 +124,7 @@ ent_plan_json(const struct ent_plan *p)
 	cJSON_AddNumberToObject(o, "max_skills", (double)p->max_skills);
 	cJSON_AddNumberToObject(o, "backup_slots", (double)p->backup_slots);
 	cJSON_AddNumberToObject(o, "price_cents", (double)p->price_cents);
+	cJSON_AddItemToObject(o, "ai_providers", plan_providers(p));
 	return o;
 }
 
@@ -120,6 +139,7 @@ ent_plan_free(struct ent_plan *p, size_t n)
 		free(p[i].name);
 		free(p[i].display_name);
 		free(p[i].server_type);
+		free(p[i].ai_providers);
 	}
 	free(p);
 }

@@ -42,7 +42,7 @@ lib_libcore_a_SOURCES = \
 	lib/ent_channel.c lib/ent_skill.c lib/ent_backup.c \
 	lib/ent_command.c lib/ent_status.c lib/ent_secret.c \
 	lib/ent_agent.c lib/ent_pool.c lib/ent_session.c lib/ent_user.c \
-	lib/ent_report.c \
+	lib/ent_report.c lib/ent_provider.c \
 	lib/js.h lib/js.c \
 	lib/recon.h lib/recon.c lib/recon_int.h lib/recon_decide.c \
 	lib/recon_queue.c lib/recon_store.c lib/recon_effects.c \

@@ -233,7 +233,8 @@ create_one(struct pool *p, const char *id, const char *server_type,
 	PGresult		*res;
 	cJSON			*body, *labels, *root = NULL;
 	const char		*v[2];
-	char			*tmpl, *tok = NULL, *ud = NULL, name[64];
+	char			*tmpl = NULL, *tok = NULL, *ud = NULL, name[64];
+	char			*plugins = NULL;
 	char			 hash[65];
 	int64_t			 ssh = 0, fw = 0;
 	size_t			 n = 0;
@@ -258,6 +259,10 @@ create_one(struct pool *p, const char *id, const char *server_type,
 	ui.plan = plan;
 	ui.memory_mb = PQntuples(res) == 1 ? (long)db_int(res, 0, 0) : 0;
 	ui.openclaw_version = PQntuples(res) == 1 ? db_val(res, 0, 1) : NULL;
+	if ((ui.plugins = plugins = ud_plugins(p->db, plan, &err)) == NULL) {
+		ret = -1;
+		goto out;
+	}
 	if ((tmpl = ud_template(p->cfg, &err)) == NULL ||
 	    (tok = cry_token(UD_TOKEN_BYTES)) == NULL ||
 	    (ud = ud_render(tmpl, p->cfg, &ui, tok, &err)) == NULL) {
@@ -311,6 +316,7 @@ create_one(struct pool *p, const char *id, const char *server_type,
 out:
 	PQclear(res);
 	free(tmpl);
+	free(plugins);
 	xfree_secret(tok);
 	xfree_secret(ud);
 	return ret;

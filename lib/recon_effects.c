@@ -290,5 +290,6 @@ recon_user_data(struct recon *r, const struct ri *in, enum och_err *err)
 	ui.plan = in->plan;
 	ui.openclaw_version = in->version[0] ? in->version : NULL;
 	ui.memory_mb = in->memory_mb;
+	ui.plugins = NULL;	/* the plan's */
 	return ud_build(r->db, r->cfg, &ui, err);
 }

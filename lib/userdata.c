@@ -15,6 +15,12 @@ static const struct db_stmt stmt_token = { "ud_token",
 	"INSERT INTO bootstrap_tokens (token_hash, instance_id, expires_at)"
 	" VALUES ($1, $2::uuid, now() + interval '" UD_TOKEN_TTL "')" };
 
+static const struct db_stmt stmt_plugins = { "ud_plugins",
+	"SELECT coalesce(string_agg(DISTINCT a.plugin, ',' ORDER BY a.plugin),"
+	" '') FROM plan_providers pp JOIN ai_providers a ON a.provider = pp.provider"
+	" JOIN plans p ON p.name = pp.plan WHERE a.plugin IS NOT NULL"
+	" AND CASE WHEN $1::text IS NULL THEN p.active ELSE p.name = $1 END" };
+
 /* Templates tried in order: the full VPS recipe, then the minimal one. */
 static const char *const templates[] = {
 	"user-data.yaml.tmpl",
@@ -82,7 +88,7 @@ char *
 ud_render(const char *tmpl, const struct cfg *c, const struct ud_instance *in,
     const char *token, enum och_err *err)
 {
-	struct tpl_var	 v[16];
+	struct tpl_var	 v[17];
 	char		*host, *api, *mem, *out, setup[65], agent[65];
 	const char	*dom, *ver;
 	size_t		 n = 0, len;
@@ -103,6 +109,8 @@ ud_render(const char *tmpl, const struct cfg *c, const struct ud_instance *in,
 	v[n++] = (struct tpl_var){ "domain", dom };
 	v[n++] = (struct tpl_var){ "plan", in->plan };
 	v[n++] = (struct tpl_var){ "memory_mb", mem };
+	v[n++] = (struct tpl_var){ "provider_plugins",
+	    in->plugins != NULL ? in->plugins : "" };
 	v[n++] = (struct tpl_var){ "api_url", api };
 	v[n++] = (struct tpl_var){ "bootstrap_token", token };
 	v[n++] = (struct tpl_var){ "openclaw_version", ver };
@@ -167,19 +175,41 @@ ud_template(const struct cfg *c, enum och_err *err)
 }
 
 char *
+ud_plugins(struct db *db, const char *plan, enum och_err *err)
+{
+	PGresult	*res;
+	const char	*p[1] = { plan };
+	char		*out;
+
+	if ((res = db_exec(db, &stmt_plugins, 1, p, err)) == NULL)
+		return NULL;
+	out = xstrdup(PQntuples(res) == 1 ? db_val(res, 0, 0) : "");
+	PQclear(res);
+	return out;
+}
+
+char *
 ud_build(struct db *db, const struct cfg *c, const struct ud_instance *in,
     enum och_err *err)
 {
-	char		*tmpl, *tok, *out;
+	struct ud_instance	 ui = *in;
+	char			*tmpl, *tok, *out, *plugins = NULL;
 
-	if ((tmpl = ud_template(c, err)) == NULL)
+	if (ui.plugins == NULL &&
+	    (ui.plugins = plugins = ud_plugins(db, in->plan, err)) == NULL)
 		return NULL;
-	if ((tok = ud_token(db, in->id, err)) == NULL) {
-		free(tmpl);
+	if ((tmpl = ud_template(c, err)) == NULL) {
+		free(plugins);
 		return NULL;
 	}
-	out = ud_render(tmpl, c, in, tok, err);
+	if ((tok = ud_token(db, in->id, err)) == NULL) {
+		free(tmpl);
+		free(plugins);
+		return NULL;
+	}
+	out = ud_render(tmpl, c, &ui, tok, err);
 	xfree_secret(tok);
 	free(tmpl);
+	free(plugins);
 	return out;
 }

@@ -24,7 +24,18 @@ struct ud_instance {
 	const char	*plan;
 	const char	*openclaw_version;	/* NULL: OPENCLAW_VERSION */
 	long		 memory_mb;	/* of the plan; 0 if unknown */
+	/* the provider plugins to pre-install (ud_plugins()); NULL: none,
+	 * or for ud_build(): those of the plan */
+	const char	*plugins;
 };
+
+/*
+ * The npm specs of the provider plugins plan allows (schema 310), comma-
+ * separated in name order, "" when none; with plan NULL those of every
+ * active plan (a pre-built image serves them all).  Returns the text
+ * (caller frees), or NULL with *err from db_exec().
+ */
+char	*ud_plugins(struct db *, const char *plan, enum och_err *err);
 
 /*
  * A new bootstrap token for the instance: the clear token (free with
@@ -36,10 +47,11 @@ char	*ud_token(struct db *, const char *instance_id, enum och_err *err);
 
 /*
  * The user-data for the instance with a fresh bootstrap token (stored as
- * ud_token() does).  Returns the text (free with xfree_secret: it holds
- * the token), or NULL with *err: OCH_EINVAL when no template can be read,
- * the template does not render (reason logged) or the result is over
- * UD_MAX bytes; OCH_ESYSTEM or a database error from ud_token().
+ * ud_token() does) and, unless given, its plan's provider plugins.
+ * Returns the text (free with xfree_secret: it holds the token), or NULL
+ * with *err: OCH_EINVAL when no template can be read, the template does
+ * not render (reason logged) or the result is over UD_MAX bytes;
+ * OCH_ESYSTEM or a database error from ud_token() or ud_plugins().
  */
 char	*ud_build(struct db *, const struct cfg *,
 	    const struct ud_instance *, enum och_err *err);

@@ -19,3 +19,5 @@ dist_schema_DATA += %D%/140_exporter_pin.sql
 dist_schema_DATA += %D%/131_images.sql
 dist_schema_DATA += %D%/180_lifecycle.sql
 dist_schema_DATA += %D%/170_models.sql
+dist_schema_DATA += %D%/310_plan_providers.sql
+dist_schema_DATA += %D%/311_model_slashes.sql

@@ -28,6 +28,9 @@ ok(-x $render, 'och-render is built');
 sub slurp { local (@ARGV, $/) = @_; <> }
 sub spew { my ($f, $s) = @_; open my $fh, '>', $f or die "$f: $!"; print $fh $s; close $fh }
 
+my $plugins = '@openclaw/deepseek-provider@2026.9.5,@openclaw/mistral-provider@2026.9.5';
+spew("$dir/plugins.txt", $plugins);
+
 # The variables lib/userdata.c passes (ud_render); the template may use
 # only these.  None is a long-lived secret: the bootstrap token is single
 # use and expires after 2 h.
@@ -38,6 +41,8 @@ my %base = (
 	domain => 'claw.example',
 	plan => 'starter',
 	memory_mb => '4096',
+	# och-render reads a value starting with @ from that file
+	provider_plugins => "\@$dir/plugins.txt",
 	api_url => 'https://api.openclawhost.example',
 	bootstrap_token => 'b0075747' x 8,
 	openclaw_version => '2026.9.6',
@@ -81,7 +86,7 @@ sub schema_ok {
 my $src = slurp($tmpl);
 my %used = map { $_ => 1 } $src =~ /\{\{[#^\/]?\s*([A-Za-z_]\w*)\s*\}\}/g;
 is_deeply([sort keys %used], [sort qw(slug hostname api_url bootstrap_token
-    instance_id openclaw_version control_plane_ips memory_mb fetch_proto
+    instance_id openclaw_version control_plane_ips memory_mb provider_plugins fetch_proto
     och_setup_sha256 och_agent_sha256)],
     'the template uses exactly the variables ud_render provides');
 ok(!grep({ /pass|secret|gateway_token|api_key|agent_token/i } keys %used),
@@ -119,7 +124,9 @@ for my $p (@plans) {
 	    "$name: bootstrap.env carries the API URL and the one-time token");
 	is($f{'/etc/och-agent/bootstrap.env'}{permissions}, '0600', "$name: bootstrap.env 0600");
 	like($f{'/etc/och/vps.env'}{content}, qr/^OCH_MEMORY_MB=$mem$/m,
-	    "$name: vps.env has the plan's memory (swap up to 4096 MB)");
+	    "$name: vps.env has the plan's memory (och-setup's swap rule: t/705)");
+	like($f{'/etc/och/vps.env'}{content}, qr/^OCH_PROVIDER_PLUGINS=\Q$plugins\E$/m,
+	    "$name: and the provider plugins to pre-install");
 	my $count = () = $text =~ /\Q$base{bootstrap_token}\E/g;
 	is($count, 1, "$name: the bootstrap token appears once");
 	unlike($text, qr/node_exporter_password|gateway_token|BEGIN [A-Z ]*PRIVATE KEY/,
@@ -207,6 +214,8 @@ my ($rc, $out) = setup_check($f{'/etc/och/vps.env'});
 is($rc, 0, 'och-setup accepts the rendered vps.env');
 like($out, qr/^fqdn=acme-bot\.claw\.example$/m, 'and reads the FQDN');
 like($out, qr/^ips=203\.0\.113\.10 2001:db8::10$/m, 'and the control-plane addresses');
+like($out, qr/^plugins=\@openclaw\/deepseek-provider\@2026\.9\.5 \@openclaw\/mistral-provider\@2026\.9\.5$/m,
+    'and the provider plugins');
 for my $bad (
 	["OCH_FQDN=a.example\nOCH_FQDN=b.example\n", 'a key given twice'],
 	["OCH_FQDN=a.example\nOCH_EVIL=1\n", 'an unknown key'],
@@ -214,6 +223,9 @@ for my $bad (
 	["OCH_FQDN=a.example\nOCH_OPENCLAW_VERSION=1.0\$(id)\n", 'a bad version'],
 	["OCH_FQDN=a.example\nOCH_OPENCLAW_VERSION=2026.9.6\nOCH_CONTROL_PLANE_IPS=1.2.3.4 any\n", 'a bad address'],
 	["OCH_FQDN=a.example\nOCH_OPENCLAW_VERSION=2026.9.6\nOCH_MEMORY_MB=4k\n", 'a bad memory size'],
+	["OCH_FQDN=a.example\nOCH_OPENCLAW_VERSION=2026.9.6\nOCH_PROVIDER_PLUGINS=evil-pkg\n", 'a plugin not of OpenClaw'],
+	["OCH_FQDN=a.example\nOCH_OPENCLAW_VERSION=2026.9.6\nOCH_PROVIDER_PLUGINS=\@openclaw/deepseek-provider\n",
+	    'an unpinned plugin'],
     ) {
 	my ($brc) = setup_check($bad->[0]);
 	isnt($brc, 0, "och-setup refuses vps.env with $bad->[1]");

@@ -95,6 +95,7 @@ struct build {
 	char		 id[24];
 	char		 version[64];
 	char		 recipe[65];
+	char		*plugins;	/* every active plan's provider plugins */
 	double		 poll;
 	long		 timeout;
 };
@@ -150,7 +151,8 @@ recipe(struct build *b)
 		free(t);
 	}
 	free(dir);
-	buf_printf(&all, "%s\n%s\n%s\n", BASE_IMAGE, b->version, b->arch);
+	buf_printf(&all, "%s\n%s\n%s\n%s\n", BASE_IMAGE, b->version, b->arch,
+	    b->plugins);
 	cry_sha256_hex(all.data, all.len, b->recipe);
 	buf_free(&all);
 	return 0;
@@ -173,6 +175,7 @@ render(struct build *b, const char *name)
 	ui.id = ui.slug = "image";
 	ui.plan = "";
 	ui.openclaw_version = b->version;
+	ui.plugins = b->plugins;
 	out = ud_render(t, &b->ctl->cfg, &ui, "", &err);
 	free(t);
 	return out;
@@ -512,7 +515,11 @@ ctl_image(struct ctl *ctl, int argc, char **argv)
 		hcl_free(h);
 		return 1;
 	}
-	rc = build(&b, if_changed);
+	if ((b.plugins = ud_plugins(ctl->db, NULL, NULL)) == NULL)
+		rc = 1;
+	else
+		rc = build(&b, if_changed);
+	free(b.plugins);
 	hz_free(b.hz);
 	hcl_free(h);
 	return rc;

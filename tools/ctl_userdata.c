@@ -26,7 +26,7 @@ ctl_userdata(struct ctl *ctl, int argc, char **argv)
 	struct ud_instance	 in;
 	PGresult		*res;
 	const char		*p[1];
-	char			*tmpl, *out;
+	char			*tmpl = NULL, *out, *plugins;
 	enum och_err		 err;
 
 	if (argc != 2 || !valid_uuid(argv[1])) {
@@ -50,10 +50,12 @@ ctl_userdata(struct ctl *ctl, int argc, char **argv)
 	in.openclaw_version = db_val(res, 0, 3);
 	in.memory_mb = (long)db_int(res, 0, 4);
 	out = NULL;
-	if ((tmpl = ud_template(&ctl->cfg, &err)) != NULL)
+	if ((in.plugins = plugins = ud_plugins(ctl->db, in.plan, &err)) !=
+	    NULL && (tmpl = ud_template(&ctl->cfg, &err)) != NULL)
 		out = ud_render(tmpl, &ctl->cfg, &in, PLACEHOLDER, &err);
 	PQclear(res);
 	free(tmpl);
+	free(plugins);
 	if (out == NULL) {
 		fprintf(stderr, "ochctl: the user-data does not render (see the "
 		    "log line above)\n");
