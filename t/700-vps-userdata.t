@@ -10,6 +10,7 @@ use warnings;
 use feature 'state';
 use lib "$ENV{OCH_SRCDIR}/t/lib";
 use OCH::Test;
+use OCH::VpsNginx;
 use IO::Socket::INET;
 use JSON::PP;
 
@@ -149,6 +150,7 @@ like($unit, qr/^ExecStart=\S+ gateway --port 18789$/m, 'gateway on its loopback 
 my $ngx = $f{'/etc/nginx/sites-available/openclaw'};
 like($ngx, qr/proxy_set_header X-Forwarded-For \$remote_addr;/, 'X-Forwarded-For overwritten');
 unlike($ngx, qr/proxy_add_x_forwarded_for/, 'never appended');
+is(OCH::VpsNginx::site_from_template($t), $ngx, 'the site read from the template (as t/735 runs it) is the rendered one');
 like($f{'/etc/apt/apt.conf.d/20auto-upgrades'}, qr/Unattended-Upgrade "1"/, 'unattended upgrades on');
 is_deeply($doc->{runcmd}[-1], ['/usr/local/sbin/och-setup'], 'runcmd ends with och-setup');
 is(scalar(grep { ref eq 'ARRAY' } @{ $doc->{runcmd} }), scalar @{ $doc->{runcmd} },
@@ -232,43 +234,15 @@ for my $bad (
 }
 
 # The nginx site, run for real in front of a fake gateway (ports and
-# certificate paths moved into the test folder).
+# certificate paths moved into the test folder: OCH::VpsNginx).
 SKIP: {
 	my $nginx = -x '/usr/sbin/nginx' ? '/usr/sbin/nginx' : 'nginx';
 	skip 'nginx or curl not installed', 9 unless have($nginx) && have('curl');
-	my ($p80, $p443, $pgw) = map { $t->free_port } 1 .. 3;
-	system("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
-	    . " -days 2 -subj /CN=acme-bot.claw.example -keyout '$dir/privkey.pem'"
-	    . " -out '$dir/fullchain.pem' >/dev/null 2>&1") == 0 or die 'openssl failed';
-	my $site = $ngx;
-	$site =~ s/^\s*listen \[::\].*\n//mg;
-	$site =~ s/listen 80 default_server/listen 127.0.0.1:$p80 default_server/;
-	$site =~ s/listen 443 ssl default_server/listen 127.0.0.1:$p443 ssl default_server/;
-	$site =~ s{/etc/och/tls/}{$dir/}g;
-	$site =~ s{/var/www/acme}{$dir/acme}g;
-	$site =~ s/127\.0\.0\.1:18789/127.0.0.1:$pgw/;
-	mkdir "$dir/acme"; mkdir "$dir/acme/.well-known"; mkdir "$dir/acme/.well-known/acme-challenge";
-	spew("$dir/acme/.well-known/acme-challenge/tok", "challenge-ok\n");
-	spew("$dir/site.conf", $site);
-	my $user = $> == 0 ? 'user root;' : '';
-	spew("$dir/nginx.conf", <<"EOF");
-$user
-worker_processes 1;
-pid $dir/nginx.pid;
-error_log $dir/nginx-error.log;
-events { worker_connections 64; }
-http {
-	access_log off;
-	client_body_temp_path $dir/tmp-body;
-	proxy_temp_path $dir/tmp-proxy;
-	fastcgi_temp_path $dir/tmp-fcgi;
-	uwsgi_temp_path $dir/tmp-uwsgi;
-	scgi_temp_path $dir/tmp-scgi;
-	include $dir/site.conf;
-}
-EOF
-	my $test = `'$nginx' -t -p '$dir' -c '$dir/nginx.conf' -e '$dir/nginx-error.log' 2>&1`;
-	is($?, 0, 'nginx accepts the site') or diag($test);
+	my $pgw = $t->free_port;
+	my $n = OCH::VpsNginx::start($t, site => $ngx, upstream => $pgw, host => 'acme-bot.claw.example');
+	is($n->{ok}, 1, 'nginx accepts the site') or diag($n->{test});
+	my ($p80, $p443) = @{$n}{qw(http https)};
+	spew("$n->{dir}/acme/.well-known/acme-challenge/tok", "challenge-ok\n");
 	# the fake gateway: echoes the request head it got
 	$t->spawn(name => 'fake-gateway', ready_port => $pgw, cmd => [$^X, '-e', <<'EOF', $pgw]);
 use IO::Socket::INET;
@@ -282,9 +256,6 @@ while (my $c = $s->accept) {
 	close $c;
 }
 EOF
-	$t->spawn(name => 'nginx-vps', ready_port => $p443,
-	    cmd => [$nginx, '-p', $dir, '-c', "$dir/nginx.conf", '-e', "$dir/nginx-error.log",
-		'-g', 'daemon off;']);
 	my $curl = sub {
 		my ($path, @h) = @_;
 		my @cmd = ('curl', '-sk', '--path-as-is', '-o', "$dir/curl.out", '-w', '%{http_code}',
