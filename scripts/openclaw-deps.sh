@@ -12,7 +12,11 @@
 # source changed while preparing its reload"), so even a chmod of the cache
 # while a gateway starts loses that plugin.
 #   scripts/openclaw-deps.sh        install what is missing; prints the folder
-# Layout: node/bin/node, prefix/bin/openclaw, plugins/<name>/package.json.
+# Also the browser driver t/735 opens the Control UI with: playwright-core
+# at the version webapp/package-lock.json pins (no browser download: the
+# tests drive Debian's chromium).
+# Layout: node/bin/node, prefix/bin/openclaw, plugins/<name>/package.json,
+# playwright-core-<version>/node_modules/playwright-core.
 # Exit status 1 when the registry cannot be reached and nothing is cached
 # (the tests that need the real package then fail; they never skip).
 set -euo pipefail
@@ -20,18 +24,23 @@ OPENCLAW_VERSION=${OCH_OPENCLAW_VERSION:-2026.9.6}
 NODE_VERSION=${OCH_NODE_VERSION:-24.22.3}
 dir=${OCH_OPENCLAW_DIR:-/var/cache/openclawhost/openclaw-$OPENCLAW_VERSION}
 plugins=(whatsapp discord slack)
+top=$(cd "$(dirname "$0")/.." && pwd)
+pw=$(jq -r '.packages["node_modules/playwright-core"].version // empty' \
+    "$top/webapp/package-lock.json")
+[ -n "$pw" ] || { echo "openclaw-deps: no playwright-core in webapp/package-lock.json" >&2; exit 1; }
 
 npm_q() { npm --no-fund --no-audit --loglevel=error "$@" >&2; }
 
-# part NAME: run "part_NAME" into a temporary folder, then move it into
-# place as $dir/NAME (atomic for the readers: a part is there or not)
+# part NAME [FUNC]: run FUNC (default "part_NAME") into a temporary folder,
+# then move it into place as $dir/NAME (atomic for the readers: a part is
+# there or not)
 part() {
-	local name=$1 tmp
+	local name=$1 fn=${2:-part_$1} tmp
 	[ -e "$dir/$name/.done" ] && return 0
 	echo "== openclaw-deps: $name" >&2
 	mkdir -p "$dir"
 	tmp=$(mktemp -d "$dir/.$name.XXXXXX")
-	if ! "part_$name" "$tmp"; then
+	if ! "$fn" "$tmp"; then
 		rm -rf "$tmp"
 		echo "openclaw-deps: $name failed" >&2
 		return 1
@@ -66,7 +75,12 @@ part_plugins() {
 	done
 }
 
+part_playwright() {
+	npm_q install --prefix "$1" "playwright-core@$pw"
+}
+
 part node
 part prefix
 part plugins
+part "playwright-core-$pw" part_playwright
 echo "$dir"

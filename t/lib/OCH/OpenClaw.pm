@@ -6,6 +6,7 @@ package OCH::OpenClaw;
 # gateway's loopback HTTP side (/readyz, the admin RPC).
 #   my $oc = OCH::OpenClaw->new($t);   # fails (never skips) without the package
 #   $oc->onboard; $oc->cli(ARGS...); $oc->ready; $oc->rpc(METHOD, TOKEN)
+#   $oc->client(MODE, ARGS...)   # t/lib/openclaw-client.mjs (browser, WebSocket)
 # Every CLI call and wait is bounded; nothing is timed.
 use strict;
 use warnings;
@@ -22,13 +23,21 @@ sub new {
 	my $dir = $t->dir;
 	my $deps = $t->src('scripts/openclaw-deps.sh');
 	my $cache = `'$deps' 2>'$dir/openclaw-deps.log'` // '';
+	my $rc = $?;
 	chomp $cache;
 	my $self = bless { t => $t, dir => $dir, cache => $cache }, $class;
-	unless ($? == 0 && -x "$cache/prefix/bin/openclaw" && -f "$cache/plugins/whatsapp/package.json") {
+	# playwright-core as scripts/openclaw-deps.sh installs it (the
+	# version webapp/package-lock.json pins)
+	my $lock = decode_json(_slurp($t->src('webapp/package-lock.json')) // '{}');
+	my $pw = $lock->{packages}{'node_modules/playwright-core'}{version} // '';
+	$self->{playwright} = "$cache/playwright-core-$pw/node_modules/playwright-core";
+	unless ($rc == 0 && -x "$cache/prefix/bin/openclaw" && -f "$cache/plugins/whatsapp/package.json"
+	    && -f "$self->{playwright}/package.json") {
 		$self->{error} = _slurp("$dir/openclaw-deps.log") // 'openclaw-deps.sh failed';
 		return $self;
 	}
 	$self->{bin} = "$cache/prefix/bin/openclaw";
+	$self->{pkg} = "$cache/prefix/lib/node_modules/openclaw";
 	$self->{home} = "$dir/home";
 	$self->{state} = "$dir/home/.openclaw";
 	mkdir $self->{home};
@@ -53,6 +62,24 @@ sub state { $_[0]{state} }
 sub port { $_[0]{port} }
 sub url { "http://127.0.0.1:$_[0]{port}" }
 sub systemctl { $_[0]{t}->src('t/bin/systemctl-gateway') }
+sub node { "$_[0]{cache}/node/bin/node" }
+
+# The environment of t/lib/openclaw-client.mjs.
+sub client_env {
+	my ($self) = @_;
+	return (%{ $self->{env} }, OCH_OPENCLAW_PKG => $self->{pkg}, OCH_PLAYWRIGHT => $self->{playwright});
+}
+
+# t/lib/openclaw-client.mjs MODE ARGS... on Node 24, bounded (10 min);
+# returns (exit status, stdout).
+sub client {
+	my ($self, @a) = @_;
+	my %env = $self->client_env;
+	local @ENV{ keys %env } = values %env;
+	my $js = $self->{t}->src('t/lib/openclaw-client.mjs');
+	my $out = `timeout 600 '@{[ $self->node ]}' '$js' @{[ map { "'$_'" } @a ]} </dev/null 2>>'$self->{dir}/openclaw-client.log'`;
+	return ($? >> 8, $out);
+}
 
 # The environment the agent runs with to drive this gateway.
 sub agent_env {

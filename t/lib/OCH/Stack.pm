@@ -9,6 +9,7 @@ use Carp qw(croak);
 use Cwd qw(abs_path);
 use Digest::SHA qw(hmac_sha256_hex sha256_hex);
 use File::Path qw(make_path remove_tree);
+use Fcntl qw(:flock);
 use File::Temp qw(tempdir);
 use HTTP::Tiny;
 use IO::Socket::INET;
@@ -439,10 +440,14 @@ sub gateway_url { $_[0]{gateway_url} }
 sub start_s3 {
 	my ($self) = @_;
 	my $src = srcdir() . '/t/s3';
+	# (one install at a time: t/480 and t/735 may both start it first)
+	open my $lock, '>', "$src/.install.lock" or croak "$src/.install.lock: $!";
+	flock $lock, LOCK_EX or croak "flock: $!";
 	unless (-d "$src/node_modules/\@20minutes/s3rver") {
 		system("cd '$src' && npm ci --no-audit --no-fund --prefer-offline >/dev/null 2>&1") == 0
 		    or croak 'npm ci in t/s3 failed (is the npm registry reachable?)';
 	}
+	close $lock;
 	my $port = $self->{s3_port} //= free_port();
 	make_path("$self->{dir}/s3");
 	$self->spawn(name => 's3rver', cmd => [ 'node', "$src/run.js", "$self->{dir}/s3", $port, 'och-backups' ],
