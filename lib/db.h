@@ -122,4 +122,23 @@ char		*db_dup_empty(const PGresult *, int row, int col);
 /* 1 when the value is boolean true ("t"), 0 otherwise (NULL too). */
 int		 db_bool(const PGresult *, int row, int col);
 
+/*
+ * Run a statement (as db_exec()) for the first column of its first row:
+ * *v a copy (caller frees), NULL when there is no row or it is SQL NULL.
+ * Returns OCH_OK, or db_exec()'s error with *v NULL.
+ */
+enum och_err	 db_first(struct db *, const struct db_stmt *, int n,
+		    const char *const *params, char **v);
+/*
+ * Run a statement (as db_exec()) and read its rows into a new array of
+ * elsize-byte elements, zeroed, each filled by read(res, row, element).
+ * Returns the array (the caller frees the elements' contents and the
+ * array) with *nout rows and *err OCH_OK; NULL when there is no row
+ * (*err OCH_OK) or with db_exec()'s error in *err (*nout 0).
+ */
+void		*db_rows(struct db *, const struct db_stmt *, int n,
+		    const char *const *params, size_t elsize,
+		    void (*read)(const PGresult *, int, void *), size_t *nout,
+		    enum och_err *err);
+
 #endif

@@ -117,36 +117,23 @@ ent_agent_ready(struct db *db, const char *id, const char *pin)
 	return db_run(db, &stmt_ready, 2, p, NULL);
 }
 
-/* One value of a one-row statement (caller frees), NULL when none. */
-static enum och_err
-one_value(struct db *db, const struct db_stmt *st, const char *id, char **v)
-{
-	PGresult	*res;
-	const char	*p[1] = { id };
-	enum och_err	 err;
-
-	*v = NULL;
-	if ((res = db_exec(db, st, 1, p, &err)) == NULL)
-		return err;
-	*v = db_dup(res, 0, 0);
-	PQclear(res);
-	return OCH_OK;
-}
-
 enum och_err
 ent_agent_lock_state(struct db *db, const char *id, char **state)
 {
-	return one_value(db, &stmt_lock, id, state);
+	const char	*p[1] = { id };
+
+	return db_first(db, &stmt_lock, 1, p, state);
 }
 
 enum och_err
 ent_agent_revision(struct db *db, const char *id, int64_t *rev)
 {
+	const char	*p[1] = { id };
 	char		*v;
 	enum och_err	 err;
 
 	*rev = 0;
-	if ((err = one_value(db, &stmt_revision, id, &v)) == OCH_OK &&
+	if ((err = db_first(db, &stmt_revision, 1, p, &v)) == OCH_OK &&
 	    v != NULL)
 		*rev = strtoll(v, NULL, 10);
 	free(v);

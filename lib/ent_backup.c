@@ -13,36 +13,31 @@ static const struct db_stmt stmt_list = { "ent_backup_list",
 	" FROM backups WHERE instance_id = $1::uuid AND status <> 'deleted'"
 	" ORDER BY id DESC LIMIT 50" };
 
+/* Row i of res into the struct ent_backup at v. */
+static void
+backup_read(const PGresult *res, int i, void *v)
+{
+	struct ent_backup	*b = v;
+
+	b->id = db_int(res, i, BC_ID);
+	b->kind = db_dup_empty(res, i, BC_KIND);
+	b->status = db_dup_empty(res, i, BC_STATUS);
+	b->name = db_dup(res, i, BC_NAME);
+	b->size_bytes = db_val(res, i, BC_SIZE) != NULL ?
+	    db_int(res, i, BC_SIZE) : -1;
+	b->created_at = db_dup_empty(res, i, BC_CREATED_AT);
+}
+
 enum och_err
 ent_backup_list(struct db *db, const char *id, struct ent_backup **out,
     size_t *n)
 {
-	PGresult		*res;
-	const char		*p[1] = { id };
-	struct ent_backup	*b;
-	enum och_err		 err;
-	int			 i;
+	const char	*p[1] = { id };
+	enum och_err	 err;
 
-	*out = NULL;
-	*n = 0;
-	if ((res = db_exec(db, &stmt_list, 1, p, &err)) == NULL)
-		return err;
-	if (PQntuples(res) > 0) {
-		*out = xcalloc((size_t)PQntuples(res), sizeof(**out));
-		for (i = 0; i < PQntuples(res); i++) {
-			b = &(*out)[i];
-			b->id = db_int(res, i, BC_ID);
-			b->kind = db_dup_empty(res, i, BC_KIND);
-			b->status = db_dup_empty(res, i, BC_STATUS);
-			b->name = db_dup(res, i, BC_NAME);
-			b->size_bytes = db_val(res, i, BC_SIZE) != NULL ?
-			    db_int(res, i, BC_SIZE) : -1;
-			b->created_at = db_dup_empty(res, i, BC_CREATED_AT);
-		}
-		*n = (size_t)PQntuples(res);
-	}
-	PQclear(res);
-	return OCH_OK;
+	*out = db_rows(db, &stmt_list, 1, p, sizeof(**out), backup_read, n,
+	    &err);
+	return err;
 }
 
 cJSON *

@@ -31,35 +31,30 @@ static const struct db_stmt stmt_put = { "ent_channel_put",
 static const struct db_stmt stmt_del = { "ent_channel_del",
 	"DELETE FROM channels WHERE instance_id = $1::uuid AND kind = $2" };
 
+/* Row i of res into the struct ent_channel at v. */
+static void
+channel_read(const PGresult *res, int i, void *v)
+{
+	struct ent_channel	*c = v;
+
+	c->kind = db_dup_empty(res, i, CC_KIND);
+	c->enabled = db_bool(res, i, CC_ENABLED);
+	c->dm_policy = db_dup_empty(res, i, CC_DM_POLICY);
+	c->allow_from_json = db_dup(res, i, CC_ALLOW_FROM);
+	c->secret_set = db_bool(res, i, CC_SECRET_SET);
+	c->updated_at = db_dup_empty(res, i, CC_UPDATED_AT);
+}
+
 enum och_err
 ent_channel_list(struct db *db, const char *id, struct ent_channel **out,
     size_t *n)
 {
-	PGresult		*res;
-	const char		*p[1] = { id };
-	struct ent_channel	*c;
-	enum och_err		 err;
-	int			 i;
+	const char	*p[1] = { id };
+	enum och_err	 err;
 
-	*out = NULL;
-	*n = 0;
-	if ((res = db_exec(db, &stmt_list, 1, p, &err)) == NULL)
-		return err;
-	if (PQntuples(res) > 0) {
-		*out = xcalloc((size_t)PQntuples(res), sizeof(**out));
-		for (i = 0; i < PQntuples(res); i++) {
-			c = &(*out)[i];
-			c->kind = db_dup_empty(res, i, CC_KIND);
-			c->enabled = db_bool(res, i, CC_ENABLED);
-			c->dm_policy = db_dup_empty(res, i, CC_DM_POLICY);
-			c->allow_from_json = db_dup(res, i, CC_ALLOW_FROM);
-			c->secret_set = db_bool(res, i, CC_SECRET_SET);
-			c->updated_at = db_dup_empty(res, i, CC_UPDATED_AT);
-		}
-		*n = (size_t)PQntuples(res);
-	}
-	PQclear(res);
-	return OCH_OK;
+	*out = db_rows(db, &stmt_list, 1, p, sizeof(**out), channel_read, n,
+	    &err);
+	return err;
 }
 
 cJSON *

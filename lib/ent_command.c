@@ -63,45 +63,19 @@ static const struct db_stmt stmt_owner = { "ent_command_owner",
 	"  AND status = 'done' AND result->'output' ? 'owner'"
 	" ORDER BY id LIMIT 1" };
 
-/* The rows of res (CMD_COLS order) into *out, *n; clears res. */
+/* Row i of res (CMD_COLS order) into the struct ent_command at c. */
 static void
-read_rows(PGresult *res, struct ent_command **out, size_t *n)
+command_read(const PGresult *res, int i, void *v)
 {
-	struct ent_command	*c;
-	int			 i;
+	struct ent_command	*c = v;
 
-	if (PQntuples(res) > 0) {
-		*out = xcalloc((size_t)PQntuples(res), sizeof(**out));
-		for (i = 0; i < PQntuples(res); i++) {
-			c = &(*out)[i];
-			c->id = db_dup_empty(res, i, CC_ID);
-			c->kind = db_dup_empty(res, i, CC_KIND);
-			c->status = db_dup_empty(res, i, CC_STATUS);
-			c->args_json = db_dup_empty(res, i, CC_ARGS);
-			c->result_json = db_dup(res, i, CC_RESULT);
-			c->created_at = db_dup_empty(res, i, CC_CREATED_AT);
-			c->finished_at = db_dup(res, i, CC_FINISHED_AT);
-		}
-		*n = (size_t)PQntuples(res);
-	}
-	PQclear(res);
-}
-
-/* One text value of a one-parameter statement's first row: *v (caller
- * frees), NULL when no row or SQL NULL. */
-static enum och_err
-one_value(struct db *db, const struct db_stmt *st, int np,
-    const char *const *p, char **v)
-{
-	PGresult	*res;
-	enum och_err	 err;
-
-	*v = NULL;
-	if ((res = db_exec(db, st, np, p, &err)) == NULL)
-		return err;
-	*v = db_dup(res, 0, 0);
-	PQclear(res);
-	return OCH_OK;
+	c->id = db_dup_empty(res, i, CC_ID);
+	c->kind = db_dup_empty(res, i, CC_KIND);
+	c->status = db_dup_empty(res, i, CC_STATUS);
+	c->args_json = db_dup_empty(res, i, CC_ARGS);
+	c->result_json = db_dup(res, i, CC_RESULT);
+	c->created_at = db_dup_empty(res, i, CC_CREATED_AT);
+	c->finished_at = db_dup(res, i, CC_FINISHED_AT);
 }
 
 enum och_err
@@ -110,7 +84,7 @@ ent_command_queue(struct db *db, const char *id, const char *kind,
 {
 	const char	*p[4] = { id, kind, args, who };
 
-	return one_value(db, &stmt_queue, 4, p, cid);
+	return db_first(db, &stmt_queue, 4, p, cid);
 }
 
 enum och_err
@@ -118,47 +92,39 @@ ent_command_open(struct db *db, const char *id, const char *kind, char **cid)
 {
 	const char	*p[2] = { id, kind };
 
-	return one_value(db, &stmt_open, 2, p, cid);
+	return db_first(db, &stmt_open, 2, p, cid);
 }
 
 enum och_err
 ent_command_get(struct db *db, const char *id, const char *cid,
     struct ent_command **out)
 {
-	PGresult	*res;
 	const char	*p[2] = { id, cid };
 	enum och_err	 err;
-	size_t		 n = 0;
+	size_t		 n;
 
-	*out = NULL;
 	(void)db_run(db, &stmt_expire, 2, p, NULL);
-	if ((res = db_exec(db, &stmt_get, 2, p, &err)) == NULL)
-		return err;
-	read_rows(res, out, &n);
-	return n == 1 ? OCH_OK : OCH_ENOTFOUND;
+	*out = db_rows(db, &stmt_get, 2, p, sizeof(**out), command_read, &n,
+	    &err);
+	return err != OCH_OK || n == 1 ? err : OCH_ENOTFOUND;
 }
 
 enum och_err
 ent_command_backups(struct db *db, const char *id, struct ent_command **out,
     size_t *n)
 {
-	PGresult	*res;
 	const char	*p[1] = { id };
 	enum och_err	 err;
 
-	*out = NULL;
-	*n = 0;
-	if ((res = db_exec(db, &stmt_backups, 1, p, &err)) == NULL)
-		return err;
-	read_rows(res, out, n);
-	return OCH_OK;
+	*out = db_rows(db, &stmt_backups, 1, p, sizeof(**out), command_read, n,
+	    &err);
+	return err;
 }
 
 enum och_err
 ent_command_claim(struct db *db, const char *id, struct ent_command **out,
     size_t *n)
 {
-	PGresult	*res;
 	const char	*p[1] = { id };
 	enum och_err	 err;
 
@@ -166,17 +132,16 @@ ent_command_claim(struct db *db, const char *id, struct ent_command **out,
 	*n = 0;
 	if (db_begin(db) < 0)
 		return OCH_EDB;
-	if ((res = db_exec(db, &stmt_claim, 1, p, &err)) == NULL) {
-		db_rollback(db);
-		return err;
+	*out = db_rows(db, &stmt_claim, 1, p, sizeof(**out), command_read, n,
+	    &err);
+	if (err == OCH_OK && db_commit(db) < 0) {
+		ent_command_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		err = OCH_EDB;
 	}
-	if (db_commit(db) < 0) {
-		db_rollback(db);
-		PQclear(res);
-		return OCH_EDB;
-	}
-	read_rows(res, out, n);
-	return OCH_OK;
+	db_rollback(db);
+	return err;
 }
 
 enum och_err
@@ -192,7 +157,7 @@ ent_command_finish(struct db *db, const char *id, const char *cid,
 	    rows > 0)
 		return err;
 	/* unknown here, or already final (which ends the agent's retries) */
-	if ((err = one_value(db, &stmt_exists, 2, p, &st)) != OCH_OK)
+	if ((err = db_first(db, &stmt_exists, 2, p, &st)) != OCH_OK)
 		return err;
 	err = st == NULL ? OCH_ENOTFOUND : OCH_ECONFLICT;
 	free(st);
@@ -204,7 +169,7 @@ ent_command_owner(struct db *db, const char *id, char **owner)
 {
 	const char	*p[1] = { id };
 
-	return one_value(db, &stmt_owner, 1, p, owner);
+	return db_first(db, &stmt_owner, 1, p, owner);
 }
 
 void

@@ -24,31 +24,27 @@ static const struct db_stmt stmt_put = { "ent_ai_key_put",
 static const struct db_stmt stmt_del = { "ent_ai_key_del",
 	"DELETE FROM ai_keys WHERE instance_id = $1::uuid AND provider = $2" };
 
+/* Row i of res into the struct ent_ai_key at v. */
+static void
+key_read(const PGresult *res, int i, void *v)
+{
+	struct ent_ai_key	*k = v;
+
+	k->provider = db_dup(res, i, KC_PROVIDER);
+	k->last4 = db_dup(res, i, KC_LAST4);
+	k->updated_at = db_dup(res, i, KC_UPDATED_AT);
+}
+
 enum och_err
 ent_ai_key_list(struct db *db, const char *id, struct ent_ai_key **out,
     size_t *n)
 {
-	PGresult	*res;
 	const char	*p[1] = { id };
 	enum och_err	 err;
-	int		 i;
 
-	*out = NULL;
-	*n = 0;
-	if ((res = db_exec(db, &stmt_list, 1, p, &err)) == NULL)
-		return err;
-	if (PQntuples(res) > 0) {
-		*out = xcalloc((size_t)PQntuples(res), sizeof(**out));
-		for (i = 0; i < PQntuples(res); i++) {
-			(*out)[i].provider = db_dup(res, i, KC_PROVIDER);
-			(*out)[i].last4 = db_dup(res, i, KC_LAST4);
-			(*out)[i].updated_at = db_dup(res, i,
-			    KC_UPDATED_AT);
-		}
-		*n = (size_t)PQntuples(res);
-	}
-	PQclear(res);
-	return OCH_OK;
+	*out = db_rows(db, &stmt_list, 1, p, sizeof(**out), key_read, n,
+	    &err);
+	return err;
 }
 
 cJSON *

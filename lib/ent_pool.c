@@ -35,33 +35,26 @@ static const struct db_stmt stmt_handed = { "ent_pool_handed",
 enum och_err
 ent_pool_known(struct db *db, const char *hash, int *known)
 {
-	PGresult	*res;
 	const char	*p[1] = { hash };
+	char		*id;
 	enum och_err	 err;
 
-	*known = 0;
-	if ((res = db_exec(db, &stmt_known, 1, p, &err)) == NULL)
-		return err;
-	*known = PQntuples(res) == 1;
-	PQclear(res);
-	return OCH_OK;
+	err = db_first(db, &stmt_known, 1, p, &id);
+	*known = id != NULL;
+	free(id);
+	return err;
 }
 
 enum och_err
 ent_pool_ready(struct db *db, const char *hash, const char *agent_hash,
     const char *step, char **id)
 {
-	PGresult	*res;
 	const char	*p[4] = { hash, agent_hash, agent_hash != NULL ?
 	    "true" : "false", step };
 	enum och_err	 err;
 
-	*id = NULL;
-	if ((res = db_exec(db, &stmt_ready, 4, p, &err)) == NULL)
+	if ((err = db_first(db, &stmt_ready, 4, p, id)) != OCH_OK)
 		return err;
-	if (PQntuples(res) == 1)
-		*id = db_dup_empty(res, 0, 0);
-	PQclear(res);
 	return *id != NULL ? OCH_OK : OCH_ENOTFOUND;
 }
 

@@ -299,15 +299,10 @@ ent_session_seen(struct db *db, const char *sid)
 enum och_err
 ent_agent_token_of(struct db *db, const char *hash, char **id)
 {
-	PGresult	*res;
 	const char	*p[1] = { hash };
 	enum och_err	 err;
 
-	*id = NULL;
-	if ((res = db_exec(db, &stmt_agent_token, 1, p, &err)) == NULL)
+	if ((err = db_first(db, &stmt_agent_token, 1, p, id)) != OCH_OK)
 		return err;
-	if (PQntuples(res) == 1)
-		*id = db_dup(res, 0, 0);
-	PQclear(res);
 	return *id != NULL ? OCH_OK : OCH_ENOTFOUND;
 }

@@ -25,34 +25,29 @@ static const struct db_stmt stmt_put = { "ent_skill_put",
 static const struct db_stmt stmt_del = { "ent_skill_del",
 	"DELETE FROM instance_skills WHERE instance_id = $1::uuid AND skill = $2" };
 
+/* Row i of res into the struct ent_skill at v. */
+static void
+skill_read(const PGresult *res, int i, void *v)
+{
+	struct ent_skill	*s = v;
+
+	s->name = db_dup(res, i, SC_NAME);
+	s->display_name = db_dup(res, i, SC_DISPLAY_NAME);
+	s->description = db_dup(res, i, SC_DESCRIPTION);
+	s->enabled = db_bool(res, i, SC_ENABLED);
+	s->slug = db_dup(res, i, SC_SLUG);
+}
+
 enum och_err
 ent_skill_of_instance(struct db *db, const char *id, struct ent_skill **out,
     size_t *n)
 {
-	PGresult		*res;
-	const char		*p[1] = { id };
-	struct ent_skill	*s;
-	enum och_err		 err;
-	int			 i;
+	const char	*p[1] = { id };
+	enum och_err	 err;
 
-	*out = NULL;
-	*n = 0;
-	if ((res = db_exec(db, &stmt_of_instance, 1, p, &err)) == NULL)
-		return err;
-	if (PQntuples(res) > 0) {
-		*out = xcalloc((size_t)PQntuples(res), sizeof(**out));
-		for (i = 0; i < PQntuples(res); i++) {
-			s = &(*out)[i];
-			s->name = db_dup(res, i, SC_NAME);
-			s->display_name = db_dup(res, i, SC_DISPLAY_NAME);
-			s->description = db_dup(res, i, SC_DESCRIPTION);
-			s->enabled = db_bool(res, i, SC_ENABLED);
-			s->slug = db_dup(res, i, SC_SLUG);
-		}
-		*n = (size_t)PQntuples(res);
-	}
-	PQclear(res);
-	return OCH_OK;
+	*out = db_rows(db, &stmt_of_instance, 1, p, sizeof(**out), skill_read,
+	    n, &err);
+	return err;
 }
 
 cJSON *

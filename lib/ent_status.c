@@ -130,16 +130,9 @@ enum och_err
 ent_model_unoffered(struct db *db, const char *id, const char *models,
     char **first)
 {
-	PGresult	*res;
 	const char	*p[2] = { id, models };
-	enum och_err	 err;
 
-	*first = NULL;
-	if ((res = db_exec(db, &stmt_unoffered, 2, p, &err)) == NULL)
-		return err;
-	*first = db_dup(res, 0, 0);
-	PQclear(res);
-	return OCH_OK;
+	return db_first(db, &stmt_unoffered, 2, p, first);
 }
 
 enum och_err
