@@ -17,9 +17,13 @@
  *                         lib/snapshot.h), the
  *                         alerts (lib/alert.h), then the outboxes until
  *                         nothing is due
- *   och-poller metrics    one scrape cycle of every active instance's
- *                         node_exporter (poller/scrape.h), then the
- *                         alerts
+ *   och-poller metrics    scrape cycles of every active instance's
+ *                         node_exporter (poller/scrape.h), each followed
+ *                         by the alerts, every METRICS_INTERVAL_SECONDS
+ *                         (default 60) for POLLER_RUN_SECONDS, the TLS
+ *                         connections kept between cycles; with the
+ *                         defaults one cycle (deploy/ runs it for an
+ *                         hour, so connections live that long)
  *
  * Every mode writes poller_heartbeats (mode, host, pid, beat_at).  Any
  * number of pollers may run on any number of hosts: work is claimed with
@@ -33,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -420,17 +425,59 @@ run_maintain(struct poller *p)
 	return sent < 0 ? 1 : 0;
 }
 
+/*
+ * Up to targets connections kept between cycles: raise the soft limit on
+ * open files to the hard one.
+ */
+static void
+raise_nofile(void)
+{
+	struct rlimit	 rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/*
+ * Scrape cycles every METRICS_INTERVAL_SECONDS (default 60) until the
+ * run's deadline, with the connections kept from one cycle to the next;
+ * with the defaults (a 55 s run) that is one cycle.  Returns 0 when the
+ * last cycle went through, 1 otherwise.
+ */
 static int
 run_metrics(struct poller *p)
 {
-	if (beat(p) < 0) {
-		log_error("metrics: database unavailable");
+	struct scrape	*sc;
+	struct rlimit	 rl;
+	time_t		 start, next, end;
+	long		 interval, conns = 1024;
+	int		 rc = 1;
+
+	interval = cfg_int(&p->cfg, CFG_METRICS_INTERVAL_SECONDS, 60);
+	raise_nofile();
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		conns = (long)rl.rlim_cur - 64;	/* the rest: PostgreSQL, logs */
+	if ((sc = scrape_new(conns)) == NULL)
 		return 1;
-	}
-	if (scrape_cycle(p->db, &p->cfg, p->deadline, &stop, NULL) < 0)
-		return 1;
-	/* fresh samples: the conditions that read them (lib/alert.h) */
-	return alert_evaluate(p->db, &p->cfg, NULL) < 0;
+	do {
+		start = time(NULL);
+		next = start + interval;
+		end = next < p->deadline ? next : p->deadline;
+		if (beat(p) < 0) {
+			log_error("metrics: database unavailable");
+			rc = 1;
+		} else if (scrape_cycle(sc, p->db, &p->cfg, end, &stop,
+		    NULL) < 0)
+			rc = 1;
+		else	/* fresh samples: the conditions that read them */
+			rc = alert_evaluate(p->db, &p->cfg, NULL) < 0;
+		while (!stop && time(NULL) < next && next < p->deadline)
+			(void)poll(NULL, 0, 200);
+	} while (!stop && next < p->deadline);
+	scrape_free(sc);
+	return rc;
 }
 
 static void

@@ -6,9 +6,10 @@
  * when they end; at most METRICS_CONCURRENCY transfers are in flight,
  * each with its own total timeout (connect timeout is the smaller of
  * that and 2 s); a body is capped at PROM_MAXSIZE; rows go to a COPY
- * text buffer sent in one COPY at the end.  Connections are not kept
- * (every target is another host), so open sockets stay bounded by the
- * concurrency.
+ * text buffer sent in one COPY at the end.  Connections are kept in the
+ * struct scrape's multi between cycles (one per target, up to its
+ * max_conns; libcurl closes one idle for over 118 s), so open sockets are
+ * bounded by the targets, and the caller's RLIMIT_NOFILE must allow that.
  */
 #include <math.h>
 #include <stdio.h>
@@ -58,6 +59,13 @@ static const struct db_stmt stmt_drop = { "scr_drop",
 	" - $1::integer)" };
 static const struct db_stmt stmt_hourly_old = { "scr_hourly_old",
 	"DELETE FROM metrics_hourly WHERE hour < now() - interval '400 days'" };
+
+struct scrape {
+	CURLM		*multi;
+	long		 max_conns;
+	char		**pins;		/* "ip pin" of the last cycle, sorted */
+	size_t		 npins;
+};
 
 struct target {
 	const char	*id;		/* borrowed from the targets result */
@@ -170,7 +178,6 @@ start(struct cycle *c, int i)
 	curl_easy_setopt(e, CURLOPT_PINNEDPUBLICKEY, t->pin);
 	curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->timeout_ms);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
 	    c->timeout_ms < 2000 ? c->timeout_ms : 2000L);
@@ -330,9 +337,105 @@ copy_out(struct db *db, struct buf *b)
 	return ok ? 0 : -1;
 }
 
+struct scrape *
+scrape_new(long max_conns)
+{
+	struct scrape	*sc;
+
+	sc = xcalloc(1, sizeof(*sc));
+	sc->max_conns = max_conns < 16 ? 16 : max_conns;
+	if ((sc->multi = curl_multi_init()) == NULL) {
+		log_error("metrics: curl multi does not initialise");
+		free(sc);
+		return NULL;
+	}
+	curl_multi_setopt(sc->multi, CURLMOPT_MAXCONNECTS, sc->max_conns);
+	return sc;
+}
+
+static void
+pins_free(struct scrape *sc)
+{
+	size_t	 i;
+
+	for (i = 0; i < sc->npins; i++)
+		free(sc->pins[i]);
+	free(sc->pins);
+	sc->pins = NULL;
+	sc->npins = 0;
+}
+
+void
+scrape_free(struct scrape *sc)
+{
+	if (sc == NULL)
+		return;
+	pins_free(sc);
+	if (sc->multi != NULL)
+		curl_multi_cleanup(sc->multi);
+	free(sc);
+}
+
+static int
+cmp_pin(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The "ip " prefix of an "ip pin" entry, compared with key "ip ". */
+static int
+cmp_ip(const void *key, const void *ent)
+{
+	const char	*k = key, *e = *(char *const *)ent;
+
+	return strncmp(k, e, strlen(k));
+}
+
+/*
+ * Remember this cycle's pin per address; when an address answered to
+ * another pin last cycle (a rebuild, an address taken over), every kept
+ * connection is closed (a new multi), so no connection made under the
+ * old pin carries a request under the new one, whatever libcurl's own
+ * config match does.  Returns 0, or -1 when no new multi can be made.
+ */
+static int
+pins_update(struct scrape *sc, const struct target *t, int n)
+{
+	char		**now, key[80];
+	char		**hit;
+	size_t		 k = 0, i;
+	int		 changed = 0;
+
+	now = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*now));
+	for (i = 0; i < (size_t)n; i++) {
+		if (t[i].pin == NULL)
+			continue;
+		now[k++] = xasprintf("%s %s", t[i].ip, t[i].pin);
+		snprintf(key, sizeof(key), "%s ", t[i].ip);
+		if (sc->npins > 0 && !changed &&
+		    (hit = bsearch(key, sc->pins, sc->npins, sizeof(*sc->pins),
+		    cmp_ip)) != NULL && strcmp(*hit, now[k - 1]) != 0)
+			changed = 1;
+	}
+	qsort(now, k, sizeof(*now), cmp_pin);
+	pins_free(sc);
+	sc->pins = now;
+	sc->npins = k;
+	if (!changed)
+		return 0;
+	log_info("metrics: a pinned key changed; kept connections closed");
+	curl_multi_cleanup(sc->multi);
+	if ((sc->multi = curl_multi_init()) == NULL) {
+		log_error("metrics: curl multi does not initialise");
+		return -1;
+	}
+	curl_multi_setopt(sc->multi, CURLMOPT_MAXCONNECTS, sc->max_conns);
+	return 0;
+}
+
 int
-scrape_cycle(struct db *db, const struct cfg *cfg, time_t deadline,
-    volatile sig_atomic_t *stop, struct scrape_stats *st)
+scrape_cycle(struct scrape *sc, struct db *db, const struct cfg *cfg,
+    time_t deadline, volatile sig_atomic_t *stop, struct scrape_stats *st)
 {
 	struct cycle	 c;
 	PGresult	*res;
@@ -370,11 +473,9 @@ scrape_cycle(struct db *db, const struct cfg *cfg, time_t deadline,
 			c.t[i].prev.at = strtod(db_val(res, i, 4), NULL);
 		}
 	}
-	if ((c.multi = curl_multi_init()) == NULL) {
-		log_error("metrics: curl multi does not initialise");
+	if (pins_update(sc, c.t, c.n) < 0)
 		goto out;
-	}
-	curl_multi_setopt(c.multi, CURLMOPT_MAXCONNECTS, 16L);
+	c.multi = sc->multi;
 	if (transfer(&c, deadline, stop) < 0)
 		goto out;
 	if (copy_out(db, &c.copy) < 0)
@@ -389,8 +490,6 @@ out:
 		xfree_secret(c.t[i].password);
 		buf_free(&c.t[i].body);
 	}
-	if (c.multi != NULL)
-		curl_multi_cleanup(c.multi);
 	c.st.targets = c.n;
 	c.st.ms = (long)((now_s() - t0) * 1000);
 	log_info("metrics: %ld targets, %ld up, %ld down, %ld rows stored in "

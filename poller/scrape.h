@@ -14,6 +14,15 @@
  * recorded as up=0, not as a poller error; so is a key that is not the
  * pinned one.
  *
+ * A struct scrape (scrape_new) holds what cycles share: one libcurl multi
+ * whose connection cache keeps a target's TLS connection from one cycle
+ * to the next (as Prometheus does), so a long-lived metrics poller does
+ * the handshake once per target, not once per cycle.  Reuse is no way
+ * past the pin: libcurl reuses a connection only for a transfer with the
+ * same pinned key (its TLS config match), a transfer whose pin changed
+ * since the last cycle is forced onto a fresh connection as well, and the
+ * password goes with every request, checked by the exporter each time.
+ *
  * scrape_maintain() is the maintain mode's part: partitions ahead, the
  * hourly rollup into metrics_hourly, and retention (day partitions older
  * than METRICS_RETENTION_DAYS, default 30, are dropped).
@@ -34,12 +43,23 @@ struct scrape_stats {
 	long	 ms;		/* wall time of the cycle */
 };
 
+struct scrape;
+
 /*
- * One cycle; no new target is started after deadline or once *stop is
+ * What cycles share, with a connection cache for up to max_conns targets
+ * (at least 16).  Returns NULL when libcurl does not initialise (logged).
+ * The caller frees it with scrape_free(), which closes the connections.
+ */
+struct scrape	*scrape_new(long max_conns);
+void		 scrape_free(struct scrape *);
+
+/*
+ * One cycle with sc's connections; no new target is started after deadline or once *stop is
  * set.  Returns 0 (even when targets were down), or -1 when the database
  * or the key ring failed (logged); st may be NULL.
  */
-int	scrape_cycle(struct db *, const struct cfg *, time_t deadline,
+int	scrape_cycle(struct scrape *sc, struct db *, const struct cfg *,
+	    time_t deadline,
 	    volatile sig_atomic_t *stop, struct scrape_stats *st);
 
 /*

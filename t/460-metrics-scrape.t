@@ -9,6 +9,8 @@
 # and 404s anyone else.  An impostor on a server's address with another
 # key gets no request (so no password) and nothing is ingested from it;
 # a rebuild's ready call pins the new server's key and scraping resumes.
+# One long-lived poller runs cycles over kept connections, and a pin
+# changed between cycles gets no request over the old connection.
 use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
@@ -210,6 +212,43 @@ is($t->psql_one(q{SELECT exporter_pin FROM instances WHERE id = :'i'}, i => $ids
 is(run_poller('metrics'), 0, 'a cycle after the rebuild');
 is(latest($ids[0])->{up}, 1, 'the rebuilt server is scraped again');
 cmp_ok(sim_exporter($srv{$ids[0]})->{requests_with_credentials}, '>', 0, 'with the password, to the pinned key');
+
+# ---- a long-lived metrics poller: cycles every METRICS_INTERVAL_SECONDS
+# over connections kept from one cycle to the next; a pin that changes
+# between cycles is not served by the connection made under the old one
+my $up_rows = sub { $t->psql_one(q{SELECT count(*) FROM metrics WHERE instance_id = :'i'
+	AND series = 'up'}, i => $ids[0]) };
+my $n0 = $up_rows->();
+my $x0 = sim_exporter($srv{$ids[0]});
+my $w0 = sim_exporter($srv{$ids[2]});
+my $long = $t->spawn(name => 'metrics-long', cmd => [ $t->bin('poller/och-poller'), 'metrics' ],
+    env => { $t->env, POLLER_RUN_SECONDS => 300, METRICS_INTERVAL_SECONDS => 1 });
+ok($t->wait_for(sub { $up_rows->() >= $n0 + 3 }, timeout => 60), 'one poller process ran three cycles');
+my $x1 = sim_exporter($srv{$ids[0]});
+cmp_ok($x1->{requests} - $x0->{requests}, '>=', 3, 'three scrapes of the healthy target');
+is($x1->{connections} - $x0->{connections}, 1, 'over one connection, kept between cycles');
+is(latest($ids[0])->{up}, 1, 'every series still stored');
+my $w1 = sim_exporter($srv{$ids[2]});
+cmp_ok($w1->{requests_with_credentials} - $w0->{requests_with_credentials}, '>=', 3,
+    'the wrong password is sent again every cycle');
+is_deeply(latest($ids[2]), { up => 0 }, 'and refused every time');
+# the server keeps its key; the pin now names another one (as if the
+# address had been taken over): the kept connection must not carry a request
+$t->psql(q{UPDATE instances SET exporter_pin = :'p' WHERE id = :'i'}, p => $imp->{pin}, i => $ids[0]);
+ok($t->wait_for(sub { latest($ids[0])->{up} == 0 }, timeout => 30), 'after the pin changed the target is down');
+my $x2 = sim_exporter($srv{$ids[0]});
+my $n2 = $up_rows->();
+ok($t->wait_for(sub { $up_rows->() >= $n2 + 2 }, timeout => 30), 'two more cycles');
+my $x3 = sim_exporter($srv{$ids[0]});
+is($x3->{requests}, $x2->{requests}, 'no request reached the server after the pin changed');
+cmp_ok($x3->{connections} - $x2->{connections}, '>=', 2, 'a new handshake each cycle, refused by the pin');
+is_deeply(latest($ids[0]), { up => 0 }, 'up = 0 only');
+$t->psql(q{UPDATE instances SET exporter_pin = :'p' WHERE id = :'i'}, p => $e1->{pin}, i => $ids[0]);
+ok($t->wait_for(sub { latest($ids[0])->{up} == 1 }, timeout => 30), 'the right pin again: scraped again');
+$t->stop($long);
+$logtext = do { local $/; open my $fh, '<', $long->{log}; <$fh> };
+like($logtext, qr/pinned key changed; kept connections closed/, 'the change is logged');
+unlike($logtext, qr/\Q$wrong\E/, 'the password is not');
 
 # ---- the ready call's pin is checked
 $r = $t->http(POST => '/api/v1/agent/ready', body => { bootstrap_token => 'ab' x 32,
