@@ -15,8 +15,16 @@
 # Also the browser driver t/735 opens the Control UI with: playwright-core
 # at the version webapp/package-lock.json pins (no browser download: the
 # tests drive Debian's chromium).
+# And the provider plugins the plans pre-install (their pinned specs as
+# schema/310_plan_providers.sql seeds them) in an npm cache of their own:
+# a test installs them as och-setup does, `openclaw plugins install
+# <spec>`, with npm offline on that cache (an archive or a folder would not
+# be trusted).
+#   OCH_OPENCLAW_PROVIDERS=1 scripts/openclaw-deps.sh   also prints that
+#                                   cache's part folder, second line
 # Layout: node/bin/node, prefix/bin/openclaw, plugins/<name>/package.json,
-# playwright-core-<version>/node_modules/playwright-core.
+# playwright-core-<version>/node_modules/playwright-core,
+# providers-<hash of the list>/npm-cache.
 # Exit status 1 when the registry cannot be reached and nothing is cached
 # (the tests that need the real package then fail; they never skip).
 set -euo pipefail
@@ -28,6 +36,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 pw=$(jq -r '.packages["node_modules/playwright-core"].version // empty' \
     "$top/webapp/package-lock.json")
 [ -n "$pw" ] || { echo "openclaw-deps: no playwright-core in webapp/package-lock.json" >&2; exit 1; }
+mapfile -t providers < <(grep -oE "'@openclaw/[a-z0-9-]+@[0-9.]+'" \
+    "$top/schema/310_plan_providers.sql" | tr -d "'" | sort -u)
+prov_part=providers-$(printf '%s\n' "${providers[@]}" | sha256sum | cut -c1-12)
 
 npm_q() { npm --no-fund --no-audit --loglevel=error "$@" >&2; }
 
@@ -79,8 +90,18 @@ part_playwright() {
 	npm_q install --prefix "$1" "playwright-core@$pw"
 }
 
+part_providers() {
+	local spec
+	for spec in "${providers[@]}"; do
+		npm_q cache add --cache "$1/npm-cache" "$spec" || return 1
+	done
+}
+
 part node
 part prefix
 part plugins
 part "playwright-core-$pw" part_playwright
+part "$prov_part" part_providers
 echo "$dir"
+[[ ${OCH_OPENCLAW_PROVIDERS:-0} == 1 ]] && echo "$dir/$prov_part"
+exit 0

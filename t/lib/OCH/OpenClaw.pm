@@ -22,10 +22,12 @@ sub new {
 	my ($class, $t) = @_;
 	my $dir = $t->dir;
 	my $deps = $t->src('scripts/openclaw-deps.sh');
-	my $cache = `'$deps' 2>'$dir/openclaw-deps.log'` // '';
+	# second line: the provider plugins' npm cache folder
+	my ($cache, $prov) = split /
+/, `OCH_OPENCLAW_PROVIDERS=1 '$deps' 2>'$dir/openclaw-deps.log'` // '';
 	my $rc = $?;
-	chomp $cache;
-	my $self = bless { t => $t, dir => $dir, cache => $cache }, $class;
+	$cache //= '';
+	my $self = bless { t => $t, dir => $dir, cache => $cache, providers => $prov }, $class;
 	# playwright-core as scripts/openclaw-deps.sh installs it (the
 	# version webapp/package-lock.json pins)
 	my $lock = decode_json(_slurp($t->src('webapp/package-lock.json')) // '{}');
@@ -90,11 +92,13 @@ sub agent_env {
 
 # The openclaw CLI, bounded (30 min: on a loaded machine one call can take
 # minutes); returns (exit status, output).  With --json last, only stdout.
+# Its stdin is /dev/null, or the file $self->{stdin} names.
 sub cli {
 	my ($self, @a) = @_;
 	my $err = $a[-1] eq '--json' ? '/dev/null' : '&1';
 	local @ENV{ keys %{ $self->{env} } } = values %{ $self->{env} };
-	my $out = `timeout 1800 '$self->{bin}' @{[ map { "'$_'" } @a ]} </dev/null 2>$err`;
+	my $in = $self->{stdin} // '/dev/null';
+	my $out = `timeout 1800 '$self->{bin}' @{[ map { "'$_'" } @a ]} <'$in' 2>$err`;
 	return ($? >> 8, $out);
 }
 
@@ -130,6 +134,17 @@ sub link_plugin {
 	my ($self, $p) = @_;
 	return $self->cli('plugins', 'install', "$self->{cache}/plugins/$p", '--link', '--force',
 	    '--accept-capabilities');
+}
+
+# A provider plugin (its pinned npm spec, as och-setup gets it in
+# OCH_PROVIDER_PLUGINS) installed the way och-setup installs it, from npm
+# (so OpenClaw trusts it), with npm offline on the cache
+# scripts/openclaw-deps.sh filled.  Returns (exit status, output).
+sub install_provider {
+	my ($self, $spec) = @_;
+	local $ENV{npm_config_offline} = 'true';
+	local $ENV{npm_config_cache} = "$self->{providers}/npm-cache";
+	return $self->cli('plugins', 'install', $spec, '--force', '--accept-capabilities');
 }
 
 sub live { decode_json(_slurp("$_[0]{state}/openclaw.json") // '{}') }
