@@ -39,7 +39,8 @@ measure() {	# plugins(0|1)
 	if [[ $1 -ge 1 && ! -f $OPENCLAW_STATE_DIR/.och-plugins ]]; then
 		for p in whatsapp discord slack; do
 			openclaw plugins install "$oc/plugins/$p" --link --force \
-			    --accept-capabilities >/dev/null 2>&1
+			    --accept-capabilities >"$work/install.log" 2>&1 ||
+			    { echo "measure: $p not linked:" >&2; tail -n 5 "$work/install.log" >&2; exit 1; }
 		done
 		printf '{"plugins":{"entries":{"whatsapp":{"enabled":true},"discord":{"enabled":true},"slack":{"enabled":true}}}}' |
 		    openclaw config patch --stdin >/dev/null 2>&1
@@ -49,7 +50,8 @@ measure() {	# plugins(0|1)
 		for p in "${providers[@]}"; do
 			npm_config_offline=true npm_config_cache=$prov/npm-cache \
 			    openclaw plugins install "$p" --force \
-			    --accept-capabilities >/dev/null 2>&1
+			    --accept-capabilities >"$work/install.log" 2>&1 ||
+			    { echo "measure: $p not installed:" >&2; tail -n 5 "$work/install.log" >&2; exit 1; }
 		done
 		printf 'DEEPSEEK_API_KEY=sk-bench-0123456789\nMISTRAL_API_KEY=bench-0123456789\n' \
 		    >>"$OPENCLAW_STATE_DIR/.env"
