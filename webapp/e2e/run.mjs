@@ -76,6 +76,16 @@ try {
   await axe(page, 'instance overview')
   await shot(page, out, 'instance.png', docs)
 
+  await step("the provider list is the plan's (starter: no Mistral, nothing the API would refuse)", async () => {
+    await page.getByTestId('tab-ai-keys').click()
+    await page.locator('[data-testid="ai-provider"] option[value="deepseek"]').waitFor({ state: 'attached' })
+    const offered = await page.getByTestId('ai-provider').locator('option').evaluateAll((os) => os.map((o) => o.value))
+    const inst = page.url().match(/\/instances\/([0-9a-f-]+)/)[1]
+    const api = await page.evaluate(async (u) => (await (await fetch(u, { credentials: 'same-origin' })).json()).providers.map((p) => p.provider),
+      `/api/v1/instances/${inst}/ai-keys`)
+    if (offered.join() !== api.join()) throw new Error(`offered ${offered} but the plan allows ${api}`)
+    if (offered.includes('mistral') || offered.includes('groq')) throw new Error(`offered ${offered}`)
+  })
   await step('an AI key is added and listed by its last four characters', async () => {
     await page.getByTestId('tab-ai-keys').click()
     await page.getByTestId('ai-provider').selectOption('anthropic')
@@ -111,8 +121,7 @@ try {
 
   await step('an API error is shown to the user', async () => {
     await page.getByTestId('tab-ai-keys').click()
-    await page.getByTestId('ai-provider').selectOption('other')
-    await page.getByPlaceholder('e.g. together').fill('zz')
+    await page.getByTestId('ai-provider').selectOption('anthropic')
     await page.getByTestId('ai-key-input').fill('short!!!')
     await page.getByRole('button', { name: 'Save key' }).click()
     const alert = page.getByRole('alert')

@@ -197,6 +197,11 @@ export interface AiKey {
   updated_at: string
 }
 
+export interface AiProvider {
+  provider: string
+  display_name: string
+}
+
 export interface Skill {
   name: string
   display_name: string
@@ -340,7 +345,7 @@ export const API = {
   putChannel: (id: string, kind: string, body: unknown) =>
     api<void>('PUT', `${inst(id)}/channels/${enc(kind)}`, body),
   deleteChannel: (id: string, kind: string) => api<void>('DELETE', `${inst(id)}/channels/${enc(kind)}`),
-  aiKeys: (id: string) => api<{ ai_keys: AiKey[] }>('GET', `${inst(id)}/ai-keys`),
+  aiKeys: (id: string) => api<{ ai_keys: AiKey[]; providers: AiProvider[] }>('GET', `${inst(id)}/ai-keys`),
   putAiKey: (id: string, provider: string, key: string) =>
     api<void>('PUT', `${inst(id)}/ai-keys/${enc(provider)}`, { key }),
   deleteAiKey: (id: string, provider: string) => api<void>('DELETE', `${inst(id)}/ai-keys/${enc(provider)}`),

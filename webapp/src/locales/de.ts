@@ -173,7 +173,7 @@ const de: Messages = {
     intro: 'Schlüssel werden verschlüsselt gespeichert und nur an Ihre eigene Instanz gesendet. Nach dem Speichern kann ein Schlüssel nicht mehr angezeigt werden.',
     empty: 'Noch keine Schlüssel.',
     provider: 'Anbieter', key: 'Schlüssel', updated: 'Geändert', set: 'gesetzt',
-    add: 'Schlüssel hinzufügen oder ersetzen', other: 'Anderer…', otherName: 'Name des Anbieters', apiKey: 'API-Schlüssel',
+    add: 'Schlüssel hinzufügen oder ersetzen', apiKey: 'API-Schlüssel',
     save: 'Schlüssel speichern', saving: 'Wird gespeichert…',
     saved: 'Schlüssel für {{name}} gespeichert; Ihre Instanz übernimmt ihn innerhalb von Sekunden.',
     removed: 'Schlüssel für {{name}} entfernt.',

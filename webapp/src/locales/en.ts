@@ -171,7 +171,7 @@ const en = {
     intro: 'Keys are encrypted at rest and only ever sent to your own instance. After saving, a key cannot be shown again.',
     empty: 'No keys yet.',
     provider: 'Provider', key: 'Key', updated: 'Updated', set: 'set',
-    add: 'Add or replace a key', other: 'Other…', otherName: 'Provider name', apiKey: 'API key',
+    add: 'Add or replace a key', apiKey: 'API key',
     save: 'Save key', saving: 'Saving…',
     saved: 'Key for {{name}} saved; your instance picks it up within seconds.',
     removed: 'Key for {{name}} removed.',

@@ -12,20 +12,17 @@ import { NativeSelect } from '@/components/ui/native-select'
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
 import { LoadError, Notice, Section, useAct } from '@/components/common'
 
-// provider ids OpenClaw knows (its model refs are provider/model)
-const PROVIDERS = [
-  ['anthropic', 'Anthropic (Claude)'], ['openai', 'OpenAI'], ['google', 'Google (Gemini)'],
-  ['openrouter', 'OpenRouter'], ['mistral', 'Mistral'], ['groq', 'Groq'], ['xai', 'xAI (Grok)'], ['deepseek', 'DeepSeek'],
-]
-const label = (p: string) => PROVIDERS.find(([v]) => v === p)?.[1] ?? p
-
 export function AiKeys({ id }: { id: string }) {
   const { t } = useTranslation()
   const list = useQuery({ queryKey: ['ai-keys', id], queryFn: () => API.aiKeys(id) })
-  const [provider, setProvider] = useState('anthropic')
-  const [other, setOther] = useState('')
+  // the providers the instance's plan allows, in the server's order and
+  // with its names (schema ai_providers/plan_providers): the one list the
+  // API also checks a key against
+  const providers = list.data?.providers ?? []
+  const label = (p: string) => providers.find((v) => v.provider === p)?.display_name ?? p
+  const [picked, setProvider] = useState('')
   const [key, setKey] = useState('')
-  const name = provider === 'other' ? other.trim().toLowerCase() : provider
+  const name = picked || (providers[0]?.provider ?? '')
   const inv = { invalidate: [['ai-keys', id]] }
   const save = useAct((v: { p: string; k: string }) => API.putAiKey(id, v.p, v.k),
     { ...inv, ok: (v) => t('keys.saved', { name: label(v.p) }), onSuccess: () => setKey('') })
@@ -66,18 +63,10 @@ export function AiKeys({ id }: { id: string }) {
         <form className="grid items-end gap-3 sm:grid-cols-[auto_1fr_auto]" onSubmit={submit}>
           <div className="flex flex-col gap-1.5">
             <Label htmlFor="ai-provider">{t('keys.provider')}</Label>
-            <NativeSelect id="ai-provider" value={provider} onChange={(e) => setProvider(e.target.value)} data-testid="ai-provider">
-              {PROVIDERS.map(([v, l]) => <option key={v} value={v}>{l}</option>)}
-              <option value="other">{t('keys.other')}</option>
+            <NativeSelect id="ai-provider" value={name} onChange={(e) => setProvider(e.target.value)} data-testid="ai-provider">
+              {providers.map((v) => <option key={v.provider} value={v.provider}>{v.display_name}</option>)}
             </NativeSelect>
           </div>
-          {provider === 'other' && (
-            <div className="flex flex-col gap-1.5">
-              <Label htmlFor="ai-other">{t('keys.otherName')}</Label>
-              <Input id="ai-other" value={other} onChange={(e) => setOther(e.target.value)} placeholder="e.g. together"
-                pattern="[a-z][a-z0-9_\-]{1,31}" required />
-            </div>
-          )}
           <div className="flex flex-col gap-1.5">
             <Label htmlFor="ai-key">{t('keys.apiKey')}</Label>
             <Input id="ai-key" type="password" autoComplete="off" value={key} onChange={(e) => setKey(e.target.value)}
