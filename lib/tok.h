@@ -1,9 +1,10 @@
 /*
  * tok.h: session tokens, JWTs signed with HS256 (libjwt 1.x).  The
  * algorithm is pinned here, never taken from the token: a token whose
- * header names anything but HS256 is refused before libjwt sees it, and
- * the signature is checked in constant time first (libjwt 1.x compared
- * signatures with strcmp, CVE-2024-25189).
+ * header names anything but HS256 is refused, and the signature is
+ * checked in constant time, by our own code (libjwt 1.x compared
+ * signatures with strcmp, CVE-2024-25189, and its decode would compute
+ * the HMAC a second time); libjwt issues tokens.
  */
 #ifndef OCH_TOK_H
 #define OCH_TOK_H

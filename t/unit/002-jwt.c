@@ -218,6 +218,12 @@ main(void)
 	check_refused(hs256,
 	    "{\"sub\":\"7\",\"sid\":\"abc\",\"exp\":-1}",
 	    SIG_HS256, SECRET, "exp negative");
+	check_refused(hs256,
+	    "{\"sub\":\"7\",\"sid\":\"abc\",\"exp\":1e300}",
+	    SIG_HS256, SECRET, "exp beyond JSON's exact integers");
+	check_refused(hs256,
+	    "{\"sub\":\"7\",\"sid\":\"abc\",\"exp\":true}",
+	    SIG_HS256, SECRET, "exp a boolean");
 	snprintf(past, sizeof(past), "{\"sub\":\"7\",\"exp\":%ld}", now + 600);
 	check_refused(hs256, past, SIG_HS256, SECRET, "missing sid");
 	snprintf(past, sizeof(past), "{\"sid\":\"abc\",\"exp\":%ld}",
