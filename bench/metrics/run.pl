@@ -78,9 +78,11 @@ if (!$pid) {
 my $cpu_prev = 0;
 my $seen = 0;
 while ($seen < $cycles) {
-	open my $lf, '<', $log or die;
-	my @sums = grep { /metrics: \d+ targets/ } <$lf>;
-	close $lf;
+	my @sums;
+	if (open my $lf, '<', $log) {	# the child may not have made it yet
+		@sums = grep { /metrics: \d+ targets/ } <$lf>;
+		close $lf;
+	}
 	if (@sums > $seen) {
 		my $cpu_now = proc_cpu($pid);
 		my $sum = $sums[$seen++];
