@@ -162,6 +162,24 @@ reset_at(long long v, time_t now)
 }
 
 /*
+ * The delay until an HTTP date, in ms: 0 for a date gone by, and at most
+ * the delay a 15-digit count of seconds gives (a date in the year
+ * 474092026 must not overflow the product).
+ */
+static long long
+date_delay_ms(time_t t, time_t now)
+{
+	long long	 d;
+
+	if (t <= now)
+		return 0;
+	d = (long long)t - (long long)now;
+	if (d > 999999999999999LL)
+		d = 999999999999999LL;
+	return d * 1000;
+}
+
+/*
  * Walk the parameters of a structured header item
  * (`"default";r=50;t=30` or `100;w=1`): the first bare member is
  * returned in *first (-1 if none), parameters through the callback.
@@ -265,8 +283,7 @@ hcl_header(struct hcl_resp *r, const char *line, size_t len, time_t now)
 			date[vlen] = '\0';
 			if ((t = curl_getdate(date, NULL)) != -1 &&
 			    r->rl.retry_after_ms < 0)
-				r->rl.retry_after_ms =
-				    t > now ? ((long long)t - now) * 1000 : 0;
+				r->rl.retry_after_ms = date_delay_ms(t, now);
 		}
 	} else if (IS("x-correlation-id") || IS("cf-ray") ||
 	    IS("x-request-id")) {
