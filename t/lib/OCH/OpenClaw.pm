@@ -49,8 +49,9 @@ sub new {
 	    PATH => "$cache/node/bin:$cache/prefix/bin:$ENV{PATH}", OPENCLAW_SERVICE_REPAIR_POLICY => 'external',
 	    OPENCLAW_NO_RESPAWN => 1, OPENCLAW_DISABLE_BONJOUR => 1 };
 	# what t/bin/systemctl-gateway and the agent need besides
+	# OCH_GW_OWNER: a test killed from outside takes its gateway with it
 	$self->{unit_env} = { %{ $self->{env} }, OCH_GW_DIR => $dir, OCH_GW_PORT => $self->{port},
-	    OPENCLAW_BIN => $self->{bin} };
+	    OPENCLAW_BIN => $self->{bin}, OCH_GW_OWNER => $$ };
 	return $self;
 }
 
