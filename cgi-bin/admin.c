@@ -13,6 +13,8 @@
 #include "admin.h"
 #include "audit.h"
 #include "backup.h"
+#include "ent_instance.h"
+#include "ent_ops.h"
 #include "inst.h"
 #include "js.h"
 #include "log.h"

@@ -14,7 +14,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "ent.h"
+#include "ent_catalog.h"
 #include "js.h"
 #include "srv.h"
 
@@ -47,7 +47,7 @@ struct adm_upsert {
 	const char		*name_hint;	/* the 400 for a bad name */
 	const struct js_field	*fields;
 	size_t			 nfields;	/* at most ADM_UPSERT_MAX */
-	const struct ent_catalog *cat;		/* its statements (lib/ent.h) */
+	const struct ent_catalog *cat;		/* its statements (lib/ent_catalog.h) */
 	enum och_err		 check_err;	/* a CHECK constraint refused it */
 	const char		*conflict;	/* a unique column's 409, or NULL */
 };

@@ -20,6 +20,7 @@
 
 #include "admin.h"
 #include "audit.h"
+#include "ent_fleet.h"
 #include "inst.h"
 #include "valid.h"
 

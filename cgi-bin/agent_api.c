@@ -18,7 +18,9 @@
 
 #include "agent.h"
 #include "audit.h"
-#include "ent.h"
+#include "ent_agent.h"
+#include "ent_command.h"
+#include "ent_report.h"
 #include "inst.h"
 #include "js.h"
 #include "log.h"

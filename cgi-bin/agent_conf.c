@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "agent.h"
-#include "ent.h"
+#include "ent_command.h"
 #include "log.h"
 
 /* Channels whose runtime is an external plugin (@openclaw/<kind>). */

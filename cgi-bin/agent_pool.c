@@ -25,7 +25,7 @@
 #include "audit.h"
 #include "cry.h"
 #include "log.h"
-#include "ent.h"
+#include "ent_pool.h"
 #include "pool.h"
 #include "userdata.h"
 

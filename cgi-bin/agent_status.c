@@ -24,7 +24,9 @@
 
 #include "agent.h"
 #include "cry.h"
-#include "ent.h"
+#include "ent_agent.h"
+#include "ent_report.h"
+#include "ent_secret.h"
 #include "inst.h"
 #include "js.h"
 #include "log.h"

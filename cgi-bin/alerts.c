@@ -24,7 +24,7 @@
 #include "alert.h"
 #include "audit.h"
 #include "auth.h"
-#include "ent.h"
+#include "ent_alert.h"
 #include "srv.h"
 
 /* A condition customers may see and mute. */

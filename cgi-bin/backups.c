@@ -38,7 +38,7 @@
 #include "auth.h"
 #include "backup.h"
 #include "cry.h"
-#include "ent.h"
+#include "ent_archive.h"
 #include "inst.h"
 #include "log.h"
 #include "s3.h"

@@ -5,7 +5,7 @@
  */
 #include <stdlib.h>
 
-#include "ent.h"
+#include "ent_ops.h"
 #include "health.h"
 #include "log.h"
 

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ent.h"
+#include "ent_ops.h"
 #include "health.h"
 #include "stats.h"
 

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "auth.h"
-#include "ent.h"
+#include "ent_metric.h"
 #include "srv.h"
 #include "valid.h"
 

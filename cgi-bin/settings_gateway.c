@@ -25,7 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ent.h"
+#include "ent_channel.h"
+#include "ent_command.h"
+#include "ent_secret.h"
 #include "inst.h"
 #include "js.h"
 #include "log.h"

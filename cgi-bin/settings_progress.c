@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ent.h"
+#include "ent_status.h"
 #include "settings.h"
 
 /* seconds to one decimal */

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ent.h"
+#include "ent_provider.h"
 #include "settings.h"
 
 cJSON *

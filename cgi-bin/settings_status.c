@@ -24,7 +24,7 @@
 #include <string.h>
 
 #include "auth.h"
-#include "ent.h"
+#include "ent_status.h"
 #include "inst.h"
 #include "js.h"
 #include "log.h"

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "audit.h"
-#include "ent.h"
+#include "ent_whmcs.h"
 #include "js.h"
 #include "log.h"
 #include "srv.h"

@@ -13,7 +13,7 @@
 
 #include "auth.h"
 #include "cry.h"
-#include "ent.h"
+#include "ent_session.h"
 #include "hmac.h"
 #include "log.h"
 #include "tok.h"

@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "cry.h"
-#include "ent.h"
+#include "ent_agent.h"
+#include "ent_channel.h"
+#include "ent_key.h"
 #include "log.h"
 
 static const struct db_stmt stmt_claim = { "ent_agent_claim",

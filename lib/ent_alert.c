@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "alert.h"
-#include "ent.h"
+#include "ent_alert.h"
 
 #define ALERT_COLS \
 	"a.id, a.condition, a.severity, a.audience, a.subject," \

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ent.h"
+#include "ent_archive.h"
 
 static const struct db_stmt stmt_claim = { "ent_archive_claim",
 	"UPDATE backups SET status = 'uploading', error = NULL"

@@ -4,7 +4,7 @@
  */
 #include <stdlib.h>
 
-#include "ent.h"
+#include "ent_backup.h"
 
 enum { BC_ID, BC_KIND, BC_STATUS, BC_NAME, BC_SIZE, BC_CREATED_AT };
 static const struct db_stmt stmt_list = { "ent_backup_list",

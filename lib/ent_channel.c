@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "cry.h"
-#include "ent.h"
+#include "ent_channel.h"
 
 enum { CC_KIND, CC_ENABLED, CC_DM_POLICY, CC_ALLOW_FROM, CC_SECRET_SET,
     CC_UPDATED_AT };

@@ -7,7 +7,7 @@
  */
 #include <stdlib.h>
 
-#include "ent.h"
+#include "ent_command.h"
 
 #define CMD_TS(col) \
 	" to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ent.h"
+#include "ent_fleet.h"
 
 #define TS(col) ENT_TS(col)
 

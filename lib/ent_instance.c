@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "auth.h"
-#include "ent.h"
+#include "ent_instance.h"
 #include "valid.h"
 
 static const struct db_stmt stmt_get = { "ent_instance_get",

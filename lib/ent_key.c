@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cry.h"
-#include "ent.h"
+#include "ent_key.h"
 
 enum { KC_PROVIDER, KC_LAST4, KC_UPDATED_AT };
 static const struct db_stmt stmt_list = { "ent_ai_key_list",

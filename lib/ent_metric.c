@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "ent.h"
+#include "ent_metric.h"
 
 static const struct db_stmt stmt_raw = { "ent_metric_raw",
 	"SELECT series, extract(epoch FROM at)::float8, value FROM metrics"

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ent.h"
+#include "ent_ops.h"
 
 #define TS(col) ENT_TS(col)
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ent.h"
+#include "ent_plan.h"
 
 /* X(field, SQL expression) in SELECT order */
 #define PLAN_COLS(X) \

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ent.h"
+#include "ent_pool.h"
 #include "userdata.h"
 
 static const struct db_stmt stmt_known = { "ent_pool_known",

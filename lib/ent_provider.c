@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ent.h"
+#include "ent_provider.h"
 
 enum { PC_PROVIDER, PC_DISPLAY_NAME };
 static const struct db_stmt stmt_of_instance = { "ent_provider_of_instance",

@@ -5,7 +5,7 @@
  * usage per day (ai_usage).  Each call runs inside the caller's
  * transaction when one is open (agent_api.c's report).
  */
-#include "ent.h"
+#include "ent_report.h"
 
 static const struct db_stmt stmt_put = { "ent_report_put",
 	"INSERT INTO agent_reports (instance_id, reported_at, health, version,"

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cry.h"
-#include "ent.h"
+#include "ent_secret.h"
 #include "log.h"
 
 static const struct db_stmt stmt_get = { "ent_secret_get",

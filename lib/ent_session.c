@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ent.h"
+#include "ent_session.h"
 
 #define STR_(x)		#x
 #define STR(x)		STR_(x)

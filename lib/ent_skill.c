@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ent.h"
+#include "ent_skill.h"
 
 enum { SC_NAME, SC_DISPLAY_NAME, SC_DESCRIPTION, SC_ENABLED, SC_SLUG };
 static const struct db_stmt stmt_of_instance = { "ent_skill_of_instance",

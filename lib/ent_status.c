@@ -6,7 +6,7 @@
  */
 #include <stdlib.h>
 
-#include "ent.h"
+#include "ent_status.h"
 
 #define ST_TS(col) \
 	" to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"

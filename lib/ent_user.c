@@ -4,7 +4,7 @@
  */
 #include <stdlib.h>
 
-#include "ent.h"
+#include "ent_user.h"
 #include "inst.h"
 
 enum { UC_ID, UC_EMAIL, UC_ROLE };

@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "ent.h"
+#include "ent_whmcs.h"
 
 /* Rows: the user, when it exists; column 0 whether the address changed. */
 static const struct db_stmt stmt_email = { "ent_whmcs_email",

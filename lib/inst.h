@@ -24,9 +24,10 @@
  * X(ENUM, field, SQL, J) with the SQL expression (each after the first
  * starts with ", ") and J how inst_json() renders it: S a string, N a
  * number (null when NULL either way).  INST_COLUMNS (the SELECT list),
- * the positions INST_COL_* (INST_NCOLS of them), lib/ent.h's struct
- * ent_instance and its JSON all derive from it.  A query may select more columns
- * after INST_COLUMNS: the first of them is at position INST_NCOLS.
+ * the positions INST_COL_* (INST_NCOLS of them), lib/ent_instance.h's
+ * struct ent_instance and its JSON all derive from it.  A query may select
+ * more columns after INST_COLUMNS: the first of them is at position
+ * INST_NCOLS.
  */
 #define INST_TS(col) \
 	" to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
@@ -61,8 +62,9 @@ enum inst_col { INST_COLS(INST_COL_ENUM_) INST_NCOLS };
 #undef INST_COL_ENUM_
 
 /*
- * Render row `row` of a result selected with INST_COLUMNS (lib/ent.h's
- * struct ent_instance is the typed form: ent_instance_json()).
+ * Render row `row` of a result selected with INST_COLUMNS
+ * (lib/ent_instance.h's struct ent_instance is the typed form:
+ * ent_instance_json()).
  */
 cJSON		*inst_json(const PGresult *, int row, const struct cfg *);
 /* "<slug>.<CLOUDFLARE_DOMAIN>" into a new string (caller frees). */

@@ -9,7 +9,8 @@
 #     wh_);
 #   the instances' lifecycle records and states (inst_); the audit log
 #     (audit_);
-#   the typed data layer (ent_: lib/ent.h), an entity a file;
+#   the typed data layer (ent_: lib/ent.h), an entity a header and a
+#     file;
 #   strict JSON field getters (js_);
 #   reconcile steps, outbox delivery, user-data (recon_, obx_, ud_);
 #   the Prometheus text parser and derived series (prom_, met_); alert
@@ -36,13 +37,20 @@ lib_libcore_a_SOURCES = \
 	lib/whmcs.h lib/whmcs.c \
 	lib/inst.h lib/inst.c lib/lifecycle.h lib/lifecycle.c \
 	lib/audit.h lib/audit.c \
-	lib/ent.h lib/ent_view.c lib/ent_instance.c lib/ent_ops.c \
-	lib/ent_fleet.c lib/ent_catalog.c lib/ent_whmcs.c lib/ent_alert.c \
-	lib/ent_metric.c lib/ent_archive.c lib/ent_plan.c lib/ent_key.c \
-	lib/ent_channel.c lib/ent_skill.c lib/ent_backup.c \
-	lib/ent_command.c lib/ent_status.c lib/ent_secret.c \
-	lib/ent_agent.c lib/ent_pool.c lib/ent_session.c lib/ent_user.c \
-	lib/ent_report.c lib/ent_provider.c \
+	lib/ent.h lib/ent_view.c \
+	lib/ent_instance.h lib/ent_instance.c lib/ent_ops.h lib/ent_ops.c \
+	lib/ent_fleet.h lib/ent_fleet.c lib/ent_catalog.h lib/ent_catalog.c \
+	lib/ent_whmcs.h lib/ent_whmcs.c lib/ent_alert.h lib/ent_alert.c \
+	lib/ent_metric.h lib/ent_metric.c \
+	lib/ent_archive.h lib/ent_archive.c lib/ent_plan.h lib/ent_plan.c \
+	lib/ent_key.h lib/ent_key.c lib/ent_channel.h lib/ent_channel.c \
+	lib/ent_skill.h lib/ent_skill.c lib/ent_backup.h lib/ent_backup.c \
+	lib/ent_command.h lib/ent_command.c \
+	lib/ent_status.h lib/ent_status.c lib/ent_secret.h lib/ent_secret.c \
+	lib/ent_agent.h lib/ent_agent.c lib/ent_pool.h lib/ent_pool.c \
+	lib/ent_session.h lib/ent_session.c lib/ent_user.h lib/ent_user.c \
+	lib/ent_report.h lib/ent_report.c \
+	lib/ent_provider.h lib/ent_provider.c \
 	lib/js.h lib/js.c \
 	lib/recon.h lib/recon.c lib/recon_int.h lib/recon_decide.c \
 	lib/recon_queue.c lib/recon_store.c lib/recon_effects.c \
