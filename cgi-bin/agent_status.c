@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 
@@ -32,6 +33,16 @@
 #include "log.h"
 
 #define USAGE_MODELS_MAX	200
+/*
+ * The usage a report may store: days of the window the dashboard shows
+ * (GET …/ai-usage?days= up to 366, UTC) and tomorrow (an agent's clock
+ * ahead), at most USAGE_DAYS_MAX of them a report (the agent sends two).
+ * The VPS is the customer's, so its report is outside input: without the
+ * window one report stored a row for any date from 0001 to 9999 (some
+ * 6,000 a report, kept for ever) and ran a statement for each.
+ */
+#define USAGE_WINDOW_DAYS	366
+#define USAGE_DAYS_MAX		64
 
 static int
 is(const char *a, const char *b)
@@ -98,11 +109,36 @@ usage_nums(const cJSON *d, char *in, char *out, char *cost, size_t sz)
 	snprintf(out, sz, "%lld", (long long)to);
 }
 
-static int
-date_ok(const cJSON *d, const char **date)
+/* The window's first and last day, "YYYY-MM-DD" (UTC), into lo and hi. */
+static void
+usage_window(char lo[11], char hi[11])
 {
-	return js_str(d, "date", 10, date) == JS_OK && strlen(*date) == 10 &&
-	    (*date)[4] == '-' && (*date)[7] == '-';
+	struct tm	 tm;
+	time_t		 now = time(NULL), t;
+
+	t = now - (time_t)USAGE_WINDOW_DAYS * 86400;
+	strftime(lo, 11, "%Y-%m-%d", gmtime_r(&t, &tm));
+	t = now + 86400;
+	strftime(hi, 11, "%Y-%m-%d", gmtime_r(&t, &tm));
+}
+
+/*
+ * The entry's date when it is YYYY-MM-DD (digits) from lo to hi (NULL:
+ * any); 1, else 0.  An impossible day inside (2026-11-31) is the
+ * database's to refuse.
+ */
+static int
+date_ok(const cJSON *d, const char **date, const char *lo, const char *hi)
+{
+	size_t	 i;
+
+	if (js_str(d, "date", 10, date) != JS_OK || strlen(*date) != 10)
+		return 0;
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? (*date)[i] != '-' :
+		    (*date)[i] < '0' || (*date)[i] > '9')
+			return 0;
+	return lo == NULL || (strcmp(*date, lo) >= 0 && strcmp(*date, hi) <= 0);
 }
 
 /* A provider or model name we store: printable, no spaces, bounded. */
@@ -123,7 +159,19 @@ has_date(const cJSON *arr, const char *date)
 	const char	*d;
 
 	cJSON_ArrayForEach(m, arr)
-		if (date_ok(m, &d) && strcmp(d, date) == 0)
+		if (date_ok(m, &d, NULL, NULL) && strcmp(d, date) == 0)
+			return 1;
+	return 0;
+}
+
+/* Is date one of the n days stored? */
+static int
+stored_day(const char *const *days, size_t n, const char *date)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(days[i], date) == 0)
 			return 1;
 	return 0;
 }
@@ -133,24 +181,28 @@ store_usage(struct req *r, const cJSON *usage)
 {
 	struct db	*db = r->app->db;
 	const cJSON	*daily, *models, *d;
-	const char	*date, *prov, *model;
-	char		 in[48], out[48], cost[48];
+	const char	*date, *prov, *model, *days[USAGE_DAYS_MAX];
+	char		 in[48], out[48], cost[48], lo[11], hi[11];
 	struct ent_usage u = { r->auth.instance_id, NULL, in, out, cost, NULL,
 	    NULL };
 	enum och_err	 err;
+	size_t		 n = 0;
 
 	if (!cJSON_IsObject(usage))
 		return OCH_OK;
+	usage_window(lo, hi);
 	daily = cJSON_GetObjectItemCaseSensitive(usage, "daily");
 	models = cJSON_GetObjectItemCaseSensitive(usage, "models");
 	if (!cJSON_IsArray(models) ||
 	    cJSON_GetArraySize(models) > USAGE_MODELS_MAX)
 		models = NULL;
-	/* days split by model: replaced by the split */
+	/* days split by model: replaced by the split; each day once */
 	cJSON_ArrayForEach(d, daily) {
-		if (!date_ok(d, &date))
+		if (n == USAGE_DAYS_MAX)
+			break;
+		if (!date_ok(d, &date, lo, hi) || stored_day(days, n, date))
 			continue;
-		u.day = date;
+		days[n++] = u.day = date;
 		if (models != NULL && has_date(models, date))
 			err = ent_usage_clear(db, u.id, date);
 		else {
@@ -161,13 +213,13 @@ store_usage(struct req *r, const cJSON *usage)
 			return err;
 	}
 	cJSON_ArrayForEach(d, models) {
-		if (!date_ok(d, &date) ||
+		if (!date_ok(d, &date, lo, hi) ||
 		    js_str(d, "provider", 64, &prov) != JS_OK ||
 		    js_str(d, "model", 128, &model) != JS_OK ||
 		    !label_ok(prov, 64) || !label_ok(model, 128))
 			continue;
 		/* only days just cleared (else a second report adds up) */
-		if (!has_date(daily, date))
+		if (!stored_day(days, n, date))
 			continue;
 		usage_nums(d, in, out, cost, sizeof(in));
 		u.day = date;
