@@ -435,62 +435,51 @@ h_view_end(struct req *r)
 static void
 h_me(struct req *r)
 {
-	struct ent_user	*u, *admin = NULL;
-	char		 uid[24];
+	struct ent_user	*u;
+	char		*viewer;
 	cJSON		*o, *insts;
 	enum och_err	 err;
 
-	snprintf(uid, sizeof(uid), "%lld", (long long)r->auth.user_id);
-	/* both came with the session check (me_prefetch()), or read now */
-	if ((err = ent_user_me(r->app->db, &r->app->cfg, uid,
-	    auth_prefetched(r, 0), auth_prefetched(r, 1), &u, &insts)) !=
-	    OCH_OK) {
+	/* read with the session check, in its statement (me_read()) */
+	if ((err = ent_user_me(&r->app->cfg, auth_read(r), &u, &insts,
+	    &viewer)) != OCH_OK) {
 		resp_error(r, err, NULL);
 		return;
-	}
-	/* an admin's read-only view: whose, so the dashboard can say so */
-	if (r->auth.viewer_id != 0) {
-		snprintf(uid, sizeof(uid), "%lld", (long long)r->auth.viewer_id);
-		if ((err = ent_user_get(r->app->db, uid, &admin)) != OCH_OK &&
-		    err != OCH_ENOTFOUND) {
-			ent_user_free(u);
-			cJSON_Delete(insts);
-			resp_error(r, err, NULL);
-			return;
-		}
 	}
 	o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "id", (double)u->id);
 	cJSON_AddStringToObject(o, "email", u->email);
 	cJSON_AddStringToObject(o, "role", u->role);
 	cJSON_AddItemToObject(o, "instances", insts);
+	/* an admin's read-only view: whose, so the dashboard can say so */
 	if (r->auth.viewer_id != 0)
 		cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "view"),
-		    "admin_email", admin != NULL ? admin->email : "");
+		    "admin_email", viewer != NULL ? viewer : "");
 	else
 		cJSON_AddNullToObject(o, "view");
 	ent_user_free(u);
-	ent_user_free(admin);
+	free(viewer);
 	resp_json(r, 200, o);
 }
 
 /* the routes: lib/routes.def */
 static const struct route routes[] = { OCH_ROUTES_auth(SRV_ROUTE) };
 
-/* GET /api/v1/me reads its two statements in the session's round trip */
-static size_t
-me_prefetch(struct req *r, const char *uid, struct db_batch_item *it,
-    const char **p)
+/* GET /api/v1/me is read by the session check's one statement */
+static int
+me_read(struct req *r, struct db_batch_item *it, const char **p)
 {
+	(void)p;
 	if (routes[r->slot].fn != h_me)
 		return 0;
-	return ent_user_me_prefetch(uid, it, p);
+	ent_user_me_read(it);
+	return 1;
 }
 
 static int
 auth_init(struct app *app)
 {
-	app->prefetch = me_prefetch;
+	app->session_read = me_read;
 	return 0;
 }
 

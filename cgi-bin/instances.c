@@ -25,27 +25,35 @@
 #include "srv.h"
 #include "valid.h"
 
+/* Send one instance, with an "events" array of ev[0..n) if events. */
+static void
+answer(struct req *r, int status, const struct ent_instance *in, int events,
+    const struct ent_event *ev, size_t n)
+{
+	cJSON	*o, *arr;
+	size_t	 i;
+
+	o = ent_instance_json(in, &r->app->cfg);
+	if (events) {
+		arr = cJSON_AddArrayToObject(o, "events");
+		for (i = 0; i < n; i++)
+			cJSON_AddItemToArray(arr, ent_event_json(&ev[i]));
+	}
+	resp_json(r, status, o);
+}
+
 /* Send one instance with its recent events (0 for none, 1 read them). */
 static void
 send_instance(struct req *r, int status, const struct ent_instance *in,
     int events)
 {
-	struct ent_event *ev;
-	cJSON		*o, *arr;
-	size_t		 i, n;
+	struct ent_event *ev = NULL;
+	size_t		 n = 0;
 
-	o = ent_instance_json(in, &r->app->cfg);
-	if (events) {
-		arr = cJSON_AddArrayToObject(o, "events");
-		/* GET's session read brought them along (get_prefetch()) */
-		if (ent_event_adopt(auth_prefetched(r, 1), &ev, &n) ||
-		    ent_event_recent(r->app->db, in->id, &ev, &n) == OCH_OK) {
-			for (i = 0; i < n; i++)
-				cJSON_AddItemToArray(arr, ent_event_json(&ev[i]));
-			ent_event_free(ev, n);
-		}
-	}
-	resp_json(r, status, o);
+	if (events && ent_event_recent(r->app->db, in->id, &ev, &n) != OCH_OK)
+		n = 0;
+	answer(r, status, in, events, ev, n);
+	ent_event_free(ev, n);
 }
 
 /* Answer an error and audit it. */
@@ -357,18 +365,27 @@ static void
 h_get(struct req *r)
 {
 	struct ent_instance *in = NULL;
+	struct ent_event *ev = NULL;
 	const char	*id = req_param(r, 0);
 	enum och_err	 err = OCH_OK;
+	size_t		 nev = 0;
 
-	/* a session's read came with its check (get_prefetch()) */
-	if (!ent_instance_adopt(auth_prefetched(r, 0), &in)) {
-		if (!auth_may_see(r, id, AUTH_SEE_RECORD, NULL, 0, &err)) {
-			resp_error(r, err ? err : OCH_ENOTFOUND, err ? NULL :
-			    "no such instance");
-			return;
-		}
-		err = ent_instance_get(r->app->db, id, &in);
+	/* a session's read came with its check (get_read()) */
+	if (ent_instance_adopt(auth_read(r), &in, &ev, &nev)) {
+		if (in == NULL)
+			resp_error(r, OCH_ENOTFOUND, "no such instance");
+		else
+			answer(r, 200, in, 1, ev, nev);
+		ent_instance_free(in, 1);
+		ent_event_free(ev, nev);
+		return;
 	}
+	if (!auth_may_see(r, id, AUTH_SEE_RECORD, NULL, 0, &err)) {
+		resp_error(r, err ? err : OCH_ENOTFOUND, err ? NULL :
+		    "no such instance");
+		return;
+	}
+	err = ent_instance_get(r->app->db, id, &in);
 	if (err == OCH_OK && in == NULL)
 		err = OCH_ENOTFOUND;
 	if (err == OCH_OK)
@@ -563,22 +580,28 @@ h_ping(struct req *r)
 /* the routes: lib/routes.def */
 static const struct route routes[] = { OCH_ROUTES_instances(SRV_ROUTE) };
 
-/* GET /api/v1/instances/{id} as a session: one round trip with the check */
-static size_t
-get_prefetch(struct req *r, const char *uid, struct db_batch_item *it,
-    const char **p)
+/*
+ * GET /api/v1/instances/{id} as a session: the session check's one
+ * statement reads it, with its events, and writes its audit record
+ * (routes.def AUDIT_READ)
+ */
+static int
+get_read(struct req *r, struct db_batch_item *it, const char **p)
 {
-	/* a bad id must not fail the batch: h_get answers it 404 */
-	if (routes[r->slot].fn != h_get || !valid_uuid(req_param(r, 0)))
+	const struct route *rt = &routes[r->slot];
+
+	/* a bad id must not fail the statement: h_get answers it 404 */
+	if (rt->fn != h_get || !valid_uuid(req_param(r, 0)))
 		return 0;
-	/* the instance if uid may see it, and send_instance()'s events */
-	return ent_instance_prefetch(it, p, req_param(r, 0), uid);
+	ent_instance_read(it, p, req_param(r, 0), rt->audit.action,
+	    rt->audit.object_kind, r->remote, log_reqid());
+	return 1;
 }
 
 static int
 instances_init(struct app *app)
 {
-	app->prefetch = get_prefetch;
+	app->session_read = get_read;
 	return 0;
 }
 

@@ -9,9 +9,7 @@
 
 /* $10: the customer an admin's read-only view shows, into the detail */
 static const struct db_stmt stmt_audit = { "audit_insert",
-	"INSERT INTO audit_log (actor_kind, actor_id, action, object_kind,"
-	" object_id, remote_addr, request_id, status, detail)"
-	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8::integer,"
+	AUDIT_INSERT_SQL " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::integer,"
 	" CASE WHEN $10::bigint IS NULL THEN $9::jsonb"
 	" ELSE coalesce($9::jsonb, '{}'::jsonb)"
 	"  || jsonb_build_object('view_of_user', $10::bigint) END)" };
@@ -49,6 +47,7 @@ record(struct req *r, const char *action, const char *object_kind,
 		break;
 	case AUTH_SESSION:
 	case AUTH_ADMIN:
+		/* the same in SQL: AUDIT_SESSION_ACTOR_SQL, _DETAIL_SQL */
 		snprintf(uid, sizeof(uid), "%lld", (long long)r->auth.user_id);
 		p[0] = r->auth.is_admin ? "admin" : "user";
 		p[1] = uid;

@@ -316,39 +316,40 @@ session_apply(struct req *r, enum auth_kind kind, const PGresult *res,
  * also need X-CSRF-Token matching the session's CSRF hash.  AUTH_ADMIN:
  * the user's role must be admin.  A read-only view is refused every
  * unsafe method unless kind is AUTH_SESSION_VIEW (403, with r->auth
- * filled so the refusal is audited).  The statements app->prefetch names
- * for a GET go in the same round trip (db_batch()); their results are
- * kept for the handler only when the session is good.
+ * filled so the refusal is audited).  For a GET or HEAD, app->session_read
+ * may make the check the route's whole read: one statement, one round
+ * trip (db_batch() prepares it in the same one); its result is kept for
+ * the handler only when the session is good.
  */
 static enum och_err
 auth_session(struct req *r, enum auth_kind kind)
 {
-	struct db_batch_item	 it[1 + REQ_MAXPRE];
-	const char	*params[3], *pv[REQ_MAXPREPARAMS];
+	struct db_batch_item	 it;
+	const char	*params[REQ_MAXREADPARAMS];
 	char		 idle[16];
 	char		*sub = NULL, *sid = NULL;
 	enum och_err	 rc;
 	int64_t		 uid;
-	size_t		 i, n = 1;
+	int		 read = 0;
 
 	if ((rc = session_token(r, &sub, &sid, &uid)) != OCH_OK)
 		return rc;
 	snprintf(idle, sizeof(idle), "%d", AUTH_ADMIN_IDLE);
-	ent_session_live_item(&it[0], params, sid, sub, idle);
-	if (r->app->prefetch != NULL && strcmp(r->method, "GET") == 0)
-		n += r->app->prefetch(r, sub, it + 1, pv);
-	if ((rc = db_batch(r->app->db, it, n)) != OCH_OK) {
+	memset(&it, 0, sizeof(it));
+	ent_session_live_item(&it, params, sid, sub, idle);
+	if (r->app->session_read != NULL && (strcmp(r->method, "GET") == 0 ||
+	    strcmp(r->method, "HEAD") == 0))
+		read = r->app->session_read(r, &it, params);
+	if ((rc = db_batch(r->app->db, &it, 1)) != OCH_OK) {
 		rc = rc == OCH_EDB ? OCH_EDB : refuse(r, "session", "db");
 		goto out;
 	}
-	rc = session_apply(r, kind, it[0].res, &sid, uid);
-	for (i = 1; i < n; i++) {
-		if (rc == OCH_OK)
-			r->auth.pre[i - 1] = it[i].res;
-		else
-			PQclear(it[i].res);
-	}
-	PQclear(it[0].res);
+	rc = session_apply(r, kind, it.res, &sid, uid);
+	if (rc == OCH_OK && read) {
+		r->auth.read = it.res;
+		r->auth.read_done = 1;
+	} else
+		PQclear(it.res);
 out:
 	free(sub);
 	free(sid);
@@ -356,14 +357,11 @@ out:
 }
 
 PGresult *
-auth_prefetched(struct req *r, size_t i)
+auth_read(struct req *r)
 {
-	PGresult	*res;
+	PGresult	*res = r->auth.read;
 
-	if (i >= REQ_MAXPRE)
-		return NULL;
-	res = r->auth.pre[i];
-	r->auth.pre[i] = NULL;
+	r->auth.read = NULL;
 	return res;
 }
 
@@ -436,14 +434,11 @@ auth_check(struct req *r, enum auth_kind kind)
 void
 auth_clear(struct req_auth *a)
 {
-	size_t	 i;
-
 	if (a == NULL)
 		return;
 	free(a->client_id);
 	free(a->session_id);
 	free(a->instance_id);
-	for (i = 0; i < REQ_MAXPRE; i++)
-		PQclear(a->pre[i]);
+	PQclear(a->read);
 	memset(a, 0, sizeof(*a));
 }

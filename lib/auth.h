@@ -80,13 +80,14 @@ int		auth_may_see(struct req *r, const char *id, enum auth_see see,
 	"(" i ".user_id = " uid " OR EXISTS (SELECT 1 FROM users a" \
 	" WHERE a.id = " uid " AND a.role = 'admin'))"
 /*
- * The result of statement i that r's app->prefetch (lib/req.h) named,
- * read in the session check's round trip; the caller now owns it
- * (PQclear).  NULL when nothing was prefetched (another kind of
- * authentication, not a GET, no prefetch for this route): then the
- * handler runs its statements itself.
+ * The result of the statement r's app->session_read (lib/req.h) made the
+ * session check, read in its one round trip; the caller now owns it
+ * (PQclear), its rows those of the check (ent_session_live_read()'s
+ * columns first) and the route's.  NULL when there was none (another
+ * kind of authentication, not a GET, no such read for this route or
+ * this request): then the handler runs its statements itself.
  */
-PGresult	*auth_prefetched(struct req *r, size_t i);
+PGresult	*auth_read(struct req *r);
 /* Release what auth_check() put in r->auth. */
 void		auth_clear(struct req_auth *);
 

@@ -18,7 +18,7 @@
  *    with cJSON_Delete();
  *  - nothing returned points into a PGresult or into the arguments;
  *  - what the caller passes in stays the caller's; a PGresult a caller
- *    hands over (a prefetched result: ent_user_me()) is taken.
+ *    hands over (a session read's result: ent_user_me()) is taken.
  * Failures come back as enum och_err (OCH_OK, OCH_ENOTFOUND, or
  * db_exec()'s errors), never as a NULL the caller must interpret.
  */

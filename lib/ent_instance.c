@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "auth.h"
 #include "ent_instance.h"
+#include "ent_session.h"
 #include "valid.h"
 
 static const struct db_stmt stmt_get = { "ent_instance_get",
@@ -19,16 +21,41 @@ static const struct db_stmt stmt_of_service = { "ent_instance_of_service",
 static const struct db_stmt stmt_list = { "ent_instance_list",
 	"SELECT " INST_COLUMNS INST_FROM
 	" ORDER BY i.created_at, i.id LIMIT $1::integer OFFSET $2::integer" };
-/* stmt_get for a session: who may see it (auth_may_see()) in the statement */
-static const struct db_stmt stmt_mine = { "ent_instance_mine",
-	"SELECT " INST_COLUMNS INST_FROM " WHERE i.id = $1::uuid"
-	" AND " AUTH_MAY_SEE_SQL("i", "$2::bigint") };
-enum { EC_KIND, EC_FROM, EC_TO, EC_MESSAGE, EC_AT };
+enum { EC_KIND, EC_FROM, EC_TO, EC_MESSAGE, EC_AT, EC__N };
+/* the 20 latest events of instance `id` (an SQL expression), newest first */
+#define EVENTS_RECENT(id) \
+	"SELECT kind, from_state, to_state, message," \
+	" to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')," \
+	" id FROM instance_events WHERE instance_id = " id \
+	" ORDER BY id DESC LIMIT 20"
 static const struct db_stmt stmt_events = { "ent_event_recent",
-	"SELECT kind, from_state, to_state, message,"
-	" to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
-	" FROM instance_events WHERE instance_id = $1::uuid"
-	" ORDER BY id DESC LIMIT 20" };
+	EVENTS_RECENT("$1::uuid") };
+/*
+ * GET …/instances/{id} for a session in one statement: the session check
+ * (ent.h: $1..$3), instance $4 if the session's user may see it
+ * (auth_may_see()'s rule, AUTH_SEE_RECORD, as AUTH_MAY_SEE_SQL), its
+ * events, and the route's audit record (routes.def AUDIT_READ: action $5,
+ * object kind $6, remote address $7, request id $8; status 200 when the
+ * instance is there, 404 when not, as the handler answers from the same
+ * row).  Columns: the check's, INST_COLUMNS (NULL when not visible), an
+ * event's (NULL when none), one row per event; no row (and no record)
+ * for a dead session.
+ */
+#define RD_INST	ENT_SESSION_LIVE_NCOLS
+#define RD_EV	(RD_INST + INST_NCOLS)
+static const struct db_stmt stmt_read = { "ent_instance_read",
+	"WITH l (user_id, role, csrf_hash, stale, viewer) AS (SELECT"
+	ENT_SESSION_LIVE_COLS ENT_SESSION_LIVE_FROM ENT_SESSION_LIVE_WHERE "),"
+	" r AS (SELECT " INST_COLUMNS INST_FROM " WHERE i.id = $4::text::uuid"
+	"  AND " AUTH_MAY_SEE_SQL("i", "$2::bigint") "),"
+	" a AS (" AUDIT_INSERT_SQL " SELECT "
+	AUDIT_SESSION_ACTOR_SQL("l.role", "l.user_id", "l.viewer")
+	", $5, $6, $4::text, $7, $8,"
+	"  CASE WHEN EXISTS (SELECT 1 FROM r) THEN 200 ELSE 404 END, "
+	AUDIT_SESSION_DETAIL_SQL("l.user_id", "l.viewer") " FROM l)"
+	" SELECT l.*, r.*, e.* FROM l LEFT JOIN r ON true"
+	" LEFT JOIN LATERAL (" EVENTS_RECENT("r.id") ") e ON true"
+	" ORDER BY e.id DESC" };
 static const struct db_stmt stmt_user_of_client = { "ent_order_user",
 	"INSERT INTO users (email, whmcs_client_id) VALUES ($1, $2::bigint)"
 	" ON CONFLICT (whmcs_client_id) WHERE whmcs_client_id IS NOT NULL"
@@ -70,11 +97,11 @@ const struct ent_view ent_v_regions = ENT_VIEW("ent_regions",
 	"SELECT name, location, display_name FROM regions"
 	" WHERE active AND alias_of IS NULL ORDER BY name", region_cols);
 
-/* Row i of res (INST_COLUMNS first) into *in. */
+/* Row i of res (INST_COLUMNS from column c0 on) into *in. */
 static void
-instance_row(const PGresult *res, int i, struct ent_instance *in)
+instance_row(const PGresult *res, int i, int c0, struct ent_instance *in)
 {
-#define INST_COL_READ_(e, f, sql, j) in->f = db_dup(res, i, INST_COL_##e);
+#define INST_COL_READ_(e, f, sql, j) in->f = db_dup(res, i, c0 + INST_COL_##e);
 	INST_COLS(INST_COL_READ_)
 #undef INST_COL_READ_
 }
@@ -91,7 +118,7 @@ instance_read(const PGresult *res, struct ent_instance **out, size_t *n)
 		return;
 	*out = xcalloc((size_t)PQntuples(res), sizeof(**out));
 	for (i = 0; i < PQntuples(res); i++)
-		instance_row(res, i, &(*out)[i]);
+		instance_row(res, i, 0, &(*out)[i]);
 	*n = (size_t)PQntuples(res);
 }
 
@@ -195,10 +222,16 @@ ent_instance_json(const struct ent_instance *in, const struct cfg *c)
 cJSON *
 inst_json(const PGresult *res, int row, const struct cfg *c)
 {
+	return inst_json_at(res, row, 0, c);
+}
+
+cJSON *
+inst_json_at(const PGresult *res, int row, int col0, const struct cfg *c)
+{
 	struct ent_instance	 in;
 	cJSON			*o;
 
-	instance_row(res, row, &in);
+	instance_row(res, row, col0, &in);
 	o = ent_instance_json(&in, c);
 #define INST_COL_FREE_(e, f, sql, j) free(in.f);
 	INST_COLS(INST_COL_FREE_)
@@ -221,41 +254,25 @@ ent_instance_free(struct ent_instance *in, size_t n)
 	free(in);
 }
 
-size_t
-ent_instance_prefetch(struct db_batch_item *it, const char **p,
-    const char *id, const char *uid)
+void
+ent_instance_read(struct db_batch_item *it, const char **p, const char *id,
+    const char *action, const char *kind, const char *remote,
+    const char *reqid)
 {
-	p[0] = id;
-	p[1] = uid;
-	it[0].stmt = &stmt_mine;
-	it[0].n = 2;
-	it[0].params = p;
-	it[1].stmt = &stmt_events;
-	it[1].n = 1;
-	it[1].params = p;
-	return 2;
+	/* p[0..2]: the session check's */
+	p[3] = id;
+	p[4] = action;
+	p[5] = kind;
+	p[6] = remote;
+	p[7] = reqid;
+	it->stmt = &stmt_read;
+	it->n = 8;
+	it->params = p;
 }
 
-int
-ent_instance_adopt(PGresult *res, struct ent_instance **out)
-{
-	size_t	n;
-
-	*out = NULL;
-	if (res == NULL)
-		return 0;
-	instance_read(res, out, &n);
-	PQclear(res);
-	if (n != 1) {
-		ent_instance_free(*out, n);
-		*out = NULL;
-	}
-	return 1;
-}
-
-/* Every row of res (stmt_events) into *out, *n. */
+/* The events of res (EVENTS_RECENT's columns from c0 on) into *out, *n. */
 static void
-event_read(const PGresult *res, struct ent_event **out, size_t *n)
+event_read(const PGresult *res, int c0, struct ent_event **out, size_t *n)
 {
 	struct ent_event	*e;
 	int			 i;
@@ -266,14 +283,19 @@ event_read(const PGresult *res, struct ent_event **out, size_t *n)
 		return;
 	*out = xcalloc((size_t)PQntuples(res), sizeof(**out));
 	for (i = 0; i < PQntuples(res); i++) {
-		e = &(*out)[i];
-		e->kind = db_dup_empty(res, i, EC_KIND);
-		e->from = db_dup(res, i, EC_FROM);
-		e->to = db_dup(res, i, EC_TO);
-		e->message = db_dup(res, i, EC_MESSAGE);
-		e->at = db_dup_empty(res, i, EC_AT);
+		if (db_val(res, i, c0 + EC_KIND) == NULL)
+			continue;	/* the row of an instance without */
+		e = &(*out)[(*n)++];
+		e->kind = db_dup_empty(res, i, c0 + EC_KIND);
+		e->from = db_dup(res, i, c0 + EC_FROM);
+		e->to = db_dup(res, i, c0 + EC_TO);
+		e->message = db_dup(res, i, c0 + EC_MESSAGE);
+		e->at = db_dup_empty(res, i, c0 + EC_AT);
 	}
-	*n = (size_t)PQntuples(res);
+	if (*n == 0) {
+		free(*out);
+		*out = NULL;
+	}
 }
 
 enum och_err
@@ -288,19 +310,26 @@ ent_event_recent(struct db *db, const char *id, struct ent_event **out,
 	*n = 0;
 	if ((res = db_exec(db, &stmt_events, 1, p, &err)) == NULL)
 		return err;
-	event_read(res, out, n);
+	event_read(res, 0, out, n);
 	PQclear(res);
 	return OCH_OK;
 }
 
 int
-ent_event_adopt(PGresult *res, struct ent_event **out, size_t *n)
+ent_instance_adopt(PGresult *res, struct ent_instance **in,
+    struct ent_event **ev, size_t *nev)
 {
-	*out = NULL;
-	*n = 0;
+	*in = NULL;
+	*ev = NULL;
+	*nev = 0;
 	if (res == NULL)
 		return 0;
-	event_read(res, out, n);
+	if (PQntuples(res) >= 1 && PQnfields(res) == RD_EV + EC__N + 1 &&
+	    db_val(res, 0, RD_INST + INST_COL_ID) != NULL) {
+		*in = xcalloc(1, sizeof(**in));
+		instance_row(res, 0, RD_INST, *in);
+		event_read(res, RD_EV, ev, nev);
+	}
 	PQclear(res);
 	return 1;
 }
@@ -339,24 +368,24 @@ ent_event_free(struct ent_event *e, size_t n)
 	free(e);
 }
 
-/* The first value of a one-row answer of st into out (outsz bytes). */
+/* The first value of st's answer into out (outsz bytes; db_first()). */
 static enum och_err
 first_value(struct db *db, const struct db_stmt *st, int n,
     const char *const *p, char *out, size_t outsz)
 {
-	PGresult	*res;
-	enum och_err	 err = OCH_OK;
+	enum och_err	 err;
+	char		*v;
 
 	if (out != NULL && outsz > 0)
 		out[0] = '\0';
-	if ((res = db_exec(db, st, n, p, &err)) == NULL)
+	if ((err = db_first(db, st, n, p, &v)) != OCH_OK)
 		return err;
-	if (PQntuples(res) != 1)
-		err = OCH_ENOTFOUND;
-	else if (out != NULL)
-		snprintf(out, outsz, "%s", db_val(res, 0, 0));
-	PQclear(res);
-	return err;
+	if (v == NULL)
+		return OCH_ENOTFOUND;
+	if (out != NULL)
+		snprintf(out, outsz, "%s", v);
+	free(v);
+	return OCH_OK;
 }
 
 enum och_err

@@ -38,22 +38,6 @@ cJSON		*ent_instance_json(const struct ent_instance *,
 		    const struct cfg *);
 /* Free n instances (NULL is fine). */
 void		 ent_instance_free(struct ent_instance *, size_t n);
-/*
- * For GET …/instances/{id} as a session (req.h's app->prefetch): fill
- * it[0] (the instance if uid may see it: the rule of auth_may_see(),
- * AUTH_SEE_RECORD, as AUTH_MAY_SEE_SQL) and it[1] (its recent events)
- * with p[0] = id and p[1] = uid, which the caller keeps alive.  Returns 2.
- */
-size_t		 ent_instance_prefetch(struct db_batch_item *it,
-		    const char **p, const char *id, const char *uid);
-/*
- * Take over it[0]'s result as auth_prefetched() hands it back (res is
- * consumed).  Returns 0 when res is NULL (nothing prefetched: the caller
- * reads it itself), else 1 with *out the instance, or NULL when the row
- * is not there (no such instance, or not the session's to see).
- */
-int		 ent_instance_adopt(PGresult *res, struct ent_instance **out);
-
 /* An event of an instance's history, as its owner sees it. */
 struct ent_event {
 	char	*kind;
@@ -70,12 +54,28 @@ struct ent_event {
 enum och_err	 ent_event_recent(struct db *, const char *id,
 		    struct ent_event **out, size_t *n);
 /*
- * As ent_event_recent() from ent_instance_prefetch()'s it[1] result as
- * auth_prefetched() hands it back (consumed).  Returns 0 when res is
- * NULL, else 1.
+ * GET …/instances/{id} as the session check's one statement (req.h's
+ * app->session_read): *it, the check of ent_session_live_item() with its
+ * parameters in p[0..2], becomes the statement that also reads instance
+ * id (a valid UUID) if the session's user may see it (the rule of
+ * auth_may_see(), AUTH_SEE_RECORD, as AUTH_MAY_SEE_SQL), its recent
+ * events, and writes the route's audit record (routes.def AUDIT_READ:
+ * action and object kind, the request's remote address and id; status
+ * 200, or 404 when the instance is not the session's to see) for a live
+ * session.  p[3..7] get the strings, which the caller keeps alive.
  */
-int		 ent_event_adopt(PGresult *res, struct ent_event **out,
-		    size_t *n);
+void		 ent_instance_read(struct db_batch_item *it, const char **p,
+		    const char *id, const char *action, const char *kind,
+		    const char *remote, const char *reqid);
+/*
+ * That statement's result as auth_read() hands it over (res, taken):
+ * returns 0 when res is NULL (nothing read: the caller reads itself),
+ * else 1 with *in the instance and *ev its *nev events (ent_instance_free
+ * (*in, 1), ent_event_free(*ev, *nev)), or *in NULL when it is not there
+ * (no such instance, or not the session's to see).
+ */
+int		 ent_instance_adopt(PGresult *res, struct ent_instance **in,
+		    struct ent_event **ev, size_t *nev);
 /* The JSON of an event (caller deletes). */
 cJSON		*ent_event_json(const struct ent_event *);
 /* Free n events (NULL is fine). */

@@ -231,27 +231,11 @@ ent_session_logout_all(struct db *db, const char *uid)
 	return db_run(db, &stmt_logout_all, 1, p, NULL);
 }
 
-/*
- * A live session: not revoked, not expired and, for an admin, used in the
- * last $3 seconds; a read-only view (viewer_session_id set,
- * schema/161_view_sessions.sql) only while the admin session it was
- * opened from is live too and its user still an admin.
- */
+/* the session check (ent.h: ENT_SESSION_LIVE_*) */
 enum { SL_USER, SL_ROLE, SL_CSRF, SL_STALE, SL_VIEWER };
 static const struct db_stmt stmt_live = { "ent_session_live",
-	"SELECT s.user_id, u.role, s.csrf_hash,"
-	" s.last_seen_at < now() - interval '1 minute', v.user_id"
-	" FROM sessions s JOIN users u ON u.id = s.user_id"
-	" LEFT JOIN sessions v ON v.id = s.viewer_session_id"
-	" WHERE s.id = $1::uuid AND s.user_id = $2::bigint"
-	" AND s.revoked_at IS NULL AND s.expires_at > now()"
-	" AND (u.role <> 'admin' OR"
-	"  s.last_seen_at > now() - make_interval(secs => $3::integer))"
-	" AND (s.viewer_session_id IS NULL OR (v.revoked_at IS NULL"
-	"  AND v.expires_at > now()"
-	"  AND v.last_seen_at > now() - make_interval(secs => $3::integer)"
-	"  AND EXISTS (SELECT 1 FROM users a WHERE a.id = v.user_id"
-	"   AND a.role = 'admin')))" };
+	"SELECT" ENT_SESSION_LIVE_COLS ENT_SESSION_LIVE_FROM
+	ENT_SESSION_LIVE_WHERE };
 /* a view's use keeps the admin session it came from awake too */
 static const struct db_stmt stmt_seen = { "ent_session_seen",
 	"UPDATE sessions SET last_seen_at = now() WHERE id = $1::uuid"
@@ -276,7 +260,7 @@ int
 ent_session_live_read(const PGresult *res, struct ent_session_live *out)
 {
 	memset(out, 0, sizeof(*out));
-	if (PQntuples(res) != 1)
+	if (PQntuples(res) < 1 || PQnfields(res) < ENT_SESSION_LIVE_NCOLS)
 		return 0;
 	out->admin = strcmp(db_val(res, 0, SL_ROLE), "admin") == 0;
 	snprintf(out->csrf_hash, sizeof(out->csrf_hash), "%s",

@@ -82,6 +82,35 @@ struct ent_session_live {
 					 * admin's user id; "" otherwise */
 };
 /*
+ * The session check as SQL, its one copy (lib/ent_session.c's statement
+ * and every read that extends it, req.h's app->session_read): session
+ * $1 (its id) of user $2 is live — not revoked, not expired and, for an
+ * admin, used in the last $3 seconds; a read-only view (viewer_session_id
+ * set, schema/161_view_sessions.sql) only while the admin session it was
+ * opened from is live too and its user still an admin.  A statement
+ * selects ENT_SESSION_LIVE_COLS first (ENT_SESSION_LIVE_NCOLS of them,
+ * what ent_session_live_read() reads), FROM ENT_SESSION_LIVE_FROM (the
+ * session s, its user u, a view's admin session v) and whatever it joins
+ * after, then ENT_SESSION_LIVE_WHERE: no row when the session is dead.
+ */
+#define ENT_SESSION_LIVE_COLS \
+	" s.user_id, u.role, s.csrf_hash," \
+	" s.last_seen_at < now() - interval '1 minute', v.user_id"
+#define ENT_SESSION_LIVE_NCOLS	5
+#define ENT_SESSION_LIVE_FROM \
+	" FROM sessions s JOIN users u ON u.id = s.user_id" \
+	" LEFT JOIN sessions v ON v.id = s.viewer_session_id"
+#define ENT_SESSION_LIVE_WHERE \
+	" WHERE s.id = $1::uuid AND s.user_id = $2::bigint" \
+	" AND s.revoked_at IS NULL AND s.expires_at > now()" \
+	" AND (u.role <> 'admin' OR" \
+	"  s.last_seen_at > now() - make_interval(secs => $3::integer))" \
+	" AND (s.viewer_session_id IS NULL OR (v.revoked_at IS NULL" \
+	"  AND v.expires_at > now()" \
+	"  AND v.last_seen_at > now() - make_interval(secs => $3::integer)" \
+	"  AND EXISTS (SELECT 1 FROM users a WHERE a.id = v.user_id" \
+	"   AND a.role = 'admin')))"
+/*
  * The statement that finds session sid of user uid live (an admin's, or
  * a view's admin session, used in the last idle seconds: a number's
  * text) into *it for db_batch(), its parameters in p[0..2] (the strings
@@ -90,7 +119,10 @@ struct ent_session_live {
 void		 ent_session_live_item(struct db_batch_item *it,
 		    const char **p, const char *sid, const char *uid,
 		    const char *idle);
-/* The answer of that item: 1 with *out filled when live, else 0. */
+/*
+ * The answer of that item, or of a statement that extends it (its first
+ * row): 1 with *out filled when live, else 0.
+ */
 int		 ent_session_live_read(const PGresult *,
 		    struct ent_session_live *out);
 /* Session sid (and a view's admin session) used now; OCH_OK or error. */

@@ -4,45 +4,26 @@
  */
 #include <stdlib.h>
 
+#include "ent_session.h"
 #include "ent_user.h"
 #include "inst.h"
 
-enum { UC_ID, UC_EMAIL, UC_ROLE };
-static const struct db_stmt stmt_get = { "ent_user_get",
-	"SELECT id, email, role FROM users WHERE id = $1::bigint" };
-static const struct db_stmt stmt_instances = { "ent_user_instances",
-	"SELECT " INST_COLUMNS INST_FROM " WHERE i.user_id = $1::bigint"
-	" AND i.state <> 'terminated' ORDER BY i.created_at" };
-
-/* The user of res (stmt_get), or NULL when none. */
-static struct ent_user *
-user_read(const PGresult *res)
-{
-	struct ent_user	*u;
-
-	if (PQntuples(res) != 1)
-		return NULL;
-	u = xcalloc(1, sizeof(*u));
-	u->id = db_int(res, 0, UC_ID);
-	u->email = db_dup_empty(res, 0, UC_EMAIL);
-	u->role = db_dup_empty(res, 0, UC_ROLE);
-	return u;
-}
-
-enum och_err
-ent_user_get(struct db *db, const char *uid, struct ent_user **out)
-{
-	PGresult	*res;
-	const char	*p[1] = { uid };
-	enum och_err	 err;
-
-	*out = NULL;
-	if ((res = db_exec(db, &stmt_get, 1, p, &err)) == NULL)
-		return err;
-	*out = user_read(res);
-	PQclear(res);
-	return *out != NULL ? OCH_OK : OCH_ENOTFOUND;
-}
+/*
+ * GET /api/v1/me in one statement: the session check (ent.h), the user's
+ * address, the viewing admin's (a read-only view; else NULL), and one row
+ * per instance of theirs that is not terminated (INST_COLUMNS, NULL when
+ * they have none); no row for a dead session.
+ */
+#define ME_EMAIL	ENT_SESSION_LIVE_NCOLS
+#define ME_VIEWER	(ME_EMAIL + 1)
+#define ME_INST		(ME_VIEWER + 1)
+static const struct db_stmt stmt_me = { "ent_user_me",
+	"SELECT" ENT_SESSION_LIVE_COLS ", u.email,"
+	" (SELECT e.email FROM users e WHERE e.id = v.user_id), " INST_COLUMNS
+	ENT_SESSION_LIVE_FROM
+	" LEFT JOIN instances i ON i.user_id = s.user_id"
+	"  AND i.state <> 'terminated'"
+	ENT_SESSION_LIVE_WHERE " ORDER BY i.created_at" };
 
 void
 ent_user_free(struct ent_user *u)
@@ -54,42 +35,41 @@ ent_user_free(struct ent_user *u)
 	free(u);
 }
 
-size_t
-ent_user_me_prefetch(const char *uid, struct db_batch_item *it,
-    const char **pv)
+void
+ent_user_me_read(struct db_batch_item *it)
 {
-	pv[0] = uid;
-	it[0].stmt = &stmt_get;
-	it[1].stmt = &stmt_instances;
-	it[0].n = it[1].n = 1;
-	it[0].params = it[1].params = pv;
-	return 2;
+	/* the same parameters as the check: $1..$3 */
+	it->stmt = &stmt_me;
 }
 
 enum och_err
-ent_user_me(struct db *db, const struct cfg *cfg, const char *uid,
-    PGresult *pre_user, PGresult *pre_insts, struct ent_user **user,
-    cJSON **insts)
+ent_user_me(const struct cfg *cfg, PGresult *res, struct ent_user **user,
+    cJSON **insts, char **viewer)
 {
-	const char	*p[1] = { uid };
-	enum och_err	 err = OCH_OK;
+	struct ent_user	*u;
 	int		 i;
 
 	*user = NULL;
 	*insts = NULL;
-	if ((pre_user == NULL && (pre_user = db_exec(db, &stmt_get, 1, p,
-	    &err)) == NULL) || (pre_insts == NULL && (pre_insts = db_exec(db,
-	    &stmt_instances, 1, p, &err)) == NULL))
-		goto out;
-	if ((*user = user_read(pre_user)) == NULL) {
-		err = OCH_ENOTFOUND;
-		goto out;
+	*viewer = NULL;
+	if (res == NULL)
+		return OCH_ESYSTEM;
+	if (PQntuples(res) < 1 || PQnfields(res) != ME_INST + INST_NCOLS) {
+		PQclear(res);
+		return OCH_ENOTFOUND;
 	}
+	/* the session's user: its id and role are the check's columns */
+	u = xcalloc(1, sizeof(*u));
+	u->id = db_int(res, 0, 0);
+	u->role = db_dup_empty(res, 0, 1);
+	u->email = db_dup_empty(res, 0, ME_EMAIL);
+	*viewer = db_dup(res, 0, ME_VIEWER);
 	*insts = cJSON_CreateArray();
-	for (i = 0; i < PQntuples(pre_insts); i++)
-		cJSON_AddItemToArray(*insts, inst_json(pre_insts, i, cfg));
-out:
-	PQclear(pre_user);
-	PQclear(pre_insts);
-	return err;
+	for (i = 0; i < PQntuples(res); i++)
+		if (db_val(res, i, ME_INST + INST_COL_ID) != NULL)
+			cJSON_AddItemToArray(*insts,
+			    inst_json_at(res, i, ME_INST, cfg));
+	*user = u;
+	PQclear(res);
+	return OCH_OK;
 }

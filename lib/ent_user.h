@@ -13,30 +13,25 @@ struct ent_user {
 	char	*email;
 	char	*role;		/* customer, admin */
 };
-/*
- * User uid: *out (caller frees with ent_user_free()).  Returns OCH_OK,
- * OCH_ENOTFOUND (*out NULL) or db_exec()'s error.
- */
-enum och_err	 ent_user_get(struct db *, const char *uid,
-		    struct ent_user **out);
 void		 ent_user_free(struct ent_user *);
 /*
- * GET /api/v1/me in the session check's round trip: the statements of
- * ent_user_me() for user uid into it[0..1] (pv: their parameter slots,
- * uid living as long as the request).  Returns 2, how many.
+ * GET /api/v1/me as the session check's one statement (req.h's
+ * app->session_read): *it, the check of ent_session_live_item(), becomes
+ * the statement that also reads the user and their instances (the same
+ * parameters).
  */
-size_t		 ent_user_me_prefetch(const char *uid,
-		    struct db_batch_item *it, const char **pv);
+void		 ent_user_me_read(struct db_batch_item *it);
 /*
- * User uid and the JSON array of their instances that are not
- * terminated (inst_json()'s shape: cfg for the hostnames): pre_user and
- * pre_insts are the results ent_user_me_prefetch() named (taken; NULL:
- * run the statements now).  *user (ent_user_free()) and *insts (cJSON
- * delete) are the caller's.  Returns OCH_OK, OCH_ENOTFOUND or the
- * database error, with both NULL unless OCH_OK.
+ * The user and the JSON array of their instances that are not terminated
+ * (inst_json()'s shape: cfg for the hostnames) from res, that
+ * statement's result as auth_read() hands it over (taken), and in a
+ * read-only view the viewing admin's address (*viewer, else NULL).
+ * *user (ent_user_free()), *insts (cJSON_Delete()) and *viewer (free())
+ * are the caller's.  Returns OCH_OK, OCH_ENOTFOUND (no row: not a live
+ * session's answer) or OCH_ESYSTEM when res is NULL (the route was read
+ * without it), with all three NULL unless OCH_OK.
  */
-enum och_err	 ent_user_me(struct db *, const struct cfg *, const char *uid,
-		    PGresult *pre_user, PGresult *pre_insts,
-		    struct ent_user **user, cJSON **insts);
+enum och_err	 ent_user_me(const struct cfg *, PGresult *res,
+		    struct ent_user **user, cJSON **insts, char **viewer);
 
 #endif

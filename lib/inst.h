@@ -67,6 +67,9 @@ enum inst_col { INST_COLS(INST_COL_ENUM_) INST_NCOLS };
  * ent_instance_json()).
  */
 cJSON		*inst_json(const PGresult *, int row, const struct cfg *);
+/* The same of INST_COLUMNS selected from column col0 on. */
+cJSON		*inst_json_at(const PGresult *, int row, int col0,
+		    const struct cfg *);
 /* "<slug>.<CLOUDFLARE_DOMAIN>" into a new string (caller frees). */
 char		*inst_hostname(const char *slug, const struct cfg *);
 

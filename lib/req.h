@@ -34,10 +34,8 @@ enum auth_kind {
 
 struct req;
 
-/* At most this many statements ride along with a session check, */
-#define REQ_MAXPRE 3
-/* with at most this many parameters in all. */
-#define REQ_MAXPREPARAMS 4
+/* The parameters of a session read (app->session_read), in all. */
+#define REQ_MAXREADPARAMS 8
 
 /* Process-lifetime state shared by every request of one binary. */
 struct app {
@@ -49,16 +47,17 @@ struct app {
 	void		*data;		/* the binary's own state */
 	struct stats	*stats;		/* request counters, or NULL (stats.h) */
 	/*
-	 * May be NULL.  The statements (at most REQ_MAXPRE) the handler of
-	 * r's route will read, keyed by r's path parameters and uid (the
-	 * user id the session cookie claims, its signature checked): they go
-	 * to the database in the session check's round trip (lib/auth.h,
-	 * auth_prefetched()).  Fills items (stmt, n, params: slots of pv,
-	 * REQ_MAXPREPARAMS of them, holding strings that live as long as r
-	 * or uid) and returns how many.
+	 * May be NULL.  For a GET (or HEAD) with a session cookie, r's route
+	 * may read everything it answers in the session check's one statement
+	 * (lib/auth.h auth_read()): *it holds the check (ent_session_live_item(),
+	 * its parameters $1..$3 in p[0..2]); the hook may replace it->stmt by
+	 * a statement that selects the check's columns first and reads more,
+	 * setting its further parameters in p[3..] (REQ_MAXREADPARAMS slots
+	 * in all, strings living as long as r) and it->n.  Returns 1 when it
+	 * did, 0 when r's route has no such read (the handler reads itself).
 	 */
-	size_t		(*prefetch)(struct req *r, const char *uid,
-			    struct db_batch_item *items, const char **pv);
+	int		(*session_read)(struct req *r, struct db_batch_item *it,
+			    const char **p);
 	/* run once after the accept loop ends (may be NULL) */
 	void		(*fini)(struct app *);
 };
@@ -73,8 +72,11 @@ struct req_auth {
 	int64_t		 viewer_id;	/* sessions: the admin whose read-only
 					   view this is (users.id), else 0 */
 	char		*instance_id;	/* agent/bootstrap: instances.id */
-	/* sessions: app->prefetch's results, until auth_prefetched() */
-	PGresult	*pre[REQ_MAXPRE];
+	/* sessions: app->session_read's result, until auth_read() */
+	PGresult	*read;
+	/* that read ran and found the session live (routes.def AUDIT_READ:
+	   its statement wrote the route's audit record) */
+	int		 read_done;
 };
 
 struct req {

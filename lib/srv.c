@@ -334,8 +334,10 @@ serve(struct srv *s, struct req *r)
 	}
 	/* 7. the manifest's audit record (routes.def: AUDIT), sent without
 	 * waiting: the server writes it while the answer goes out, and the
-	 * worker reads its outcome when it next uses the database */
-	if (rt->audit.action != NULL)
+	 * worker reads its outcome when it next uses the database; an
+	 * AUDIT_READ record the session read's statement wrote already */
+	if (rt->audit.action != NULL &&
+	    !(rt->audit.by_read && r->auth.read_done))
 		(void)audit_req_send(r, rt->audit.action, rt->audit.object_kind,
 		    rt->audit.object_kind != NULL ? req_param(r, 0) : NULL,
 		    r->status, NULL);

@@ -26,6 +26,8 @@ struct route {
 	struct {
 		const char *action;	/* NULL: the handler audits, if at all */
 		const char *object_kind; /* NULL: no object */
+		int	    by_read;	/* AUDIT_READ: the session read's
+					   statement writes it when it ran */
 	}		 audit;		/* routes.def's AUDIT(), written by srv.c */
 };
 

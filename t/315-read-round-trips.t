@@ -1,13 +1,15 @@
-# A customer's read is one database round trip (issue 17): GET /api/v1/me
-# and GET /api/v1/instances/{id} send the session check and their own
-# statements in one libpq pipeline (lib/db.c db_batch(), the binaries'
-# app->prefetch).  OCH_DB_TRACE=1 makes each binary log, per request, the
-# round trips it made, and the statements it sent without waiting for them
-# (the route's audit record, lib/srv.c); this test counts them there, and checks
-# that what the routes answer is what it was: 401 for a dead session, 404
-# for another customer's instance or a bad id, an admin's read-only view,
-# the billing system's signed read, and a PostgreSQL restart between
-# two batches.
+# A customer's read is one statement in one database round trip (issue
+# 17): GET /api/v1/me and GET /api/v1/instances/{id} are read by the
+# session check's own statement (the binaries' app->session_read, lib/req.h),
+# and the instance read writes its audit record in that statement too
+# (routes.def AUDIT_READ), so nothing is sent after the answer.
+# OCH_DB_TRACE=1 makes each binary log, per request, the round trips it
+# made, and the statements it sent without waiting for them (the front
+# line's audit record, lib/srv.c); this test counts them there, and checks
+# that what the routes answer is what it was: 401 for a dead session
+# (revoked, expired, unknown), 404 for another customer's instance or a
+# bad id, an admin's read-only view, the billing system's signed read, a
+# customer without instances, and a PostgreSQL restart between two reads.
 use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
@@ -68,14 +70,23 @@ is($tr, 'GET /api/v1/me 200 1', 'again, with the statements prepared: one round 
 ($r, $tr) = one(instances => GET => "/api/v1/instances/$mine", $cust);
 is($r->{status}, 200, 'own instance');
 is($r->{json}{id}, $mine, 'the instance asked for');
-# the read is one round trip; the audit record of the read is sent by the
-# front line without waiting for its answer (lib/routes.def AUDIT)
-is($tr, "GET /api/v1/instances/{id} 200 1 sent=1", 'own instance: one round trip, the audit record sent apart');
+# the read is one round trip, its audit record written by the same
+# statement: nothing sent after (lib/routes.def AUDIT_READ)
+is($tr, "GET /api/v1/instances/{id} 200 1", 'own instance: one round trip, nothing sent after');
+is(scalar @{ $r->{json}{events} }, 1, 'with its event (the order)') or diag explain $r->{json};
+is($r->{json}{events}[0]{to}, 'pending', 'the order\'s event') or diag explain $r->{json}{events};
 ($r, $tr) = one(instances => GET => "/api/v1/instances/$theirs", $cust);
 is($r->{status}, 404, "another customer's instance: 404");
-is($tr, "GET /api/v1/instances/{id} 404 1 sent=1", 'found out in the same one round trip (and audited)');
+is($tr, "GET /api/v1/instances/{id} 404 1", 'found out in the same one round trip (and audited in it)');
+is($r->{json}{error}{message}, 'no such instance', 'the same refusal as an id that does not exist');
+($r, $tr) = one(instances => GET => '/api/v1/instances/00000000-0000-4000-8000-000000000000', $cust);
+is($r->{status}, 404, 'an id that does not exist: 404');
+is($r->{json}{error}{message}, 'no such instance', 'no existence leak');
 ($r, $tr) = one(instances => GET => '/api/v1/instances/not-a-uuid', $cust);
 is($r->{status}, 404, 'a bad id: 404');
+is($tr, "GET /api/v1/instances/{id} 404 1 sent=1", "a bad id takes the old path: the check, then the record sent by the front line");
+is($t->wait_for(sub { $t->psql_one(q{SELECT count(*) FROM audit_log WHERE action = 'instance.get'
+    AND object_id = 'not-a-uuid' AND status = 404}) }), 1, 'and is audited as before');
 my $audited = sub { $t->psql_one(q{SELECT count(*) FROM audit_log WHERE action = 'instance.get' AND object_id = :'i'
     AND status = :'s'}, i => $_[0], s => $_[1]) };
 # the record is written while the answer goes out: wait for it (bounded)
@@ -84,17 +95,27 @@ is($t->wait_for(sub { $audited->($mine, 200) }), 1, 'the read is audited once');
 is($t->psql_one(q{SELECT actor_kind || ' ' || actor_id FROM audit_log WHERE action = 'instance.get'
     AND object_id = :'i'}, i => $mine), 'user ' . $t->psql_one(q{SELECT user_id FROM instances WHERE id = :'i'}, i => $mine),
     'as the customer who read it');
+is($t->psql_one(q{SELECT count(*) FROM audit_log WHERE action = 'instance.get' AND detail IS NULL
+    AND remote_addr = '127.0.0.1' AND request_id ~ '^[0-9a-f]{32}$' AND object_kind = 'instance'}), 4,
+    'each record with its object kind, remote address and request id, no detail');
 
 # an admin reads every instance
 ($r, $tr) = one(instances => GET => "/api/v1/instances/$theirs", $adm);
 is($r->{status}, 200, "an admin reads any customer's instance");
-is($tr, "GET /api/v1/instances/{id} 200 1 sent=1", 'in one round trip too');
+is($tr, "GET /api/v1/instances/{id} 200 1", 'in one round trip too');
+is($t->psql_one(q{SELECT actor_kind FROM audit_log WHERE action = 'instance.get' AND object_id = :'i'
+    AND status = 200}, i => $theirs), 'admin', 'audited as the admin');
 
 # the billing system's signed read takes the old path and still works
 trips('instances');
 $r = $t->signed(GET => "/api/v1/instances/$theirs");
 is($r->{status}, 200, 'a signed read');
 is($r->{json}{id}, $theirs, 'of that instance');
+is(scalar @{ $r->{json}{events} }, 1, 'with its events') or diag explain $r->{json};
+like(trips('instances')->[0] // '', qr{^GET /api/v1/instances/\{id\} 200 \d+ sent=1$},
+    'the front line sends its record');
+is($t->wait_for(sub { $t->psql_one(q{SELECT count(*) FROM audit_log WHERE action = 'instance.get'
+    AND object_id = :'i' AND actor_kind = 'api_client'}, i => $theirs) }), 1, 'audited as the billing system');
 
 # an admin's read-only view of the customer's dashboard reads what they read
 $r = $t->http(POST => "/api/v1/admin/instances/$mine/view", headers => $adm);
@@ -104,11 +125,17 @@ my $view = session_of($r);
 is($r->{status}, 200, '/me in the view');
 is($r->{json}{email}, 'c1@example.com', "the customer's account");
 is($r->{json}{view}{admin_email}, 'ops@example.com', 'saying whose view it is');
-is($tr, 'GET /api/v1/me 200 2', "the view's /me: one round trip, and one for the admin's email");
+is($tr, 'GET /api/v1/me 200 1', "the view's /me: one round trip, the admin's email in it");
 ($r, $tr) = one(instances => GET => "/api/v1/instances/$theirs", $view);
 is($r->{status}, 404, "the view cannot read another customer's instance");
+is($tr, "GET /api/v1/instances/{id} 404 1", 'in one round trip');
 ($r, $tr) = one(instances => GET => "/api/v1/instances/$mine", $view);
 is($r->{status}, 200, "the view reads the customer's instance");
+is($t->psql_one(q{SELECT actor_kind || ' ' || actor_id || ' ' || (detail->>'view_of_user') FROM audit_log
+    WHERE action = 'instance.get' AND object_id = :'i' AND detail ? 'view_of_user' AND status = 200}, i => $mine),
+    'admin ' . $t->psql_one(q{SELECT id FROM users WHERE email = 'ops@example.com'}) . ' '
+    . $t->psql_one(q{SELECT user_id FROM instances WHERE id = :'i'}, i => $mine),
+    "the view's read audited as the admin, the customer seen");
 
 # the batch after PostgreSQL went away and came back: 503 while it is
 # down, then a new connection whose statements are prepared inside the
@@ -120,12 +147,30 @@ $t->pg_start;
 ($r, $tr) = one(auth => GET => '/api/v1/me', $adm);
 is($r->{status}, 200, '/me after the restart');
 is($r->{json}{email}, 'ops@example.com', 'the right account');
+is($r->{json}{role}, 'admin', 'an admin');
+is_deeply($r->{json}{instances}, [], 'who has no instance of their own: an empty list');
 is($tr, 'GET /api/v1/me 200 1', 'prepared again, still one round trip');
 $t->pg_stop('INT');
 $t->pg_start;
 ($r, $tr) = one(instances => GET => "/api/v1/instances/$mine", $cust);
 is($r->{status}, 200, 'an unseen restart: the stale connection is replaced');
 is($r->{json}{id}, $mine, 'and the instance read');
+
+# an expired session: 401, nothing read, nothing audited
+my $c2 = session_of(sso_login($t, $theirs));
+($r, $tr) = one(auth => GET => '/api/v1/me', $c2);
+is($r->{json}{email}, 'c2@example.com', 'the second customer signed in');
+$t->psql(q{UPDATE sessions SET expires_at = now() - interval '1 second' WHERE user_id =
+    (SELECT user_id FROM instances WHERE id = :'i')}, i => $theirs);
+($r, $tr) = one(auth => GET => '/api/v1/me', $c2);
+is($r->{status}, 401, '/me with an expired session: 401');
+is($tr, 'GET /api/v1/me 401 1', 'refused in the one round trip');
+my $before = $t->psql_one(q{SELECT count(*) FROM audit_log WHERE action = 'instance.get'});
+($r, $tr) = one(instances => GET => "/api/v1/instances/$theirs", $c2);
+is($r->{status}, 401, 'its instance with the expired session: 401');
+is($tr, 'GET /api/v1/instances/{id} 401 1', 'one round trip, nothing sent');
+is($t->psql_one(q{SELECT count(*) FROM audit_log WHERE action = 'instance.get'}), $before,
+    'no instance.get record for a dead session');
 
 # a dead session: the batch's rows are thrown away, the answer is 401
 is($t->http(POST => '/api/v1/auth/logout', headers => $cust)->{status}, 204, 'the customer signs out')

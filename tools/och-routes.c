@@ -26,6 +26,7 @@ struct row {
 	const char	*method, *pattern, *auth, *ngx, *summary;
 	struct {
 		const char *action, *object_kind;
+		int	    by_read;
 	}		 audit;		/* routes.def's AUDIT(); absent: NULL */
 };
 struct group {

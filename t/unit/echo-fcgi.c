@@ -66,14 +66,14 @@ h_silent(struct req *r)
 }
 
 static const struct route routes[] = {
-	{ "POST", "/api/v1/echo", AUTH_NONE, h_echo, 0, { NULL, NULL } },
-	{ "PUT", "/api/v1/echo", AUTH_NONE, h_echo, 0, { NULL, NULL } },
-	{ "POST", "/api/v1/echo-small", AUTH_NONE, h_echo, 100, { NULL, NULL } },
-	{ "POST", "/api/v1/echo-hmac", AUTH_HMAC, h_echo, 0, { NULL, NULL } },
-	{ "GET", "/api/v1/echo-hmac", AUTH_HMAC, h_echo, 0, { NULL, NULL } },
-	{ "GET", "/api/v1/items/{id}/sub/{name}", AUTH_NONE, h_params, 0, { NULL, NULL } },
-	{ "GET", "/api/v1/db", AUTH_NONE, h_db, 0, { NULL, NULL } },
-	{ "GET", "/api/v1/silent", AUTH_NONE, h_silent, 0, { NULL, NULL } },
+	{ "POST", "/api/v1/echo", AUTH_NONE, h_echo, 0, { NULL, NULL, 0 } },
+	{ "PUT", "/api/v1/echo", AUTH_NONE, h_echo, 0, { NULL, NULL, 0 } },
+	{ "POST", "/api/v1/echo-small", AUTH_NONE, h_echo, 100, { NULL, NULL, 0 } },
+	{ "POST", "/api/v1/echo-hmac", AUTH_HMAC, h_echo, 0, { NULL, NULL, 0 } },
+	{ "GET", "/api/v1/echo-hmac", AUTH_HMAC, h_echo, 0, { NULL, NULL, 0 } },
+	{ "GET", "/api/v1/items/{id}/sub/{name}", AUTH_NONE, h_params, 0, { NULL, NULL, 0 } },
+	{ "GET", "/api/v1/db", AUTH_NONE, h_db, 0, { NULL, NULL, 0 } },
+	{ "GET", "/api/v1/silent", AUTH_NONE, h_silent, 0, { NULL, NULL, 0 } },
 };
 
 int
