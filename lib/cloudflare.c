@@ -15,44 +15,53 @@
 #include "cfg.h"
 #include "cloudflare.h"
 #include "log.h"
+#include "hcl_prov.h"
 
 #define CF_PAGES_MAX	50
 #define CF_PER_PAGE	100
 
 struct cf {
-	struct hcl	*http;
-	char		*base;
+	struct prov_api	 api;
 	char		*zone;		/* percent-encoded */
-	char		*auth;
-	struct hcl_policy policy;
 };
 
-struct cf_retry {
-	int	 idempotent;
+static const struct prov_code cf_codes[] = {
+	{ "81057", OCH_ECONFLICT, 0 },	/* record already exists */
+	{ "81058", OCH_ECONFLICT, 0 },	/* identical record exists */
+	{ "81053", OCH_ECONFLICT, 0 },	/* A/AAAA/CNAME at that host */
+	{ "81054", OCH_ECONFLICT, 0 },
+	{ "81044", OCH_ENOTFOUND, 0 },	/* record does not exist */
+	{ "10000", OCH_EAUTH, 0 },	/* authentication error */
+	{ "9109", OCH_EAUTH, 0 },	/* invalid access token */
+	{ "6003", OCH_EAUTH, 0 },	/* invalid request headers */
+	{ "6111", OCH_EAUTH, 0 },	/* bad Authorization format */
+	{ "7000", OCH_EINVAL, 0 },	/* no route for that URI */
+	{ "7003", OCH_EINVAL, 0 },	/* bad zone identifier */
+	{ "971", OCH_ERATE, 1 },	/* throttled */
 };
 
-static const struct cf_code {
-	long		 code;
-	enum och_err	 err;
-	int		 retryable;
-} cf_codes[] = {
-	{ 81057, OCH_ECONFLICT, 0 },	/* record already exists */
-	{ 81058, OCH_ECONFLICT, 0 },	/* identical record exists */
-	{ 81053, OCH_ECONFLICT, 0 },	/* A/AAAA/CNAME at that host */
-	{ 81054, OCH_ECONFLICT, 0 },
-	{ 81044, OCH_ENOTFOUND, 0 },	/* record does not exist */
-	{ 10000, OCH_EAUTH, 0 },	/* authentication error */
-	{ 9109, OCH_EAUTH, 0 },		/* invalid access token */
-	{ 6003, OCH_EAUTH, 0 },		/* invalid request headers */
-	{ 6111, OCH_EAUTH, 0 },		/* bad Authorization format */
-	{ 7000, OCH_EINVAL, 0 },	/* no route for that URI */
-	{ 7003, OCH_EINVAL, 0 },	/* bad zone identifier */
-	{ 971, OCH_ERATE, 1 },		/* throttled */
+static const struct prov_status cf_statuses[] = {
+	{ 400, OCH_EINVAL, 0 },
+	{ 401, OCH_EAUTH, 0 },
+	{ 403, OCH_EFORBIDDEN, 0 },
+	{ 429, OCH_ERATE, 1 },
+	{ 408, OCH_EUPSTREAM, 1 },
+	{ 409, OCH_EUPSTREAM, 1 },
 };
 
-static int	cf_should_retry(const struct hcl_resp *, void *);
+/* Throttled: refused, nothing was done. */
+static int
+cf_refused(const struct prov_err *e)
+{
+	return e->err == OCH_ERATE;
+}
 
 static struct hcl_rlstate cf_rl = { { -1, -1, -1, -1 }, 0 };
+
+static const struct prov_kind cf_kind = {
+	"cloudflare", cf_codes, OCH_NELEM(cf_codes), cf_statuses,
+	OCH_NELEM(cf_statuses), cf_classify, cf_refused, &cf_rl, 0
+};
 
 /*
  * A client on base_url (NULL: CF_API_URL) for one zone; strings are
@@ -64,22 +73,12 @@ cf_new(struct hcl *http, const char *base, const char *token,
 {
 	struct cf	*cf;
 	struct buf	 z = { 0 };
-	size_t		 n;
 
 	cf = xcalloc(1, sizeof(*cf));
-	cf->http = http;
-	cf->base = xstrdup(base && *base ? base : CF_API_URL);
-	n = strlen(cf->base);
-	while (n > 0 && cf->base[n - 1] == '/')
-		cf->base[--n] = '\0';
+	prov_api_init(&cf->api, &cf_kind, http, base, CF_API_URL, token, 250);
 	buf_add(&z, "", 0);
 	hcl_escape(&z, zone ? zone : "");
 	cf->zone = buf_detach(&z);
-	cf->auth = xasprintf("Authorization: Bearer %s", token ? token : "");
-	cf->policy.max_retries = 2;
-	cf->policy.base_ms = 250;
-	cf->policy.cap_ms = 2000;
-	cf->policy.should_retry = cf_should_retry;
 	return cf;
 }
 
@@ -100,9 +99,8 @@ cf_free(struct cf *cf)
 {
 	if (cf == NULL)
 		return;
-	free(cf->base);
+	prov_api_clear(&cf->api);
 	free(cf->zone);
-	xfree_secret(cf->auth);
 	free(cf);
 }
 
@@ -110,7 +108,7 @@ void
 cf_set_policy(struct cf *cf, int max_retries, unsigned base_ms,
     unsigned cap_ms)
 {
-	hcl_policy_set(&cf->policy, max_retries, base_ms, cap_ms);
+	hcl_policy_set(&cf->api.policy, max_retries, base_ms, cap_ms);
 }
 
 void
@@ -162,84 +160,27 @@ envelope(const char *body, size_t len, long *code, char *msg, size_t msgsz)
 void
 cf_classify(long status, const char *body, size_t len, struct prov_err *e)
 {
-	char		 code[64], msg[256];
+	char		 code[64] = "", msg[256];
 	long		 c;
-	size_t		 i;
 	enum och_err	 err;
 	int		 retryable;
 
-	e->status = status;
 	(void)envelope(body, len, &c, msg, sizeof(msg));
-	for (i = 0; i < OCH_NELEM(cf_codes); i++)
-		if (c != 0 && cf_codes[i].code == c)
-			break;
+	if (c != 0)
+		snprintf(code, sizeof(code), "%ld", c);
 	if (status >= 500) {
 		/* a server error whatever the code says (10000 comes too) */
 		err = OCH_EUPSTREAM;
 		retryable = 1;
-	} else if (i < OCH_NELEM(cf_codes)) {
-		err = cf_codes[i].err;
-		retryable = cf_codes[i].retryable;
-	} else if (status >= 200 && status <= 299) {
-		err = OCH_EUPSTREAM;	/* success:false in a 2xx */
-		retryable = 1;
-	} else if (c >= 9000 && c < 10000) {
-		err = OCH_EINVAL;
+	} else if (prov_code_find(&cf_kind, code, &err, &retryable))
+		;
+	else if (c >= 9000 && c < 10000 &&
+	    !(status >= 200 && status <= 299)) {
+		err = OCH_EINVAL;	/* a field's error */
 		retryable = 0;
-	} else {
-		retryable = 0;
-		switch (status) {
-		case 400:
-			err = OCH_EINVAL;
-			break;
-		case 401:
-			err = OCH_EAUTH;
-			break;
-		case 403:
-			err = OCH_EFORBIDDEN;
-			break;
-		case 429:
-			err = OCH_ERATE;
-			retryable = 1;
-			break;
-		case 408:
-		case 409:
-			err = OCH_EUPSTREAM;
-			retryable = 1;
-			break;
-		default:
-			err = OCH_EUPSTREAM;
-			retryable = status >= 500;
-			break;
-		}
-	}
-	if (c != 0)
-		snprintf(code, sizeof(code), "%ld", c);
-	else if (status >= 200 && status <= 299)
-		snprintf(code, sizeof(code), "bad_response");
-	else
-		snprintf(code, sizeof(code), "http_%ld", status);
-	hcl_perr_set(e, err, retryable, code, "%s",
-	    msg[0] ? msg : "no error message");
-}
-
-static int
-cf_should_retry(const struct hcl_resp *r, void *arg)
-{
-	const struct cf_retry	*how = arg;
-	struct prov_err		 e;
-
-	if (r->result == HCL_ECONNECT)
-		return 1;
-	if (r->result != HCL_HTTP)
-		return how->idempotent && hcl_retryable(r);
-	if (r->status >= 200 && r->status <= 299)
-		return 0;
-	hcl_perr_init(&e, "cloudflare");
-	cf_classify(r->status, r->body.data, r->body.len, &e);
-	if (e.err == OCH_ERATE)
-		return 1;	/* refused: nothing was done */
-	return how->idempotent && e.retryable;
+	} else
+		prov_status_find(&cf_kind, status, &err, &retryable);
+	prov_err_set(e, status, code, err, retryable, msg);
 }
 
 /* ---- parsing --------------------------------------------------------- */
@@ -315,8 +256,6 @@ cf_call(struct cf *cf, const char *method, const char *rest,
 {
 	struct hcl_req		 rq;
 	struct hcl_resp		 r;
-	struct cf_retry		 how;
-	struct hcl_policy	 pol;
 	const char		*hdrs[4];
 	char			*url, *json = NULL, what[96];
 	cJSON			*root;
@@ -324,23 +263,14 @@ cf_call(struct cf *cf, const char *method, const char *rest,
 	hcl_perr_init(e, "cloudflare");
 	*out = NULL;
 	memset(&r, 0, sizeof(r));
-	url = xasprintf("%s/zones/%s/dns_records%s", cf->base, cf->zone, rest);
-	if (hcl_json_req(&rq, hdrs, method, url, cf->auth, body, &json,
+	url = xasprintf("%s/zones/%s/dns_records%s", cf->api.base, cf->zone,
+	    rest);
+	if (hcl_json_req(&rq, hdrs, method, url, cf->api.auth, body, &json,
 	    e) < 0)
 		goto out;
-	how.idempotent = idempotent;
-	pol = cf->policy;
-	pol.arg = &how;
 	snprintf(what, sizeof(what), "cloudflare %s dns_records", method);
-
-	if (hcl_do_retry(cf->http, &rq, &r, &pol) != OCH_OK) {
-		hcl_perr_transport(e, &r);
-		hcl_perr_log(e, what);
+	if (prov_send(&cf->api, &rq, idempotent, &r, e, what) == -1)
 		goto out;
-	}
-	hcl_rl_note(&cf_rl, &r.rl, time(NULL));
-	snprintf(e->corr_id, sizeof(e->corr_id), "%s", r.corr_id);
-	e->status = r.status;
 	root = NULL;
 	if (r.status >= 200 && r.status <= 299 &&
 	    (root = hcl_json_parse(r.body.data, r.body.len)) != NULL &&
@@ -349,11 +279,7 @@ cf_call(struct cf *cf, const char *method, const char *rest,
 		goto out;
 	}
 	cJSON_Delete(root);
-	cf_classify(r.status, r.body.data, r.body.len, e);
-	if (r.rl.retry_after_ms > 0)
-		e->retry_after_ms = r.rl.retry_after_ms;
-	else if (e->err == OCH_ERATE && r.rl.reset_at > 0)
-		e->retry_after_ms = (r.rl.reset_at - time(NULL)) * 1000;
+	prov_fail(&cf->api, &r, e);
 	if (e->err == OCH_ENOTFOUND || cf_is_duplicate(e))
 		log_info("%s: %s (%s) corr=%s", what, e->code,
 		    e->err == OCH_ENOTFOUND ? "not found" : "already exists",

@@ -21,13 +21,8 @@
 #define HZ_PER_PAGE	50
 
 struct hz {
-	struct hcl	*http;
-	char		*base;
-	char		*auth;		/* "Authorization: Bearer ..." */
-	struct hcl_policy policy;
+	struct prov_api	 api;
 };
-
-static struct hcl_rlstate hz_rl = { { -1, -1, -1, -1 }, 0 };
 
 static const char *const act_names[HZ_ACT__MAX] = {
 	"poweron",	/* HZ_POWERON */
@@ -45,19 +40,9 @@ static struct hz *
 hz_new(struct hcl *http, const char *base, const char *token)
 {
 	struct hz	*hz;
-	size_t		 n;
 
 	hz = xcalloc(1, sizeof(*hz));
-	hz->http = http;
-	hz->base = xstrdup(base && *base ? base : HZ_API_URL);
-	n = strlen(hz->base);
-	while (n > 0 && hz->base[n - 1] == '/')
-		hz->base[--n] = '\0';
-	hz->auth = xasprintf("Authorization: Bearer %s", token ? token : "");
-	hz->policy.max_retries = 2;
-	hz->policy.base_ms = 250;
-	hz->policy.cap_ms = 2000;
-	hz->policy.should_retry = hz_should_retry;
+	prov_api_init(&hz->api, &hz_kind, http, base, HZ_API_URL, token, 250);
 	return hz;
 }
 
@@ -77,8 +62,7 @@ hz_free(struct hz *hz)
 {
 	if (hz == NULL)
 		return;
-	free(hz->base);
-	xfree_secret(hz->auth);
+	prov_api_clear(&hz->api);
 	free(hz);
 }
 
@@ -86,7 +70,7 @@ void
 hz_set_policy(struct hz *hz, int max_retries, unsigned base_ms,
     unsigned cap_ms)
 {
-	hcl_policy_set(&hz->policy, max_retries, base_ms, cap_ms);
+	hcl_policy_set(&hz->api.policy, max_retries, base_ms, cap_ms);
 }
 
 /* ---- rate limit ------------------------------------------------------ */
@@ -140,8 +124,6 @@ hz_request(struct hz *hz, const char *method, const char *path,
 {
 	struct hcl_req		 rq;
 	struct hcl_resp		 r;
-	struct hz_retry		 how;
-	struct hcl_policy	 pol;
 	const char		*hdrs[4];
 	char			*url, *json = NULL, what[160];
 	cJSON			*root;
@@ -150,31 +132,16 @@ hz_request(struct hz *hz, const char *method, const char *path,
 	if (out != NULL)
 		*out = NULL;
 	memset(&r, 0, sizeof(r));
-	url = xasprintf("%s%s", hz->base, path);
-	if (hcl_json_req(&rq, hdrs, method, url, hz->auth, body, &json,
+	url = xasprintf("%s%s", hz->api.base, path);
+	if (hcl_json_req(&rq, hdrs, method, url, hz->api.auth, body, &json,
 	    e) < 0)
 		goto out;
-	how.idempotent = idempotent;
-	pol = hz->policy;
-	pol.arg = &how;
 	snprintf(what, sizeof(what), "hetzner %s %.*s", method,
 	    (int)strcspn(path, "?"), path);
-
-	if (hcl_do_retry(hz->http, &rq, &r, &pol) != OCH_OK) {
-		hcl_perr_transport(e, &r);
-		hcl_perr_log(e, what);
+	if (prov_send(&hz->api, &rq, idempotent, &r, e, what) == -1)
 		goto out;
-	}
-	hz_rl_note(&r.rl, time(NULL));
-	snprintf(e->corr_id, sizeof(e->corr_id), "%s", r.corr_id);
-	e->status = r.status;
 	if (r.status < 200 || r.status > 299) {
-		hz_classify(r.status, r.body.data, r.body.len, e);
-		if (r.rl.retry_after_ms > 0)
-			e->retry_after_ms = r.rl.retry_after_ms;
-		else if (e->err == OCH_ERATE && r.rl.reset_at > 0 &&
-		    r.rl.remaining == 0)
-			e->retry_after_ms = 1000;	/* refills 1/s */
+		prov_fail(&hz->api, &r, e);
 		if (e->err == OCH_ENOTFOUND)	/* often the expected answer */
 			log_info("%s: not found corr=%s", what,
 			    e->corr_id[0] ? e->corr_id : "-");

@@ -1,7 +1,7 @@
 /*
  * hetzner_answer.c: reading the Hetzner Cloud API's answers (hetzner.h):
  * an error answer classified into an och_err and whether waiting can fix
- * it, the in-call retry rule (hz_should_retry, hetzner_int.h), and the
+ * it (its tables and rules: hz_kind, hetzner_int.h), and the
  * server, action and image objects parsed into structs.  Pure: no
  * request is made here.
  */
@@ -17,11 +17,7 @@
 #include "hetzner_int.h"
 #include "log.h"
 
-static const struct hz_code {
-	const char	*code;
-	enum och_err	 err;
-	int		 retryable;
-} hz_codes[] = {
+static const struct prov_code hz_codes[] = {
 	{ "rate_limit_exceeded", OCH_ERATE, 1 },
 	{ "limit_reached", OCH_ERATE, 1 },
 	{ "conflict", OCH_ECONFLICT, 1 },
@@ -53,6 +49,35 @@ static const struct hz_code {
 	{ "method_not_allowed", OCH_EUPSTREAM, 0 },
 };
 
+/* By status alone, for answers without a usable error code. */
+static const struct prov_status hz_statuses[] = {
+	{ 400, OCH_EINVAL, 0 },
+	{ 422, OCH_EINVAL, 0 },
+	{ 401, OCH_EAUTH, 0 },
+	{ 403, OCH_EFORBIDDEN, 0 },
+	{ 404, OCH_ENOTFOUND, 0 },
+	{ 409, OCH_ECONFLICT, 0 },
+	{ 423, OCH_ECONFLICT, 0 },
+	{ 408, OCH_EUPSTREAM, 1 },
+	{ 429, OCH_ERATE, 1 },
+};
+
+/* Refused, nothing done: rate limited, or another action on it runs. */
+static int
+hz_refused(const struct prov_err *e)
+{
+	return hcl_perr_is(e, "rate_limit_exceeded") ||
+	    hcl_perr_is(e, "conflict");
+}
+
+struct hcl_rlstate hz_rl = { { -1, -1, -1, -1 }, 0 };
+
+/* the budget refills one request a second */
+const struct prov_kind hz_kind = {
+	"hetzner", hz_codes, OCH_NELEM(hz_codes), hz_statuses,
+	OCH_NELEM(hz_statuses), hz_classify, hz_refused, &hz_rl, 1000
+};
+
 static const char *const act_status[HZ_ACTION_STATUS__MAX] = {
 	"running",	/* HZ_ACTION_RUNNING */
 	"success",	/* HZ_ACTION_SUCCESS */
@@ -66,55 +91,6 @@ hz_action_status_name(enum hz_action_status s)
 }
 
 /* ---- classification -------------------------------------------------- */
-
-static const struct hz_code *
-code_find(const char *code)
-{
-	size_t	 i;
-
-	for (i = 0; i < OCH_NELEM(hz_codes); i++)
-		if (strcmp(hz_codes[i].code, code) == 0)
-			return &hz_codes[i];
-	return NULL;
-}
-
-/* By status alone, for answers without a usable error code. */
-static void
-by_status(long status, enum och_err *err, int *retryable)
-{
-	*retryable = 0;
-	switch (status) {
-	case 400:
-	case 422:
-		*err = OCH_EINVAL;
-		break;
-	case 401:
-		*err = OCH_EAUTH;
-		break;
-	case 403:
-		*err = OCH_EFORBIDDEN;
-		break;
-	case 404:
-		*err = OCH_ENOTFOUND;
-		break;
-	case 409:
-	case 423:
-		*err = OCH_ECONFLICT;
-		break;
-	case 408:
-		*err = OCH_EUPSTREAM;
-		*retryable = 1;
-		break;
-	case 429:
-		*err = OCH_ERATE;
-		*retryable = 1;
-		break;
-	default:
-		*err = OCH_EUPSTREAM;
-		*retryable = status >= 500;
-		break;
-	}
-}
 
 /* The error.code of a body, into code ("" when none). */
 static void
@@ -143,51 +119,10 @@ error_code(const char *body, size_t len, char *code, size_t codesz,
 void
 hz_classify(long status, const char *body, size_t len, struct prov_err *e)
 {
-	const struct hz_code	*c;
-	char			 code[64], msg[256];
-	enum och_err		 err;
-	int			 retryable;
+	char	 code[64], msg[256];
 
-	e->status = status;
 	error_code(body, len, code, sizeof(code), msg, sizeof(msg));
-	if (code[0] != '\0' && (c = code_find(code)) != NULL) {
-		err = c->err;
-		retryable = c->retryable;
-	} else {
-		by_status(status, &err, &retryable);
-		if (code[0] == '\0')
-			snprintf(code, sizeof(code), "http_%ld", status);
-	}
-	hcl_perr_set(e, err, retryable, code, "%s",
-	    msg[0] ? msg : "no error message");
-}
-
-/*
- * In-call retries: only what cannot have done anything, or what is
- * idempotent anyway (see hetzner.h).
- */
-int
-hz_should_retry(const struct hcl_resp *r, void *arg)
-{
-	const struct hz_retry	*how = arg;
-	const struct hz_code	*c;
-	char			 code[64];
-
-	if (r->result == HCL_ECONNECT)
-		return 1;
-	if (r->result != HCL_HTTP)
-		return how->idempotent && hcl_retryable(r);
-	if (r->status < 400)
-		return 0;
-	error_code(r->body.data, r->body.len, code, sizeof(code), NULL, 0);
-	if (strcmp(code, "rate_limit_exceeded") == 0 ||
-	    strcmp(code, "conflict") == 0)
-		return 1;
-	if (!how->idempotent)
-		return 0;
-	if (code[0] != '\0' && (c = code_find(code)) != NULL)
-		return c->retryable;
-	return hcl_retryable(r);
+	prov_map(&hz_kind, status, code, msg, e);
 }
 
 /* ---- parsing --------------------------------------------------------- */

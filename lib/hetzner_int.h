@@ -5,17 +5,14 @@
 #define OCH_HETZNER_INT_H
 
 #include "hcl.h"
-
-/* Which requests may be repeated inside one call (the policy's arg). */
-struct hz_retry {
-	int	 idempotent;
-};
+#include "hcl_prov.h"
 
 /*
- * The in-call retry rule (hcl_policy.should_retry, arg a struct
- * hz_retry): only what cannot have done anything, or what is idempotent
- * anyway (see hetzner.h).  Returns 1 to retry, else 0.
+ * Hetzner as a provider of hcl_prov.h: its error codes and statuses, the
+ * in-call retry rule's "refused" (rate_limit_exceeded, conflict), and
+ * its rate-limit state (hz_pace_ms() reads it).
  */
-int	 hz_should_retry(const struct hcl_resp *, void *);
+extern const struct prov_kind	 hz_kind;
+extern struct hcl_rlstate	 hz_rl;
 
 #endif

@@ -5,8 +5,8 @@
 #   crypto, JWT, validators (cry_, tok_, valid_); the request counters of
 #     the Prometheus exposition (stats_); HMAC signing (hmac_); templates
 #     of user-data and emails (tpl_);
-#   the HTTP client and the provider clients (fleet_, hcl_, hz_, cf_, rs_,
-#     wh_);
+#   the HTTP client, what the JSON provider clients share, and the
+#     provider clients (fleet_, hcl_, prov_, hz_, cf_, rs_, wh_);
 #   the instances' lifecycle records and states (inst_); the audit log
 #     (audit_);
 #   the typed data layer (ent_: lib/ent.h), an entity a header and a
@@ -33,6 +33,7 @@ lib_libcore_a_SOURCES = \
 	lib/fleetnet.h lib/fleetnet.c lib/fleetcfg.c \
 	lib/hcl.h lib/hcl.c lib/hcl_perr.c \
 	lib/hetzner.h lib/hetzner.c lib/hetzner_int.h lib/hetzner_answer.c \
+	lib/hcl_prov.h lib/hcl_prov.c \
 	lib/cloudflare.h lib/cloudflare.c lib/resend.h lib/resend.c \
 	lib/whmcs.h lib/whmcs.c \
 	lib/inst.h lib/inst.c lib/lifecycle.h lib/lifecycle.c \

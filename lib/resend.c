@@ -10,24 +10,14 @@
 
 #include "cfg.h"
 #include "log.h"
+#include "hcl_prov.h"
 #include "resend.h"
 
 struct rs {
-	struct hcl	*http;
-	char		*base;
-	char		*auth;
-	struct hcl_policy policy;
+	struct prov_api	 api;
 };
 
-struct rs_retry {
-	int	 idempotent;
-};
-
-static const struct rs_code {
-	const char	*name;
-	enum och_err	 err;
-	int		 retryable;
-} rs_codes[] = {
+static const struct prov_code rs_codes[] = {
 	{ "rate_limit_exceeded", OCH_ERATE, 1 },
 	{ "concurrent_idempotent_requests", OCH_ECONFLICT, 1 },
 	{ "application_error", OCH_EUPSTREAM, 1 },
@@ -48,12 +38,33 @@ static const struct rs_code {
 	{ "invalid_region", OCH_EUNPROCESSABLE, 0 },
 	{ "missing_required_field", OCH_EUNPROCESSABLE, 0 },
 	{ "security_error", OCH_EFORBIDDEN, 0 },
-	/* validation_error depends on the status: see rs_classify */
+	/* validation_error depends on the status: rs_statuses */
 };
 
-static int	rs_should_retry(const struct hcl_resp *, void *);
+static const struct prov_status rs_statuses[] = {
+	{ 400, OCH_EINVAL, 0 },
+	{ 401, OCH_EAUTH, 0 },
+	{ 403, OCH_EFORBIDDEN, 0 },
+	{ 404, OCH_ENOTFOUND, 0 },
+	{ 409, OCH_ECONFLICT, 0 },
+	{ 422, OCH_EUNPROCESSABLE, 0 },
+	{ 408, OCH_EUPSTREAM, 1 },
+	{ 429, OCH_ERATE, 1 },
+};
+
+/* Refused, nothing sent: the per-second limit (not a quota). */
+static int
+rs_refused(const struct prov_err *e)
+{
+	return hcl_perr_is(e, "rate_limit_exceeded");
+}
 
 static struct hcl_rlstate rs_rl = { { -1, -1, -1, -1 }, 0 };
+
+static const struct prov_kind rs_kind = {
+	"resend", rs_codes, OCH_NELEM(rs_codes), rs_statuses,
+	OCH_NELEM(rs_statuses), rs_classify, rs_refused, &rs_rl, 0
+};
 
 /*
  * A client on base_url (NULL: RS_API_URL) with an API key; strings are
@@ -63,19 +74,9 @@ static struct rs *
 rs_new(struct hcl *http, const char *base, const char *key)
 {
 	struct rs	*rs;
-	size_t		 n;
 
 	rs = xcalloc(1, sizeof(*rs));
-	rs->http = http;
-	rs->base = xstrdup(base && *base ? base : RS_API_URL);
-	n = strlen(rs->base);
-	while (n > 0 && rs->base[n - 1] == '/')
-		rs->base[--n] = '\0';
-	rs->auth = xasprintf("Authorization: Bearer %s", key ? key : "");
-	rs->policy.max_retries = 2;
-	rs->policy.base_ms = 500;
-	rs->policy.cap_ms = 2000;
-	rs->policy.should_retry = rs_should_retry;
+	prov_api_init(&rs->api, &rs_kind, http, base, RS_API_URL, key, 500);
 	return rs;
 }
 
@@ -94,8 +95,7 @@ rs_free(struct rs *rs)
 {
 	if (rs == NULL)
 		return;
-	free(rs->base);
-	xfree_secret(rs->auth);
+	prov_api_clear(&rs->api);
 	free(rs);
 }
 
@@ -103,7 +103,7 @@ void
 rs_set_policy(struct rs *rs, int max_retries, unsigned base_ms,
     unsigned cap_ms)
 {
-	hcl_policy_set(&rs->policy, max_retries, base_ms, cap_ms);
+	hcl_policy_set(&rs->api.policy, max_retries, base_ms, cap_ms);
 }
 
 void
@@ -117,11 +117,7 @@ rs_classify(long status, const char *body, size_t len, struct prov_err *e)
 {
 	cJSON		*root = NULL;
 	char		 name[64] = "", msg[256] = "", raw[256];
-	size_t		 i;
-	enum och_err	 err;
-	int		 retryable = 0;
 
-	e->status = status;
 	if (body != NULL && len > 0 &&
 	    (root = hcl_json_parse(body, len)) != NULL) {
 		if (hcl_json_str(root, "name", raw, sizeof(raw)) == 0)
@@ -130,72 +126,7 @@ rs_classify(long status, const char *body, size_t len, struct prov_err *e)
 			hcl_sanitize(msg, sizeof(msg), raw);
 		cJSON_Delete(root);
 	}
-	for (i = 0; i < OCH_NELEM(rs_codes); i++)
-		if (name[0] != '\0' && strcmp(rs_codes[i].name, name) == 0)
-			break;
-	if (i < OCH_NELEM(rs_codes)) {
-		err = rs_codes[i].err;
-		retryable = rs_codes[i].retryable;
-	} else {
-		switch (status) {
-		case 400:
-			err = OCH_EINVAL;
-			break;
-		case 401:
-			err = OCH_EAUTH;
-			break;
-		case 403:
-			err = OCH_EFORBIDDEN;
-			break;
-		case 404:
-			err = OCH_ENOTFOUND;
-			break;
-		case 409:
-			err = OCH_ECONFLICT;
-			break;
-		case 422:
-			err = OCH_EUNPROCESSABLE;
-			break;
-		case 408:
-			err = OCH_EUPSTREAM;
-			retryable = 1;
-			break;
-		case 429:
-			err = OCH_ERATE;
-			retryable = 1;
-			break;
-		default:
-			err = OCH_EUPSTREAM;
-			retryable = status >= 500 ||
-			    (status >= 200 && status <= 299);
-			break;
-		}
-	}
-	if (name[0] == '\0' && status >= 200 && status <= 299)
-		snprintf(name, sizeof(name), "bad_response");
-	else if (name[0] == '\0')
-		snprintf(name, sizeof(name), "http_%ld", status);
-	hcl_perr_set(e, err, retryable, name, "%s",
-	    msg[0] ? msg : "no error message");
-}
-
-static int
-rs_should_retry(const struct hcl_resp *r, void *arg)
-{
-	const struct rs_retry	*how = arg;
-	struct prov_err		 e;
-
-	if (r->result == HCL_ECONNECT)
-		return 1;
-	if (r->result != HCL_HTTP)
-		return how->idempotent && hcl_retryable(r);
-	if (r->status >= 200 && r->status <= 299)
-		return 0;
-	hcl_perr_init(&e, "resend");
-	rs_classify(r->status, r->body.data, r->body.len, &e);
-	if (hcl_perr_is(&e, "rate_limit_exceeded"))
-		return 1;
-	return how->idempotent && e.retryable;
+	prov_map(&rs_kind, status, name, msg, e);
 }
 
 /* name, value pairs as [{"name":..,"value":..}] or {name: value}. */
@@ -237,8 +168,6 @@ rs_send(struct rs *rs, const struct rs_email *m, char *id, size_t idsz,
 {
 	struct hcl_req		 rq;
 	struct hcl_resp		 r;
-	struct rs_retry		 how;
-	struct hcl_policy	 pol;
 	const char		*hdrs[5];
 	cJSON			*body, *to, *root = NULL;
 	char			*url, *json = NULL, *keyhdr = NULL, raw[128];
@@ -274,8 +203,8 @@ rs_send(struct rs *rs, const struct rs_email *m, char *id, size_t idsz,
 		cJSON_AddStringToObject(body, "reply_to", m->reply_to);
 	add_pairs(body, "tags", m->tags, 1);
 	add_pairs(body, "headers", m->headers, 0);
-	url = xasprintf("%s/emails", rs->base);
-	hdrs[h++] = rs->auth;
+	url = xasprintf("%s/emails", rs->api.base);
+	hdrs[h++] = rs->api.auth;
 	hdrs[h++] = "Content-Type: application/json";
 	hdrs[h++] = "Accept: application/json";
 	if (m->idempotency_key != NULL) {
@@ -294,18 +223,9 @@ rs_send(struct rs *rs, const struct rs_email *m, char *id, size_t idsz,
 	rq.headers = hdrs;
 	rq.body = json;
 	rq.bodylen = strlen(json);
-	how.idempotent = m->idempotency_key != NULL;
-	pol = rs->policy;
-	pol.arg = &how;
-
-	if (hcl_do_retry(rs->http, &rq, &r, &pol) != OCH_OK) {
-		hcl_perr_transport(e, &r);
-		hcl_perr_log(e, "resend send");
+	if (prov_send(&rs->api, &rq, m->idempotency_key != NULL, &r, e,
+	    "resend send") == -1)
 		goto out;
-	}
-	hcl_rl_note(&rs_rl, &r.rl, time(NULL));
-	snprintf(e->corr_id, sizeof(e->corr_id), "%s", r.corr_id);
-	e->status = r.status;
 	if (r.status >= 200 && r.status <= 299 &&
 	    (root = hcl_json_parse(r.body.data, r.body.len)) != NULL &&
 	    hcl_json_str(root, "id", raw, sizeof(raw)) == 0 &&
@@ -317,11 +237,7 @@ rs_send(struct rs *rs, const struct rs_email *m, char *id, size_t idsz,
 		    e->corr_id[0] ? e->corr_id : "-");
 		goto out;
 	}
-	rs_classify(r.status, r.body.data, r.body.len, e);
-	if (r.rl.retry_after_ms > 0)
-		e->retry_after_ms = r.rl.retry_after_ms;
-	else if (e->err == OCH_ERATE && r.rl.reset_at > 0)
-		e->retry_after_ms = (r.rl.reset_at - time(NULL)) * 1000;
+	prov_fail(&rs->api, &r, e);
 	hcl_perr_log(e, "resend send");
 out:
 	cJSON_Delete(root);
