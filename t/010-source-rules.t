@@ -32,7 +32,7 @@ is_deeply(\@fmt, [], 'no SQL assembled with printf');
 my $lib = OCH::Stack::builddir() . '/lib/libcore.a';
 my @syms = grep { /^[0-9a-f]*\s+[TDBRC]\s+(\S+)/ } `nm -g --defined-only '$lib' 2>/dev/null`;
 ok(@syms > 20, 'library symbols listed');
-my $prefixes = qr/^(?:err_|x[a-z]|buf_|log_|cfg_|db_|req_|resp_|srv_|auth_|cry_|tok_|valid_|hmac_|hcl_|hz_|cf_|rs_|wh_|inst_|audit_|js_|tpl_|recon_|obx_|ud_|agent_|sess_|prom_|met_|alert_|stats_|fleet_|s3_|bak_|view_|pool_|snap_|ent_)/;
+my $prefixes = qr/^(?:err_|x[a-z]|buf_|log_|cfg_|db_|req_|resp_|srv_|auth_|cry_|tok_|valid_|hmac_|hcl_|prov_|hz_|cf_|rs_|wh_|inst_|audit_|js_|tpl_|recon_|obx_|ud_|agent_|sess_|prom_|met_|alert_|stats_|fleet_|s3_|bak_|view_|pool_|snap_|ent_)/;
 # (ASan marks each exported variable with an __odr_asan.<name> symbol)
 my @bad = grep { !/$prefixes/ && !/^__odr_asan/ } map { /\s(\S+)$/ ? $1 : () } @syms;
 is_deeply(\@bad, [], 'every exported symbol has a module prefix');
