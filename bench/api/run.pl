@@ -1,23 +1,32 @@
 #!/usr/bin/perl
 # bench/api: GET /api/health (one PostgreSQL read, no auth),
-# GET /api/v1/me (session cookie: JWT + session row + user + instances) and
-# GET /api/v1/instances/{id} (the same check + the instance + its events,
-# and its audit record)
-# through nginx + the FastCGI workers + PostgreSQL, against baselines
-# measured in the same run on the same machine: nginx's own `return 200`,
-# `pgbench -S` (one indexed read per transaction), and the same two
-# reads written in Hono + node-postgres behind the same nginx
-# (bench/api/hono, as many node processes as FastCGI workers).  Prints
-# requests/s, latency percentiles, the ratios, and the workers' RSS.
-#   OCH_BUILDDIR=build perl -It/lib bench/api/run.pl [seconds] [connections] [workers]
+# GET /api/v1/me (session cookie: the JWT, then one statement: the session
+# check, the user and their instances) and GET /api/v1/instances/{id}
+# (the JWT, then one statement: the check, the instance, its events and
+# its audit record) through nginx + the FastCGI workers + PostgreSQL,
+# against baselines measured in the same run on the same machine: the
+# same two reads in Hono + node-postgres with the same statements behind
+# nginx (bench/api/hono, as many node processes as FastCGI workers),
+# nginx's own `return 200` and `pgbench -S` (one indexed read per
+# transaction).
+#
+# The machine is shared, so the five HTTP targets run interleaved in
+# several short rounds (health, /me, the instance read, Hono's two, then
+# again): each round's ratios compare targets measured seconds apart, and
+# the report gives per target the median req/s and p99 over the rounds,
+# and the median of the per-round ratios.  Prints the load average before
+# and after, and the workers' RSS.
+#   OCH_BUILDDIR=build perl -It/lib bench/api/run.pl [seconds per round] [connections] [workers] [rounds]
 use strict;
 use warnings;
 use OCH::Stack;
 use OCH::Login qw(session_of sso_login);
 
-my $secs = shift // 10;
+my $secs = shift // 4;
 my $conns = shift // 64;
-my $workers = shift // 4;
+my $workers = shift // 2;
+my $rounds = shift // 5;
+my $load0 = loadavg();
 my $s = OCH::Stack->new;
 $s->start_pg;
 my $base = $s->start_api(binaries => [qw(health instances auth)], workers => $workers);
@@ -31,9 +40,20 @@ die "no session cookie\n" unless $cookie =~ /_session=[^;]/;
 # the Hono baseline
 my $hono = "$ENV{OCH_SRCDIR}/bench/api/hono";
 system("cd '$hono' && npm ci --no-audit --no-fund >/dev/null 2>&1") == 0 or die "npm ci in $hono failed\n";
+# the statements of the two reads, as the binaries hold them (one string
+# each: the compiler joins the literals), for Hono to run the same
+sub statement {
+	my ($bin, $re) = @_;
+	my @s = grep { /$re/ } map { s/\n\z//r } `strings -n 100 '$ENV{OCH_BUILDDIR}/cgi-bin/$bin.fcgi'`;
+	die "not one statement matching $re in $bin.fcgi\n" unless @s == 1;
+	return $s[0];
+}
+my $me_sql = statement('auth', qr/^SELECT s\.user_id, .* LEFT JOIN instances i ON i\.user_id = s\.user_id/);
+my $get_sql = statement('instances', qr/^WITH l \(user_id, role, csrf_hash, stale, viewer\)/);
 my $nport = OCH::Stack::free_port();
 $s->spawn(name => 'hono', cmd => [ 'node', "$hono/server.mjs" ], ready_port => $nport,
     env => { PORT => $nport, WORKERS => $workers, JWT_SECRET => $s->config->{JWT_SECRET}, SESSION_COOKIE => OCH::Login::cookie_name('session'),
+	ME_SQL => $me_sql, GET_SQL => $get_sql,
 	PGHOST => $s->{pgdir}, PGUSER => 'och', PGDATABASE => 'och' });
 
 # baseline 1: nginx alone answering from memory
@@ -52,10 +72,17 @@ close $fh;
 $s->spawn(name => 'nginx-plain', cmd => [ 'nginx', '-p', $d, '-c', "$d/plain.conf", '-g', 'daemon off;' ],
     ready_port => $port);
 
+sub loadavg {
+	open my $fh, '<', '/proc/loadavg' or return '?';
+	my @l = split ' ', scalar <$fh>;
+	return "@l[0..2]";
+}
+
 sub wrk {
-	my ($url, $hdr) = @_;
+	my ($url, $hdr, $d) = @_;
 	my $h = $hdr ? "-H '$hdr'" : '';
-	my $out = `wrk -t2 -c$conns -d${secs}s --latency $h '$url' 2>&1`;
+	$d //= $secs;
+	my $out = `wrk -t2 -c$conns -d${d}s --latency $h '$url' 2>&1`;
 	my ($rps) = $out =~ /Requests\/sec:\s+([\d.]+)/;
 	my %lat;
 	while ($out =~ /^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)/mg) {
@@ -65,16 +92,36 @@ sub wrk {
 	return { rps => $rps // 0, lat => \%lat, errors => $non2xx // 0 };
 }
 
-# warm up, then measure
-wrk("$base/api/health");
-my $health = wrk("$base/api/health");
-wrk("$base/api/v1/me", "Cookie: $cookie");
-my $me = wrk("$base/api/v1/me", "Cookie: $cookie");
-wrk("$base/api/v1/instances/$inst", "Cookie: $cookie");
-my $get = wrk("$base/api/v1/instances/$inst", "Cookie: $cookie");
-wrk("http://127.0.0.1:$port/api/v1/me", "Cookie: $cookie");
-my $honome = wrk("http://127.0.0.1:$port/api/v1/me", "Cookie: $cookie");
-my $honoget = wrk("http://127.0.0.1:$port/api/v1/instances/$inst", "Cookie: $cookie");
+sub median {
+	my @v = sort { $a <=> $b } @_;
+	return 0 unless @v;
+	return @v % 2 ? $v[$#v / 2] : ($v[@v / 2 - 1] + $v[@v / 2]) / 2;
+}
+
+my $honobase = "http://127.0.0.1:$port";
+my @targets = (
+	[ health => 'GET /api/health (nginx+fcgi+pg)', "$base/api/health" ],
+	[ me => 'GET /api/v1/me (nginx+fcgi+pg)', "$base/api/v1/me", "Cookie: $cookie" ],
+	[ get => 'GET /instances/{id} (nginx+fcgi+pg)', "$base/api/v1/instances/$inst", "Cookie: $cookie" ],
+	[ honome => 'GET /api/v1/me (nginx+Hono+pg)', "$honobase/api/v1/me", "Cookie: $cookie" ],
+	[ honoget => 'GET /instances/{id} (nginx+Hono+pg)', "$honobase/api/v1/instances/$inst", "Cookie: $cookie" ],
+);
+# the answers first: a bench of refusals would measure nothing
+for my $t (@targets) {
+	my $out = `curl -s -o /dev/null -w '%{http_code}' ${\ ($t->[3] ? "-H '$t->[3]'" : '') } '$t->[2]'`;
+	die "$t->[1] answers $out, not 200\n" unless $out eq '200';
+}
+# warm up (prepared statements, node's JIT), then the rounds
+wrk($_->[2], $_->[3], 2) for @targets;
+my (%res, @ratios);
+for my $round (1 .. $rounds) {
+	my %r;
+	$r{$_->[0]} = wrk($_->[2], $_->[3]) for @targets;
+	push @{ $res{$_} }, $r{$_} for keys %r;
+	push @ratios, { map { my ($n, $d) = @$_; ("$n/$d" => $r{$d}{rps} ? $r{$n}{rps} / $r{$d}{rps} : 0) }
+	    [qw(me health)], [qw(get health)], [qw(me honome)], [qw(get honoget)] };
+	printf STDERR "round %d: %s\n", $round, join(', ', map { sprintf '%s %.0f', $_->[0], $r{$_->[0]}{rps} } @targets);
+}
 my $plain = wrk("http://127.0.0.1:$port/");
 my $pgb = $s->{pg_bindir} . '/pgbench';
 system("$pgb -q -i -s 1 -h '$s->{pgdir}' -U och och >/dev/null 2>&1") == 0 or die "pgbench -i failed";
@@ -84,20 +131,24 @@ my @rss = map { /(\d+)/ ? $1 : () } map { `ps -o rss= --ppid $_` } map { $s->pro
 my ($rss) = sort { $b <=> $a } @rss;
 
 printf "machine: %s, %d cores; %s\n", `uname -m` =~ s/\s+//r, `nproc` + 0, scalar(localtime);
-printf "load: wrk -t2 -c%d -d%ds; FastCGI -n %d; node cluster of %d\n\n", $conns, $secs, $workers, $workers;
-printf "%-34s %12s %9s %9s %9s\n", 'target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx';
-printf "%-34s %12.0f %9.2f %9.2f %9d\n", 'GET /api/health (nginx+fcgi+pg)', $health->{rps}, $health->{lat}{50} // 0, $health->{lat}{99} // 0, $health->{errors};
-printf "%-34s %12.0f %9.2f %9.2f %9d\n", 'GET /api/v1/me (nginx+fcgi+pg)', $me->{rps}, $me->{lat}{50} // 0, $me->{lat}{99} // 0, $me->{errors};
-printf "%-34s %12.0f %9.2f %9.2f %9d\n", 'GET /instances/{id} (nginx+fcgi+pg)', $get->{rps}, $get->{lat}{50} // 0, $get->{lat}{99} // 0, $get->{errors};
-printf "%-34s %12.0f %9.2f %9.2f %9d\n", 'GET /api/v1/me (nginx+Hono+pg)', $honome->{rps}, $honome->{lat}{50} // 0, $honome->{lat}{99} // 0, $honome->{errors};
-printf "%-34s %12.0f %9.2f %9.2f %9d\n", 'GET /instances/{id} (nginx+Hono+pg)', $honoget->{rps}, $honoget->{lat}{50} // 0, $honoget->{lat}{99} // 0, $honoget->{errors};
-printf "%-34s %12.0f %9.2f %9.2f %9d\n", 'nginx return 200', $plain->{rps}, $plain->{lat}{50} // 0, $plain->{lat}{99} // 0, $plain->{errors};
-printf "%-34s %12.0f\n", 'pgbench -S (tps)', $tps // 0;
-printf "\nratio health / nginx-return-200: %.2f\n", $plain->{rps} ? $health->{rps} / $plain->{rps} : 0;
-printf "ratio health / pgbench -S:       %.2f\n", $tps ? $health->{rps} / $tps : 0;
-printf "ratio /me / health:              %.2f\n", $health->{rps} ? $me->{rps} / $health->{rps} : 0;
-printf "ratio /instances/{id} / health:  %.2f\n", $health->{rps} ? $get->{rps} / $health->{rps} : 0;
-printf "ratio /me fcgi / Hono:           %.2f\n", $honome->{rps} ? $me->{rps} / $honome->{rps} : 0;
-printf "ratio /instances/{id} fcgi/Hono: %.2f\n", $honoget->{rps} ? $get->{rps} / $honoget->{rps} : 0;
-printf "largest FastCGI worker RSS:      %d KiB\n", $rss // 0;
+printf "load average before %s, after %s\n", $load0, loadavg();
+printf "load: wrk -t2 -c%d, %d rounds of %d s per target, interleaved; FastCGI -n %d; node cluster of %d\n\n",
+    $conns, $rounds, $secs, $workers, $workers;
+printf "%-36s %12s %9s %9s %9s\n", 'target (median of the rounds)', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx';
+for my $t (@targets) {
+	my $l = $res{$t->[0]};
+	printf "%-36s %12.0f %9.2f %9.2f %9d\n", $t->[1], median(map { $_->{rps} } @$l),
+	    median(map { $_->{lat}{50} // 0 } @$l), median(map { $_->{lat}{99} // 0 } @$l),
+	    eval { my $n = 0; $n += $_->{errors} for @$l; $n };
+}
+printf "%-36s %12.0f %9.2f %9.2f %9d\n", 'nginx return 200', $plain->{rps}, $plain->{lat}{50} // 0, $plain->{lat}{99} // 0, $plain->{errors};
+printf "%-36s %12.0f\n", 'pgbench -S (tps)', $tps // 0;
+print "\nratios (median of the per-round ratios; each round's in brackets):\n";
+for my $k ('me/health', 'get/health', 'me/honome', 'get/honoget') {
+	printf "  %-12s %.2f  [%s]\n", $k, median(map { $_->{$k} } @ratios), join(' ', map { sprintf '%.2f', $_->{$k} } @ratios);
+}
+my $health = median(map { $_->{rps} } @{ $res{health} });
+printf "health / nginx-return-200: %.2f\n", $plain->{rps} ? $health / $plain->{rps} : 0;
+printf "health / pgbench -S:       %.2f\n", $tps ? $health / $tps : 0;
+printf "largest FastCGI worker RSS: %d KiB\n", $rss // 0;
 $s->stop_all;

@@ -1,11 +1,14 @@
-// The Hono + node-postgres baseline for bench/api: GET /api/v1/me with
-// the same session check and the same three queries as auth.fcgi
-// (cgi-bin/auth.c and lib/auth.c), and GET /api/v1/instances/:id with
-// the same session check, instance and events reads and audit record as
-// instances.fcgi (cgi-bin/instances.c), one process per worker like
-// `auth.fcgi -n N`.  Each statement is its own round trip here.
-//   PORT=… WORKERS=… JWT_SECRET=… PGHOST=<socket dir> PGUSER=och PGDATABASE=och node server.mjs
+// The Hono + node-postgres baseline for bench/api: GET /api/v1/me and
+// GET /api/v1/instances/:id with the same statements as auth.fcgi and
+// instances.fcgi, taken by bench/api/run.pl from the built binaries
+// (ME_SQL, GET_SQL): one statement each, prepared once per connection
+// (a named statement) — the session check with the user and their
+// instances; the check with the instance, its events and its audit
+// record — the same JWT check before, and one process per worker like
+// `auth.fcgi -n N`.
+//   PORT=… WORKERS=… JWT_SECRET=… SESSION_COOKIE=… ME_SQL=… GET_SQL=… PGHOST=<socket dir> PGUSER=och PGDATABASE=och node server.mjs
 import cluster from 'node:cluster';
+import { randomBytes } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
@@ -19,58 +22,51 @@ if (cluster.isPrimary && workers > 1) {
   const pool = new pg.Pool({ max: 4 });
   const app = new Hono();
   const unauth = { error: { code: 'unauthorized', message: 'authentication required' } };
-  // the session cookie's JWT and its sessions row: the claims, or null
-  const session = async (c) => {
+  const IDLE = '1800';	// lib/auth.h AUTH_ADMIN_IDLE
+  const LIVE = 5;	// the session check's columns (ENT_SESSION_LIVE_NCOLS)
+  // the session cookie's JWT: its claims, or null
+  const claims = async (c) => {
     const tok = getCookie(c, process.env.SESSION_COOKIE);
     if (!tok) return null;
-    let claims;
     try {
-      claims = await verify(tok, process.env.JWT_SECRET, 'HS256');
+      return await verify(tok, process.env.JWT_SECRET, 'HS256');
     } catch {
       return null;
     }
-    const s = await pool.query(
-      'SELECT s.user_id, u.role, s.csrf_hash FROM sessions s JOIN users u ON u.id = s.user_id ' +
-      'WHERE s.id = $1::uuid AND s.user_id = $2::bigint AND s.revoked_at IS NULL AND s.expires_at > now()',
-      [claims.sid, claims.sub]);
-    return s.rowCount === 1 ? claims : null;
   };
-  const ts = (col) => ` to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
+  const num = (v) => (v === null ? null : Number(v));
+  // INST_COLS (lib/inst.h) from column k on, as inst_json() renders them
+  const inst = (r, k) => ({ id: r[k], slug: r[k + 1], state: r[k + 2], desired_state: r[k + 3],
+    plan: r[k + 4], region: r[k + 5], ipv4: r[k + 6], ipv6: r[k + 7], last_error: r[k + 8],
+    whmcs_service_id: num(r[k + 9]), whmcs_client_id: num(r[k + 10]), hetzner_server_id: num(r[k + 11]),
+    pending_plan: r[k + 12], pending_action: r[k + 13], attempts: num(r[k + 14]),
+    openclaw_version: r[k + 15], created_at: r[k + 16], updated_at: r[k + 17], active_at: r[k + 18],
+    email: r[k + 19] });
   app.get('/api/v1/instances/:id', async (c) => {
-    const claims = await session(c);
-    if (!claims) return c.json(unauth, 401);
-    const id = c.req.param('id');
-    const i = await pool.query({ rowMode: 'array', text:
-      'SELECT i.id, i.slug, i.state, i.desired_state, i.plan, i.region, host(i.ipv4), i.ipv6, i.last_error, ' +
-      'i.whmcs_service_id, i.whmcs_client_id, i.hetzner_server_id, i.pending_plan, i.pending_action, i.attempts, ' +
-      `i.openclaw_version,${ts('i.created_at')},${ts('i.updated_at')},${ts('i.active_at')}, u.email ` +
-      'FROM instances i JOIN users u ON u.id = i.user_id WHERE i.id = $1::uuid ' +
-      "AND (i.user_id = $2::bigint OR EXISTS (SELECT 1 FROM users a WHERE a.id = $2::bigint AND a.role = 'admin'))",
-      values: [id, claims.sub] });
-    const ev = await pool.query(
-      "SELECT kind, from_state, to_state, message, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS at " +
-      'FROM instance_events WHERE instance_id = $1::uuid ORDER BY id DESC LIMIT 20', [id]);
-    const status = i.rowCount === 1 ? 200 : 404;
-    await pool.query('INSERT INTO audit_log (actor_kind, actor_id, action, object_kind, object_id, remote_addr, ' +
-      "request_id, status, detail) VALUES ('user', $1, 'instance.get', 'instance', $2, $3, NULL, $4, NULL)",
-      [claims.sub, id, '127.0.0.1', status]);
-    if (status === 404) return c.json({ error: { code: 'not_found', message: 'no such instance' } }, 404);
-    const r = i.rows[0];
-    return c.json({ id: r[0], slug: r[1], state: r[2], desired_state: r[3], plan: r[4], region: r[5],
-      ipv4: r[6], ipv6: r[7], last_error: r[8], whmcs_service_id: r[9], whmcs_client_id: r[10],
-      hetzner_server_id: r[11], pending_plan: r[12], pending_action: r[13], attempts: r[14],
-      openclaw_version: r[15], created_at: r[16], updated_at: r[17], active_at: r[18], email: r[19],
-      events: ev.rows });
+    const cl = await claims(c);
+    if (!cl) return c.json(unauth, 401);
+    const res = await pool.query({ name: 'get', rowMode: 'array', text: process.env.GET_SQL,
+      values: [cl.sid, cl.sub, IDLE, c.req.param('id'), 'instance.get', 'instance', '127.0.0.1',
+        randomBytes(16).toString('hex')] });
+    if (res.rowCount === 0) return c.json(unauth, 401);
+    const r0 = res.rows[0];
+    if (r0[LIVE] === null) return c.json({ error: { code: 'not_found', message: 'no such instance' } }, 404);
+    const ev = LIVE + 20;
+    const o = inst(r0, LIVE);
+    o.events = res.rows.filter((r) => r[ev] !== null).map((r) => ({ kind: r[ev], from: r[ev + 1],
+      to: r[ev + 2], message: r[ev + 3], at: r[ev + 4] }));
+    return c.json(o);
   });
   app.get('/api/v1/me', async (c) => {
-    const claims = await session(c);
-    if (!claims) return c.json(unauth, 401);
-    const u = await pool.query('SELECT id, email, role FROM users WHERE id = $1::bigint', [claims.sub]);
-    const i = await pool.query(
-      "SELECT i.id, i.slug, i.state, i.desired_state, i.plan, i.region, host(i.ipv4), i.ipv6 " +
-      "FROM instances i JOIN users u ON u.id = i.user_id WHERE i.user_id = $1::bigint " +
-      "AND i.state <> 'terminated' ORDER BY i.created_at", [claims.sub]);
-    return c.json({ id: Number(u.rows[0].id), email: u.rows[0].email, role: u.rows[0].role, instances: i.rows });
+    const cl = await claims(c);
+    if (!cl) return c.json(unauth, 401);
+    const res = await pool.query({ name: 'me', rowMode: 'array', text: process.env.ME_SQL,
+      values: [cl.sid, cl.sub, IDLE] });
+    if (res.rowCount === 0) return c.json(unauth, 401);
+    const r0 = res.rows[0];
+    return c.json({ id: Number(r0[0]), email: r0[LIVE], role: r0[1],
+      instances: res.rows.filter((r) => r[LIVE + 2] !== null).map((r) => inst(r, LIVE + 2)),
+      view: r0[4] === null ? null : { admin_email: r0[LIVE + 1] ?? '' } });
   });
   serve({ fetch: app.fetch, port: Number(process.env.PORT), hostname: '127.0.0.1' });
 }
