@@ -78,18 +78,48 @@ sub loadavg {
 	return "@l[0..2]";
 }
 
+# CPU clock ticks used so far by each named process of the stack and all
+# its descendants (utime + stime + the reaped children's cutime + cstime
+# of every process in the tree, from /proc): what a target cost the
+# machine, whoever else was using it
+my $hz = `getconf CLK_TCK` + 0 || 100;
+my @roots = qw(postgres nginx nginx-plain health.fcgi auth.fcgi instances.fcgi hono);
+sub cpu {
+	my (%parent, %ticks);
+	for my $f (glob '/proc/[0-9]*/stat') {
+		open my $fh, '<', $f or next;
+		my $l = <$fh> // next;
+		my ($pid, $rest) = $l =~ /^(\d+) \(.*\) (.*)$/s or next;
+		my @v = split ' ', $rest;	# state ppid ... (fields 3..)
+		$parent{$pid} = $v[1];
+		$ticks{$pid} = $v[11] + $v[12] + $v[13] + $v[14];
+	}
+	my %root = map { $s->proc($_) ? ($s->proc($_)->{pid} => $_) : () } @roots;
+	my %sum = map { $_ => 0 } @roots;
+	for my $pid (keys %ticks) {
+		my $p = $pid;
+		$p = $parent{$p} while defined $p && !$root{$p} && $p > 1;
+		$sum{ $root{$p} } += $ticks{$pid} if defined $p && $root{$p};
+	}
+	return \%sum;
+}
+
 sub wrk {
 	my ($url, $hdr, $d) = @_;
 	my $h = $hdr ? "-H '$hdr'" : '';
 	$d //= $secs;
+	my $c0 = cpu();
 	my $out = `wrk -t2 -c$conns -d${d}s --latency $h '$url' 2>&1`;
+	my $c1 = cpu();
+	my ($n) = $out =~ /(\d+) requests in/;
+	my %cpu = map { $_ => ($c1->{$_} - $c0->{$_}) / $hz } @roots;
 	my ($rps) = $out =~ /Requests\/sec:\s+([\d.]+)/;
 	my %lat;
 	while ($out =~ /^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)/mg) {
 		$lat{$1} = $2 * ($3 eq 'us' ? 0.001 : $3 eq 's' ? 1000 : 1);
 	}
 	my ($non2xx) = $out =~ /Non-2xx or 3xx responses:\s+(\d+)/;
-	return { rps => $rps // 0, lat => \%lat, errors => $non2xx // 0 };
+	return { rps => $rps // 0, lat => \%lat, errors => $non2xx // 0, n => $n // 0, cpu => \%cpu };
 }
 
 sub median {
@@ -100,11 +130,11 @@ sub median {
 
 my $honobase = "http://127.0.0.1:$port";
 my @targets = (
-	[ health => 'GET /api/health (nginx+fcgi+pg)', "$base/api/health" ],
-	[ me => 'GET /api/v1/me (nginx+fcgi+pg)', "$base/api/v1/me", "Cookie: $cookie" ],
-	[ get => 'GET /instances/{id} (nginx+fcgi+pg)', "$base/api/v1/instances/$inst", "Cookie: $cookie" ],
-	[ honome => 'GET /api/v1/me (nginx+Hono+pg)', "$honobase/api/v1/me", "Cookie: $cookie" ],
-	[ honoget => 'GET /instances/{id} (nginx+Hono+pg)', "$honobase/api/v1/instances/$inst", "Cookie: $cookie" ],
+	[ health => 'GET /api/health (nginx+fcgi+pg)', "$base/api/health", undef, 'health.fcgi', 'nginx' ],
+	[ me => 'GET /api/v1/me (nginx+fcgi+pg)', "$base/api/v1/me", "Cookie: $cookie", 'auth.fcgi', 'nginx' ],
+	[ get => 'GET /instances/{id} (nginx+fcgi+pg)', "$base/api/v1/instances/$inst", "Cookie: $cookie", 'instances.fcgi', 'nginx' ],
+	[ honome => 'GET /api/v1/me (nginx+Hono+pg)', "$honobase/api/v1/me", "Cookie: $cookie", 'hono', 'nginx-plain' ],
+	[ honoget => 'GET /instances/{id} (nginx+Hono+pg)', "$honobase/api/v1/instances/$inst", "Cookie: $cookie", 'hono', 'nginx-plain' ],
 );
 # the answers first: a bench of refusals would measure nothing
 for my $t (@targets) {
@@ -143,6 +173,25 @@ for my $t (@targets) {
 }
 printf "%-36s %12.0f %9.2f %9.2f %9d\n", 'nginx return 200', $plain->{rps}, $plain->{lat}{50} // 0, $plain->{lat}{99} // 0, $plain->{errors};
 printf "%-36s %12.0f\n", 'pgbench -S (tps)', $tps // 0;
+# CPU per request, which the other users of the machine change far less
+# than the throughput: the worker (or node), PostgreSQL, nginx, all three
+print "\nCPU per request, microseconds (all the rounds together):\n";
+printf "%-36s %9s %9s %9s %9s\n", 'target', 'worker', 'postgres', 'nginx', 'total';
+my %cpureq;
+for my $t (@targets) {
+	my ($n, %c) = (0);
+	for my $r (@{ $res{$t->[0]} }) {
+		$n += $r->{n};
+		$c{app} += $r->{cpu}{ $t->[4] };
+		$c{pg} += $r->{cpu}{postgres};
+		$c{ngx} += $r->{cpu}{ $t->[5] };
+	}
+	my @us = map { $n ? $_ * 1e6 / $n : 0 } @c{qw(app pg ngx)};
+	$cpureq{ $t->[0] } = $us[0] + $us[1] + $us[2];
+	printf "%-36s %9.0f %9.0f %9.0f %9.0f\n", $t->[1], @us, $cpureq{ $t->[0] };
+}
+printf "CPU per request, health / the read: /me %.2f, instance read %.2f; Hono / FastCGI: /me %.2f, instance read %.2f\n",
+    map { $cpureq{ $_->[1] } ? $cpureq{ $_->[0] } / $cpureq{ $_->[1] } : 0 } [qw(health me)], [qw(health get)], [qw(honome me)], [qw(honoget get)];
 print "\nratios (median of the per-round ratios; each round's in brackets):\n";
 for my $k ('me/health', 'get/health', 'me/honome', 'get/honoget') {
 	printf "  %-12s %.2f  [%s]\n", $k, median(map { $_->{$k} } @ratios), join(' ', map { sprintf '%.2f', $_->{$k} } @ratios);
