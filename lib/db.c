@@ -643,27 +643,3 @@ db_first(struct db *d, const struct db_stmt *st, int n,
 	PQclear(res);
 	return OCH_OK;
 }
-
-void *
-db_rows(struct db *d, const struct db_stmt *st, int n,
-    const char *const *params, size_t elsize,
-    void (*read)(const PGresult *, int, void *), size_t *nout,
-    enum och_err *err)
-{
-	PGresult	*res;
-	char		*a = NULL;
-	int		 i;
-
-	*nout = 0;
-	if ((res = db_exec(d, st, n, params, err)) == NULL)
-		return NULL;
-	*err = OCH_OK;
-	if (PQntuples(res) > 0) {
-		a = xcalloc((size_t)PQntuples(res), elsize);
-		for (i = 0; i < PQntuples(res); i++)
-			read(res, i, a + (size_t)i * elsize);
-		*nout = (size_t)PQntuples(res);
-	}
-	PQclear(res);
-	return a;
-}

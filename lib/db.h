@@ -129,16 +129,5 @@ int		 db_bool(const PGresult *, int row, int col);
  */
 enum och_err	 db_first(struct db *, const struct db_stmt *, int n,
 		    const char *const *params, char **v);
-/*
- * Run a statement (as db_exec()) and read its rows into a new array of
- * elsize-byte elements, zeroed, each filled by read(res, row, element).
- * Returns the array (the caller frees the elements' contents and the
- * array) with *nout rows and *err OCH_OK; NULL when there is no row
- * (*err OCH_OK) or with db_exec()'s error in *err (*nout 0).
- */
-void		*db_rows(struct db *, const struct db_stmt *, int n,
-		    const char *const *params, size_t elsize,
-		    void (*read)(const PGresult *, int, void *), size_t *nout,
-		    enum och_err *err);
 
 #endif

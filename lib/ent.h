@@ -79,6 +79,51 @@ void		 ent_cols_add(cJSON *o, const PGresult *res, int row,
 cJSON		*ent_rows_json(const PGresult *res, int first,
 		    const struct ent_col *cols, size_t n);
 
+/*
+ * An entity's struct declared once (ent_view.c): each field is its
+ * row's column at the same position and, when named, a member of its
+ * JSON, so reading the rows, the JSON and the freeing come from one
+ * table.  A result with another number of columns than the fields is
+ * refused (logged, OCH_EDB), as a view's is.
+ */
+enum ent_ftype {
+	ENT_F_STR,	/* char *, NULL for SQL NULL (then not in the JSON) */
+	ENT_F_TEXT,	/* char *, "" for SQL NULL */
+	ENT_F_JSON,	/* char *, JSON text (NULL for SQL NULL: not in the
+			   JSON); its value in the JSON */
+	ENT_F_INT,	/* int64_t, 0 for SQL NULL */
+	ENT_F_OPTINT,	/* int64_t, -1 for SQL NULL (then not in the JSON) */
+	ENT_F_NUM,	/* double, 0 for SQL NULL */
+	ENT_F_BOOL	/* int, 1 for true */
+};
+struct ent_field {
+	const char	*name;	/* the JSON member; NULL: none */
+	size_t		 off;	/* offsetof() in the struct */
+	enum ent_ftype	 type;
+};
+struct ent_fields {
+	const struct ent_field	*f;
+	size_t			 n;
+	size_t			 size;	/* sizeof the struct */
+};
+#define ENT_FIELD(name, st, member, type) \
+	{ name, offsetof(struct st, member), type }
+#define ENT_FIELDS(st, fields) { fields, OCH_NELEM(fields), sizeof(struct st) }
+
+/*
+ * Run st with n parameters p: its rows as a new array of *nout structs
+ * of fs (caller frees with ent_fields_free(); NULL when no row).
+ * Returns OCH_OK, or db_exec()'s error (OCH_EDB for a result of another
+ * shape) with NULL and *nout 0.
+ */
+enum och_err	 ent_fields_rows(struct db *, const struct db_stmt *st,
+		    int n, const char *const *p, const struct ent_fields *fs,
+		    void *out, size_t *nout);
+/* The JSON of the struct at v by fs (caller deletes), NULL out of memory. */
+cJSON		*ent_fields_json(const void *v, const struct ent_fields *fs);
+/* Free the strings of n structs of fs at a, and a (NULL is fine). */
+void		 ent_fields_free(void *a, size_t n, const struct ent_fields *fs);
+
 /* a keyring that seals secrets (lib/cry.h) */
 struct cry_keyring;
 

@@ -36,8 +36,28 @@ static const struct db_stmt stmt_pref_set = { "ent_alert_pref_set",
 	" VALUES ($1, $2, $3::boolean) ON CONFLICT (user_id, condition)"
 	" DO UPDATE SET email = EXCLUDED.email, updated_at = now()" };
 
-enum { AC_ID, AC_CONDITION, AC_SEVERITY, AC_AUDIENCE, AC_SUBJECT,
-	AC_INSTANCE, AC_SLUG, AC_DETAIL, AC_OPENED, AC_RESOLVED };
+/* ALERT_COLS in order (the JSON is ent_alert_json()'s) */
+static const struct ent_field alert_fields[] = {
+	ENT_FIELD(NULL, ent_alert, id, ENT_F_INT),
+	ENT_FIELD(NULL, ent_alert, condition, ENT_F_TEXT),
+	ENT_FIELD(NULL, ent_alert, severity, ENT_F_TEXT),
+	ENT_FIELD(NULL, ent_alert, audience, ENT_F_TEXT),
+	ENT_FIELD(NULL, ent_alert, subject, ENT_F_TEXT),
+	ENT_FIELD(NULL, ent_alert, instance_id, ENT_F_STR),
+	ENT_FIELD(NULL, ent_alert, slug, ENT_F_STR),
+	ENT_FIELD(NULL, ent_alert, detail, ENT_F_TEXT),
+	ENT_FIELD(NULL, ent_alert, opened_at, ENT_F_TEXT),
+	ENT_FIELD(NULL, ent_alert, resolved_at, ENT_F_STR),
+};
+static const struct ent_fields alert_shape =
+    ENT_FIELDS(ent_alert, alert_fields);
+/* stmt_prefs's columns in order */
+static const struct ent_field pref_fields[] = {
+	ENT_FIELD(NULL, ent_alert_pref, condition, ENT_F_TEXT),
+	ENT_FIELD(NULL, ent_alert_pref, email, ENT_F_BOOL),
+};
+static const struct ent_fields pref_shape =
+    ENT_FIELDS(ent_alert_pref, pref_fields);
 
 enum och_err
 ent_alert_list(struct db *db, enum ent_alert_scope scope, const char *key,
@@ -46,35 +66,10 @@ ent_alert_list(struct db *db, enum ent_alert_scope scope, const char *key,
 {
 	static const struct db_stmt *const st[] = { &stmt_instance,
 	    &stmt_user, &stmt_admin };
-	PGresult	*res;
 	const char	*p[4] = { key, state, limit, every ? "true" : "false" };
-	struct ent_alert *a;
-	enum och_err	 err;
-	int		 i;
 
-	*out = NULL;
-	*n = 0;
-	if ((res = db_exec(db, st[scope], scope == ENT_ALERT_INSTANCE ? 4 : 3,
-	    p, &err)) == NULL)
-		return err;
-	if (PQntuples(res) > 0)
-		*out = xcalloc((size_t)PQntuples(res), sizeof(**out));
-	for (i = 0; i < PQntuples(res); i++) {
-		a = &(*out)[i];
-		a->id = db_int(res, i, AC_ID);
-		a->condition = db_dup_empty(res, i, AC_CONDITION);
-		a->severity = db_dup_empty(res, i, AC_SEVERITY);
-		a->audience = db_dup_empty(res, i, AC_AUDIENCE);
-		a->subject = db_dup_empty(res, i, AC_SUBJECT);
-		a->instance_id = db_dup(res, i, AC_INSTANCE);
-		a->slug = db_dup(res, i, AC_SLUG);
-		a->detail = db_dup_empty(res, i, AC_DETAIL);
-		a->opened_at = db_dup_empty(res, i, AC_OPENED);
-		a->resolved_at = db_dup(res, i, AC_RESOLVED);
-	}
-	*n = (size_t)PQntuples(res);
-	PQclear(res);
-	return OCH_OK;
+	return ent_fields_rows(db, st[scope],
+	    scope == ENT_ALERT_INSTANCE ? 4 : 3, p, &alert_shape, out, n);
 }
 
 cJSON *
@@ -116,46 +111,16 @@ ent_alert_json(const struct ent_alert *a, const struct cfg *cfg)
 void
 ent_alert_free(struct ent_alert *a, size_t n)
 {
-	size_t	i;
-
-	if (a == NULL)
-		return;
-	for (i = 0; i < n; i++) {
-		free(a[i].condition);
-		free(a[i].severity);
-		free(a[i].audience);
-		free(a[i].subject);
-		free(a[i].instance_id);
-		free(a[i].slug);
-		free(a[i].detail);
-		free(a[i].opened_at);
-		free(a[i].resolved_at);
-	}
-	free(a);
+	ent_fields_free(a, n, &alert_shape);
 }
 
 enum och_err
 ent_alert_prefs(struct db *db, const char *uid, struct ent_alert_pref **out,
     size_t *n)
 {
-	PGresult	*res;
 	const char	*p[1] = { uid };
-	enum och_err	 err;
-	int		 i;
 
-	*out = NULL;
-	*n = 0;
-	if ((res = db_exec(db, &stmt_prefs, 1, p, &err)) == NULL)
-		return err;
-	if (PQntuples(res) > 0)
-		*out = xcalloc((size_t)PQntuples(res), sizeof(**out));
-	for (i = 0; i < PQntuples(res); i++) {
-		(*out)[i].condition = db_dup_empty(res, i, 0);
-		(*out)[i].email = strcmp(db_val(res, i, 1), "t") == 0;
-	}
-	*n = (size_t)PQntuples(res);
-	PQclear(res);
-	return OCH_OK;
+	return ent_fields_rows(db, &stmt_prefs, 1, p, &pref_shape, out, n);
 }
 
 int
@@ -173,13 +138,7 @@ ent_alert_pref_email(const struct ent_alert_pref *pr, size_t n,
 void
 ent_alert_pref_free(struct ent_alert_pref *pr, size_t n)
 {
-	size_t	i;
-
-	if (pr == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		free(pr[i].condition);
-	free(pr);
+	ent_fields_free(pr, n, &pref_shape);
 }
 
 enum och_err

@@ -10,12 +10,21 @@
 #include "cry.h"
 #include "ent_channel.h"
 
-enum { CC_KIND, CC_ENABLED, CC_DM_POLICY, CC_ALLOW_FROM, CC_SECRET_SET,
-    CC_UPDATED_AT };
+/* stmt_list's columns in order, and the JSON */
+static const struct ent_field channel_fields[] = {
+	ENT_FIELD("kind", ent_channel, kind, ENT_F_TEXT),
+	ENT_FIELD("enabled", ent_channel, enabled, ENT_F_BOOL),
+	ENT_FIELD("dm_policy", ent_channel, dm_policy, ENT_F_TEXT),
+	ENT_FIELD("allow_from", ent_channel, allow_from_json, ENT_F_JSON),
+	ENT_FIELD("secret_set", ent_channel, secret_set, ENT_F_BOOL),
+	ENT_FIELD("updated_at", ent_channel, updated_at, ENT_F_TEXT),
+};
+static const struct ent_fields channel_shape =
+    ENT_FIELDS(ent_channel, channel_fields);
 static const struct db_stmt stmt_list = { "ent_channel_list",
 	"SELECT c.kind, c.enabled, c.dm_policy, array_to_json(c.allow_from)::text,"
 	" c.secret_enc IS NOT NULL,"
-	" to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	ENT_TS("c.updated_at")
 	" FROM channels c WHERE c.instance_id = $1::uuid ORDER BY c.kind" };
 
 static const struct db_stmt stmt_count_other = { "ent_channel_count_other",
@@ -31,64 +40,25 @@ static const struct db_stmt stmt_put = { "ent_channel_put",
 static const struct db_stmt stmt_del = { "ent_channel_del",
 	"DELETE FROM channels WHERE instance_id = $1::uuid AND kind = $2" };
 
-/* Row i of res into the struct ent_channel at v. */
-static void
-channel_read(const PGresult *res, int i, void *v)
-{
-	struct ent_channel	*c = v;
-
-	c->kind = db_dup_empty(res, i, CC_KIND);
-	c->enabled = db_bool(res, i, CC_ENABLED);
-	c->dm_policy = db_dup_empty(res, i, CC_DM_POLICY);
-	c->allow_from_json = db_dup(res, i, CC_ALLOW_FROM);
-	c->secret_set = db_bool(res, i, CC_SECRET_SET);
-	c->updated_at = db_dup_empty(res, i, CC_UPDATED_AT);
-}
-
 enum och_err
 ent_channel_list(struct db *db, const char *id, struct ent_channel **out,
     size_t *n)
 {
 	const char	*p[1] = { id };
-	enum och_err	 err;
 
-	*out = db_rows(db, &stmt_list, 1, p, sizeof(**out), channel_read, n,
-	    &err);
-	return err;
+	return ent_fields_rows(db, &stmt_list, 1, p, &channel_shape, out, n);
 }
 
 cJSON *
 ent_channel_json(const struct ent_channel *c)
 {
-	cJSON	*o;
-
-	if ((o = cJSON_CreateObject()) == NULL)
-		return NULL;
-	cJSON_AddStringToObject(o, "kind", c->kind);
-	cJSON_AddBoolToObject(o, "enabled", c->enabled);
-	cJSON_AddStringToObject(o, "dm_policy", c->dm_policy);
-	if (c->allow_from_json != NULL)
-		cJSON_AddItemToObject(o, "allow_from",
-		    cJSON_Parse(c->allow_from_json));
-	cJSON_AddBoolToObject(o, "secret_set", c->secret_set);
-	cJSON_AddStringToObject(o, "updated_at", c->updated_at);
-	return o;
+	return ent_fields_json(c, &channel_shape);
 }
 
 void
 ent_channel_free(struct ent_channel *c, size_t n)
 {
-	size_t	i;
-
-	if (c == NULL)
-		return;
-	for (i = 0; i < n; i++) {
-		free(c[i].kind);
-		free(c[i].dm_policy);
-		free(c[i].allow_from_json);
-		free(c[i].updated_at);
-	}
-	free(c);
+	ent_fields_free(c, n, &channel_shape);
 }
 
 enum och_err

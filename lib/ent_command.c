@@ -9,15 +9,21 @@
 
 #include "ent_command.h"
 
-#define CMD_TS(col) \
-	" to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-
-/* every read selects these, in this order */
-enum { CC_ID, CC_KIND, CC_STATUS, CC_ARGS, CC_RESULT, CC_CREATED_AT,
-    CC_FINISHED_AT };
+/* every read selects CMD_COLS: these fields, in this order */
+static const struct ent_field command_fields[] = {
+	ENT_FIELD("id", ent_command, id, ENT_F_TEXT),
+	ENT_FIELD("kind", ent_command, kind, ENT_F_TEXT),
+	ENT_FIELD("status", ent_command, status, ENT_F_TEXT),
+	ENT_FIELD("args", ent_command, args_json, ENT_F_TEXT),
+	ENT_FIELD("result", ent_command, result_json, ENT_F_STR),
+	ENT_FIELD("created_at", ent_command, created_at, ENT_F_TEXT),
+	ENT_FIELD("finished_at", ent_command, finished_at, ENT_F_STR),
+};
+static const struct ent_fields command_shape =
+    ENT_FIELDS(ent_command, command_fields);
 #define CMD_COLS \
-	"id, kind, status, args::text, result::text," CMD_TS("created_at") \
-	"," CMD_TS("finished_at")
+	"id, kind, status, args::text, result::text," ENT_TS("created_at") \
+	"," ENT_TS("finished_at")
 
 static const struct db_stmt stmt_queue = { "ent_command_queue",
 	"INSERT INTO instance_commands (instance_id, kind, args, created_by)"
@@ -47,8 +53,8 @@ static const struct db_stmt stmt_claim = { "ent_command_claim",
 	" UPDATE instance_commands x SET status = 'running',"
 	"  started_at = coalesce(started_at, now())"
 	" FROM c WHERE x.id = c.id RETURNING x.id, x.kind, x.status,"
-	" x.args::text, x.result::text," CMD_TS("x.created_at") ","
-	CMD_TS("x.finished_at") };
+	" x.args::text, x.result::text," ENT_TS("x.created_at") ","
+	ENT_TS("x.finished_at") };
 static const struct db_stmt stmt_finish = { "ent_command_finish",
 	"UPDATE instance_commands SET status = $3, result = $4::jsonb,"
 	" finished_at = CASE WHEN $3 IN ('done', 'failed') THEN now() END"
@@ -62,21 +68,6 @@ static const struct db_stmt stmt_owner = { "ent_command_owner",
 	" WHERE instance_id = $1::uuid AND kind = 'pairing_approve'"
 	"  AND status = 'done' AND result->'output' ? 'owner'"
 	" ORDER BY id LIMIT 1" };
-
-/* Row i of res (CMD_COLS order) into the struct ent_command at c. */
-static void
-command_read(const PGresult *res, int i, void *v)
-{
-	struct ent_command	*c = v;
-
-	c->id = db_dup_empty(res, i, CC_ID);
-	c->kind = db_dup_empty(res, i, CC_KIND);
-	c->status = db_dup_empty(res, i, CC_STATUS);
-	c->args_json = db_dup_empty(res, i, CC_ARGS);
-	c->result_json = db_dup(res, i, CC_RESULT);
-	c->created_at = db_dup_empty(res, i, CC_CREATED_AT);
-	c->finished_at = db_dup(res, i, CC_FINISHED_AT);
-}
 
 enum och_err
 ent_command_queue(struct db *db, const char *id, const char *kind,
@@ -104,8 +95,7 @@ ent_command_get(struct db *db, const char *id, const char *cid,
 	size_t		 n;
 
 	(void)db_run(db, &stmt_expire, 2, p, NULL);
-	*out = db_rows(db, &stmt_get, 2, p, sizeof(**out), command_read, &n,
-	    &err);
+	err = ent_fields_rows(db, &stmt_get, 2, p, &command_shape, out, &n);
 	return err != OCH_OK || n == 1 ? err : OCH_ENOTFOUND;
 }
 
@@ -114,11 +104,9 @@ ent_command_backups(struct db *db, const char *id, struct ent_command **out,
     size_t *n)
 {
 	const char	*p[1] = { id };
-	enum och_err	 err;
 
-	*out = db_rows(db, &stmt_backups, 1, p, sizeof(**out), command_read, n,
-	    &err);
-	return err;
+	return ent_fields_rows(db, &stmt_backups, 1, p, &command_shape, out,
+	    n);
 }
 
 enum och_err
@@ -132,8 +120,7 @@ ent_command_claim(struct db *db, const char *id, struct ent_command **out,
 	*n = 0;
 	if (db_begin(db) < 0)
 		return OCH_EDB;
-	*out = db_rows(db, &stmt_claim, 1, p, sizeof(**out), command_read, n,
-	    &err);
+	err = ent_fields_rows(db, &stmt_claim, 1, p, &command_shape, out, n);
 	if (err == OCH_OK && db_commit(db) < 0) {
 		ent_command_free(*out, *n);
 		*out = NULL;
@@ -175,18 +162,5 @@ ent_command_owner(struct db *db, const char *id, char **owner)
 void
 ent_command_free(struct ent_command *c, size_t n)
 {
-	size_t	i;
-
-	if (c == NULL)
-		return;
-	for (i = 0; i < n; i++) {
-		free(c[i].id);
-		free(c[i].kind);
-		free(c[i].status);
-		free(c[i].args_json);
-		free(c[i].result_json);
-		free(c[i].created_at);
-		free(c[i].finished_at);
-	}
-	free(c);
+	ent_fields_free(c, n, &command_shape);
 }

@@ -11,10 +11,16 @@
 #include "cry.h"
 #include "ent_key.h"
 
-enum { KC_PROVIDER, KC_LAST4, KC_UPDATED_AT };
+/* stmt_list's columns in order, and the JSON */
+static const struct ent_field key_fields[] = {
+	ENT_FIELD("provider", ent_ai_key, provider, ENT_F_STR),
+	ENT_FIELD("last4", ent_ai_key, last4, ENT_F_STR),
+	ENT_FIELD("updated_at", ent_ai_key, updated_at, ENT_F_STR),
+};
+static const struct ent_fields key_shape = ENT_FIELDS(ent_ai_key, key_fields);
 static const struct db_stmt stmt_list = { "ent_ai_key_list",
 	"SELECT provider, last4,"
-	" to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	ENT_TS("updated_at")
 	" FROM ai_keys WHERE instance_id = $1::uuid ORDER BY provider" };
 static const struct db_stmt stmt_put = { "ent_ai_key_put",
 	"INSERT INTO ai_keys (instance_id, provider, key_enc, last4)"
@@ -24,56 +30,25 @@ static const struct db_stmt stmt_put = { "ent_ai_key_put",
 static const struct db_stmt stmt_del = { "ent_ai_key_del",
 	"DELETE FROM ai_keys WHERE instance_id = $1::uuid AND provider = $2" };
 
-/* Row i of res into the struct ent_ai_key at v. */
-static void
-key_read(const PGresult *res, int i, void *v)
-{
-	struct ent_ai_key	*k = v;
-
-	k->provider = db_dup(res, i, KC_PROVIDER);
-	k->last4 = db_dup(res, i, KC_LAST4);
-	k->updated_at = db_dup(res, i, KC_UPDATED_AT);
-}
-
 enum och_err
 ent_ai_key_list(struct db *db, const char *id, struct ent_ai_key **out,
     size_t *n)
 {
 	const char	*p[1] = { id };
-	enum och_err	 err;
 
-	*out = db_rows(db, &stmt_list, 1, p, sizeof(**out), key_read, n,
-	    &err);
-	return err;
+	return ent_fields_rows(db, &stmt_list, 1, p, &key_shape, out, n);
 }
 
 cJSON *
 ent_ai_key_json(const struct ent_ai_key *k)
 {
-	cJSON	*o;
-
-	if ((o = cJSON_CreateObject()) == NULL)
-		return NULL;
-	cJSON_AddStringToObject(o, "provider", k->provider);
-	if (k->last4 != NULL)
-		cJSON_AddStringToObject(o, "last4", k->last4);
-	cJSON_AddStringToObject(o, "updated_at", k->updated_at);
-	return o;
+	return ent_fields_json(k, &key_shape);
 }
 
 void
 ent_ai_key_free(struct ent_ai_key *k, size_t n)
 {
-	size_t	i;
-
-	if (k == NULL)
-		return;
-	for (i = 0; i < n; i++) {
-		free(k[i].provider);
-		free(k[i].last4);
-		free(k[i].updated_at);
-	}
-	free(k);
+	ent_fields_free(k, n, &key_shape);
 }
 
 char *

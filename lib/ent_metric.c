@@ -19,6 +19,17 @@ static const struct db_stmt stmt_hourly = { "ent_metric_hourly",
 	" WHERE instance_id = $1::uuid AND series = ANY ($2::text[])"
 	" AND hour > now() - $3::interval"
 	" ORDER BY series, hour LIMIT 20000" };
+/* stmt_ai's columns in order */
+static const struct ent_field usage_fields[] = {
+	ENT_FIELD("day", ent_ai_usage, day, ENT_F_TEXT),
+	ENT_FIELD("provider", ent_ai_usage, provider, ENT_F_TEXT),
+	ENT_FIELD("model", ent_ai_usage, model, ENT_F_TEXT),
+	ENT_FIELD("input_tokens", ent_ai_usage, input_tokens, ENT_F_INT),
+	ENT_FIELD("output_tokens", ent_ai_usage, output_tokens, ENT_F_INT),
+	ENT_FIELD("cost_usd", ent_ai_usage, cost_usd, ENT_F_NUM),
+};
+static const struct ent_fields usage_shape =
+    ENT_FIELDS(ent_ai_usage, usage_fields);
 static const struct db_stmt stmt_ai = { "ent_ai_usage",
 	"SELECT to_char(day, 'YYYY-MM-DD'), provider, model, input_tokens,"
 	" output_tokens, cost_usd::float8 FROM ai_usage"
@@ -70,43 +81,13 @@ enum och_err
 ent_ai_usage_list(struct db *db, const char *id, const char *days,
     struct ent_ai_usage **out, size_t *n)
 {
-	PGresult	*res;
 	const char	*p[2] = { id, days };
-	struct ent_ai_usage *u;
-	enum och_err	 err;
-	int		 i;
 
-	*out = NULL;
-	*n = 0;
-	if ((res = db_exec(db, &stmt_ai, 2, p, &err)) == NULL)
-		return err;
-	if (PQntuples(res) > 0)
-		*out = xcalloc((size_t)PQntuples(res), sizeof(**out));
-	for (i = 0; i < PQntuples(res); i++) {
-		u = &(*out)[i];
-		u->day = db_dup_empty(res, i, 0);
-		u->provider = db_dup_empty(res, i, 1);
-		u->model = db_dup_empty(res, i, 2);
-		u->input_tokens = db_int(res, i, 3);
-		u->output_tokens = db_int(res, i, 4);
-		u->cost_usd = strtod(db_val(res, i, 5), NULL);
-	}
-	*n = (size_t)PQntuples(res);
-	PQclear(res);
-	return OCH_OK;
+	return ent_fields_rows(db, &stmt_ai, 2, p, &usage_shape, out, n);
 }
 
 void
 ent_ai_usage_free(struct ent_ai_usage *u, size_t n)
 {
-	size_t	i;
-
-	if (u == NULL)
-		return;
-	for (i = 0; i < n; i++) {
-		free(u[i].day);
-		free(u[i].provider);
-		free(u[i].model);
-	}
-	free(u);
+	ent_fields_free(u, n, &usage_shape);
 }

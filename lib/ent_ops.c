@@ -347,42 +347,24 @@ ent_ops_health(struct db *db, struct ent_health *h)
 	return OCH_OK;
 }
 
+/* stmt_fleet's columns in order */
+static const struct ent_field gauge_fields[] = {
+	ENT_FIELD(NULL, ent_gauge, name, ENT_F_TEXT),
+	ENT_FIELD(NULL, ent_gauge, label, ENT_F_STR),
+	ENT_FIELD(NULL, ent_gauge, label_value, ENT_F_STR),
+	ENT_FIELD(NULL, ent_gauge, value, ENT_F_TEXT),
+};
+static const struct ent_fields gauge_shape =
+    ENT_FIELDS(ent_gauge, gauge_fields);
+
 enum och_err
 ent_ops_gauges(struct db *db, struct ent_gauge **out, size_t *n)
 {
-	PGresult	*res;
-	enum och_err	 err;
-	int		 i;
-
-	*out = NULL;
-	*n = 0;
-	if ((res = db_exec(db, &stmt_fleet, 0, NULL, &err)) == NULL)
-		return err;
-	if (PQntuples(res) > 0)
-		*out = xcalloc((size_t)PQntuples(res), sizeof(**out));
-	for (i = 0; i < PQntuples(res); i++) {
-		(*out)[i].name = db_dup_empty(res, i, 0);
-		(*out)[i].label = db_dup(res, i, 1);
-		(*out)[i].label_value = db_dup(res, i, 2);
-		(*out)[i].value = db_dup_empty(res, i, 3);
-	}
-	*n = (size_t)PQntuples(res);
-	PQclear(res);
-	return OCH_OK;
+	return ent_fields_rows(db, &stmt_fleet, 0, NULL, &gauge_shape, out, n);
 }
 
 void
 ent_gauge_free(struct ent_gauge *g, size_t n)
 {
-	size_t	i;
-
-	if (g == NULL)
-		return;
-	for (i = 0; i < n; i++) {
-		free(g[i].name);
-		free(g[i].label);
-		free(g[i].label_value);
-		free(g[i].value);
-	}
-	free(g);
+	ent_fields_free(g, n, &gauge_shape);
 }

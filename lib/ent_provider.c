@@ -8,7 +8,13 @@
 
 #include "ent_provider.h"
 
-enum { PC_PROVIDER, PC_DISPLAY_NAME };
+/* stmt_of_instance's columns in order, and the JSON */
+static const struct ent_field provider_fields[] = {
+	ENT_FIELD("provider", ent_provider, provider, ENT_F_TEXT),
+	ENT_FIELD("display_name", ent_provider, display_name, ENT_F_TEXT),
+};
+static const struct ent_fields provider_shape =
+    ENT_FIELDS(ent_provider, provider_fields);
 static const struct db_stmt stmt_of_instance = { "ent_provider_of_instance",
 	"SELECT a.provider, a.display_name FROM instances i"
 	" JOIN plan_providers pp ON pp.plan = i.plan"
@@ -19,26 +25,10 @@ enum och_err
 ent_provider_of_instance(struct db *db, const char *id,
     struct ent_provider **out, size_t *n)
 {
-	PGresult	*res;
 	const char	*p[1] = { id };
-	enum och_err	 err;
-	int		 i;
 
-	*out = NULL;
-	*n = 0;
-	if ((res = db_exec(db, &stmt_of_instance, 1, p, &err)) == NULL)
-		return err;
-	if (PQntuples(res) > 0) {
-		*out = xcalloc((size_t)PQntuples(res), sizeof(**out));
-		for (i = 0; i < PQntuples(res); i++) {
-			(*out)[i].provider = db_dup_empty(res, i, PC_PROVIDER);
-			(*out)[i].display_name = db_dup_empty(res, i,
-			    PC_DISPLAY_NAME);
-		}
-		*n = (size_t)PQntuples(res);
-	}
-	PQclear(res);
-	return OCH_OK;
+	return ent_fields_rows(db, &stmt_of_instance, 1, p, &provider_shape,
+	    out, n);
 }
 
 int
@@ -57,25 +47,11 @@ ent_provider_listed(const struct ent_provider *p, size_t n,
 cJSON *
 ent_provider_json(const struct ent_provider *p)
 {
-	cJSON	*o;
-
-	if ((o = cJSON_CreateObject()) == NULL)
-		return NULL;
-	cJSON_AddStringToObject(o, "provider", p->provider);
-	cJSON_AddStringToObject(o, "display_name", p->display_name);
-	return o;
+	return ent_fields_json(p, &provider_shape);
 }
 
 void
 ent_provider_free(struct ent_provider *p, size_t n)
 {
-	size_t	 i;
-
-	if (p == NULL)
-		return;
-	for (i = 0; i < n; i++) {
-		free(p[i].provider);
-		free(p[i].display_name);
-	}
-	free(p);
+	ent_fields_free(p, n, &provider_shape);
 }

@@ -9,7 +9,17 @@
 
 #include "ent_skill.h"
 
-enum { SC_NAME, SC_DISPLAY_NAME, SC_DESCRIPTION, SC_ENABLED, SC_SLUG };
+/* stmt_of_instance's columns in order, and the JSON (a NULL text
+ * leaves its member out) */
+static const struct ent_field skill_fields[] = {
+	ENT_FIELD("name", ent_skill, name, ENT_F_STR),
+	ENT_FIELD("display_name", ent_skill, display_name, ENT_F_STR),
+	ENT_FIELD("description", ent_skill, description, ENT_F_STR),
+	ENT_FIELD("enabled", ent_skill, enabled, ENT_F_BOOL),
+	ENT_FIELD("slug", ent_skill, slug, ENT_F_STR),
+};
+static const struct ent_fields skill_shape =
+    ENT_FIELDS(ent_skill, skill_fields);
 static const struct db_stmt stmt_of_instance = { "ent_skill_of_instance",
 	"SELECT s.name, s.display_name, s.description, coalesce(i.enabled, false),"
 	" s.slug"
@@ -25,65 +35,26 @@ static const struct db_stmt stmt_put = { "ent_skill_put",
 static const struct db_stmt stmt_del = { "ent_skill_del",
 	"DELETE FROM instance_skills WHERE instance_id = $1::uuid AND skill = $2" };
 
-/* Row i of res into the struct ent_skill at v. */
-static void
-skill_read(const PGresult *res, int i, void *v)
-{
-	struct ent_skill	*s = v;
-
-	s->name = db_dup(res, i, SC_NAME);
-	s->display_name = db_dup(res, i, SC_DISPLAY_NAME);
-	s->description = db_dup(res, i, SC_DESCRIPTION);
-	s->enabled = db_bool(res, i, SC_ENABLED);
-	s->slug = db_dup(res, i, SC_SLUG);
-}
-
 enum och_err
 ent_skill_of_instance(struct db *db, const char *id, struct ent_skill **out,
     size_t *n)
 {
 	const char	*p[1] = { id };
-	enum och_err	 err;
 
-	*out = db_rows(db, &stmt_of_instance, 1, p, sizeof(**out), skill_read,
-	    n, &err);
-	return err;
+	return ent_fields_rows(db, &stmt_of_instance, 1, p, &skill_shape, out,
+	    n);
 }
 
 cJSON *
 ent_skill_json(const struct ent_skill *s)
 {
-	cJSON	*o;
-
-	if ((o = cJSON_CreateObject()) == NULL)
-		return NULL;
-	/* a NULL text leaves its member out, as before */
-	if (s->name != NULL)
-		cJSON_AddStringToObject(o, "name", s->name);
-	if (s->display_name != NULL)
-		cJSON_AddStringToObject(o, "display_name", s->display_name);
-	if (s->description != NULL)
-		cJSON_AddStringToObject(o, "description", s->description);
-	cJSON_AddBoolToObject(o, "enabled", s->enabled);
-	if (s->slug != NULL)
-		cJSON_AddStringToObject(o, "slug", s->slug);
-	return o;
+	return ent_fields_json(s, &skill_shape);
 }
 
 void
 ent_skill_free(struct ent_skill *s, size_t n)
 {
-	size_t	i;
-
-	if (s == NULL)
-		return;
-	for (i = 0; i < n; i++) {
-		free(s[i].name);
-		free(s[i].display_name);
-		free(s[i].description);
-		free(s[i].slug);
-	}
-	free(s);
+	ent_fields_free(s, n, &skill_shape);
 }
 
 enum och_err

@@ -8,9 +8,6 @@
 
 #include "ent_status.h"
 
-#define ST_TS(col) \
-	" to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-
 enum { SC_STATE, SC_LAST_ERROR, SC_SETUP_STATE, SC_PRIMARY, SC_FALLBACKS,
     SC_FAILED_STATE, SC_PENDING, SC_REVISION, SC_REPORTED_AT, SC_AGE,
     SC_HEALTH, SC_VERSION, SC_APPLIED, SC_CONFIG_ERROR, SC_CHANNELS,
@@ -18,7 +15,7 @@ enum { SC_STATE, SC_LAST_ERROR, SC_SETUP_STATE, SC_PRIMARY, SC_FALLBACKS,
 static const struct db_stmt stmt_status = { "ent_status_of",
 	"SELECT i.state, i.last_error, i.setup_state::text, i.model_primary,"
 	" array_to_json(i.model_fallbacks)::text, i.failed_state,"
-	" i.pending_action, i.config_revision," ST_TS("a.reported_at") ","
+	" i.pending_action, i.config_revision," ENT_TS("a.reported_at") ","
 	" extract(epoch FROM now() - a.reported_at)::bigint,"
 	" a.health::text, a.version, a.config_revision, a.config_error,"
 	" a.channels::text, a.setup::text, a.tls::text, a.skills::text,"
@@ -35,7 +32,7 @@ static const struct db_stmt stmt_model = { "ent_model_put",
 	" model_fallbacks = ARRAY(SELECT json_array_elements_text($3::json))"
 	" WHERE id = $1::uuid" };
 static const struct db_stmt stmt_pairing = { "ent_pairing_requests",
-	"SELECT coalesce(pairing::text, '[]')," ST_TS("reported_at")
+	"SELECT coalesce(pairing::text, '[]')," ENT_TS("reported_at")
 	" FROM agent_reports WHERE instance_id = $1::uuid" };
 /* one row per step, in order; then the order itself */
 enum { PC_STEP, PC_AT, PC_ELAPSED, PC_WARM, PC_ORDERED, PC_SINCE };
