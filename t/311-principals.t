@@ -108,6 +108,17 @@ $r = $t->http(GET => '/api/v1/me', headers => session_of(sso_login($t, $r->{json
 is_deeply([ map { $_->{id} } @{ $r->{json}{instances} } ], [ $t->psql_one(q{SELECT id FROM instances WHERE whmcs_client_id = 88}) ],
     "client 88 sees only its own instance, not client 77's");
 
+# a service WHMCS moved to client 88: its SSO (the module says whose
+# service asks) opens no account of client 77's
+my $c77 = $t->psql_one(q{SELECT id FROM instances WHERE whmcs_client_id = 77 ORDER BY created_at LIMIT 1});
+my $minted = $t->psql_one(q{SELECT count(*) FROM sso_tokens});
+$r = $t->signed(POST => "/api/v1/instances/$c77/sso", { whmcs_client_id => 88 });
+is($r->{status}, 409, "SSO for client 77's instance asked as client 88: 409");
+like($r->{json}{error}{message}, qr/another WHMCS client/, 'saying why');
+is($t->psql_one(q{SELECT count(*) FROM sso_tokens}), $minted, 'and no link minted');
+is($t->signed(POST => "/api/v1/instances/$c77/sso", { whmcs_client_id => 'x' })->{status}, 400, 'a malformed client id: 400');
+is($t->signed(POST => "/api/v1/instances/$c77/sso", { whmcs_client_id => 77 })->{status}, 201, 'the owner gets the link');
+
 is($t->psql_one(q{SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id
     WHERE u.role = 'admin' AND u.whmcs_client_id IS NOT NULL}), 0, 'no session of an admin linked to a client');
 $t->done_testing;

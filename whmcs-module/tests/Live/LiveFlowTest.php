@@ -303,6 +303,29 @@ final class LiveFlowTest extends TestCase
         $this->assertDoesNotMatchRegularExpression('/set-cookie:\s*__Host-och_session=[^;\s]+/i', $second['headers']);
     }
 
+    /**
+     * A service WHMCS staff moved to another client ("Move Product/Service")
+     * keeps its instance, whose account is the first client's: single
+     * sign-on from the new client must not open that account (every
+     * instance of it, its secrets, its backups). The module says whose
+     * service it is; the API refuses another client's with 409 and mints
+     * no link.
+     *
+     * @depends testCreateAccount
+     */
+    public function testSingleSignOnOfAMovedServiceOpensNoOtherAccount($id)
+    {
+        $owner = self::params(self::$sid);
+        $moved = self::params(self::$sid, array('userid' => $owner['userid'] + 1));
+        $r = openclawhost_ServiceSingleSignOn($moved);
+        $this->assertFalse($r['success'], 'no sign-in link for another client: '
+            . (isset($r['redirectTo']) ? $r['redirectTo'] : ''));
+        $this->assertStringContainsString('another WHMCS client', isset($r['errorMsg']) ? $r['errorMsg'] : '',
+            'saying why');
+        $r = openclawhost_ServiceSingleSignOn($owner);
+        $this->assertTrue($r['success'], 'the owner still signs in: ' . (isset($r['errorMsg']) ? $r['errorMsg'] : ''));
+    }
+
     /** A plain JSON POST (no signature): status, headers, body. */
     private static function post($url, array $body)
     {

@@ -246,7 +246,7 @@ final class ApiErrorsTest extends TestCase
         $this->assertSame(array('success' => true, 'redirectTo' => 'https://dash.example/sso?token=' . $token), $r);
         $this->assertFalse(strpos(Whmcs::rawLog(), $token), 'one-time token not in the log');
         $reqs = self::$server->requests();
-        $this->assertSame('{}', $reqs[1]['body'], 'action POSTs send an empty JSON object');
+        $this->assertSame('{"whmcs_client_id":3}', $reqs[1]['body'], 'the SSO POST says whose service asks');
     }
 
     public function testSsoRefusesAnUnsafeUrl()

@@ -313,7 +313,11 @@ function openclawhost_ServiceSingleSignOn(array $params)
         if (Instances::field($inst, 'desired_state') === 'terminated') {
             throw new ApiError(ApiError::HTTP, 'The instance of this service is terminated.', 409);
         }
-        $data = $api->post('/api/v1/instances/' . Instances::id($inst) . '/sso', array());
+        /* whose service this is now: a service WHMCS moved to another
+         * client must not open the first client's account (409) */
+        $cid = (int)ApiClient::param($params, 'userid');
+        $data = $api->post('/api/v1/instances/' . Instances::id($inst) . '/sso',
+            $cid > 0 ? array('whmcs_client_id' => $cid) : array());
         $url = isset($data['url']) && is_string($data['url']) ? $data['url'] : '';
         if (!preg_match('#^https?://[^\s<>"\']+$#i', $url)) {
             throw new ApiError(ApiError::INVALID, 'The API answered the sign-on request without a valid URL.');
