@@ -116,18 +116,6 @@ cry_hex(const unsigned char *p, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 cry_unhex(const char *hex, unsigned char *out, size_t outlen)
 {
@@ -137,9 +125,10 @@ cry_unhex(const char *hex, unsigned char *out, size_t outlen)
 	if (hex == NULL)
 		return -1;
 	for (i = 0; i < outlen; i++) {
-		/* a NUL stops here: hexval('\0') is -1 */
-		if ((hi = hexval(hex[2 * i])) < 0 ||
-		    (lo = hexval(hex[2 * i + 1])) < 0)
+		/* a NUL stops here: it is no hex digit (-1) */
+		if ((hi = OPENSSL_hexchar2int((unsigned char)hex[2 * i])) < 0 ||
+		    (lo = OPENSSL_hexchar2int(
+		    (unsigned char)hex[2 * i + 1])) < 0)
 			return -1;
 		out[i] = (unsigned char)(hi << 4 | lo);
 	}

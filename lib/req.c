@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "log.h"
 #include "req.h"
 
@@ -33,18 +35,6 @@ req_param(const struct req *r, int i)
 	return (i >= 0 && i < r->nparams) ? r->params[i] : NULL;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 char *
 req_unescape(const char *s, size_t n, int plus_is_space)
 {
@@ -57,8 +47,8 @@ req_unescape(const char *s, size_t n, int plus_is_space)
 		if (s[i] == '%') {
 			if (i + 2 >= n)
 				goto bad;
-			hi = hexval((unsigned char)s[i + 1]);
-			lo = hexval((unsigned char)s[i + 2]);
+			hi = OPENSSL_hexchar2int((unsigned char)s[i + 1]);
+			lo = OPENSSL_hexchar2int((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 				goto bad;
 			*o++ = (char)(hi << 4 | lo);

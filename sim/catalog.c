@@ -3,6 +3,7 @@
  * locations follow what the real API listed in 2026: cost-optimised cx*
  * and Arm cax* only in the EU, cpx* everywhere.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,22 +64,10 @@ static const struct cat_image images[] = {
 	    "arm", "2023-06-13T06:00:00Z" },
 };
 
-size_t
-cat_nlocs(void)
-{
-	return OCH_NELEM(locs);
-}
-
 const struct cat_loc *
 cat_loc_at(size_t i)
 {
 	return i < OCH_NELEM(locs) ? &locs[i] : NULL;
-}
-
-size_t
-cat_ntypes(void)
-{
-	return OCH_NELEM(types);
 }
 
 const struct cat_type *
@@ -87,46 +76,49 @@ cat_type_at(size_t i)
 	return i < OCH_NELEM(types) ? &types[i] : NULL;
 }
 
-size_t
-cat_nimages(void)
-{
-	return OCH_NELEM(images);
-}
-
 const struct cat_image *
 cat_image_at(size_t i)
 {
 	return i < OCH_NELEM(images) ? &images[i] : NULL;
 }
 
-const struct cat_loc *
-cat_loc_find(const char *s)
+/*
+ * The entry of the n at a (each size bytes, an int64_t id at id_off and
+ * a name at name_off) that s names by its name or decimal id; NULL when
+ * none does.
+ */
+static const void *
+find_named(const void *a, size_t n, size_t size, size_t id_off,
+    size_t name_off, const char *s)
 {
-	int64_t	 id = -1;
-	size_t	 i;
+	const char	*e;
+	int64_t		 id = -1;
+	size_t		 i;
 
 	if (s == NULL)
 		return NULL;
 	su_parse_id(s, &id);
-	for (i = 0; i < OCH_NELEM(locs); i++)
-		if (strcmp(locs[i].name, s) == 0 || locs[i].id == id)
-			return &locs[i];
+	for (i = 0; i < n; i++) {
+		e = (const char *)a + i * size;
+		if (strcmp(*(const char *const *)(e + name_off), s) == 0 ||
+		    *(const int64_t *)(e + id_off) == id)
+			return e;
+	}
 	return NULL;
+}
+
+const struct cat_loc *
+cat_loc_find(const char *s)
+{
+	return find_named(locs, OCH_NELEM(locs), sizeof(locs[0]),
+	    offsetof(struct cat_loc, id), offsetof(struct cat_loc, name), s);
 }
 
 const struct cat_type *
 cat_type_find(const char *s)
 {
-	int64_t	 id = -1;
-	size_t	 i;
-
-	if (s == NULL)
-		return NULL;
-	su_parse_id(s, &id);
-	for (i = 0; i < OCH_NELEM(types); i++)
-		if (strcmp(types[i].name, s) == 0 || types[i].id == id)
-			return &types[i];
-	return NULL;
+	return find_named(types, OCH_NELEM(types), sizeof(types[0]),
+	    offsetof(struct cat_type, id), offsetof(struct cat_type, name), s);
 }
 
 const struct cat_image *

@@ -47,11 +47,9 @@ struct cat_image {
 	const char	*created;
 };
 
-size_t			 cat_nlocs(void);
+/* Entry i of each list, NULL past its end. */
 const struct cat_loc	*cat_loc_at(size_t);
-size_t			 cat_ntypes(void);
 const struct cat_type	*cat_type_at(size_t);
-size_t			 cat_nimages(void);
 const struct cat_image	*cat_image_at(size_t);
 
 /* Lookups by name or decimal id; NULL when unknown. */

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+
 #include "util.h"
 
 struct su_cfg	 su_cfg;
@@ -308,18 +310,6 @@ su_jprint(const cJSON *j)
 	return s;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 void
 su_urldecode(char *s)
 {
@@ -329,8 +319,9 @@ su_urldecode(char *s)
 	for (; *s != '\0'; s++) {
 		if (*s == '+')
 			*w++ = ' ';
-		else if (*s == '%' && (hi = hexval(s[1])) >= 0 &&
-		    (lo = hexval(s[2])) >= 0) {
+		else if (*s == '%' &&
+		    (hi = OPENSSL_hexchar2int((unsigned char)s[1])) >= 0 &&
+		    (lo = OPENSSL_hexchar2int((unsigned char)s[2])) >= 0) {
 			*w++ = (char)(hi * 16 + lo);
 			s += 2;
 		} else
