@@ -157,7 +157,9 @@ my $pgb = $s->{pg_bindir} . '/pgbench';
 system("$pgb -q -i -s 1 -h '$s->{pgdir}' -U och och >/dev/null 2>&1") == 0 or die "pgbench -i failed";
 my $pgout = `$pgb -S -n -c $conns -j 2 -T $secs -h '$s->{pgdir}' -U och och 2>&1`;
 my ($tps) = $pgout =~ /tps = ([\d.]+)/;
-my @rss = map { /(\d+)/ ? $1 : () } map { `ps -o rss= --ppid $_` } map { $s->proc($_)->{pid} } qw(health.fcgi auth.fcgi instances.fcgi);
+# the workers' RSS (with -n 1 the binary serves in its own process)
+my @rss = map { /(\d+)/ ? $1 : () } map { `ps -o rss= --ppid $_` || `ps -o rss= -p $_` }
+    map { $s->proc($_)->{pid} } qw(health.fcgi auth.fcgi instances.fcgi);
 my ($rss) = sort { $b <=> $a } @rss;
 
 printf "machine: %s, %d cores; %s\n", `uname -m` =~ s/\s+//r, `nproc` + 0, scalar(localtime);
