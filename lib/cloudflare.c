@@ -254,22 +254,17 @@ static enum och_err
 cf_call(struct cf *cf, const char *method, const char *rest,
     const cJSON *body, int idempotent, cJSON **out, struct prov_err *e)
 {
-	struct hcl_req		 rq;
 	struct hcl_resp		 r;
-	const char		*hdrs[4];
-	char			*url, *json = NULL, what[96];
+	char			*url, what[96];
 	cJSON			*root;
 
 	hcl_perr_init(e, "cloudflare");
 	*out = NULL;
-	memset(&r, 0, sizeof(r));
 	url = xasprintf("%s/zones/%s/dns_records%s", cf->api.base, cf->zone,
 	    rest);
-	if (hcl_json_req(&rq, hdrs, method, url, cf->api.auth, body, &json,
-	    e) < 0)
-		goto out;
 	snprintf(what, sizeof(what), "cloudflare %s dns_records", method);
-	if (prov_send(&cf->api, &rq, idempotent, &r, e, what) == -1)
+	if (prov_send_json(&cf->api, method, url, body, idempotent, &r, e,
+	    what) == -1)
 		goto out;
 	root = NULL;
 	if (r.status >= 200 && r.status <= 299 &&
@@ -287,7 +282,6 @@ cf_call(struct cf *cf, const char *method, const char *rest,
 	else
 		hcl_perr_log(e, what);
 out:
-	cJSON_free(json);
 	hcl_resp_free(&r);
 	free(url);
 	return e->err;

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <cjson/cJSON.h>
+
 #include "log.h"
 #include "hcl_prov.h"
 
@@ -92,6 +94,24 @@ prov_send(const struct prov_api *api, const struct hcl_req *rq,
 	snprintf(e->corr_id, sizeof(e->corr_id), "%s", r->corr_id);
 	e->status = r->status;
 	return 0;
+}
+
+int
+prov_send_json(const struct prov_api *api, const char *method,
+    const char *url, const cJSON *body, int idempotent, struct hcl_resp *r,
+    struct prov_err *e, const char *what)
+{
+	struct hcl_req	 rq;
+	const char	*hdrs[4];
+	char		*json = NULL;
+	int		 rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	if (hcl_json_req(&rq, hdrs, method, url, api->auth, body, &json,
+	    e) == 0)
+		rc = prov_send(api, &rq, idempotent, r, e, what);
+	cJSON_free(json);
+	return rc;
 }
 
 void

@@ -81,6 +81,15 @@ int	 prov_send(const struct prov_api *, const struct hcl_req *rq,
 	    int idempotent, struct hcl_resp *r, struct prov_err *e,
 	    const char *what);
 /*
+ * method on url with body (NULL: none) as JSON, the api's token and
+ * "Accept: application/json", sent as prov_send() does (r zeroed first,
+ * then as there).  Returns 0 or -1 as prov_send(); -1 also when the body
+ * cannot be encoded (e says so, not logged).
+ */
+int	 prov_send_json(const struct prov_api *, const char *method,
+	    const char *url, const struct cJSON *body, int idempotent,
+	    struct hcl_resp *r, struct prov_err *e, const char *what);
+/*
  * r an error answer of the api's provider: e classified, its
  * retry_after_ms from the answer's Retry-After or rate-limit headers.
  */

@@ -122,23 +122,18 @@ enum och_err
 hz_request(struct hz *hz, const char *method, const char *path,
     const cJSON *body, int idempotent, cJSON **out, struct prov_err *e)
 {
-	struct hcl_req		 rq;
 	struct hcl_resp		 r;
-	const char		*hdrs[4];
-	char			*url, *json = NULL, what[160];
+	char			*url, what[160];
 	cJSON			*root;
 
 	hcl_perr_init(e, "hetzner");
 	if (out != NULL)
 		*out = NULL;
-	memset(&r, 0, sizeof(r));
 	url = xasprintf("%s%s", hz->api.base, path);
-	if (hcl_json_req(&rq, hdrs, method, url, hz->api.auth, body, &json,
-	    e) < 0)
-		goto out;
 	snprintf(what, sizeof(what), "hetzner %s %.*s", method,
 	    (int)strcspn(path, "?"), path);
-	if (prov_send(&hz->api, &rq, idempotent, &r, e, what) == -1)
+	if (prov_send_json(&hz->api, method, url, body, idempotent, &r, e,
+	    what) == -1)
 		goto out;
 	if (r.status < 200 || r.status > 299) {
 		prov_fail(&hz->api, &r, e);
@@ -161,7 +156,6 @@ hz_request(struct hz *hz, const char *method, const char *path,
 	}
 	*out = root;
 out:
-	cJSON_free(json);
 	hcl_resp_free(&r);
 	free(url);
 	return e->err;

@@ -80,6 +80,17 @@ http_header_in(struct http_req *r, const char *name)
 }
 
 const char *
+http_bearer(struct http_req *r)
+{
+	const char	*h;
+
+	h = http_header_in(r, "Authorization");
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0 || h[7] == '\0')
+		return NULL;
+	return h + 7;
+}
+
+const char *
 http_query(struct http_req *r, const char *name)
 {
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND,

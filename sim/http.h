@@ -90,6 +90,9 @@ void		 http_stop(void);
 
 /* Request accessors (valid while the request is being handled). */
 const char	*http_header_in(struct http_req *, const char *);
+/* The token of "Authorization: Bearer <token>" (the scheme in any case),
+ * or NULL when there is none or it is empty. */
+const char	*http_bearer(struct http_req *);
 const char	*http_query(struct http_req *, const char *);
 /* All values of a repeated query key, up to max; returns the count. */
 size_t		 http_query_all(struct http_req *, const char *,

@@ -107,10 +107,9 @@ front(struct http_req *r)
 static int
 auth(struct http_req *r)
 {
-	const char	*h;
+	const char	*tok;
 
-	h = http_header_in(r, "Authorization");
-	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0 || h[7] == '\0') {
+	if ((tok = http_bearer(r)) == NULL) {
 		cJSON	*root, *errs, *e, *chain;
 
 		/* 6003 with the reason chained, as Cloudflare does */
@@ -129,7 +128,7 @@ auth(struct http_req *r)
 		http_json(r, 400, root);
 		return 0;
 	}
-	if (!su_streq_ct(h + 7, su_cfg.cloudflare_token)) {
+	if (!su_streq_ct(tok, su_cfg.cloudflare_token)) {
 		scf_fail(r, 403, 10000, "Authentication error");
 		return 0;
 	}

@@ -353,10 +353,9 @@ front(struct http_req *r)
 static int
 auth(struct http_req *r)
 {
-	const char	*h, *tok;
+	const char	*tok;
 
-	h = http_header_in(r, "Authorization");
-	tok = h && strncasecmp(h, "Bearer ", 7) == 0 ? h + 7 : NULL;
+	tok = http_bearer(r);
 	if (tok != NULL && su_streq_ct(tok, su_cfg.hetzner_token))
 		return 1;
 	if (tok != NULL && su_cfg.hetzner_ro_token != NULL &&

@@ -128,16 +128,15 @@ front(struct http_req *r)
 static int
 auth(struct http_req *r)
 {
-	const char	*h;
+	const char	*tok;
 
-	h = http_header_in(r, "Authorization");
-	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0 || h[7] == '\0') {
+	if ((tok = http_bearer(r)) == NULL) {
 		srs_err(r, 401, "missing_api_key", "Missing API key in the "
 		    "authorization header. Include the following header "
 		    "`Authorization: Bearer YOUR_API_KEY` in the request.");
 		return 0;
 	}
-	if (!su_streq_ct(h + 7, su_cfg.resend_key)) {
+	if (!su_streq_ct(tok, su_cfg.resend_key)) {
 		srs_err(r, 403, "invalid_api_key", "API key is invalid");
 		return 0;
 	}
