@@ -94,10 +94,16 @@ met_parse(const char *text, size_t len, struct met_node *n)
 	return prom_parse(text, len, met_sample, n, NULL) == 0 ? 0 : -1;
 }
 
+/*
+ * A row, when v is a value a series can hold: every series is a count,
+ * a size or a load, never negative, and none reaches MET_VALUE_MAX.  The
+ * exporter is the customer's: a huge value stored made the hourly
+ * rollup's avg() overflow float8 and fail for every instance.
+ */
 static void
 add(struct met_row *rows, size_t *k, const char *series, double v)
 {
-	if (!isfinite(v))
+	if (!isfinite(v) || v < 0 || v > MET_VALUE_MAX)
 		return;
 	rows[*k].series = series;
 	rows[*k].value = v;

@@ -30,6 +30,12 @@
 #include "prom.h"
 
 #define MET_MAXSERIES	11
+/*
+ * The largest value kept (bytes, seconds, loads: 10^18 is an exabyte);
+ * anything above, below 0, NaN or Inf is not stored, so sums and squares
+ * over a year of points stay finite.
+ */
+#define MET_VALUE_MAX	1e18
 
 /* What one exposition holds of interest. */
 struct met_node {

@@ -1,6 +1,7 @@
 /*
  * control.c: /_sim routes (see control.h).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,9 +193,10 @@ server_impostor(struct http_req *r)
 }
 
 /*
- * POST /_sim/servers/{id}/usage {"disk_used_pct": P, "mem_used_pct": P}:
- * what the server's exporter shows in use from now on (0..100; null: the
- * natural curve again; a key left out: unchanged).
+ * POST /_sim/servers/{id}/usage {"disk_used_pct": P, "mem_used_pct": P,
+ * "load1": L}: what the server's exporter shows in use from now on (0..100;
+ * null: the natural curve again; a key left out: unchanged); load1 any
+ * finite number (a hostile VPS's exporter), null: the natural curve.
  */
 static void
 server_usage(struct http_req *r)
@@ -225,9 +227,19 @@ server_usage(struct http_req *r)
 			goto out;
 		}
 	}
+	x = cJSON_GetObjectItemCaseSensitive(j, "load1");
+	if (x != NULL && !cJSON_IsNull(x) && (!cJSON_IsNumber(x) ||
+	    !isfinite(x->valuedouble))) {
+		err(r, 400, "load1: a finite number or null");
+		goto out;
+	}
 	for (i = 0; i < OCH_NELEM(keys); i++)
 		if ((x = cJSON_GetObjectItemCaseSensitive(j, keys[i])) != NULL)
 			*dst[i] = cJSON_IsNull(x) ? -1 : x->valuedouble;
+	if ((x = cJSON_GetObjectItemCaseSensitive(j, "load1")) != NULL) {
+		v->load1_set = !cJSON_IsNull(x);
+		v->load1 = v->load1_set ? x->valuedouble : 0;
+	}
 	http_json(r, 200, server_json(v));
 out:
 	cJSON_Delete(j);

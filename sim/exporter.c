@@ -304,8 +304,9 @@ render(struct exp_srv *s, struct buf *b)
 	    round_to(vm->type->memory * 1073741824.0 * 0.1, 4096));
 
 	fam(b, "node_load1", "gauge", "1m load average.");
-	val(b, "node_load1", NULL, round_to(0.05 * vm->type->cores *
-	    (1.2 + sin(up / 100 + phase)), 0.01));
+	val(b, "node_load1", NULL, vm->load1_set ? vm->load1 :
+	    round_to(0.05 * vm->type->cores * (1.2 + sin(up / 100 + phase)),
+	    0.01));
 	fam(b, "node_load15", "gauge", "15m load average.");
 	val(b, "node_load15", NULL, round_to(0.05 * vm->type->cores *
 	    (1.1 + 0.3 * sin(up / 900 + phase)), 0.01));

@@ -66,6 +66,10 @@ struct vm {
 	   curve) */
 	double			 disk_used_pct;
 	double			 mem_used_pct;
+	/* node_load1 as the exporter shows it when load1_set (any finite
+	   number: what a VPS's root can make its exporter say) */
+	double			 load1;
+	int			 load1_set;
 
 	/* the inside */
 	double			 booted_at;	/* wall; 0 while down */
