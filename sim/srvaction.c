@@ -20,6 +20,7 @@
 
 /* --- server actions ----------------------------------------------- */
 
+/* A start, and the end of a rebuild: running, or off when it failed. */
 static void
 start_done(struct act *a, int64_t sid, int64_t unused)
 {
@@ -51,19 +52,6 @@ reboot_done(struct act *a, int64_t sid, int64_t unused)
 
 	if ((v = vm_find(sid)) != NULL && !a->fail)
 		vm_reboot(v);
-}
-
-static void
-rebuild_done(struct act *a, int64_t sid, int64_t unused)
-{
-	struct vm	*v;
-
-	if ((v = vm_find(sid)) == NULL)
-		return;
-	if (a->fail)
-		v->status = VM_OFF;
-	else
-		vm_power_on(v);
 }
 
 /* The disk is copied to the new type, and the server started again. */
@@ -144,7 +132,7 @@ do_rebuild(struct http_req *r, struct vm *v, cJSON *body)
 	vm_power_off(v, VM_REBUILDING);
 	vm_reinstall(v, id, ud ? ud->valuestring : NULL);
 	a = act_start("rebuild_server", su_cfg.action_delay, v->id,
-	    rebuild_done, 0);
+	    start_done, 0);
 	root = su_jobj();
 	shz_root_password(root, v->ssh_keys);
 	answer_action(r, a, root);
