@@ -66,6 +66,11 @@ is_deeply([ map { $_->{id} } @{ $r->{json}{instances} } ], [ $mine ], 'their ins
 is($tr, 'GET /api/v1/me 200 1', '/me: session check, account and instances in one round trip');
 ($r, $tr) = one(auth => GET => '/api/v1/me', $cust);
 is($tr, 'GET /api/v1/me 200 1', 'again, with the statements prepared: one round trip');
+# HEAD answers as GET does, read the same way
+($r, $tr) = one(auth => HEAD => '/api/v1/me', $cust);
+is($r->{status}, 200, 'HEAD /me: 200');
+is($r->{content}, '', 'without a body');
+is($tr, 'HEAD /api/v1/me 200 1', 'one round trip too');
 
 ($r, $tr) = one(instances => GET => "/api/v1/instances/$mine", $cust);
 is($r->{status}, 200, 'own instance');
@@ -171,6 +176,26 @@ is($r->{status}, 401, 'its instance with the expired session: 401');
 is($tr, 'GET /api/v1/instances/{id} 401 1', 'one round trip, nothing sent');
 is($t->psql_one(q{SELECT count(*) FROM audit_log WHERE action = 'instance.get'}), $before,
     'no instance.get record for a dead session');
+
+# a session the database does not know, under a good signature (as a
+# token issued before the sessions were lost would be): 401, nothing read
+{
+	use Digest::SHA qw(hmac_sha256);
+	use MIME::Base64 qw(encode_base64url);
+	my $h = encode_base64url('{"alg":"HS256","typ":"JWT"}');
+	my $uid = $t->psql_one(q{SELECT user_id FROM instances WHERE id = :'i'}, i => $mine);
+	my $p = encode_base64url(qq({"sub":"$uid","sid":"00000000-0000-4000-8000-000000000315","iat":${\ time},"exp":${\ (time + 600)}}));
+	my $jwt = "$h.$p." . encode_base64url(hmac_sha256("$h.$p", $t->config->{JWT_SECRET}));
+	my $ghost = { Cookie => OCH::Login::cookie_name('session') . "=$jwt" };
+	($r, $tr) = one(auth => GET => '/api/v1/me', $ghost);
+	is($r->{status}, 401, '/me with a well-signed token of an unknown session: 401');
+	is($tr, 'GET /api/v1/me 401 1', 'found out by the one statement');
+	my $n = $t->psql_one(q{SELECT count(*) FROM audit_log WHERE action = 'instance.get'});
+	($r, $tr) = one(instances => GET => "/api/v1/instances/$mine", $ghost);
+	is($r->{status}, 401, 'its instance read: 401');
+	unlike($r->{content} // '', qr/\Q$mine\E/, 'nothing of the instance');
+	is($t->psql_one(q{SELECT count(*) FROM audit_log WHERE action = 'instance.get'}), $n, 'no record');
+}
 
 # a dead session: the batch's rows are thrown away, the answer is 401
 is($t->http(POST => '/api/v1/auth/logout', headers => $cust)->{status}, 204, 'the customer signs out')
