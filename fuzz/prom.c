@@ -53,8 +53,9 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 		FZ_ASSERT(nr >= 1 && nr <= MET_MAXSERIES);
 		for (i = 0; i < nr; i++)
 			FZ_ASSERT(rows[i].series != NULL &&
-			    isfinite(rows[i].value) && rows[i].value >= 0 &&
-			    rows[i].value <= MET_VALUE_MAX);
+			    isfinite(rows[i].value) && (rows[i].value == 0 ||
+			    (rows[i].value >= MET_VALUE_MIN &&
+			    rows[i].value <= MET_VALUE_MAX)));
 	}
 	free(text);
 	return 0;

@@ -96,14 +96,16 @@ met_parse(const char *text, size_t len, struct met_node *n)
 
 /*
  * A row, when v is a value a series can hold: every series is a count,
- * a size or a load, never negative, and none reaches MET_VALUE_MAX.  The
- * exporter is the customer's: a huge value stored made the hourly
- * rollup's avg() overflow float8 and fail for every instance.
+ * a size or a load, never negative, 0 or from MET_VALUE_MIN to
+ * MET_VALUE_MAX.  The exporter is the customer's: a huge value stored
+ * made the hourly rollup's avg() overflow float8 for every instance, a
+ * tiny disk size the disk condition's quotient.
  */
 static void
 add(struct met_row *rows, size_t *k, const char *series, double v)
 {
-	if (!isfinite(v) || v < 0 || v > MET_VALUE_MAX)
+	if (!isfinite(v) || v < 0 || v > MET_VALUE_MAX ||
+	    (v > 0 && v < MET_VALUE_MIN))
 		return;
 	rows[*k].series = series;
 	rows[*k].value = v;

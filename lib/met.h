@@ -31,10 +31,12 @@
 
 #define MET_MAXSERIES	11
 /*
- * The largest value kept (bytes, seconds, loads: 10^18 is an exabyte);
- * anything above, below 0, NaN or Inf is not stored, so sums and squares
- * over a year of points stay finite.
+ * The values kept: 0, or from MET_VALUE_MIN to MET_VALUE_MAX (bytes,
+ * seconds, loads: 10^18 is an exabyte); anything else, NaN and Inf are
+ * not stored, so sums and squares over a year of points, and any
+ * quotient of two of them, stay finite.
  */
+#define MET_VALUE_MIN	1e-9
 #define MET_VALUE_MAX	1e18
 
 /* What one exposition holds of interest. */

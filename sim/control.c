@@ -194,17 +194,21 @@ server_impostor(struct http_req *r)
 
 /*
  * POST /_sim/servers/{id}/usage {"disk_used_pct": P, "mem_used_pct": P,
- * "load1": L}: what the server's exporter shows in use from now on (0..100;
- * null: the natural curve again; a key left out: unchanged); load1 any
- * finite number (a hostile VPS's exporter), null: the natural curve.
+ * "load1": L, "disk_size_bytes": S, "disk_avail_bytes": A}: what the
+ * server's exporter shows in use from now on (0..100; null: the natural
+ * curve again; a key left out: unchanged); load1 and the bytes of / any
+ * finite number (a hostile VPS's exporter), null: the natural value.
  */
 static void
 server_usage(struct http_req *r)
 {
 	static const char *const keys[] = { "disk_used_pct", "mem_used_pct" };
+	static const char *const raw[] = { "load1", "disk_size_bytes",
+	    "disk_avail_bytes" };
 	struct vm	*v;
 	cJSON		*j, *x;
-	double		*dst[2];
+	double		*dst[2], *rawval[3];
+	int		*rawset[3];
 	int64_t		 id;
 	size_t		 i;
 
@@ -217,6 +221,12 @@ server_usage(struct http_req *r)
 		return;
 	dst[0] = &v->disk_used_pct;
 	dst[1] = &v->mem_used_pct;
+	rawval[0] = &v->load1;
+	rawset[0] = &v->load1_set;
+	rawval[1] = &v->disk_size;
+	rawset[1] = &v->disk_size_set;
+	rawval[2] = &v->disk_avail;
+	rawset[2] = &v->disk_avail_set;
 	for (i = 0; i < OCH_NELEM(keys); i++) {
 		x = cJSON_GetObjectItemCaseSensitive(j, keys[i]);
 		if (!cJSON_IsObject(j) || (x != NULL && !cJSON_IsNull(x) &&
@@ -227,19 +237,23 @@ server_usage(struct http_req *r)
 			goto out;
 		}
 	}
-	x = cJSON_GetObjectItemCaseSensitive(j, "load1");
-	if (x != NULL && !cJSON_IsNull(x) && (!cJSON_IsNumber(x) ||
-	    !isfinite(x->valuedouble))) {
-		err(r, 400, "load1: a finite number or null");
-		goto out;
+	for (i = 0; i < OCH_NELEM(raw); i++) {
+		x = cJSON_GetObjectItemCaseSensitive(j, raw[i]);
+		if (x != NULL && !cJSON_IsNull(x) && (!cJSON_IsNumber(x) ||
+		    !isfinite(x->valuedouble))) {
+			err(r, 400, "load1, disk_size_bytes, disk_avail_bytes: "
+			    "a finite number or null");
+			goto out;
+		}
 	}
 	for (i = 0; i < OCH_NELEM(keys); i++)
 		if ((x = cJSON_GetObjectItemCaseSensitive(j, keys[i])) != NULL)
 			*dst[i] = cJSON_IsNull(x) ? -1 : x->valuedouble;
-	if ((x = cJSON_GetObjectItemCaseSensitive(j, "load1")) != NULL) {
-		v->load1_set = !cJSON_IsNull(x);
-		v->load1 = v->load1_set ? x->valuedouble : 0;
-	}
+	for (i = 0; i < OCH_NELEM(raw); i++)
+		if ((x = cJSON_GetObjectItemCaseSensitive(j, raw[i])) != NULL) {
+			*rawset[i] = !cJSON_IsNull(x);
+			*rawval[i] = *rawset[i] ? x->valuedouble : 0;
+		}
 	http_json(r, 200, server_json(v));
 out:
 	cJSON_Delete(j);

@@ -265,6 +265,10 @@ render(struct exp_srv *s, struct buf *b)
 	size = vm->disk * 1073741824.0 * 0.96;
 	size = round_to(size, 4096);
 	avail = round_to(size * vm_disk_avail(vm, up), 4096);
+	if (vm->disk_size_set)
+		size = vm->disk_size;
+	if (vm->disk_avail_set)
+		avail = vm->disk_avail;
 	fam(b, "node_filesystem_avail_bytes", "gauge", "Filesystem space "
 	    "available to non-root users in bytes.");
 	val(b, "node_filesystem_avail_bytes", "device=\"/dev/sda1\","

@@ -66,10 +66,11 @@ struct vm {
 	   curve) */
 	double			 disk_used_pct;
 	double			 mem_used_pct;
-	/* node_load1 as the exporter shows it when load1_set (any finite
-	   number: what a VPS's root can make its exporter say) */
-	double			 load1;
-	int			 load1_set;
+	/* what the exporter shows as node_load1 and as the size and the
+	   available bytes of / when set (any finite number: what a VPS's
+	   root can make its exporter say) */
+	double			 load1, disk_size, disk_avail;
+	int			 load1_set, disk_size_set, disk_avail_set;
 
 	/* the inside */
 	double			 booted_at;	/* wall; 0 while down */

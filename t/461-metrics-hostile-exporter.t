@@ -5,9 +5,11 @@
 # every instance: min, max, avg) then overflowed float8 ("value out of
 # range: overflow") and failed for every customer, and with it the
 # retention that follows it, for as long as the exporter kept saying so.
-# Now a value outside what a series can hold (negative, or above 10^18)
-# is not stored, like NaN and Inf already were; the rollup goes on for
-# everyone.  Nothing faked but the exporter's answer: och-cloudsim's
+# Now a value outside what a series can hold (negative, above 10^18, or
+# between 0 and 10^-9) is not stored, like NaN and Inf already were; the
+# rollup goes on for everyone, and so do the alert conditions that divide
+# by a stored value (disk_full: a / of 1e-300 bytes with 1e18 free made
+# the quotient overflow in the one statement for every instance).  Nothing faked but the exporter's answer: och-cloudsim's
 # simulated node_exporter is told what to say (/_sim/servers/{id}/usage),
 # as its root would make it.
 use strict;
@@ -77,5 +79,19 @@ $t->http(POST => "$sim/_sim/servers/$srv/usage", body => { load1 => undef });
 is(run_poller('metrics'), 0, 'a third cycle');
 ok(defined $t->psql_one(q{SELECT value FROM metrics WHERE instance_id = :'i' AND series = 'load1'}, i => $evil),
     'a plausible load1 is stored again');
+
+# the disk condition divides / 's available bytes by its size, for every
+# instance in one statement: the attacker's exporter says / is 1e-300
+# bytes with 1e18 available (the quotient overflows float8), while the
+# other customer's disk is 95 % full
+my $vsrv = $t->psql_one(q{SELECT hetzner_server_id FROM instances WHERE id = :'i'}, i => $victim);
+is($t->http(POST => "$sim/_sim/servers/$vsrv/usage", body => { disk_used_pct => 95 })->{status}, 200,
+    "the other customer's disk is 95 % full");
+is($t->http(POST => "$sim/_sim/servers/$srv/usage", body => { disk_size_bytes => 1e-300, disk_avail_bytes => 1000000000000000000 })->{status},
+    200, "the attacker's exporter says / holds 1e-300 bytes, 1e18 of them free");
+is(run_poller('metrics'), 0, 'the cycle and the conditions it evaluates succeed');
+is($t->psql_one(q{SELECT count(*) FROM alerts WHERE condition = 'disk_full' AND instance_id = :'i'
+    AND opened_at IS NOT NULL AND resolved_at IS NULL}, i => $victim), 1, "the other customer's disk_full alert opens");
+is($t->psql_one(q{SELECT count(*) FROM metrics WHERE value > 0 AND value < 1e-9}), 0, 'no value too small for a series stored');
 
 $t->done_testing;
