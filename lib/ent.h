@@ -119,6 +119,21 @@ struct ent_fields {
 enum och_err	 ent_fields_rows(struct db *, const struct db_stmt *st,
 		    int n, const char *const *p, const struct ent_fields *fs,
 		    void *out, size_t *nout);
+/*
+ * Run st for exactly one row into the struct at v (zeroed first; empty
+ * it with ent_fields_clear()).  Returns OCH_OK, OCH_ENOTFOUND (not one
+ * row; v zeroed) or as ent_fields_rows().
+ */
+enum och_err	 ent_fields_one(struct db *, const struct db_stmt *st,
+		    int n, const char *const *p, const struct ent_fields *fs,
+		    void *v);
+/* As ent_fields_one() into a new struct *out (NULL unless OCH_OK; caller
+ * frees with ent_fields_free(*out, 1, fs)). */
+enum och_err	 ent_fields_new(struct db *, const struct db_stmt *st,
+		    int n, const char *const *p, const struct ent_fields *fs,
+		    void *out);
+/* Free the strings of the struct at v by fs and zero it (safe to repeat). */
+void		 ent_fields_clear(void *v, const struct ent_fields *fs);
 /* The JSON of the struct at v by fs (caller deletes), NULL out of memory. */
 cJSON		*ent_fields_json(const void *v, const struct ent_fields *fs);
 /* Free the strings of n structs of fs at a, and a (NULL is fine). */

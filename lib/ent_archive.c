@@ -103,81 +103,60 @@ ent_archive_failed(struct db *db, const char *id, const char *why)
 	return db_run(db, &stmt_failed, 2, p, NULL);
 }
 
+/* stmt_get's columns in order */
+static const struct ent_field archive_fields[] = {
+	ENT_FIELD(NULL, ent_archive, object_key, ENT_F_TEXT),
+	ENT_FIELD(NULL, ent_archive, size_bytes, ENT_F_INT),
+	ENT_FIELD(NULL, ent_archive, sha256, ENT_F_TEXT),
+	ENT_FIELD(NULL, ent_archive, key_enc, ENT_F_TEXT),
+	ENT_FIELD(NULL, ent_archive, openclaw_version, ENT_F_STR),
+};
+static const struct ent_fields archive_shape =
+    ENT_FIELDS(ent_archive, archive_fields);
+
 enum och_err
 ent_archive_get(struct db *db, const char *id, const char *inst,
     struct ent_archive **out)
 {
-	PGresult	*res;
 	const char	*p[2] = { id, inst };
-	enum och_err	 err;
 
-	*out = NULL;
-	if ((res = db_exec(db, &stmt_get, 2, p, &err)) == NULL)
-		return err;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return OCH_ENOTFOUND;
-	}
-	*out = xcalloc(1, sizeof(**out));
-	(*out)->object_key = db_dup_empty(res, 0, 0);
-	(*out)->size_bytes = db_int(res, 0, 1);
-	(*out)->sha256 = db_dup_empty(res, 0, 2);
-	(*out)->key_enc = db_dup_empty(res, 0, 3);
-	(*out)->openclaw_version = db_dup(res, 0, 4);
-	PQclear(res);
-	return OCH_OK;
+	return ent_fields_new(db, &stmt_get, 2, p, &archive_shape, out);
 }
 
 void
 ent_archive_free(struct ent_archive *a)
 {
-	if (a == NULL)
-		return;
-	free(a->object_key);
-	free(a->sha256);
-	free(a->key_enc);
-	free(a->openclaw_version);
-	free(a);
+	ent_fields_free(a, 1, &archive_shape);
 }
+
+/* stmt_restore_check's columns in order */
+static const struct ent_field restore_fields[] = {
+	ENT_FIELD(NULL, ent_restore, state, ENT_F_TEXT),
+	ENT_FIELD(NULL, ent_restore, slug, ENT_F_TEXT),
+	ENT_FIELD(NULL, ent_restore, status, ENT_F_STR),
+	ENT_FIELD(NULL, ent_restore, sha256, ENT_F_STR),
+	ENT_FIELD(NULL, ent_restore, size_bytes, ENT_F_STR),
+	ENT_FIELD(NULL, ent_restore, openclaw_version, ENT_F_STR),
+	ENT_FIELD(NULL, ent_restore, queued, ENT_F_INT),
+	ENT_FIELD(NULL, ent_restore, kind, ENT_F_STR),
+};
+static const struct ent_fields restore_shape =
+    ENT_FIELDS(ent_restore, restore_fields);
 
 enum och_err
 ent_restore_check(struct db *db, const char *inst, const char *bid,
     struct ent_restore *out)
 {
-	PGresult	*res;
 	const char	*p[2] = { inst, bid };
-	enum och_err	 err;
 
-	memset(out, 0, sizeof(*out));
-	if ((res = db_exec(db, &stmt_restore_check, 2, p, &err)) == NULL)
-		return err;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return OCH_ENOTFOUND;
-	}
-	out->state = db_dup_empty(res, 0, 0);
-	out->slug = db_dup_empty(res, 0, 1);
-	out->status = db_dup(res, 0, 2);
-	out->sha256 = db_dup(res, 0, 3);
-	out->size_bytes = db_dup(res, 0, 4);
-	out->openclaw_version = db_dup(res, 0, 5);
-	out->queued = db_int(res, 0, 6);
-	out->kind = db_dup(res, 0, 7);
-	PQclear(res);
-	return OCH_OK;
+	return ent_fields_one(db, &stmt_restore_check, 2, p, &restore_shape,
+	    out);
 }
 
 void
 ent_restore_free(struct ent_restore *c)
 {
-	free(c->state);
-	free(c->slug);
-	free(c->status);
-	free(c->sha256);
-	free(c->size_bytes);
-	free(c->openclaw_version);
-	free(c->kind);
-	memset(c, 0, sizeof(*c));
+	ent_fields_clear(c, &restore_shape);
 }
 
 enum och_err

@@ -8,10 +8,32 @@
 
 #include "ent_status.h"
 
-enum { SC_STATE, SC_LAST_ERROR, SC_SETUP_STATE, SC_PRIMARY, SC_FALLBACKS,
-    SC_FAILED_STATE, SC_PENDING, SC_REVISION, SC_REPORTED_AT, SC_AGE,
-    SC_HEALTH, SC_VERSION, SC_APPLIED, SC_CONFIG_ERROR, SC_CHANNELS,
-    SC_SETUP, SC_TLS, SC_SKILLS, SC_DEVICES, SC_REPORTED, SC_MODELS };
+/* stmt_status's columns in order */
+static const struct ent_field status_fields[] = {
+	ENT_FIELD(NULL, ent_status, state, ENT_F_TEXT),
+	ENT_FIELD(NULL, ent_status, last_error, ENT_F_STR),
+	ENT_FIELD(NULL, ent_status, setup_state_json, ENT_F_STR),
+	ENT_FIELD(NULL, ent_status, model_primary, ENT_F_STR),
+	ENT_FIELD(NULL, ent_status, model_fallbacks_json, ENT_F_STR),
+	ENT_FIELD(NULL, ent_status, failed_state, ENT_F_STR),
+	ENT_FIELD(NULL, ent_status, pending_action, ENT_F_STR),
+	ENT_FIELD(NULL, ent_status, config_revision, ENT_F_INT),
+	ENT_FIELD(NULL, ent_status, reported_at, ENT_F_STR),
+	ENT_FIELD(NULL, ent_status, report_age, ENT_F_INT),
+	ENT_FIELD(NULL, ent_status, health_json, ENT_F_STR),
+	ENT_FIELD(NULL, ent_status, version, ENT_F_STR),
+	ENT_FIELD(NULL, ent_status, applied_revision, ENT_F_OPTINT),
+	ENT_FIELD(NULL, ent_status, config_error, ENT_F_STR),
+	ENT_FIELD(NULL, ent_status, channels_json, ENT_F_STR),
+	ENT_FIELD(NULL, ent_status, setup_json, ENT_F_STR),
+	ENT_FIELD(NULL, ent_status, tls_json, ENT_F_STR),
+	ENT_FIELD(NULL, ent_status, skills_json, ENT_F_STR),
+	ENT_FIELD(NULL, ent_status, devices_json, ENT_F_STR),
+	ENT_FIELD(NULL, ent_status, reported, ENT_F_BOOL),
+	ENT_FIELD(NULL, ent_status, models_json, ENT_F_STR),
+};
+static const struct ent_fields status_shape =
+    ENT_FIELDS(ent_status, status_fields);
 static const struct db_stmt stmt_status = { "ent_status_of",
 	"SELECT i.state, i.last_error, i.setup_state::text, i.model_primary,"
 	" array_to_json(i.model_fallbacks)::text, i.failed_state,"
@@ -59,68 +81,15 @@ static const struct db_stmt stmt_progress = { "ent_progress_of",
 enum och_err
 ent_status_of(struct db *db, const char *id, struct ent_status **out)
 {
-	PGresult		*res;
-	const char		*p[1] = { id };
-	struct ent_status	*s;
-	enum och_err		 err;
+	const char	*p[1] = { id };
 
-	*out = NULL;
-	if ((res = db_exec(db, &stmt_status, 1, p, &err)) == NULL)
-		return err;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return OCH_ENOTFOUND;
-	}
-	*out = s = xcalloc(1, sizeof(*s));
-	s->state = db_dup_empty(res, 0, SC_STATE);
-	s->last_error = db_dup(res, 0, SC_LAST_ERROR);
-	s->setup_state_json = db_dup(res, 0, SC_SETUP_STATE);
-	s->model_primary = db_dup(res, 0, SC_PRIMARY);
-	s->model_fallbacks_json = db_dup(res, 0, SC_FALLBACKS);
-	s->failed_state = db_dup(res, 0, SC_FAILED_STATE);
-	s->pending_action = db_dup(res, 0, SC_PENDING);
-	s->config_revision = db_int(res, 0, SC_REVISION);
-	s->reported = db_bool(res, 0, SC_REPORTED);
-	s->reported_at = db_dup(res, 0, SC_REPORTED_AT);
-	s->report_age = db_int(res, 0, SC_AGE);
-	s->health_json = db_dup(res, 0, SC_HEALTH);
-	s->version = db_dup(res, 0, SC_VERSION);
-	s->applied_revision = db_val(res, 0, SC_APPLIED) != NULL ?
-	    db_int(res, 0, SC_APPLIED) : -1;
-	s->config_error = db_dup(res, 0, SC_CONFIG_ERROR);
-	s->channels_json = db_dup(res, 0, SC_CHANNELS);
-	s->setup_json = db_dup(res, 0, SC_SETUP);
-	s->tls_json = db_dup(res, 0, SC_TLS);
-	s->skills_json = db_dup(res, 0, SC_SKILLS);
-	s->devices_json = db_dup(res, 0, SC_DEVICES);
-	s->models_json = db_dup(res, 0, SC_MODELS);
-	PQclear(res);
-	return OCH_OK;
+	return ent_fields_new(db, &stmt_status, 1, p, &status_shape, out);
 }
 
 void
 ent_status_free(struct ent_status *s)
 {
-	if (s == NULL)
-		return;
-	free(s->state);
-	free(s->last_error);
-	free(s->setup_state_json);
-	free(s->model_primary);
-	free(s->model_fallbacks_json);
-	free(s->failed_state);
-	free(s->pending_action);
-	free(s->reported_at);
-	free(s->health_json);
-	free(s->version);
-	free(s->config_error);
-	free(s->channels_json);
-	free(s->setup_json);
-	free(s->tls_json);
-	free(s->skills_json);
-	free(s->devices_json);
-	free(s->models_json);
-	free(s);
+	ent_fields_free(s, 1, &status_shape);
 }
 
 enum och_err

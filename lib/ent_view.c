@@ -6,6 +6,7 @@
  * ent_fields): its rows read, its JSON and its freeing by that table.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "ent.h"
 #include "log.h"
@@ -191,6 +192,40 @@ ent_fields_rows(struct db *db, const struct db_stmt *st, int n,
 	return OCH_OK;
 }
 
+enum och_err
+ent_fields_one(struct db *db, const struct db_stmt *st, int n,
+    const char *const *p, const struct ent_fields *fs, void *v)
+{
+	PGresult	*res;
+	enum och_err	 err;
+
+	memset(v, 0, fs->size);
+	if ((res = shape_exec(db, st, n, p, fs->n, &err)) == NULL)
+		return err;
+	if (PQntuples(res) == 1)
+		fields_read(res, 0, v, fs);
+	else
+		err = OCH_ENOTFOUND;
+	PQclear(res);
+	return err;
+}
+
+enum och_err
+ent_fields_new(struct db *db, const struct db_stmt *st, int n,
+    const char *const *p, const struct ent_fields *fs, void *out)
+{
+	void		*v;
+	enum och_err	 err;
+
+	v = xcalloc(1, fs->size);
+	if ((err = ent_fields_one(db, st, n, p, fs, v)) != OCH_OK) {
+		free(v);
+		v = NULL;
+	}
+	*(void **)out = v;
+	return err;
+}
+
 cJSON *
 ent_fields_json(const void *v, const struct ent_fields *fs)
 {
@@ -237,20 +272,26 @@ ent_fields_json(const void *v, const struct ent_fields *fs)
 }
 
 void
+ent_fields_clear(void *v, const struct ent_fields *fs)
+{
+	size_t	 k;
+
+	for (k = 0; k < fs->n; k++)
+		if (fs->f[k].type == ENT_F_STR ||
+		    fs->f[k].type == ENT_F_TEXT ||
+		    fs->f[k].type == ENT_F_JSON)
+			free(*(char **)((char *)v + fs->f[k].off));
+	memset(v, 0, fs->size);
+}
+
+void
 ent_fields_free(void *a, size_t n, const struct ent_fields *fs)
 {
-	char	*v;
-	size_t	 i, k;
+	size_t	 i;
 
 	if (a == NULL)
 		return;
-	for (i = 0; i < n; i++) {
-		v = (char *)a + i * fs->size;
-		for (k = 0; k < fs->n; k++)
-			if (fs->f[k].type == ENT_F_STR ||
-			    fs->f[k].type == ENT_F_TEXT ||
-			    fs->f[k].type == ENT_F_JSON)
-				free(*(char **)(v + fs->f[k].off));
-	}
+	for (i = 0; i < n; i++)
+		ent_fields_clear((char *)a + i * fs->size, fs);
 	free(a);
 }
