@@ -59,34 +59,27 @@ static const struct db_stmt stmt_skills = { "ent_agent_skills",
 	" JOIN skills s ON s.name = i.skill"
 	" WHERE i.instance_id = $1::uuid AND i.enabled AND s.active ORDER BY s.slug" };
 
+/* stmt_claim's columns in order */
+static const struct ent_field boot_fields[] = {
+	ENT_FIELD(NULL, ent_agent_boot, instance_id, ENT_F_TEXT),
+	ENT_FIELD(NULL, ent_agent_boot, state, ENT_F_TEXT),
+	ENT_FIELD(NULL, ent_agent_boot, slug, ENT_F_TEXT),
+};
+static const struct ent_fields boot_shape =
+    ENT_FIELDS(ent_agent_boot, boot_fields);
+
 enum och_err
 ent_agent_claim(struct db *db, const char *hash, struct ent_agent_boot *out)
 {
-	PGresult	*res;
 	const char	*p[1] = { hash };
-	enum och_err	 err;
 
-	memset(out, 0, sizeof(*out));
-	if ((res = db_exec(db, &stmt_claim, 1, p, &err)) == NULL)
-		return err;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return OCH_ENOTFOUND;
-	}
-	out->instance_id = db_dup_empty(res, 0, 0);
-	out->state = db_dup_empty(res, 0, 1);
-	out->slug = db_dup_empty(res, 0, 2);
-	PQclear(res);
-	return OCH_OK;
+	return ent_fields_one(db, &stmt_claim, 1, p, &boot_shape, out);
 }
 
 void
 ent_agent_boot_free(struct ent_agent_boot *b)
 {
-	free(b->instance_id);
-	free(b->state);
-	free(b->slug);
-	memset(b, 0, sizeof(*b));
+	ent_fields_clear(b, &boot_shape);
 }
 
 enum och_err

@@ -28,7 +28,15 @@ static const struct db_stmt stmt_poll = { "ent_pool_poll",
 	"  OR (p.state = 'claimed' AND NOT EXISTS (SELECT 1 FROM instances i"
 	"  WHERE i.id = p.instance_id AND (i.ready_at IS NOT NULL"
 	"  OR i.state IN ('failed', 'terminating', 'terminated')))))"
-	" RETURNING p.id, p.state, p.instance_id" };
+	" RETURNING p.id, p.state = 'claimed', p.instance_id" };
+/* stmt_poll's columns in order */
+static const struct ent_field seen_fields[] = {
+	ENT_FIELD(NULL, ent_pool_seen, id, ENT_F_TEXT),
+	ENT_FIELD(NULL, ent_pool_seen, claimed, ENT_F_BOOL),
+	ENT_FIELD(NULL, ent_pool_seen, instance_id, ENT_F_STR),
+};
+static const struct ent_fields seen_shape =
+    ENT_FIELDS(ent_pool_seen, seen_fields);
 static const struct db_stmt stmt_handed = { "ent_pool_handed",
 	"UPDATE pool_servers SET handed_at = now() WHERE id = $1::bigint" };
 
@@ -61,20 +69,9 @@ ent_pool_ready(struct db *db, const char *hash, const char *agent_hash,
 enum och_err
 ent_pool_poll(struct db *db, const char *hash, struct ent_pool_seen *out)
 {
-	PGresult	*res;
 	const char	*p[1] = { hash };
-	enum och_err	 err;
 
-	memset(out, 0, sizeof(*out));
-	if ((res = db_exec(db, &stmt_poll, 1, p, &err)) == NULL)
-		return err;
-	if (PQntuples(res) == 1) {
-		out->id = db_dup_empty(res, 0, 0);
-		out->claimed = strcmp(db_val(res, 0, 1), "claimed") == 0;
-		out->instance_id = db_dup(res, 0, 2);
-	}
-	PQclear(res);
-	return out->id != NULL ? OCH_OK : OCH_ENOTFOUND;
+	return ent_fields_one(db, &stmt_poll, 1, p, &seen_shape, out);
 }
 
 enum och_err
@@ -88,7 +85,5 @@ ent_pool_handed(struct db *db, const char *id)
 void
 ent_pool_seen_free(struct ent_pool_seen *s)
 {
-	free(s->id);
-	free(s->instance_id);
-	memset(s, 0, sizeof(*s));
+	ent_fields_clear(s, &seen_shape);
 }
