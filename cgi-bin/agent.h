@@ -37,6 +37,12 @@ enum agent_setup agent_setup_apply(struct req *, const char *id,
  * or a database error.
  */
 enum och_err	 agent_report_store(struct req *, const cJSON *report);
+/*
+ * The first part of a report of another JSON type than the protocol's
+ * (cloud-init/AGENT-PROTOCOL.md §5: health an object, pairing_requests
+ * an array, …; absent or null is fine), or NULL when every part fits.
+ */
+const char	*agent_report_misfit(const cJSON *report);
 
 /*
  * Add the instance's current gateway token to the agent's config

@@ -414,13 +414,20 @@ agent_report(struct req *r)
 	struct db		*db = r->app->db;
 	struct ent_report_in	 in;
 	const cJSON		*cfg;
-	const char		*ver = NULL, *cerr = NULL;
+	const char		*ver = NULL, *cerr = NULL, *bad;
 	char			*health, *chans, *pairing, rev[24];
 	enum och_err	 err;
 	int64_t		 applied = 0;
 
 	if (r->json == NULL) {
 		resp_error(r, OCH_EINVAL, "a JSON report is required");
+		return;
+	}
+	/* each part is read by statements of its own: its type is the
+	 * protocol's or the report is refused (nothing stored) */
+	if ((bad = agent_report_misfit(r->json)) != NULL) {
+		resp_errorf(r, OCH_EINVAL, "%s: not of the protocol's JSON type",
+		    bad);
 		return;
 	}
 	(void)js_str(r->json, "openclaw_version", 64, &ver);

@@ -231,6 +231,29 @@ store_usage(struct req *r, const cJSON *usage)
 	return OCH_OK;
 }
 
+const char *
+agent_report_misfit(const cJSON *rep)
+{
+	/* 'o' an object, 'a' an array, 'b' either */
+	static const struct { const char *name; char type; } parts[] = {
+		{ "health", 'o' }, { "channels", 'b' },
+		{ "pairing_requests", 'a' }, { "usage", 'o' }, { "config", 'o' },
+		{ "skills", 'o' }, { "setup", 'o' }, { "tls", 'o' },
+		{ "devices", 'a' }, { "models", 'a' } };
+	const cJSON	*v;
+	size_t		 i;
+
+	for (i = 0; i < OCH_NELEM(parts); i++) {
+		v = cJSON_GetObjectItemCaseSensitive(rep, parts[i].name);
+		if (v == NULL || cJSON_IsNull(v) ||
+		    (parts[i].type != 'a' && cJSON_IsObject(v)) ||
+		    (parts[i].type != 'o' && cJSON_IsArray(v)))
+			continue;
+		return parts[i].name;
+	}
+	return NULL;
+}
+
 /* A member as JSON text (NULL when absent or null; caller frees). */
 static char *
 member(const cJSON *o, const char *key)

@@ -7,17 +7,22 @@
 # what the body holds.  Before, one report stored a row for every date from
 # 0001 to 9999 it named (some 6,000 in a 256 KiB body, each its own
 # statement) and another 200 per model of any day.  The report itself is
-# still taken whole: health, the day in the window.
+# still taken whole: health, the day in the window.  And a part of
+# another JSON type than the protocol's (pairing_requests an object) is
+# refused: stored, it broke the statement that reads it, and the admin's
+# page of the instance lost the agent's report.
 use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
 use OCH::Test;
+use OCH::Login qw(session_of magic_login);
 use POSIX qw(strftime);
 
 $ENV{OCH_DB_TRACE} = 1;	# the binaries inherit it: round trips per request
 my $t = OCH::Test->new;
 $t->start_pg;
-$t->start_api(binaries => [qw(instances agent)]);
+$t->start_sim;
+$t->start_api(binaries => [qw(instances agent auth admin settings)]);
 
 my $a = $t->ready_agent(1);
 ok($a->{token}, 'an instance whose agent called ready');
@@ -74,5 +79,27 @@ $r = report({ usage => { daily => [ { date => $today, input => 10, output => 2 }
 is($r->{status}, 204, 'a split by model of today');
 is_deeply([ map { "@$_" } $t->psql("SELECT provider, input_tokens FROM ai_usage WHERE instance_id = :'i' AND day = :'d' ORDER BY provider",
     i => $a->{id}, d => $today) ], [ 'anthropic 6', 'openai 4' ], 'replaces the day by its models');
+
+# the report's parts are read by statements of their own (the admin's
+# instance page counts the pairing requests with jsonb_array_length): a
+# part of another JSON type than the protocol's is refused, and the last
+# good report stays
+$t->ochctl('user', 'create-admin', 'ops@example.com');
+my $adm = session_of(magic_login($t, 'ops@example.com'));
+is(ref $t->http(GET => "/api/v1/admin/instances/$a->{id}", headers => $adm)->{json}{agent_report}, 'HASH',
+    "the admin's page of the instance shows its agent's report");
+for my $bad ([ pairing_requests => {} ], [ pairing_requests => 'x' ], [ channels => 'x' ], [ health => 7 ],
+    [ devices => {} ], [ skills => 'x' ], [ tls => [] ]) {
+	my ($k, $v) = @$bad;
+	$r = report({ health => { live => \1, ready => \1, failing => [] }, $k => $v });
+	is($r->{status}, 400, "$k as " . (ref $v || ($v =~ /^\d+$/ ? 'a number' : 'a string')) . ': 400');
+	like($r->{json}{error}{message} // '', qr/\Q$k\E/, '  naming the part');
+	my $page = $t->http(GET => "/api/v1/admin/instances/$a->{id}", headers => $adm);
+	is(ref $page->{json}{agent_report}, 'HASH', "  and the admin's page still shows the last good report");
+}
+is(report({ health => { live => \1 }, channels => [ { id => 'telegram' } ] })->{status}, 204,
+    'channels as an array (the protocol allows either): taken');
+is($t->http(GET => "/api/v1/instances/$a->{id}/pairing", headers => $t->sso_session($a->{id}))->{status}, 200,
+    'and the customer their pairing requests');
 
 $t->done_testing;
