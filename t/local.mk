@@ -27,6 +27,10 @@ EXTRA_DIST += t/vectors/hmac.json
 check_PROGRAMS += t/unit/005-js-fields
 t_unit_005_js_fields_SOURCES = t/unit/005-js-fields.c t/unit/tap.h
 t_unit_005_js_fields_LDADD = $(OCH_LIBS)
+# the entity layer's declared fields (lib/ent.h)
+check_PROGRAMS += t/unit/006-ent-fields
+t_unit_006_ent_fields_SOURCES = t/unit/006-ent-fields.c t/unit/tap.h
+t_unit_006_ent_fields_LDADD = $(OCH_LIBS)
 # template renderer (lib/tpl.c)
 check_PROGRAMS += t/unit/010-tpl
 t_unit_010_tpl_SOURCES = t/unit/010-tpl.c t/unit/tap.h
