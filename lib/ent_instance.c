@@ -39,7 +39,10 @@ static const struct db_stmt stmt_events = { "ent_event_recent",
  * instance is there, 404 when not, as the handler answers from the same
  * row).  Columns: the check's, INST_COLUMNS (NULL when not visible), an
  * event's (NULL when none), one row per event; no row (and no record)
- * for a dead session.
+ * for a dead session.  Its commit does not wait for the WAL flush
+ * (synchronous_commit off for this statement's transaction only): a read
+ * waits for no disk, and a crash can lose at most the last fraction of
+ * a second of read records (wal_writer_delay), never an order's write.
  */
 #define RD_INST	ENT_SESSION_LIVE_NCOLS
 #define RD_EV	(RD_INST + INST_NCOLS)
@@ -52,7 +55,8 @@ static const struct db_stmt stmt_read = { "ent_instance_read",
 	AUDIT_SESSION_ACTOR_SQL("l.role", "l.user_id", "l.viewer")
 	", $5, $6, $4::text, $7, $8,"
 	"  CASE WHEN EXISTS (SELECT 1 FROM r) THEN 200 ELSE 404 END, "
-	AUDIT_SESSION_DETAIL_SQL("l.user_id", "l.viewer") " FROM l)"
+	AUDIT_SESSION_DETAIL_SQL("l.user_id", "l.viewer") " FROM l"
+	"  WHERE set_config('synchronous_commit', 'off', true) = 'off')"
 	" SELECT l.*, r.*, e.* FROM l LEFT JOIN r ON true"
 	" LEFT JOIN LATERAL (" EVENTS_RECENT("r.id") ") e ON true"
 	" ORDER BY e.id DESC" };
