@@ -198,6 +198,19 @@ out:
 	return err;
 }
 
+/* 1 if s is 1 to max bytes of printable ASCII, else 0. */
+static int
+printable(const char *s, size_t max)
+{
+	size_t	 n;
+
+	for (n = 0; s[n] != '\0'; n++)
+		if (n == max || (unsigned char)s[n] < 0x20 ||
+		    (unsigned char)s[n] > 0x7e)
+			return 0;
+	return n > 0;
+}
+
 static void
 h_put(struct req *r)
 {
@@ -229,13 +242,19 @@ h_put(struct req *r)
 	    OCH_OK)
 		goto failed;
 	snprintf(sz, sizeof(sz), "%llu", len);
+	/* the agent's word, kept only as printable ASCII (a value the row
+	 * cannot take must not fail the record of a stored archive) */
 	if ((ver = req_header(r, "X_OCH_OPENCLAW_VERSION")) != NULL &&
-	    strlen(ver) > 64)
+	    !printable(ver, 64))
 		ver = NULL;
 	if ((err = ent_archive_stored(r->app->db, id, okey, sz, hex, sealed,
 	    ver)) != OCH_OK) {
-		/* stored but not recorded: the object is an orphan; say so */
+		/* stored but not recorded: nothing would ever delete the
+		 * object, so it goes now (a failure is logged) */
 		log_error("backup %s stored as %s but not recorded", id, okey);
+		if (s3_delete(s3, okey, why, sizeof(why)) != OCH_OK)
+			log_error("backup %s: the unrecorded %s stays: %s", id,
+			    okey, why);
 		(void)ent_archive_failed(r->app->db, id,
 		    "stored but not recorded");
 		resp_error(r, err, NULL);
