@@ -8,9 +8,10 @@
 # the same machine load:
 #   ready_s      `openclaw gateway` to 200 on /readyz (polled every 0.2 s)
 #   cli_s        one short CLI call (`openclaw config get gateway.port`)
-#   firstboot_s  och-setup's openclaw calls on a pre-built image's first
-#                boot: the version check, onboarding, three `config set`,
-#                `plugins enable`
+#   firstboot_s  the openclaw calls of a pre-built image's first boot
+#                before the gateway serves the customer's config: och-setup's
+#                version check, onboarding and one `config patch`, the
+#                agent's first `config patch`
 #   bench/openclaw/compile-cache.sh [RUNS]     (default 3 of each)
 # The gateway: loopback, token auth, no channels (what a first boot or a
 # pool server starts before any customer config); no network.  One
@@ -77,24 +78,27 @@ cli() {
 	SECS=$(echo "$(date +%s.%N) - $t0" | bc)
 }
 
-# firstboot CACHE-DIR: seconds of och-setup's openclaw calls on a
-# pre-built image's first boot (the version check, onboarding a new state
-# folder, three `config set`, `plugins enable`), in SECS
+# firstboot CACHE-DIR: seconds of the openclaw calls on a pre-built
+# image's first boot up to the gateway's (re)start: och-setup's version
+# check, onboarding a new state folder and its one `config patch`, then
+# the agent's first `config patch` (the same keys, the instance's name),
+# in SECS
 firstboot() {
-	local t0 h=$work/fb
+	local t0 h=$work/fb o='https://a.example.com'
 	rm -rf "$h"
 	mkdir -p "$h/.openclaw"
 	printf 'OPENCLAW_GATEWAY_TOKEN=%s\n' "$(openssl rand -hex 32)" >"$h/.openclaw/.env"
+	printf '{"gateway":{"trustedProxies":["127.0.0.1"],"controlUi":{"allowedOrigins":["%s"]},"publicOrigin":"%s"},"plugins":{"entries":{"admin-http-rpc":{"enabled":true}}}}\n' \
+	    "$o" "$o" >"$work/setup.patch"
+	sed 's/a\.example/b.example/g' "$work/setup.patch" >"$work/agent.patch"
 	t0=$(date +%s.%N)
 	if ! (export NODE_COMPILE_CACHE=$1 HOME=$h OPENCLAW_STATE_DIR=$h/.openclaw
 	    openclaw --version && openclaw onboard --non-interactive --accept-risk \
 	    --mode local --auth-choice skip --gateway-bind loopback --gateway-port "$port" \
 	    --gateway-auth token --gateway-token-ref-env OPENCLAW_GATEWAY_TOKEN --skip-channels \
 	    --skip-skills --skip-search --skip-ui --skip-daemon --skip-health --json &&
-	    openclaw config set gateway.trustedProxies '["127.0.0.1"]' --strict-json &&
-	    openclaw config set gateway.controlUi.allowedOrigins '["https://a.example.com"]' \
-	    --strict-json && openclaw config set gateway.publicOrigin https://a.example.com &&
-	    openclaw plugins enable admin-http-rpc) >>"$work/cli.log" 2>&1; then
+	    openclaw config patch --stdin <"$work/setup.patch" &&
+	    openclaw config patch --stdin <"$work/agent.patch") >>"$work/cli.log" 2>&1; then
 		tail -n 20 "$work/cli.log" >&2
 		exit 1
 	fi
