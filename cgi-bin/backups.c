@@ -211,11 +211,40 @@ printable(const char *s, size_t max)
 	return n > 0;
 }
 
+/*
+ * Record the archive of backup id stored as okey (size sz, SHA-256 hex,
+ * its key sealed).  OCH_OK, or the database's error after deleting the
+ * object again (stored but not recorded, nothing would ever delete it;
+ * a failure to is logged) and failing the backup.
+ */
+static enum och_err
+put_record(struct req *r, struct s3 *s3, const char *id, const char *okey,
+    const char *sz, const char *hex, const char *sealed)
+{
+	const char	*ver;
+	char		 why[200];
+	enum och_err	 err;
+
+	/* the agent's word, kept only as printable ASCII (a value the row
+	 * cannot take must not fail the record of a stored archive) */
+	if ((ver = req_header(r, "X_OCH_OPENCLAW_VERSION")) != NULL &&
+	    !printable(ver, 64))
+		ver = NULL;
+	if ((err = ent_archive_stored(r->app->db, id, okey, sz, hex, sealed,
+	    ver)) == OCH_OK)
+		return OCH_OK;
+	log_error("backup %s stored as %s but not recorded", id, okey);
+	if (s3_delete(s3, okey, why, sizeof(why)) != OCH_OK)
+		log_error("backup %s: the unrecorded %s stays: %s", id, okey,
+		    why);
+	(void)ent_archive_failed(r->app->db, id, "stored but not recorded");
+	return err;
+}
+
 static void
 h_put(struct req *r)
 {
 	const char	*id = req_param(r, 0), *inst = r->auth.instance_id;
-	const char	*ver;
 	struct s3	*s3 = NULL;
 	char		*sealed = NULL, *okey = NULL, why[200], sz[24], hex[65];
 	unsigned long long len;
@@ -242,21 +271,7 @@ h_put(struct req *r)
 	    OCH_OK)
 		goto failed;
 	snprintf(sz, sizeof(sz), "%llu", len);
-	/* the agent's word, kept only as printable ASCII (a value the row
-	 * cannot take must not fail the record of a stored archive) */
-	if ((ver = req_header(r, "X_OCH_OPENCLAW_VERSION")) != NULL &&
-	    !printable(ver, 64))
-		ver = NULL;
-	if ((err = ent_archive_stored(r->app->db, id, okey, sz, hex, sealed,
-	    ver)) != OCH_OK) {
-		/* stored but not recorded: nothing would ever delete the
-		 * object, so it goes now (a failure is logged) */
-		log_error("backup %s stored as %s but not recorded", id, okey);
-		if (s3_delete(s3, okey, why, sizeof(why)) != OCH_OK)
-			log_error("backup %s: the unrecorded %s stays: %s", id,
-			    okey, why);
-		(void)ent_archive_failed(r->app->db, id,
-		    "stored but not recorded");
+	if ((err = put_record(r, s3, id, okey, sz, hex, sealed)) != OCH_OK) {
 		resp_error(r, err, NULL);
 		goto out;
 	}
