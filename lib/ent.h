@@ -4,8 +4,10 @@
  * view that only becomes JSON, the JSON its struct ent_view declares),
  * so no handler reads a PGresult or a column position; lib/ent_<name>.h
  * declares it and includes this header, which holds what they share: the
- * ownership rule below and the read-only views (ent_view.c).  An instance's
- * columns are INST_COLS in lib/inst.h; its transitions stay there too.
+ * ownership rule below, the read-only views and the field tables (struct
+ * ent_fields: a struct's rows, JSON and freeing from one table; both in
+ * ent_view.c).  An instance's columns are INST_COLS in lib/inst.h; its
+ * transitions stay there too.
  *
  * The one ownership rule, for every ent_* function:
  *  - what an ent_* function returns through an out parameter (a struct,

@@ -32,17 +32,18 @@ static const struct db_stmt stmt_events = { "ent_event_recent",
 	EVENTS_RECENT("$1::uuid") };
 /*
  * GET …/instances/{id} for a session in one statement: the session check
- * (ent.h: $1..$3), instance $4 if the session's user may see it
- * (auth_may_see()'s rule, AUTH_SEE_RECORD, as AUTH_MAY_SEE_SQL), its
- * events, and the route's audit record (routes.def AUDIT_READ: action $5,
- * object kind $6, remote address $7, request id $8; status 200 when the
- * instance is there, 404 when not, as the handler answers from the same
- * row).  Columns: the check's, INST_COLUMNS (NULL when not visible), an
- * event's (NULL when none), one row per event; no row (and no record)
- * for a dead session.  Its commit does not wait for the WAL flush
- * (synchronous_commit off for this statement's transaction only): a read
- * waits for no disk, and a crash can lose at most the last fraction of
- * a second of read records (wal_writer_delay), never an order's write.
+ * (ent_session.h ENT_SESSION_LIVE_*: $1..$3), instance $4 if the
+ * session's user may see it (auth_may_see()'s rule, AUTH_SEE_RECORD, as
+ * AUTH_MAY_SEE_SQL), its events, and the route's audit record (routes.def
+ * AUDIT_READ: action $5, object kind $6, remote address $7, request id
+ * $8; status 200 when the instance is there, 404 when not, as the handler
+ * answers from the same row).  Columns: the check's, INST_COLUMNS (NULL
+ * when not visible), an event's (NULL when none), one row per event; no
+ * row (and no record) for a dead session.  Its commit does not wait for
+ * the WAL flush (synchronous_commit off for this statement's transaction
+ * only): a read waits for no disk, and a crash can lose at most the last
+ * fraction of a second of read records (wal_writer_delay), never an
+ * order's write.
  */
 #define RD_INST	ENT_SESSION_LIVE_NCOLS
 #define RD_EV	(RD_INST + INST_NCOLS)

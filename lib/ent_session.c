@@ -231,7 +231,7 @@ ent_session_logout_all(struct db *db, const char *uid)
 	return db_run(db, &stmt_logout_all, 1, p, NULL);
 }
 
-/* the session check (ent.h: ENT_SESSION_LIVE_*) */
+/* the session check (ent_session.h: ENT_SESSION_LIVE_*) */
 enum { SL_USER, SL_ROLE, SL_CSRF, SL_STALE, SL_VIEWER };
 static const struct db_stmt stmt_live = { "ent_session_live",
 	"SELECT" ENT_SESSION_LIVE_COLS ENT_SESSION_LIVE_FROM

@@ -9,10 +9,10 @@
 #include "inst.h"
 
 /*
- * GET /api/v1/me in one statement: the session check (ent.h), the user's
- * address, the viewing admin's (a read-only view; else NULL), and one row
- * per instance of theirs that is not terminated (INST_COLUMNS, NULL when
- * they have none); no row for a dead session.
+ * GET /api/v1/me in one statement: the session check (ent_session.h),
+ * the user's address, the viewing admin's (a read-only view; else NULL),
+ * and one row per instance of theirs that is not terminated
+ * (INST_COLUMNS, NULL when they have none); no row for a dead session.
  */
 #define ME_EMAIL	ENT_SESSION_LIVE_NCOLS
 #define ME_VIEWER	(ME_EMAIL + 1)
