@@ -1,7 +1,8 @@
 /*
  * hetzner.c: the Hetzner Cloud API client (see hetzner.h): the calls.
- * Reading Hetzner's answers (error classification, the in-call retry
- * rule, the objects) is hetzner_answer.c's.
+ * Reading Hetzner's answers (error classification, what says "refused"
+ * to the in-call retry rule, the objects) is hetzner_answer.c's; the
+ * connection, the call and that rule are hcl_prov.c's.
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
