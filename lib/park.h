@@ -9,9 +9,9 @@
  * answers a parked request when a notification names its key, when its
  * time is up, or at the periodic recheck (notifications can be lost
  * while the connection is down).  Each parked request costs one
- * descriptor and about 6 KiB (libfcgi's request streams and CGI variables,
- * measured with 300 parked), so a worker parks at most PARK_MAX (default
- * 512: 3 MiB of a worker's 8 MiB budget); once the parked count has
+ * descriptor and about 5 KiB (libfcgi's request streams and CGI variables:
+ * 4.8 KiB measured with 300 parked, bench/README.md), so a worker parks at
+ * most PARK_MAX (default 512: 2.4 MiB of a worker's 8 MiB budget); once the parked count has
  * fallen to half its high-water mark the waker returns the freed pages to
  * the system (malloc_trim), so a burst leaves no lasting growth.  Used by
  * agent.fcgi's GET /api/v1/agent/commands (key: the instance id).
