@@ -447,10 +447,19 @@ settings_queue(struct req *r, const char *kind, const char *args)
 	char		 who[32], *cid;
 	cJSON		*o;
 	enum och_err	 err;
+	long		 retry;
 
 	snprintf(who, sizeof(who), "user:%lld", (long long)r->auth.user_id);
 	if ((err = ent_command_queue(r->app->db, req_param(r, 0), kind, args,
-	    who, &cid)) != OCH_OK) {
+	    who, &cid, &retry)) == OCH_ERATE) {
+		resp_retry_after(r, retry);
+		resp_errorf(r, err, "%d commands are already waiting for this "
+		    "server's agent: try again when it has run some",
+		    retry > 0 ? ENT_COMMAND_PENDING_MAX :
+		    ENT_COMMAND_BACKLOG_MAX);
+		return;
+	}
+	if (err != OCH_OK) {
 		resp_error(r, err, NULL);
 		return;
 	}
@@ -565,6 +574,7 @@ h_backup_create(struct req *r)
 	cJSON		*o;
 	char		 who[32], bid[24], cid[24], state[32];
 	enum och_err	 err;
+	long		 retry;
 
 	if (access_check(r, state, sizeof(state)) < 0)
 		return;
@@ -579,7 +589,16 @@ h_backup_create(struct req *r)
 	}
 	snprintf(who, sizeof(who), "user:%lld", (long long)r->auth.user_id);
 	if ((err = bak_queue(r->app->db, req_param(r, 0), "manual", who, bid,
-	    cid)) != OCH_OK)
+	    cid, &retry)) == OCH_ERATE) {
+		resp_retry_after(r, retry);
+		if (retry > 0)
+			resp_errorf(r, err, "at most %d backups an hour on "
+			    "demand (the schedule takes the others)",
+			    BAK_MANUAL_PER_HOUR);
+		else
+			resp_error(r, err, "a backup of this server is being "
+			    "made: ask again when it is done");
+	} else if (err != OCH_OK)
 		resp_error(r, err, NULL);
 	else {
 		o = cJSON_CreateObject();

@@ -17,10 +17,19 @@ struct bak_cipher {
 	int		 enc;
 };
 
-/* the row and the command in one statement: both or neither */
+/* the row and the command in one statement: both or neither; a manual
+ * one only while none of the instance is being made and fewer than $4
+ * manual ones were asked for within the hour (backup.h) */
 static const struct db_stmt stmt_queue = { "bak_queue",
-	"WITH ids AS (SELECT nextval('backups_id_seq') AS bid,"
-	"  nextval('instance_commands_id_seq') AS cid),"
+	"WITH lim AS (SELECT count(*) FILTER (WHERE status IN ('creating',"
+	"  'uploading')) AS busy, count(*) FILTER (WHERE reason = 'manual'"
+	"  AND created_at > now() - interval '1 hour') AS hour,"
+	"  min(created_at) FILTER (WHERE reason = 'manual' AND created_at >"
+	"  now() - interval '1 hour') AS first FROM backups"
+	"  WHERE instance_id = $1::uuid AND kind = 'agent'),"
+	" ids AS (SELECT nextval('backups_id_seq') AS bid,"
+	"  nextval('instance_commands_id_seq') AS cid FROM lim"
+	"  WHERE $2 <> 'manual' OR (lim.busy = 0 AND lim.hour < $4::int)),"
 	" c AS (INSERT INTO instance_commands (id, instance_id, kind, args,"
 	"  created_by) SELECT cid, $1::uuid, 'backup_create',"
 	"  jsonb_build_object('backup_id', bid, 'upload', true), $3"
@@ -29,7 +38,13 @@ static const struct db_stmt stmt_queue = { "bak_queue",
 	"  name, command_id) SELECT bid, $1::uuid, 'agent', 'creating', $2,"
 	"  $2 || ' ' || to_char(now() AT TIME ZONE 'UTC',"
 	"  'YYYY-MM-DD HH24:MI'), cid FROM ids RETURNING id)"
-	" SELECT b.id, c.id FROM b, c" };
+	" SELECT (SELECT id FROM b), (SELECT id FROM c), CASE WHEN lim.busy"
+	" = 0 THEN greatest(1, ceil(extract(epoch FROM lim.first + interval"
+	" '1 hour' - now())))::bigint END FROM lim" };
+/* one manual queueing per instance at a time, so the count above sees
+ * every one before it (7342: the backups' lock class) */
+static const struct db_stmt stmt_lock = { "bak_lock",
+	"SELECT pg_advisory_xact_lock(7342, hashtext($1))" };
 /* the command, and for an update ($5) its pre-update backup's row */
 static const struct db_stmt stmt_command = { "bak_command",
 	"WITH ids AS (SELECT nextval('instance_commands_id_seq') AS cid,"
@@ -170,25 +185,44 @@ bak_object_key(const char *prefix, const char *instance, const char *id)
 
 enum och_err
 bak_queue(struct db *db, const char *instance, const char *reason,
-    const char *actor, char *backup_id, char *command_id)
+    const char *actor, char *backup_id, char *command_id, long *retry)
 {
+	struct db_batch_item	 it[2];
 	PGresult	*res;
-	const char	*p[3];
-	enum och_err	 err;
+	const char	*p[4];
+	char		 cap[16];
+	enum och_err	 err = OCH_OK;
+	long		 wait = 0;
 
+	snprintf(cap, sizeof(cap), "%d", BAK_MANUAL_PER_HOUR);
 	p[0] = instance;
 	p[1] = reason;
 	p[2] = actor;
-	if ((res = db_exec(db, &stmt_queue, 3, p, &err)) == NULL)
-		return err;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return OCH_EDB;
+	p[3] = cap;
+	if (strcmp(reason, "manual") != 0) {
+		if ((res = db_exec(db, &stmt_queue, 4, p, &err)) == NULL)
+			return err;
+	} else {
+		it[0] = (struct db_batch_item){ &stmt_lock, 1, p, NULL };
+		it[1] = (struct db_batch_item){ &stmt_queue, 4, p, NULL };
+		if ((err = db_batch(db, it, 2)) != OCH_OK)
+			return err;
+		PQclear(it[0].res);
+		res = it[1].res;
 	}
-	snprintf(backup_id, 24, "%s", db_val(res, 0, 0));
-	snprintf(command_id, 24, "%s", db_val(res, 0, 1));
+	if (PQntuples(res) != 1)
+		err = OCH_EDB;
+	else if (db_val(res, 0, 0) == NULL) {
+		err = OCH_ERATE;
+		wait = (long)db_int(res, 0, 2);
+	} else {
+		snprintf(backup_id, 24, "%s", db_val(res, 0, 0));
+		snprintf(command_id, 24, "%s", db_val(res, 0, 1));
+	}
 	PQclear(res);
-	return OCH_OK;
+	if (retry != NULL)
+		*retry = wait;
+	return err;
 }
 
 enum och_err
@@ -266,7 +300,7 @@ bak_maintain(struct db *db, const struct cfg *cfg, struct bak_stats *out)
 		goto out;
 	for (i = 0; i < PQntuples(res); i++) {
 		if (bak_queue(db, db_val(res, i, 0), "scheduled", "poller",
-		    bid, cid) != OCH_OK) {
+		    bid, cid, NULL) != OCH_OK) {
 			PQclear(res);
 			goto out;
 		}

@@ -58,15 +58,29 @@ char		*bak_object_key(const char *prefix, const char *instance,
 		    const char *id);
 
 /*
+ * A customer's "take a backup now": one at a time (none while a backup
+ * of the instance is being made) and at most this many asked for within
+ * an hour.  Each is an archive of up to BACKUP_MAX_MB in the operator's
+ * bucket; the schedule does the rest, so a few an hour (before a risky
+ * change, and again after) are plenty.
+ */
+#define BAK_MANUAL_PER_HOUR	6
+
+/*
  * Queue a backup of instance (reason scheduled | manual | pre_update):
  * the row and the agent's backup_create command, in the caller's
- * transaction or alone.  actor names who asked ("user:5", "poller").
- * On success fills backup_id and command_id (24 bytes each) and
- * returns OCH_OK; otherwise the db_exec() error.
+ * transaction or alone (a manual one: alone, never in a transaction,
+ * under a lock of the instance's backups, as BAK_MANUAL_PER_HOUR says).
+ * actor names who asked ("user:5", "poller").  On success fills
+ * backup_id and command_id (24 bytes each) and returns OCH_OK; OCH_ERATE
+ * for a manual one over the limits, nothing stored, with *retry (when
+ * retry is not NULL) the seconds until the hour's cap frees one, 0 when
+ * a backup is being made (only its end helps); otherwise the db_exec()
+ * or db_batch() error.
  */
 enum och_err	 bak_queue(struct db *, const char *instance,
 		    const char *reason, const char *actor, char *backup_id,
-		    char *command_id);
+		    char *command_id, long *retry);
 
 /*
  * Queue the agent command kind with args (a JSON object) on instance for

@@ -5,6 +5,7 @@
  * pairing approval named.  Every statement is keyed by the instance, so
  * no command of another instance is reachable through it.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "ent_command.h"
@@ -25,9 +26,25 @@ static const struct ent_fields command_shape =
 	"id, kind, status, args::text, result::text," ENT_TS("created_at") \
 	"," ENT_TS("finished_at")
 
+/* one queueing per instance at a time: the count below then sees every
+ * command queued before it (a statement of its own, so a fresh snapshot;
+ * 7341: the commands' lock class) */
+static const struct db_stmt stmt_lock = { "ent_command_lock",
+	"SELECT pg_advisory_xact_lock(7341, hashtext($1))" };
+/* the command when the instance's queue has room (ent_command.h); else
+ * no id, and the seconds until its oldest young command is over */
 static const struct db_stmt stmt_queue = { "ent_command_queue",
-	"INSERT INTO instance_commands (instance_id, kind, args, created_by)"
-	" VALUES ($1::uuid, $2, $3::jsonb, $4) RETURNING id" };
+	"WITH p AS (SELECT count(*) AS n, count(*) FILTER (WHERE created_at >"
+	"  now() - interval '" ENT_COMMAND_EXPIRE "') AS young,"
+	"  min(created_at) FILTER (WHERE created_at > now() - interval '"
+	ENT_COMMAND_EXPIRE "') AS oldest FROM instance_commands"
+	"  WHERE instance_id = $1::uuid AND status IN ('queued', 'running')),"
+	" c AS (INSERT INTO instance_commands (instance_id, kind, args,"
+	"  created_by) SELECT $1::uuid, $2, $3::jsonb, $4 FROM p"
+	"  WHERE p.young < $5::int AND p.n < $6::int RETURNING id)"
+	" SELECT (SELECT id FROM c), CASE WHEN p.n < $6::int THEN"
+	" greatest(1, ceil(extract(epoch FROM p.oldest + interval '"
+	ENT_COMMAND_EXPIRE "' - now())))::bigint END FROM p" };
 static const struct db_stmt stmt_open = { "ent_command_open",
 	"SELECT id FROM instance_commands WHERE instance_id = $1::uuid"
 	" AND kind = $2 AND status IN ('queued', 'running')"
@@ -71,11 +88,29 @@ static const struct db_stmt stmt_owner = { "ent_command_owner",
 
 enum och_err
 ent_command_queue(struct db *db, const char *id, const char *kind,
-    const char *args, const char *who, char **cid)
+    const char *args, const char *who, char **cid, long *retry)
 {
-	const char	*p[4] = { id, kind, args, who };
+	char			 young[16], all[16];
+	const char		*p[6] = { id, kind, args, who, young, all };
+	struct db_batch_item	 it[2] = { { &stmt_lock, 1, p, NULL },
+				    { &stmt_queue, 6, p, NULL } };
+	enum och_err		 err;
 
-	return db_first(db, &stmt_queue, 4, p, cid);
+	*cid = NULL;
+	*retry = 0;
+	snprintf(young, sizeof(young), "%d", ENT_COMMAND_PENDING_MAX);
+	snprintf(all, sizeof(all), "%d", ENT_COMMAND_BACKLOG_MAX);
+	if ((err = db_batch(db, it, 2)) != OCH_OK)
+		return err;
+	if (PQntuples(it[1].res) != 1)
+		err = OCH_EDB;
+	else if ((*cid = db_dup(it[1].res, 0, 0)) == NULL) {
+		err = OCH_ERATE;
+		*retry = (long)db_int(it[1].res, 0, 1);
+	}
+	PQclear(it[0].res);
+	PQclear(it[1].res);
+	return err;
 }
 
 enum och_err

@@ -23,13 +23,31 @@ struct ent_command {
 };
 
 /*
+ * What a customer may have waiting for their agent, per instance.  An
+ * agent takes up to 20 commands a poll (ent_command_claim()), and a
+ * person approves a few pairing codes or devices at a time: 10 commands
+ * queued or running within ENT_COMMAND_EXPIRE are plenty, and bound what
+ * one customer can make the database and their agent hold.  Older ones
+ * still wait for an agent that is away (it runs them when back): 50 in
+ * all, so the queue of an agent that never comes back stops growing.
+ */
+#define ENT_COMMAND_PENDING_MAX	10
+#define ENT_COMMAND_BACKLOG_MAX	50
+
+/*
  * Queue command kind (args: a JSON object's text) for the agent of
- * instance id, created_by who: *cid its id (caller frees).  Returns
- * OCH_OK, or db_exec()'s error with *cid NULL.
+ * instance id, created_by who, when the instance has fewer than
+ * ENT_COMMAND_PENDING_MAX young and ENT_COMMAND_BACKLOG_MAX queued or
+ * running commands (checked and queued under a lock of the instance's
+ * queue, one round trip): *cid its id (caller frees).  Returns OCH_OK;
+ * OCH_ERATE when the queue is full, nothing stored, *cid NULL and
+ * *retry the seconds until the oldest young command is over (0 when
+ * the backlog is full: only the agent frees it); or db_batch()'s error
+ * with *cid NULL.
  */
 enum och_err	 ent_command_queue(struct db *, const char *id,
 		    const char *kind, const char *args, const char *who,
-		    char **cid);
+		    char **cid, long *retry);
 /*
  * The newest queued or running command of kind on instance id younger
  * than ENT_COMMAND_EXPIRE: *cid its id (caller frees), NULL when none.

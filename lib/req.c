@@ -133,6 +133,17 @@ resp_header(struct req *r, const char *name, const char *value)
 	buf_printf(&r->headers, "%s: %s\r\n", name, value);
 }
 
+void
+resp_retry_after(struct req *r, long seconds)
+{
+	char	 v[24];
+
+	if (seconds <= 0)
+		return;
+	snprintf(v, sizeof(v), "%ld", seconds);
+	resp_header(r, "Retry-After", v);
+}
+
 static const char *
 reason(int status)
 {

@@ -137,6 +137,8 @@ const char	*req_json_body(const char *body, size_t len, cJSON **out);
  */
 /* Add a response header line (name and value must not contain CR/LF). */
 void		 resp_header(struct req *, const char *name, const char *value);
+/* Add Retry-After: seconds (nothing when seconds <= 0: no time helps). */
+void		 resp_retry_after(struct req *, long seconds);
 /* Send body as JSON with the status; takes ownership of body (may be NULL). */
 void		 resp_json(struct req *, int status, cJSON *body);
 /* Send the error shape {"error":{"code","message"}} for e. */
