@@ -1,6 +1,6 @@
 /*
- * cloudflare.h: the Cloudflare DNS records client (one zone),
- * reference/contracts.md §2.
+ * cloudflare.h: the Cloudflare DNS records client (one zone), API v4
+ * (/zones/{zone}/dns_records).
  *
  * Answers are the v4 envelope {success, errors[{code,message}], result};
  * a 5xx is a retryable upstream error whatever its code; other errors

@@ -1,6 +1,7 @@
 /*
  * hetzner.h: the Hetzner Cloud API client (servers, server actions,
- * actions, snapshot images, label lookups), reference/contracts.md §1.
+ * actions, snapshot images, label lookups), as Hetzner's API document
+ * (third_party/openapi/hcloud-openapi.json) describes it.
  *
  * Every call fills a struct prov_err (hcl.h).  Errors are classified by
  * the upstream's error.code, falling back on the HTTP status when the

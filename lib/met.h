@@ -1,8 +1,8 @@
 /*
  * met.h: what the control plane keeps of a node_exporter scrape: the
  * whitelisted series of the metrics table (schema/001_core.sql) derived
- * from one exposition (reference/contracts.md §6.3).  Pure computation;
- * the scraping and storing are the metrics poller's (poller/metrics.c).
+ * from one exposition.  Pure computation; the scraping and storing are
+ * the metrics poller's (poller/scrape.c).
  *
  * Series and their meaning:
  *   cpu_seconds    busy CPU seconds since boot, summed over CPUs (every

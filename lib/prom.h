@@ -1,6 +1,6 @@
 /*
  * prom.h: a strict, bounded parser of the Prometheus text exposition
- * format 0.0.4 (reference/contracts.md §6.1), as node_exporter serves it.
+ * format 0.0.4, as node_exporter serves it.
  * It owns the grammar only: comments, HELP and TYPE lines, metric names,
  * label sets with escapes, Go float values (NaN, +Inf, -Inf, exponents)
  * and optional integer timestamps.  Each sample goes to a callback; what

@@ -1,5 +1,6 @@
 /*
- * resend.h: the Resend email client (POST /emails), reference/contracts.md §3.
+ * resend.h: the Resend email client (POST /emails), as Resend's API
+ * document (third_party/openapi/resend-openapi.yaml) describes it.
  *
  * Errors are classified by the body's "name", then by status:
  *   rate_limit_exceeded: OCH_ERATE, retryable, retry_after_ms from

@@ -1,6 +1,6 @@
 /*
  * whmcs.h: the WHMCS external API client (POST includes/api.php,
- * form-encoded, responsetype=json), reference/contracts.md §4.7.
+ * form-encoded, responsetype=json).
  *
  * WHMCS answers {"result":"success", ...} or {"result":"error",
  * "message":"..."}, usually with status 200, so result is what counts:

@@ -17,7 +17,7 @@ export default defineConfig({
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
     sourcemap: false,
-    // the initial load is reported by bench/webapp-bundle.sh; charts and
+    // the initial load is reported by bench/webapp/run.sh; charts and
     // the admin panel are separate chunks loaded on demand
     chunkSizeWarningLimit: 600,
   },
