@@ -1,6 +1,6 @@
 /*
  * 022-hetzner: the pure parts of lib/hetzner.c: error classification by
- * error.code (contracts.md §1.3), hostile answers, object parsing and
+ * error.code (the table in lib/hetzner.h), hostile answers, object parsing and
  * the rate-limit pacing.
  */
 #include <stdint.h>

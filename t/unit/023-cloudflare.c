@@ -1,6 +1,6 @@
 /*
  * 023-cloudflare: the pure parts of lib/cloudflare.c: envelope error
- * classification (contracts.md §2.6), duplicates, hostile answers and
+ * classification (the table in lib/cloudflare.h), duplicates, hostile answers and
  * record parsing.
  */
 #include <string.h>

@@ -1,6 +1,6 @@
 /*
  * 024-resend: lib/resend.c error classification by "name"
- * (contracts.md §3.3), including the idempotency conflicts, quotas and
+ * (the table in lib/resend.h), including the idempotency conflicts, quotas and
  * hostile answers.
  */
 #include <string.h>

@@ -10,7 +10,7 @@ Exit 0 when every case is valid.
 
 $refs are resolved inside the document; OpenAPI 3.0 "nullable" becomes a
 JSON-schema null alternative.  One deliberate change to the Hetzner spec:
-servers lost "datacenter" on 2026-07-01 (contracts.md 1.5), after the
+servers lost "datacenter" on 2026-07-01 (Hetzner's changelog), after the
 spec was taken, so it is no longer required.
 """
 import json
