@@ -12,7 +12,8 @@
  *                         (default 55)
  *   och-poller maintain   one pass: expiry of nonces and one-time tokens,
  *                         metrics partitions, stale heartbeats, emails
- *                         sent or failed over 30 days ago, the backups'
+ *                         sent or failed over 30 days ago, audit
+ *                         records past AUDIT_RETENTION_DAYS, the backups'
  *                         schedule and retention (lib/backup.h,
  *                         lib/snapshot.h), the
  *                         alerts (lib/alert.h), then the outboxes until
@@ -97,6 +98,13 @@ static const struct db_stmt stmt_outbox_dead_links = { "poll_exp_links",
 static const struct db_stmt stmt_beats_old = { "poll_exp_beats",
 	"DELETE FROM poller_heartbeats"
 	" WHERE beat_at < now() - interval '7 days'" };
+/* audit_log's retention (schema/390_audit_retention.sql): a batch each
+ * call, its own short transaction; at most AUDIT_BATCHES a run (100,000
+ * rows), the next minute's run goes on where this one stopped */
+#define AUDIT_BATCH	5000
+#define AUDIT_BATCHES	20
+static const struct db_stmt stmt_audit_prune = { "poll_audit_prune",
+	"SELECT audit_log_prune($1::int, $2::int)" };
 static const struct db_stmt stmt_partitions = { "poll_partitions",
 	"SELECT metrics_ensure_partition((now() AT TIME ZONE 'UTC')::date + d)"
 	" FROM generate_series(0, 2) AS d" };
@@ -369,6 +377,37 @@ run_provision(struct poller *p)
 	return 0;
 }
 
+/*
+ * Delete the audit records older than AUDIT_RETENTION_DAYS (default 365),
+ * AUDIT_BATCH at a time.  Returns 0, or -1 when the database failed
+ * (logged).
+ */
+static int
+audit_prune(struct poller *p)
+{
+	char		 days[24], batch[24], *v;
+	const char	*params[2] = { days, batch };
+	long		 n = AUDIT_BATCH, total = 0;
+	int		 i;
+
+	snprintf(days, sizeof(days), "%lld", cfg_int(&p->cfg,
+	    CFG_AUDIT_RETENTION_DAYS, 365));
+	snprintf(batch, sizeof(batch), "%d", AUDIT_BATCH);
+	for (i = 0; i < AUDIT_BATCHES && n == AUDIT_BATCH && !stop; i++) {
+		if (db_first(p->db, &stmt_audit_prune, 2, params, &v) !=
+		    OCH_OK) {
+			log_error("maintain: audit retention failed");
+			return -1;
+		}
+		n = v != NULL ? strtol(v, NULL, 10) : 0;
+		free(v);
+		total += n;
+	}
+	log_info("maintain: %ld audit records older than %s days deleted%s",
+	    total, days, n == AUDIT_BATCH ? " (more next run)" : "");
+	return 0;
+}
+
 static int
 run_maintain(struct poller *p)
 {
@@ -399,6 +438,8 @@ run_maintain(struct poller *p)
 		return 1;
 	}
 	PQclear(res);
+	if (audit_prune(p) < 0)
+		return 1;
 	hz = hz_from_cfg(p->hcl, &p->cfg);
 	rc = scrape_maintain(p->db, &p->cfg) < 0 ||
 	    bak_maintain(p->db, &p->cfg, NULL) < 0 ||
