@@ -40,12 +40,7 @@ struct route {
 	{ .method = #m_, .pattern = pat_, .auth = auth_, .fn = fn_, \
 	    .body_max = cap_, __VA_ARGS__ },
 
-/*
- * A route whose body_max carries this bit gets its body unread and of
- * any content type (the cap still applies before a byte is read): the
- * handler streams it from r->fr->in itself (an upload too big to hold).
- */
-#define SRV_RAW_BODY	((size_t)1 << (sizeof(size_t) * 8 - 1))
+/* SRV_RAW_BODY: routes.def */
 
 /* Hook run once after config and database are set up (may be NULL). */
 typedef int (*srv_init_fn)(struct app *);

@@ -24,6 +24,7 @@
 
 struct row {
 	const char	*method, *pattern, *auth, *ngx, *summary;
+	size_t		 cap;		/* the body cap column */
 	struct {
 		const char *action, *object_kind;
 		int	    by_read;
@@ -37,7 +38,7 @@ struct group {
 
 #define ROW(m_, pat_, a_, cap_, fn_, ngx_, doc_, ...) \
 	{ .method = #m_, .pattern = pat_, .auth = #a_, .ngx = #ngx_, \
-	    .summary = doc_, __VA_ARGS__ },
+	    .summary = doc_, .cap = cap_, __VA_ARGS__ },
 #define ROWS(b) ((const struct row[]){ OCH_ROUTES_##b(ROW) })
 #define GROUP(b) { #b, ROWS(b), sizeof(ROWS(b)) / sizeof(struct row) },
 static const struct group groups[] = { OCH_BINARIES(GROUP) };
@@ -217,13 +218,38 @@ methods_of(const struct group *gr, const char *pattern, char *out,
 			    out[0] ? ", " : "", gr->rows[r].method);
 }
 
+/*
+ * The body cap nginx applies to a pattern's location: the largest of its
+ * POST and PUT routes' caps, 0 (the server's) when there is none or one
+ * of them has none of its own (0: OCH_BODY_MAX, or SRV_RAW_BODY).
+ */
+static size_t
+location_cap(const struct group *gr, const char *pattern)
+{
+	const struct row	*x;
+	size_t			 r, cap = 0;
+
+	for (r = 0; r < gr->n; r++) {
+		x = &gr->rows[r];
+		if (strcmp(x->pattern, pattern) != 0 ||
+		    (strcmp(x->method, "POST") != 0 &&
+		    strcmp(x->method, "PUT") != 0))
+			continue;
+		if (x->cap == 0 || (x->cap & SRV_RAW_BODY))
+			return 0;
+		if (x->cap > cap)
+			cap = x->cap;
+	}
+	return cap;
+}
+
 static void
 print_nginx(FILE *f)
 {
 	const struct row	*x;
 	const char		*p, *t;
 	char			 ms[64];
-	size_t			 g, r, fg, fr;
+	size_t			 g, r, fg, fr, cap;
 
 	for (g = 0; g < NGROUPS; g++)
 		for (r = 0; r < groups[g].n; r++) {
@@ -257,6 +283,10 @@ print_nginx(FILE *f)
 				if (p[-1] != '\n')
 					fputc('\n', f);
 			}
+			if ((cap = location_cap(&groups[g], x->pattern)) > 0)
+				fprintf(f, "\t\tclient_max_body_size %zu%s;\n",
+				    cap % 1024 == 0 ? cap / 1024 : cap,
+				    cap % 1024 == 0 ? "k" : "");
 			fprintf(f, "\t\tinclude @CONFDIR@/och-fastcgi.conf;\n"
 			    "\t\tfastcgi_pass unix:@RUNDIR@/%s.sock;\n\t}\n",
 			    groups[g].bin);
