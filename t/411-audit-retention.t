@@ -16,17 +16,7 @@ my $t = OCH::Test->new;
 my $dir = $t->dir;
 $t->start_pg;
 
-sub maintain {
-	my (%env) = @_;
-	my $pid = fork // die;
-	if (!$pid) {
-		open STDOUT, '>>', "$dir/poller-maintain.log"; open STDERR, '>&', \*STDOUT;
-		%ENV = (%ENV, $t->env, %env);
-		exec $t->bin('poller/och-poller'), 'maintain' or exit 127;
-	}
-	waitpid($pid, 0);
-	is($? >> 8, 0, 'och-poller maintain');
-}
+sub maintain { is($t->poller_once('maintain', @_), 0, 'och-poller maintain') }
 sub count { $t->psql_one("SELECT count(*) FROM audit_log WHERE action = :'a'", a => $_[0]) }
 sub plant {
 	my ($action, $n, $age) = @_;
@@ -77,14 +67,8 @@ is(count('test.month'), 5, 'the 31-day-old ones stay');
 is(count('test.recent'), 5, 'and the recent ones');
 
 # a retention under 30 days is refused with the configuration
-my $pid = fork // die;
-if (!$pid) {
-	open STDOUT, '>>', "$dir/poller-short.log"; open STDERR, '>&', \*STDOUT;
-	%ENV = (%ENV, $t->env, AUDIT_RETENTION_DAYS => 7);
-	exec $t->bin('poller/och-poller'), 'maintain' or exit 127;
-}
-waitpid($pid, 0);
-is($? >> 8, 1, 'AUDIT_RETENTION_DAYS=7: the poller refuses the configuration');
+is($t->poller_once('maintain', AUDIT_RETENTION_DAYS => 7, _log => 'short'), 1,
+    'AUDIT_RETENTION_DAYS=7: the poller refuses the configuration');
 is(count('test.month'), 5, 'and deletes nothing');
 
 $t->done_testing;

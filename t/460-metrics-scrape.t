@@ -32,18 +32,7 @@ sub order {
 	is($r->{status}, 201, "order $n accepted") or diag $r->{content};
 	return $r->{json}{id};
 }
-sub run_poller {
-	my ($mode, %env) = @_;
-	my $log = $t->dir . "/poller-$mode.log";
-	my $pid = fork // die;
-	if (!$pid) {
-		open STDOUT, '>>', $log; open STDERR, '>&', \*STDOUT;
-		%ENV = (%ENV, $t->env, %env);
-		exec $t->bin('poller/och-poller'), $mode or exit 127;
-	}
-	waitpid($pid, 0);
-	return $? >> 8;
-}
+sub run_poller { $t->poller_once(@_) }
 sub latest {	# series => value of an instance's newest scrape
 	my ($id) = @_;
 	return { map { $_->[0] => $_->[1] } $t->psql(q{

@@ -31,17 +31,7 @@ sub order {
 	is($r->{status}, 201, "order $n accepted") or diag $r->{content};
 	return $r->{json}{id};
 }
-sub run_poller {
-	my ($mode) = @_;
-	my $pid = fork // die;
-	if (!$pid) {
-		open STDOUT, '>>', $t->dir . "/poller-$mode.log"; open STDERR, '>&', \*STDOUT;
-		%ENV = (%ENV, $t->env);
-		exec $t->bin('poller/och-poller'), $mode or exit 127;
-	}
-	waitpid($pid, 0);
-	return $? >> 8;
-}
+sub run_poller { $t->poller_once(@_) }
 
 # two customers' instances, provisioned the real way
 my ($evil, $victim) = map { order($_) } 1, 2;

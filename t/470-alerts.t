@@ -66,18 +66,7 @@ $t->start_api(binaries => [qw(health instances agent auth alerts)],
 my $H = { Authorization => "Bearer $OCH::Stack::SIM{hetzner_token}" };
 
 sub simget { $t->http(GET => "$sim$_[0]")->{json} }
-sub run_poller {
-	my ($mode) = @_;
-	my $log = $t->dir . "/poller-$mode.log";
-	my $pid = fork // die;
-	if (!$pid) {
-		open STDOUT, '>>', $log; open STDERR, '>&', \*STDOUT;
-		%ENV = (%ENV, $t->env);
-		exec $t->bin('poller/och-poller'), $mode or exit 127;
-	}
-	waitpid($pid, 0);
-	return $? >> 8;
-}
+sub run_poller { $t->poller_once(@_) }
 sub scrape { is(run_poller('metrics'), 0, "metrics cycle: $_[0]") }
 sub send_mail { is(run_poller('maintain'), 0, 'maintain sends the outbox') }
 # emails in the simulator's mailbox: [to, template, subject]

@@ -45,17 +45,7 @@ $t->start_api(binaries => [qw(health instances agent auth alerts)],
     config => { BOOT_TIMEOUT => 60, POLLER_BACKOFF_MS => 200, POLLER_BACKOFF_MAX_MS => 8000,
 	METRICS_TIMEOUT_MS => 2000, ADMIN_EMAIL => 'ops@och.test', FLEET_RECONCILE_SECONDS => 1 });
 
-sub run_poller {
-	my ($mode, %env) = @_;
-	my $pid = fork // die;
-	if (!$pid) {
-		open STDOUT, '>>', "$dir/poller-$mode.log"; open STDERR, '>&', \*STDOUT;
-		%ENV = (%ENV, $t->env, %env);
-		exec $t->bin('poller/och-poller'), $mode or exit 127;
-	}
-	waitpid($pid, 0);
-	return $? >> 8;
-}
+sub run_poller { $t->poller_once(@_) }
 sub scrape { my ($what, %env) = @_; is(run_poller('metrics', %env), 0, "metrics cycle: $what") }
 sub maintain { my ($what, %env) = @_; is(run_poller('maintain', %env), 0, "maintain: $what") }
 # [pending, open, resolved] episodes of a condition (on a subject)

@@ -55,17 +55,7 @@ $t->start_api(binaries => [qw(health instances agent settings auth backups)],
 $t->spawn(name => 'poller', cmd => [ $t->bin('poller/och-poller'), 'provision' ],
     env => { $t->env, POLLER_RUN_SECONDS => 600 });
 
-sub maintain {
-	my (%env) = @_;
-	my $pid = fork // die;
-	if (!$pid) {
-		open STDOUT, '>>', "$dir/poller-maintain.log"; open STDERR, '>&', \*STDOUT;
-		%ENV = (%ENV, $t->env, %env);
-		exec $t->bin('poller/och-poller'), 'maintain' or exit 127;
-	}
-	waitpid($pid, 0);
-	is($? >> 8, 0, 'och-poller maintain');
-}
+sub maintain { is($t->poller_once('maintain', @_), 0, 'och-poller maintain') }
 # an object of the bucket as a client with the store's credentials sees it
 sub s3get {
 	my ($key) = @_;

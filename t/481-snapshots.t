@@ -31,17 +31,7 @@ $t->start_api(binaries => [qw(health instances agent auth settings backups admin
 my $H = { Authorization => "Bearer $OCH::Stack::SIM{hetzner_token}" };
 sub hz { my ($path) = @_; $t->http(GET => "$sim/hetzner/v1$path", headers => $H) }
 
-sub maintain {
-	my (%env) = @_;
-	my $pid = fork // die;
-	if (!$pid) {
-		open STDOUT, '>>', "$dir/poller-maintain.log"; open STDERR, '>&', \*STDOUT;
-		%ENV = (%ENV, $t->env, %env);
-		exec $t->bin('poller/och-poller'), 'maintain' or exit 127;
-	}
-	waitpid($pid, 0);
-	return $? >> 8;
-}
+sub maintain { $t->poller_once('maintain', @_) }
 my $id;
 sub inst { my ($col) = @_; $t->psql_one("SELECT $col FROM instances WHERE id = :'i'", i => $id) }
 sub snap { my ($bid) = @_; ($t->psql(q{SELECT status, coalesce(error, ''), coalesce(hetzner_image_id::text, ''),

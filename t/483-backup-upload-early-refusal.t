@@ -20,20 +20,10 @@ my $t = OCH::Test->new;
 $t->start_pg;
 $t->start_api(binaries => [qw(instances agent backups)]);
 my ($port) = $t->base_url =~ /:(\d+)$/;
-my $bodydir = $t->dir . '/run/nginx-body';
-# bytes nginx holds in its body folder: it unlinks a temporary file as it
-# opens it, so they are counted through the open descriptors of nginx's
-# processes (/proc/PID/fd/N -> ".../nginx-body/0000000001 (deleted)")
+# bytes nginx holds in its temporary files, through its open descriptors
 my $master = $t->proc('nginx')->{pid};
 ok(-r "/proc/$master/fd", "nginx's descriptors are readable here (the spool is measured through them)");
-sub spooled {
-	my $n = 0;
-	for my $fd (glob '/proc/[0-9]*/fd/*') {
-		my $to = readlink($fd) // next;
-		$n += (-s $fd // 0) if index($to, $bodydir) == 0;
-	}
-	return $n;
-}
+sub spooled { $t->nginx_spooled('nginx-body') }
 
 # One upload: headers announcing $len bytes (and $auth), then $chunks
 # chunks of 256 KiB while no answer came; then up to 30 s for the answer.

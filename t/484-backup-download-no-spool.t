@@ -22,19 +22,10 @@ $t->start_pg;
 $t->start_s3;
 $t->start_api(binaries => [qw(instances agent settings auth backups)]);
 my ($port) = $t->base_url =~ /:(\d+)$/;
-my $tmpdir = $t->dir . '/run/nginx-fastcgi';
-# bytes nginx holds in its FastCGI temporary folder: it unlinks a file as
-# it opens it, so they are counted through nginx's open descriptors
+# bytes nginx holds in its temporary files, through its open descriptors
 my $master = $t->proc('nginx')->{pid};
 ok(-r "/proc/$master/fd", "nginx's descriptors are readable here (the spool is measured through them)");
-sub spooled {
-	my $n = 0;
-	for my $fd (glob '/proc/[0-9]*/fd/*') {
-		my $to = readlink($fd) // next;
-		$n += (-s $fd // 0) if index($to, $tmpdir) == 0;
-	}
-	return $n;
-}
+sub spooled { $t->nginx_spooled('nginx-fastcgi') }
 
 # a customer asks for a backup; their agent takes the command and uploads
 my $a = $t->ready_agent(1);

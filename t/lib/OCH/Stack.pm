@@ -325,6 +325,38 @@ sub ochctl {
 	return ($rc, $out, $err);
 }
 
+# och-poller MODE run once to its end with this stack's environment and
+# ENV on top, its output appended to the test folder's poller-LOG.log
+# (LOG: MODE unless the env holds _log); returns its exit status.
+sub poller_once {
+	my ($self, $mode, %env) = @_;
+	my $log = delete($env{_log}) // $mode;
+	my $pid = fork // croak "fork: $!";
+	if (!$pid) {
+		open STDOUT, '>>', "$self->{dir}/poller-$log.log" or exit 127;
+		open STDERR, '>&', \*STDOUT or exit 127;
+		%ENV = (%ENV, $self->env, %env);
+		exec $self->bin('poller/och-poller'), $mode or exit 127;
+	}
+	waitpid($pid, 0);
+	return $? >> 8;
+}
+
+# Bytes nginx holds in its temporary folder WHICH ('nginx-body' for
+# request bodies, 'nginx-fastcgi' for answers): nginx unlinks a temporary
+# file as it opens it, so they are counted through the open descriptors
+# (/proc/PID/fd/N -> ".../run/WHICH/0000000001 (deleted)").
+sub nginx_spooled {
+	my ($self, $which) = @_;
+	my $under = "$self->{dir}/run/$which";
+	my $n = 0;
+	for my $fd (glob '/proc/[0-9]*/fd/*') {
+		my $to = readlink($fd) // next;
+		$n += (-s $fd // 0) if index($to, $under) == 0;
+	}
+	return $n;
+}
+
 # A value sealed under this stack's master key for row identity ad, in
 # bytea text form (ochctl secret seal; the value goes on stdin).
 sub seal {
