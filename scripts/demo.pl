@@ -22,7 +22,9 @@ if ($have_sim) {
 	print "== och-cloudsim (its servers run och-agent; openclaw CLI and gateway stand-ins)\n";
 	$s->start_sim_agents('--boot-delay', '2');
 }
-my @bins = grep { -x $s->bin("cgi-bin/$_.fcgi") } qw(health instances agent auth admin settings metrics webhooks alerts);
+# every FastCGI binary the build made (cgi-bin/local.mk names them): the
+# demo serves every route, backups included
+my @bins = sort map { m{/([^/]+)\.fcgi$} } grep { -x } glob $s->bin('cgi-bin') . '/*.fcgi';
 print "== FastCGI binaries: @bins\n== nginx on 127.0.0.1:$port\n";
 my $web = -f "$ENV{OCH_SRCDIR}/webapp/dist/index.html" ? "$ENV{OCH_SRCDIR}/webapp/dist" : undef;
 my $base = $s->start_api(binaries => \@bins, port => $port, $web ? (webroot => $web) : ());
