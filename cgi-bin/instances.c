@@ -466,44 +466,25 @@ static void h_rebuild(struct req *r) { action(r, INST_REBUILD); }
 
 /*
  * The SSO body's whmcs_client_id (the client whose service asks, as the
- * module sends it), when given, against the instance's owner: 0 when it
- * is absent or the owner, else -1 after the answer (400 malformed, 409
- * another client's: a service WHMCS moved to another client keeps an
- * instance whose account is the first client's).
+ * module sends it) into cid as decimal text, "" when absent: 0, or -1
+ * after a 400 answer (not a positive integer).
  */
 static int
-sso_client(struct req *r, const char *id)
+sso_client(struct req *r, const char *id, char *cid, size_t cidsz)
 {
-	struct ent_instance	*in;
-	enum och_err		 err;
-	enum js_res		 jr;
-	int64_t			 cid;
-	char			 want[24];
-	int			 same;
+	enum js_res	 jr;
+	int64_t		 v;
 
+	cid[0] = '\0';
 	if (r->json == NULL || (jr = js_int64(r->json, "whmcs_client_id", 1,
-	    INT64_MAX, &cid)) == JS_MISSING)
+	    INT64_MAX, &v)) == JS_MISSING)
 		return 0;
 	if (jr != JS_OK) {
 		fail(r, "instance.sso", id, OCH_EINVAL,
 		    "whmcs_client_id: must be a positive integer");
 		return -1;
 	}
-	if ((err = ent_instance_get(r->app->db, id, &in)) != OCH_OK) {
-		fail(r, "instance.sso", id, err, err == OCH_ENOTFOUND ?
-		    "no such instance" : NULL);
-		return -1;
-	}
-	snprintf(want, sizeof(want), "%lld", (long long)cid);
-	same = in->whmcs_client_id != NULL &&
-	    strcmp(in->whmcs_client_id, want) == 0;
-	ent_instance_free(in, 1);
-	if (!same) {
-		fail(r, "instance.sso", id, OCH_ECONFLICT, "whmcs_client_id: the "
-		    "instance belongs to another WHMCS client (was the service "
-		    "moved? an operator must move the instance too)");
-		return -1;
-	}
+	snprintf(cid, cidsz, "%lld", (long long)v);
 	return 0;
 }
 
@@ -511,14 +492,16 @@ sso_client(struct req *r, const char *id)
  * POST /api/v1/instances/{id}/sso [{"whmcs_client_id": N}]: a single-use
  * login link for the instance's owner (a WHMCS client's user, never an
  * admin), valid 60 s (DESIGN §5), to the dashboard's sign-in page; with
- * whmcs_client_id, only when that client owns it (sso_client()).  The
- * token is only in the answer; the database keeps its hash.
+ * whmcs_client_id, only when that client owns it (409 else: a service
+ * WHMCS moved to another client keeps an instance whose account is the
+ * first client's).  The token is only in the answer; the database keeps
+ * its hash.
  */
 static void
 h_sso(struct req *r)
 {
 	const char	*id = req_param(r, 0);
-	char		*tok = NULL, hash[65], *url;
+	char		*tok = NULL, hash[65], *url, cid[24];
 	cJSON		*o;
 	enum och_err	 err;
 
@@ -531,16 +514,20 @@ h_sso(struct req *r)
 		    NULL : "no such instance");
 		return;
 	}
-	if (sso_client(r, id) < 0)
+	if (sso_client(r, id, cid, sizeof(cid)) < 0)
 		return;
 	if ((tok = cry_token(32)) == NULL) {
 		fail(r, "instance.sso", id, OCH_ESYSTEM, NULL);
 		return;
 	}
 	cry_sha256_hex(tok, strlen(tok), hash);
-	if ((err = ent_sso_add(r->app->db, id, hash)) != OCH_OK) {
+	if ((err = ent_sso_add(r->app->db, id, hash, cid[0] ? cid : NULL)) !=
+	    OCH_OK) {
 		xfree_secret(tok);
-		fail(r, "instance.sso", id, err, NULL);
+		fail(r, "instance.sso", id, err, err != OCH_ECONFLICT ? NULL :
+		    "whmcs_client_id: the instance belongs to another WHMCS "
+		    "client (was the service moved? an operator must move the "
+		    "instance too)");
 		return;
 	}
 	/* the sign-in page; the token in the fragment reaches no server */

@@ -77,11 +77,15 @@ static const struct db_stmt stmt_create = { "ent_order_insert",
 	" ON CONFLICT (whmcs_service_id) DO NOTHING RETURNING id" };
 /* never for an admin (DESIGN §5): only a WHMCS client's own user */
 static const struct db_stmt stmt_sso = { "ent_sso_add",
-	"INSERT INTO sso_tokens (token_hash, user_id, instance_id, expires_at)"
-	" SELECT $2, i.user_id, i.id, now() + interval '60 seconds'"
-	" FROM instances i JOIN users u ON u.id = i.user_id"
-	" WHERE i.id = $1::uuid AND u.role = 'customer'"
-	" AND u.whmcs_client_id IS NOT NULL" };
+	"WITH o AS (SELECT i.id, i.user_id, i.whmcs_client_id FROM instances i"
+	"  JOIN users u ON u.id = i.user_id WHERE i.id = $1::uuid"
+	"  AND u.role = 'customer' AND u.whmcs_client_id IS NOT NULL),"
+	" t AS (INSERT INTO sso_tokens (token_hash, user_id, instance_id,"
+	"  expires_at) SELECT $2, o.user_id, o.id, now() + interval '60 seconds'"
+	"  FROM o WHERE $3::bigint IS NULL OR o.whmcs_client_id = $3::bigint"
+	"  RETURNING 1)"
+	" SELECT CASE WHEN EXISTS (SELECT 1 FROM t) THEN 'added'"
+	"  WHEN EXISTS (SELECT 1 FROM o) THEN 'other' END" };
 
 static const struct ent_col usage_cols[] = { { "disk_limit_mb", 'i' },
 	{ "disk_used_mb", 'i' }, { "bandwidth_used_mb", 'i' } };
@@ -431,13 +435,13 @@ ent_order_insert(struct db *db, const char *slug, const char *uid,
 }
 
 enum och_err
-ent_sso_add(struct db *db, const char *id, const char *hash)
+ent_sso_add(struct db *db, const char *id, const char *hash, const char *cid)
 {
-	const char	*p[2] = { id, hash };
+	const char	*p[3] = { id, hash, cid };
+	char		 v[8];
 	enum och_err	 err;
-	long		 n = 0;
 
-	if ((err = db_run(db, &stmt_sso, 2, p, &n)) != OCH_OK)
+	if ((err = first_value(db, &stmt_sso, 3, p, v, sizeof(v))) != OCH_OK)
 		return err;
-	return n == 1 ? OCH_OK : OCH_ENOTFOUND;
+	return strcmp(v, "added") == 0 ? OCH_OK : OCH_ECONFLICT;
 }

@@ -109,10 +109,13 @@ enum och_err	 ent_order_insert(struct db *, const char *slug,
 		    const char *def, char *id);
 /*
  * A single-use sign-in token of instance id's owner, when that is a WHMCS
- * client's user (never an admin): its hash (hex) stored, valid 60 s.
- * Returns OCH_OK, OCH_ENOTFOUND (no such instance or owner) or the error.
+ * client's user (never an admin) and, with cid (NULL: any), the instance
+ * is WHMCS client cid's: its hash (hex) stored, valid 60 s, in one
+ * statement.  Returns OCH_OK, OCH_ENOTFOUND (no such instance or owner),
+ * OCH_ECONFLICT (another client's: nothing stored) or the error.
  */
-enum och_err	 ent_sso_add(struct db *, const char *id, const char *hash);
+enum och_err	 ent_sso_add(struct db *, const char *id, const char *hash,
+		    const char *cid);
 
 /*
  * Views of instances for the billing system ($1 the instance id where
