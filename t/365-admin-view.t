@@ -28,7 +28,7 @@ my @ids;
 for my $n (1, 2) {
 	my $r = $t->signed(POST => '/api/v1/instances', { whmcs_service_id => 3650 + $n, whmcs_client_id => 3650 + $n,
 	    email => "cust$n\@example.com", plan => 'starter', region => 'eu-helsinki' });
-	is($r->{status}, 201, "customer $n's order");
+	is($r->{status}, 201, "customer ${n}'s order");
 	push @ids, $r->{json}{id};
 }
 my ($id, $other) = @ids;
