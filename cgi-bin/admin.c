@@ -1,5 +1,5 @@
 /*
- * admin.fcgi: the operators' panel API (DESIGN §6).  Every route needs an
+ * admin.fcgi: the operators' panel API (docs/api.md).  Every route needs an
  * admin session (unsafe methods also the CSRF token) and every call is
  * written to the audit log, reads included.  Actions record intent
  * through the same lib/ code as the billing API and ochctl (inst_act,

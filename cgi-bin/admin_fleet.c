@@ -1,5 +1,5 @@
 /*
- * admin_fleet.c: the admin.fcgi reads over the whole fleet (DESIGN §6).
+ * admin_fleet.c: the admin.fcgi reads over the whole fleet (docs/api.md).
  *
  *   GET /api/v1/admin/instances?q=&state=&plan=&region=&version=
  *                              &sort=&dir=&limit=&offset=&after=

@@ -1,5 +1,5 @@
 /*
- * agent.fcgi: the VPS agent's API (DESIGN §5, §7).
+ * agent.fcgi: the VPS agent's API (cloud-init/AGENT-PROTOCOL.md).
  *
  *   POST /api/v1/agent/ready   {"bootstrap_token": "..."}  (one-time token)
  *     Trades the bootstrap token (single use, 2 h) for the long-lived agent

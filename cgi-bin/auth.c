@@ -1,12 +1,12 @@
 /*
- * auth.fcgi: customer and admin login (DESIGN §5).  Both ways in end in a
- * session: a sessions row, an HS256 JWT in the HttpOnly cookie
- * AUTH_COOKIE_SESSION naming it, and a CSRF token (cookie
- * AUTH_COOKIE_CSRF, readable by the dashboard, sent back as X-CSRF-Token
- * on unsafe methods).  A link alone never signs a browser in (login
- * CSRF): links open the dashboard's /signin page with the token in the
- * URL fragment (never sent to a server, so in no log); the page shows
- * whose account it is (preview) and a click completes with a POST.
+ * auth.fcgi: customer and admin login (docs/api.md, Authentication). Both
+ * ways in end in a session: a sessions row, an HS256 JWT in the HttpOnly
+ * cookie AUTH_COOKIE_SESSION naming it, and a CSRF token (cookie
+ * AUTH_COOKIE_CSRF, readable by the dashboard, sent back as X-CSRF-Token on
+ * unsafe methods).  A link alone never signs a browser in (login CSRF):
+ * links open the dashboard's /signin page with the token in the URL
+ * fragment (never sent to a server, so in no log); the page shows whose
+ * account it is (preview) and a click completes with a POST.
  *
  *   GET  /api/v1/auth/sso?token=T      older links → 303 to /signin#sso=T
  *   POST /api/v1/auth/sso {token}      WHMCS single sign-on (60 s, once)
@@ -177,7 +177,8 @@ login(struct req *r, enum ent_login kind, const char *token,
 /*
  * GET or HEAD …?token=T (a link from before the sign-in page): consumes
  * nothing and sets no cookie; 303 to the dashboard's sign-in page with
- * the token in the fragment, where a person confirms (DESIGN §5).
+ * the token in the fragment, where a person confirms (no link alone
+ * signs a browser in: login CSRF).
  */
 static void
 link_redirect(struct req *r, const char *kind)

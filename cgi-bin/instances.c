@@ -1,5 +1,5 @@
 /*
- * instances.fcgi: the WHMCS-facing instance API (DESIGN §4–§6).  Every
+ * instances.fcgi: the WHMCS-facing instance API (docs/api.md).  Every
  * route records intent in the database, wakes the poller, and writes the
  * audit log; nothing here talks to a provider.
  *
@@ -491,7 +491,7 @@ sso_client(struct req *r, const char *id, char *cid, size_t cidsz)
 /*
  * POST /api/v1/instances/{id}/sso [{"whmcs_client_id": N}]: a single-use
  * login link for the instance's owner (a WHMCS client's user, never an
- * admin), valid 60 s (DESIGN §5), to the dashboard's sign-in page; with
+ * admin), valid 60 s, to the dashboard's sign-in page; with
  * whmcs_client_id, only when that client owns it (409 else: a service
  * WHMCS moved to another client keeps an instance whose account is the
  * first client's).  The token is only in the answer; the database keeps

@@ -1,5 +1,5 @@
 /*
- * metrics.fcgi: what the dashboard charts for one instance (DESIGN §6).
+ * metrics.fcgi: what the dashboard charts for one instance (docs/api.md).
  *
  *   GET /api/v1/instances/{id}/metrics?series=cpu_util[,load1...]&range=1h
  *     range 1h or 6h: raw samples  {"t": unix s, "v": value}

@@ -1,8 +1,9 @@
 /*
  * auth.c: authentication of a request for the kind its route declares
- * (DESIGN §5).  Every failure logs one line naming the category of the
- * failure (never a secret, signature or token) and returns the same
- * OCH_EAUTH, so the client learns nothing about which check failed.
+ * (docs/api.md, Authentication).  Every failure logs one line naming the
+ * category of the failure (never a secret, signature or token) and returns
+ * the same OCH_EAUTH, so the client learns nothing about which check
+ * failed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -311,7 +312,7 @@ session_apply(struct req *r, enum auth_kind kind, const PGresult *res,
 }
 
 /*
- * The cookie session (DESIGN §5): AUTH_COOKIE_SESSION is an HS256 JWT
+ * The cookie session: AUTH_COOKIE_SESSION is an HS256 JWT
  * whose sid names a live row in sessions (ent_session_live_item()); unsafe methods
  * also need X-CSRF-Token matching the session's CSRF hash.  AUTH_ADMIN:
  * the user's role must be admin.  A read-only view is refused every

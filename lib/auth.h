@@ -7,7 +7,7 @@
 #include "req.h"
 
 /*
- * The session cookies (DESIGN §5), __Host- prefixed: Secure, Path=/, no
+ * The session cookies, __Host- prefixed: Secure, Path=/, no
  * Domain, so no other host (a customer's instance under a shared parent
  * domain) can set or shadow them.  t/lib/OCH/Stack.pm and webapp/src/
  * api.ts read the names from here.
@@ -58,7 +58,7 @@ enum auth_see {
 };
 
 /*
- * Ownership (DESIGN §5), the one predicate every route that names an
+ * Ownership, the one predicate every route that names an
  * instance uses: 1 if the authenticated request may see instance id for
  * `see` — the billing system (HMAC) and admins see every instance, a
  * customer session only its own user's; AUTH_SEE_LIVE also refuses a

@@ -3,7 +3,7 @@
  * SHA-256 and HMAC-SHA256, hex, constant-time comparison, and the
  * master-key ring that seals stored secrets with AES-256-GCM.
  *
- * Sealed format (DESIGN §3):
+ * Sealed format:
  *   version(1) | nonce(12) | ciphertext | tag(16)
  * The associated data is the version byte followed by the row identity
  * (e.g. "api_clients:ak_0123..."), so a value copied to another row, or

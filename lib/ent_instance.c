@@ -75,7 +75,7 @@ static const struct db_stmt stmt_create = { "ent_order_insert",
 	" VALUES ($1, $2::bigint, $3, $4, $5::bigint, $6::bigint,"
 	"  coalesce($7, (SELECT openclaw_version FROM plans WHERE name = $3), $8))"
 	" ON CONFLICT (whmcs_service_id) DO NOTHING RETURNING id" };
-/* never for an admin (DESIGN §5): only a WHMCS client's own user */
+/* never for an admin (principals never merge): a WHMCS client's user */
 static const struct db_stmt stmt_sso = { "ent_sso_add",
 	"WITH o AS (SELECT i.id, i.user_id, i.whmcs_client_id FROM instances i"
 	"  JOIN users u ON u.id = i.user_id WHERE i.id = $1::uuid"

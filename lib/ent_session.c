@@ -49,7 +49,7 @@ static const struct db_stmt stmt_session_new = { "ent_session_open",
 	" RETURNING id, extract(epoch FROM expires_at - now())::integer" };
 /*
  * A magic-link request in one statement, the same for every address
- * (DESIGN §5: the answer and the work do not tell who has an account).
+ * (the answer and the work do not tell who has an account).
  * For each account of the address (at most ENT_MAGIC_FANOUT): unless a
  * link for it was minted in the last minute (that live link is on its
  * way: reused, not multiplied), the account had MAGIC_PER_ACCT links in

@@ -1,6 +1,6 @@
 /*
- * fleetnet.h: the fleet's network hardening through Hetzner's own
- * features (DESIGN §12 "Network").  Every customer server is created with
+ * fleetnet.h: the fleet's network hardening through Hetzner's own features
+ * (docs/operator.md, "VPS network").  Every customer server is created with
  * the operator's SSH key (OPERATOR_SSH_KEY; Hetzner then sets no root
  * password) and attached to one Cloud Firewall for the whole fleet,
  * "och-fleet": 80 and 443 from anywhere, 9100 (node_exporter) from

@@ -23,7 +23,7 @@
  * more tries by default) only when that cannot do anything twice: when
  * the connection failed, on rate_limit_exceeded and conflict (nothing
  * was done), and for GET and DELETE on any retryable error.  Anything
- * else returns to the caller, which retries later (DESIGN §4).
+ * else returns to the caller, which retries later.
  *
  * The RateLimit-* headers of every answer are kept process-wide
  * (hz_rl_get, hz_pace_ms) so the poller paces itself.  Ids are int64.

@@ -1,6 +1,6 @@
 /*
  * hmac.h: request signing between the WHMCS module and the API
- * (DESIGN §5).  The signature is
+ * (docs/api.md, Authentication).  The signature is
  *   hex(HMAC-SHA256(secret, canonical))
  *   canonical = METHOD "\n" PATH_AND_QUERY "\n" TIMESTAMP "\n" NONCE "\n"
  *               hex(SHA256(body))

@@ -1,5 +1,5 @@
 /*
- * outbox.h: delivery of the transactional outboxes (DESIGN §3): rows of
+ * outbox.h: delivery of the transactional outboxes: rows of
  * email_outbox are rendered from templates/email/<template>.{subject,
  * html,txt}.tmpl under OCH_TEMPLATE_DIR (HTML-escaped in the HTML part)
  * and sent with Resend, Idempotency-Key "email-<row id>"; rows of

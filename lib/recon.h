@@ -1,5 +1,5 @@
 /*
- * recon.h: the provisioning reconciler (DESIGN §4): it claims instances
+ * recon.h: the provisioning reconciler: it claims instances
  * whose state is not what is wanted, takes the next idempotent step
  * against Hetzner and Cloudflare, and records it.  Used by och-poller
  * provision; ochctl uses recon_retry().

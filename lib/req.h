@@ -20,7 +20,7 @@ struct cry_keyring;
 
 enum auth_kind {
 	AUTH_NONE,		/* public */
-	AUTH_HMAC,		/* WHMCS module: X-OCH-* signature (DESIGN §5) */
+	AUTH_HMAC,		/* WHMCS module: X-OCH-* signature (lib/hmac.h) */
 	AUTH_SESSION,		/* customer or admin cookie session */
 	AUTH_HMAC_OR_SESSION,	/* either of the two */
 	AUTH_ADMIN,		/* admin session */

@@ -6,8 +6,8 @@
  * (401/403), then the handler, then the route's audit record when
  * routes.def names one (sent without waiting for PostgreSQL's answer:
  * lib/db.h db_send()).  Every answer carries the security headers
- * and the error shape of DESIGN §6; nothing of one request survives into
- * the next.
+ * and the error shape of docs/api.md, Errors; nothing of one request
+ * survives into the next.
  */
 #ifndef OCH_SRV_H
 #define OCH_SRV_H

@@ -1,7 +1,7 @@
 /*
  * userdata.h: the user-data a new or rebuilt VPS boots with.  It owns the
  * one-time bootstrap tokens (random, stored only as a SHA-256 hash, valid
- * 2 h, DESIGN §5) and the rendering of the #cloud-config template:
+ * 2 h) and the rendering of the #cloud-config template:
  * OCH_TEMPLATE_DIR/cloud-init/user-data.yaml.tmpl (the full VPS recipe),
  * or minimal.yaml.tmpl when the full one is not installed.  Rendering is
  * YAML-escaped (tpl.h), so no value can add a key.  The user-data carries

@@ -1,5 +1,5 @@
 /*
- * scrape.h: och-poller's metrics work (DESIGN §1, §3, §11).
+ * scrape.h: och-poller's metrics work (och-poller(8), metrics).
  *
  * scrape_cycle() is one scrape cycle: every active instance's
  * node_exporter at https://<ipv4>:<METRICS_EXPORTER_PORT, 9100>/metrics,

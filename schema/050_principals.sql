@@ -1,4 +1,4 @@
--- 050_principals: a user row belongs to one principal (DESIGN §5): a
+-- 050_principals: a user row belongs to one principal (docs/api.md): a
 -- WHMCS client (created by an order, keyed by whmcs_client_id) or an
 -- operator account (created by ochctl, no client id).  The email is
 -- contact data: unique among operator accounts only, never a key that

@@ -1,5 +1,6 @@
-# HMAC request signing (DESIGN §5) on a test route: accept, reject,
-# replay, stale and future timestamps, tampering; no detail leaks.
+# HMAC request signing (docs/api.md, Authentication) on a test route:
+# accept, reject, replay, stale and future timestamps, tampering; no detail
+# leaks.
 use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";

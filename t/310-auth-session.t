@@ -1,10 +1,10 @@
-# Sessions (DESIGN §5): WHMCS SSO and magic links end in an HttpOnly
-# __Host- session JWT naming a sessions row; CSRF on unsafe methods;
-# ownership; logout and revocation; one-time tokens.  A link alone signs
-# nobody in (login CSRF): GET and HEAD of the link routes consume nothing
-# and set no cookie, the sign-in page completes with a POST.  Magic links
-# arrive in och-cloudsim's mailbox (sent by the real poller) and are read
-# from there; their tokens never rest in clear in the outbox.
+# Sessions (docs/api.md, Authentication): WHMCS SSO and magic links end in
+# an HttpOnly __Host- session JWT naming a sessions row; CSRF on unsafe
+# methods; ownership; logout and revocation; one-time tokens.  A link alone
+# signs nobody in (login CSRF): GET and HEAD of the link routes consume
+# nothing and set no cookie, the sign-in page completes with a POST.  Magic
+# links arrive in och-cloudsim's mailbox (sent by the real poller) and are
+# read from there; their tokens never rest in clear in the outbox.
 use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";

@@ -1,4 +1,4 @@
-# Principals never merge (DESIGN §5), tried as the attacker would: a WHMCS
+# Principals never merge (docs/api.md), tried as the attacker would: a WHMCS
 # customer who signs up with the operator's email address, orders (a
 # signed order as the WHMCS module sends it) and presses "Open dashboard"
 # (the SSO link) must land in their own customer account, not the

@@ -1,4 +1,4 @@
-# Session lifetimes (DESIGN §5): an admin session lasts 8 hours at most
+# Session lifetimes (docs/api.md): an admin session lasts 8 hours at most
 # and ends after 30 minutes without a request; a customer's lasts a week;
 # "log out everywhere" ends every session of the user.  The clock is moved
 # by ageing the session rows (no test waits 30 minutes).

@@ -29,8 +29,8 @@ static const struct db_stmt stmt_versions = { "migrate_versions",
 static const struct db_stmt stmt_record = { "migrate_record",
 	"INSERT INTO schema_migrations (version, name) VALUES ($1::integer, $2)" };
 /*
- * An operator account (no WHMCS client: principals never merge, DESIGN
- * §5), created or made admin.  No row when the address belongs to a
+ * An operator account (no WHMCS client: principals never merge,
+ * docs/api.md), created or made admin.  No row when the address belongs to a
  * WHMCS client's user: that address is refused, not linked.
  */
 static const struct db_stmt stmt_admin = { "user_create_admin",

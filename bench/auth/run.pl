@@ -1,7 +1,8 @@
 #!/usr/bin/perl
 # bench/auth: does POST /api/v1/auth/magic-link take as long for an address
-# without an account as for one with an account?  (DESIGN §5: the answer
-# and the work must not tell who is a customer.)  Orders N customers, then
+# without an account as for one with an account?  (docs/api.md, auth.fcgi:
+# the answer and the work must not tell who is a customer.)  Orders N
+# customers, then
 # asks for a link N times for a fresh customer address and N times for an
 # unknown one, interleaved, through nginx with the shipped config (its
 # per-address limit of 10 requests/s paces the run), and prints the

@@ -4,10 +4,10 @@
 # server got on its ready call), its TLS connections kept between cycles.
 # Prints, per cycle, the wall
 # time, targets/s, the poller's CPU time (user+sys) and CPU ms per 1,000
-# targets, and the rows stored; then the projection against DESIGN §11
+# targets, and the rows stored; then the projection against the goal
 # (10,000 targets within one 60 s cycle on one core).  Then Debian's
 # prometheus scrapes the same exporters and its CPU per 1,000 targets is
-# printed beside ours (DESIGN §11: ours no more than Prometheus's).
+# printed beside ours (the goal: ours no more than Prometheus's).
 #   OCH_SRCDIR=$PWD OCH_BUILDDIR=$PWD/build perl -It/lib bench/metrics/run.pl [N] [cycles] [concurrency]
 use strict;
 use warnings;

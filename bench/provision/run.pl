@@ -10,7 +10,7 @@
 #      the pollers work through a backlog (the client is not the limit);
 #   3. a quarter as many orders with a fixed simulated provider latency
 #      (create action 0.5 s + boot 1.0 s): order -> active minus that
-#      latency is what the orchestration adds (DESIGN §11: under 1 s).
+#      latency is what the orchestration adds (the goal: under 1 s).
 #   OCH_BUILDDIR=build perl -It/lib bench/provision/run.pl [orders] [pollers]
 use strict;
 use warnings;

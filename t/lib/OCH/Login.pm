@@ -1,5 +1,5 @@
 package OCH::Login;
-# Signing in the way a person does, for the tests (DESIGN §5): a magic
+# Signing in the way a person does, for the tests (docs/api.md): a magic
 # link is requested, the poller sends it (och-poller maintain), the email
 # is read from och-cloudsim's mailbox (/_sim/emails) and its link is
 # followed; a WHMCS SSO link comes from the signed SSO call.  Links carry

@@ -607,7 +607,7 @@ sub http {
 	return $res;
 }
 
-# HMAC signature headers for a request (DESIGN §5).
+# HMAC signature headers for a request (docs/api.md, Authentication).
 sub sign_headers {
 	my ($self, $method, $target, $body, %o) = @_;
 	my ($key, $secret) = ($o{key}, $o{secret});

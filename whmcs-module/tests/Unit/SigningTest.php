@@ -1,8 +1,9 @@
 <?php
 /**
- * Request signing (DESIGN §5): the PHP client reproduces every case of the
- * test vectors the C server's tests read too (t/vectors/hmac.json), and the
- * headers it sends carry a fresh timestamp and a 16-byte hex nonce.
+ * Request signing (docs/api.md, Authentication): the PHP client reproduces
+ * every case of the test vectors the C server's tests read too
+ * (t/vectors/hmac.json), and the headers it sends carry a fresh timestamp
+ * and a 16-byte hex nonce.
  */
 
 use PHPUnit\Framework\TestCase;

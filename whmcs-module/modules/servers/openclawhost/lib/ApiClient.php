@@ -3,9 +3,9 @@
  * OpenClaw Host WHMCS module: HMAC-signed HTTPS client for the control-plane API.
  *
  * Owns: building the API base URL from a WHMCS server entry, signing every
- * request exactly as DESIGN §5 says (X-OCH-Key / -Timestamp / -Nonce /
- * -Signature over METHOD, request target, timestamp, nonce and the body's
- * SHA-256), the transport (PHP curl, short timeouts, no redirects, TLS
+ * request exactly as docs/api.md, Authentication, says (X-OCH-Key / -Timestamp
+ * / -Nonce / -Signature over METHOD, request target, timestamp, nonce and the
+ * body's SHA-256), the transport (PHP curl, short timeouts, no redirects, TLS
  * verified, answers capped at 1 MiB), turning every failure into an ApiError
  * with a staff-readable message, and one module-log entry per call with the
  * secret in WHMCS's mask list and tokens redacted.
@@ -261,7 +261,7 @@ class ApiClient
     }
 
     /**
-     * The canonical string of DESIGN §5.
+     * The canonical string (docs/api.md, Authentication).
      *
      * @param string $method    GET, POST
      * @param string $target    path and query exactly as sent
