@@ -13,7 +13,9 @@
  *   och-poller maintain   one pass: expiry of nonces and one-time tokens,
  *                         metrics partitions, stale heartbeats, emails
  *                         sent or failed over 30 days ago, audit
- *                         records past AUDIT_RETENTION_DAYS, the backups'
+ *                         records past AUDIT_RETENTION_DAYS and events of
+ *                         terminated instances past
+ *                         INSTANCE_EVENTS_RETENTION_DAYS, the backups'
  *                         schedule and retention (lib/backup.h,
  *                         lib/snapshot.h), the
  *                         alerts (lib/alert.h), then the outboxes until
@@ -98,13 +100,26 @@ static const struct db_stmt stmt_outbox_dead_links = { "poll_exp_links",
 static const struct db_stmt stmt_beats_old = { "poll_exp_beats",
 	"DELETE FROM poller_heartbeats"
 	" WHERE beat_at < now() - interval '7 days'" };
-/* audit_log's retention (schema/390_audit_retention.sql): a batch each
- * call, its own short transaction; at most AUDIT_BATCHES a run (100,000
- * rows), the next minute's run goes on where this one stopped */
-#define AUDIT_BATCH	5000
-#define AUDIT_BATCHES	20
+/* the history's retention (schema/390_audit_retention.sql,
+ * 395_events_retention.sql): a batch each call, its own short
+ * transaction; at most PRUNE_BATCHES a run (100,000 rows) of each table,
+ * the next minute's run goes on where this one stopped */
+#define PRUNE_BATCH	5000
+#define PRUNE_BATCHES	20
 static const struct db_stmt stmt_audit_prune = { "poll_audit_prune",
 	"SELECT audit_log_prune($1::int, $2::int)" };
+static const struct db_stmt stmt_events_prune = { "poll_events_prune",
+	"SELECT instance_events_prune($1::int, $2::int)" };
+static const struct prune {
+	const struct db_stmt	*stmt;
+	enum cfg_key		 key;
+	long long		 dflt;
+	const char		*what;
+} prunes[] = {
+	{ &stmt_audit_prune, CFG_AUDIT_RETENTION_DAYS, 365, "audit records" },
+	{ &stmt_events_prune, CFG_EVENTS_RETENTION_DAYS, 400,
+	    "events of terminated instances" },
+};
 static const struct db_stmt stmt_partitions = { "poll_partitions",
 	"SELECT metrics_ensure_partition((now() AT TIME ZONE 'UTC')::date + d)"
 	" FROM generate_series(0, 2) AS d" };
@@ -378,33 +393,33 @@ run_provision(struct poller *p)
 }
 
 /*
- * Delete the audit records older than AUDIT_RETENTION_DAYS (default 365),
- * AUDIT_BATCH at a time.  Returns 0, or -1 when the database failed
- * (logged).
+ * Delete what one entry of prunes[] names: the audit records older than
+ * AUDIT_RETENTION_DAYS (default 365), the events of terminated instances
+ * older than INSTANCE_EVENTS_RETENTION_DAYS (default 400), PRUNE_BATCH at
+ * a time.  Returns 0, or -1 when the database failed (logged).
  */
 static int
-audit_prune(struct poller *p)
+history_prune(struct poller *p, const struct prune *w)
 {
 	char		 days[24], batch[24], *v;
 	const char	*params[2] = { days, batch };
-	long		 n = AUDIT_BATCH, total = 0;
+	long		 n = PRUNE_BATCH, total = 0;
 	int		 i;
 
-	snprintf(days, sizeof(days), "%lld", cfg_int(&p->cfg,
-	    CFG_AUDIT_RETENTION_DAYS, 365));
-	snprintf(batch, sizeof(batch), "%d", AUDIT_BATCH);
-	for (i = 0; i < AUDIT_BATCHES && n == AUDIT_BATCH && !stop; i++) {
-		if (db_first(p->db, &stmt_audit_prune, 2, params, &v) !=
-		    OCH_OK) {
-			log_error("maintain: audit retention failed");
+	snprintf(days, sizeof(days), "%lld", cfg_int(&p->cfg, w->key,
+	    w->dflt));
+	snprintf(batch, sizeof(batch), "%d", PRUNE_BATCH);
+	for (i = 0; i < PRUNE_BATCHES && n == PRUNE_BATCH && !stop; i++) {
+		if (db_first(p->db, w->stmt, 2, params, &v) != OCH_OK) {
+			log_error("maintain: retention of %s failed", w->what);
 			return -1;
 		}
 		n = v != NULL ? strtol(v, NULL, 10) : 0;
 		free(v);
 		total += n;
 	}
-	log_info("maintain: %ld audit records older than %s days deleted%s",
-	    total, days, n == AUDIT_BATCH ? " (more next run)" : "");
+	log_info("maintain: %ld %s older than %s days deleted%s",
+	    total, w->what, days, n == PRUNE_BATCH ? " (more next run)" : "");
 	return 0;
 }
 
@@ -438,8 +453,9 @@ run_maintain(struct poller *p)
 		return 1;
 	}
 	PQclear(res);
-	if (audit_prune(p) < 0)
-		return 1;
+	for (i = 0; i < OCH_NELEM(prunes); i++)
+		if (history_prune(p, &prunes[i]) < 0)
+			return 1;
 	hz = hz_from_cfg(p->hcl, &p->cfg);
 	rc = scrape_maintain(p->db, &p->cfg) < 0 ||
 	    bak_maintain(p->db, &p->cfg, NULL) < 0 ||

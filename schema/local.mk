@@ -22,3 +22,4 @@ dist_schema_DATA += %D%/170_models.sql
 dist_schema_DATA += %D%/310_plan_providers.sql
 dist_schema_DATA += %D%/311_model_slashes.sql
 dist_schema_DATA += %D%/390_audit_retention.sql
+dist_schema_DATA += %D%/395_events_retention.sql
