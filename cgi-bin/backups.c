@@ -494,6 +494,9 @@ h_snapshot(struct req *r)
 	cJSON		*o;
 	enum och_err	 err;
 	int64_t		 slots;
+	long long	 cap = cfg_int(&r->app->cfg, CFG_SNAPSHOT_MANUAL_PER_DAY,
+	    SNAP_MANUAL_PER_DAY);
+	long		 retry;
 
 	if (!auth_may_see(r, id, AUTH_SEE_LIVE, NULL, 0, &err)) {
 		resp_error(r, err != OCH_OK ? err : OCH_ENOTFOUND,
@@ -510,10 +513,15 @@ h_snapshot(struct req *r)
 		resp_error(r, OCH_ENOTFOUND, "no such instance");
 	else if (!r->auth.is_admin && slots <= 0)
 		resp_error(r, OCH_EFORBIDDEN, "the plan includes no snapshots");
-	else if ((err = snap_queue(r->app->db, id, "manual", who, bid)) !=
-	    OCH_OK)
+	else if ((err = snap_queue(r->app->db, id, "manual", who,
+	    r->auth.is_admin ? 0 : cap, bid, &retry)) == OCH_ERATE)
+		resp_limited(r, retry, "a snapshot of this server is being "
+		    "made: ask again when it is done", "at most %lld "
+		    "snapshots a day on demand (the plan's schedule takes the "
+		    "others)", cap);
+	else if (err != OCH_OK)
 		resp_error(r, err, err == OCH_ECONFLICT ? "the instance is not "
-		    "active, or a snapshot of it is being made" : NULL);
+		    "active" : NULL);
 	else {
 		o = cJSON_CreateObject();
 		cJSON_AddNumberToObject(o, "backup_id", strtod(bid, NULL));

@@ -589,16 +589,12 @@ h_backup_create(struct req *r)
 	}
 	snprintf(who, sizeof(who), "user:%lld", (long long)r->auth.user_id);
 	if ((err = bak_queue(r->app->db, req_param(r, 0), "manual", who, bid,
-	    cid, &retry)) == OCH_ERATE) {
-		resp_retry_after(r, retry);
-		if (retry > 0)
-			resp_errorf(r, err, "at most %d backups an hour on "
-			    "demand (the schedule takes the others)",
-			    BAK_MANUAL_PER_HOUR);
-		else
-			resp_error(r, err, "a backup of this server is being "
-			    "made: ask again when it is done");
-	} else if (err != OCH_OK)
+	    cid, &retry)) == OCH_ERATE)
+		resp_limited(r, retry, "a backup of this server is being made: "
+		    "ask again when it is done", "at most %d backups an hour "
+		    "on demand (the schedule takes the others)",
+		    BAK_MANUAL_PER_HOUR);
+	else if (err != OCH_OK)
 		resp_error(r, err, NULL);
 	else {
 		o = cJSON_CreateObject();

@@ -184,27 +184,20 @@ bak_object_key(const char *prefix, const char *instance, const char *id)
 }
 
 enum och_err
-bak_queue(struct db *db, const char *instance, const char *reason,
-    const char *actor, char *backup_id, char *command_id, long *retry)
+bak_demand(struct db *db, const struct db_stmt *stmt, int n,
+    const char *const *p, int lock, char *id, char *id2, long *retry)
 {
 	struct db_batch_item	 it[2];
 	PGresult	*res;
-	const char	*p[4];
-	char		 cap[16];
 	enum och_err	 err = OCH_OK;
 	long		 wait = 0;
 
-	snprintf(cap, sizeof(cap), "%d", BAK_MANUAL_PER_HOUR);
-	p[0] = instance;
-	p[1] = reason;
-	p[2] = actor;
-	p[3] = cap;
-	if (strcmp(reason, "manual") != 0) {
-		if ((res = db_exec(db, &stmt_queue, 4, p, &err)) == NULL)
+	if (!lock) {
+		if ((res = db_exec(db, stmt, n, p, &err)) == NULL)
 			return err;
 	} else {
 		it[0] = (struct db_batch_item){ &stmt_lock, 1, p, NULL };
-		it[1] = (struct db_batch_item){ &stmt_queue, 4, p, NULL };
+		it[1] = (struct db_batch_item){ stmt, n, p, NULL };
 		if ((err = db_batch(db, it, 2)) != OCH_OK)
 			return err;
 		PQclear(it[0].res);
@@ -213,16 +206,34 @@ bak_queue(struct db *db, const char *instance, const char *reason,
 	if (PQntuples(res) != 1)
 		err = OCH_EDB;
 	else if (db_val(res, 0, 0) == NULL) {
-		err = OCH_ERATE;
 		wait = (long)db_int(res, 0, 2);
+		err = wait < 0 ? OCH_ECONFLICT : OCH_ERATE;
+		wait = wait < 0 ? 0 : wait;
 	} else {
-		snprintf(backup_id, 24, "%s", db_val(res, 0, 0));
-		snprintf(command_id, 24, "%s", db_val(res, 0, 1));
+		snprintf(id, 24, "%s", db_val(res, 0, 0));
+		if (id2 != NULL)
+			snprintf(id2, 24, "%s", db_val(res, 0, 1));
 	}
 	PQclear(res);
 	if (retry != NULL)
 		*retry = wait;
 	return err;
+}
+
+enum och_err
+bak_queue(struct db *db, const char *instance, const char *reason,
+    const char *actor, char *backup_id, char *command_id, long *retry)
+{
+	const char	*p[4];
+	char		 cap[16];
+
+	snprintf(cap, sizeof(cap), "%d", BAK_MANUAL_PER_HOUR);
+	p[0] = instance;
+	p[1] = reason;
+	p[2] = actor;
+	p[3] = cap;
+	return bak_demand(db, &stmt_queue, 4, p,
+	    strcmp(reason, "manual") == 0, backup_id, command_id, retry);
 }
 
 enum och_err

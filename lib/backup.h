@@ -83,6 +83,24 @@ enum och_err	 bak_queue(struct db *, const char *instance,
 		    char *command_id, long *retry);
 
 /*
+ * What bak_queue() and snap_queue() share: run stmt (n params p, p[0] the
+ * instance) that queues a backup of either kind or says why not, alone,
+ * and when lock is set (a backup on demand) under the lock of the
+ * instance's backups, so that its count sees every one asked for before.
+ * The statement's one row: the new backup's id; a second id (copied to
+ * id2 unless id2 is NULL); and when the first is NULL, why nothing was
+ * queued: NULL when one is being made, the seconds until the cap frees
+ * one (> 0), or -1 when the instance is in no state for one.  Fills id
+ * (and id2: 24 bytes each) and returns OCH_OK; OCH_ERATE with *retry
+ * (when retry is not NULL) 0 when one is being made (only its end helps)
+ * or the seconds to wait; OCH_ECONFLICT; or the db_exec() or db_batch()
+ * error.
+ */
+enum och_err	 bak_demand(struct db *, const struct db_stmt *, int n,
+		    const char *const *p, int lock, char *id, char *id2,
+		    long *retry);
+
+/*
  * Queue the agent command kind with args (a JSON object) on instance for
  * actor.  An update also gets its pre-update backup's row (reason
  * pre_update) when object storage is configured, named by

@@ -256,3 +256,21 @@ resp_errorf(struct req *r, enum och_err e, const char *fmt, ...)
 	va_end(ap);
 	resp_error(r, e, msg);
 }
+
+void
+resp_limited(struct req *r, long retry, const char *busy, const char *fmt,
+    ...)
+{
+	va_list	 ap;
+	char	 msg[512];
+
+	if (retry <= 0) {
+		resp_error(r, OCH_ERATE, busy);
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	resp_retry_after(r, retry);
+	resp_error(r, OCH_ERATE, msg);
+}

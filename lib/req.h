@@ -145,6 +145,14 @@ void		 resp_json(struct req *, int status, cJSON *body);
 void		 resp_error(struct req *, enum och_err e, const char *message);
 void		 resp_errorf(struct req *, enum och_err e, const char *fmt, ...)
 		    OCH_PRINTF(3, 4);
+/*
+ * 429 rate_limited for a per-instance limit of work on demand (a backup,
+ * a snapshot): with retry > 0 (seconds until the cap frees a place),
+ * Retry-After and the message fmt; else busy (one is being made: no
+ * Retry-After, only its end helps).
+ */
+void		 resp_limited(struct req *, long retry, const char *busy,
+		    const char *fmt, ...) OCH_PRINTF(4, 5);
 /* Send an answer with no body (e.g. 204, 304). */
 void		 resp_empty(struct req *, int status);
 /* Send raw bytes with a content type. */

@@ -5,24 +5,43 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backup.h"
 #include "hetzner.h"
 #include "log.h"
 #include "snapshot.h"
 
 #define SNAP_BATCH	50	/* rows of one kind handled per pass */
 
-/* the row and its history line; nothing when one is being made */
+/* the row and its history line, bak_demand()'s way: nothing when the
+ * instance is not active (-1), when one is being made (NULL: the unique
+ * index of 151_snapshots also stops a second one racing this), or for a
+ * manual one when $4 (> 0) manual ones were asked for within a day (the
+ * seconds until the oldest of them is a day old) */
 static const struct db_stmt stmt_queue = { "snap_queue",
-	"WITH b AS (INSERT INTO backups (instance_id, kind, status, reason,"
+	"WITH lim AS (SELECT count(*) FILTER (WHERE status = 'creating')"
+	"  AS busy, count(*) FILTER (WHERE reason = 'manual' AND created_at >"
+	"  now() - interval '1 day') AS day, min(created_at) FILTER (WHERE"
+	"  reason = 'manual' AND created_at > now() - interval '1 day')"
+	"  AS first FROM backups WHERE instance_id = $1::uuid"
+	"  AND kind = 'snapshot'),"
+	" i AS (SELECT id FROM instances WHERE id = $1::uuid"
+	"  AND state = 'active'),"
+	" b AS (INSERT INTO backups (instance_id, kind, status, reason,"
 	"  name) SELECT i.id, 'snapshot', 'creating', $2, 'snapshot ' || $2"
 	"  || ' ' || to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')"
-	"  FROM instances i WHERE i.id = $1::uuid AND i.state = 'active'"
+	"  FROM i, lim WHERE lim.busy = 0"
+	"  AND ($2 <> 'manual' OR $4::int = 0 OR lim.day < $4::int)"
 	"  ON CONFLICT (instance_id) WHERE kind = 'snapshot'"
 	"  AND status = 'creating' DO NOTHING RETURNING id, instance_id),"
 	" e AS (INSERT INTO instance_events (instance_id, kind, message, actor)"
 	"  SELECT instance_id, 'snapshot.queued', 'snapshot ' || id"
 	"  || ' queued (' || $2 || ')', $3 FROM b)"
-	" SELECT id FROM b" };
+	" SELECT (SELECT id FROM b), NULL, CASE"
+	"  WHEN NOT EXISTS (SELECT 1 FROM i) THEN -1"
+	"  WHEN lim.busy = 0 AND $2 = 'manual' AND $4::int > 0"
+	"  AND lim.day >= $4::int"
+	"  THEN greatest(1, ceil(extract(epoch FROM lim.first"
+	"  + interval '1 day' - now())))::bigint END FROM lim" };
 /* active instances whose plan's snapshot schedule is due (a failed one
  * is tried again after an hour) */
 static const struct db_stmt stmt_due = { "snap_due",
@@ -95,19 +114,15 @@ static const struct db_stmt stmt_deleted = { "snap_deleted",
 
 enum och_err
 snap_queue(struct db *db, const char *instance, const char *reason,
-    const char *actor, char *backup_id)
+    const char *actor, long long per_day, char *backup_id, long *retry)
 {
-	PGresult	*res;
-	const char	*p[3] = { instance, reason, actor };
-	enum och_err	 err;
+	const char	*p[4] = { instance, reason, actor, NULL };
+	char		 cap[24];
 
-	if ((res = db_exec(db, &stmt_queue, 3, p, &err)) == NULL)
-		return err;
-	err = PQntuples(res) == 1 ? OCH_OK : OCH_ECONFLICT;
-	if (err == OCH_OK)
-		snprintf(backup_id, 24, "%s", db_val(res, 0, 0));
-	PQclear(res);
-	return err;
+	snprintf(cap, sizeof(cap), "%lld", per_day > 0 ? per_day : 0);
+	p[3] = cap;
+	return bak_demand(db, &stmt_queue, 4, p,
+	    strcmp(reason, "manual") == 0, backup_id, NULL, retry);
 }
 
 /* Fail row id with why.  Returns 0, or -1 on database error. */
@@ -265,8 +280,8 @@ snap_maintain(struct db *db, const struct cfg *cfg, struct hz *hz,
 		goto out;
 	for (i = 0; i < PQntuples(res); i++) {
 		err = snap_queue(db, db_val(res, i, 0), "scheduled", "poller",
-		    bid);
-		if (err != OCH_OK && err != OCH_ECONFLICT) {
+		    0, bid, NULL);
+		if (err != OCH_OK && err != OCH_ECONFLICT && err != OCH_ERATE) {
 			PQclear(res);
 			goto out;
 		}

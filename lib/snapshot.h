@@ -25,14 +25,31 @@
 struct hz;
 
 /*
+ * Snapshots on demand ("Take snapshot"): one at a time (none while a
+ * snapshot of the instance is being made, whoever asked for it), and a
+ * customer may ask when fewer than SNAPSHOT_MANUAL_PER_DAY (och.conf,
+ * default this) were asked for within a day (an admin is not held to
+ * that count).  Each is a paid Hetzner image and a create_image action;
+ * the plan's schedule takes the regular ones, and retention keeps only
+ * the plan's slots anyway.
+ */
+#define SNAP_MANUAL_PER_DAY	3
+
+/*
  * Queue a snapshot of an active instance (reason scheduled | manual);
- * actor names who asked ("user:5", "poller").  Fills backup_id (24
- * bytes).  Returns OCH_OK; OCH_ECONFLICT when the instance is not
- * active or a snapshot of it is already being made; or the database
- * error.
+ * actor names who asked ("user:5", "poller"); a manual one counts
+ * against per_day (0: no daily cap, an admin's) and is queued alone,
+ * never in a transaction, under the lock of the instance's backups
+ * (bak_demand()).  Fills backup_id (24 bytes).  Returns OCH_OK;
+ * OCH_ECONFLICT when the instance is not active; OCH_ERATE, nothing
+ * stored, when a snapshot of it is being made (*retry 0, when retry is
+ * not NULL: only its end helps) or a manual one is over per_day (*retry:
+ * the seconds until the oldest of the day's frees a place); or the
+ * database error.
  */
 enum och_err	 snap_queue(struct db *, const char *instance,
-		    const char *reason, const char *actor, char *backup_id);
+		    const char *reason, const char *actor, long long per_day,
+		    char *backup_id, long *retry);
 
 /* What one snap_maintain() pass did. */
 struct snap_stats {

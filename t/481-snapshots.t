@@ -15,7 +15,12 @@
 #      instance goes through rebuilding back to active, its history says
 #      so;
 #   6. termination deletes the snapshots with the server (nothing is
-#      left to restore them to).
+#      left to restore them to);
+#   7. the attacker's way: a customer presses "Take snapshot" again and
+#      again through nginx: one is queued, every other press is 429 and
+#      changes nothing (no row, no event, no Hetzner call); at most
+#      SNAPSHOT_MANUAL_PER_DAY (3) a day, then 429 with Retry-After; an
+#      admin is held only to one at a time.
 use strict;
 use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
@@ -97,7 +102,7 @@ $r = $t->http(POST => "/api/v1/instances/$id/backups/snapshot", headers => $own)
 is($r->{status}, 202, 'the customer asks for a snapshot') or diag $r->{content};
 my $s2 = $r->{json}{backup_id};
 $r = $t->http(POST => "/api/v1/instances/$id/backups/snapshot", headers => $own);
-is($r->{status}, 409, 'a second one while it is being made: 409');
+is($r->{status}, 429, 'a second one while it is being made: 429');
 $r = $t->http(POST => "/api/v1/instances/$id/backups/snapshot", headers => { Cookie => $own->{Cookie} });
 is($r->{status}, 403, 'without the CSRF token: 403');
 $r = $t->http(POST => "/api/v1/instances/$id/backups/snapshot");
@@ -154,5 +159,70 @@ ok($t->wait_for(sub { (inst('state') // '') eq 'terminated' }, timeout => 30), '
 is(hz("/images/$img2")->{status}, 404, 'its snapshot image is deleted with the server');
 is(maintain(), 0, 'maintain');
 is(snap($s2)->[0], 'deleted', 'the snapshot is recorded deleted');
+
+# ---- 7. many presses: a second customer, a plan with two slots, no schedule
+is($t->http(PUT => '/api/v1/admin/plans/starter', headers => $adm,
+    body => { snapshot_hours => 0, snapshot_slots => 2 })->{status}, 200, 'the plan has snapshots again (on demand)');
+$r = $t->signed(POST => '/api/v1/instances', { whmcs_service_id => 4812, whmcs_client_id => 4812,
+    email => 'press@example.test', plan => 'starter', region => 'eu-helsinki' });
+is($r->{status}, 201, 'a second order') or diag $r->{content};
+$id = $r->{json}{id};
+ok($t->wait_for(sub { (inst('state') // '') eq 'active' }, timeout => 30), 'active');
+$own = $t->sso_session($id);
+my $press = sub { $t->http(POST => "/api/v1/instances/$id/backups/snapshot", headers => $own) };
+my $queued = sub { $t->psql_one(q{SELECT count(*) FROM instance_events WHERE instance_id = :'i'
+	AND kind = 'snapshot.queued'}, i => $id) };
+sub create_images { $t->http(GET => "$sim/_sim/stats")->{json}{hetzner}{'POST /servers/{id}/actions/create_image'} // 0 }
+# every refused press: 429 rate_limited saying why, and Retry-After
+# within [lo, hi] seconds, or none
+sub refused {
+	my ($what, $presses, $re, $lo, $hi) = @_;
+	my @st = map { $_->{status} } @$presses;
+	is_deeply(\@st, [ (429) x @$presses ], "$what: every press 429") or diag "@st";
+	is(scalar(grep { ($_->{json}{error}{code} // '') eq 'rate_limited' && ($_->{json}{error}{message} // '') =~ $re }
+	    @$presses), scalar(@$presses), "$what: rate_limited, saying why");
+	my @ra = map { $_->{headers}{'retry-after'} } @$presses;
+	if (!defined $lo) {
+		is(scalar(grep { defined } @ra), 0, "$what: no Retry-After (only the end of the one being made helps)");
+	} else {
+		is(scalar(grep { defined && /^\d+$/ && $_ >= $lo && $_ <= $hi } @ra), scalar(@ra),
+		    "$what: Retry-After within $lo..$hi s") or diag "@{[ map { $_ // 'none' } @ra ]}";
+	}
+}
+
+$t->http(DELETE => "$sim/_sim/stats");
+my @p = map { $press->() } 1 .. 20;
+is($p[0]{status}, 202, 'the first of 20 presses queues a snapshot') or diag $p[0]{content};
+my $s4 = $p[0]{json}{backup_id};
+refused('the 19 presses after it', [ @p[1 .. 19] ], qr/being made/, undef);
+is(snaps(), 1, 'one snapshot row, not twenty');
+is($queued->(), 1, 'one snapshot.queued in the history');
+is(create_images(), 0, 'no Hetzner call from a press');
+is(settle($s4, 'pressed snapshot')->[0], 'available', 'the one queued is made');
+is(create_images(), 1, 'with one create_image action');
+
+# the day's cap: two more are taken, the fourth and later are refused
+$r = $press->();
+is($r->{status}, 202, 'a second snapshot that day, once the first is made') or diag $r->{content};
+my $s5 = $r->{json}{backup_id};
+is(settle($s5, 'second of the day')->[0], 'available', 'made');
+$r = $press->();
+is($r->{status}, 202, 'and a third') or diag $r->{content};
+is(settle($r->{json}{backup_id}, 'third of the day')->[0], 'available', 'made');
+my ($rows, $evs, $calls) = (snaps(), $queued->(), create_images());
+# until the first of the day is a day old: read before and after the presses
+my $left = sub { $t->psql_one(q{SELECT ceil(extract(epoch FROM created_at + interval '1 day' - now()))::bigint
+	FROM backups WHERE id = :'b'}, b => $s4) };
+my $before = $left->();
+@p = map { $press->() } 1 .. 10;
+my $after = $left->();
+refused("10 presses over the day's 3", \@p, qr/at most 3 snapshots a day/, $after - 1, $before + 1);
+is(maintain(), 0, 'maintain');
+is_deeply([ snaps(), $queued->(), create_images() ], [ $rows, $evs, $calls ],
+    'nothing changed: no row, no event, no Hetzner call');
+$r = $t->http(POST => "/api/v1/instances/$id/backups/snapshot", headers => $adm);
+is($r->{status}, 202, 'an admin is not held to the day\'s count') or diag $r->{content};
+refused('the customer meanwhile', [ $press->() ], qr/being made/, undef);
+is(settle($r->{json}{backup_id}, "the admin's")->[0], 'available', 'made');
 
 $t->done_testing;
