@@ -227,6 +227,7 @@ my %env = (
 	OCH_NODE_EXPORTER_TLS_KEY => "$dir/ne/tls.key",
 	OCH_NODE_EXPORTER_TLS_CERT => "$dir/ne/tls.crt",
 	OCH_AGENT_LOG => "$dir/agent.log",
+	NODE_COMPILE_CACHE => "$dir/ccache",
 	OCH_AGENT_ONCE => 1,
 	OCH_POLL_WAIT => 0,
 	OCH_READY_TIMEOUT => 3,
@@ -432,6 +433,25 @@ ok(!defined $rep->{config}{rejected_revision} && !defined $rep->{config}{error},
 is_deeply($rep->{skills}{installed}, [], 'report: no skills');
 
 # ------------------------------------------------------------ commands
+# Node's compile cache as OpenClaw lays it out (openclaw/<version>/<install
+# marker>/v<node>-<arch>-<hash>/<hash>): the running 2026.9.6's, an older
+# version's, the one the update brings (its first start writes it), Node's
+# own folder beside them, and a link the openclaw user made to elsewhere
+my $cc = "$dir/ccache";
+sub cache_entry {
+	my ($v) = @_;
+	my $d = "$cc/openclaw/$v/1796280000000-4242/v24.11.0-x64-5f1c7e2a-0";
+	system('mkdir', '-p', $d) == 0 or die;
+	spew("$d/a1b2c3d4", "compiled $v");
+}
+cache_entry($_) for qw(2026.9.5 2026.9.6 2026.9.7);
+system('mkdir', '-p', "$cc/v24.11.0-x64-5f1c7e2a-0", "$dir/elsewhere/2026.9.4") == 0 or die;
+spew("$cc/v24.11.0-x64-5f1c7e2a-0/e5f6", 'node');
+spew("$dir/elsewhere/2026.9.4/keep", 'not the cache');
+symlink("$dir/elsewhere/2026.9.4", "$cc/openclaw/2026.9.4") or die;
+sub cached { [ sort map { m{/([^/]+)$} } grep { -d && !-l } glob "$cc/openclaw/*" ] }
+is_deeply(cached(), [qw(2026.9.5 2026.9.6 2026.9.7)], 'compile cache: three versions before the update');
+
 spew("$F/commands.json", $J->encode([
 	{ id => 'c1', type => 'restart', args => {} },
 	{ id => 'c2', type => 'pairing_approve', args => { channel => 'telegram', code => 'ABCD2345', notify => JSON::PP::true } },
@@ -466,6 +486,13 @@ like(slurp("$dir/stub.calls"), qr/^openclaw update --tag 2026\.9\.7 --yes --no-r
 is_deeply([@{ $res{c5}[-1]{output} }{qw(from to changed)}], ['2026.9.6', '2026.9.7', JSON::PP::true],
     'update: 2026.9.6 -> 2026.9.7');
 ok(-f $res{c5}[-1]{output}{backup}, 'update: backup made first');
+is_deeply(cached(), ['2026.9.7'], "update: only the running version's compile cache is left");
+is(slurp("$cc/openclaw/2026.9.7/1796280000000-4242/v24.11.0-x64-5f1c7e2a-0/a1b2c3d4"), 'compiled 2026.9.7',
+    'and it is whole');
+is(slurp("$cc/v24.11.0-x64-5f1c7e2a-0/e5f6"), 'node', "Node's own folder beside it untouched");
+is(slurp("$dir/elsewhere/2026.9.4/keep"), 'not the cache', 'nothing followed through a link in the cache');
+like(slurp("$dir/agent.log"), qr/update: compile cache of 2026\.9\.5 2026\.9\.6 removed \(running 2026\.9\.7\)/,
+    'the removal is logged');
 is($res{c6}[-1]{error}, 'unknown command type', 'unknown type refused');
 is_deeply(last_report()->{devices}, [{ request_id => 'req-1', name => 'Linux', created_at => 1796284452066 }],
     'report: the Control UI browser waiting for approval (admin RPC device.pair.list)');
@@ -485,6 +512,7 @@ is($rep->{openclaw_version}, '2026.9.7', 'report: new version');
 is_deeply($rep->{pairing_requests}, [], 'report: pairing request gone');
 
 # an update that leaves the gateway unready is rolled back
+cache_entry($_) for qw(2026.9.6 2026.9.8);
 spew("$F/broken-version", '2026.9.8');
 spew("$F/commands.json", $J->encode([{ id => 'c10', type => 'update', args => { version => '2026.9.8' } }]));
 run_agent();
@@ -497,6 +525,7 @@ is(slurp("$oc/stub-version") =~ s/\s+//r, '2026.9.7', 'the previous version is b
 my $cfg7o = { %$cfg7, commands => { ownerAllowFrom => ['telegram:tg:42'] } };
 is_deeply(live("$oc/openclaw.json"), $cfg7o, 'with the config of the pre-update backup');
 ok(-d "$oc.pre-rollback", 'the state of the failed update is kept aside');
+is_deeply(cached(), [qw(2026.9.6 2026.9.7 2026.9.8)], 'a failed update removes no compile cache');
 like(slurp("$dir/stub.calls"), qr/^openclaw backup restore \S+ --target \S+ --json\nnpm install -g --no-fund --no-audit openclaw\@2026\.9\.7$/m,
     'rollback: the pre-update backup restored, the previous version from npm');
 
