@@ -84,9 +84,10 @@ enum och_err	 bak_queue(struct db *, const char *instance,
 
 /*
  * What bak_queue() and snap_queue() share: run stmt (n params p, p[0] the
- * instance) that queues a backup of either kind or says why not, alone,
- * and when lock is set (a backup on demand) under the lock of the
- * instance's backups, so that its count sees every one asked for before.
+ * instance) that queues a backup of either kind or says why not; when
+ * lock is set (a backup on demand: never inside a transaction) in a
+ * transaction of its own under the lock of the instance's backups, so
+ * that its count sees every one asked for before.
  * The statement's one row: the new backup's id; a second id (copied to
  * id2 unless id2 is NULL); and when the first is NULL, why nothing was
  * queued: NULL when one is being made, the seconds until the cap frees
