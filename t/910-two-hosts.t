@@ -192,7 +192,7 @@ sub child {
 	my ($name, $code) = @_;
 	my $pid = fork // die;
 	if ($pid == 0) {
-		srand($$ ^ int(time * 1000));	# nonces: each child its own stream
+		# (nonces come from /dev/urandom: no seed to share between children)
 		my @lines = $code->();
 		open my $o, '>', "$dir/$name.out"; print $o map { "$_\n" } @lines; close $o;
 		POSIX::_exit(0);

@@ -191,7 +191,16 @@ sub env {
 	    OCH_BUILDDIR => builddir());
 }
 
-sub _random_hex { my $n = shift; join '', map { sprintf '%02x', int rand 256 } 1 .. $n }
+# n random bytes as hex, from the kernel: keys, secrets and request nonces.
+# Not perl's rand: forked children share or collide in its state (t/910's
+# two children seeded a millisecond apart drew the same nonces, and the
+# API rightly refused the second use of each as a replay).
+sub _random_hex {
+	my $n = shift;
+	open my $fh, '<:raw', '/dev/urandom' or die "/dev/urandom: $!";
+	read($fh, my $b, $n) == $n or die "/dev/urandom: short read\n";
+	return unpack 'H*', $b;
+}
 
 # Private PostgreSQL (fsync off, unix socket in the temp folder), an `och`
 # database, and the schema applied with `ochctl migrate`.
