@@ -24,13 +24,13 @@ my $rev = $c->{revision};
 is($r->{headers}{etag}, "\"$rev\"", 'ETag is the quoted revision');
 is($c->{openclaw}{gateway}{mode}, 'local', 'gateway.mode local');
 is($c->{openclaw}{gateway}{bind}, 'loopback', 'bound to loopback');
-is($c->{openclaw}{gateway}{auth}{token}, '${OPENCLAW_GATEWAY_TOKEN}', 'the token comes from the env file, not the config');
+is($c->{openclaw}{gateway}{auth}{token}, '${OPENCLAW_GATEWAY_TOKEN}', 'a placeholder for the token (the agent puts its own in its place)');
 is_deeply($c->{openclaw}{gateway}{trustedProxies}, ['127.0.0.1'], 'trustedProxies');
 my $slug = $t->psql_one("SELECT slug FROM instances WHERE id = :'i'", i => $a1->{id});
 is_deeply($c->{openclaw}{gateway}{controlUi}{allowedOrigins}, ["https://$slug.och.test"], 'controlUi.allowedOrigins is the instance');
 is_deeply($c->{env}, {}, 'no provider keys yet');
-unlike(JSON::PP->new->canonical->encode($c->{openclaw}), qr/\Q$a1->{gw}\E/, 'the gateway token itself is not in openclaw.json');
-is($c->{gateway_token}, $a1->{gw}, 'it travels beside it, for the env file (a rotation reaches the VPS this way)');
+unlike(JSON::PP->new->canonical->encode($c->{openclaw}), qr/\Q$a1->{gw}\E/, 'the gateway token itself is not in the rendered config');
+is($c->{gateway_token}, $a1->{gw}, 'it travels beside it, for the agent (a rotation reaches the VPS this way)');
 is(as($a1, GET => '/api/v1/agent/config', headers => { 'If-None-Match' => "\"$rev\"" })->{status}, 304, 'unchanged: 304');
 
 # settings change: a Telegram channel with its token, an AI key, a skill, a model

@@ -84,4 +84,13 @@ $r = $t->http(POST => '/api/v1/agent/pool', headers => { Authorization => "Beare
 is($r->{status}, 401, 'the pool token is refused after the ready call');
 my $log = slurp("$adir/agent.log") // '';
 unlike($log, qr/\Q$pool_tok\E/, 'the pool token never reached the agent log');
+# the order brought no env entries: its gateway token went into
+# openclaw.json, taken live (the stand-in gateway's health answered it),
+# and the pool server's gateway was not restarted
+like($log, qr/config: gateway token applied without a restart/, 'the claim: the gateway took the token live')
+    or diag $log;
+unlike($log, qr/restarting the gateway/, 'no gateway restart for the claim');
+my $gwtok = eval { decode_json(slurp("$adir/agent.json"))->{secrets}{gateway_token} } // '';
+is(eval { decode_json(slurp("$adir/root/home/openclaw/.openclaw/openclaw.json"))->{gateway}{auth}{token} }, $gwtok,
+    'the instance\'s gateway token is in openclaw.json');
 $t->done_testing;

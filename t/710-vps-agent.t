@@ -91,8 +91,20 @@ while (my $c = $srv->accept) {
 		    : (200, '{"ready":true,"failing":[]}');
 	} elsif ($path eq '/api/v1/admin/rpc') {
 		my $r = eval { decode_json($body) } // {};
-		if ($auth ne "Bearer $sec->{gw}") {
-			($st, $out) = (401, '{"ok":false}');
+		# the token the gateway takes: the one in openclaw.json, live as
+		# OpenClaw 2026.9.6 applies it; with gw-no-hot, the one it held
+		# at its last restart (the systemctl stand-in keeps it)
+		my $gw = $sec->{gw};
+		my $lt = eval { decode_json(slurp("$F/../openclaw/openclaw.json") // '{}')->{gateway}{auth}{token} };
+		$gw = $lt if defined $lt && !ref $lt && $lt !~ /^\$\{/;
+		if (-e "$F/gw-no-hot") {
+			$gw = slurp("$F/gw-started") // $sec->{gw};
+			chomp $gw;
+		}
+		if ($auth ne "Bearer $gw") {
+			($st, $out) = (401, '{"ok":false,"error":{"message":"Unauthorized","type":"unauthorized"}}');
+		} elsif (($r->{method} // '') eq 'health') {
+			($st, $out) = (200, '{"ok":true,"payload":{"ok":true,"configReload":{"hotReloadStatus":"active"}}}');
 		} elsif (($r->{method} // '') eq 'web.login.start') {
 			($st, $out) = (200, '{"ok":true,"payload":{"qrDataUrl":"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAE=","sessionKey":"s-1","message":"Scan this QR in WhatsApp"}}');
 		} elsif (($r->{method} // '') eq 'web.login.wait') {
@@ -163,7 +175,11 @@ $t->spawn(name => 'fake-api', ready_port => $port, cmd => [$^X, "$dir/fake-api.p
 my $api = "http://127.0.0.1:$port";
 
 # a stand-in for systemctl
-spew("$dir/systemctl", "#!/bin/sh\necho \"\$*\" >>'$dir/systemctl.calls'\n");
+# (a restarted gateway holds the token of openclaw.json: the fake
+# gateway's gw-started)
+spew("$dir/systemctl", "#!/bin/sh\necho \"\$*\" >>'$dir/systemctl.calls'\n" .
+    "[ \"\$*\" = 'restart openclaw-gateway' ] && jq -r '.gateway.auth.token | strings' " .
+    "'$dir/openclaw/openclaw.json' >'$dir/api/gw-started' 2>/dev/null\nexit 0\n");
 chmod 0755, "$dir/systemctl";
 # a stand-in for npm: `npm install -g openclaw@V` installs V (the stand-in
 # CLI's stub-version)
@@ -175,6 +191,14 @@ EOS
 chmod 0755, "$dir/npm";
 # the live config without the part OpenClaw manages itself
 sub live { my $c = decode_json(slurp($_[0]) // '{}'); delete $c->{meta}; $c }
+# a config as the agent applies it: the gateway token in place of
+# "${OPENCLAW_GATEWAY_TOKEN}" (the gateway takes a new one live)
+my $gwnow = $sec{gw};
+sub want {
+	my $c = decode_json(encode_json($_[0]));
+	$c->{gateway}{auth}{token} = $gwnow if ($c->{gateway}{auth}{token} // '') eq '${OPENCLAW_GATEWAY_TOKEN}';
+	return $c;
+}
 
 # ------------------------------------------------------------ helpers
 my $boot = "$dir/bootstrap.env";
@@ -301,13 +325,13 @@ unlike(slurp($boot), qr/OCH_BOOTSTRAP_TOKEN/, 'the used bootstrap token left boo
 like(slurp($boot), qr/^OCH_API_URL=\Q$api\E$/m, 'the API URL stays');
 my ($cfgreq) = grep { $_->{path} eq '/api/v1/agent/config' } @$req;
 is($cfgreq->{auth}, 'agent', 'the config call used the agent token');
-is_deeply(live("$oc/openclaw.json"), gateway_config(), 'config revision 1 applied');
+is_deeply(live("$oc/openclaw.json"), want(gateway_config()), 'config revision 1 applied (the gateway token in place)');
 like(slurp("$dir/stub.calls"), qr/^openclaw config patch --stdin$/m, 'through OpenClaw\'s own writer');
 is(mode("$oc/openclaw.json"), '0600', 'openclaw.json 0600');
 ok(!-e "$oc/openclaw.json.och-new", 'no candidate left behind');
 is(mode("$oc/.env"), '0600', 'env file 0600');
-is(slurp("$oc/.env"), "ANTHROPIC_API_KEY=$sec{anth}\nOPENCLAW_GATEWAY_TOKEN=$sec{gw}\n",
-    'env file: provider key and gateway token');
+is(slurp("$oc/.env"), "ANTHROPIC_API_KEY=$sec{anth}\n",
+    'env file: the provider key (the gateway token is in openclaw.json)');
 unlike(slurp("$dir/stub.calls"), qr/^openclaw config validate/m, 'a good config: no separate validation (the writer validates)');
 like(slurp("$dir/stub.calls"), qr/^openclaw skills install \@acme\/weather --global --version 1\.2\.0$/m,
     'the skill was installed');
@@ -404,7 +428,7 @@ run_agent();
 is(slurp("$oc/openclaw.json"), $good, 'a dangerous env name is refused');
 set_config(5, { openclaw => gateway_config(), env => { OPENAI_API_KEY => "x\nEVIL=1" } });
 run_agent();
-like(slurp("$oc/.env"), qr/\A[^\n]*\n[^\n]*\n\z/, 'an env value with a newline is refused');
+like(slurp("$oc/.env"), qr/\A[^\n]*\n\z/, 'an env value with a newline is refused');
 set_config(6, '{"revision": 6, "openclaw": {"gateway": {"mode": "lo');
 is(run_agent(), 0, 'a truncated config: run ok');
 is(slurp("$oc/openclaw.json"), $good, 'a truncated config is refused');
@@ -422,8 +446,8 @@ set_config(9, { openclaw => $cfg7, env => { ANTHROPIC_API_KEY => $sec{anth}, OPE
     skills => [] });
 my $restarts = calls("$dir/systemctl.calls", q{^restart openclaw-gateway$});
 is(run_agent(), 0, 'revision 9: run ok');
-is_deeply(live("$oc/openclaw.json"), $cfg7, 'revision 9 applied');
-is_deeply(live("$dir/agent/last-good.json"), $cfg7, 'and kept as the last good config');
+is_deeply(live("$oc/openclaw.json"), want($cfg7), 'revision 9 applied');
+is_deeply(live("$dir/agent/last-good.json"), want($cfg7), 'and kept as the last good config');
 like(slurp("$oc/.env"), qr/^OPENAI_API_KEY=\Q$sec{oai}\E$/m, 'new provider key in the env file');
 is(calls("$dir/systemctl.calls", q{^restart openclaw-gateway$}), $restarts + 1, 'gateway restarted once');
 like(slurp("$dir/stub.calls"), qr/^clawhub --workdir \S+ uninstall \@acme\/weather --yes$/m, 'the dropped skill was removed');
@@ -523,7 +547,7 @@ is($r10->{output}{rolled_back}, JSON::PP::true, 'rolled_back: true');
 is(slurp("$oc/stub-version") =~ s/\s+//r, '2026.9.7', 'the previous version is back');
 # the first approval (c2) made its sender the command owner in the live file
 my $cfg7o = { %$cfg7, commands => { ownerAllowFrom => ['telegram:tg:42'] } };
-is_deeply(live("$oc/openclaw.json"), $cfg7o, 'with the config of the pre-update backup');
+is_deeply(live("$oc/openclaw.json"), want($cfg7o), 'with the config of the pre-update backup');
 ok(-d "$oc.pre-rollback", 'the state of the failed update is kept aside');
 is_deeply(cached(), [qw(2026.9.6 2026.9.7 2026.9.8)], 'a failed update removes no compile cache');
 like(slurp("$dir/stub.calls"), qr/^openclaw backup restore \S+ --target \S+ --json\nnpm install -g --no-fund --no-audit openclaw\@2026\.9\.7$/m,
@@ -542,8 +566,8 @@ my $patch = decode_json(slurp("$dir/agent/patch.json"));
 is_deeply([$patch->{channels}{telegram}, $patch->{agents}{defaults}{model}], [undef, undef],
     'the patch removes the dropped channel and model with null');
 ok(exists $patch->{channels}{telegram} && !exists $patch->{commands}, 'and leaves commands alone');
-is_deeply(live("$oc/openclaw.json"), { %$cfg11, commands => { ownerAllowFrom => ['telegram:tg:42'] },
-    agents => { defaults => {} } }, 'live: the new channel, no telegram, the command owner still the first one approved');
+is_deeply(live("$oc/openclaw.json"), want({ %$cfg11, commands => { ownerAllowFrom => ['telegram:tg:42'] },
+    agents => { defaults => {} } }), 'live: the new channel, no telegram, the command owner still the first one approved');
 
 # a WhatsApp QR never scanned: connected:false until the wait ends
 spew("$F/wa-never-links", '');
@@ -573,12 +597,40 @@ is(jsonl("$F/results/c11.jsonl")->[-1]{status}, 'ok', 'the kept result was deliv
 is(calls("$dir/systemctl.calls", q{^restart openclaw-gateway$}), $restarts + 1, 'the restart ran once');
 ok(!-e "$dir/agent/results/c11.json", 'and dropped once delivered');
 
+# a gateway token replaced in the dashboard: the next config carries it;
+# the gateway takes it live (openclaw.json, no restart), the agent checks
+# that the new one is accepted and the old one refused
+$sec{gw2} = 'GwTok2-' . 'h' x 40;
+$sec{gw3} = 'GwTok3-' . 'k' x 40;
+my %env11 = (ANTHROPIC_API_KEY => $sec{anth}, OPENAI_API_KEY => $sec{oai});
+my $envfile = slurp("$oc/.env");
+$restarts = calls("$dir/systemctl.calls", q{^restart openclaw-gateway$});
+set_config(12, { openclaw => $cfg11, env => \%env11, gateway_token => $sec{gw2} });
+is(run_agent(), 0, 'revision 12, a new gateway token: run ok');
+is(last_report()->{config}{applied_revision}, 12, 'applied');
+is(calls("$dir/systemctl.calls", q{^restart openclaw-gateway$}), $restarts, 'without a gateway restart');
+is(slurp("$oc/.env"), $envfile, 'the env file unchanged');
+is(live("$oc/openclaw.json")->{gateway}{auth}{token}, $sec{gw2}, 'the new token in openclaw.json');
+is(decode_json(slurp("$dir/agent/agent.json"))->{secrets}{gateway_token}, $sec{gw2}, 'and the agent\'s own');
+like(slurp("$dir/agent.log"), qr/config: gateway token applied without a restart/,
+    'the gateway answered with the new token and refused the old one');
+# a gateway that does not take it live: restarted for it, and the log says so
+spew("$F/gw-no-hot", '');
+set_config(13, { openclaw => $cfg11, env => \%env11, gateway_token => $sec{gw3} });
+is(run_agent(OCH_TOKEN_TIMEOUT => 2), 0, 'revision 13, the gateway keeps the old token: run ok');
+is(last_report()->{config}{applied_revision}, 13, 'applied');
+is(calls("$dir/systemctl.calls", q{^restart openclaw-gateway$}), $restarts + 1, 'after one restart');
+like(slurp("$dir/agent.log"), qr/did not take the new token \(the new token is not accepted \(Unauthorized\)\).*\n.*restarting the gateway for the new token/,
+    'the log says the hot apply did not take and the gateway was restarted');
+unlink "$F/gw-no-hot";
+$gwnow = $sec{gw3};
+
 # ------------------------------------------------------------ API trouble
 spew("$F/down", '');
 isnt(run_agent(), 0, 'API answering 503: the run says so');
 like(slurp("$dir/agent.log"), qr/api GET \/api\/v1\/agent\/config: 503/, 'logged');
-is_deeply(live("$oc/openclaw.json"), { %$cfg11, commands => { ownerAllowFrom => ['telegram:tg:42'] },
-    agents => { defaults => {} } }, 'the gateway config is untouched');
+is_deeply(live("$oc/openclaw.json"), want({ %$cfg11, commands => { ownerAllowFrom => ['telegram:tg:42'] },
+    agents => { defaults => {} } }), 'the gateway config is untouched');
 isnt(run_agent(OCH_API_URL => 'http://127.0.0.1:' . $t->free_port), 0, 'API unreachable: the run says so');
 like(slurp("$dir/agent.log"), qr/unreachable \(curl 7\)/, 'logged as unreachable');
 
@@ -622,7 +674,7 @@ SKIP: {
 	is(run_agent(OCH_AGENT_DIR => "$dir/agent3", OPENCLAW_USER => 'nobody',
 	    OPENCLAW_STATE_DIR => "$home/.openclaw", OCH_OPENCLAW_HOME => $home,
 	    OPENCLAW_STUB_LOG => "$dir/stub-nobody.calls"), 0, 'as root with a gateway user: run ok');
-	is_deeply(live("$home/.openclaw/openclaw.json"), $cfg10, 'config applied');
+	is_deeply(live("$home/.openclaw/openclaw.json"), want($cfg10), 'config applied');
 	is((stat "$home/.openclaw/openclaw.json")[4], $uid, 'openclaw.json belongs to the gateway user');
 	is((stat "$home/.openclaw/.env")[4], $uid, '.env belongs to the gateway user');
 	is(mode("$home/.openclaw/.env"), '0600', '.env 0600');
