@@ -605,6 +605,7 @@ $sec{gw3} = 'GwTok3-' . 'k' x 40;
 my %env11 = (ANTHROPIC_API_KEY => $sec{anth}, OPENAI_API_KEY => $sec{oai});
 my $envfile = slurp("$oc/.env");
 $restarts = calls("$dir/systemctl.calls", q{^restart openclaw-gateway$});
+my $hot = calls("$dir/agent.log", q{config: gateway token applied without a restart});
 set_config(12, { openclaw => $cfg11, env => \%env11, gateway_token => $sec{gw2} });
 is(run_agent(), 0, 'revision 12, a new gateway token: run ok');
 is(last_report()->{config}{applied_revision}, 12, 'applied');
@@ -612,7 +613,7 @@ is(calls("$dir/systemctl.calls", q{^restart openclaw-gateway$}), $restarts, 'wit
 is(slurp("$oc/.env"), $envfile, 'the env file unchanged');
 is(live("$oc/openclaw.json")->{gateway}{auth}{token}, $sec{gw2}, 'the new token in openclaw.json');
 is(decode_json(slurp("$dir/agent/agent.json"))->{secrets}{gateway_token}, $sec{gw2}, 'and the agent\'s own');
-like(slurp("$dir/agent.log"), qr/config: gateway token applied without a restart/,
+is(calls("$dir/agent.log", q{config: gateway token applied without a restart}), $hot + 1,
     'the gateway answered with the new token and refused the old one');
 # a gateway that does not take it live: restarted for it, and the log says so
 spew("$F/gw-no-hot", '');
