@@ -34,6 +34,10 @@
 #      the state changed, the backup restored through the agent: the
 #      gateway restarted on the restored state, the applied config (the
 #      command owner too) still the live one after the restart;
+#   6b. the gateway token replaced in the dashboard: the agent patches it
+#      into openclaw.json and the gateway applies it live (same process,
+#      no systemctl call); the new token accepted, the old one refused,
+#      directly and through nginx;
 #   7. the stop is bounded: offline, Telegram's cleanup never finishes and
 #      the gateway would wait out its 315 s drain; the unit's SIGKILL ends
 #      it, and the config is intact.
@@ -304,6 +308,45 @@ $x = health();
 ok($x && $x->{channels}{telegram}{configured}, 'health: Telegram configured') or diag explain $x;
 is((via('/control-ui-config.json', "Authorization: Bearer $gwtok"))[0], 200, 'through nginx with the token as before');
 
+# ---------------------------------------------- 6b. the gateway token replaced
+# as the customer does it in the dashboard: the next config carries the
+# new token, the agent writes it into openclaw.json and the gateway takes
+# it live (no restart: the same process), the old one refused at once
+$starts = grep { /^(start|restart|stop) openclaw-gateway$/ } $oc->unit_calls;
+my $mainpid = slurp("$dir/gateway.main") // '';
+chomp $mainpid;
+(my $gwlog = $oc->gateway_log) =~ s/\e\[[0-9;]*m//g;
+my $tokreloads = () = $gwlog =~ /config hot reload applied \([^)]*gateway\.auth\.token/g;
+my $rev0 = rev();
+my $hot = () = (slurp("$dir/agent.log") // '') =~ /config: gateway token applied without a restart/g;
+$r = $t->http(POST => "$base/gateway-token/rotate", headers => $s);
+is($r->{status}, 200, 'the gateway token replaced in the dashboard') or diag $r->{content};
+my $gwtok2 = $t->http(POST => "$base/gateway-token", headers => $s)->{json}{token} // '';
+ok($gwtok2 && $gwtok2 ne $gwtok, 'the dashboard shows a new token');
+ok(rev() > $rev0, 'a new config revision');
+applied(rev(), 'new gateway token');
+is(reported('config_error'), undef, 'no config error');
+is(scalar(grep { /^(start|restart|stop) openclaw-gateway$/ } $oc->unit_calls), $starts, 'no gateway restart');
+my $mainnow = slurp("$dir/gateway.main") // '';
+chomp $mainnow;
+ok($mainpid =~ /^\d+$/ && $mainnow eq $mainpid && kill(0, $mainpid), "the same gateway process ($mainpid)");
+($gwlog = $oc->gateway_log) =~ s/\e\[[0-9;]*m//g;
+is(scalar(() = $gwlog =~ /config hot reload applied \([^)]*gateway\.auth\.token/g), $tokreloads + 1,
+    "the gateway's log: the new token applied live");
+is(scalar(() = (slurp("$dir/agent.log") // '') =~ /config: gateway token applied without a restart/g), $hot + 1,
+    'the agent saw the new token accepted and the old one refused before it reported the revision');
+is($oc->live->{gateway}{auth}{token}, $gwtok2, 'the new token in openclaw.json');
+is($oc->live->{gateway}{auth}{mode}, 'token', 'the auth mode unchanged');
+unlike(slurp($oc->state . '/.env') // '', qr/\Q$gwtok\E|\Q$gwtok2\E|OPENCLAW_GATEWAY_TOKEN/, 'no gateway token in the env file');
+is(sprintf('%04o', (stat($oc->state . '/openclaw.json'))[2] & 07777), '0600', 'openclaw.json 0600');
+($code, $h, $raw) = $oc->rpc('health', $gwtok2);
+is($code, 200, 'admin RPC health with the new token') or diag $raw;
+($code) = $oc->rpc('health', $gwtok);
+is($code, 401, 'with the old one: 401');
+is((via('/control-ui-config.json', "Authorization: Bearer $gwtok2"))[0], 200, 'through nginx: the new token, 200');
+is((via('/control-ui-config.json', "Authorization: Bearer $gwtok"))[0], 401, 'the old one, 401');
+is($oc->clobbered, 0, 'no .clobbered.* file');
+
 # ---------------------------------------------- 7. a bounded stop
 $t->stop($agent);
 my $before = slurp($oc->state . '/openclaw.json');
@@ -323,4 +366,5 @@ for my $k (sort keys %sec) {
 	unlike($logs, qr/\Q$sec{$k}\E/, "secret $k in no log");
 }
 unlike($logs, qr/\Q$gwtok\E/, 'the gateway token in no log');
+unlike($logs, qr/\Q$gwtok2\E/, 'the new one neither');
 $t->done_testing;
