@@ -124,8 +124,8 @@ for my $n (1, 2) {
 	is_deeply($oc->{gateway}{controlUi}{allowedOrigins}, ["https://$v->{slug}.och.test"],
 	    "server $n: for its own hostname");
 	is(mode("$v->{oc}/openclaw.json"), '0600', "server $n: openclaw.json 0600");
-	like(slurp("$v->{oc}/.env") // '', qr/^OPENCLAW_GATEWAY_TOKEN=\Q$v->{gw}\E$/m,
-	    "server $n: gateway token in the env file");
+	is($oc->{gateway}{auth}{token}, $v->{gw}, "server $n: its gateway token in openclaw.json (applied live)");
+	unlike(slurp("$v->{oc}/.env") // '', qr/OPENCLAW_GATEWAY_TOKEN/, "server $n: and not in the env file");
 	is(mode("$v->{oc}/.env"), '0600', "server $n: .env 0600");
 	ok(-s "$v->{root}/etc/prometheus/node-exporter-web.yml", "server $n: node_exporter basic auth written");
 	like(slurp("$v->{root}/etc/prometheus/node-exporter-web.yml") // '', qr/^tls_server_config:$/m,
