@@ -8,7 +8,8 @@
 #      gateway has nothing to fetch when it starts;
 #   2. the owner's DeepSeek and Hugging Face keys and a Hugging Face model
 #      through the API; the config and env the agent fetches are applied
-#      as the agent applies them (env file, `config patch --stdin`);
+#      as the agent applies them (env file, `config patch --stdin` with
+#      the gateway token in place of its placeholder);
 #   3. `config patch` knows the chosen model (it refuses an unknown one),
 #      `config validate` passes, `models status` knows both providers and
 #      finds their keys where we put them (Hugging Face: HF_TOKEN).
@@ -90,13 +91,16 @@ for my $spec (split /,/, $plugins // '') {
 }
 
 # ---------------------------------------------- 2. applied as the agent applies it
-my %env = (%{ $cfg->{env} }, OPENCLAW_GATEWAY_TOKEN => 'e5' x 32);
+my %env = %{ $cfg->{env} };
 open my $fh, '>', $oc->state . '/.env' or die;
 print $fh map { "$_=$env{$_}\n" } sort keys %env;
 close $fh;
 chmod 0600, $oc->state . '/.env';
 ok(exists $env{HF_TOKEN} && !exists $env{HUGGINGFACE_API_KEY}, 'the Hugging Face key goes to HF_TOKEN');
 my $o = $cfg->{openclaw};
+# the gateway token in place of the rendered placeholder, as the agent puts it
+is($o->{gateway}{auth}{token}, '${OPENCLAW_GATEWAY_TOKEN}', 'the rendered config has the placeholder for the gateway token');
+$o->{gateway}{auth}{token} = 'e5' x 32;
 my $patch = encode_json({ gateway => $o->{gateway}, channels => $o->{channels} // {},
     agents => { defaults => { model => $o->{agents}{defaults}{model} } },
     plugins => { entries => $o->{plugins}{entries} } });
