@@ -33,7 +33,9 @@
 #   6. a backup through the dashboard (a real archive, stored in S3: t/s3),
 #      the state changed, the backup restored through the agent: the
 #      gateway restarted on the restored state, the applied config (the
-#      command owner too) still the live one after the restart;
+#      command owner too) still the live one after the restart, and
+#      applied again by the agent (the restored file's gateway token may
+#      be one rotated since), the gateway taking the token live;
 #   6b. the gateway token replaced in the dashboard: the agent patches it
 #      into openclaw.json and the gateway applies it live (same process,
 #      no systemctl call); the new token accepted, the old one refused,
@@ -290,12 +292,21 @@ is($bres->{output}{stored}, JSON::PP::true, 'stored off the server');
 is($t->psql_one("SELECT status FROM backups WHERE id = :'b'", b => $bid), 'available', 'the backup is available');
 spew($oc->state . '/after-backup.md', "written after the backup\n");
 my $starts = grep { /^(start|restart) openclaw-gateway$/ } $oc->unit_calls;
+# the agent's word that the gateway took a new token live (the admin RPC
+# `health` answered it and refused the old one)
+sub hot_tokens { scalar(() = (slurp("$dir/agent.log") // '') =~ /config: gateway token applied without a restart/g) }
+my $hot = hot_tokens();
 $r = $t->http(POST => "$base/backups/$bid/restore", headers => $s, body => { confirm => $host });
 is($r->{status}, 202, 'its restore asked for, the hostname typed as confirmation') or diag $r->{content};
 command_done($r->{json}{command_id}, 'backup restore', 1200);
 ok(!-e $oc->state . '/after-backup.md', 'the state folder is the backed-up one');
 is(scalar(grep { /^(start|restart) openclaw-gateway$/ } $oc->unit_calls), $starts + 1, 'the gateway restarted on it');
 ok($t->wait_for(sub { $oc->ready }, timeout => 900, interval => 1), 'and is ready');
+# the restored openclaw.json has the token of the backup's day (one
+# rotated since would be live again): the agent applies the config again
+ok($t->wait_for(sub { hot_tokens() > $hot }, timeout => 600, interval => 1),
+    'after the restore the agent applied the config again, the gateway taking the current token live')
+    or diag slurp("$dir/agent.log");
 $l = $oc->live;
 is_deeply([sort keys %{ $l->{channels} }], ['telegram'], 'after the restart: the applied channels are live');
 is($l->{channels}{telegram}{botToken}, '${TELEGRAM_BOT_TOKEN}', 'Telegram with its token by reference');
@@ -318,7 +329,7 @@ chomp $mainpid;
 (my $gwlog = $oc->gateway_log) =~ s/\e\[[0-9;]*m//g;
 my $tokreloads = () = $gwlog =~ /config hot reload applied \([^)]*gateway\.auth\.token/g;
 my $rev0 = rev();
-my $hot = () = (slurp("$dir/agent.log") // '') =~ /config: gateway token applied without a restart/g;
+$hot = hot_tokens();
 $r = $t->http(POST => "$base/gateway-token/rotate", headers => $s);
 is($r->{status}, 200, 'the gateway token replaced in the dashboard') or diag $r->{content};
 my $gwtok2 = $t->http(POST => "$base/gateway-token", headers => $s)->{json}{token} // '';
@@ -333,7 +344,7 @@ ok($mainpid =~ /^\d+$/ && $mainnow eq $mainpid && kill(0, $mainpid), "the same g
 ($gwlog = $oc->gateway_log) =~ s/\e\[[0-9;]*m//g;
 is(scalar(() = $gwlog =~ /config hot reload applied \([^)]*gateway\.auth\.token/g), $tokreloads + 1,
     "the gateway's log: the new token applied live");
-is(scalar(() = (slurp("$dir/agent.log") // '') =~ /config: gateway token applied without a restart/g), $hot + 1,
+is(hot_tokens(), $hot + 1,
     'the agent saw the new token accepted and the old one refused before it reported the revision');
 is($oc->live->{gateway}{auth}{token}, $gwtok2, 'the new token in openclaw.json');
 is($oc->live->{gateway}{auth}{mode}, 'token', 'the auth mode unchanged');
