@@ -449,14 +449,19 @@ sub sim_latency {
 # och-cloudsim whose servers run the real cloud-init/och-agent (agent
 # mode) with the stand-ins for what cannot run here: t/bin/openclaw as the
 # CLI and t/bin/openclaw-gateway as the gateway's loopback HTTP side (one
-# for all servers; its /_stub/scan plays the phone scanning WhatsApp's QR).
+# for all servers; its /_stub/scan plays the phone scanning WhatsApp's QR;
+# it takes the gateway tokens the servers' openclaw.json hold).
 # The demo and t/810 start the system this way.  Returns the gateway
 # stand-in's URL; @args go to the simulator.
 sub start_sim_agents {
 	my ($self, @args) = @_;
 	my $gwport = free_port();
+	# the simulator's state folder (its servers' openclaw.json: the
+	# stand-in takes the gateway tokens they hold now)
+	my $state = "$self->{dir}/sim";
+	for my $i (0 .. $#args - 1) { $state = $args[$i + 1] if $args[$i] eq '--state-dir' }
 	$self->spawn(name => 'gateway-stub', cmd => [ $self->src('t/bin/openclaw-gateway'), $gwport ],
-	    ready_port => $gwport);
+	    env => { OCH_GW_STUB_SIM_STATE => $state }, ready_port => $gwport);
 	$self->{gateway_url} = "http://127.0.0.1:$gwport";
 	local %ENV = (%ENV,
 		OPENCLAW_BIN => $self->src('t/bin/openclaw'),
