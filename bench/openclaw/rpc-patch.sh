@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# Does the running gateway's admin RPC `config.patch` merge what the agent
+# sends as `openclaw config patch --stdin` does, and how long does each
+# take?  One real gateway (bare, no channel plugins); for every patch the
+# CLI runs on a copy of the live openclaw.json (its own state folder) and
+# the RPC on the live one (config.get for the hash, then config.patch),
+# and the two results are compared (without "meta").
+#   bench/openclaw/rpc-patch.sh
+# Prints one line per case: "<case> cli=<same|differs|refused: …>
+# rpc=<…>", then "rpc_token_s=<n> (get_s=<n> patch_s=<n>) cli_s=<n>
+# load=<1-min load average at the start>".
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+oc=$("$top/scripts/openclaw-deps.sh" | head -n 1)
+port=${OCH_BENCH_PORT:-18799}
+work=$(mktemp -d)
+gw=0
+trap 'kill -TERM -- "-$gw" 2>/dev/null || true; sleep 5; rm -rf "$work"' EXIT
+export PATH=$oc/node/bin:$oc/prefix/bin:$PATH OPENCLAW_SERVICE_REPAIR_POLICY=external \
+    OPENCLAW_NO_RESPAWN=1 OPENCLAW_DISABLE_BONJOUR=1 HOME=$work \
+    OPENCLAW_STATE_DIR=$work/.openclaw
+st=$OPENCLAW_STATE_DIR
+mkdir -m 700 "$st" "$work/cli"
+tok() { openssl rand -hex 32; }
+url=http://127.0.0.1:$port/api/v1/admin/rpc
+# rpc TOKEN REQFILE: the admin RPC's answer in $work/rpc.out, HTTP status out
+rpc() {
+	printf 'header = "Authorization: Bearer %s"\n' "$1" |
+	    curl -s -K - -o "$work/rpc.out" -w '%{http_code}' --max-time 60 \
+	    -H 'Content-Type: application/json' --data-binary "@$2" "$url" || true
+}
+health() {
+	printf '{"method":"health","params":{}}' >"$work/h.req"
+	printf 'header = "Authorization: Bearer %s"\n' "$1" |
+	    curl -s -K - -o /dev/null -w '%{http_code}' --max-time 30 \
+	    -H 'Content-Type: application/json' --data-binary "@$work/h.req" "$url" || true
+}
+until_takes() {
+	local i
+	for ((i = 0; i < 3000; i++)); do
+		if [[ $(health "$1") == 200 ]] && [[ -z ${2:-} || $(health "$2") == 401 ]]; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "the gateway never took the token" >&2
+	return 1
+}
+norm() { jq -S 'del(.meta)' "$1"; }
+# REPLACE: the paths config.patch must be told it may replace for the
+# CLI's merge (arrays replace, null deletes): every array the patch sets,
+# and every array of the current config under a key the patch nulls
+# shellcheck disable=SC2016 # a jq program
+REPLACE='def apaths: [paths(type == "array") | select(all(.[]; type == "string"))];
+  (.[0] // {}) as $c | .[1] as $p |
+  [($p | apaths[]),
+   ($p | paths(. == null) | select(all(.[]; type == "string")) as $q |
+    ($c | try getpath($q) catch null) as $v |
+    if ($v | type) == "array" then $q else ($v | apaths[] | $q + .) end)] |
+  map(join(".")) | unique'
+# rpc_patch TOKEN PATCHFILE [auto|none]: config.get, then config.patch with
+# the hash (and with "auto" the replacePaths from REPLACE)
+rpc_patch() {
+	local h code
+	printf '{"method":"config.get","params":{}}' >"$work/g.req"
+	[[ $(rpc "$1" "$work/g.req") == 200 ]] || { echo "config.get: $(cat "$work/rpc.out")"; return 1; }
+	h=$(jq -r '.payload.hash' "$work/rpc.out")
+	if [[ ${3:-none} == auto ]]; then
+		jq '.payload.config' "$work/rpc.out" >"$work/cur.json"
+		jq -cs "$REPLACE" "$work/cur.json" "$2" >"$work/rp.json"
+	else
+		echo null >"$work/rp.json"
+	fi
+	jq -cn --rawfile raw "$2" --arg h "$h" --slurpfile rp "$work/rp.json" \
+	    '{method: "config.patch", params: ({raw: $raw, baseHash: $h} +
+	     (if $rp[0] then {replacePaths: $rp[0]} else {} end))}' >"$work/p.req"
+	code=$(rpc "$1" "$work/p.req")
+	if [[ $code != 200 ]] || ! jq -e '.ok != false' "$work/rpc.out" >/dev/null; then
+		echo "HTTP $code $(jq -c '.error // .' "$work/rpc.out" | cut -c1-300)"
+		return 1
+	fi
+}
+# case NAME PATCH [REPLACEPATHS_JSON]
+case_() {
+	local name=$1 cli rpcr
+	printf '%s\n' "$2" >"$work/patch.json"
+	cp "$st/openclaw.json" "$work/cli/openclaw.json"
+	cp "$st/.env" "$work/cli/.env"
+	if out=$(OPENCLAW_STATE_DIR=$work/cli openclaw config patch --stdin <"$work/patch.json" 2>&1); then
+		cli=ok
+	else
+		cli="refused: $(printf '%s' "$out" | tr '\n' ' ' | cut -c1-200)"
+	fi
+	if out=$(rpc_patch "$tok_cur" "$work/patch.json" "${3:-}"); then
+		rpcr=ok
+		sleep 1
+		if [[ $cli == ok ]]; then
+			if diff <(norm "$work/cli/openclaw.json") <(norm "$st/openclaw.json") >"$work/d"; then
+				rpcr="ok, same file as the CLI's"
+			else
+				rpcr="ok, DIFFERS from the CLI's: $(tr '\n' ' ' <"$work/d" | cut -c1-300)"
+			fi
+		fi
+	else
+		rpcr="refused: $out"
+	fi
+	printf '%s: cli=%s | rpc=%s\n' "$name" "$cli" "$rpcr"
+}
+
+a=$(tok)
+printf 'OPENCLAW_GATEWAY_TOKEN=%s\n' "$a" >"$st/.env"; chmod 600 "$st/.env"
+openclaw onboard --non-interactive --accept-risk --mode local --auth-choice skip \
+    --gateway-bind loopback --gateway-port "$port" --gateway-auth token \
+    --gateway-token-ref-env OPENCLAW_GATEWAY_TOKEN --skip-channels --skip-skills \
+    --skip-search --skip-ui --skip-daemon --skip-health --json >/dev/null 2>&1
+printf '{"gateway":{"auth":{"mode":"token","token":"%s"}},"plugins":{"entries":{"admin-http-rpc":{"enabled":true}}}}\n' "$a" |
+    openclaw config patch --stdin >/dev/null 2>&1
+load=$(cut -d' ' -f1 /proc/loadavg)
+tok_cur=$a
+setsid openclaw gateway --port "$port" </dev/null >>"$work/gateway.log" 2>&1 &
+gw=$!
+until_takes "$a"
+printf '{"method":"config.get","params":{}}' >"$work/g.req"
+echo "config.get: HTTP $(rpc "$a" "$work/g.req") $(jq -c '{ok, payload: (.payload | keys)}' "$work/rpc.out")"
+
+o2='{"gateway":{"controlUi":{"allowedOrigins":["https://a.example","https://b.example"]}},"commands":{"ownerAllowFrom":["telegram:1","telegram:2"]}}'
+o1='{"gateway":{"controlUi":{"allowedOrigins":["https://c.example"]}},"commands":{"ownerAllowFrom":["telegram:3"]}}'
+case_ nested-new-arrays "$o2"
+case_ arrays-replaced "$o1"
+case_ arrays-replaced+replacePaths "$o1" auto
+case_ nested-new-arrays+replacePaths "$o2" auto
+case_ null-removes-object '{"gateway":{"controlUi":null}}'
+case_ null-removes-object+replacePaths '{"gateway":{"controlUi":null}}' auto
+case_ null-removes-array '{"commands":{"ownerAllowFrom":null}}'
+case_ null-removes-array+replacePaths '{"commands":{"ownerAllowFrom":null}}' auto
+case_ new-arrays+replacePaths "$o2" auto
+case_ null-absent+replacePaths '{"gateway":{"controlUi":null},"channels":{"nosuch":null}}' auto
+case_ invalid-value '{"gateway":{"port":"not-a-port"}}'
+# a stale hash
+printf '{"method":"config.patch","params":{"raw":"{\\"commands\\":{\\"ownerAllowFrom\\":[\\"x:1\\"]}}","baseHash":"0000"}}' >"$work/s.req"
+printf 'stale-hash: HTTP %s %s\n' "$(rpc "$tok_cur" "$work/s.req")" "$(jq -c '.error // .' "$work/rpc.out" | cut -c1-300)"
+
+# the gateway token, live: RPC
+b=$(tok)
+printf '{"gateway":{"auth":{"token":"%s"}}}\n' "$b" >"$work/t.json"
+t0=$(date +%s.%N)
+printf '{"method":"config.get","params":{}}' >"$work/g.req"
+rpc "$a" "$work/g.req" >/dev/null
+h=$(jq -r '.payload.hash' "$work/rpc.out")
+t1=$(date +%s.%N)
+jq -cn --rawfile raw "$work/t.json" --arg h "$h" '{method: "config.patch", params: {raw: $raw, baseHash: $h}}' >"$work/p.req"
+code=$(rpc "$a" "$work/p.req")
+t2=$(date +%s.%N)
+echo "token patch: HTTP $code $(jq -c '{ok, error, keys: (.payload // .result // {} | keys)}' "$work/rpc.out")"
+until_takes "$b" "$a"
+t3=$(date +%s.%N)
+tok_cur=$b
+kill -0 "$gw" || { echo "the gateway restarted" >&2; exit 1; }
+# the same through the CLI, for comparison
+c=$(tok)
+t4=$(date +%s.%N)
+printf '{"gateway":{"auth":{"token":"%s"}}}\n' "$c" | openclaw config patch --stdin >/dev/null 2>&1
+t5=$(date +%s.%N)
+until_takes "$c" "$b"
+t6=$(date +%s.%N)
+kill -0 "$gw" || { echo "the gateway restarted" >&2; exit 1; }
+printf 'rpc_token_s=%.1f (get_s=%.2f patch_s=%.2f) cli_token_s=%.1f (cli_s=%.1f) load=%s\n' \
+    "$(echo "$t3 - $t0" | bc)" "$(echo "$t1 - $t0" | bc)" "$(echo "$t2 - $t1" | bc)" \
+    "$(echo "$t6 - $t4" | bc)" "$(echo "$t5 - $t4" | bc)" "$load"
