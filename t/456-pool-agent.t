@@ -90,6 +90,12 @@ unlike($log, qr/\Q$pool_tok\E/, 'the pool token never reached the agent log');
 like($log, qr/config: gateway token applied without a restart/, 'the claim: the gateway took the token live')
     or diag $log;
 unlike($log, qr/restarting the gateway/, 'no gateway restart for the claim');
+# the simulated pool server has no onboarded openclaw.json (och-setup's
+# throwaway token): the agent cannot use the admin RPC config.patch and
+# the CLI applies the patch (t/735 shows the RPC way on the real gateway)
+like($log, qr/config: the gateway's current token is unknown; the CLI instead/,
+    'the claim: the CLI applied the patch, no token to reach the admin RPC with') or diag $log;
+unlike($log, qr/patched through the gateway's admin RPC/, 'not the RPC');
 my $gwtok = eval { decode_json(slurp("$adir/agent.json"))->{secrets}{gateway_token} } // '';
 is(eval { decode_json(slurp("$adir/root/home/openclaw/.openclaw/openclaw.json"))->{gateway}{auth}{token} }, $gwtok,
     'the instance\'s gateway token is in openclaw.json');

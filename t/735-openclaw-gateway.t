@@ -239,9 +239,14 @@ sub hot_reloads {
 	(my $log = $oc->gateway_log) =~ s/\e\[[0-9;]*m//g;
 	return scalar(() = $log =~ /config hot reload applied \([^)]*channels\.whatsapp/g);
 }
+# the agent's word that the running gateway took a patch through its admin
+# RPC config.patch (no CLI process)
+sub rpc_patches { scalar(() = (slurp("$dir/agent.log") // '') =~ /config: patched through the gateway's admin RPC/g) }
+my $rpcp = rpc_patches();
 is($t->http(PUT => "$base/channels/whatsapp", headers => $s, body => { enabled => \1, dm_policy => 'pairing' })->{status},
     204, 'WhatsApp added in the dashboard');
 applied(rev(), 'WhatsApp added');
+is(rpc_patches(), $rpcp + 1, "through the gateway's admin RPC") or diag slurp("$dir/agent.log");
 $l = $oc->live;
 is_deeply([sort keys %{ $l->{channels} }], [qw(telegram whatsapp)], 'WhatsApp is in the live config');
 is($l->{plugins}{entries}{whatsapp}{enabled}, JSON::PP::true, 'its plugin entry enabled');
@@ -271,6 +276,8 @@ like($wres->{output}{reason} // '', keys %qr ? qr/^(timeout|failed)$/ : qr/^fail
     'the reason: ' . ($wres->{output}{reason} // 'none') . (keys %qr ? '' : ' (no QR was shown)'));
 is($t->http(DELETE => "$base/channels/whatsapp", headers => $s)->{status}, 204, 'WhatsApp removed in the dashboard');
 applied(rev(), 'WhatsApp removed');
+is(rpc_patches(), $rpcp + 2, "through the admin RPC too (null removing the channel and its plugin entry)")
+    or diag slurp("$dir/agent.log");
 $l = $oc->live;
 ok(!exists $l->{channels}{whatsapp} && !exists $l->{plugins}{entries}{whatsapp}, 'gone from the live config, its plugin entry too');
 is($l->{channels}{telegram}{botToken}, '${TELEGRAM_BOT_TOKEN}', 'Telegram untouched');
@@ -330,12 +337,17 @@ chomp $mainpid;
 my $tokreloads = () = $gwlog =~ /config hot reload applied \([^)]*gateway\.auth\.token/g;
 my $rev0 = rev();
 $hot = hot_tokens();
+$rpcp = rpc_patches();
+my $t0 = time;
 $r = $t->http(POST => "$base/gateway-token/rotate", headers => $s);
 is($r->{status}, 200, 'the gateway token replaced in the dashboard') or diag $r->{content};
 my $gwtok2 = $t->http(POST => "$base/gateway-token", headers => $s)->{json}{token} // '';
 ok($gwtok2 && $gwtok2 ne $gwtok, 'the dashboard shows a new token');
 ok(rev() > $rev0, 'a new config revision');
 applied(rev(), 'new gateway token');
+note(sprintf('the new token applied and checked %d s after the rotation (load %s)', time - $t0,
+    (split ' ', slurp('/proc/loadavg') // '')[0] // '?'));
+is(rpc_patches(), $rpcp + 1, "patched through the gateway's admin RPC with the old token") or diag slurp("$dir/agent.log");
 is(reported('config_error'), undef, 'no config error');
 is(scalar(grep { /^(start|restart|stop) openclaw-gateway$/ } $oc->unit_calls), $starts, 'no gateway restart');
 my $mainnow = slurp("$dir/gateway.main") // '';
