@@ -11,53 +11,17 @@
 # load=<1-min load average at the start>".
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-oc=$("$top/scripts/openclaw-deps.sh" | head -n 1)
 port=${OCH_BENCH_PORT:-18799}
-work=$(mktemp -d)
-gw=0
-trap 'kill -TERM -- "-$gw" 2>/dev/null || true; sleep 5; rm -rf "$work"' EXIT
-export PATH=$oc/node/bin:$oc/prefix/bin:$PATH OPENCLAW_SERVICE_REPAIR_POLICY=external \
-    OPENCLAW_NO_RESPAWN=1 OPENCLAW_DISABLE_BONJOUR=1 HOME=$work \
-    OPENCLAW_STATE_DIR=$work/.openclaw
-st=$OPENCLAW_STATE_DIR
-mkdir -m 700 "$st" "$work/cli"
-tok() { openssl rand -hex 32; }
-url=http://127.0.0.1:$port/api/v1/admin/rpc
-# rpc TOKEN REQFILE: the admin RPC's answer in $work/rpc.out, HTTP status out
-rpc() {
-	printf 'header = "Authorization: Bearer %s"\n' "$1" |
-	    curl -s -K - -o "$work/rpc.out" -w '%{http_code}' --max-time 60 \
-	    -H 'Content-Type: application/json' --data-binary "@$2" "$url" || true
-}
-health() {
-	printf '{"method":"health","params":{}}' >"$work/h.req"
-	printf 'header = "Authorization: Bearer %s"\n' "$1" |
-	    curl -s -K - -o /dev/null -w '%{http_code}' --max-time 30 \
-	    -H 'Content-Type: application/json' --data-binary "@$work/h.req" "$url" || true
-}
-until_takes() {
-	local i
-	for ((i = 0; i < 3000; i++)); do
-		if [[ $(health "$1") == 200 ]] && [[ -z ${2:-} || $(health "$2") == 401 ]]; then
-			return 0
-		fi
-		sleep 0.1
-	done
-	echo "the gateway never took the token" >&2
-	return 1
-}
+# shellcheck source=bench/openclaw/gateway.sh
+. "$top/bench/openclaw/gateway.sh"
+mkdir -m 700 "$work/cli"
 norm() { jq -S 'del(.meta)' "$1"; }
 # REPLACE: the paths config.patch must be told it may replace for the
-# CLI's merge (arrays replace, null deletes): every array the patch sets,
-# and every array of the current config under a key the patch nulls
-# shellcheck disable=SC2016 # a jq program
-REPLACE='def apaths: [paths(type == "array") | select(all(.[]; type == "string"))];
-  (.[0] // {}) as $c | .[1] as $p |
-  [($p | apaths[]),
-   ($p | paths(. == null) | select(all(.[]; type == "string")) as $q |
-    ($c | try getpath($q) catch null) as $v |
-    if ($v | type) == "array" then $q else ($v | apaths[] | $q + .) end)] |
-  map(join(".")) | unique'
+# CLI's merge: the agent's own program (och-agent's REPLACE_JQ), read from
+# it so that what is measured here is what the agent sends
+REPLACE=$(awk "/^REPLACE_JQ='/ { f = 1; sub(/^REPLACE_JQ='/, \"\") }
+    f { if (/'\$/) { sub(/'\$/, \"\"); print; exit } print }" "$top/cloud-init/och-agent")
+[[ $REPLACE == *apaths* ]] || { echo "no REPLACE_JQ in cloud-init/och-agent" >&2; exit 1; }
 # rpc_patch TOKEN PATCHFILE [auto|none]: config.get, then config.patch with
 # the hash (and with "auto" the replacePaths from REPLACE)
 rpc_patch() {
@@ -108,17 +72,11 @@ case_() {
 }
 
 a=$(tok)
-printf 'OPENCLAW_GATEWAY_TOKEN=%s\n' "$a" >"$st/.env"; chmod 600 "$st/.env"
-openclaw onboard --non-interactive --accept-risk --mode local --auth-choice skip \
-    --gateway-bind loopback --gateway-port "$port" --gateway-auth token \
-    --gateway-token-ref-env OPENCLAW_GATEWAY_TOKEN --skip-channels --skip-skills \
-    --skip-search --skip-ui --skip-daemon --skip-health --json >/dev/null 2>&1
 printf '{"gateway":{"auth":{"mode":"token","token":"%s"}},"plugins":{"entries":{"admin-http-rpc":{"enabled":true}}}}\n' "$a" |
-    openclaw config patch --stdin >/dev/null 2>&1
+    gw_onboard "$a"
 load=$(cut -d' ' -f1 /proc/loadavg)
 tok_cur=$a
-setsid openclaw gateway --port "$port" </dev/null >>"$work/gateway.log" 2>&1 &
-gw=$!
+gw_start
 until_takes "$a"
 printf '{"method":"config.get","params":{}}' >"$work/g.req"
 echo "config.get: HTTP $(rpc "$a" "$work/g.req") $(jq -c '{ok, payload: (.payload | keys)}' "$work/rpc.out")"

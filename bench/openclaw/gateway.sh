@@ -1,0 +1,70 @@
+# Sourced by bench/openclaw/token-apply.sh and rpc-patch.sh: one real
+# OpenClaw gateway (the package scripts/openclaw-deps.sh installs, no
+# network) on loopback port $port, in a throwaway state folder that goes
+# when the script exits.  The caller sets port (and top) first.
+# Sets oc, work, st and gw; defines tok, envfile, rpc, health,
+# until_takes, gw_start, gw_stop and gw_onboard.
+# shellcheck shell=bash disable=SC2154 # top and port: the caller's
+oc=$("$top/scripts/openclaw-deps.sh" | head -n 1)
+work=$(mktemp -d)
+gw=0
+trap 'kill -TERM -- "-$gw" 2>/dev/null || true; sleep 5; rm -rf "$work"' EXIT
+export PATH=$oc/node/bin:$oc/prefix/bin:$PATH OPENCLAW_SERVICE_REPAIR_POLICY=external \
+    OPENCLAW_NO_RESPAWN=1 OPENCLAW_DISABLE_BONJOUR=1 HOME=$work \
+    OPENCLAW_STATE_DIR=$work/.openclaw
+st=$OPENCLAW_STATE_DIR
+mkdir -m 700 "$st"
+url=http://127.0.0.1:$port/api/v1/admin/rpc
+
+tok() { openssl rand -hex 32; }
+# envfile TOKEN: the gateway's env file holds TOKEN
+envfile() { printf 'OPENCLAW_GATEWAY_TOKEN=%s\n' "$1" >"$st/.env"; chmod 600 "$st/.env"; }
+# rpc TOKEN REQFILE: the admin RPC's answer in $work/rpc.out; prints the
+# HTTP status (the token reaches curl on stdin, never an argv)
+rpc() {
+	printf 'header = "Authorization: Bearer %s"\n' "$1" |
+	    curl -s -K - -o "$work/rpc.out" -w '%{http_code}' --max-time 60 \
+	    -H 'Content-Type: application/json' --data-binary "@$2" "$url" || true
+}
+# health TOKEN: the HTTP status of the admin RPC `health` with TOKEN
+health() {
+	printf '{"method":"health","params":{}}' >"$work/h.req"
+	printf 'header = "Authorization: Bearer %s"\n' "$1" |
+	    curl -s -K - -o /dev/null -w '%{http_code}' --max-time 30 \
+	    -H 'Content-Type: application/json' --data-binary "@$work/h.req" "$url" || true
+}
+# until_takes NEW [OLD]: wait (at most about 5 minutes) until NEW is
+# accepted and OLD, if given, refused; fails otherwise
+until_takes() {
+	local i
+	for ((i = 0; i < 3000; i++)); do
+		if [[ $(health "$1") == 200 ]] && [[ -z ${2:-} || $(health "$2") == 401 ]]; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "the gateway never took the token" >&2
+	return 1
+}
+gw_start() {
+	setsid openclaw gateway --port "$port" </dev/null >>"$work/gateway.log" 2>&1 &
+	gw=$!
+}
+gw_stop() {
+	local i
+	kill -TERM "$gw" 2>/dev/null || true
+	for ((i = 0; i < 120; i++)); do kill -0 "$gw" 2>/dev/null || break; sleep 0.25; done
+	kill -KILL -- "-$gw" 2>/dev/null || true
+}
+# gw_onboard TOKEN: onboarding as och-setup does it (token from the env
+# file), then the gateway's auth block and the admin RPC plugin from the
+# JSON on stdin, through `config patch`
+gw_onboard() {
+	cat >"$work/onboard-patch.json"
+	envfile "$1"
+	openclaw onboard --non-interactive --accept-risk --mode local --auth-choice skip \
+	    --gateway-bind loopback --gateway-port "$port" --gateway-auth token \
+	    --gateway-token-ref-env OPENCLAW_GATEWAY_TOKEN --skip-channels --skip-skills \
+	    --skip-search --skip-ui --skip-daemon --skip-health --json </dev/null >/dev/null 2>&1
+	openclaw config patch --stdin <"$work/onboard-patch.json" >/dev/null 2>&1
+}
