@@ -27,6 +27,7 @@ struct park {
 	char		 key[PARK_KEY_MAX];
 	int64_t		 arg;
 	time_t		 deadline;
+	unsigned long long seq;		/* the order it was parked in */
 	struct park	*next;
 };
 
@@ -41,8 +42,9 @@ static struct {
 	char		*dburl;
 	const struct srv_park_ops *ops;
 	size_t		 high;		/* most parked since the last trim */
+	unsigned long long seq;		/* the last parked's seq */
 } waker = { PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, { -1, -1 }, 0, 0, 0,
-	NULL, NULL, 0 };
+	NULL, NULL, 0, 0 };
 
 /* Answer a parked request with o (or the error) and let it go. */
 static void
@@ -115,47 +117,81 @@ wait_hits(struct db *db, int *listening, char hit[][PARK_KEY_MAX],
 	return all;
 }
 
+/*
+ * With waker.mu held: the parked requests due now (all of them, those
+ * past their deadline, those of a key notified) taken off the list; the
+ * others stay where they are, so that srv_park() still finds a key's
+ * oldest while the due ones are looked at.  (Taking the whole list for
+ * every wake hid a key's parked polls from srv_park() whenever a park
+ * raced the wake its own pipe write caused: the cap let one more in and
+ * the worker's count went wrong.)
+ */
+static struct park *
+take_due(int all, char hit[][PARK_KEY_MAX], int nhit, time_t now)
+{
+	struct park	**pp = &waker.list, *pk, *due = NULL, **tail = &due;
+	int		 i, d;
+
+	while ((pk = *pp) != NULL) {
+		d = all || pk->deadline <= now;
+		for (i = 0; !d && i < nhit; i++)
+			d = strcmp(hit[i], pk->key) == 0;
+		if (!d) {
+			pp = &pk->next;
+			continue;
+		}
+		*pp = pk->next;
+		pk->next = NULL;
+		*tail = pk;
+		tail = &pk->next;
+	}
+	return due;
+}
+
+/* With waker.mu held: pk back in the list at its place (newest first,
+ * by the order of parking). */
+static void
+put_back(struct park *pk)
+{
+	struct park	**pp = &waker.list;
+
+	while (*pp != NULL && (*pp)->seq > pk->seq)
+		pp = &(*pp)->next;
+	pk->next = *pp;
+	*pp = pk;
+}
+
 /* Look at the parked requests that are due; answer those that are done. */
 static void
 wake(struct db *db, int all, char hit[][PARK_KEY_MAX], int nhit)
 {
-	struct park	*todo, *pk, *next, *keep = NULL;
+	struct park	*todo, *pk, *next;
 	time_t		 now = time(NULL);
 	cJSON		*o;
 	enum och_err	 err;
-	int		 i, rc, due;
+	int		 i;
 
 	pthread_mutex_lock(&waker.mu);
-	todo = waker.list;
-	waker.list = NULL;
+	todo = take_due(all, hit, nhit, now);
 	pthread_mutex_unlock(&waker.mu);
 	for (pk = todo; pk != NULL; pk = next) {
 		next = pk->next;
 		o = NULL;
 		err = OCH_OK;
-		due = all || pk->deadline <= now;
-		for (i = 0; !due && i < nhit; i++)
-			due = strcmp(hit[i], pk->key) == 0;
-		rc = 0;
-		if (due && ((rc = waker.ops->check(db, pk->key, pk->arg, &o,
-		    &err)) != 0 || pk->deadline <= now)) {
+		if (waker.ops->check(db, pk->key, pk->arg, &o, &err) != 0 ||
+		    pk->deadline <= now) {
 			pthread_mutex_lock(&waker.mu);
 			waker.n--;
 			pthread_mutex_unlock(&waker.mu);
 			unpark(pk, o, err);
 			continue;
 		}
-		if (due)
-			cJSON_Delete(o);
-		pk->next = keep;
-		keep = pk;
+		cJSON_Delete(o);
+		pthread_mutex_lock(&waker.mu);
+		put_back(pk);
+		pthread_mutex_unlock(&waker.mu);
 	}
 	pthread_mutex_lock(&waker.mu);
-	for (pk = keep; pk != NULL; pk = next) {
-		next = pk->next;
-		pk->next = waker.list;
-		waker.list = pk;
-	}
 	/* glibc keeps what answered requests held: after a burst, give the
 	 * free pages back so the worker's memory returns to its baseline */
 	if ((i = waker.high >= PARK_TRIM_MIN && waker.n <= waker.high / 2))
@@ -305,6 +341,7 @@ srv_park(struct req *r, const char *key, int64_t arg, int wait_s)
 	snprintf(pk->key, sizeof(pk->key), "%s", key);
 	pk->arg = arg;
 	pk->deadline = time(NULL) + wait_s;
+	pk->seq = ++waker.seq;
 	pk->r = srv_detach(r);
 	pk->next = waker.list;
 	waker.list = pk;
