@@ -94,15 +94,46 @@ while (my $c = $srv->accept) {
 		# the token the gateway takes: the one in openclaw.json, live as
 		# OpenClaw 2026.9.6 applies it; with gw-no-hot, the one it held
 		# at its last restart (the systemctl stand-in keeps it)
+		# (or, where that is onboarding's env reference, that variable
+		# of the env file; gw-state: another state folder)
 		my $gw = $sec->{gw};
-		my $lt = eval { decode_json(slurp("$F/../openclaw/openclaw.json") // '{}')->{gateway}{auth}{token} };
+		my $sd = slurp("$F/gw-state") // "$F/../openclaw";
+		my $lt = eval { decode_json(slurp("$sd/openclaw.json") // '{}')->{gateway}{auth}{token} };
 		$gw = $lt if defined $lt && !ref $lt && $lt !~ /^\$\{/;
+		if (ref $lt eq 'HASH' && ($lt->{source} // '') eq 'env') {
+			($gw) = (slurp("$sd/.env") // '') =~ /^\Q$lt->{id}\E=(\S+)$/m;
+			$gw //= '';
+		}
 		if (-e "$F/gw-no-hot") {
 			$gw = slurp("$F/gw-started") // $sec->{gw};
 			chomp $gw;
 		}
 		if ($auth ne "Bearer $gw") {
 			($st, $out) = (401, '{"ok":false,"error":{"message":"Unauthorized","type":"unauthorized"}}');
+		} elsif (-e "$F/gw-state" && ($r->{method} // '') =~ /^config\.(get|patch)$/) {
+			# the admin RPC's config.get/config.patch (with gw-state
+			# only: elsewhere the agent falls back to the CLI): the file
+			# and its hash; an RFC 7386 patch of `raw` on that hash
+			require Digest::SHA;
+			my $raw = slurp("$sd/openclaw.json") // '{}';
+			my $h = Digest::SHA::sha256_hex($raw);
+			if ($1 eq 'get') {
+				($st, $out) = (200, $J->encode({ ok => JSON::PP::true,
+				    payload => { config => decode_json($raw), hash => $h } }));
+			} elsif (($r->{params}{baseHash} // '') ne $h) {
+				($st, $out) = (400, '{"ok":false,"error":{"message":"config changed since last load"}}');
+			} else {
+				my $mp; $mp = sub { my ($t, $p) = @_; return $p unless ref $p eq 'HASH';
+					$t = {} unless ref $t eq 'HASH';
+					for my $k (keys %$p) { defined $p->{$k} ? ($t->{$k} = $mp->($t->{$k}, $p->{$k})) : delete $t->{$k} }
+					$t };
+				my $new = $mp->(decode_json($raw), decode_json($r->{params}{raw}));
+				spew("$sd/openclaw.json.tmp", $J->encode($new));
+				chmod 0600, "$sd/openclaw.json.tmp";
+				rename "$sd/openclaw.json.tmp", "$sd/openclaw.json";
+				app("$F/rpc.jsonl", $J->encode({ method => 'config.patch' }) . "\n");
+				($st, $out) = (200, '{"ok":true,"payload":{"ok":true}}');
+			}
 		} elsif (($r->{method} // '') eq 'health') {
 			($st, $out) = (200, '{"ok":true,"payload":{"ok":true,"configReload":{"hotReloadStatus":"active"}}}');
 		} elsif (($r->{method} // '') eq 'web.login.start') {
@@ -163,7 +194,7 @@ while (my $c = $srv->accept) {
 		app("$F/reports.jsonl", $body . "\n");
 		($st, $out) = (200, '{}');
 	}
-	my %reason = (200 => 'OK', 304 => 'Not Modified', 401 => 'Unauthorized',
+	my %reason = (200 => 'OK', 304 => 'Not Modified', 400 => 'Bad Request', 401 => 'Unauthorized',
 	    404 => 'Not Found', 503 => 'Service Unavailable');
 	print $c "HTTP/1.1 $st $reason{$st}\r\n" . join('', map { "$_\r\n" } @hdr)
 	    . "Content-Type: application/json\r\nContent-Length: " . length($out)
@@ -652,6 +683,91 @@ isnt(run_agent(OCH_BOOTSTRAP_ENV => "$dir/boot2.env", OCH_AGENT_DIR => "$dir/age
     'a used bootstrap token: refused');
 ok(!-e "$dir/agent2/agent.json", 'no credentials stored');
 like(slurp("$dir/agent.log"), qr/ready: refused \(401 unauthorized\)/, 'the refusal is logged');
+
+# ------------------------------------------------------------ pre-built first boot
+# A cold first boot from a pre-built image: the image carries the
+# onboarded state (`och-setup image-state`: onboarding and the static
+# settings, then nothing per machine or secret); och-setup's first boot
+# makes only the env file with a throwaway token, no openclaw call, and
+# starts the gateway; the agent's ready call and first config come while
+# the gateway still starts (not listening yet): the agent waits for it
+# and applies the config through the admin RPC with the token the
+# gateway holds (the env reference), no CLI and, as a new order's config
+# has no env entries, no restart; the instance's token is then live.
+{
+	my $pb = "$dir/pb";
+	mkdir $pb;
+	mkdir "$pb/prefix";
+	mkdir "$pb/prefix/bin";
+	symlink($t->src('t/bin/openclaw'), "$pb/prefix/bin/openclaw") or die;
+	my %setup = (OCH_OPENCLAW_PREFIX => "$pb/prefix", OCH_OPENCLAW_HOME => "$pb/home",
+	    OCH_OPENCLAW_USER => '', OCH_COMPILE_CACHE => "$pb/cache", OCH_SETUP_LOG => "$pb/setup.log",
+	    OPENCLAW_STUB_LOG => "$pb/image.calls", OPENCLAW_STATE_DIR => "$pb/home/.openclaw");
+	mkdir "$pb/home";
+	{
+		local @ENV{keys %setup} = values %setup;
+		is(system('bash', $t->src('cloud-init/och-setup'), 'image-state'), 0, 'och-setup image-state (the image build)');
+	}
+	like(slurp("$pb/image.calls") // '', qr/^openclaw onboard .*--gateway-token-ref-env OPENCLAW_GATEWAY_TOKEN.*\nopenclaw config patch --stdin$/m,
+	    'it onboards and patches the static settings');
+	my $st = "$pb/home/.openclaw";
+	my $baked = decode_json(slurp("$st/openclaw.json") // '{}');
+	is_deeply($baked->{gateway}{auth}{token}, { source => 'env', provider => 'default', id => 'OPENCLAW_GATEWAY_TOKEN' },
+	    'the baked config refers to the env file for its token');
+	is_deeply([$baked->{gateway}{trustedProxies}, $baked->{plugins}{entries}{'admin-http-rpc'}{enabled}],
+	    [['127.0.0.1'], JSON::PP::true], 'and has the static settings');
+	ok(!exists $baked->{gateway}{publicOrigin} && !exists $baked->{gateway}{controlUi}, 'no origin of any server');
+	ok(!-e "$st/.env", 'the image keeps no env file (the build\'s token)');
+	is_deeply([glob "$st/openclaw.json.bak*"], [], 'nor config backups');
+	# och-setup's first boot on it (its functions, as main runs them on a
+	# pre-built image; the gateway unit's start is the agent's stand-in)
+	my $fb = `env @{[ map { "$_='$setup{$_}'" } sort keys %setup ]} OPENCLAW_STUB_LOG='$pb/firstboot.calls' bash -c '
+	    . "\$1"; FQDN=acme-bot.claw.example VERSION=2026.9.6 PLUGINS=() PREBUILT=1
+	    openclaw_state && echo state-ok' _ '@{[ $t->src('cloud-init/och-setup') ]}' 2>&1`;
+	like($fb, qr/state-ok/, 'och-setup: the first boot\'s gateway state') or diag $fb;
+	is(slurp("$pb/firstboot.calls") // '', '', 'with no openclaw call');
+	like(slurp("$pb/setup.log") // '', qr/the image's onboarded state: no openclaw call/, 'and says so');
+	my ($throw) = (slurp("$st/.env") // '') =~ /^OPENCLAW_GATEWAY_TOKEN=([0-9a-f]{64})\n\z/;
+	ok($throw, 'the env file holds a throwaway token made at boot');
+	is(mode("$st/.env"), '0600', 'env file 0600');
+	is_deeply(decode_json(slurp("$st/openclaw.json")), $baked, 'the baked config untouched');
+	unlike(slurp("$pb/setup.log"), qr/$throw/, 'the token is not in the log');
+
+	# the agent: a new bootstrap token; the gateway on another port, up 4 s late
+	unlink "$F/boot.used";
+	spew("$F/boot.token", $sec{boot});
+	spew("$dir/boot-pb.env", "OCH_API_URL=$api\nOCH_BOOTSTRAP_TOKEN=$sec{boot}\n");
+	chmod 0600, "$dir/boot-pb.env";
+	spew("$F/gw-state", $st);
+	my $cfgpb = gateway_config(top => { channels => {} });
+	set_config(40, { openclaw => $cfgpb, env => {} });
+	my $gport = $t->free_port;
+	my $late = $t->spawn(name => 'late-gateway', cmd => ['sh', '-c', "sleep 4; exec '$^X' '$dir/fake-api.pl' $gport '$F'"]);
+	my $r0 = calls("$dir/systemctl.calls", q{^restart openclaw-gateway$});
+	spew("$dir/stub-pb.calls", '');
+	is(run_agent(OCH_AGENT_DIR => "$dir/agent-pb", OCH_BOOTSTRAP_ENV => "$dir/boot-pb.env",
+	    OPENCLAW_STATE_DIR => $st, OCH_OPENCLAW_HOME => "$pb/home", OPENCLAW_STUB_LOG => "$dir/stub-pb.calls",
+	    OCH_GATEWAY_URL => "http://127.0.0.1:$gport", OCH_READY_TIMEOUT => 60), 0, 'the agent\'s first run on it: exit 0');
+	like(slurp("$dir/agent.log"), qr/config: the gateway is starting; waiting for it\n.*config: patched through the gateway's admin RPC\n/,
+	    'the config came while the gateway started: waited for, then applied through the admin RPC');
+	unlike(slurp("$dir/stub-pb.calls"), qr/^openclaw config patch/m, 'not through the CLI');
+	is(calls("$dir/systemctl.calls", q{^restart openclaw-gateway$}), $r0, 'no gateway restart (no env entries)');
+	like(slurp("$dir/agent.log"), qr/config: gateway token applied without a restart/, 'the instance\'s token applied live');
+	my $applied = decode_json(slurp("$st/openclaw.json"));
+	is($applied->{gateway}{auth}{token}, $sec{gw}, 'openclaw.json holds the instance\'s token');
+	is_deeply($applied->{gateway}{controlUi}{allowedOrigins}, ['https://acme-bot.claw.example'],
+	    'and the origins of its name, from the config');
+	is(decode_json(slurp("$dir/agent-pb/config.status.json"))->{applied_revision}, 40, 'revision 40 applied');
+	is(slurp("$dir/agent-pb/env.last"), "\n", 'the env file\'s config entries (none) recorded');
+	# the next config with an env entry restarts it
+	set_config(41, { openclaw => $cfgpb, env => { ANTHROPIC_API_KEY => $sec{anth} } });
+	is(run_agent(OCH_AGENT_DIR => "$dir/agent-pb", OPENCLAW_STATE_DIR => $st, OCH_OPENCLAW_HOME => "$pb/home",
+	    OPENCLAW_STUB_LOG => "$dir/stub-pb.calls", OCH_GATEWAY_URL => "http://127.0.0.1:$gport"), 0, 'a key added');
+	is(calls("$dir/systemctl.calls", q{^restart openclaw-gateway$}), $r0 + 1, 'restarts it for the env entry');
+	is(slurp("$st/.env"), "ANTHROPIC_API_KEY=$sec{anth}\n", 'the env file: the key, the throwaway token gone');
+	$t->stop($late);
+	unlink "$F/gw-state";
+}
 
 # ------------------------------------------------------------ as root
 # On a VPS the agent is root and the CLI runs as the gateway's user; here
