@@ -3,8 +3,9 @@
 # `och-setup image-state` (which `och-setup image` runs before its clean
 # step) onboards the openclaw user's state folder as a first boot did
 # (token auth by a reference to the env file) and adds the settings every
-# server has (nginx as trusted proxy, the admin RPC plugin), then strips
-# what is per machine or secret.  Made twice in the same place, the two
+# server has (nginx as trusted proxy, the admin RPC plugin, the channel
+# plugins off until configured), then strips what is per machine or
+# secret.  Made twice in the same place, the two
 # folders hold the same files with the same contents but for the
 # onboarding's timestamp and the state database's records of the run;
 # no token, env file, config backup or fingerprint key stays, and no
@@ -66,6 +67,9 @@ is_deeply($cfg->{gateway}{auth}{token}, { source => 'env', provider => 'default'
 is_deeply([ @{ $cfg->{gateway} }{qw(mode bind)} ], [qw(local loopback)], 'local, on loopback');
 is_deeply($cfg->{gateway}{trustedProxies}, ['127.0.0.1'], 'nginx is the trusted proxy');
 ok($cfg->{plugins}{entries}{'admin-http-rpc'}{enabled}, 'the admin RPC plugin is enabled');
+is_deeply({ map { $_ => $cfg->{plugins}{entries}{$_}{enabled} } qw(whatsapp discord slack) },
+    { map { $_ => JSON::PP::false } qw(whatsapp discord slack) },
+    'the channel plugins off (installing enabled them; loaded at every start they cost 30-45 s)');
 ok(!exists $cfg->{gateway}{controlUi} && !exists $cfg->{gateway}{publicOrigin},
     'no origin: the server\'s name comes with the agent\'s first config');
 is($cfg->{wizard}{lastRunCommand}, 'onboard', 'onboarded (OpenClaw\'s wizard stamp)');

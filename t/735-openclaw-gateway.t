@@ -5,7 +5,8 @@
 # (t/bin/systemctl-gateway: no systemd here; it keeps the shipped unit's
 # bounded stop).  The gateway starts once (1.2-1.4 GB, about a minute):
 #   1. the state och-setup leaves (onboard; the WhatsApp plugin linked
-#      from the cache, no network);
+#      from the cache, no network; och-setup's static settings, which
+#      turn the channel plugins off until a channel is configured);
 #   2. the owner's settings through the API (Telegram with its token, an
 #      AI key, a model): the agent applies them with `openclaw config
 #      patch` and starts the gateway on them; they are still the live
@@ -27,9 +28,10 @@
 #      dashboard's device list shows it, approving it there makes the
 #      agent approve it on the gateway and the page connects on its own;
 #   5. WhatsApp added and removed in the dashboard: applied without a
-#      gateway restart (hot reload), `health` shows the channel, then not;
-#      between them "Connect WhatsApp" offline ends failed or timed out
-#      (never linked), every QR the gateway gives passed on;
+#      gateway restart (hot reload), `health` shows the channel and its
+#      plugin (off when the gateway started), then neither; between
+#      them "Connect WhatsApp" offline ends failed or timed out (never
+#      linked), every QR the gateway gives passed on;
 #   6. a backup through the dashboard (a real archive, stored in S3: t/s3),
 #      the state changed, the backup restored through the agent: the
 #      gateway restarted on the restored state, the applied config (the
@@ -70,6 +72,17 @@ my ($rc, $out) = $oc->onboard;
 is($rc, 0, 'onboard as och-setup runs it') or diag $out;
 ($rc, $out) = $oc->link_plugin('whatsapp');
 is($rc, 0, 'the WhatsApp plugin installed (linked from the cache)') or diag $out;
+is($oc->live->{plugins}{entries}{whatsapp}{enabled}, JSON::PP::true, 'the install enabled it');
+# och-setup's settings every server has (its static_patch): the channel
+# plugins off until a channel of theirs is configured
+my $static = `bash -c '. "\$1"; static_patch' och-setup '@{[ $t->src('cloud-init/och-setup') ]}'`;
+spew("$dir/static.json", $static);
+{
+	local $oc->{stdin} = "$dir/static.json";
+	($rc, $out) = $oc->cli(qw(config patch --stdin));
+}
+is($rc, 0, "och-setup's static settings applied as it applies them") or diag $out;
+is($oc->live->{plugins}{entries}{whatsapp}{enabled}, JSON::PP::false, 'the WhatsApp plugin off until configured');
 my $onboarded = $oc->live;
 ok($onboarded->{meta} && $onboarded->{agents}{entries}{main}, 'onboarding wrote meta and the main agent');
 # a stranger writes to the Telegram bot (offline: as the plugin records it)
@@ -255,6 +268,8 @@ ok($t->wait_for(sub { hot_reloads() >= 1 }, timeout => 600), 'the gateway applie
 my $x = health();
 ok($x && $x->{channels}{whatsapp} && $x->{channels}{whatsapp}{enabled}, 'health lists the WhatsApp channel, enabled')
     or diag explain $x;
+ok($x && grep({ $_ eq 'whatsapp' } @{ $x->{plugins}{loaded} // [] }),
+    'and its plugin loaded, off when the gateway started') or diag explain $x;
 # "Connect WhatsApp", offline: what the dashboard polls
 $r = $t->http(POST => "$base/whatsapp/login", headers => $s);
 is($r->{status}, 202, 'Connect WhatsApp in the dashboard') or diag $r->{content};
