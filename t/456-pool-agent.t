@@ -67,6 +67,10 @@ ok($t->wait_for(sub { (slurp("$adir/root/etc/och/vps.env") // '') =~ /^OCH_FQDN=
     timeout => 20), 'och-setup\'s FQDN is the instance\'s name now') or diag slurp("$adir/agent.log");
 ok($t->wait_for(sub { one("SELECT count(*) FROM agent_reports WHERE instance_id = :'i'", i => $id) > 0 }, timeout => 60),
     'the instance\'s first report arrived');
+# the first report is quick (no CLI call: gateway ready on the customer's
+# page at once); a full one follows after the long poll
+ok($t->wait_for(sub { one("SELECT channels IS NOT NULL FROM agent_reports WHERE instance_id = :'i'",
+    i => $id) eq 't' }, timeout => 60), 'then a full report: the channels\' status (`openclaw channels status`)');
 # ---- the customer's page: each step with its time
 my $me = session_of(sso_login($t, $id));
 my $prog;
