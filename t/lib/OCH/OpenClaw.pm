@@ -1,11 +1,13 @@
 package OCH::OpenClaw;
-# The real OpenClaw for a test (t/735, t/real/730): Node 24 and the pinned
+# The real OpenClaw for a test (t/735, t/737, t/real/730) or a bench
+# (bench/pool/real-claim.pl): Node 24 and the pinned
 # openclaw package from scripts/openclaw-deps.sh's cache, a state folder
 # in the test's folder as och-setup leaves it, the gateway "unit" run by
 # t/bin/systemctl-gateway (the shipped unit's bounded stop), and the
 # gateway's loopback HTTP side (/readyz, the admin RPC).
 #   my $oc = OCH::OpenClaw->new($t);   # fails (never skips) without the package
-#   $oc->onboard; $oc->cli(ARGS...); $oc->ready; $oc->rpc(METHOD, TOKEN)
+#   $oc->onboard; $oc->first_boot(FQDN); $oc->cli(ARGS...); $oc->ready;
+#   $oc->rpc(METHOD, TOKEN)
 #   $oc->client(MODE, ARGS...)   # t/lib/openclaw-client.mjs (browser, WebSocket)
 # Every CLI call and wait is bounded; nothing is timed.
 use strict;
@@ -126,6 +128,28 @@ sub onboard {
 	    --gateway-bind loopback --gateway-port 18789 --gateway-auth token
 	    --gateway-token-ref-env OPENCLAW_GATEWAY_TOKEN --skip-channels --skip-skills --skip-search
 	    --skip-ui --skip-daemon --skip-health --json));
+}
+
+# The state och-setup leaves on a server named FQDN (a new one, or a warm
+# pool server before its claim): onboard, then och-setup's one `config
+# patch` (the public origin, the trusted proxy, the admin RPC plugin),
+# read from cloud-init/och-setup so that it stays och-setup's.  Returns
+# (exit status, output); croaks when och-setup no longer has that patch.
+sub first_boot {
+	my ($self, $fqdn) = @_;
+	my ($rc, $out) = $self->onboard;
+	return ($rc, $out) if $rc;
+	my $setup = _slurp($self->{t}->src('cloud-init/och-setup')) // '';
+	my ($fmt) = $setup =~ /^\s*printf '(\{"gateway":[^']*)\\n' \\\n\s*"\$FQDN" "\$FQDN" \| as_oc openclaw config patch --stdin/m
+	    or croak "cloud-init/och-setup: its config patch of \$FQDN not found";
+	(my $patch = $fmt) =~ s/%s/$fqdn/g;
+	decode_json($patch);
+	my $f = "$self->{dir}/och-setup-patch.json";
+	open my $fh, '>', $f or croak "$f: $!";
+	print $fh $patch, "\n";
+	close $fh;
+	local $self->{stdin} = $f;
+	return $self->cli(qw(config patch --stdin));
 }
 
 # A channel plugin linked from the cache (no network).  OpenClaw does not
