@@ -69,8 +69,9 @@ ok($t->wait_for(sub { one("SELECT count(*) FROM agent_reports WHERE instance_id 
     'the instance\'s first report arrived');
 # the first report is quick (no CLI call: gateway ready on the customer's
 # page at once); a full one follows after the long poll
-ok($t->wait_for(sub { one("SELECT channels IS NOT NULL FROM agent_reports WHERE instance_id = :'i'",
-    i => $id) eq 't' }, timeout => 60), 'then a full report: the channels\' status (`openclaw channels status`)');
+ok($t->wait_for(sub { one("SELECT coalesce(jsonb_typeof(channels) = 'object', false)"
+    . " FROM agent_reports WHERE instance_id = :'i'", i => $id) eq 't' }, timeout => 60),
+    'then a full report: the channels\' status (`openclaw channels status`)');
 # ---- the customer's page: each step with its time
 my $me = session_of(sso_login($t, $id));
 my $prog;
