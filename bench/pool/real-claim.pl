@@ -21,6 +21,7 @@ use strict;
 use warnings;
 use OCH::Stack;
 use OCH::OpenClaw;
+use File::Path ();
 use JSON::PP;
 use Time::HiRes qw(time sleep);
 
@@ -28,7 +29,7 @@ sub slurp { my ($f) = @_; open my $fh, '<', $f or return undef; local $/; <$fh> 
 my $s = OCH::Stack->new;
 my $oc = OCH::OpenClaw->new($s);
 die 'scripts/openclaw-deps.sh: ' . $oc->error . "\n" unless $oc->ok;
-END { $oc->unit('stop') if $oc && $oc->ok }
+END { $oc->unit('stop') if $oc && $oc->ok && -d $s->dir }
 $s->start_pg;
 my $sim;
 {
@@ -117,4 +118,7 @@ my @l = split /\n/, slurp("$adir/agent.log") // '';
 my ($i) = grep { $l[$_] =~ /pool: claimed by an order/ } 0 .. $#l;
 print "agent log from the claim:\n", map { "  $_\n" } @l[ ($i // 0) .. $#l ];
 printf "load at the end: %s", `uptime`;
+$oc->unit('stop');
 $s->stop_all;
+# (left for a look when the run died)
+File::Path::remove_tree($s->dir);
