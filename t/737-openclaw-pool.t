@@ -6,9 +6,10 @@
 # gateway the real one; systemctl is t/bin/systemctl-gateway).  One bare
 # gateway start, no channel plugin, no browser:
 #   1. the pool server reports in and waits; its gateway is in the state
-#      och-setup leaves at first boot (onboarding with the throwaway token
-#      in the env file, och-setup's one config patch for the pool server's
-#      own name) and running;
+#      och-setup leaves at first boot on the plan's pre-built image (the
+#      image's onboarded state, `och-setup image-state`; the first boot's
+#      env file with a throwaway token, no openclaw call, no origin yet)
+#      and running;
 #   2. an order the WHMCS module's way claims it: the agent applies the
 #      instance's config through the running gateway's admin RPC (with the
 #      throwaway token, no CLI), the gateway takes the instance's token
@@ -34,14 +35,17 @@ sub one { $t->psql_one(@_) }
 my $oc = OCH::OpenClaw->new($t);
 ok($oc->ok, 'the real openclaw 2026.9.6 and Node 24 are installed (scripts/openclaw-deps.sh)')
     or BAIL_OUT('scripts/openclaw-deps.sh failed: ' . $oc->error);
-my $alog;	# the pool server's agent log
+# the pool server's agent log, kept where a failed run's log tails are
+# printed (the simulator removes the server's folder when it stops)
+my $alog;
+sub keep_log {
+	my $l = $alog && slurp($alog) or return;
+	open my $fh, '>', "$dir/pool-agent.log" or return;
+	print $fh $l;
+	close $fh;
+}
 END {
-	# kept where a failed run's log tails are printed (the simulator
-	# removes the server's folder when it stops)
-	if ($alog && open my $fh, '>', "$dir/pool-agent.log") {
-		print $fh slurp($alog) // '';
-		close $fh;
-	}
+	keep_log();
 	$oc->unit('stop') if $oc && $oc->ok;
 }
 
@@ -75,10 +79,12 @@ my ($poolfqdn) = (slurp("$adir/root/etc/och/vps.env") // '') =~ /^OCH_FQDN=(\S+)
 like($poolfqdn // '', qr/^pool-[0-9a-f-]+\.och\.test$/, "the pool server's own name ($poolfqdn)");
 my $pool_tok = eval { decode_json(slurp("$adir/pool.json"))->{pool_token} } // '';
 
-# its first boot, as och-setup makes it (the agent waits meanwhile and
-# touches nothing of the gateway's)
-my ($rc, $out) = $oc->first_boot($poolfqdn);
-is($rc, 0, "onboard and och-setup's config patch") or diag $out;
+# its first boot from the plan's pre-built image, as och-setup makes it
+# (the agent waits meanwhile and touches nothing of the gateway's)
+my ($rc, $out) = $oc->prebuilt_first_boot($poolfqdn);
+is($rc, 0, "the image's onboarded state (och-setup image-state), then och-setup's first boot on it") or diag $out;
+like(slurp("$dir/och-setup.log") // '', qr/the image's onboarded state: no openclaw call/,
+    'och-setup: the first boot made no openclaw call');
 my $throwaway = (slurp($oc->state . '/.env') // '') =~ /^OPENCLAW_GATEWAY_TOKEN=(\S+)$/m ? $1 : '';
 ok(length $throwaway >= 32, "och-setup's throwaway gateway token in the env file");
 my $ref = $oc->live->{gateway}{auth}{token};
@@ -92,7 +98,8 @@ is($code, 200, 'its admin RPC answers the throwaway token');
 my $mainpid = slurp("$dir/gateway.main") // '';
 chomp $mainpid;
 my $onboarded = $oc->live;
-is_deeply($onboarded->{gateway}{controlUi}{allowedOrigins}, ["https://$poolfqdn"], 'its origin: the pool server\'s name');
+ok(!exists $onboarded->{gateway}{controlUi} && !exists $onboarded->{gateway}{publicOrigin},
+    'no origin yet (a server\'s name comes with its first config)') or diag explain $onboarded->{gateway};
 my $polls = one("SELECT last_seen_at FROM pool_servers WHERE hetzner_server_id = :'s'", s => $sid);
 ok($t->wait_for(sub { one("SELECT last_seen_at > :'p'::timestamptz FROM pool_servers WHERE hetzner_server_id = :'s'",
     p => $polls, s => $sid) eq 't' }, timeout => 60), 'the pool server still polls (its health check)');
@@ -149,7 +156,7 @@ is($r->{status}, 401, 'the pool token is refused by the control plane');
 my $l = $oc->live;
 is($l->{gateway}{auth}{token}, $gwtok, 'the token in the live openclaw.json');
 is($l->{gateway}{auth}{mode}, 'token', 'token auth');
-is_deeply($l->{gateway}{controlUi}{allowedOrigins}, ["https://$host"], "the order's Control UI origin, the pool's gone");
+is_deeply($l->{gateway}{controlUi}{allowedOrigins}, ["https://$host"], "the order's Control UI origin");
 is($l->{gateway}{publicOrigin}, "https://$host", 'its public origin');
 is_deeply($l->{gateway}{trustedProxies}, ['127.0.0.1'], 'nginx the trusted proxy');
 is($l->{plugins}{entries}{'admin-http-rpc'}{enabled}, JSON::PP::true, 'the admin RPC plugin enabled');
@@ -174,4 +181,5 @@ $log = slurp($alog) // '';
 unlike($log, qr/\Q$gwtok\E/, 'the gateway token in no agent log line');
 unlike($log, qr/\Q$throwaway\E/, 'the throwaway one neither');
 unlike($log, qr/\Q$pool_tok\E/, 'nor the pool token');
+keep_log();
 $t->done_testing;

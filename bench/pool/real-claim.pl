@@ -4,8 +4,9 @@
 # network, no channel plugin), the claim t/737 runs: PostgreSQL, nginx,
 # the FastCGI binaries, och-poller provision with a pool target of 1, and
 # cloud-init/och-agent on the pool server (och-cloudsim's agent mode) with
-# the gateway in the state och-setup leaves at first boot (onboarding, its
-# one config patch, started on the throwaway token).  The pool fills under
+# the gateway in the state och-setup leaves at first boot on a pre-built
+# image (the image's onboarded state, the first boot's env file with a
+# throwaway token, started on it).  The pool fills under
 # the simulator's fast default profile; the order runs under its hetzner
 # profile (sim/README.md), as bench/pool/run.pl's warm order does, but
 # with the real agent's claim in place of the profile's `claim` delay.
@@ -52,12 +53,12 @@ my ($fqdn) = (slurp("$adir/root/etc/och/vps.env") // '') =~ /^OCH_FQDN=(\S+)$/m 
 
 # the pool server's first boot: och-setup's gateway state, then the start
 my $t0 = time;
-my ($rc, $out) = $oc->first_boot($fqdn);
+my ($rc, $out) = $oc->prebuilt_first_boot($fqdn);
 die "first boot: $out\n" if $rc;
 my $t1 = time;
 $oc->unit('start');
 $s->wait_for(sub { $oc->ready }, timeout => 900, interval => 0.2) or die "the gateway did not start\n";
-printf "pool server's gateway: onboard and och-setup's patch %.1f s, start to /readyz %.1f s\n", $t1 - $t0,
+printf "pool server's gateway: the image's state and the first boot's part %.1f s, start to /readyz %.1f s\n", $t1 - $t0,
     time - $t1;
 my ($tw) = (slurp("$oc->{state}/.env") // '') =~ /^OPENCLAW_GATEWAY_TOKEN=(\S+)$/m;
 my $lat = $s->sim_latency(profile => 'hetzner');

@@ -6,7 +6,7 @@ package OCH::OpenClaw;
 # t/bin/systemctl-gateway (the shipped unit's bounded stop), and the
 # gateway's loopback HTTP side (/readyz, the admin RPC).
 #   my $oc = OCH::OpenClaw->new($t);   # fails (never skips) without the package
-#   $oc->onboard; $oc->first_boot(FQDN); $oc->cli(ARGS...); $oc->ready;
+#   $oc->onboard; $oc->prebuilt_first_boot(FQDN); $oc->cli(ARGS...); $oc->ready;
 #   $oc->rpc(METHOD, TOKEN)
 #   $oc->client(MODE, ARGS...)   # t/lib/openclaw-client.mjs (browser, WebSocket)
 # Every CLI call and wait is bounded; nothing is timed.
@@ -130,26 +130,30 @@ sub onboard {
 	    --skip-ui --skip-daemon --skip-health --json));
 }
 
-# The state och-setup leaves on a server named FQDN (a new one, or a warm
-# pool server before its claim): onboard, then och-setup's one `config
-# patch` (the public origin, the trusted proxy, the admin RPC plugin),
-# read from cloud-init/och-setup so that it stays och-setup's.  Returns
-# (exit status, output); croaks when och-setup no longer has that patch.
-sub first_boot {
+# The gateway's state on a server named FQDN from a pre-built image at
+# first boot (a new one, or a warm pool server before its claim), made by
+# och-setup's own code: `och-setup image-state` as the image build runs
+# it (onboarding, the settings every server has, then stripped of what is
+# per machine), then its first boot's openclaw_state as main runs it on a
+# pre-built image (the state is `baked`: the env file with a new
+# throwaway token, no openclaw call).  och-setup's log: och-setup.log in
+# the test's folder.  Returns (exit status, output).
+sub prebuilt_first_boot {
 	my ($self, $fqdn) = @_;
-	my ($rc, $out) = $self->onboard;
-	return ($rc, $out) if $rc;
-	my $setup = _slurp($self->{t}->src('cloud-init/och-setup')) // '';
-	my ($fmt) = $setup =~ /^\s*printf '(\{"gateway":[^']*)\\n' \\\n\s*"\$FQDN" "\$FQDN" \| as_oc openclaw config patch --stdin/m
-	    or croak "cloud-init/och-setup: its config patch of \$FQDN not found";
-	(my $patch = $fmt) =~ s/%s/$fqdn/g;
-	decode_json($patch);
-	my $f = "$self->{dir}/och-setup-patch.json";
-	open my $fh, '>', $f or croak "$f: $!";
-	print $fh $patch, "\n";
-	close $fh;
-	local $self->{stdin} = $f;
-	return $self->cli(qw(config patch --stdin));
+	my $d = $self->{dir};
+	# /opt/openclaw as the image has it: bin/openclaw, and Node on its PATH
+	for ('oc-prefix', 'oc-prefix/bin') { mkdir "$d/$_" }
+	symlink($self->{bin}, "$d/oc-prefix/bin/openclaw");
+	symlink($self->node, "$d/oc-prefix/bin/node");
+	my %env = (OCH_OPENCLAW_PREFIX => "$d/oc-prefix", OCH_OPENCLAW_HOME => $self->{home},
+	    OCH_OPENCLAW_USER => '', OCH_COMPILE_CACHE => "$d/compile-cache", OCH_SETUP_LOG => "$d/och-setup.log");
+	local @ENV{ keys %env } = values %env;
+	my $setup = $self->{t}->src('cloud-init/och-setup');
+	my $out = `timeout 1800 bash '$setup' image-state </dev/null 2>&1`;
+	return ($? >> 8, $out) if $?;
+	$out = `timeout 60 bash -c '. "\$1"; FQDN=\$2 VERSION=@{[ $self->version ]} PLUGINS=() PREBUILT=1
+	    openclaw_state' _ '$setup' '$fqdn' </dev/null 2>&1`;
+	return ($? >> 8, $out);
 }
 
 # A channel plugin linked from the cache (no network).  OpenClaw does not
