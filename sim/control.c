@@ -316,7 +316,7 @@ static const struct profile {
 	double		 create, snap, boot, action, bare, prebuilt, claim;
 } profiles[] = {
 	{ "default", 2, -1, 5, 1, 0, 0, 0 },
-	{ "hetzner", 10, 25, 12, 3, 210, 23, 3 },
+	{ "hetzner", 10, 25, 12, 3, 210, 13, 3 },
 };
 
 int

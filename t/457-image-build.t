@@ -18,7 +18,7 @@ my $sim = $t->start_sim('--boot-delay', '0.2', '--create-delay', '0.1', '--actio
 # the latency profiles
 my $r = $t->http(POST => "$sim/_sim/latency", body => { profile => 'hetzner' });
 is_deeply([ @{ $r->{json} }{qw(profile create create_snapshot boot setup_bare setup_prebuilt claim)} ],
-    [ 'hetzner', 10, 25, 12, 210, 23, 3 ], 'the hetzner profile, as /_sim/latency reports it');
+    [ 'hetzner', 10, 25, 12, 210, 13, 3 ], 'the hetzner profile, as /_sim/latency reports it');
 is($t->http(POST => "$sim/_sim/latency", body => { profile => 'aws' })->{status}, 400, 'an unknown profile is refused');
 is($t->http(GET => "$sim/_sim/latency")->{json}{profile}, 'hetzner', 'and changes nothing');
 $r = $t->http(POST => "$sim/_sim/latency", body => { profile => 'default', boot => 0.2, create => 0.1, action => 0.2 });
