@@ -10,6 +10,7 @@ use warnings;
 use lib "$ENV{OCH_SRCDIR}/t/lib";
 use OCH::Test;
 use OCH::Login qw(session_of sso_login);
+use OCH::PoolOrder qw(pool_order);
 use JSON::PP;
 
 sub have { system("command -v '$_[0]' >/dev/null 2>&1") == 0 }
@@ -47,18 +48,7 @@ ok($t->wait_for(sub { one("SELECT last_seen_at > :'p'::timestamptz FROM pool_ser
     p => $polls, s => $sid) eq 't' }, timeout => 20), 'it keeps polling (its health check)');
 my $pool_tok = decode_json(slurp("$adir/pool.json"))->{pool_token};
 
-my $r = $t->signed(POST => '/api/v1/instances', { whmcs_service_id => 4561, whmcs_client_id => 4561,
-    email => 'pool@example.test', plan => 'starter', region => 'eu-helsinki' });
-is($r->{status}, 201, 'an order');
-my $id = $r->{json}{id};
-# certbot cannot run here: the VPS's certificate step is stood in for by
-# the file it leaves for the agent (och-setup cert writes tls.json)
-open my $tf, '>', "$adir/tls.json" or die;
-print $tf qq({"mode":"letsencrypt"}\n);
-close $tf;
-ok($t->wait_for(sub { one("SELECT state FROM instances WHERE id = :'i'", i => $id) eq 'active' }, timeout => 60),
-    'active on the pool server');
-is(one("SELECT hetzner_server_id FROM instances WHERE id = :'i'", i => $id), $sid, 'the one that waited');
+my $id = pool_order($t, $adir, $sid, 4561, 4561, 60);
 ok($t->wait_for(sub { -s "$adir/agent.json" }, timeout => 10), 'the agent holds the instance\'s agent token');
 ok(!-e "$adir/pool.json", 'and no pool token any more');
 is(eval { decode_json(slurp("$adir/agent.json"))->{instance_id} }, $id, 'for this instance');
@@ -85,7 +75,7 @@ my @el = map { $_->{elapsed_s} } @{ $prog->{steps} };
 ok($el[0] <= $el[2] && $el[2] <= $el[4], "elapsed times grow (@el)");
 is($prog->{elapsed_s}, $el[4], 'order to gateway ready overall');
 is($t->http(GET => "/api/v1/instances/$id/progress")->{status}, 401, 'progress needs a session');
-$r = $t->http(POST => '/api/v1/agent/pool', headers => { Authorization => "Bearer $pool_tok" }, body => {});
+my $r = $t->http(POST => '/api/v1/agent/pool', headers => { Authorization => "Bearer $pool_tok" }, body => {});
 is($r->{status}, 401, 'the pool token is refused after the ready call');
 my $log = slurp("$adir/agent.log") // '';
 unlike($log, qr/\Q$pool_tok\E/, 'the pool token never reached the agent log');

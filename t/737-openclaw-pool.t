@@ -25,6 +25,7 @@ use lib "$ENV{OCH_SRCDIR}/t/lib";
 use OCH::Test;
 use OCH::OpenClaw;
 use OCH::Login qw(session_of sso_login);
+use OCH::PoolOrder qw(pool_order);
 use JSON::PP;
 
 my $t = OCH::Test->new;
@@ -106,18 +107,7 @@ ok($t->wait_for(sub { one("SELECT last_seen_at > :'p'::timestamptz FROM pool_ser
 is(one("SELECT count(*) FROM pool_servers WHERE state = 'ready'"), 1, 'and waits in the pool');
 
 # ---------------------------------------------- 2. the order claims it
-my $r = $t->signed(POST => '/api/v1/instances', { whmcs_service_id => 7370, whmcs_client_id => 737,
-    email => 'pool@example.test', plan => 'starter', region => 'eu-helsinki' });
-is($r->{status}, 201, 'an order (the WHMCS module\'s create call)') or diag $r->{content};
-my $id = $r->{json}{id};
-# certbot cannot run here: the VPS's certificate step is stood in for by
-# the file it leaves for the agent (och-setup cert writes tls.json)
-open my $tf, '>', "$adir/tls.json" or die;
-print $tf qq({"mode":"letsencrypt"}\n);
-close $tf;
-ok($t->wait_for(sub { one("SELECT state FROM instances WHERE id = :'i'", i => $id) eq 'active' }, timeout => 120),
-    'active on the pool server');
-is(one("SELECT hetzner_server_id FROM instances WHERE id = :'i'", i => $id), $sid, 'the one that waited');
+my $id = pool_order($t, $adir, $sid, 7370, 737, 120);
 my $slug = one("SELECT slug FROM instances WHERE id = :'i'", i => $id);
 my $host = "$slug.och.test";
 sub rev { one("SELECT config_revision FROM instances WHERE id = :'i'", i => $id) }
@@ -151,7 +141,7 @@ is($c1, 200, 'the gateway\'s admin RPC health accepts it');
 ok($h && ref $h eq 'HASH', 'and answers');
 ($code) = $oc->rpc('health', $throwaway);
 is($code, 401, 'och-setup\'s throwaway token: 401');
-$r = $t->http(POST => '/api/v1/agent/pool', headers => { Authorization => "Bearer $pool_tok" }, body => {});
+my $r = $t->http(POST => '/api/v1/agent/pool', headers => { Authorization => "Bearer $pool_tok" }, body => {});
 is($r->{status}, 401, 'the pool token is refused by the control plane');
 my $l = $oc->live;
 is($l->{gateway}{auth}{token}, $gwtok, 'the token in the live openclaw.json');
