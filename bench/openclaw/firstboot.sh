@@ -89,16 +89,6 @@ rpc_apply() {
 		return 1
 	fi
 }
-wait_ready() {
-	local i
-	for ((i = 0; i < 3000; i++)); do
-		[[ $(curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz") == 200 ]] &&
-		    return 0
-		sleep 0.1
-	done
-	echo "the gateway never got ready" >&2
-	return 1
-}
 
 old() {
 	local inst=$1
@@ -131,7 +121,7 @@ new() {
 	t1=$(now)
 	gw_start
 	pid=$gw
-	wait_ready
+	gw_ready
 	t3=$(now)
 	rpc_apply "$(sed -n 's/^OPENCLAW_GATEWAY_TOKEN=//p' "$st/.env")"
 	until_takes "$inst"
@@ -170,7 +160,7 @@ for ((r = 1; r <= rounds; r++)); do
 		    "$starts" "$load"
 	done
 done
-med() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+med() { tr ' ' '\n' <<<"$1" | grep . | median; }
 mo=$(med "${tot[old]}") mn=$(med "${tot[new]}")
 printf 'median total_s: old=%.1f new=%.1f new/old=%.2f (openclaw %s, %s rounds)\n' \
     "$mo" "$mn" "$(echo "$mn / $mo" | bc -l)" "$ver" "$rounds"

@@ -3,7 +3,8 @@
 # network) on loopback port $port, in a throwaway state folder that goes
 # when the script exits.  The caller sets port (and top) first.
 # Sets oc, work, st and gw; defines tok, envfile, rpc, health,
-# until_takes, gw_start, gw_stop and gw_onboard.
+# until_takes, cli_token, gw_start, gw_ready, gw_stop, gw_onboard and
+# median.
 # shellcheck shell=bash disable=SC2154 # top and port: the caller's
 oc=$("$top/scripts/openclaw-deps.sh" | head -n 1)
 work=$(mktemp -d)
@@ -46,9 +47,40 @@ until_takes() {
 	echo "the gateway never took the token" >&2
 	return 1
 }
+# cli_token NEW OLD: NEW put into openclaw.json by `openclaw config patch`
+# (the token on its stdin), then until_takes NEW OLD; the gateway must
+# still be the same process.  Sets CLI_S (the CLI call) and TAKE_S (from
+# the call until NEW is taken), in seconds.
+cli_token() {
+	local t0 t1 t2
+	t0=$(date +%s.%N)
+	printf '{"gateway":{"auth":{"token":"%s"}}}\n' "$1" | openclaw config patch --stdin >/dev/null 2>&1
+	t1=$(date +%s.%N)
+	until_takes "$1" "$2"
+	t2=$(date +%s.%N)
+	kill -0 "$gw" || { echo "the gateway restarted" >&2; exit 1; }
+	# shellcheck disable=SC2034 # read by the caller
+	CLI_S=$(echo "$t1 - $t0" | bc) TAKE_S=$(echo "$t2 - $t0" | bc)
+}
 gw_start() {
 	setsid openclaw gateway --port "$port" </dev/null >>"$work/gateway.log" 2>&1 &
 	gw=$!
+}
+# gw_ready: wait (at most 10 minutes) until /readyz answers 200; fails
+# otherwise
+gw_ready() {
+	local i
+	for ((i = 0; i < 6000; i++)); do
+		[[ $(curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz") == 200 ]] &&
+		    return 0
+		sleep 0.1
+	done
+	echo "the gateway never got ready" >&2
+	return 1
+}
+# median: the median of the numbers on stdin (one per line)
+median() {
+	sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 gw_stop() {
 	local i

@@ -41,24 +41,20 @@ mk() {
 }
 # start NAME: seconds to /readyz; leaves the gateway running in $gw
 start() {
-	local t0 t1 i load
+	local t0 t1 load
 	export HOME=$base/$1 OPENCLAW_STATE_DIR=$base/$1/.openclaw
 	st=$OPENCLAW_STATE_DIR
 	load=$(cut -d' ' -f1 /proc/loadavg)
 	t0=$(date +%s.%N)
 	gw_start
-	for ((i = 0; i < 1200; i++)); do
-		[[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz") == 200 ]] && break
-		sleep 0.5
-	done
+	gw_ready
 	t1=$(date +%s.%N)
 	printf 'state=%s ready_s=%.1f rss_mb=%s load=%s\n' "$1" "$(echo "$t1 - $t0" | bc)" \
 	    "$(ps -o rss= -g "$gw" | awk '{s += $1} END {printf "%d", s / 1024}')" "$load" |
 	    tee -a "$work/lines"
 }
-median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 mk on on; mk off off; mk none none
-start none >/dev/null; gw_stop	# the compile cache, once
+start none >/dev/null; gw_stop; : >"$work/lines"	# the compile cache, once (untimed)
 for ((r = 0; r < rounds; r++)); do
 	for s in on off none; do start "$s"; gw_stop; done
 done

@@ -115,13 +115,7 @@ t3=$(date +%s.%N)
 tok_cur=$b
 kill -0 "$gw" || { echo "the gateway restarted" >&2; exit 1; }
 # the same through the CLI, for comparison
-c=$(tok)
-t4=$(date +%s.%N)
-printf '{"gateway":{"auth":{"token":"%s"}}}\n' "$c" | openclaw config patch --stdin >/dev/null 2>&1
-t5=$(date +%s.%N)
-until_takes "$c" "$b"
-t6=$(date +%s.%N)
-kill -0 "$gw" || { echo "the gateway restarted" >&2; exit 1; }
+cli_token "$(tok)" "$b"
 printf 'rpc_token_s=%.1f (get_s=%.2f patch_s=%.2f) cli_token_s=%.1f (cli_s=%.1f) load=%s\n' \
     "$(echo "$t3 - $t0" | bc)" "$(echo "$t1 - $t0" | bc)" "$(echo "$t2 - $t1" | bc)" \
-    "$(echo "$t6 - $t4" | bc)" "$(echo "$t5 - $t4" | bc)" "$load"
+    "$TAKE_S" "$CLI_S" "$load"

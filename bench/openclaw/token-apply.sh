@@ -38,12 +38,6 @@ until_takes "$b"
 t1=$(date +%s.%N)
 
 # hot: openclaw.json through `config patch`, the same gateway
-c=$(tok)
-t2=$(date +%s.%N)
-printf '{"gateway":{"auth":{"token":"%s"}}}\n' "$c" | openclaw config patch --stdin >/dev/null 2>&1
-t2b=$(date +%s.%N)
-until_takes "$c" "$b"
-t3=$(date +%s.%N)
-kill -0 "$gw" || { echo "the gateway restarted" >&2; exit 1; }
+cli_token "$(tok)" "$b"
 printf 'restart_s=%.1f hot_s=%.1f (config_patch_cli_s=%.1f) load=%s\n' \
-    "$(echo "$t1 - $t0" | bc)" "$(echo "$t3 - $t2" | bc)" "$(echo "$t2b - $t2" | bc)" "$load"
+    "$(echo "$t1 - $t0" | bc)" "$TAKE_S" "$CLI_S" "$load"
