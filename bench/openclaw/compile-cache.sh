@@ -25,6 +25,9 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 runs=${1:-3}
 oc=$("$top/scripts/openclaw-deps.sh" | head -n 1)
 port=${OCH_BENCH_PORT:-18799}
+# `openclaw onboard`'s arguments as och-setup gives them (on $port)
+mapfile -t onboard < <(bash -c '. "$1"; onboard_flags "$2"' och-setup \
+    "$top/cloud-init/och-setup" "$port")
 work=$(mktemp -d)
 gw=0
 stop_gw() {
@@ -43,10 +46,7 @@ export PATH=$oc/node/bin:$oc/prefix/bin:$PATH OPENCLAW_SERVICE_REPAIR_POLICY=ext
     HOME=$work/h OPENCLAW_STATE_DIR=$work/h/.openclaw TMPDIR=$work/tmp
 mkdir -p "$OPENCLAW_STATE_DIR" "$TMPDIR"
 printf 'OPENCLAW_GATEWAY_TOKEN=%s\n' "$(openssl rand -hex 32)" >"$OPENCLAW_STATE_DIR/.env"
-NODE_COMPILE_CACHE=$work/cache-image openclaw onboard --non-interactive --accept-risk \
-    --mode local --auth-choice skip --gateway-bind loopback --gateway-port "$port" \
-    --gateway-auth token --gateway-token-ref-env OPENCLAW_GATEWAY_TOKEN --skip-channels \
-    --skip-skills --skip-search --skip-ui --skip-daemon --skip-health --json \
+NODE_COMPILE_CACHE=$work/cache-image openclaw onboard "${onboard[@]}" \
     >"$work/onboard.log" 2>&1 || { tail -n 20 "$work/onboard.log" >&2; exit 1; }
 
 # start CACHE-DIR: one gateway start on that compile cache; the seconds
@@ -93,10 +93,7 @@ firstboot() {
 	sed 's/a\.example/b.example/g' "$work/setup.patch" >"$work/agent.patch"
 	t0=$(date +%s.%N)
 	if ! (export NODE_COMPILE_CACHE=$1 HOME=$h OPENCLAW_STATE_DIR=$h/.openclaw
-	    openclaw --version && openclaw onboard --non-interactive --accept-risk \
-	    --mode local --auth-choice skip --gateway-bind loopback --gateway-port "$port" \
-	    --gateway-auth token --gateway-token-ref-env OPENCLAW_GATEWAY_TOKEN --skip-channels \
-	    --skip-skills --skip-search --skip-ui --skip-daemon --skip-health --json &&
+	    openclaw --version && openclaw onboard "${onboard[@]}" &&
 	    openclaw config patch --stdin <"$work/setup.patch" &&
 	    openclaw config patch --stdin <"$work/agent.patch") >>"$work/cli.log" 2>&1; then
 		tail -n 20 "$work/cli.log" >&2

@@ -56,6 +56,8 @@ export OCH_OPENCLAW_PREFIX=$work/prefix OCH_OPENCLAW_HOME=$work OCH_OPENCLAW_USE
     OCH_COMPILE_CACHE=$work/cc OCH_SETUP_LOG=$work/setup.log OCH_WARM_TMP=$work \
     OCH_WARM_PORT=$port NODE_COMPILE_CACHE=$work/cc
 now() { date +%s.%N; }
+# onboarding as och-setup ran it on a server (its port, 18789)
+mapfile -t ONBOARD18789 < <(bash -c '. "$1"; onboard_flags' och-setup "$setup")
 sub() { echo "$1 - $2" | bc; }
 
 # the image: compile cache, onboarded state
@@ -94,10 +96,7 @@ old() {
 	local inst=$1
 	openclaw --version >/dev/null
 	envfile "$(tok)"
-	openclaw onboard --non-interactive --accept-risk --mode local --auth-choice skip \
-	    --gateway-bind loopback --gateway-port 18789 --gateway-auth token \
-	    --gateway-token-ref-env OPENCLAW_GATEWAY_TOKEN --skip-channels --skip-skills \
-	    --skip-search --skip-ui --skip-daemon --skip-health --json </dev/null >/dev/null 2>&1
+	openclaw onboard "${ONBOARD18789[@]}" </dev/null >/dev/null 2>&1
 	printf '{"gateway":{"trustedProxies":["127.0.0.1"],"controlUi":{"allowedOrigins":["https://bench.example"]},"publicOrigin":"https://bench.example"},"plugins":{"entries":{"admin-http-rpc":{"enabled":true}}}}\n' |
 	    openclaw config patch --stdin >/dev/null 2>&1
 	t1=$(now)

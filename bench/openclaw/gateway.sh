@@ -2,7 +2,7 @@
 # OpenClaw gateway (the package scripts/openclaw-deps.sh installs, no
 # network) on loopback port $port, in a throwaway state folder that goes
 # when the script exits.  The caller sets port (and top) first.
-# Sets oc, work, st and gw; defines tok, envfile, rpc, health,
+# Sets oc, work, st, gw and ONBOARD; defines tok, envfile, rpc, health,
 # until_takes, cli_token, gw_start, gw_ready, gw_stop, gw_onboard and
 # median.
 # shellcheck shell=bash disable=SC2154 # top and port: the caller's
@@ -16,6 +16,9 @@ export PATH=$oc/node/bin:$oc/prefix/bin:$PATH OPENCLAW_SERVICE_REPAIR_POLICY=ext
 st=$OPENCLAW_STATE_DIR
 mkdir -m 700 "$st"
 url=http://127.0.0.1:$port/api/v1/admin/rpc
+# `openclaw onboard`'s arguments as och-setup gives them (on $port)
+mapfile -t ONBOARD < <(bash -c '. "$1"; onboard_flags "$2"' och-setup \
+    "$top/cloud-init/och-setup" "$port")
 
 tok() { openssl rand -hex 32; }
 # envfile TOKEN: the gateway's env file holds TOKEN
@@ -94,9 +97,6 @@ gw_stop() {
 gw_onboard() {
 	cat >"$work/onboard-patch.json"
 	envfile "$1"
-	openclaw onboard --non-interactive --accept-risk --mode local --auth-choice skip \
-	    --gateway-bind loopback --gateway-port "$port" --gateway-auth token \
-	    --gateway-token-ref-env OPENCLAW_GATEWAY_TOKEN --skip-channels --skip-skills \
-	    --skip-search --skip-ui --skip-daemon --skip-health --json </dev/null >/dev/null 2>&1
+	openclaw onboard "${ONBOARD[@]}" </dev/null >/dev/null 2>&1
 	openclaw config patch --stdin <"$work/onboard-patch.json" >/dev/null 2>&1
 }

@@ -22,6 +22,9 @@ trap 'kill -TERM -- "-$gw" 2>/dev/null || true; sleep 5; rm -rf "$work"' EXIT
 export PATH=$oc/node/bin:$oc/prefix/bin:$PATH OPENCLAW_SERVICE_REPAIR_POLICY=external \
     OPENCLAW_NO_RESPAWN=1 OPENCLAW_DISABLE_BONJOUR=1
 gw=0
+# `openclaw onboard`'s arguments as och-setup gives them (on $port)
+mapfile -t onboard < <(bash -c '. "$1"; onboard_flags "$2"' och-setup \
+    "$top/cloud-init/och-setup" "$port")
 
 # rss_mb PGID: resident memory of the process group, MiB
 rss_mb() { ps -o rss= -g "$1" | awk '{s += $1} END {printf "%d", s / 1024}'; }
@@ -32,10 +35,7 @@ measure() {	# plugins(0|1)
 	mkdir -p "$OPENCLAW_STATE_DIR"
 	printf 'OPENCLAW_GATEWAY_TOKEN=%s\n' "$(openssl rand -hex 32)" >"$OPENCLAW_STATE_DIR/.env"
 	[[ -f $OPENCLAW_STATE_DIR/openclaw.json ]] ||
-	    openclaw onboard --non-interactive --accept-risk --mode local --auth-choice skip \
-	    --gateway-bind loopback --gateway-port "$port" --gateway-auth token \
-	    --gateway-token-ref-env OPENCLAW_GATEWAY_TOKEN --skip-channels --skip-skills \
-	    --skip-search --skip-ui --skip-daemon --skip-health --json >/dev/null 2>&1
+	    openclaw onboard "${onboard[@]}" >/dev/null 2>&1
 	if [[ $1 -ge 1 && ! -f $OPENCLAW_STATE_DIR/.och-plugins ]]; then
 		for p in whatsapp discord slack; do
 			openclaw plugins install "$oc/plugins/$p" --link --force \

@@ -124,10 +124,11 @@ sub onboard {
 	print $fh 'OPENCLAW_GATEWAY_TOKEN=', 'a' x 64, "\n";
 	close $fh;
 	chmod 0600, "$self->{state}/.env";
-	return $self->cli(qw(onboard --non-interactive --accept-risk --mode local --auth-choice skip
-	    --gateway-bind loopback --gateway-port 18789 --gateway-auth token
-	    --gateway-token-ref-env OPENCLAW_GATEWAY_TOKEN --skip-channels --skip-skills --skip-search
-	    --skip-ui --skip-daemon --skip-health --json));
+	# its arguments from och-setup itself (onboard_flags)
+	my $setup = $self->{t}->src('cloud-init/och-setup');
+	my @flags = split /\n/, `bash -c '. "\$1"; onboard_flags' och-setup '$setup'`;
+	croak "och-setup gave no onboarding flags" unless @flags && $flags[-1] eq '--json';
+	return $self->cli('onboard', @flags);
 }
 
 # The gateway's state on a server named FQDN from a pre-built image at
